@@ -1,0 +1,3 @@
+from opsplatform.cli import main
+
+main()

@@ -1,0 +1,192 @@
+"""Administration: accounts, audit log, mail outbox, reference data."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery, MultipartBody, URLEncodedBody
+from litestar.response import Redirect, Template
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform.audit.models import AuditEvent
+from opsplatform.audit.recorder import record
+from opsplatform.auth import services
+from opsplatform.auth.guards import requires
+from opsplatform.auth.models import Role, User
+from opsplatform.auth.secrets import hash_password, password_problem
+from opsplatform.database import utcnow
+from opsplatform.errors import FieldError, InvalidInput
+from opsplatform.i18n import _
+from opsplatform.labels import role_label
+from opsplatform.mail.models import OutboxMessage
+from opsplatform.mail.outbox import retry_failed
+from opsplatform.reference import loader
+from opsplatform.reference.models import Country, Network
+from opsplatform.web.flash import flash
+
+PAGE_SIZE = 100
+
+
+def _checkbox(data: dict[str, str], name: str) -> bool:
+    return data.get(name) in ("on", "true", "1")
+
+
+class AdminController(Controller):
+    include_in_schema = False
+    path = "/admin"
+    guards = [requires("admin")]
+
+    async def _user_form(self, db: AsyncSession, form: dict[str, object], errors: dict[str, str],
+                         user: User | None = None, status_code: int = 200) -> Template:
+        countries = (await db.execute(select(Country.alpha3, Country.name).order_by(Country.name))).all()
+        networks = (await db.execute(select(Network.code, Network.name).order_by(Network.code))).all()
+        return Template("admin/user_form.html", status_code=status_code, context={
+            "form": form, "errors": errors, "user": user, "countries": countries,
+            "roles_options": [(r.value, role_label(r.value)) for r in Role],
+            "networks": networks})
+
+    @get("/", name="admin")
+    async def index(self) -> Redirect:
+        return Redirect("/admin/users")
+
+    @get("/users", name="admin:users")
+    async def users(self, db: AsyncSession, q: FromQuery[str] = "", role: FromQuery[str] = "") -> Template:
+        query = select(User).order_by(User.role, User.email)
+        if q:
+            query = query.where(func.lower(User.email).contains(q.lower()) | func.lower(User.name).contains(q.lower()))
+        if role:
+            query = query.where(User.role == role)
+        users = (await db.scalars(query)).all()
+        return Template("admin/users.html", context={"users": users, "q": q, "role": role, "roles": list(Role)})
+
+    @get("/users/new", name="admin:users:new")
+    async def new_user(self, db: AsyncSession) -> Template:
+        return await self._user_form(db, {"role": "focal_point", "language": "en"}, {})
+
+    @post("/users/new", name="admin:users:create")
+    async def create_user(self, request: Request, db: AsyncSession, data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
+        try:
+            user = await services.create_user(
+                db, email=data.get("email", ""), name=data.get("name", ""), role=data.get("role", ""),
+                country=data.get("country") or None, network=data.get("network") or None,
+                cleared_for_nominal=_checkbox(data, "cleared_for_nominal"), language=data.get("language", "en"),
+                organisation=data.get("organisation") or None, password=data.get("password") or None)
+        except InvalidInput as exc:
+            await db.rollback()
+            return await self._user_form(db, data, exc.by_field(), status_code=400)
+        await db.commit()
+        flash(request, _("Account %(email)s created.", email=user.email), "success")
+        return Redirect("/admin/users")
+
+    @get("/users/{user_id:int}", name="admin:users:edit")
+    async def edit_user(self, db: AsyncSession, user_id: FromPath[int]) -> Template:
+        user = await db.get(User, user_id)
+        if user is None:
+            raise NotFoundException()
+        return await self._user_form(db, {**user.model_dump(), "country": user.country_code,
+                                          "network": user.network_code}, {}, user)
+
+    @post("/users/{user_id:int}", name="admin:users:update")
+    async def update_user(self, request: Request, db: AsyncSession, user_id: FromPath[int],
+                          data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
+        user = await db.get(User, user_id)
+        if user is None:
+            raise NotFoundException()
+        email = services.normalise_email(data.get("email", ""))
+        country, network = (data.get("country") or "").upper() or None, data.get("network") or None
+        errors = await services.validate_account(db, email=email, name=data.get("name", ""), role=data.get("role", ""),
+                                                 country=country, network=network,
+                                                 language=data.get("language", "en"), user_id=user.id)
+        password = data.get("password") or ""
+        if password and (problem := password_problem(password)):
+            errors.append(FieldError("password", problem))
+        if user.id == request.user.id and (data.get("role") != Role.admin or not _checkbox(data, "is_active")):
+            errors.append(FieldError("role", _("you cannot remove your own administrator access")))
+        if errors:
+            return await self._user_form(db, data, InvalidInput(errors).by_field(), user, status_code=400)
+        user.email, user.name, user.role = email, data["name"].strip(), data["role"]
+        user.country_code, user.network_code = country, network
+        user.cleared_for_nominal, user.is_active = _checkbox(data, "cleared_for_nominal"), _checkbox(data, "is_active")
+        user.language, user.organisation = data.get("language", "en"), data.get("organisation") or None
+        if password:
+            user.password_hash = hash_password(password)
+        await db.commit()
+        flash(request, _("Account %(email)s saved.", email=user.email), "success")
+        return Redirect("/admin/users")
+
+    @get("/audit", name="admin:audit")
+    async def audit(self, db: AsyncSession, entity: FromQuery[str] = "", actor: FromQuery[str] = "",
+                    action: FromQuery[str] = "", since: FromQuery[str] = "", until: FromQuery[str] = "",
+                    page: FromQuery[int] = 1) -> Template:
+        """The audit log, newest first, filtered by record type, actor, action and date range."""
+        query = select(AuditEvent)
+        if entity:
+            query = query.where(AuditEvent.entity == entity)
+        if actor:
+            query = query.where(func.lower(AuditEvent.actor).contains(actor.lower()))
+        if action:
+            query = query.where(AuditEvent.action == action)
+        errors = {}
+        for name, value, edge in (("since", since, time.min), ("until", until, time.max)):
+            if value:
+                try:
+                    moment = datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), edge).replace(tzinfo=utcnow().tzinfo)
+                except ValueError:
+                    errors[name] = _("must be a date as YYYY-MM-DD")
+                    continue
+                query = query.where(AuditEvent.at >= moment if name == "since" else AuditEvent.at <= moment)
+        page = max(page, 1)
+        events = (await db.scalars(query.order_by(AuditEvent.id.desc()).offset((page - 1) * PAGE_SIZE)
+                                   .limit(PAGE_SIZE + 1))).all()
+        entities = (await db.scalars(select(AuditEvent.entity).distinct().order_by(AuditEvent.entity))).all()
+        actions = (await db.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))).all()
+        return Template("admin/audit.html", context={
+            "events": events[:PAGE_SIZE], "has_next": len(events) > PAGE_SIZE, "page": page, "errors": errors,
+            "filters": {"entity": entity, "actor": actor, "action": action, "since": since, "until": until},
+            "entities": entities, "actions": actions})
+
+    @get("/outbox", name="admin:outbox")
+    async def outbox(self, db: AsyncSession, status: FromQuery[str] = "") -> Template:
+        query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(PAGE_SIZE)
+        if status:
+            query = query.where(OutboxMessage.status == status)
+        messages = (await db.scalars(query)).all()
+        tallies = dict((await db.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))).all())
+        return Template("admin/outbox.html", context={"messages": messages, "status": status, "tallies": tallies})
+
+    @post("/outbox/{message_id:int}/retry", name="admin:outbox:retry")
+    async def retry(self, request: Request, db: AsyncSession, message_id: FromPath[int]) -> Redirect:
+        if not await retry_failed(db, message_id, utcnow()):
+            raise NotFoundException()
+        flash(request, _("The message is queued again."), "success")
+        return Redirect("/admin/outbox")
+
+    @get("/reference", name="admin:reference")
+    async def reference(self, db: AsyncSession) -> Template:
+        return Template("admin/reference.html", context={"counts": await loader.counts(db), "report": None})
+
+    @post("/reference/reload", name="admin:reference:reload")
+    async def reload(self, request: Request, db: AsyncSession) -> Redirect:
+        await loader.load_all(db)
+        flash(request, _("Reference data reloaded from the seed files."), "success")
+        return Redirect("/admin/reference")
+
+    @post("/reference/checklist", name="admin:reference:checklist")
+    async def import_checklist(self, request: Request, db: AsyncSession,
+                               data: MultipartBody[dict[str, Any]]) -> Template:
+        """Load a CITES Checklist / Species+ CSV export so every listed taxon can be reported."""
+        upload = data.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            report = {"imported": 0, "problems": [_("choose a CSV file exported from Species+")]}
+        else:
+            taxa, problems = loader.parse_checklist(await upload.read())
+            imported = await loader.load_taxa(db, taxa, source="checklist")
+            record(db, "import", "taxa", None, after={"file": upload.filename, "rows": imported})
+            await db.commit()
+            report = {"imported": imported, "problems": problems}
+        return Template("admin/reference.html", context={"counts": await loader.counts(db), "report": report})

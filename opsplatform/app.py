@@ -1,0 +1,85 @@
+"""The Litestar application: `create_app(settings)` wires settings, database, auth, templates and routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar, Request
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform import __version__
+from opsplatform import audit as _audit  # noqa: F401  (registers the audit listener)
+from opsplatform.admin.controllers import AdminController
+from opsplatform.auth.api import AccountApi
+from opsplatform.auth.controllers import AccountController, LoginController, PasswordController
+from opsplatform.auth.middleware import AuthenticationMiddleware
+from opsplatform.database import make_engine, make_sessionmaker
+from opsplatform.scheduler import start_scheduler
+from opsplatform.settings import Settings, load
+from opsplatform.web import errors, flash, headers
+from opsplatform.web.pages import HomeController, health
+from opsplatform.web.templating import environment
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+async def provide_db(state: State, request: Request) -> AsyncIterator[AsyncSession]:
+    """A database session per request; changes are attributed to the requesting user in the audit log."""
+    async with state.sessionmaker() as session:
+        user = request.user
+        session.sync_session.info["actor"] = (user.id, user.email) if user else (None, "anonymous")
+        yield session
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load()
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        scheduler = start_scheduler(app.state) if settings.scheduler_enabled else None
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            await engine.dispose()
+
+    template_engine = JinjaTemplateEngine.from_environment(environment())
+    template_engine.register_template_callable("flashes", lambda ctx: flash.read(ctx["request"]))
+    return Litestar(
+        route_handlers=[
+            LoginController, PasswordController, AccountController, AdminController, HomeController, AccountApi,
+            health, create_static_files_router("/static", directories=[STATIC], name="static",
+                                               include_in_schema=False),
+        ],
+        state=State({"settings": settings, "engine": engine, "sessionmaker": make_sessionmaker(engine)}),
+        dependencies={"db": Provide(provide_db)},
+        middleware=[DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/health$", "^/schema"])],
+        csrf_config=CSRFConfig(secret=settings.effective_secret_key, cookie_name="opsp_csrf",
+                               cookie_secure=settings.production, cookie_httponly=False, header_name="x-csrftoken",
+                               exclude=["^/api/"]),
+        template_config=TemplateConfig(instance=template_engine),
+        plugins=[HTMXPlugin()],
+        before_send=[flash.before_send, headers.before_send],
+        exception_handlers=errors.HANDLERS,
+        openapi_config=OpenAPIConfig(title="opsplatform API", version=__version__, path="/schema",
+                                     render_plugins=[ScalarRenderPlugin()]),
+        logging_config=LoggingConfig(log_exceptions="always" if not settings.production else "debug",
+                                     disable_stack_trace={401, 403, 404, 400}),
+        lifespan=[lifespan],
+        debug=False,
+    )

@@ -1,0 +1,97 @@
+"""Writes an audit event for every insert, update and delete of an `Audited` model, in the same transaction.
+
+One listener on every ORM session means no service can forget to audit: the actor comes from
+`session.info["actor"]` (set per request, per CLI command, per job), else "system".
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from opsplatform.audit.mixins import Audited
+from opsplatform.audit.models import AuditEvent
+from opsplatform.database import utcnow
+
+REDACTED = "[redacted]"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _shown(obj: Audited, key: str, value: Any) -> Any:
+    return REDACTED if key in obj.__audit_redact__ and value is not None else _plain(value)
+
+
+def _snapshot(obj: Audited) -> dict[str, Any]:
+    state = inspect(obj)
+    return {attr.key: _shown(obj, attr.key, getattr(obj, attr.key)) for attr in state.mapper.column_attrs}
+
+
+def _changes(obj: Audited) -> tuple[dict[str, Any], dict[str, Any]]:
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    state = inspect(obj)
+    for attr in state.mapper.column_attrs:
+        history = state.attrs[attr.key].history
+        if history.has_changes():
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if old != new:
+                before[attr.key] = _shown(obj, attr.key, old)
+                after[attr.key] = _shown(obj, attr.key, new)
+    return before, after
+
+
+def _identity(obj: Audited) -> str:
+    return ",".join(str(v) for v in inspect(obj).mapper.primary_key_from_instance(obj))
+
+
+def record(session: Session | AsyncSession, action: str, entity: str, entity_id: str | None,
+           before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
+    """Add one event by hand (logins, bulk imports, exports), attributed to the session's actor; saved on commit."""
+    actor_id, actor = session.info.get("actor", (None, "system"))
+    session.add(AuditEvent(at=utcnow(), actor_id=actor_id, actor=actor, action=action, entity=entity,
+                           entity_id=entity_id, before=before, after=after))
+
+
+@event.listens_for(Session, "after_flush")
+def _audit_flush(session: Session, _flush_context: Any) -> None:
+    rows: list[tuple[str, Audited, dict[str, Any] | None, dict[str, Any] | None]] = []
+    for obj in session.new:
+        if isinstance(obj, Audited):
+            rows.append(("create", obj, None, _snapshot(obj)))
+    for obj in session.dirty:
+        if isinstance(obj, Audited) and session.is_modified(obj, include_collections=False):
+            before, after = _changes(obj)
+            if after:
+                rows.append(("update", obj, before, after))
+    for obj in session.deleted:
+        if isinstance(obj, Audited):
+            rows.append(("delete", obj, _snapshot(obj), None))
+    if not rows:
+        return
+    actor_id, actor = session.info.get("actor", (None, "system"))
+    now = utcnow()
+    session.connection().execute(insert(AuditEvent.__table__), [
+        {"at": now, "actor_id": actor_id, "actor": actor, "action": action,
+         "entity": obj.__tablename__, "entity_id": _identity(obj), "before": before, "after": after}
+        for action, obj, before, after in rows
+    ])

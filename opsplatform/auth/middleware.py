@@ -1,0 +1,41 @@
+"""Who is asking: a session cookie for pages, a bearer token for the API. Also picks the request's language."""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from opsplatform import i18n
+from opsplatform.auth.services import user_for_api_token, user_for_session
+from opsplatform.database import utcnow
+
+SESSION_COOKIE = "opsp_session"
+LANGUAGE_COOKIE = "opsp_lang"
+API_PREFIX = "/api/"
+
+
+def bearer_token(connection: ASGIConnection) -> str | None:
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
+    """Sets `request.user` to the User or None; guards decide what None may reach."""
+
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        state = connection.app.state
+        user = None
+        now = utcnow()
+        is_api = connection.url.path.startswith(API_PREFIX)
+        # The API takes tokens only, so a browser's cookie can never be used for a cross-site API write.
+        raw = bearer_token(connection) if is_api else connection.cookies.get(SESSION_COOKIE)
+        if raw:
+            async with state.sessionmaker() as session:
+                if is_api:
+                    user = await user_for_api_token(session, raw, now)
+                else:
+                    user = await user_for_session(session, state.settings, raw, now)
+        i18n.set_language(
+            (user.language if user else None) or connection.cookies.get(LANGUAGE_COOKIE)
+            or i18n.negotiate(connection.headers.get("accept-language")) or state.settings.default_language)
+        return AuthenticationResult(user=user, auth=raw if user else None)

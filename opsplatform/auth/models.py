@@ -1,0 +1,87 @@
+"""Accounts, login sessions, API tokens, one-time links and login attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from opsplatform.audit.mixins import Audited
+from opsplatform.database import utcnow
+
+
+class Role(StrEnum):
+    admin = "admin"
+    coordinator = "coordinator"
+    focal_point = "focal_point"
+    analyst = "analyst"
+    press_officer = "press_officer"
+
+
+class User(Audited, SQLModel, table=True):
+    __tablename__ = "users"
+    __audit_redact__ = frozenset({"password_hash"})
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, index=True, max_length=254)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=16)
+    # A focal point's country; a coordinator may be limited to one enforcement network's members.
+    country_code: str | None = Field(default=None, foreign_key="countries.alpha3", max_length=3)
+    network_code: str | None = Field(default=None, foreign_key="networks.code", max_length=16)
+    organisation: str | None = Field(default=None, max_length=200)
+    cleared_for_nominal: bool = False
+    password_hash: str | None = None
+    is_active: bool = True
+    language: str = Field(default="en", max_length=2)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+
+class UserSession(SQLModel, table=True):
+    """A server-side login session; the cookie holds a random token, the table only its hash."""
+
+    __tablename__ = "user_sessions"
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)
+    ip: str | None = Field(default=None, max_length=64)
+
+
+class ApiToken(Audited, SQLModel, table=True):
+    __tablename__ = "api_tokens"
+    __audit_redact__ = frozenset({"token_hash"})
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=12)
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class OneTimeLink(SQLModel, table=True):
+    """A password-reset or invitation link: usable once, until it expires."""
+
+    __tablename__ = "one_time_links"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    purpose: str = Field(max_length=16)  # reset, invite
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)
+    used_at: datetime | None = None
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Failed logins, counted per e-mail address to throttle guessing (kept in the database for all instances)."""
+
+    __tablename__ = "login_attempts"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True, max_length=254)
+    ip: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, index=True)

@@ -1,0 +1,278 @@
+"""The `opsplatform` command line (CONTRACT.md). Exit codes: 0 success, 1 rejected input, 2 usage error."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import click
+
+from opsplatform import settings as settings_module
+from opsplatform.database import make_engine, make_sessionmaker, session_scope, upgrade
+from opsplatform.errors import InvalidInput
+from opsplatform.settings import Settings, SettingsError
+
+CLI_ACTOR = (None, "cli")
+
+
+def database_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--database-url` on every command (default: $OPSPLATFORM_DATABASE_URL, else the local SQLite file)."""
+    return click.option("--database-url", envvar="OPSPLATFORM_DATABASE_URL",
+                        default=settings_module.DEFAULT_DATABASE_URL, show_default=True,
+                        help="SQLAlchemy database URL (sqlite+aiosqlite:///… or postgresql+asyncpg://…).")(command)
+
+
+def settings_for(database_url: str) -> Settings:
+    try:
+        return settings_module.load(database_url=database_url)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def run_async(body: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., Any]:
+    """Run an async command body; a refused input becomes exit code 1 with the field-by-field message."""
+    @functools.wraps(body)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return asyncio.run(body(*args, **kwargs))
+        except InvalidInput as exc:
+            for error in exc.errors:
+                click.echo(f"{error.field}: {error.message}", err=True)
+            sys.exit(1)
+    return wrapper
+
+
+async def with_session(settings: Settings, work: Callable[..., Coroutine[Any, Any, Any]]) -> Any:
+    engine = make_engine(settings.database_url)
+    try:
+        async with session_scope(make_sessionmaker(engine), actor=CLI_ACTOR) as session:
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="opsplatform")
+def main() -> None:
+    """opsplatform: coordination of international wildlife-enforcement operations."""
+
+
+# --- serving ------------------------------------------------------------------------------------------------------
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from opsplatform.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, log_level="info")
+
+
+@main.command()
+@database_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(database_url: str, host: str, port: int) -> None:
+    """Run the web app (the database must be migrated: `opsplatform db upgrade`)."""
+    from opsplatform.database import current_revision, head_revision
+
+    settings = settings_for(database_url)
+
+    async def revision() -> str | None:
+        engine = make_engine(settings.database_url)
+        try:
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    if asyncio.run(revision()) != head_revision():
+        raise click.ClickException("the database is not migrated to the current version: run `opsplatform db upgrade`")
+    _serve(settings, host, port)
+
+
+@main.command()
+@database_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--seizures", default=2000, show_default=True, type=click.IntRange(0, 2_000_000),
+              help="Seizures in the demo operation.")
+def demo(database_url: str, host: str, port: int, seizures: int) -> None:
+    """Migrate, load reference data and a demo operation, print the demo accounts, serve."""
+    from opsplatform.demo.generator import DEMO_ACCOUNTS, load_demo
+
+    settings = settings_for(database_url)
+    upgrade(settings.database_url)
+    click.echo("Loading reference data and the demo operations…")
+    asyncio.run(with_session(settings, lambda s: load_demo(s, settings, seizures=seizures, echo=click.echo)))
+    click.echo("\nDemo accounts (e-mail / password):")
+    for account in DEMO_ACCOUNTS:
+        click.echo(f"  {account.role:<14} {account.email:<34} {account.password}   {account.note}")
+    click.echo(f"\nServing on http://{host}:{port}  (Ctrl+C to stop)")
+    _serve(settings, host, port)
+
+
+# --- database -------------------------------------------------------------------------------------------------------
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@database_option
+def db_upgrade(database_url: str) -> None:
+    """Apply migrations up to the current version."""
+    upgrade(settings_for(database_url).database_url)
+    click.echo("database is up to date")
+
+
+# --- reference data -------------------------------------------------------------------------------------------------
+
+@main.group()
+def reference() -> None:
+    """Reference data (countries, networks, taxa, CITES terms and units, currencies, airports)."""
+
+
+@reference.command("load")
+@database_option
+@run_async
+async def reference_load(database_url: str) -> None:
+    """Load or refresh reference data from seed/ (idempotent)."""
+    from opsplatform.reference.loader import load_all
+
+    counts = await with_session(settings_for(database_url), load_all)
+    for name, count in counts.items():
+        click.echo(f"{name:>16}: {count}")
+
+
+@reference.command("import-checklist")
+@database_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@run_async
+async def reference_import_checklist(database_url: str, file: str) -> None:
+    """Load taxa from a CITES Checklist / Species+ CSV export."""
+    from opsplatform.reference.loader import load_taxa, parse_checklist
+
+    with open(file, "rb") as f:
+        taxa, problems = parse_checklist(f.read())
+
+    async def work(session: Any) -> int:
+        count = await load_taxa(session, taxa, source="checklist")
+        await session.commit()
+        return count
+
+    click.echo(f"{await with_session(settings_for(database_url), work)} taxa loaded")
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        sys.exit(1)
+
+
+# --- accounts and tokens ----------------------------------------------------------------------------------------------
+
+@main.group()
+def users() -> None:
+    """Accounts."""
+
+
+@users.command("create")
+@database_option
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "coordinator", "focal_point", "analyst",
+                                                          "press_officer"]))
+@click.option("--country", help="ISO 3166-1 alpha-3; required for focal_point.")
+@click.option("--network", help="Limit a coordinator to one enforcement network's member countries.")
+@click.option("--cleared-for-nominal", is_flag=True, help="May see suspects' names and documents.")
+@click.option("--language", default="en", type=click.Choice(["en", "fr", "es"]), show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@run_async
+async def users_create(database_url: str, email: str, name: str, role: str, country: str | None,
+                       network: str | None, cleared_for_nominal: bool, language: str, password_stdin: bool) -> None:
+    """Create an account. Without --password-stdin a random password is generated and printed once."""
+    import secrets
+
+    from opsplatform.auth.services import create_user
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else secrets.token_urlsafe(12)
+
+    async def work(session: Any) -> Any:
+        user = await create_user(session, email=email, name=name, role=role, country=country, network=network,
+                                 cleared_for_nominal=cleared_for_nominal, password=password, language=language)
+        await session.commit()
+        return user
+
+    user = await with_session(settings_for(database_url), work)
+    click.echo(f"created {user.role} {user.email} (id {user.id})")
+    if not password_stdin:
+        click.echo(f"password: {password}")
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens."""
+
+
+@tokens.command("create")
+@database_option
+@click.option("--email", required=True)
+@click.option("--name", "label", default="command line", show_default=True, help="What the token is for.")
+@run_async
+async def tokens_create(database_url: str, email: str, label: str) -> None:
+    """Print a new API token for a user, alone on the last line (shown once)."""
+    from sqlalchemy import select
+
+    from opsplatform.auth.models import User
+    from opsplatform.auth.services import create_api_token, normalise_email
+
+    async def work(session: Any) -> str:
+        user = await session.scalar(select(User).where(User.email == normalise_email(email)))
+        if user is None:
+            raise InvalidInput.one("email", f"no account with the address {email}")
+        _token, raw = await create_api_token(session, user, label)
+        await session.commit()
+        return raw
+
+    raw = await with_session(settings_for(database_url), work)
+    click.echo(f"token for {email} (store it now; it is not shown again):")
+    click.echo(raw)
+
+
+# --- keys ---------------------------------------------------------------------------------------------------------------
+
+@main.group()
+def keys() -> None:
+    """Keys that encrypt nominal data."""
+
+
+@keys.command("generate")
+def keys_generate() -> None:
+    """Print a new key for OPSPLATFORM_NOMINAL_KEYS."""
+    from opsplatform.crypto import generate_key
+
+    click.echo(generate_key())
+
+
+@keys.command("rotate")
+@database_option
+@run_async
+async def keys_rotate(database_url: str) -> None:
+    """Re-encrypt every stored nominal value with the newest key (the first of OPSPLATFORM_NOMINAL_KEYS)."""
+    from sqlalchemy import select
+
+    from opsplatform.crypto import rotate
+    from opsplatform.seizures.models import Suspect
+
+    settings = settings_for(database_url)
+
+    async def work(session: Any) -> int:
+        suspects = (await session.scalars(select(Suspect))).all()
+        for suspect in suspects:
+            for column in ("name_encrypted", "date_of_birth_encrypted", "document_number_encrypted"):
+                setattr(suspect, column, rotate(settings, getattr(suspect, column)))
+        await session.commit()
+        return len(suspects)
+
+    click.echo(f"{await with_session(settings, work)} suspect records re-encrypted with the newest key")

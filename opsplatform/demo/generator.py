@@ -1,0 +1,251 @@
+"""A realistic, deterministic demo: accounts for every role, a Thunder-like operation running now and the closed
+one of the year before, with seizures, items, arrests and nil returns generated from `seed/demo/commodities.csv`.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform.audit.recorder import record
+from opsplatform.auth.models import User
+from opsplatform.auth.services import create_user
+from opsplatform.crypto import encrypt
+from opsplatform.database import utcnow
+from opsplatform.operations.models import Operation, Participant, Phase
+from opsplatform.reference.loader import SEED, load_all
+from opsplatform.reference.models import Airport, Country, NetworkMember, Taxon, TradeTerm, Unit
+from opsplatform.reference.units import normalise
+from opsplatform.seizures.models import NilReturn, Seizure, SeizureItem, SeizureStatus, Suspect
+from opsplatform.settings import Settings
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str
+    email: str
+    name: str
+    password: str
+    country: str | None = None
+    network: str | None = None
+    cleared: bool = False
+    note: str = ""
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("admin", "admin@demo.opsplatform.org", "Ada Admin", "demo-admin-pass"),
+    DemoAccount("coordinator", "coordinator@demo.opsplatform.org", "Corinne Coordinator", "demo-coordinator-pass",
+                cleared=True, note="global, cleared for nominal data"),
+    DemoAccount("coordinator", "asean.coordinator@demo.opsplatform.org", "Anan Regional", "demo-asean-pass",
+                network="ASEAN-WEN", note="limited to ASEAN-WEN countries"),
+    DemoAccount("focal_point", "fp.kenya@demo.opsplatform.org", "Wanjiru Focal (Kenya)", "demo-kenya-pass",
+                country="KEN", cleared=True, note="Kenya, cleared"),
+    DemoAccount("focal_point", "fp.tanzania@demo.opsplatform.org", "Baraka Focal (Tanzania)", "demo-tanzania-pass",
+                country="TZA", note="Tanzania"),
+    DemoAccount("analyst", "analyst@demo.opsplatform.org", "Anders Analyst", "demo-analyst-pass"),
+    DemoAccount("press_officer", "press@demo.opsplatform.org", "Priya Press", "demo-press-pass"),
+)
+
+LOCATION_TYPES = ["airport", "seaport", "land_border", "mail_centre", "inland", "market", "online"]
+MODE_LOCATION = {"air_passenger": "airport", "air_cargo": "airport", "sea_cargo": "seaport", "sea_passenger": "seaport",
+                 "road": "land_border", "rail": "land_border", "postal": "mail_centre", "on_foot": "inland",
+                 "online": "online"}
+DETECTION = ["routine_inspection", "xray", "detector_dog", "risk_profiling", "intelligence", "informant", "patrol",
+             "online_monitoring"]
+AGENCIES = ["customs", "customs", "customs", "police", "wildlife", "forestry", "fisheries"]
+TRANSIT_HUBS = ["ARE", "QAT", "ETH", "TUR", "SGP", "MYS", "KEN", "FRA", "BEL"]
+CASE_STATUSES = ["investigation", "investigation", "prosecution", "conviction", "none", "unknown"]
+SUSPECT_ROLES = ["poacher", "courier", "dealer", "trafficker", "buyer"]
+GIVEN = ["Amina", "John", "Li", "Nguyen", "Carlos", "Fatou", "Pierre", "Aisha", "Rahul", "Maria", "Joseph", "Mei"]
+FAMILY = ["Okafor", "Smith", "Wang", "Tran", "Silva", "Diallo", "Martin", "Hassan", "Kumar", "Garcia", "Mwangi"]
+# Countries that take part in Thunder-like operations most years; the rest of the participants are drawn by lot.
+CORE_PARTICIPANTS = ["KEN", "TZA", "UGA", "MOZ", "ZAF", "NGA", "CMR", "COD", "VNM", "CHN", "THA", "MYS", "IDN",
+                     "IND", "USA", "MEX", "BRA", "FRA", "DEU", "ESP", "GBR", "ARE", "MDG", "LAO", "KHM", "PHL",
+                     "PER", "ECU", "COL", "GHA", "SEN", "ETH", "NPL", "BGD", "LKA", "HKG", "SGP", "ITA", "NLD", "BEL"]
+
+
+@dataclass(frozen=True)
+class Commodity:
+    taxon_id: int
+    term: str
+    unit: Unit | None
+    low: float
+    high: float
+    weight: float
+    origins: list[str]
+    destinations: list[str]
+    modes: list[str]
+    concealments: list[str]
+
+
+def demo_window(today: date) -> tuple[date, date]:
+    """The demo operation is always running: it opened three weeks ago and closes in nine days."""
+    start = today - timedelta(days=21)
+    return start, start + timedelta(days=30)
+
+
+async def ensure_accounts(session: AsyncSession) -> None:
+    for account in DEMO_ACCOUNTS:
+        if await session.scalar(select(User.id).where(User.email == account.email)) is None:
+            await create_user(session, email=account.email, name=account.name, role=account.role,
+                              country=account.country, network=account.network,
+                              cleared_for_nominal=account.cleared, password=account.password,
+                              organisation="WCO" if account.role == "coordinator" else None)
+    await session.commit()
+
+
+async def _commodities(session: AsyncSession, echo: Callable[[str], Any]) -> list[Commodity]:
+    taxa = dict((await session.execute(select(Taxon.scientific_name, Taxon.id))).all())
+    terms = set((await session.scalars(select(TradeTerm.code))).all())
+    units = {u.code: u for u in (await session.scalars(select(Unit))).all()}
+    found = []
+    with open(SEED / "demo" / "commodities.csv", newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["taxon"] not in taxa or row["term"] not in terms or (row["unit"] and row["unit"] not in units):
+                echo(f"  demo: skipped {row['taxon']} {row['term']} (not in the reference data)")
+                continue
+            found.append(Commodity(
+                taxa[row["taxon"]], row["term"], units.get(row["unit"]), float(row["min_quantity"]),
+                float(row["max_quantity"]), float(row["weight"]), row["origins"].split(";"),
+                row["destinations"].split(";"), row["modes"].split(";"),
+                [c for c in row["concealment"].split(";") if c]))
+    return found
+
+
+async def _participants(session: AsyncSession, rng: random.Random, count: int) -> list[str]:
+    known = set((await session.scalars(select(Country.alpha3))).all())
+    networked = sorted(set((await session.scalars(select(NetworkMember.country_code))).all()) - set(CORE_PARTICIPANTS))
+    chosen = [c for c in CORE_PARTICIPANTS if c in known]
+    chosen += rng.sample([c for c in networked if c in known], max(0, min(count - len(chosen), len(networked))))
+    return sorted(chosen)
+
+
+async def create_operation(session: AsyncSession, settings: Settings, rng: random.Random, *, code: str, name: str,
+                           start: date, end: date, phase: str, seizures: int, today: date,
+                           commodities: list[Commodity], echo: Callable[[str], Any]) -> None:
+    """One operation with participants, seizures (with items and arrests) and nil returns, inserted in bulk."""
+    operation = Operation(code=code, name=name, series="THUNDER", lead_organisations=["INTERPOL", "WCO"],
+                          objectives="Target the criminal networks behind wildlife and timber trafficking across "
+                                     "source, transit and destination countries.",
+                          start_date=start, end_date=end, grace_days=14, phase=phase,
+                          release_embargo=datetime.combine(end + timedelta(days=120), time(9), tzinfo=UTC))
+    session.add(operation)
+    await session.flush()
+    countries = await _participants(session, rng, 120)
+    publicity = rng.choices(["named", "aggregate", "none"], weights=[7, 2, 1], k=len(countries))
+    for country, consent in zip(countries, publicity, strict=True):
+        session.add(Participant(operation_id=operation.id, country_code=country, publicity=consent))
+    await session.flush()
+
+    airports: dict[str, list[tuple[str, float, float]]] = {}
+    for iata, country, lat, lon, airport_name in (await session.execute(select(
+            Airport.iata, Airport.country_code, Airport.latitude, Airport.longitude, Airport.name)
+            .where(Airport.country_code.in_(countries)))).all():
+        if "International" in airport_name or country not in airports:
+            airports.setdefault(country, []).append((airport_name, lat, lon))
+    last_day = min(end, today)
+    days = [start + timedelta(days=i) for i in range((last_day - start).days + 1)]
+    # Busier countries report more: a heavy-tailed weight per participant.
+    activity = {c: rng.paretovariate(1.3) * (4 if c in CORE_PARTICIPANTS else 1) for c in countries}
+    reporters, reporter_weights = list(activity), list(activity.values())
+    weights = [c.weight for c in commodities]
+    statuses = [SeizureStatus.submitted] * 80 + [SeizureStatus.validated] * 14 + [SeizureStatus.queried] * 2 + \
+        [SeizureStatus.draft] * 2 + [SeizureStatus.withdrawn] * 2
+    created = utcnow()
+
+    seizure_rows, item_rows, suspect_rows, logged = [], [], [], set()
+    refs: dict[str, int] = {}
+    for _ in range(seizures):
+        country = rng.choices(reporters, reporter_weights)[0]
+        day = rng.choice(days)
+        first = rng.choices(commodities, weights)[0]
+        items = [first] + [rng.choices(commodities, weights)[0] for _ in range(rng.choice([0] * 8 + [1, 2]))]
+        mode = rng.choice(first.modes)
+        name, lat, lon = rng.choice(airports.get(country) or [(None, None, None)])
+        refs[country] = refs.get(country, 0) + 1
+        arrested = rng.choice([0] * 6 + [1, 1, 2, 3])
+        nationalities = sorted({rng.choice([country, *first.origins, *first.destinations]) for _ in range(arrested)})
+        seizure_rows.append({
+            "operation_id": operation.id, "reporting_country": country,
+            "seizure_ref": f"{country}-{start.year}-{refs[country]:04d}", "seizure_date": day,
+            "location": name, "latitude": round(lat + rng.uniform(-0.3, 0.3), 5) if lat is not None else None,
+            "longitude": round(lon + rng.uniform(-0.3, 0.3), 5) if lon is not None else None,
+            "location_type": MODE_LOCATION.get(mode, rng.choice(LOCATION_TYPES)),
+            "detection_method": rng.choice(DETECTION + [None]), "transport_mode": mode,
+            "agency": rng.choice(AGENCIES), "origin_country": rng.choice(first.origins + [None]),
+            "export_country": rng.choice(first.origins), "destination_country": rng.choice(first.destinations + [None]),
+            "transit_countries": rng.sample(TRANSIT_HUBS, rng.choice([0, 0, 1, 1, 2])),
+            "concealment": rng.choice(first.concealments) if first.concealments and rng.random() < 0.7 else None,
+            "suspects_arrested": arrested, "suspect_nationalities": nationalities,
+            "case_status": rng.choice(CASE_STATUSES) if arrested else rng.choice(["none", "investigation", None]),
+            "notes": None, "shared_with_participants": rng.random() < 0.15, "publicity_approved": rng.random() < 0.2,
+            "public_description": None, "status": rng.choice(statuses), "version": 1, "created_by": None,
+            "created_at": created, "updated_at": created,
+        })
+        item_rows.append([(n, c, round(rng.uniform(c.low, c.high), 1 if c.unit else 0) or 1)
+                          for n, c in enumerate(items, start=1)])
+        suspect_rows.append([(rng.choice(nationalities or [country]), rng.choice(["male", "male", "female"]),
+                              rng.choice(SUSPECT_ROLES), f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}",
+                              f"{rng.randint(1960, 2002)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                              f"P{rng.randint(1000000, 9999999)}") for _ in range(arrested)])
+        logged.add((country, day))
+
+    ids: list[int] = []
+    for begin in range(0, len(seizure_rows), 500):
+        result = await session.execute(insert(Seizure.__table__).returning(Seizure.id, sort_by_parameter_order=True),
+                                       seizure_rows[begin:begin + 500])
+        ids += [row[0] for row in result]
+        echo(f"  {code}: {len(ids)}/{len(seizure_rows)} seizures")
+    items_flat = [{"seizure_id": sid, "item_no": n, "taxon_id": c.taxon_id, "term_code": c.term, "quantity": q,
+                   "unit_code": c.unit.code if c.unit else None,
+                   **dict(zip(("normalised_unit", "normalised_quantity"), normalise(q, c.unit), strict=True)),
+                   "estimated_value": round(q * rng.uniform(20, 900), -1) if rng.random() < 0.3 else None,
+                   "currency": "USD"} for sid, rows in zip(ids, item_rows, strict=True) for n, c, q in rows]
+    for row in items_flat:
+        if row["estimated_value"] is None:
+            row["currency"] = None
+    suspects_flat = [{"seizure_id": sid, "nationality": nat, "sex": sex, "role": role,
+                      "name_encrypted": encrypt(settings, name), "date_of_birth_encrypted": encrypt(settings, dob),
+                      "document_number_encrypted": encrypt(settings, doc)}
+                     for sid, rows in zip(ids, suspect_rows, strict=True) for nat, sex, role, name, dob, doc in rows]
+    for table, rows in ((SeizureItem.__table__, items_flat), (Suspect.__table__, suspects_flat)):
+        for begin in range(0, len(rows), 1000):
+            await session.execute(insert(table), rows[begin:begin + 1000])
+    nil_rows = [{"operation_id": operation.id, "country_code": c, "day": d, "created_at": created}
+                for c in countries for d in days if (c, d) not in logged and rng.random() < 0.55]
+    for begin in range(0, len(nil_rows), 1000):
+        await session.execute(insert(NilReturn.__table__), nil_rows[begin:begin + 1000])
+    record(session, "demo_load", "operations", str(operation.id),
+           after={"code": code, "seizures": len(ids), "items": len(items_flat), "nil_returns": len(nil_rows)})
+    await session.commit()
+    echo(f"  {code}: {len(countries)} countries, {len(ids)} seizures, {len(items_flat)} items, "
+         f"{len(suspects_flat)} suspects, {len(nil_rows)} nil returns")
+
+
+async def load_demo(session: AsyncSession, settings: Settings, *, seizures: int = 2000, today: date | None = None,
+                    echo: Callable[[str], Any] = print) -> None:
+    """Reference data, demo accounts and the two demo operations; running it again changes nothing."""
+    counts = await load_all(session)
+    echo("  reference data: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    await ensure_accounts(session)
+    today = today or utcnow().date()
+    start, end = demo_window(today)
+    rng = random.Random(20261001)
+    commodities = await _commodities(session, echo)
+    for code, name, window, phase, count in (
+        (f"THUNDER-{start.year - 1}", f"Operation Thunder {start.year - 1}",
+         (date(start.year - 1, 10, 1), date(start.year - 1, 10, 31)), Phase.closed, seizures * 3 // 5),
+        (f"THUNDER-{start.year}", f"Operation Thunder {start.year}", (start, end), Phase.active, seizures),
+    ):
+        if await session.scalar(select(Operation.id).where(Operation.code == code)) is not None:
+            echo(f"  {code}: already loaded")
+            continue
+        await create_operation(session, settings, rng, code=code, name=name, start=window[0], end=window[1],
+                               phase=phase, seizures=count, today=today, commodities=commodities, echo=echo)

@@ -1,0 +1,62 @@
+"""Translations: the current request's language lives in a context variable; `_()` and templates use it."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+from typing import Iterator
+
+from babel.support import NullTranslations, Translations
+
+from opsplatform.settings import LANGUAGES
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
+_language: ContextVar[str] = ContextVar("language", default="en")
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    return Translations.load(str(LOCALE_DIR), [language], domain="messages")
+
+
+def current_language() -> str:
+    return _language.get()
+
+
+def set_language(language: str) -> None:
+    _language.set(language if language in LANGUAGES else "en")
+
+
+@contextmanager
+def language(code: str) -> Iterator[None]:
+    """Render something (an e-mail, a document) in a given language, then restore the previous one."""
+    token = _language.set(code if code in LANGUAGES else "en")
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+def gettext(message: str, **variables: object) -> str:
+    text = translations(current_language()).gettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
+    text = translations(current_language()).ngettext(singular, plural, n)
+    return text % {"num": n, **variables}
+
+
+_ = gettext
+
+
+def negotiate(accept_language: str | None) -> str | None:
+    """The first supported language in an Accept-Language header."""
+    for part in (accept_language or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return None

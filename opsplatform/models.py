@@ -1,0 +1,20 @@
+"""Every table, imported in one place so that `SQLModel.metadata` is complete for Alembic and tests."""
+
+from sqlmodel import SQLModel
+
+from opsplatform.audit.models import AuditEvent
+from opsplatform.auth.models import ApiToken, LoginAttempt, OneTimeLink, User, UserSession
+from opsplatform.mail.models import OutboxMessage
+from opsplatform.operations.models import Operation, Participant
+from opsplatform.reference.models import (
+    Airport, Country, Currency, Network, NetworkMember, Organisation, Region, Taxon, TradeTerm, Unit,
+)
+from opsplatform.seizures.models import NilReturn, Seizure, SeizureItem, Suspect
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "metadata", "AuditEvent", "ApiToken", "LoginAttempt", "OneTimeLink", "User", "UserSession", "OutboxMessage",
+    "Operation", "Participant", "Airport", "Country", "Currency", "Network", "NetworkMember", "Organisation",
+    "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Seizure", "SeizureItem", "Suspect",
+]

@@ -1,0 +1,63 @@
+"""Operations and the countries that take part in them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from opsplatform.audit.mixins import Audited
+from opsplatform.database import utcnow
+
+
+class Phase(StrEnum):
+    draft = "draft"
+    planning = "planning"
+    active = "active"
+    reporting = "reporting"
+    closed = "closed"
+
+
+class Publicity(StrEnum):
+    named = "named"
+    aggregate = "aggregate"
+    none = "none"
+
+
+class Operation(Audited, SQLModel, table=True):
+    __tablename__ = "operations"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=40)
+    name: str = Field(max_length=200)
+    series: str | None = Field(default=None, max_length=40, index=True)
+    objectives: str = ""
+    lead_organisations: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    start_date: date
+    end_date: date
+    grace_days: int = 14
+    phase: str = Field(default=Phase.draft, max_length=16)
+    release_embargo: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+
+    @property
+    def grace_end(self) -> date:
+        return self.end_date + timedelta(days=self.grace_days)
+
+    def window_days(self) -> list[date]:
+        return [self.start_date + timedelta(days=i) for i in range((self.end_date - self.start_date).days + 1)]
+
+
+class Participant(Audited, SQLModel, table=True):
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("operation_id", "country_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    operation_id: int = Field(foreign_key="operations.id", index=True)
+    country_code: str = Field(foreign_key="countries.alpha3", max_length=3)
+    publicity: str = Field(default=Publicity.aggregate, max_length=16)
+    # Records of this country are open to all participants by default (TWIX-style), unless a record says otherwise.
+    share_by_default: bool = False
+    extra: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))

@@ -1,0 +1,175 @@
+"""Loads reference data from `seed/` (and pycountry, airportsdata), idempotently: a reload updates, never duplicates."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import airportsdata
+import pycountry
+from babel.core import get_global
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import SQLModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform.reference.models import (
+    Airport, Country, Currency, Network, NetworkMember, Organisation, Region, Taxon, TradeTerm, Unit,
+)
+
+SEED = Path(__file__).resolve().parent.parent.parent / "seed"
+ORGANISATIONS = {"CITES": "CITES Secretariat", "INTERPOL": "INTERPOL", "UNODC": "United Nations Office on Drugs and Crime",
+                 "WB": "World Bank", "WCO": "World Customs Organization"}
+TAXON_GROUPS = ("mammals", "birds", "reptiles", "amphibians", "fish", "invertebrates", "corals", "plants", "timber")
+
+
+def read_csv(name: str) -> list[dict[str, str]]:
+    with open(SEED / name, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+async def upsert(session: AsyncSession, model: type[SQLModel], rows: Sequence[dict[str, Any]], key: Sequence[str],
+                 batch: int = 500) -> None:
+    """INSERT … ON CONFLICT (key) DO UPDATE, in batches, on SQLite or PostgreSQL."""
+    if not rows:
+        return
+    table = model.__table__  # type: ignore[attr-defined]
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    for start in range(0, len(rows), batch):
+        stmt = dialect.insert(table).values(list(rows[start:start + batch]))
+        updated = {c: stmt.excluded[c] for c in rows[0] if c not in key}
+        stmt = stmt.on_conflict_do_update(index_elements=list(key), set_=updated) if updated \
+            else stmt.on_conflict_do_nothing(index_elements=list(key))
+        await session.execute(stmt)
+
+
+def _none(value: str | None) -> str | None:
+    return value.strip() or None if value else None
+
+
+async def load_regions_and_countries(session: AsyncSession) -> None:
+    m49 = read_csv("m49.csv")
+    regions: dict[str, dict[str, Any]] = {}
+    for row in m49:
+        for level, parent in (("region", None), ("subregion", "region"), ("intermediate_region", "subregion")):
+            code = _none(row[f"{level}_code"])
+            if code and code not in regions:
+                regions[code] = {"code": code, "name": row[level],
+                                 "level": "intermediate" if level == "intermediate_region" else level,
+                                 "parent_code": _none(row[f"{parent}_code"]) if parent else None}
+    ordered = sorted(regions.values(), key=lambda r: ("region", "subregion", "intermediate").index(r["level"]))
+    await upsert(session, Region, ordered, ["code"])
+    zones = get_global("territory_zones")
+    by_alpha3 = {row["alpha3"]: row for row in m49}
+    countries = []
+    for c in pycountry.countries:
+        row = by_alpha3.get(c.alpha_3, {})
+        countries.append({
+            "alpha3": c.alpha_3, "alpha2": c.alpha_2, "numeric": c.numeric,
+            "name": getattr(c, "common_name", None) or c.name,
+            "region_code": _none(row.get("region_code")), "subregion_code": _none(row.get("subregion_code")),
+            "intermediate_region_code": _none(row.get("intermediate_region_code")),
+            "timezone": (zones.get(c.alpha_2) or [None])[0],
+        })
+    await upsert(session, Country, countries, ["alpha3"])
+
+
+async def load_networks(session: AsyncSession) -> None:
+    rows = read_csv("networks.csv")
+    await upsert(session, Network, [{"code": r["code"], "name": r["name"], "kind": r["kind"]} for r in rows], ["code"])
+    members = [{"network_code": r["code"], "country_code": c} for r in rows for c in r["members"].split(";") if c]
+    await upsert(session, NetworkMember, members, ["network_code", "country_code"])
+    await upsert(session, Organisation, [{"code": k, "name": v} for k, v in ORGANISATIONS.items()], ["code"])
+
+
+async def load_taxa(session: AsyncSession, rows: Iterable[dict[str, Any]], source: str = "seed") -> int:
+    """Upsert taxa by scientific name, then link each to its parent by name. Returns the rows given."""
+    rows = list(rows)
+    columns = ("scientific_name", "rank", "appendix", "taxon_group", "kingdom",
+               "common_name_en", "common_name_fr", "common_name_es")
+    await upsert(session, Taxon, [{**{c: _none(r.get(c)) for c in columns}, "source": source} for r in rows],
+                 ["scientific_name"])
+    ids = dict((await session.execute(select(Taxon.scientific_name, Taxon.id))).all())
+    for r in rows:
+        if parent := _none(r.get("parent")):
+            await session.execute(update(Taxon).where(Taxon.scientific_name == r["scientific_name"])
+                                  .values(parent_id=ids.get(parent)))
+    return len(rows)
+
+
+async def load_terms_and_units(session: AsyncSession) -> None:
+    await upsert(session, Unit, [{
+        "code": r["code"], "name_en": r["name_en"], "name_fr": _none(r["name_fr"]), "name_es": _none(r["name_es"]),
+        "family": r["family"], "factor": float(r["factor"]) if r["factor"] else None, "aliases": r["aliases"],
+    } for r in read_csv("units.csv")], ["code"])
+    await upsert(session, TradeTerm, [{
+        "code": r["code"], "name_en": r["name_en"], "name_fr": _none(r["name_fr"]), "name_es": _none(r["name_es"]),
+        "preferred_unit": _none(r["preferred_unit"]), "alternative_unit": _none(r["alternative_unit"]),
+    } for r in read_csv("trade_terms.csv")], ["code"])
+
+
+async def load_currencies_and_airports(session: AsyncSession) -> None:
+    await upsert(session, Currency, [{"code": c.alpha_3, "name": c.name} for c in pycountry.currencies], ["code"])
+    alpha3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
+    airports = [{"iata": code, "name": a["name"], "city": a["city"] or None, "country_code": alpha3[a["country"]],
+                 "latitude": float(a["lat"]), "longitude": float(a["lon"]), "timezone": a["tz"] or None}
+                for code, a in airportsdata.load("IATA").items() if a["country"] in alpha3]
+    await upsert(session, Airport, airports, ["iata"])
+
+
+async def load_all(session: AsyncSession) -> dict[str, int]:
+    """Everything in `seed/`, in dependency order; returns the row count of each table."""
+    await load_regions_and_countries(session)
+    await load_networks(session)
+    await load_terms_and_units(session)
+    await load_taxa(session, read_csv("taxa.csv"))
+    await load_currencies_and_airports(session)
+    await session.commit()
+    return await counts(session)
+
+
+async def counts(session: AsyncSession) -> dict[str, int]:
+    models = {"regions": Region, "countries": Country, "networks": Network, "network members": NetworkMember,
+              "organisations": Organisation, "taxa": Taxon, "trade terms": TradeTerm, "units": Unit,
+              "currencies": Currency, "airports": Airport}
+    return {name: await session.scalar(select(func.count()).select_from(model)) or 0 for name, model in models.items()}
+
+
+# --- CITES Checklist / Species+ export ---------------------------------------------------------------------------
+
+CLASS_GROUPS = {"mammalia": "mammals", "aves": "birds", "reptilia": "reptiles", "amphibia": "amphibians",
+                "actinopteri": "fish", "elasmobranchii": "fish", "sarcopterygii": "fish", "dipneusti": "fish",
+                "coelacanthi": "fish", "holocephali": "fish", "anthozoa": "corals", "hydrozoa": "corals"}
+HEADERS = {"scientific_name": ("scientific name", "scientific_name", "full name", "fullname", "taxon"),
+           "rank": ("rank", "rank name"), "appendix": ("listing", "current listing", "appendix", "cites listing"),
+           "class": ("class",), "kingdom": ("kingdom",),
+           "common_name_en": ("english", "english names", "common_name_en", "common names (eng)"),
+           "common_name_fr": ("french", "french names", "common_name_fr", "common names (fre)"),
+           "common_name_es": ("spanish", "spanish names", "common_name_es", "common names (spa)")}
+
+
+def parse_checklist(content: bytes) -> tuple[list[dict[str, str | None]], list[str]]:
+    """Rows of a Species+ / Checklist CSV export as taxa, and one message per row that could not be used."""
+    text = content.decode("utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text), dialect=csv.Sniffer().sniff(text[:4096], delimiters=",;\t"))
+    lookup = {h.strip().lower(): h for h in reader.fieldnames or []}
+    column = {field: next((lookup[n] for n in names if n in lookup), None) for field, names in HEADERS.items()}
+    if column["scientific_name"] is None:
+        return [], ["no 'Scientific Name' column: export the checklist from Species+ as CSV"]
+    taxa, problems = [], []
+    for number, row in enumerate(reader, start=2):
+        def get(field: str) -> str | None:
+            return _none(row.get(column[field] or "", ""))
+        name, kingdom = get("scientific_name"), (get("kingdom") or "Animalia").capitalize()
+        if not name:
+            problems.append(f"row {number}: Scientific Name: is empty")
+            continue
+        group = "plants" if kingdom == "Plantae" else CLASS_GROUPS.get((get("class") or "").lower(), "invertebrates")
+        taxa.append({"scientific_name": name, "rank": (get("rank") or "species").lower(),
+                     "appendix": (get("appendix") or "").replace(",", "/") or None, "taxon_group": group,
+                     "kingdom": kingdom, **{f"common_name_{lang}": (get(f"common_name_{lang}") or "").split(",")[0]
+                                           .strip() or None for lang in ("en", "fr", "es")}})
+    return taxa, problems

@@ -1,0 +1,108 @@
+"""Reference data: countries, regions, networks, taxa, CITES trade terms and units, currencies, airports."""
+
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel
+
+
+class Region(SQLModel, table=True):
+    """A UN M49 region, sub-region or intermediate region."""
+
+    __tablename__ = "regions"
+    code: str = Field(primary_key=True, max_length=3)
+    name: str
+    level: str = Field(max_length=16)  # region, subregion, intermediate
+    parent_code: str | None = Field(default=None, foreign_key="regions.code", max_length=3)
+
+
+class Country(SQLModel, table=True):
+    __tablename__ = "countries"
+    alpha3: str = Field(primary_key=True, max_length=3)
+    alpha2: str = Field(unique=True, max_length=2)
+    numeric: str = Field(max_length=3)
+    name: str
+    region_code: str | None = Field(default=None, foreign_key="regions.code", max_length=3)
+    subregion_code: str | None = Field(default=None, foreign_key="regions.code", max_length=3)
+    intermediate_region_code: str | None = Field(default=None, foreign_key="regions.code", max_length=3)
+    timezone: str | None = Field(default=None, max_length=64)
+
+
+class Network(SQLModel, table=True):
+    """An enforcement network (ASEAN-WEN, LATF, …) or a national inter-agency group."""
+
+    __tablename__ = "networks"
+    code: str = Field(primary_key=True, max_length=16)
+    name: str
+    kind: str = Field(max_length=16)
+
+
+class NetworkMember(SQLModel, table=True):
+    __tablename__ = "network_members"
+    network_code: str = Field(primary_key=True, foreign_key="networks.code", max_length=16)
+    country_code: str = Field(primary_key=True, foreign_key="countries.alpha3", max_length=3)
+
+
+class Organisation(SQLModel, table=True):
+    """An ICCWC partner or other coordinating organisation."""
+
+    __tablename__ = "organisations"
+    code: str = Field(primary_key=True, max_length=16)
+    name: str
+
+
+class Taxon(SQLModel, table=True):
+    __tablename__ = "taxa"
+    id: int | None = Field(default=None, primary_key=True)
+    scientific_name: str = Field(unique=True, index=True)
+    rank: str = Field(max_length=16)
+    parent_id: int | None = Field(default=None, foreign_key="taxa.id")
+    appendix: str | None = Field(default=None, max_length=8)
+    taxon_group: str = Field(max_length=16, index=True)
+    kingdom: str = Field(max_length=16)
+    common_name_en: str | None = None
+    common_name_fr: str | None = None
+    common_name_es: str | None = None
+    source: str = Field(default="seed", max_length=16)
+
+    def common_name(self, language: str) -> str | None:
+        return getattr(self, f"common_name_{language}", None) or self.common_name_en
+
+
+class TradeTerm(SQLModel, table=True):
+    __tablename__ = "trade_terms"
+    code: str = Field(primary_key=True, max_length=3)
+    name_en: str
+    name_fr: str | None = None
+    name_es: str | None = None
+    preferred_unit: str | None = Field(default=None, max_length=16)  # "CUM;SQM" where the guidelines give several
+    alternative_unit: str | None = Field(default=None, max_length=16)
+
+
+class Unit(SQLModel, table=True):
+    """A CITES unit; `family` and `factor` drive normalisation (mass → kg, volume → m3, liquid → l)."""
+
+    __tablename__ = "units"
+    code: str = Field(primary_key=True, max_length=3)
+    name_en: str
+    name_fr: str | None = None
+    name_es: str | None = None
+    family: str = Field(max_length=16)
+    factor: float | None = None
+    aliases: str = ""
+
+
+class Currency(SQLModel, table=True):
+    __tablename__ = "currencies"
+    code: str = Field(primary_key=True, max_length=3)
+    name: str
+
+
+class Airport(SQLModel, table=True):
+    __tablename__ = "airports"
+    iata: str = Field(primary_key=True, max_length=3)
+    name: str
+    city: str | None = None
+    country_code: str = Field(max_length=3, index=True)
+    latitude: float
+    longitude: float
+    timezone: str | None = Field(default=None, max_length=64)

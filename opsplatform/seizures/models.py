@@ -1,0 +1,105 @@
+"""Results: seizures with their items and suspects, and nil returns."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from opsplatform.audit.mixins import Audited
+from opsplatform.database import utcnow
+
+
+class SeizureStatus(StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+    validated = "validated"
+    queried = "queried"
+    withdrawn = "withdrawn"
+
+
+COUNTED_STATUSES = (SeizureStatus.submitted, SeizureStatus.validated, SeizureStatus.queried)
+
+
+class Seizure(Audited, SQLModel, table=True):
+    __tablename__ = "seizures"
+    __table_args__ = (
+        UniqueConstraint("operation_id", "reporting_country", "seizure_ref"),
+        Index("ix_seizures_operation_status_date", "operation_id", "status", "seizure_date"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    operation_id: int = Field(foreign_key="operations.id")
+    reporting_country: str = Field(foreign_key="countries.alpha3", max_length=3)
+    seizure_ref: str = Field(max_length=100)
+    seizure_date: date
+    location: str | None = Field(default=None, max_length=200)
+    latitude: float | None = None
+    longitude: float | None = None
+    location_type: str | None = Field(default=None, max_length=16)
+    detection_method: str | None = Field(default=None, max_length=24)
+    transport_mode: str | None = Field(default=None, max_length=16)
+    agency: str | None = Field(default=None, max_length=16)
+    origin_country: str | None = Field(default=None, max_length=3)
+    export_country: str | None = Field(default=None, max_length=3)
+    destination_country: str | None = Field(default=None, max_length=3)
+    transit_countries: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    concealment: str | None = None
+    suspects_arrested: int = 0
+    suspect_nationalities: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    case_status: str | None = Field(default=None, max_length=16)
+    notes: str | None = None
+    shared_with_participants: bool = False
+    publicity_approved: bool = False
+    public_description: str | None = None
+    status: str = Field(default=SeizureStatus.submitted, max_length=16)
+    version: int = 1
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SeizureItem(Audited, SQLModel, table=True):
+    __tablename__ = "seizure_items"
+    __table_args__ = (UniqueConstraint("seizure_id", "item_no"),)
+    id: int | None = Field(default=None, primary_key=True)
+    seizure_id: int = Field(foreign_key="seizures.id", index=True)
+    item_no: int = 1
+    taxon_id: int = Field(foreign_key="taxa.id", index=True)
+    term_code: str = Field(foreign_key="trade_terms.code", max_length=3)
+    quantity: float
+    unit_code: str | None = Field(default=None, foreign_key="units.code", max_length=3)
+    # Written once by the validator from the units table so that sums never mix units (kg, m3, l, number, or code).
+    normalised_unit: str = Field(max_length=8)
+    normalised_quantity: float
+    estimated_value: float | None = None
+    currency: str | None = Field(default=None, max_length=3)
+
+
+class Suspect(Audited, SQLModel, table=True):
+    """An arrested person. Names, date of birth and document number are Fernet-encrypted and never leave cleared views."""
+
+    __tablename__ = "suspects"
+    __audit_redact__ = frozenset({"name_encrypted", "date_of_birth_encrypted", "document_number_encrypted"})
+    id: int | None = Field(default=None, primary_key=True)
+    seizure_id: int = Field(foreign_key="seizures.id", index=True)
+    nationality: str | None = Field(default=None, max_length=3)
+    sex: str | None = Field(default=None, max_length=8)
+    role: str | None = Field(default=None, max_length=16)
+    name_encrypted: str | None = None
+    date_of_birth_encrypted: str | None = None
+    document_number_encrypted: str | None = None
+
+
+class NilReturn(Audited, SQLModel, table=True):
+    """A country's "nothing to report" for one day of an operation."""
+
+    __tablename__ = "nil_returns"
+    __table_args__ = (UniqueConstraint("operation_id", "country_code", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    operation_id: int = Field(foreign_key="operations.id", index=True)
+    country_code: str = Field(foreign_key="countries.alpha3", max_length=3)
+    day: date
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,133 @@
+"""All configuration, read from environment variables in one place.
+
+Every setting is a field with its environment variable and a line of documentation; the admin guide's
+configuration reference is generated from this module (`opsplatform.settings.describe()`).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import os
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./opsplatform.db"
+MODES = ("development", "production")
+LANGUAGES = ("en", "fr", "es")
+
+# Development only: fixed, well-known values so that a demo survives restarts. Refused in production.
+_DEV_SECRET = "opsplatform-development-secret-do-not-use-in-production"
+_DEV_NOMINAL_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"opsplatform-development-nominal-key").digest()).decode()
+
+
+class SettingsError(RuntimeError):
+    """The configuration cannot be used; the message says which variable to set."""
+
+
+def setting(env: str, doc: str, default: Any = None, **kwargs: Any) -> Any:
+    return field(default=default, metadata={"env": env, "doc": doc}, **kwargs)
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: str = setting("OPSPLATFORM_MODE", "`development` (default) or `production`. Production refuses to start "
+                        "without real secrets and sends cookies only over HTTPS.", "development")
+    database_url: str = setting("OPSPLATFORM_DATABASE_URL", "SQLAlchemy URL: `sqlite+aiosqlite:///path.db` (default "
+                                "`./opsplatform.db`) or `postgresql+asyncpg://user:password@host:5432/db`.",
+                                DEFAULT_DATABASE_URL)
+    secret_key: str = setting("OPSPLATFORM_SECRET_KEY", "Signs CSRF tokens, flash cookies and one-time links. "
+                              "At least 32 random characters; required in production.", "")
+    nominal_keys: str = setting("OPSPLATFORM_NOMINAL_KEYS", "Fernet keys (comma-separated, newest first) that "
+                                "encrypt suspects' names, dates of birth and document numbers. Rotate by putting a new "
+                                "key first and running `opsplatform keys rotate`; required in production.", "")
+    public_base_url: str = setting("OPSPLATFORM_PUBLIC_BASE_URL", "Address users reach the app at; used in "
+                                   "e-mailed links.", "http://127.0.0.1:8000")
+    default_language: str = setting("OPSPLATFORM_DEFAULT_LANGUAGE", "Language for visitors and new accounts: "
+                                    "`en`, `fr` or `es`.", "en")
+    session_hours: int = setting("OPSPLATFORM_SESSION_HOURS", "Hours a login session lasts without activity.", 12)
+    login_max_failures: int = setting("OPSPLATFORM_LOGIN_MAX_FAILURES", "Failed logins for one e-mail address "
+                                      "within the throttle window before further attempts are refused.", 5)
+    login_throttle_minutes: int = setting("OPSPLATFORM_LOGIN_THROTTLE_MINUTES", "Length of the login throttle "
+                                          "window, in minutes.", 15)
+    reset_link_minutes: int = setting("OPSPLATFORM_RESET_LINK_MINUTES", "Minutes a password-reset link stays "
+                                      "valid.", 60)
+    smtp_host: str = setting("OPSPLATFORM_SMTP_HOST", "Host name of the SMTP server that relays outgoing mail.", "127.0.0.1")
+    smtp_port: int = setting("OPSPLATFORM_SMTP_PORT", "SMTP port: 1025 for the development sink, usually 587 with starttls or 465 with tls.", 1025)
+    smtp_username: str = setting("OPSPLATFORM_SMTP_USERNAME", "SMTP login name, if the server asks for authentication.", "")
+    smtp_password: str = setting("OPSPLATFORM_SMTP_PASSWORD", "SMTP password that goes with the login name.", "")
+    smtp_security: str = setting("OPSPLATFORM_SMTP_SECURITY", "Transport security towards the SMTP server: `none`, `starttls` or `tls`.", "none")
+    mail_from: str = setting("OPSPLATFORM_MAIL_FROM", "Sender address of every message.",
+                             "opsplatform <no-reply@opsplatform.local>")
+    scheduler_enabled: bool = setting("OPSPLATFORM_SCHEDULER", "Run scheduled jobs (mail delivery, clean-up) "
+                                      "inside the app process: `1` or `0`.", True)
+
+    @property
+    def production(self) -> bool:
+        return self.mode == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def effective_secret_key(self) -> str:
+        return self.secret_key or _DEV_SECRET
+
+    @property
+    def effective_nominal_keys(self) -> list[str]:
+        keys = [k.strip() for k in self.nominal_keys.split(",") if k.strip()]
+        return keys or [_DEV_NOMINAL_KEY]
+
+    def check(self) -> Settings:
+        """Refuse configurations that would be unsafe or cannot work; warn about development defaults."""
+        if self.mode not in MODES:
+            raise SettingsError(f"OPSPLATFORM_MODE must be one of {', '.join(MODES)} (got {self.mode!r})")
+        if self.default_language not in LANGUAGES:
+            raise SettingsError(f"OPSPLATFORM_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)} "
+                                f"(got {self.default_language!r})")
+        if self.smtp_security not in ("none", "starttls", "tls"):
+            raise SettingsError(f"OPSPLATFORM_SMTP_SECURITY must be none, starttls or tls (got {self.smtp_security!r})")
+        if self.production:
+            if len(self.secret_key) < 32:
+                raise SettingsError("OPSPLATFORM_SECRET_KEY must be set to at least 32 random characters in "
+                                    "production (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)")
+            if not self.nominal_keys:
+                raise SettingsError("OPSPLATFORM_NOMINAL_KEYS must be set in production (generate one with "
+                                    "`opsplatform keys generate`)")
+        elif not self.secret_key:
+            log.warning("development mode: using the built-in secret key and nominal-data key; never in production")
+        return self
+
+
+def _parse(kind: type | str, raw: str) -> Any:
+    if kind in (bool, "bool"):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if kind in (int, "int"):
+        return int(raw)
+    return raw
+
+
+def load(**overrides: Any) -> Settings:
+    """Settings from the environment, with explicit overrides (CLI flags, tests) taking precedence."""
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        raw = os.environ.get(f.metadata["env"])
+        if raw is not None:
+            try:
+                values[f.name] = _parse(f.type, raw)
+            except ValueError as exc:
+                raise SettingsError(f"{f.metadata['env']}: {exc}") from exc
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values).check()
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(variable, default, documentation) for every setting, for the configuration reference."""
+    return [(f.metadata["env"], str(f.default), f.metadata["doc"]) for f in fields(Settings)]
+
+
+__all__ = ["Settings", "SettingsError", "load", "describe", "replace"]

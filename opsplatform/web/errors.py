@@ -1,0 +1,55 @@
+"""Errors answered as JSON for the API and as pages (or a redirect to login) for people."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER_ERROR
+
+from opsplatform.auth.middleware import API_PREFIX
+from opsplatform.errors import InvalidInput
+from opsplatform.i18n import _
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX) or request.url.path.startswith("/schema")
+
+
+def _page(request: Request, status: int, title: str, detail: str) -> Response:
+    return Template("error.html", context={"status": status, "title": title, "detail": detail}, status_code=status)
+
+
+def http_error(request: Request, exc: HTTPException) -> Response:
+    if _is_api(request):
+        body: dict[str, object] = {"status_code": exc.status_code, "detail": exc.detail}
+        if isinstance(exc, ValidationException) and exc.extra:
+            body["errors"] = [{"field": str(e.get("key") or e.get("source") or "body"), "message": e.get("message")}
+                              for e in exc.extra if isinstance(e, dict)] or exc.extra
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        return Response(body, status_code=exc.status_code, media_type=MediaType.JSON, headers=headers)
+    if isinstance(exc, NotAuthorizedException):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(f"/login?next={quote(target)}")
+    titles = {403: _("Not allowed"), 404: _("Not found"), 400: _("Bad request"), 405: _("Not allowed")}
+    return _page(request, exc.status_code, titles.get(exc.status_code, _("Error")), str(exc.detail))
+
+
+def invalid_input(request: Request, exc: InvalidInput) -> Response:
+    if _is_api(request):
+        return Response({"status_code": 400, "detail": _("invalid input"), "errors": exc.as_list()},
+                        status_code=HTTP_400_BAD_REQUEST, media_type=MediaType.JSON)
+    return _page(request, 400, _("Bad request"), str(exc))
+
+
+def server_error(request: Request, exc: Exception) -> Response:
+    if _is_api(request):
+        return Response({"status_code": 500, "detail": "internal server error"},
+                        status_code=HTTP_500_INTERNAL_SERVER_ERROR, media_type=MediaType.JSON)
+    return _page(request, 500, _("Something went wrong"),
+                 _("The error has been logged. Try again, and tell your administrator if it persists."))
+
+
+HANDLERS = {HTTPException: http_error, InvalidInput: invalid_input, HTTP_500_INTERNAL_SERVER_ERROR: server_error}

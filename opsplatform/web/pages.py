@@ -1,0 +1,59 @@
+"""The home page, the language switch and the health check."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.params import URLEncodedBody
+from litestar.response import Redirect, Template
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform import policy
+from opsplatform.auth.guards import login_required
+from opsplatform.auth.middleware import LANGUAGE_COOKIE
+from opsplatform.operations.models import Operation, Participant
+from opsplatform.settings import LANGUAGES
+
+
+class HomeController(Controller):
+    include_in_schema = False
+
+    @get("/", name="home", guards=[login_required])
+    async def home(self, request: Request, db: AsyncSession) -> Template:
+        """Each role lands on the operations it can open, newest first."""
+        user = request.user
+        participants = (select(Participant.operation_id, func.count().label("countries"))
+                        .group_by(Participant.operation_id).subquery())
+        visible = policy.visible_operations(user).subquery()
+        rows = (await db.execute(
+            select(visible, func.coalesce(participants.c.countries, 0))
+            .outerjoin(participants, participants.c.operation_id == visible.c.id)
+            .order_by(visible.c.start_date.desc()))).all()
+        return Template("home.html", context={"operations": rows})
+
+    @post("/language", name="language")
+    async def switch_language(self, request: Request, db: AsyncSession,
+                              data: URLEncodedBody[dict[str, str]]) -> Redirect:
+        """Remember the chosen language: on the account when logged in, in a cookie otherwise."""
+        language = data.get("language", "")
+        target = data.get("next") or "/"
+        if not target.startswith("/") or target.startswith("//"):
+            target = "/"
+        response = Redirect(target)
+        if language in LANGUAGES:
+            response.set_cookie(LANGUAGE_COOKIE, language, samesite="lax", httponly=True,
+                                secure=request.app.state.settings.production, max_age=365 * 24 * 3600)
+            if request.user is not None:
+                user = await db.merge(request.user)
+                user.language = language
+                await db.commit()
+        return response
+
+
+@get("/health", name="health", include_in_schema=False)
+async def health(state: State) -> dict[str, str]:
+    """For load balancers and Docker health checks: the database answers."""
+    async with state.sessionmaker() as session:
+        await session.execute(text("SELECT 1"))
+    return {"status": "ok"}

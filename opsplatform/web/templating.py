@@ -1,0 +1,52 @@
+"""The one Jinja environment, shared by pages, e-mails and generated documents."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from urllib.parse import urlencode
+
+from opsplatform import i18n, labels, policy
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+def _date(value: date | datetime | None, format: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, format=format, locale=i18n.current_language(), tzinfo=None)
+    return format_date(value, format=format, locale=i18n.current_language())
+
+
+def _number(value: float | int | None) -> str:
+    return "" if value is None else format_decimal(value, locale=i18n.current_language())
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "xml"]),
+                      extensions=["jinja2.ext.i18n"], undefined=StrictUndefined, trim_blocks=True,
+                      lstrip_blocks=True)
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["date"] = _date
+    env.filters["number"] = _number
+    env.globals["language_names"] = i18n.LANGUAGE_NAMES
+    env.globals["current_language"] = i18n.current_language
+    env.globals["can"] = policy.can
+    env.globals["role_label"] = labels.role_label
+    env.globals["phase_label"] = labels.phase_label
+    env.globals["query_string"] = lambda params, **changes: urlencode(
+        {k: v for k, v in {**params, **changes}.items() if v not in (None, "")})
+    return env
+
+
+def render(template: str, **context: object) -> str:
+    """Render outside a request (e-mails, documents) in the current language."""
+    return environment().get_template(template).render(**context)

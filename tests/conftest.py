@@ -1,0 +1,246 @@
+"""Test fixtures: every test runs on SQLite and on a real PostgreSQL cluster that this session starts itself.
+
+Each database is migrated and loaded with reference data once, as a template; every test gets a fresh copy
+(a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL), so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import warnings
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+
+import asyncpg
+import pytest
+import pytest_asyncio
+from aiosmtpd.controller import Controller
+from litestar.testing import AsyncTestClient
+
+from opsplatform.app import create_app
+from opsplatform.auth.models import User
+from opsplatform.auth.secrets import hash_password
+from opsplatform.auth.services import create_user
+from opsplatform.database import make_engine, make_sessionmaker, session_scope, upgrade
+from opsplatform.reference.loader import load_all
+from opsplatform.settings import Settings
+
+PGBIN = Path(os.environ.get("OPSPLATFORM_PGBIN", "/usr/lib/postgresql/15/bin"))
+PASSWORD = "correct horse battery"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pytest_report_header() -> str:
+    found = (PGBIN / "initdb").exists() or bool(os.environ.get("OPSPLATFORM_TEST_PG_URL"))
+    return f"databases: SQLite and {'PostgreSQL (' + str(PGBIN) + ')' if found else 'NOT PostgreSQL: server binaries missing'}"
+
+
+# --- PostgreSQL cluster ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str | None]:
+    """A throw-away PostgreSQL cluster on loopback, or None (loudly) when the server binaries are missing."""
+    if os.environ.get("OPSPLATFORM_TEST_PG_URL"):
+        yield os.environ["OPSPLATFORM_TEST_PG_URL"]
+        return
+    if not (PGBIN / "initdb").exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL half: no initdb in {PGBIN} (.ci/run installs postgresql)")
+        warnings.warn(f"PostgreSQL server binaries not found in {PGBIN}: the PostgreSQL half of the suite is SKIPPED "
+                      "(apt-get install postgresql, or set OPSPLATFORM_PGBIN)", stacklevel=1)
+        yield None
+        return
+    root = tempfile.mkdtemp(prefix="pgtest-", dir="/tmp")
+    data, sock, port = f"{root}/data", f"{root}/sock", free_port()
+    os.mkdir(data)
+    os.mkdir(sock)
+    as_pg: dict[str, str] = {}
+    if os.geteuid() == 0:  # initdb and postgres refuse to run as root
+        for d in (root, data, sock):
+            shutil.chown(d, "postgres", "postgres")
+        as_pg = {"user": "postgres", "group": "postgres"}
+    subprocess.run([PGBIN / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "--no-locale", "-E", "UTF8",
+                    "--no-sync"], check=True, capture_output=True, cwd=root, **as_pg)
+    subprocess.run([PGBIN / "pg_ctl", "-D", data, "-l", f"{root}/log", "-w", "-o",
+                    f"-k {sock} -c listen_addresses=127.0.0.1 -p {port} -F -c max_connections=300", "start"],
+                   check=True, capture_output=True, cwd=root, **as_pg)
+    try:
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}"
+    finally:
+        subprocess.run([PGBIN / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"], capture_output=True,
+                       cwd=root, **as_pg)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+async def _prepare(url: str) -> None:
+    await asyncio.to_thread(upgrade, url)
+    engine = make_engine(url)
+    async with session_scope(make_sessionmaker(engine)) as session:
+        await load_all(session)
+    await engine.dispose()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def templates(postgres_server: str | None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str | None]:
+    """Migrated databases with reference data, ready to copy."""
+    sqlite_file = tmp_path_factory.mktemp("template") / "template.db"
+    await _prepare(f"sqlite+aiosqlite:///{sqlite_file}")
+    pg = None
+    if postgres_server:
+        conn = await asyncpg.connect(postgres_server.replace("postgresql+asyncpg", "postgresql") + "/postgres")
+        await conn.execute("DROP DATABASE IF EXISTS ops_template")
+        await conn.execute("CREATE DATABASE ops_template")
+        await conn.close()
+        await _prepare(f"{postgres_server}/ops_template")
+        pg = postgres_server
+    return {"sqlite": str(sqlite_file), "postgresql": pg}
+
+
+_counter = itertools.count()
+
+
+@pytest_asyncio.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, templates: dict[str, str | None],
+                       tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, migrated database with reference data, on each of the two engines."""
+    if request.param == "sqlite":
+        target = tmp_path / "test.db"
+        shutil.copyfile(templates["sqlite"], target)
+        yield f"sqlite+aiosqlite:///{target}"
+        return
+    server = templates["postgresql"]
+    if server is None:
+        pytest.skip("PostgreSQL server binaries missing (see the warning above)")
+    name = f"ops_test_{os.getpid()}_{next(_counter)}"
+    admin = server.replace("postgresql+asyncpg", "postgresql") + "/postgres"
+    conn = await asyncpg.connect(admin)
+    await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE ops_template')
+    await conn.close()
+    yield f"{server}/{name}"
+    conn = await asyncpg.connect(admin)
+    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await conn.close()
+
+
+# --- mail -------------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Mailbox:
+    """Messages received by a real SMTP server on loopback."""
+
+    port: int
+    messages: list[Message] = field(default_factory=list)
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # aiosmtpd's hook
+        self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
+        return "250 OK"
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture
+def smtp() -> Iterator[Mailbox]:
+    box = Mailbox(free_port())
+    controller = Controller(box, hostname="127.0.0.1", port=box.port)
+    controller.start()
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
+def body_of(message: Message) -> str:
+    part = message.get_body(("plain",)) if hasattr(message, "get_body") else None
+    payload = (part or message).get_payload(decode=True)
+    return payload.decode() if isinstance(payload, bytes) else str(message.get_payload())
+
+
+# --- app, database session and the cast -----------------------------------------------------------------------------
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    # Mail goes to a port where nothing listens unless a test starts the `smtp` fixture and points there.
+    return Settings(database_url=database_url, scheduler_enabled=False, smtp_port=free_port())
+
+
+@pytest_asyncio.fixture
+async def db(settings: Settings) -> AsyncIterator:
+    engine = make_engine(settings.database_url)
+    async with session_scope(make_sessionmaker(engine), actor=(None, "test")) as session:
+        yield session
+    await engine.dispose()
+
+
+@pytest_asyncio.fixture
+async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
+    async with AsyncTestClient(app=create_app(settings)) as test_client:
+        test_client.follow_redirects = False  # tests look at redirects themselves
+        yield test_client
+
+
+@functools.cache
+def password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+@dataclass
+class Cast:
+    admin: User
+    coordinator: User
+    kenya: User  # focal point of Kenya
+    tanzania: User  # focal point of Tanzania, the outsider to Kenya's records
+    analyst: User
+    press: User
+
+
+@pytest_asyncio.fixture
+async def cast(db) -> Cast:  # type: ignore[no-untyped-def]
+    """The fixed cast: coordinator, focal point of Kenya, focal point of Tanzania, press officer, admin, analyst."""
+    people = {
+        "admin": dict(email="ada@ops.test", name="Ada Admin", role="admin"),
+        "coordinator": dict(email="corinne@ops.test", name="Corinne Coordinator", role="coordinator",
+                            cleared_for_nominal=True),
+        "kenya": dict(email="wanjiru@kws.test", name="Wanjiru Kenya", role="focal_point", country="KEN",
+                      cleared_for_nominal=True),
+        "tanzania": dict(email="baraka@tz.test", name="Baraka Tanzania", role="focal_point", country="TZA"),
+        "analyst": dict(email="anders@ops.test", name="Anders Analyst", role="analyst"),
+        "press": dict(email="priya@ops.test", name="Priya Press", role="press_officer"),
+    }
+    users = {key: await create_user(db, **fields) for key, fields in people.items()}
+    for user in users.values():
+        user.password_hash = password_hash()  # argon2 is slow on purpose: hash the shared password once
+    await db.commit()
+    return Cast(**users)
+
+
+def csrf_of(client: AsyncTestClient) -> str:
+    return client.cookies.get("opsp_csrf") or ""
+
+
+async def form_post(client: AsyncTestClient, url: str, data: dict[str, str] | None = None, **kwargs):  # type: ignore[no-untyped-def]
+    """POST a form as a browser would: fetch a page first for the CSRF cookie, send the token with the form."""
+    if not csrf_of(client):
+        await client.get("/login")
+    return await client.post(url, data={**(data or {}), "_csrf_token": csrf_of(client)}, **kwargs)
+
+
+async def login(client: AsyncTestClient, user: User, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    response = await form_post(client, "/login", {"email": user.email, "password": password})
+    assert response.status_code in (302, 303), response.text
+    return response

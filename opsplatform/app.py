@@ -27,10 +27,12 @@ from opsplatform.auth.api import AccountApi
 from opsplatform.auth.controllers import AccountController, LoginController, PasswordController
 from opsplatform.auth.middleware import AuthenticationMiddleware
 from opsplatform.database import make_engine, make_sessionmaker
+from opsplatform.operations.api import OperationApi
+from opsplatform.operations.controllers import OperationController, taxa_search
 from opsplatform.scheduler import start_scheduler
 from opsplatform.settings import Settings, load
 from opsplatform.web import errors, flash, headers
-from opsplatform.web.pages import HomeController, health
+from opsplatform.web.pages import HomeController, favicon, health
 from opsplatform.web.templating import environment
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -63,12 +65,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             LoginController, PasswordController, AccountController, AdminController, HomeController, AccountApi,
-            health, create_static_files_router("/static", directories=[STATIC], name="static",
+            OperationController, OperationApi, taxa_search,
+            health, favicon, create_static_files_router("/static", directories=[STATIC], name="static",
                                                include_in_schema=False),
         ],
         state=State({"settings": settings, "engine": engine, "sessionmaker": make_sessionmaker(engine)}),
         dependencies={"db": Provide(provide_db)},
-        middleware=[DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/health$", "^/schema"])],
+        middleware=[DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/health$", "^/favicon.ico$", "^/schema"])],
         csrf_config=CSRFConfig(secret=settings.effective_secret_key, cookie_name="opsp_csrf",
                                cookie_secure=settings.production, cookie_httponly=False, header_name="x-csrftoken",
                                exclude=["^/api/"]),

@@ -240,6 +240,62 @@ async def tokens_create(database_url: str, email: str, label: str) -> None:
     click.echo(raw)
 
 
+# --- operations -------------------------------------------------------------------------------------------------------
+
+@main.group()
+def operations() -> None:
+    """Operations."""
+
+
+@operations.command("create")
+@database_option
+@click.option("--file", "path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Operation file (JSON, see CONTRACT.md).")
+@run_async
+async def operations_create(database_url: str, path: str) -> None:
+    """Create an operation from a JSON file; prints its code."""
+    import json
+
+    from opsplatform.operations.services import create_operation
+    from opsplatform.operations.spec import parse_spec
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput.one("file", f"not valid JSON: {exc}") from exc
+
+    async def work(session: Any) -> str:
+        operation = await create_operation(session, await parse_spec(session, data), None)
+        await session.commit()
+        return operation.code
+
+    click.echo(await with_session(settings_for(database_url), work))
+
+
+@operations.command("set-phase")
+@database_option
+@click.option("--operation", "code", required=True, help="Operation code.")
+@click.argument("phase", type=click.Choice(["draft", "planning", "active", "reporting", "closed"]))
+@run_async
+async def operations_set_phase(database_url: str, code: str, phase: str) -> None:
+    """Move an operation to a phase by hand."""
+    from sqlalchemy import select
+
+    from opsplatform.operations.models import Operation
+    from opsplatform.operations.services import set_phase
+
+    async def work(session: Any) -> str:
+        operation = await session.scalar(select(Operation).where(Operation.code == code.upper()))
+        if operation is None:
+            raise InvalidInput.one("operation", f"no operation with the code {code}")
+        await set_phase(session, operation, phase)
+        await session.commit()
+        return f"{operation.code} is now in the {phase} phase"
+
+    click.echo(await with_session(settings_for(database_url), work))
+
+
 # --- keys ---------------------------------------------------------------------------------------------------------------
 
 @main.group()

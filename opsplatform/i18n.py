@@ -46,8 +46,9 @@ def gettext(message: str, **variables: object) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
+    """Templates format the result themselves (Jinja's newstyle gettext); Python callers pass num= and the rest."""
     text = translations(current_language()).ngettext(singular, plural, n)
-    return text % {"num": n, **variables}
+    return text % variables if variables else text
 
 
 _ = gettext

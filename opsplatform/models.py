@@ -5,7 +5,7 @@ from sqlmodel import SQLModel
 from opsplatform.audit.models import AuditEvent
 from opsplatform.auth.models import ApiToken, LoginAttempt, OneTimeLink, User, UserSession
 from opsplatform.mail.models import OutboxMessage
-from opsplatform.operations.models import Operation, Participant
+from opsplatform.operations.models import FocalPoint, Operation, Participant, Route, Target
 from opsplatform.reference.models import (
     Airport, Country, Currency, Network, NetworkMember, Organisation, Region, Taxon, TradeTerm, Unit,
 )
@@ -15,6 +15,6 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "metadata", "AuditEvent", "ApiToken", "LoginAttempt", "OneTimeLink", "User", "UserSession", "OutboxMessage",
-    "Operation", "Participant", "Airport", "Country", "Currency", "Network", "NetworkMember", "Organisation",
+    "Operation", "Participant", "FocalPoint", "Route", "Target", "Airport", "Country", "Currency", "Network", "NetworkMember", "Organisation",
     "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Seizure", "SeizureItem", "Suspect",
 ]

@@ -82,3 +82,24 @@ def sees_nominal(user: User, country_code: str) -> bool:
     if user.role == Role.coordinator and user.network_code:
         return True  # checked against the record's visibility first; see seizure_access
     return user.role in (Role.coordinator, Role.analyst)
+
+
+def may_edit_operation(user: User) -> bool:
+    """Create and edit operations, move phases, choose participants, targets and routes: global coordinators."""
+    return user.role == Role.coordinator and not user.network_code
+
+
+def managed_countries(user: User) -> Select | None:
+    """Countries whose focal points and consents a coordinator manages: all (None) or its network's members."""
+    if user.network_code:
+        return _network_countries(user.network_code)
+    return None
+
+
+def may_manage_focal_points(user: User) -> bool:
+    return user.role == Role.coordinator
+
+
+def sees_directory(user: User) -> bool:
+    """The focal-point directory is for the operation's members: coordinators, analysts and focal points."""
+    return user.role in (Role.coordinator, Role.analyst, Role.focal_point)

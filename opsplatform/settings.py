@@ -62,6 +62,9 @@ class Settings:
     smtp_security: str = setting("OPSPLATFORM_SMTP_SECURITY", "Transport security towards the SMTP server: `none`, `starttls` or `tls`.", "none")
     mail_from: str = setting("OPSPLATFORM_MAIL_FROM", "Sender address of every message.",
                              "opsplatform <no-reply@opsplatform.local>")
+    map_tiles: str = setting("OPSPLATFORM_MAP_TILES", "Online tile layer under the maps, as a URL template such as "
+                             "`https://tile.openstreetmap.org/{z}/{x}/{y}.png`; empty (default) draws the bundled "
+                             "country basemap only, so maps work on a closed network.", "")
     scheduler_enabled: bool = setting("OPSPLATFORM_SCHEDULER", "Run scheduled jobs (mail delivery, clean-up) "
                                       "inside the app process: `1` or `0`.", True)
 

@@ -18,7 +18,8 @@ import warnings
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
-from email.message import Message
+from email.message import EmailMessage
+from email.policy import default
 from pathlib import Path
 
 import asyncpg
@@ -144,13 +145,13 @@ class Mailbox:
     """Messages received by a real SMTP server on loopback."""
 
     port: int
-    messages: list[Message] = field(default_factory=list)
+    messages: list[EmailMessage] = field(default_factory=list)
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # aiosmtpd's hook
-        self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
+        self.messages.append(message_from_bytes(envelope.original_content or envelope.content, policy=default))
         return "250 OK"
 
-    def to(self, address: str) -> list[Message]:
+    def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
 
 
@@ -165,10 +166,8 @@ def smtp() -> Iterator[Mailbox]:
         controller.stop()
 
 
-def body_of(message: Message) -> str:
-    part = message.get_body(("plain",)) if hasattr(message, "get_body") else None
-    payload = (part or message).get_payload(decode=True)
-    return payload.decode() if isinstance(payload, bytes) else str(message.get_payload())
+def body_of(message: EmailMessage) -> str:
+    return message.get_body(("plain",)).get_content()
 
 
 # --- app, database session and the cast -----------------------------------------------------------------------------

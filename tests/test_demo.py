@@ -37,24 +37,37 @@ async def test_the_demo_loads_two_operations_with_results(db, settings):
 
 
 async def test_the_demo_is_deterministic_and_loading_again_changes_nothing(db, settings):
-    await load_demo(db, settings, seizures=40, today=TODAY, echo=lambda _: None)
+    await load_demo(db, settings, seizures=40, today=TODAY, echo=lambda _: None, reload_reference=False)
     refs = (await db.scalars(select(Seizure.seizure_ref).order_by(Seizure.id))).all()
-    await load_demo(db, settings, seizures=40, today=TODAY, echo=lambda _: None)
+    users = await count(db, User)
+    await load_demo(db, settings, seizures=40, today=TODAY, echo=lambda _: None, reload_reference=False)
     assert (await db.scalars(select(Seizure.seizure_ref).order_by(Seizure.id))).all() == refs
-    assert await count(db, User) == len(DEMO_ACCOUNTS)
+    assert await count(db, User) == users
+    assert await count(db, User, User.email.in_([a.email for a in DEMO_ACCOUNTS])) == len(DEMO_ACCOUNTS)
 
 
 async def test_suspects_names_are_stored_encrypted(db, settings):
     from opsplatform.crypto import decrypt
 
-    await load_demo(db, settings, seizures=80, today=TODAY, echo=lambda _: None)
+    await load_demo(db, settings, seizures=80, today=TODAY, echo=lambda _: None, reload_reference=False)
     suspect = await db.scalar(select(Suspect).where(Suspect.name_encrypted.is_not(None)).limit(1))
     assert suspect.name_encrypted.startswith("gAAAA")  # a Fernet token, not a name
     assert " " in decrypt(settings, suspect.name_encrypted)
 
 
+async def test_the_demo_operations_have_targets_routes_and_focal_points(db, settings):
+    from opsplatform.operations.models import FocalPoint, Route, Target
+
+    await load_demo(db, settings, seizures=20, today=TODAY, echo=lambda _: None, reload_reference=False)
+    current = await db.scalar(select(Operation).where(Operation.code == "THUNDER-2026"))
+    assert await count(db, Target, Target.operation_id == current.id) >= 20
+    assert await count(db, Route, Route.operation_id == current.id) >= 3
+    assert await count(db, FocalPoint, FocalPoint.operation_id == current.id) == \
+        await count(db, Participant, Participant.operation_id == current.id)
+
+
 async def test_every_demo_account_logs_in_and_sees_its_operations(client, db, settings):
-    await load_demo(db, settings, seizures=20, today=TODAY, echo=lambda _: None)
+    await load_demo(db, settings, seizures=20, today=TODAY, echo=lambda _: None, reload_reference=False)
     for account in DEMO_ACCOUNTS:
         client.cookies.clear()
         response = await form_post(client, "/login", {"email": account.email, "password": account.password})

@@ -73,26 +73,6 @@ def upgrade() -> None:
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.PrimaryKeyConstraint('code')
     )
-    op.create_table('operations',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('series', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
-    sa.Column('objectives', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('lead_organisations', sa.JSON(), nullable=False),
-    sa.Column('start_date', sa.Date(), nullable=False),
-    sa.Column('end_date', sa.Date(), nullable=False),
-    sa.Column('grace_days', sa.Integer(), nullable=False),
-    sa.Column('phase', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('release_embargo', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('operations', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_operations_code'), ['code'], unique=True)
-        batch_op.create_index(batch_op.f('ix_operations_series'), ['series'], unique=False)
-
     op.create_table('organisations',
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -136,6 +116,7 @@ def upgrade() -> None:
     sa.Column('common_name_fr', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('common_name_es', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('search_text', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.ForeignKeyConstraint(['parent_id'], ['taxa.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -171,6 +152,8 @@ def upgrade() -> None:
     sa.Column('subregion_code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=True),
     sa.Column('intermediate_region_code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=True),
     sa.Column('timezone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('latitude', sa.Float(), nullable=True),
+    sa.Column('longitude', sa.Float(), nullable=True),
     sa.ForeignKeyConstraint(['intermediate_region_code'], ['regions.code'], ),
     sa.ForeignKeyConstraint(['region_code'], ['regions.code'], ),
     sa.ForeignKeyConstraint(['subregion_code'], ['regions.code'], ),
@@ -184,21 +167,6 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['network_code'], ['networks.code'], ),
     sa.PrimaryKeyConstraint('network_code', 'country_code')
     )
-    op.create_table('participants',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('operation_id', sa.Integer(), nullable=False),
-    sa.Column('country_code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
-    sa.Column('publicity', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('share_by_default', sa.Boolean(), nullable=False),
-    sa.Column('extra', sa.JSON(), nullable=True),
-    sa.ForeignKeyConstraint(['country_code'], ['countries.alpha3'], ),
-    sa.ForeignKeyConstraint(['operation_id'], ['operations.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('operation_id', 'country_code')
-    )
-    with op.batch_alter_table('participants', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_participants_operation_id'), ['operation_id'], unique=False)
-
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
@@ -236,6 +204,80 @@ def upgrade() -> None:
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
 
+    op.create_table('one_time_links',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('used_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('one_time_links', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_one_time_links_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_one_time_links_user_id'), ['user_id'], unique=False)
+
+    op.create_table('operations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('series', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('objectives', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('lead_organisations', sa.JSON(), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('end_date', sa.Date(), nullable=False),
+    sa.Column('grace_days', sa.Integer(), nullable=False),
+    sa.Column('phase', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('release_embargo', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('target_terms', sa.JSON(), nullable=False),
+    sa.Column('cloned_from_id', sa.Integer(), nullable=True),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['cloned_from_id'], ['operations.id'], ),
+    sa.ForeignKeyConstraint(['created_by'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('operations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_operations_code'), ['code'], unique=True)
+        batch_op.create_index(batch_op.f('ix_operations_series'), ['series'], unique=False)
+
+    op.create_table('user_sessions',
+    sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('ip', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_sessions_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
+
+    op.create_table('focal_points',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('operation_id', sa.Integer(), nullable=False),
+    sa.Column('country_code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('invited_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('invited_by', sa.Integer(), nullable=True),
+    sa.Column('accepted_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('revoked_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['country_code'], ['countries.alpha3'], ),
+    sa.ForeignKeyConstraint(['invited_by'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['operation_id'], ['operations.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('operation_id', 'user_id')
+    )
+    with op.batch_alter_table('focal_points', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_focal_points_operation_id'), ['operation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_focal_points_user_id'), ['user_id'], unique=False)
+
     op.create_table('nil_returns',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('operation_id', sa.Integer(), nullable=False),
@@ -252,21 +294,36 @@ def upgrade() -> None:
     with op.batch_alter_table('nil_returns', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_nil_returns_operation_id'), ['operation_id'], unique=False)
 
-    op.create_table('one_time_links',
+    op.create_table('participants',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('purpose', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('used_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
+    sa.Column('operation_id', sa.Integer(), nullable=False),
+    sa.Column('country_code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+    sa.Column('publicity', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('share_by_default', sa.Boolean(), nullable=False),
+    sa.Column('extra', sa.JSON(), nullable=True),
+    sa.ForeignKeyConstraint(['country_code'], ['countries.alpha3'], ),
+    sa.ForeignKeyConstraint(['operation_id'], ['operations.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('token_hash')
+    sa.UniqueConstraint('operation_id', 'country_code')
     )
-    with op.batch_alter_table('one_time_links', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_one_time_links_expires_at'), ['expires_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_one_time_links_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('participants', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_participants_operation_id'), ['operation_id'], unique=False)
+
+    op.create_table('routes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('operation_id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('origin', sa.JSON(), nullable=False),
+    sa.Column('transit', sa.JSON(), nullable=False),
+    sa.Column('destination', sa.JSON(), nullable=False),
+    sa.Column('hubs', sa.JSON(), nullable=False),
+    sa.Column('modes', sa.JSON(), nullable=False),
+    sa.Column('risk_notes', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.ForeignKeyConstraint(['operation_id'], ['operations.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('routes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_routes_operation_id'), ['operation_id'], unique=False)
 
     op.create_table('seizures',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -308,18 +365,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_seizures_created_at'), ['created_at'], unique=False)
         batch_op.create_index('ix_seizures_operation_status_date', ['operation_id', 'status', 'seizure_date'], unique=False)
 
-    op.create_table('user_sessions',
-    sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('ip', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    op.create_table('targets',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('operation_id', sa.Integer(), nullable=False),
+    sa.Column('taxon_id', sa.Integer(), nullable=False),
+    sa.Column('priority', sa.Boolean(), nullable=False),
+    sa.Column('notes', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.ForeignKeyConstraint(['operation_id'], ['operations.id'], ),
+    sa.ForeignKeyConstraint(['taxon_id'], ['taxa.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('operation_id', 'taxon_id')
     )
-    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_user_sessions_expires_at'), ['expires_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('targets', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_targets_operation_id'), ['operation_id'], unique=False)
 
     op.create_table('seizure_items',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -373,25 +431,47 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_seizure_items_seizure_id'))
 
     op.drop_table('seizure_items')
-    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
-        batch_op.drop_index(batch_op.f('ix_user_sessions_expires_at'))
+    with op.batch_alter_table('targets', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_targets_operation_id'))
 
-    op.drop_table('user_sessions')
+    op.drop_table('targets')
     with op.batch_alter_table('seizures', schema=None) as batch_op:
         batch_op.drop_index('ix_seizures_operation_status_date')
         batch_op.drop_index(batch_op.f('ix_seizures_created_at'))
 
     op.drop_table('seizures')
+    with op.batch_alter_table('routes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_routes_operation_id'))
+
+    op.drop_table('routes')
+    with op.batch_alter_table('participants', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_participants_operation_id'))
+
+    op.drop_table('participants')
+    with op.batch_alter_table('nil_returns', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_nil_returns_operation_id'))
+
+    op.drop_table('nil_returns')
+    with op.batch_alter_table('focal_points', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_focal_points_user_id'))
+        batch_op.drop_index(batch_op.f('ix_focal_points_operation_id'))
+
+    op.drop_table('focal_points')
+    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
+        batch_op.drop_index(batch_op.f('ix_user_sessions_expires_at'))
+
+    op.drop_table('user_sessions')
+    with op.batch_alter_table('operations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_operations_series'))
+        batch_op.drop_index(batch_op.f('ix_operations_code'))
+
+    op.drop_table('operations')
     with op.batch_alter_table('one_time_links', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_one_time_links_user_id'))
         batch_op.drop_index(batch_op.f('ix_one_time_links_expires_at'))
 
     op.drop_table('one_time_links')
-    with op.batch_alter_table('nil_returns', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_nil_returns_operation_id'))
-
-    op.drop_table('nil_returns')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
 
@@ -400,10 +480,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_users_email'))
 
     op.drop_table('users')
-    with op.batch_alter_table('participants', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_participants_operation_id'))
-
-    op.drop_table('participants')
     op.drop_table('network_members')
     op.drop_table('countries')
     op.drop_table('units')
@@ -420,11 +496,6 @@ def downgrade() -> None:
 
     op.drop_table('outbox')
     op.drop_table('organisations')
-    with op.batch_alter_table('operations', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_operations_series'))
-        batch_op.drop_index(batch_op.f('ix_operations_code'))
-
-    op.drop_table('operations')
     op.drop_table('networks')
     with op.batch_alter_table('login_attempts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_attempts_email'))

@@ -20,6 +20,7 @@ from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _, language
 from opsplatform.mail.outbox import queue_mail
+from opsplatform.operations.focal_points import mark_accepted
 from opsplatform.web.flash import flash
 from opsplatform.web.templating import render
 
@@ -118,13 +119,15 @@ class PasswordController(Controller):
         try:
             if password != data.get("password_confirm", ""):
                 raise InvalidInput.one("password_confirm", _("does not match the password"))
-            user = await services.set_password_with_link(db, token, password, utcnow())
+            user, purpose = await services.set_password_with_link(db, token, password, utcnow())
         except InvalidInput as exc:
             await db.rollback()
             valid = await services.valid_link(db, token, utcnow()) is not None
             return Template("auth/password_set.html", status_code=400,
                             context={"token": token, "valid": valid, "errors": exc.by_field(), "invitation": False})
         db.sync_session.info["actor"] = (user.id, user.email)
+        if purpose == "invite":
+            await mark_accepted(db, user, utcnow())
         record(db, "set_password", "users", str(user.id))
         await db.commit()
         flash(request, _("Your password is set. You can log in now."), "success")

@@ -168,23 +168,24 @@ async def valid_link(session: AsyncSession, raw: str, now: datetime) -> OneTimeL
         OneTimeLink.token_hash == token_hash(raw), OneTimeLink.used_at.is_(None), OneTimeLink.expires_at > now))
 
 
-async def set_password_with_link(session: AsyncSession, raw: str, password: str, now: datetime) -> User:
+async def set_password_with_link(session: AsyncSession, raw: str, password: str,
+                                 now: datetime) -> tuple[User, str]:
     """Use a one-time link to set a password; the link dies and every existing session of the user ends."""
     if problem := password_problem(password):
         raise InvalidInput.one("password", problem)
     # Claim the link with a conditional UPDATE so that two simultaneous uses cannot both succeed.
     claimed = await session.execute(update(OneTimeLink).where(
         OneTimeLink.token_hash == token_hash(raw), OneTimeLink.used_at.is_(None), OneTimeLink.expires_at > now)
-        .values(used_at=now).returning(OneTimeLink.user_id))
-    user_id = claimed.scalar()
-    if user_id is None:
+        .values(used_at=now).returning(OneTimeLink.user_id, OneTimeLink.purpose))
+    row = claimed.first()
+    if row is None:
         raise InvalidInput.one("token", _("this link has expired or was already used; ask for a new one"))
-    user = await session.get(User, user_id)
+    user = await session.get(User, row.user_id)
     assert user is not None
     user.password_hash = hash_password(password)
     await session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     await session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
-    return user
+    return user, row.purpose
 
 
 async def purge_expired(session: AsyncSession, settings: Settings, now: datetime) -> int:

@@ -5,6 +5,7 @@ one of the year before, with seizures, items, arrests and nil returns generated 
 from __future__ import annotations
 
 import csv
+import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ from opsplatform.auth.models import User
 from opsplatform.auth.services import create_user
 from opsplatform.crypto import encrypt
 from opsplatform.database import utcnow
-from opsplatform.operations.models import Operation, Participant, Phase
+from opsplatform.operations.models import FocalPoint, Operation, Phase
+from opsplatform.operations.services import create_operation as create_operation_from_spec
+from opsplatform.operations.spec import parse_spec
 from opsplatform.reference.loader import SEED, load_all
 from opsplatform.reference.models import Airport, Country, NetworkMember, Taxon, TradeTerm, Unit
 from opsplatform.reference.units import normalise
@@ -131,18 +134,20 @@ async def create_operation(session: AsyncSession, settings: Settings, rng: rando
                            start: date, end: date, phase: str, seizures: int, today: date,
                            commodities: list[Commodity], echo: Callable[[str], Any]) -> None:
     """One operation with participants, seizures (with items and arrests) and nil returns, inserted in bulk."""
-    operation = Operation(code=code, name=name, series="THUNDER", lead_organisations=["INTERPOL", "WCO"],
-                          objectives="Target the criminal networks behind wildlife and timber trafficking across "
-                                     "source, transit and destination countries.",
-                          start_date=start, end_date=end, grace_days=14, phase=phase,
-                          release_embargo=datetime.combine(end + timedelta(days=120), time(9), tzinfo=UTC))
-    session.add(operation)
-    await session.flush()
     countries = await _participants(session, rng, 120)
     publicity = rng.choices(["named", "aggregate", "none"], weights=[7, 2, 1], k=len(countries))
-    for country, consent in zip(countries, publicity, strict=True):
-        session.add(Participant(operation_id=operation.id, country_code=country, publicity=consent))
-    await session.flush()
+    targets = sorted({c.taxon_id: c.weight for c in commodities}.items(), key=lambda t: -t[1])
+    taxa = dict((await session.execute(select(Taxon.id, Taxon.scientific_name))).all())
+    spec = await parse_spec(session, {
+        "code": code, "name": name, "series": "THUNDER", "phase": phase, "lead_organisations": ["INTERPOL", "WCO"],
+        "objectives": OBJECTIVES, "start": start.isoformat(), "end": end.isoformat(), "grace_days": 14,
+        "release_embargo": datetime.combine(end + timedelta(days=120), time(9), tzinfo=UTC).isoformat(),
+        "countries": [{"country": c, "publicity": p} for c, p in zip(countries, publicity, strict=True)],
+        "target_taxa": [{"taxon": taxa[t], "priority": w >= 4} for t, w in targets],
+        "target_terms": sorted({c.term for c in commodities}),
+        "routes": json.loads((SEED / "demo" / "routes.json").read_text())})
+    operation = await create_operation_from_spec(session, spec, None)
+    await _focal_points(session, rng, operation, countries)
 
     airports: dict[str, list[tuple[str, float, float]]] = {}
     for iata, country, lat, lon, airport_name in (await session.execute(select(
@@ -229,11 +234,34 @@ async def create_operation(session: AsyncSession, settings: Settings, rng: rando
          f"{len(suspects_flat)} suspects, {len(nil_rows)} nil returns")
 
 
+OBJECTIVES = """Target the criminal networks behind wildlife and timber trafficking across source, transit and \
+destination countries.
+
+- Intensify controls at airports, seaports, border posts and mail centres on the priority routes.
+- Share intelligence in real time between customs, police and wildlife authorities.
+- Follow every seizure with an investigation, towards prosecution and conviction."""
+
+
+async def _focal_points(session: AsyncSession, rng: random.Random, operation: Operation, countries: list[str]) -> None:
+    """One focal point per country: the demo accounts for Kenya and Tanzania, invited accounts elsewhere."""
+    demo = {a.country: a.email for a in DEMO_ACCOUNTS if a.country}
+    for country in countries:
+        email = demo.get(country, f"fp.{country.lower()}@demo.opsplatform.org")
+        user = await session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = await create_user(session, email=email, name=f"Focal point {country}", role="focal_point",
+                                     country=country)
+        session.add(FocalPoint(operation_id=operation.id, country_code=country, user_id=user.id,
+                               accepted_at=utcnow() if country in demo or rng.random() < 0.8 else None))
+    await session.flush()
+
+
 async def load_demo(session: AsyncSession, settings: Settings, *, seizures: int = 2000, today: date | None = None,
-                    echo: Callable[[str], Any] = print) -> None:
+                    echo: Callable[[str], Any] = print, reload_reference: bool = True) -> None:
     """Reference data, demo accounts and the two demo operations; running it again changes nothing."""
-    counts = await load_all(session)
-    echo("  reference data: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    if reload_reference:
+        counts = await load_all(session)
+        echo("  reference data: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     await ensure_accounts(session)
     today = today or utcnow().date()
     start, end = demo_window(today)

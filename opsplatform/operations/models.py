@@ -40,6 +40,9 @@ class Operation(Audited, SQLModel, table=True):
     grace_days: int = 14
     phase: str = Field(default=Phase.draft, max_length=16)
     release_embargo: datetime | None = None
+    target_terms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    cloned_from_id: int | None = Field(default=None, foreign_key="operations.id")
+    created_by: int | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = Field(default_factory=utcnow)
     version: int = 1
 
@@ -61,3 +64,44 @@ class Participant(Audited, SQLModel, table=True):
     # Records of this country are open to all participants by default (TWIX-style), unless a record says otherwise.
     share_by_default: bool = False
     extra: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class FocalPoint(Audited, SQLModel, table=True):
+    """A national focal point invited to one operation for one country."""
+
+    __tablename__ = "focal_points"
+    __table_args__ = (UniqueConstraint("operation_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    operation_id: int = Field(foreign_key="operations.id", index=True)
+    country_code: str = Field(foreign_key="countries.alpha3", max_length=3)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    invited_at: datetime = Field(default_factory=utcnow)
+    invited_by: int | None = Field(default=None, foreign_key="users.id")
+    accepted_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class Target(Audited, SQLModel, table=True):
+    __tablename__ = "targets"
+    __table_args__ = (UniqueConstraint("operation_id", "taxon_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    operation_id: int = Field(foreign_key="operations.id", index=True)
+    taxon_id: int = Field(foreign_key="taxa.id")
+    priority: bool = False
+    notes: str | None = None
+
+
+class Route(Audited, SQLModel, table=True):
+    """A trafficking route: countries of origin, transit and destination, hubs with coordinates, modes."""
+
+    __tablename__ = "routes"
+    id: int | None = Field(default=None, primary_key=True)
+    operation_id: int = Field(foreign_key="operations.id", index=True)
+    name: str = Field(max_length=200)
+    origin: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    transit: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    destination: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # [{"iata": "NBO", "name": "...", "latitude": .., "longitude": ..}] or a named place without IATA code.
+    hubs: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    modes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    risk_notes: str | None = None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from opsplatform.reference.models import (
 )
 
 SEED = Path(__file__).resolve().parent.parent.parent / "seed"
+COUNTRY_SHAPES = Path(__file__).resolve().parent.parent / "static" / "geo" / "countries-110m.geojson"
 ORGANISATIONS = {"CITES": "CITES Secretariat", "INTERPOL": "INTERPOL", "UNODC": "United Nations Office on Drugs and Crime",
                  "WB": "World Bank", "WCO": "World Customs Organization"}
 TAXON_GROUPS = ("mammals", "birds", "reptiles", "amphibians", "fish", "invertebrates", "corals", "plants", "timber")
@@ -44,6 +47,11 @@ async def upsert(session: AsyncSession, model: type[SQLModel], rows: Sequence[di
         stmt = stmt.on_conflict_do_update(index_elements=list(key), set_=updated) if updated \
             else stmt.on_conflict_do_nothing(index_elements=list(key))
         await session.execute(stmt)
+
+
+def search_key(text: str) -> str:
+    """Lower case without accents: what taxon search compares."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
 
 
 def _none(value: str | None) -> str | None:
@@ -90,8 +98,9 @@ async def load_taxa(session: AsyncSession, rows: Iterable[dict[str, Any]], sourc
     rows = list(rows)
     columns = ("scientific_name", "rank", "appendix", "taxon_group", "kingdom",
                "common_name_en", "common_name_fr", "common_name_es")
-    await upsert(session, Taxon, [{**{c: _none(r.get(c)) for c in columns}, "source": source} for r in rows],
-                 ["scientific_name"])
+    await upsert(session, Taxon, [{**{c: _none(r.get(c)) for c in columns}, "source": source,
+                                   "search_text": search_key(" ".join(filter(None, (r.get(c) for c in columns[:1] + columns[5:]))))}
+                                  for r in rows], ["scientific_name"])
     ids = dict((await session.execute(select(Taxon.scientific_name, Taxon.id))).all())
     for r in rows:
         if parent := _none(r.get("parent")):
@@ -120,6 +129,20 @@ async def load_currencies_and_airports(session: AsyncSession) -> None:
     await upsert(session, Airport, airports, ["iata"])
 
 
+async def load_label_points(session: AsyncSession) -> None:
+    """Where maps anchor each country: the basemap's label point, else the mean of its airports."""
+    shapes = json.loads(COUNTRY_SHAPES.read_text())["features"]
+    points = {f["id"]: (f["properties"]["lat"], f["properties"]["lon"]) for f in shapes}
+    airports = (await session.execute(select(Airport.country_code, func.avg(Airport.latitude),
+                                             func.avg(Airport.longitude)).group_by(Airport.country_code))).all()
+    for country, lat, lon in airports:
+        points.setdefault(country, (round(lat, 3), round(lon, 3)))
+    known = set((await session.scalars(select(Country.alpha3))).all())
+    for country, (lat, lon) in points.items():
+        if country in known:
+            await session.execute(update(Country).where(Country.alpha3 == country).values(latitude=lat, longitude=lon))
+
+
 async def load_all(session: AsyncSession) -> dict[str, int]:
     """Everything in `seed/`, in dependency order; returns the row count of each table."""
     await load_regions_and_countries(session)
@@ -127,6 +150,7 @@ async def load_all(session: AsyncSession) -> dict[str, int]:
     await load_terms_and_units(session)
     await load_taxa(session, read_csv("taxa.csv"))
     await load_currencies_and_airports(session)
+    await load_label_points(session)
     await session.commit()
     return await counts(session)
 

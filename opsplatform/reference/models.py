@@ -25,6 +25,9 @@ class Country(SQLModel, table=True):
     subregion_code: str | None = Field(default=None, foreign_key="regions.code", max_length=3)
     intermediate_region_code: str | None = Field(default=None, foreign_key="regions.code", max_length=3)
     timezone: str | None = Field(default=None, max_length=64)
+    # A label point for maps (flow arrows, markers): from the bundled basemap, else the country's airports.
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 class Network(SQLModel, table=True):
@@ -63,6 +66,8 @@ class Taxon(SQLModel, table=True):
     common_name_fr: str | None = None
     common_name_es: str | None = None
     source: str = Field(default="seed", max_length=16)
+    # Every name, lower-cased and without accents, so "elephant" finds "Éléphant" on any database.
+    search_text: str = ""
 
     def common_name(self, language: str) -> str | None:
         return getattr(self, f"common_name_{language}", None) or self.common_name_en

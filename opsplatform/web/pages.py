@@ -51,6 +51,11 @@ class HomeController(Controller):
         return response
 
 
+@get("/favicon.ico", name="favicon", include_in_schema=False)
+async def favicon() -> Redirect:
+    return Redirect("/static/favicon.svg")
+
+
 @get("/health", name="health", include_in_schema=False)
 async def health(state: State) -> dict[str, str]:
     """For load balancers and Docker health checks: the database answers."""

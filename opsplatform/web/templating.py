@@ -9,6 +9,7 @@ from pathlib import Path
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from urllib.parse import urlencode
 
@@ -29,6 +30,18 @@ def _number(value: float | int | None) -> str:
     return "" if value is None else format_decimal(value, locale=i18n.current_language())
 
 
+def _paragraphs(text: str | None) -> Markup:
+    """Formatted text without HTML: blank lines separate paragraphs, lines starting with '- ' are bullets."""
+    blocks = []
+    for block in (text or "").strip().split("\n\n"):
+        lines = [line.strip() for line in block.strip().splitlines() if line.strip()]
+        if lines and all(line.startswith("- ") for line in lines):
+            blocks.append(Markup("<ul>{}</ul>").format(Markup("").join(Markup("<li>{}</li>").format(l[2:]) for l in lines)))
+        elif lines:
+            blocks.append(Markup("<p>{}</p>").format(Markup("<br>").join(lines)))
+    return Markup("").join(blocks)
+
+
 @cache
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "xml"]),
@@ -37,9 +50,11 @@ def environment() -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["date"] = _date
     env.filters["number"] = _number
+    env.filters["paragraphs"] = _paragraphs
     env.globals["language_names"] = i18n.LANGUAGE_NAMES
     env.globals["current_language"] = i18n.current_language
     env.globals["can"] = policy.can
+    env.globals["may_edit_operation"] = policy.may_edit_operation
     env.globals["role_label"] = labels.role_label
     env.globals["phase_label"] = labels.phase_label
     env.globals["query_string"] = lambda params, **changes: urlencode(

@@ -1,0 +1,88 @@
+"""JSON API for operations (CONTRACT.md): the operation file's shape in and out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.status_codes import HTTP_409_CONFLICT
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform import policy
+from opsplatform.auth.guards import requires
+from opsplatform.errors import InvalidInput
+from opsplatform.i18n import _
+from opsplatform.operations import services
+from opsplatform.operations.controllers import require, visible_operation
+from opsplatform.operations.models import Participant
+from opsplatform.operations.spec import operation_spec, parse_spec
+from opsplatform.reference import lookup
+
+
+class OperationApi(Controller):
+    path = "/api/v1"
+    tags = ["operations"]
+
+    @get("/operations", name="api:operations", guards=[requires("view_operations")],
+         summary="Operations you can see, newest first")
+    async def list_operations(self, request: Request, db: AsyncSession) -> list[dict[str, Any]]:
+        visible = policy.visible_operations(request.user).subquery()
+        counts = (select(Participant.operation_id, func.count().label("n")).group_by(Participant.operation_id)
+                  .subquery())
+        rows = (await db.execute(select(visible, func.coalesce(counts.c.n, 0))
+                                 .outerjoin(counts, counts.c.operation_id == visible.c.id)
+                                 .order_by(visible.c.start_date.desc()))).all()
+        return [{"code": r.code, "name": r.name, "phase": r.phase, "start": r.start_date.isoformat(),
+                 "end": r.end_date.isoformat(), "countries": r[-1]} for r in rows]
+
+    @post("/operations", name="api:operations:create", guards=[requires("manage_operations")],
+          summary="Create an operation from an operation file", status_code=201)
+    async def create(self, request: Request, db: AsyncSession, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+        require(policy.may_edit_operation(request.user))
+        operation = await services.create_operation(db, await parse_spec(db, data), request.user)
+        await db.commit()
+        return await operation_spec(db, operation)
+
+    @get("/operations/{code:str}", name="api:operation", guards=[requires("view_operations")],
+         summary="One operation in the operation-file shape")
+    async def detail(self, request: Request, db: AsyncSession, code: FromPath[str]) -> dict[str, Any]:
+        return await operation_spec(db, await visible_operation(db, request.user, code))
+
+    @patch("/operations/{code:str}", name="api:operation:update", guards=[requires("manage_operations")],
+           summary="Change an operation's core fields; send the version you read (409 if stale)")
+    async def update(self, request: Request, db: AsyncSession, code: FromPath[str],
+                     data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
+        operation = await visible_operation(db, request.user, code)
+        require(policy.may_edit_operation(request.user))
+        if not isinstance(data.get("version"), int):
+            raise InvalidInput.one("version", _("send the version you read (an integer)"))
+        current = await operation_spec(db, operation)
+        merged = {**current, **{k: v for k, v in data.items() if k not in ("countries", "target_taxa", "routes")}}
+        spec = await parse_spec(db, merged, existing_id=operation.id)
+        try:
+            await services.update_operation(db, operation, spec, data["version"])
+        except services.Conflict:
+            return Response({"status_code": 409, "detail": _("changed by someone else since you read it"),
+                             "current": current}, status_code=HTTP_409_CONFLICT)
+        await db.commit()
+        return Response(await operation_spec(db, operation))
+
+    @post("/operations/{code:str}/phase", name="api:operation:phase", guards=[requires("manage_operations")],
+          summary="Move an operation to a phase by hand", status_code=200)
+    async def phase(self, request: Request, db: AsyncSession, code: FromPath[str],
+                    data: JSONBody[dict[str, str]]) -> dict[str, Any]:
+        operation = await visible_operation(db, request.user, code)
+        require(policy.may_edit_operation(request.user))
+        await services.set_phase(db, operation, data.get("phase", ""))
+        await db.commit()
+        return await operation_spec(db, operation)
+
+    @get("/taxa", name="api:taxa", guards=[requires("view_operations")],
+         summary="Search taxa by scientific or common name (English, French, Spanish)")
+    async def taxa(self, db: AsyncSession, q: FromQuery[str]) -> list[dict[str, Any]]:
+        return [{"scientific_name": t.scientific_name, "rank": t.rank, "appendix": t.appendix,
+                 "taxon_group": t.taxon_group, "common_name_en": t.common_name_en, "common_name_fr": t.common_name_fr,
+                 "common_name_es": t.common_name_es} for t in await lookup.search_taxa(db, q)]
+

@@ -1,0 +1,117 @@
+"""Focal points: invite by e-mail (creating the account if new), resend, revoke, and see who has accepted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform.auth.models import Role, User
+from opsplatform.auth.services import EMAIL_RE, create_one_time_link, create_user, normalise_email
+from opsplatform.errors import InvalidInput
+from opsplatform.i18n import _, language
+from opsplatform.mail.outbox import queue_mail
+from opsplatform.operations.models import FocalPoint, Operation, Participant
+from opsplatform.settings import Settings
+from opsplatform.web.templating import render
+
+INVITATION_DAYS = 14
+
+
+@dataclass
+class DirectoryEntry:
+    focal_point: FocalPoint
+    user: User
+    country_name: str
+
+
+async def invite(session: AsyncSession, settings: Settings, operation: Operation, *, country: str, email: str,
+                 name: str, inviter: User, now: datetime) -> FocalPoint:
+    """Invite a focal point for a participating country; new accounts get a set-password link by e-mail."""
+    email = normalise_email(email)
+    if not EMAIL_RE.match(email):
+        raise InvalidInput.one("email", _("must be an e-mail address such as name@agency.gov"))
+    if not await session.scalar(select(Participant.id).where(Participant.operation_id == operation.id,
+                                                            Participant.country_code == country)):
+        raise InvalidInput.one("country", _("%(code)s does not take part in this operation; add it first",
+                                            code=country))
+    user = await session.scalar(select(User).where(User.email == email))
+    if user is None:
+        if not name.strip():
+            raise InvalidInput.one("name", _("is required for a new account"))
+        user = await create_user(session, email=email, name=name, role=Role.focal_point, country=country,
+                                 language=inviter.language)
+    elif user.role != Role.focal_point or user.country_code != country:
+        raise InvalidInput.one("email", _("this address belongs to an account that is not a focal point of "
+                                          "%(code)s", code=country))
+    focal_point = await session.scalar(select(FocalPoint).where(FocalPoint.operation_id == operation.id,
+                                                                FocalPoint.user_id == user.id))
+    if focal_point is None:
+        focal_point = FocalPoint(operation_id=operation.id, country_code=country, user_id=user.id,
+                                 invited_by=inviter.id, invited_at=now)
+        session.add(focal_point)
+    else:
+        focal_point.revoked_at, focal_point.invited_at, focal_point.invited_by = None, now, inviter.id
+    await session.flush()
+    await send_invitation(session, settings, operation, user, now)
+    return focal_point
+
+
+async def send_invitation(session: AsyncSession, settings: Settings, operation: Operation, user: User,
+                          now: datetime) -> None:
+    """Queue the invitation: a set-password link for a new account, a link to the operation otherwise."""
+    base = settings.public_base_url.rstrip("/")
+    link = f"{base}/operations/{operation.code}"
+    if user.password_hash is None:
+        raw = await create_one_time_link(session, user, "invite", timedelta(days=INVITATION_DAYS), now)
+        link = f"{base}/password/set/{raw}"
+    with language(user.language):
+        queue_mail(session, user.email, _("You are a focal point for %(operation)s", operation=operation.name),
+                   render("mail/focal_point_invitation.txt", user=user, operation=operation, link=link,
+                          new_account=user.password_hash is None, days=INVITATION_DAYS), now=now)
+
+
+async def resend(session: AsyncSession, settings: Settings, operation: Operation, focal_point_id: int,
+                 now: datetime) -> FocalPoint | None:
+    focal_point = await session.scalar(select(FocalPoint).where(FocalPoint.id == focal_point_id,
+                                                                FocalPoint.operation_id == operation.id,
+                                                                FocalPoint.revoked_at.is_(None)))
+    if focal_point is None:
+        return None
+    user = await session.get(User, focal_point.user_id)
+    focal_point.invited_at = now
+    await send_invitation(session, settings, operation, user, now)
+    return focal_point
+
+
+async def revoke(session: AsyncSession, operation: Operation, focal_point_id: int, now: datetime) -> FocalPoint | None:
+    """Take a focal point off the operation's directory and mailings; the account itself stays."""
+    focal_point = await session.scalar(select(FocalPoint).where(FocalPoint.id == focal_point_id,
+                                                                FocalPoint.operation_id == operation.id,
+                                                                FocalPoint.revoked_at.is_(None)))
+    if focal_point is not None:
+        focal_point.revoked_at = now
+        await session.flush()
+    return focal_point
+
+
+async def mark_accepted(session: AsyncSession, user: User, now: datetime, operation_id: int | None = None) -> None:
+    """An invitation counts as accepted when the focal point sets a password or opens the operation."""
+    query = update(FocalPoint).where(FocalPoint.user_id == user.id, FocalPoint.accepted_at.is_(None),
+                                     FocalPoint.revoked_at.is_(None))
+    if operation_id is not None:
+        query = query.where(FocalPoint.operation_id == operation_id)
+    await session.execute(query.values(accepted_at=now))
+
+
+async def directory(session: AsyncSession, operation: Operation) -> list[DirectoryEntry]:
+    from opsplatform.reference.models import Country
+
+    rows = (await session.execute(
+        select(FocalPoint, User, Country.name).join(User, User.id == FocalPoint.user_id)
+        .join(Country, Country.alpha3 == FocalPoint.country_code)
+        .where(FocalPoint.operation_id == operation.id, FocalPoint.revoked_at.is_(None))
+        .order_by(Country.name, User.name))).all()
+    return [DirectoryEntry(fp, user, name) for fp, user, name in rows]

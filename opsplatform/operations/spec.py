@@ -1,0 +1,282 @@
+"""The operation file of CONTRACT.md: one parser and validator for the CLI, the API and the web form.
+
+`parse_spec` turns a JSON-like dict into a checked `OperationSpec` or raises `InvalidInput` naming every field
+that is wrong (`countries[2].country`, `end`, …); `operation_spec` renders a stored operation back in the same shape.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform.errors import FieldError, InvalidInput
+from opsplatform.i18n import _
+from opsplatform.operations.models import Operation, Participant, Phase, Publicity, Route, Target
+from opsplatform.reference import lookup
+from opsplatform.reference.models import Taxon, TradeTerm
+
+CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,39}$")
+TRANSPORT_MODES = ("air_passenger", "air_cargo", "sea_cargo", "sea_passenger", "road", "rail", "postal", "on_foot",
+                   "online", "other")
+HUB_RE = re.compile(r"^(?P<name>[^@]+)@\s*(?P<lat>-?\d+(\.\d+)?)\s*,\s*(?P<lon>-?\d+(\.\d+)?)$")
+
+
+@dataclass
+class TargetSpec:
+    taxon_id: int
+    scientific_name: str
+    priority: bool = False
+    notes: str | None = None
+
+
+@dataclass
+class RouteSpec:
+    name: str
+    origin: list[str] = field(default_factory=list)
+    transit: list[str] = field(default_factory=list)
+    destination: list[str] = field(default_factory=list)
+    hubs: list[dict[str, Any]] = field(default_factory=list)
+    modes: list[str] = field(default_factory=list)
+    risk_notes: str | None = None
+
+
+@dataclass
+class OperationSpec:
+    code: str
+    name: str
+    start: date
+    end: date
+    phase: str = Phase.draft
+    series: str | None = None
+    objectives: str = ""
+    lead_organisations: list[str] = field(default_factory=list)
+    grace_days: int = 14
+    release_embargo: datetime | None = None
+    countries: list[tuple[str, str]] = field(default_factory=list)
+    targets: list[TargetSpec] = field(default_factory=list)
+    target_terms: list[str] = field(default_factory=list)
+    routes: list[RouteSpec] = field(default_factory=list)
+
+
+class _Checker:
+    """Collects every problem instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def add(self, name: str, message: str) -> None:
+        self.errors.append(FieldError(name, message))
+
+    def text(self, data: dict[str, Any], name: str, required: bool = False, limit: int = 200) -> str | None:
+        value = data.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.add(name, _("is required"))
+            return None
+        if not isinstance(value, str):
+            self.add(name, _("must be text"))
+            return None
+        if len(value) > limit:
+            self.add(name, _("must be at most %(n)s characters", n=limit))
+        return value.strip()
+
+    def day(self, data: dict[str, Any], name: str) -> date | None:
+        value = data.get(name)
+        if not value:
+            self.add(name, _("is required (a date as YYYY-MM-DD)"))
+            return None
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.add(name, _("must be a date as YYYY-MM-DD (got %(value)r)", value=value))
+            return None
+
+    def strings(self, data: dict[str, Any], name: str) -> list[str]:
+        value = data.get(name) or []
+        if isinstance(value, str):
+            value = [v for v in re.split(r"[;,\s]+", value) if v]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.add(name, _("must be a list of codes"))
+            return []
+        return [v.strip() for v in value if v.strip()]
+
+
+def _moment(value: Any) -> datetime:
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+async def parse_hubs(session: AsyncSession, check: _Checker, where: str, hubs: Any) -> list[dict[str, Any]]:
+    """Hubs are IATA codes (coordinates from the reference data) or places written `Name@lat,lon` or as objects."""
+    if isinstance(hubs, str):
+        hubs = [h for h in re.split(r"[;,]\s*(?![-\d.]+$)|\n", hubs) if h.strip()]
+    if not isinstance(hubs, list):
+        check.add(where, _("must be a list of IATA codes or places"))
+        return []
+    airports = await lookup.airports_by_iata(session, [h.strip().upper() for h in hubs if isinstance(h, str)])
+    parsed = []
+    for n, hub in enumerate(hubs):
+        name = f"{where}[{n}]"
+        if isinstance(hub, str) and (airport := airports.get(hub.strip().upper())):
+            parsed.append({"iata": airport.iata, "name": airport.name, "latitude": airport.latitude,
+                           "longitude": airport.longitude, "country": airport.country_code})
+            continue
+        place = HUB_RE.match(hub.strip()) if isinstance(hub, str) else None
+        if place:
+            hub = {"name": place["name"].strip(), "latitude": float(place["lat"]), "longitude": float(place["lon"])}
+        if isinstance(hub, dict) and hub.get("name"):
+            try:
+                lat, lon = float(hub["latitude"]), float(hub["longitude"])
+            except (KeyError, TypeError, ValueError):
+                check.add(name, _("a place needs a name, latitude and longitude"))
+                continue
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                check.add(name, _("latitude must be within ±90 and longitude within ±180"))
+                continue
+            parsed.append({"iata": None, "name": str(hub["name"]), "latitude": lat, "longitude": lon})
+        else:
+            check.add(name, _("unknown IATA airport code %(code)s (or write a place as Name@latitude,longitude)",
+                              code=hub if isinstance(hub, str) else "?"))
+    return parsed
+
+
+async def parse_spec(session: AsyncSession, data: dict[str, Any], *, existing_id: int | None = None) -> OperationSpec:
+    """Check an operation file; raises InvalidInput listing every problem with its field."""
+    if not isinstance(data, dict):
+        raise InvalidInput.one("file", _("must be a JSON object"))
+    check = _Checker()
+    code = (check.text(data, "code", required=True, limit=40) or "").upper()
+    if code and not CODE_RE.match(code):
+        check.add("code", _("use 2–40 capital letters, digits and hyphens, such as THUNDER-2026"))
+    elif code and (clash := await session.scalar(select(Operation.id).where(Operation.code == code))) \
+            and clash != existing_id:
+        check.add("code", _("an operation with the code %(code)s already exists", code=code))
+    name = check.text(data, "name", required=True)
+    start, end = check.day(data, "start"), check.day(data, "end")
+    if start and end and end < start:
+        check.add("end", _("must be on or after the start (%(start)s)", start=start.isoformat()))
+    phase = data.get("phase") or Phase.draft
+    if phase not in Phase.__members__:
+        check.add("phase", _("must be one of %(values)s", values=", ".join(Phase)))
+    grace = data.get("grace_days", 14)
+    if not isinstance(grace, int) or isinstance(grace, bool) or not 0 <= grace <= 365:
+        check.add("grace_days", _("must be a whole number of days from 0 to 365"))
+        grace = 14
+    embargo = None
+    if data.get("release_embargo"):
+        try:
+            embargo = _moment(data["release_embargo"])
+        except ValueError:
+            check.add("release_embargo", _("must be a date and time such as 2027-03-03T09:00:00Z"))
+        else:
+            if end and embargo.date() <= end:
+                check.add("release_embargo", _("must be after the window ends (%(end)s)", end=end.isoformat()))
+    leads = check.strings(data, "lead_organisations")
+    known_leads = set(await lookup.lead_organisation_codes(session))
+    for n, lead in enumerate(leads):
+        if lead not in known_leads:
+            check.add(f"lead_organisations[{n}]", _("unknown organisation or network %(code)s", code=lead))
+
+    codes = await lookup.country_codes(session)
+    countries: list[tuple[str, str]] = []
+    for n, entry in enumerate(data.get("countries") or []):
+        entry = {"country": entry} if isinstance(entry, str) else entry
+        alpha3 = lookup.resolve_country(codes, str(entry.get("country", ""))) if isinstance(entry, dict) else None
+        publicity = entry.get("publicity") or Publicity.aggregate if isinstance(entry, dict) else None
+        if alpha3 is None:
+            check.add(f"countries[{n}].country", lookup.unknown_country(str(entry.get("country", "")) if isinstance(entry, dict) else "?"))
+        elif alpha3 in {c for c, _p in countries}:
+            check.add(f"countries[{n}].country", _("%(code)s is listed twice", code=alpha3))
+        elif publicity not in Publicity.__members__:
+            check.add(f"countries[{n}].publicity", _("must be named, aggregate or none"))
+        else:
+            countries.append((alpha3, publicity))
+
+    targets: list[TargetSpec] = []
+    raw_targets = [t if isinstance(t, dict) else {"taxon": t} for t in data.get("target_taxa") or []]
+    taxa = await lookup.taxa_by_name(session, [str(t.get("taxon", "")) for t in raw_targets])
+    for n, entry in enumerate(raw_targets):
+        taxon = taxa.get(str(entry.get("taxon", "")).strip().lower())
+        if taxon is None:
+            check.add(f"target_taxa[{n}]", await lookup.unknown_taxon(session, str(entry.get("taxon", ""))))
+        elif taxon.id in {t.taxon_id for t in targets}:
+            check.add(f"target_taxa[{n}]", _("%(name)s is listed twice", name=taxon.scientific_name))
+        else:
+            targets.append(TargetSpec(taxon.id, taxon.scientific_name, bool(entry.get("priority")),
+                                      entry.get("notes") or None))
+    terms = [t.upper() for t in check.strings(data, "target_terms")]
+    known_terms = set((await session.scalars(select(TradeTerm.code))).all())
+    for n, term in enumerate(terms):
+        if term not in known_terms:
+            check.add(f"target_terms[{n}]", _("unknown CITES trade term %(code)s", code=term))
+
+    routes = []
+    for n, entry in enumerate(data.get("routes") or []):
+        if not isinstance(entry, dict):
+            check.add(f"routes[{n}]", _("must be an object with name, origin, transit, destination, hubs, modes"))
+            continue
+        routes.append(await parse_route(session, check, entry, f"routes[{n}].", codes))
+    if check.errors:
+        raise InvalidInput(check.errors)
+    assert code and name and start and end
+    return OperationSpec(code=code, name=name, start=start, end=end, phase=phase,
+                         series=(data.get("series") or code.rsplit("-", 1)[0]).upper(),
+                         objectives=data.get("objectives") or "", lead_organisations=leads, grace_days=grace,
+                         release_embargo=embargo, countries=countries, targets=targets, target_terms=terms,
+                         routes=routes)
+
+
+async def parse_route(session: AsyncSession, check: _Checker, data: dict[str, Any], prefix: str = "",
+                      codes: dict[str, str] | None = None) -> RouteSpec:
+    codes = codes or await lookup.country_codes(session)
+    name = check.text(data, "name")
+    if not name:
+        check.add(f"{prefix}name", _("is required"))
+    lists: dict[str, list[str]] = {}
+    for part in ("origin", "transit", "destination"):
+        lists[part] = []
+        for n, value in enumerate(check.strings(data, part)):
+            alpha3 = lookup.resolve_country(codes, value)
+            if alpha3 is None:
+                check.add(f"{prefix}{part}[{n}]" if prefix else part, lookup.unknown_country(value))
+            else:
+                lists[part].append(alpha3)
+    modes = check.strings(data, "modes")
+    for n, mode in enumerate(modes):
+        if mode not in TRANSPORT_MODES:
+            check.add(f"{prefix}modes[{n}]" if prefix else "modes",
+                      _("unknown transport mode %(mode)s (use %(modes)s)", mode=mode, modes=", ".join(TRANSPORT_MODES)))
+    hubs = await parse_hubs(session, check, f"{prefix}hubs", data.get("hubs") or [])
+    return RouteSpec(name=name or "", hubs=hubs, modes=modes, risk_notes=data.get("risk_notes") or None, **lists)
+
+
+async def operation_spec(session: AsyncSession, operation: Operation) -> dict[str, Any]:
+    """A stored operation in the operation-file shape (plus its id, phase and version)."""
+    participants = (await session.execute(select(Participant.country_code, Participant.publicity)
+                                          .where(Participant.operation_id == operation.id)
+                                          .order_by(Participant.country_code))).all()
+    targets = (await session.execute(select(Taxon.scientific_name, Target.priority, Target.notes)
+                                     .join(Taxon, Taxon.id == Target.taxon_id)
+                                     .where(Target.operation_id == operation.id)
+                                     .order_by(Taxon.scientific_name))).all()
+    routes = (await session.scalars(select(Route).where(Route.operation_id == operation.id).order_by(Route.id))).all()
+    return {
+        "id": operation.id, "code": operation.code, "name": operation.name, "series": operation.series,
+        "phase": operation.phase, "objectives": operation.objectives,
+        "lead_organisations": operation.lead_organisations, "start": operation.start_date.isoformat(),
+        "end": operation.end_date.isoformat(), "grace_days": operation.grace_days,
+        "countries": [{"country": c, "publicity": p} for c, p in participants],
+        "target_taxa": [{"taxon": n, "priority": p, "notes": notes} for n, p, notes in targets],
+        "target_terms": operation.target_terms,
+        "routes": [{"name": r.name, "origin": r.origin, "transit": r.transit, "destination": r.destination,
+                    "hubs": [h["iata"] or f"{h['name']}@{h['latitude']},{h['longitude']}" for h in r.hubs],
+                    "modes": r.modes, "risk_notes": r.risk_notes} for r in routes],
+        "release_embargo": operation.release_embargo.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if operation.release_embargo else None,
+        "version": operation.version,
+    }

@@ -1,0 +1,90 @@
+"""Looking up reference data the way users type it: countries by alpha-3 or alpha-2, taxa by any name."""
+
+from __future__ import annotations
+
+import difflib
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform.i18n import _
+from opsplatform.reference.loader import search_key
+from opsplatform.reference.models import Airport, Country, Network, NetworkMember, Organisation, Region, Taxon
+
+
+async def country_codes(session: AsyncSession) -> dict[str, str]:
+    """Every accepted spelling (alpha-3 and alpha-2, upper case) → alpha-3."""
+    rows = (await session.execute(select(Country.alpha3, Country.alpha2))).all()
+    return {**{a2: a3 for a3, a2 in rows}, **{a3: a3 for a3, _a2 in rows}}
+
+
+def resolve_country(codes: dict[str, str], value: str) -> str | None:
+    return codes.get(value.strip().upper()) if value else None
+
+
+def unknown_country(value: str) -> str:
+    return _("unknown country code %(code)s (use ISO 3166-1 alpha-3 such as KEN, or alpha-2 such as KE)",
+             code=value)
+
+
+async def taxa_by_name(session: AsyncSession, names: list[str]) -> dict[str, Taxon]:
+    """Taxa whose scientific name matches (case-insensitive), keyed by the lower-cased name given."""
+    if not names:
+        return {}
+    found = (await session.scalars(select(Taxon).where(func.lower(Taxon.scientific_name).in_(
+        [n.strip().lower() for n in names])))).all()
+    return {t.scientific_name.lower(): t for t in found}
+
+
+async def suggest_taxa(session: AsyncSession, name: str, limit: int = 3) -> list[str]:
+    """Close scientific names for a typo ("Manis javnica" → "Manis javanica")."""
+    names = (await session.scalars(select(Taxon.scientific_name))).all()
+    return difflib.get_close_matches(name.strip(), names, n=limit, cutoff=0.75)
+
+
+async def unknown_taxon(session: AsyncSession, name: str) -> str:
+    suggestions = await suggest_taxa(session, name)
+    if suggestions:
+        return _("unknown taxon %(name)s; did you mean %(suggestions)s?", name=name,
+                 suggestions=" or ".join(suggestions))
+    return _("unknown taxon %(name)s (give the scientific name of a species, genus, family or order)", name=name)
+
+
+async def search_taxa(session: AsyncSession, query: str, limit: int = 20) -> list[Taxon]:
+    """Taxa matching a scientific or common name (English, French or Spanish); best matches first."""
+    term = search_key(query.strip())
+    if len(term) < 2:
+        return []
+    starts = or_(Taxon.search_text.startswith(term), Taxon.search_text.contains(" " + term))
+    rank_order = case({"species": 0, "subspecies": 1, "genus": 2, "family": 3, "order": 4}, value=Taxon.rank, else_=5)
+    return list((await session.scalars(
+        select(Taxon).where(Taxon.search_text.contains(term))
+        .order_by(case((starts, 0), else_=1), rank_order, Taxon.scientific_name).limit(limit))).all())
+
+
+async def countries_in_region(session: AsyncSession, region_code: str) -> list[str]:
+    return list((await session.scalars(select(Country.alpha3).where(or_(
+        Country.region_code == region_code, Country.subregion_code == region_code,
+        Country.intermediate_region_code == region_code)).order_by(Country.alpha3))).all())
+
+
+async def countries_in_network(session: AsyncSession, network_code: str) -> list[str]:
+    return list((await session.scalars(select(NetworkMember.country_code)
+                                       .where(NetworkMember.network_code == network_code)
+                                       .order_by(NetworkMember.country_code))).all())
+
+
+async def lead_organisation_codes(session: AsyncSession) -> list[str]:
+    """ICCWC partners and enforcement networks: who can lead an operation."""
+    return [*(await session.scalars(select(Organisation.code).order_by(Organisation.code))).all(),
+            *(await session.scalars(select(Network.code).order_by(Network.code))).all()]
+
+
+async def airports_by_iata(session: AsyncSession, codes: list[str]) -> dict[str, Airport]:
+    if not codes:
+        return {}
+    return {a.iata: a for a in (await session.scalars(select(Airport).where(Airport.iata.in_(codes)))).all()}
+
+
+async def regions(session: AsyncSession) -> list[Region]:
+    return list((await session.scalars(select(Region).order_by(Region.level, Region.name))).all())

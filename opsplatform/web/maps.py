@@ -1,0 +1,51 @@
+"""Maps that work with no internet: folium with Leaflet served by the app and the bundled Natural Earth basemap."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import folium
+from litestar import Response
+
+from opsplatform.settings import Settings
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+LEAFLET_JS = [("leaflet", "/static/vendor/leaflet-1.9.4/leaflet.js"), ("jquery", "/static/vendor/jquery-3.7.1.min.js")]
+LEAFLET_CSS = [("leaflet_css", "/static/vendor/leaflet-1.9.4/leaflet.css")]
+
+
+@cache
+def country_shapes() -> dict[str, Any]:
+    return json.loads((STATIC / "geo" / "countries-110m.geojson").read_text())
+
+
+def base_map(settings: Settings, *, location: tuple[float, float] = (15, 20), zoom: int = 2,
+             highlight: dict[str, str] | None = None) -> folium.Map:
+    """A world map with every country drawn from the bundled shapes; `highlight` fills countries by ISO code."""
+    m = folium.Map(location=location, zoom_start=zoom, tiles=None, max_zoom=18, min_zoom=1, world_copy_jump=True,
+                   control_scale=True)
+    m.default_js, m.default_css = LEAFLET_JS, LEAFLET_CSS  # per instance: never the CDN defaults
+    if settings.map_tiles:
+        folium.TileLayer(settings.map_tiles, attr="© map tiles provider", name="tiles").add_to(m)
+    fills = highlight or {}
+    folium.GeoJson(
+        country_shapes(), name="countries",
+        style_function=lambda f: {"fillColor": fills.get(f["id"], "#eef0ec"), "color": "#9aa39b", "weight": 0.5,
+                                  "fillOpacity": 0.85 if f["id"] in fills else (0.2 if settings.map_tiles else 1)},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+    ).add_to(m)
+    return m
+
+
+def map_response(settings: Settings, m: folium.Map) -> Response:
+    """The map as its own page (shown in an iframe): folium's inline scripts get a CSP of their own."""
+    tiles = urlparse(settings.map_tiles.replace("{s}", "a")).netloc if settings.map_tiles else ""
+    img = "'self' data:" + (f" https://{tiles}" if tiles else "")
+    csp = (f"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src {img}; "
+           "frame-ancestors 'self'; base-uri 'none'; object-src 'none'")
+    return Response(m.get_root().render(), media_type="text/html",
+                    headers={"content-security-policy": csp, "x-frame-options": "SAMEORIGIN"})

@@ -30,6 +30,7 @@ from opsplatform.database import make_engine, make_sessionmaker
 from opsplatform.operations.api import OperationApi
 from opsplatform.operations.controllers import OperationController, taxa_search
 from opsplatform.scheduler import start_scheduler
+from opsplatform.seizures.api import SeizureApi
 from opsplatform.settings import Settings, load
 from opsplatform.web import errors, flash, headers
 from opsplatform.web.pages import HomeController, favicon, health
@@ -65,7 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             LoginController, PasswordController, AccountController, AdminController, HomeController, AccountApi,
-            OperationController, OperationApi, taxa_search,
+            OperationController, OperationApi, taxa_search, SeizureApi,
             health, favicon, create_static_files_router("/static", directories=[STATIC], name="static",
                                                include_in_schema=False),
         ],

@@ -296,6 +296,60 @@ async def operations_set_phase(database_url: str, code: str, phase: str) -> None
     click.echo(await with_session(settings_for(database_url), work))
 
 
+# --- results ---------------------------------------------------------------------------------------------------------
+
+@main.group("import")
+def import_() -> None:
+    """Import results."""
+
+
+@import_.command("seizures")
+@database_option
+@click.option("--operation", "code", required=True, help="Operation code.")
+@click.option("--country", required=True, help="Reporting country (ISO 3166-1 alpha-3).")
+@click.option("--dry-run", is_flag=True, help="Check every row and report, writing nothing.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@run_async
+async def import_seizures(database_url: str, code: str, country: str, dry_run: bool, file: str) -> None:
+    """Import a seizure sheet (CSV or XLSX); good rows are imported even when others are rejected."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from opsplatform.auth.models import User
+    from opsplatform.operations.models import Operation, Participant
+    from opsplatform.seizures.imports import import_sheet
+
+    content = Path(file).read_bytes()
+    settings = settings_for(database_url)
+
+    async def work(session: Any) -> Any:
+        operation = await session.scalar(select(Operation).where(Operation.code == code.upper()))
+        if operation is None:
+            raise InvalidInput.one("operation", f"no operation with the code {code}")
+        alpha3 = country.strip().upper()
+        if not await session.scalar(select(Participant.id).where(Participant.operation_id == operation.id,
+                                                                Participant.country_code == alpha3)):
+            raise InvalidInput.one("country", f"{alpha3} does not take part in {operation.code}")
+        # The command line acts as a coordinator of the platform (it has database access).
+        operator = User(id=None, email="cli", name="command line", role="coordinator")
+        with click.progressbar(length=1, label="importing", file=sys.stderr) as bar:
+            async def progress(done: int, total: int) -> None:
+                bar.length = total
+                bar.update(done - bar.pos)
+            return await import_sheet(session, operation, operator, alpha3, content, Path(file).name,
+                                      dry_run=dry_run, progress=progress)
+
+    report = await with_session(settings, work)
+    verb = "would be" if dry_run else "were"
+    click.echo(f"{report.rows} rows: {report.accepted} accepted, {report.rejected} rejected "
+               f"({report.created} seizures {verb} created, {report.updated} updated, {report.unchanged} unchanged)")
+    for problem in report.problems:
+        click.echo(problem)
+    if report.rejected:
+        sys.exit(1)
+
+
 # --- keys ---------------------------------------------------------------------------------------------------------------
 
 @main.group()

@@ -30,3 +30,7 @@ class InvalidInput(Exception):
 
     def as_list(self) -> list[dict[str, str]]:
         return [e.as_dict() for e in self.errors]
+
+
+class NotAllowed(Exception):
+    """The user's role or country may not take this action (answered 403)."""

@@ -9,12 +9,12 @@ from opsplatform.operations.models import FocalPoint, Operation, Participant, Ro
 from opsplatform.reference.models import (
     Airport, Country, Currency, Network, NetworkMember, Organisation, Region, Taxon, TradeTerm, Unit,
 )
-from opsplatform.seizures.models import NilReturn, Seizure, SeizureItem, Suspect
+from opsplatform.seizures.models import NilReturn, Seizure, SeizureItem, SheetImport, StatusChange, Suspect
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "metadata", "AuditEvent", "ApiToken", "LoginAttempt", "OneTimeLink", "User", "UserSession", "OutboxMessage",
     "Operation", "Participant", "FocalPoint", "Route", "Target", "Airport", "Country", "Currency", "Network", "NetworkMember", "Organisation",
-    "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Seizure", "SeizureItem", "Suspect",
+    "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Seizure", "SeizureItem", "SheetImport", "StatusChange", "Suspect",
 ]

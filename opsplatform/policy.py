@@ -17,7 +17,7 @@ from opsplatform.seizures.models import Seizure
 # What each role may do, by capability name. Country scoping comes on top, through the filters below.
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.admin: frozenset({"admin", "manage_users", "manage_reference", "view_audit", "view_outbox"}),
-    Role.coordinator: frozenset({"view_operations", "manage_operations", "view_records", "validate_records",
+    Role.coordinator: frozenset({"view_operations", "manage_operations", "view_records", "log_records", "validate_records",
                                  "approve_release", "view_completeness"}),
     Role.focal_point: frozenset({"view_operations", "view_records", "log_records"}),
     Role.analyst: frozenset({"view_operations", "view_records", "view_completeness"}),

@@ -365,6 +365,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_seizures_created_at'), ['created_at'], unique=False)
         batch_op.create_index('ix_seizures_operation_status_date', ['operation_id', 'status', 'seizure_date'], unique=False)
 
+    op.create_table('sheet_imports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('operation_id', sa.Integer(), nullable=False),
+    sa.Column('country_code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+    sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('uploaded_by', sa.Integer(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('rows_total', sa.Integer(), nullable=False),
+    sa.Column('rows_done', sa.Integer(), nullable=False),
+    sa.Column('created', sa.Integer(), nullable=False),
+    sa.Column('updated', sa.Integer(), nullable=False),
+    sa.Column('unchanged', sa.Integer(), nullable=False),
+    sa.Column('rejected', sa.Integer(), nullable=False),
+    sa.Column('report', sa.JSON(), nullable=False),
+    sa.Column('finished_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['country_code'], ['countries.alpha3'], ),
+    sa.ForeignKeyConstraint(['operation_id'], ['operations.id'], ),
+    sa.ForeignKeyConstraint(['uploaded_by'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('sheet_imports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sheet_imports_operation_id'), ['operation_id'], unique=False)
+
     op.create_table('targets',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('operation_id', sa.Integer(), nullable=False),
@@ -402,6 +428,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_seizure_items_seizure_id'), ['seizure_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_seizure_items_taxon_id'), ['taxon_id'], unique=False)
 
+    op.create_table('seizure_status_changes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('seizure_id', sa.Integer(), nullable=False),
+    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('from_status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+    sa.Column('to_status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('message', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['seizure_id'], ['seizures.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('seizure_status_changes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_seizure_status_changes_seizure_id'), ['seizure_id'], unique=False)
+
     op.create_table('suspects',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('seizure_id', sa.Integer(), nullable=False),
@@ -426,6 +468,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_suspects_seizure_id'))
 
     op.drop_table('suspects')
+    with op.batch_alter_table('seizure_status_changes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_seizure_status_changes_seizure_id'))
+
+    op.drop_table('seizure_status_changes')
     with op.batch_alter_table('seizure_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_seizure_items_taxon_id'))
         batch_op.drop_index(batch_op.f('ix_seizure_items_seizure_id'))
@@ -435,6 +481,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_targets_operation_id'))
 
     op.drop_table('targets')
+    with op.batch_alter_table('sheet_imports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sheet_imports_operation_id'))
+
+    op.drop_table('sheet_imports')
     with op.batch_alter_table('seizures', schema=None) as batch_op:
         batch_op.drop_index('ix_seizures_operation_status_date')
         batch_op.drop_index(batch_op.f('ix_seizures_created_at'))

@@ -19,10 +19,9 @@ from opsplatform.i18n import _
 from opsplatform.operations.models import Operation, Participant, Phase, Publicity, Route, Target
 from opsplatform.reference import lookup
 from opsplatform.reference.models import Taxon, TradeTerm
+from opsplatform.seizures.vocabulary import TRANSPORT_MODES
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,39}$")
-TRANSPORT_MODES = ("air_passenger", "air_cargo", "sea_cargo", "sea_passenger", "road", "rail", "postal", "on_foot",
-                   "online", "other")
 HUB_RE = re.compile(r"^(?P<name>[^@]+)@\s*(?P<lat>-?\d+(\.\d+)?)\s*,\s*(?P<lon>-?\d+(\.\d+)?)$")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,18 +37,17 @@ async def taxa_by_name(session: AsyncSession, names: list[str]) -> dict[str, Tax
     return {t.scientific_name.lower(): t for t in found}
 
 
-async def suggest_taxa(session: AsyncSession, name: str, limit: int = 3) -> list[str]:
-    """Close scientific names for a typo ("Manis javnica" → "Manis javanica")."""
-    names = (await session.scalars(select(Taxon.scientific_name))).all()
-    return difflib.get_close_matches(name.strip(), names, n=limit, cutoff=0.75)
-
-
-async def unknown_taxon(session: AsyncSession, name: str) -> str:
-    suggestions = await suggest_taxa(session, name)
+def unknown_taxon_message(name: str, known_names: Sequence[str]) -> str:
+    """Say the taxon is unknown, suggesting close scientific names for a typo ("Manis javnica" → "Manis javanica")."""
+    suggestions = difflib.get_close_matches(name.strip(), known_names, n=3, cutoff=0.75)
     if suggestions:
         return _("unknown taxon %(name)s; did you mean %(suggestions)s?", name=name,
                  suggestions=" or ".join(suggestions))
     return _("unknown taxon %(name)s (give the scientific name of a species, genus, family or order)", name=name)
+
+
+async def unknown_taxon(session: AsyncSession, name: str) -> str:
+    return unknown_taxon_message(name, (await session.scalars(select(Taxon.scientific_name))).all())
 
 
 async def search_taxa(session: AsyncSession, query: str, limit: int = 20) -> list[Taxon]:

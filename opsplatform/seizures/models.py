@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from opsplatform.audit.mixins import Audited
@@ -50,6 +50,7 @@ class Seizure(Audited, SQLModel, table=True):
     suspect_nationalities: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     case_status: str | None = Field(default=None, max_length=16)
     notes: str | None = None
+    # TWIX-style sharing: open to every participant of the operation, not only to the own country.
     shared_with_participants: bool = False
     publicity_approved: bool = False
     public_description: str | None = None
@@ -103,3 +104,40 @@ class NilReturn(Audited, SQLModel, table=True):
     day: date
     created_by: int | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class StatusChange(SQLModel, table=True):
+    """A seizure's status history: submissions, validations, queries with their message, answers, withdrawals."""
+
+    __tablename__ = "seizure_status_changes"
+    id: int | None = Field(default=None, primary_key=True)
+    seizure_id: int = Field(foreign_key="seizures.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    actor: str = Field(max_length=254)
+    from_status: str | None = Field(default=None, max_length=16)
+    to_status: str = Field(max_length=16)
+    message: str | None = None
+
+
+class SheetImport(SQLModel, table=True):
+    """An uploaded seizure sheet, kept with its report; imports run from here so any instance can show progress."""
+
+    __tablename__ = "sheet_imports"
+    id: int | None = Field(default=None, primary_key=True)
+    operation_id: int = Field(foreign_key="operations.id", index=True)
+    country_code: str = Field(foreign_key="countries.alpha3", max_length=3)
+    filename: str = Field(max_length=255)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    sha256: str = Field(max_length=64)
+    uploaded_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    status: str = Field(default="uploaded", max_length=16)  # uploaded, previewed, running, done, failed
+    rows_total: int = 0
+    rows_done: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    report: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    finished_at: datetime | None = None

@@ -5,12 +5,12 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER_ERROR
 
 from opsplatform.auth.middleware import API_PREFIX
-from opsplatform.errors import InvalidInput
+from opsplatform.errors import InvalidInput, NotAllowed
 from opsplatform.i18n import _
 
 
@@ -44,6 +44,10 @@ def invalid_input(request: Request, exc: InvalidInput) -> Response:
     return _page(request, 400, _("Bad request"), str(exc))
 
 
+def not_allowed(request: Request, exc: NotAllowed) -> Response:
+    return http_error(request, PermissionDeniedException(str(exc) or _("your role does not allow this")))
+
+
 def server_error(request: Request, exc: Exception) -> Response:
     if _is_api(request):
         return Response({"status_code": 500, "detail": "internal server error"},
@@ -52,4 +56,4 @@ def server_error(request: Request, exc: Exception) -> Response:
                  _("The error has been logged. Try again, and tell your administrator if it persists."))
 
 
-HANDLERS = {HTTPException: http_error, InvalidInput: invalid_input, HTTP_500_INTERNAL_SERVER_ERROR: server_error}
+HANDLERS = {HTTPException: http_error, InvalidInput: invalid_input, NotAllowed: not_allowed, HTTP_500_INTERNAL_SERVER_ERROR: server_error}

@@ -1,0 +1,114 @@
+"""Nil returns and reporting completeness: for each country and day, seizures logged, nothing to report, or missing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform.auth.models import User
+from opsplatform.database import utcnow
+from opsplatform.errors import InvalidInput
+from opsplatform.i18n import _
+from opsplatform.operations.models import Operation, Participant
+from opsplatform.operations.services import logging_refusal
+from opsplatform.reference.models import Country
+from opsplatform.seizures.models import COUNTED_STATUSES, NilReturn, Seizure
+
+# A day counts as reported on time when something arrived before the end of the following day (UTC).
+ON_TIME = timedelta(days=2)
+
+
+async def record_nil_return(session: AsyncSession, operation: Operation, user: User, country: str,
+                            day: date, today: date | None = None) -> NilReturn:
+    """Mark a day 'nothing to report' for a country; saying it twice changes nothing."""
+    if refusal := logging_refusal(operation, user):
+        raise InvalidInput.one("date", refusal)
+    today = today or utcnow().date()
+    if not operation.start_date <= day <= min(operation.end_date, today):
+        raise InvalidInput.one("date", _("must be a day of the window up to today (%(start)s to %(end)s)",
+                                         start=operation.start_date.isoformat(),
+                                         end=min(operation.end_date, today).isoformat()))
+    if await session.scalar(select(Seizure.id).where(
+            Seizure.operation_id == operation.id, Seizure.reporting_country == country, Seizure.seizure_date == day,
+            Seizure.status.in_(COUNTED_STATUSES)).limit(1)):
+        raise InvalidInput.one("date", _("seizures are logged for %(day)s: it cannot also be a nil return",
+                                         day=day.isoformat()))
+    existing = await session.scalar(select(NilReturn).where(NilReturn.operation_id == operation.id,
+                                                            NilReturn.country_code == country, NilReturn.day == day))
+    if existing is not None:
+        return existing
+    nil = NilReturn(operation_id=operation.id, country_code=country, day=day, created_by=user.id)
+    session.add(nil)
+    await session.flush()
+    return nil
+
+
+@dataclass
+class CountryRow:
+    code: str
+    name: str
+    cells: list[str] = field(default_factory=list)  # per day: "seizures", "nil", "missing"
+    on_time: int = 0
+
+    @property
+    def reported(self) -> int:
+        return sum(1 for c in self.cells if c != "missing")
+
+    @property
+    def rate(self) -> float:
+        return self.reported / len(self.cells) if self.cells else 0.0
+
+    @property
+    def timeliness(self) -> float:
+        return self.on_time / len(self.cells) if self.cells else 0.0
+
+
+@dataclass
+class Completeness:
+    days: list[date]
+    rows: list[CountryRow]
+
+    @property
+    def rate(self) -> float:
+        cells = sum(len(r.cells) for r in self.rows)
+        return sum(r.reported for r in self.rows) / cells if cells else 0.0
+
+    @property
+    def timeliness(self) -> float:
+        cells = sum(len(r.cells) for r in self.rows)
+        return sum(r.on_time for r in self.rows) / cells if cells else 0.0
+
+
+async def completeness(session: AsyncSession, operation: Operation, today: date,
+                       countries: list[str] | None = None) -> Completeness:
+    """The countries × days grid up to today, like DHIS2 reporting rates; `countries` narrows it (a focal point's row)."""
+    last = min(operation.end_date, today)
+    days = [operation.start_date + timedelta(days=i) for i in range(max((last - operation.start_date).days + 1, 0))]
+    participants = select(Participant.country_code, Country.name).join(
+        Country, Country.alpha3 == Participant.country_code).where(Participant.operation_id == operation.id)
+    if countries is not None:
+        participants = participants.where(Participant.country_code.in_(countries))
+    rows = {code: CountryRow(code, name) for code, name in (await session.execute(participants.order_by(Country.name))).all()}
+    first_seen: dict[tuple[str, date], tuple[str, datetime]] = {}
+    seized = select(Seizure.reporting_country, Seizure.seizure_date, func.min(Seizure.created_at)).where(
+        Seizure.operation_id == operation.id, Seizure.status.in_(COUNTED_STATUSES)).group_by(
+        Seizure.reporting_country, Seizure.seizure_date)
+    for country, day, at in (await session.execute(seized)).all():
+        first_seen[(country, day)] = ("seizures", at)
+    nil = select(NilReturn.country_code, NilReturn.day, NilReturn.created_at).where(NilReturn.operation_id == operation.id)
+    for country, day, at in (await session.execute(nil)).all():
+        first_seen.setdefault((country, day), ("nil", at))
+    for row in rows.values():
+        for day in days:
+            state, at = first_seen.get((row.code, day), ("missing", None))
+            row.cells.append(state)
+            if at is not None and _aware(at) < datetime.combine(day, time.min, tzinfo=_aware(at).tzinfo) + ON_TIME:
+                row.on_time += 1
+    return Completeness(days, list(rows.values()))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,234 @@
+"""Seizures: create, correct (with the version read), withdraw, validate or query, answer; and their JSON shape."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform import crypto, policy
+from opsplatform.auth.models import Role, User
+from opsplatform.database import utcnow
+from opsplatform.errors import FieldError, InvalidInput, NotAllowed
+from opsplatform.i18n import _
+from opsplatform.operations.models import Operation, Participant
+from opsplatform.operations.services import Conflict, logging_refusal
+from opsplatform.reference.models import Taxon
+from opsplatform.seizures.models import Seizure, SeizureItem, SeizureStatus, StatusChange, Suspect
+from opsplatform.seizures.validation import NOMINAL, Reference, check_item, check_seizure, check_suspect
+from opsplatform.seizures.vocabulary import ITEM_FIELDS, SEIZURE_FIELDS
+from opsplatform.settings import Settings
+
+ENTRY_STATUSES = (SeizureStatus.draft, SeizureStatus.submitted)
+
+
+@dataclass
+class Checked:
+    seizure: dict[str, Any]
+    items: list[dict[str, Any]]
+    suspects: list[dict[str, Any]] | None
+    status: str
+    shared: bool | None
+
+
+def check_submission(ref: Reference, operation: Operation, user: User, raw: dict[str, Any], *,
+                     country: str) -> Checked:
+    """Every problem in a seizure with its items and suspects, named `field`, `items[i].field`, `suspects[i].field`."""
+    seizure, errors = check_seizure(ref, operation, raw)
+    items: list[dict[str, Any]] = []
+    raw_items = raw.get("items")
+    if not isinstance(raw_items, list) or not raw_items:
+        errors.append(FieldError("items", _("add at least one item (taxon, term, quantity)")))
+        raw_items = []
+    for n, raw_item in enumerate(raw_items):
+        item, item_errors = check_item(ref, raw_item if isinstance(raw_item, dict) else {})
+        item["item_no"] = item["item_no"] or n + 1
+        errors += [FieldError(f"items[{n}].{e.field}", e.message) for e in item_errors]
+        items.append(item)
+    numbers = [i["item_no"] for i in items]
+    for n, number in enumerate(numbers):
+        if numbers.index(number) != n:
+            errors.append(FieldError(f"items[{n}].item_no", _("item %(n)s is listed twice", n=number)))
+    suspects = None
+    if raw.get("suspects") is not None:
+        suspects = []
+        for n, raw_suspect in enumerate(raw["suspects"] if isinstance(raw["suspects"], list) else []):
+            suspect, suspect_errors = check_suspect(ref, raw_suspect if isinstance(raw_suspect, dict) else {},
+                                                    nominal_allowed=policy.sees_nominal(user, country))
+            suspect["id"] = raw_suspect.get("id") if isinstance(raw_suspect, dict) else None
+            errors += [FieldError(f"suspects[{n}].{e.field}", e.message) for e in suspect_errors]
+            suspects.append(suspect)
+    status = raw.get("status") or SeizureStatus.submitted
+    if status not in ENTRY_STATUSES:
+        errors.append(FieldError("status", _("must be draft or submitted")))
+    if errors:
+        raise InvalidInput(errors)
+    shared = raw.get("shared_with_participants")
+    return Checked(seizure, items, suspects, status, None if shared is None else shared in (True, "on", "true", "1"))
+
+
+async def reporting_country(session: AsyncSession, operation: Operation, user: User, raw: dict[str, Any]) -> str:
+    """A focal point's seizure belongs to its own country; a coordinator names `reporting_country`."""
+    if user.role == Role.focal_point:
+        return user.country_code or ""
+    country = str(raw.get("reporting_country") or "").strip().upper()
+    if not country:
+        raise InvalidInput.one("reporting_country", _("is required: the country the seizure is reported for"))
+    if not await session.scalar(select(Participant.id).where(Participant.operation_id == operation.id,
+                                                            Participant.country_code == country)):
+        raise InvalidInput.one("reporting_country", _("%(code)s does not take part in this operation", code=country))
+    return country
+
+
+def refuse_if_locked(operation: Operation, user: User, reason: str | None) -> None:
+    if refusal := logging_refusal(operation, user, correction_reason=reason):
+        raise InvalidInput.one("operation" if "reason" not in refusal else "correction_reason", refusal)
+
+
+def _history(session: AsyncSession, seizure: Seizure, user: User | None, to_status: str, *,
+             from_status: str | None = None, message: str | None = None) -> None:
+    session.add(StatusChange(seizure_id=seizure.id, actor_id=user.id if user else None,
+                             actor=user.email if user else "system", from_status=from_status, to_status=to_status,
+                             message=message))
+
+
+def _suspect_row(settings: Settings, seizure_id: int, suspect: dict[str, Any], kept: Suspect | None) -> Suspect:
+    """A suspect to store; nominal fields left out by someone who may not see them are kept as they were."""
+    encrypted = {f"{n}_encrypted": crypto.encrypt(settings, suspect[n]) if suspect[n] else
+                 (getattr(kept, f"{n}_encrypted") if kept else None) for n in NOMINAL}
+    return Suspect(seizure_id=seizure_id, nationality=suspect["nationality"], sex=suspect["sex"], role=suspect["role"],
+                   **encrypted)
+
+
+async def create_seizure(session: AsyncSession, settings: Settings, operation: Operation, user: User,
+                         raw: dict[str, Any], ref: Reference | None = None) -> Seizure:
+    country = await reporting_country(session, operation, user, raw)
+    refuse_if_locked(operation, user, raw.get("correction_reason"))
+    checked = check_submission(ref or await Reference.load(session), operation, user, raw, country=country)
+    clash = await session.scalar(select(Seizure.id).where(
+        Seizure.operation_id == operation.id, Seizure.reporting_country == country,
+        Seizure.seizure_ref == checked.seizure["seizure_ref"]))
+    if clash is not None:
+        raise InvalidInput.one("seizure_ref", _("already used by seizure %(id)s of your country; correct that one "
+                                                "instead", id=clash))
+    participant = await session.scalar(select(Participant).where(Participant.operation_id == operation.id,
+                                                                 Participant.country_code == country))
+    shared = checked.shared if checked.shared is not None else bool(participant and participant.share_by_default)
+    seizure = Seizure(operation_id=operation.id, reporting_country=country, created_by=user.id,
+                      status=checked.status, shared_with_participants=shared, **checked.seizure)
+    session.add(seizure)
+    await session.flush()
+    session.add_all([SeizureItem(seizure_id=seizure.id, **_item_columns(i)) for i in checked.items])
+    session.add_all([_suspect_row(settings, seizure.id, s, None) for s in checked.suspects or []])
+    _history(session, seizure, user, checked.status)
+    await session.flush()
+    return seizure
+
+
+def _item_columns(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: item[k] for k in ("item_no", "taxon_id", "term_code", "quantity", "unit_code", "normalised_unit",
+                                 "normalised_quantity", "estimated_value", "currency")}
+
+
+async def update_seizure(session: AsyncSession, settings: Settings, operation: Operation, seizure: Seizure,
+                         user: User, raw: dict[str, Any], version: int) -> Seizure:
+    """Correct a seizure; refused with Conflict if it changed since `version` was read, so nothing is overwritten."""
+    if not policy.may_change_seizure(user, seizure):
+        raise NotAllowed(_("only the reporting country or a coordinator may change this record"))
+    refuse_if_locked(operation, user, raw.get("correction_reason"))
+    merged = {**await seizure_fields(session, seizure), **raw}
+    checked = check_submission(await Reference.load(session), operation, user, merged,
+                               country=seizure.reporting_country)
+    if version != seizure.version:
+        raise Conflict(seizure)
+    if checked.seizure["seizure_ref"] != seizure.seizure_ref and await session.scalar(select(Seizure.id).where(
+            Seizure.operation_id == operation.id, Seizure.reporting_country == seizure.reporting_country,
+            Seizure.seizure_ref == checked.seizure["seizure_ref"])):
+        raise InvalidInput.one("seizure_ref", _("already used by another seizure of your country"))
+    for name, value in checked.seizure.items():
+        setattr(seizure, name, value)
+    if checked.shared is not None:
+        seizure.shared_with_participants = checked.shared
+    previous = seizure.status
+    if "status" in raw and seizure.status in ENTRY_STATUSES:
+        seizure.status = checked.status
+    elif seizure.status == SeizureStatus.queried and user.role == Role.focal_point:
+        seizure.status = SeizureStatus.submitted  # a correction answers the query
+    seizure.version += 1
+    seizure.updated_at = utcnow()
+    await session.execute(delete(SeizureItem).where(SeizureItem.seizure_id == seizure.id))
+    await session.flush()
+    session.add_all([SeizureItem(seizure_id=seizure.id, **_item_columns(i)) for i in checked.items])
+    if checked.suspects is not None:
+        kept = {s.id: s for s in (await session.scalars(select(Suspect).where(Suspect.seizure_id == seizure.id))).all()}
+        await session.execute(delete(Suspect).where(Suspect.seizure_id == seizure.id))
+        session.add_all([_suspect_row(settings, seizure.id, s, kept.get(s["id"])) for s in checked.suspects])
+    _history(session, seizure, user, seizure.status, from_status=previous,
+             message=raw.get("correction_reason") or _("corrected"))
+    await session.flush()
+    return seizure
+
+
+async def change_status(session: AsyncSession, seizure: Seizure, user: User, action: str, message: str = "") -> Seizure:
+    """The validation loop: a coordinator validates or queries; the reporting country answers or withdraws."""
+    rules = {
+        "validate": (Role.coordinator, (SeizureStatus.submitted, SeizureStatus.queried), SeizureStatus.validated),
+        "query": (Role.coordinator, (SeizureStatus.submitted, SeizureStatus.validated), SeizureStatus.queried),
+        "answer": (None, (SeizureStatus.queried,), SeizureStatus.submitted),
+        "withdraw": (None, (SeizureStatus.draft, SeizureStatus.submitted, SeizureStatus.queried,
+                            SeizureStatus.validated), SeizureStatus.withdrawn),
+        "submit": (None, (SeizureStatus.draft,), SeizureStatus.submitted),
+    }
+    if action not in rules:
+        raise InvalidInput.one("action", _("unknown action %(action)s", action=action))
+    role, allowed_from, to_status = rules[action]
+    if role is not None and user.role != role or role is None and not policy.may_change_seizure(user, seizure):
+        raise NotAllowed(action)
+    if seizure.status not in allowed_from:
+        raise InvalidInput.one("status", _("a %(status)s record cannot be %(action)s", status=seizure.status,
+                                           action={"validate": _("validated"), "query": _("queried"),
+                                                   "answer": _("answered"), "withdraw": _("withdrawn"),
+                                                   "submit": _("submitted")}[action]))
+    if action in ("query", "answer", "withdraw") and not message.strip():
+        raise InvalidInput.one("message", _("is required: say what should be checked") if action == "query"
+                               else _("is required"))
+    previous = seizure.status
+    seizure.status = to_status
+    seizure.version += 1
+    seizure.updated_at = utcnow()
+    _history(session, seizure, user, to_status, from_status=previous, message=message.strip() or None)
+    await session.flush()
+    return seizure
+
+
+async def seizure_fields(session: AsyncSession, seizure: Seizure) -> dict[str, Any]:
+    """A stored seizure as raw input (what a form or PATCH starts from)."""
+    items = (await session.execute(select(SeizureItem, Taxon.scientific_name)
+                                   .join(Taxon, Taxon.id == SeizureItem.taxon_id)
+                                   .where(SeizureItem.seizure_id == seizure.id).order_by(SeizureItem.item_no))).all()
+    return {"seizure_ref": seizure.seizure_ref, **{f: getattr(seizure, f) for f in SEIZURE_FIELDS},
+            "seizure_date": seizure.seizure_date.isoformat(),
+            "items": [{"item_no": i.item_no, "taxon": name, "term": i.term_code, "quantity": i.quantity,
+                       "unit": i.unit_code or "", "estimated_value": i.estimated_value, "currency": i.currency or ""}
+                      for i, name in items]}
+
+
+async def seizure_json(session: AsyncSession, settings: Settings, seizure: Seizure, viewer: User) -> dict[str, Any]:
+    """The API shape (CONTRACT.md); nominal fields only for viewers cleared for this country."""
+    fields = await seizure_fields(session, seizure)
+    suspects = (await session.scalars(select(Suspect).where(Suspect.seizure_id == seizure.id).order_by(Suspect.id))).all()
+    nominal = policy.sees_nominal(viewer, seizure.reporting_country)
+    return {
+        "id": seizure.id, "version": seizure.version, "status": seizure.status,
+        "reporting_country": seizure.reporting_country, "shared_with_participants": seizure.shared_with_participants,
+        **{k: v for k, v in fields.items() if k != "items"},
+        "items": [{k: i[k] for k in ("item_no", *ITEM_FIELDS)} | {"unit": i["unit"] or None,
+                                                                   "currency": i["currency"] or None}
+                  for i in fields["items"]],
+        "suspects": [{"id": s.id, "nationality": s.nationality, "sex": s.sex, "role": s.role,
+                      **({n: crypto.decrypt(settings, getattr(s, f"{n}_encrypted")) for n in NOMINAL} if nominal else {})}
+                     for s in suspects],
+        "created_at": seizure.created_at.isoformat(), "updated_at": seizure.updated_at.isoformat(),
+    }

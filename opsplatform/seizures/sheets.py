@@ -1,0 +1,274 @@
+"""Seizure sheets of CONTRACT.md: read a CSV or XLSX row by row, and build the XLSX template with dropdowns.
+
+Pure functions, no database. `read_rows` streams `(row_number, values)` with the row numbers a spreadsheet program
+shows and raises `SheetError` only when the file as a whole cannot be read; checking each value is the importer's job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
+from datetime import date
+from decimal import Decimal
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from opsplatform.i18n import _, ngettext
+
+COLUMNS: tuple[str, ...] = (
+    "seizure_ref", "item_no", "seizure_date", "location", "latitude", "longitude", "location_type",
+    "detection_method", "transport_mode", "agency", "origin_country", "export_country", "destination_country",
+    "transit_countries", "taxon", "term", "quantity", "unit", "estimated_value", "currency", "concealment",
+    "suspects_arrested", "suspect_nationalities", "case_status", "notes",
+)
+REQUIRED: tuple[str, ...] = ("seizure_ref", "seizure_date", "taxon", "term", "quantity")
+
+# A header with one of these words can only hold a person's identity; CONTRACT.md keeps that out of sheets.
+NOMINAL_WORDS = frozenset({"passport", "surname", "forename", "firstname", "lastname", "fullname", "birth",
+                           "birthdate", "dob", "identity"})
+# "name" or "document"/"id" is nominal with a word that makes it a person's ("suspect_name", "id_number"),
+# not in "common_name" or "seizure_id".
+PERSON_WORDS = frozenset({"suspect", "offender", "person", "accused", "courier", "driver", "passenger", "first",
+                          "last", "full", "given", "family", "middle"})
+DOCUMENT_WORDS = PERSON_WORDS | {"number", "no", "card", "national", "travel"}
+# Old Excel, PDF and images are read by no CSV reader; say so rather than report a page of bad rows.
+BINARY_SIGNATURES = (b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
+TEMPLATE_ROWS = 5000
+WIDE_COLUMNS = {"location": 24, "taxon": 30, "concealment": 30, "notes": 40, "transit_countries": 20}
+
+
+class SheetError(Exception):
+    """The file as a whole cannot be read; str(exc) says what to do (e.g. 'the sheet has no column "taxon" (required)')."""
+
+
+def read_rows(content: bytes, filename: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each non-empty data row as (row number a spreadsheet shows, stripped text by CONTRACT column)."""
+    positions: dict[str, int] | None = None
+    for number, cells in enumerate(_xlsx_rows(content) if _is_xlsx(content, filename) else _csv_rows(content), 1):
+        if not any(cells):
+            continue
+        if positions is None:  # the first non-empty row is the header
+            positions = _header_positions(cells)
+            continue
+        values = dict.fromkeys(COLUMNS, "")
+        for column, index in positions.items():
+            if index < len(cells):
+                values[column] = cells[index]
+        yield number, values
+    if positions is None:
+        raise SheetError(_("the file is empty; fill in the seizure sheet template and upload it again"))
+
+
+def _is_xlsx(content: bytes, filename: str) -> bool:
+    if content.startswith(b"PK\x03\x04"):  # every XLSX is a zip, whatever its name
+        return True
+    name = filename.lower()
+    if (b"\x00" in content[:4096] or content.startswith(BINARY_SIGNATURES)
+            or name.endswith((".xls", ".xlsx", ".xlsm", ".ods", ".pdf", ".doc", ".docx"))):
+        raise SheetError(_('"%(filename)s" is not a CSV or XLSX file; save the sheet from your spreadsheet program '
+                           'as Excel workbook (.xlsx) or CSV and upload it again', filename=filename))
+    return False
+
+
+def _column_key(header: str) -> str:
+    return "_".join(header.strip().lower().split())
+
+
+def _is_nominal(key: str) -> bool:
+    words = set(key.split("_"))
+    return bool(words & NOMINAL_WORDS
+                or words & {"name", "names"} and (key in ("name", "names") or words & PERSON_WORDS)
+                or words & {"document", "id"} and words & DOCUMENT_WORDS)
+
+
+def _header_positions(cells: list[str]) -> dict[str, int]:
+    """Where each CONTRACT column is in the header row; SheetError for nominal, repeated or missing columns."""
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        key = _column_key(cell)
+        if _is_nominal(key):
+            raise SheetError(_('the column "%(column)s" would hold a person\'s name or document: nominal data is '
+                               'accepted only through the secure form or the API, never in a sheet; delete the '
+                               'column and upload the sheet again', column=cell))
+        if key in positions:
+            raise SheetError(_('the column "%(column)s" appears twice in the header row; keep one and upload the '
+                               'sheet again', column=key))
+        if key in COLUMNS:
+            positions[key] = index
+    missing = [column for column in REQUIRED if column not in positions]
+    if missing:
+        raise SheetError(ngettext('the sheet has no column %(columns)s (required); add it to the header row and '
+                                  'upload the sheet again',
+                                  'the sheet has no columns %(columns)s (required); add them to the header row and '
+                                  'upload the sheet again', len(missing),
+                                  columns=", ".join(f'"{column}"' for column in missing)))
+    return positions
+
+
+def _csv_rows(content: bytes) -> Iterator[list[str]]:
+    try:
+        content.decode("utf-8")
+        encoding = "utf-8-sig"  # also drops the BOM Excel writes with "CSV UTF-8"
+    except UnicodeDecodeError:
+        encoding = "cp1252"  # Excel's plain "CSV" on Windows in western Europe, Africa and the Americas
+    head = content[:65536].decode(encoding, errors="replace").splitlines()
+    first_line = next((line for line in head if line.strip()), "")
+    delimiter = max((",", ";"), key=lambda d: (sum(_column_key(cell.strip('"')) in COLUMNS
+                                                   for cell in first_line.split(d)), first_line.count(d)))
+    # Decoded as it is read, so a large file is never held twice as text.
+    text = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, errors="replace", newline="")
+    try:
+        for record in csv.reader(text, delimiter=delimiter):
+            yield [cell.strip() for cell in record]
+    except csv.Error as exc:
+        raise SheetError(_("the file cannot be read as CSV (%(problem)s); save the sheet again as CSV or Excel "
+                           "workbook (.xlsx) and upload it again", problem=exc)) from exc
+
+
+def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise SheetError(_("the file cannot be opened as an Excel workbook; save the sheet again as Excel workbook "
+                           "(.xlsx) or CSV and upload it again")) from exc
+    try:
+        if not workbook.worksheets:
+            raise SheetError(_("the workbook has no worksheet; put the seizures on its first sheet"))
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some programs record a wrong size; read up to the last row actually there
+        # Missing rows come back as empty tuples, so counting from 1 gives the row numbers the user sees.
+        for row in sheet.iter_rows(min_row=1, values_only=True):
+            yield [_cell_text(value) for value in row]
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        # The 15 significant digits Excel shows (not 0.30000000000000004), without an exponent or a ".0".
+        return f"{Decimal(f'{value:.15g}'):f}"
+    if isinstance(value, date):  # datetime too: Excel has no date-only type
+        return f"{value:%Y-%m-%d}"
+    return str(value).strip()
+
+
+def build_template(*, operation_code: str, operation_name: str, start: date, end: date,
+                   terms: list[tuple[str, str]], units: list[tuple[str, str]], countries: list[tuple[str, str]],
+                   target_taxa: list[tuple[str, str]], transport_modes: list[str], detection_methods: list[str],
+                   agencies: list[str], location_types: list[str], case_statuses: list[str],
+                   currencies: list[str]) -> bytes:
+    """The XLSX seizure sheet of one operation: CONTRACT columns with dropdowns, target taxa, codes, instructions."""
+    workbook = Workbook()
+    seizures = workbook.active
+    seizures.title = "Seizures"
+    seizures.append(COLUMNS)
+    for index, column in enumerate(COLUMNS, 1):
+        seizures.cell(1, index).font = Font(bold=True)
+        seizures.column_dimensions[_letter(column)].width = WIDE_COLUMNS.get(column, max(12, len(column) + 3))
+    seizures.freeze_panes = "A2"
+    seizures.column_dimensions[_letter("seizure_ref")].number_format = "@"  # keep "007" from becoming 7
+    seizures.column_dimensions[_letter("seizure_date")].number_format = "yyyy-mm-dd"
+
+    lists = workbook.create_sheet("Lists")
+    lists.sheet_state = "hidden"  # dropdown sources: inline lists are limited to 255 characters
+    # Strict lists refuse anything else; units and countries only warn, as aliases and alpha-2 codes are accepted.
+    dropdowns = [(("term",), [code for code, __ in terms], True), (("unit",), [code for code, __ in units], False),
+                 (("location_type",), location_types, True), (("detection_method",), detection_methods, True),
+                 (("transport_mode",), transport_modes, True), (("agency",), agencies, True),
+                 (("origin_country", "export_country", "destination_country"), [c for c, __ in countries], False),
+                 (("currency",), currencies, True), (("case_status",), case_statuses, True)]
+    for index, (columns, values, strict) in enumerate(dropdowns, 1):
+        for row, value in enumerate([columns[0].removeprefix("origin_"), *values], 1):
+            lists.cell(row, index, value)
+        letter = get_column_letter(index)
+        if values:  # a range ending above its start would make Excel repair the file
+            _validate(seizures, columns, DataValidation(
+                type="list", formula1=f"=Lists!${letter}$2:${letter}${len(values) + 1}",
+                errorStyle="stop" if strict else "warning", errorTitle=_("Not in the list"),
+                error=_("Choose a value from the dropdown list.")))
+
+    window = _("The seizure date must be between %(start)s and %(end)s, the operation window (YYYY-MM-DD).",
+               start=start.isoformat(), end=end.isoformat())
+    rules = [("seizure_date", "date", "between", f"DATE({start.year},{start.month},{start.day})",
+              f"DATE({end.year},{end.month},{end.day})", window),
+             ("quantity", "decimal", "greaterThan", "0", None, _("The quantity must be a number greater than 0.")),
+             ("suspects_arrested", "whole", "greaterThanOrEqual", "0", None,
+              _("The number of suspects arrested must be a whole number, 0 or more.")),
+             ("estimated_value", "decimal", "greaterThanOrEqual", "0", None, _("The value must be 0 or more.")),
+             ("latitude", "decimal", "between", "-90", "90", _("The latitude must be between -90 and 90.")),
+             ("longitude", "decimal", "between", "-180", "180", _("The longitude must be between -180 and 180."))]
+    for column, kind, operator, low, high, error in rules:
+        _validate(seizures, (column,), DataValidation(type=kind, operator=operator, formula1=low, formula2=high,
+                                                      errorTitle=_("Not accepted"), error=error))
+
+    taxa = workbook.create_sheet("Target taxa")
+    _write_pairs(taxa, 1, (_("Scientific name (copy it into the taxon column)"), _("Common name")), target_taxa)
+    codes = workbook.create_sheet("Codes")  # what the codes in the dropdowns mean
+    for offset, (title, pairs) in enumerate((("term", terms), ("unit", units), ("country", countries))):
+        _write_pairs(codes, offset * 3 + 1, (title, _("meaning")), pairs)
+    _write_instructions(workbook.create_sheet("Instructions"), operation_code, operation_name, start, end)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def _letter(column: str) -> str:
+    return get_column_letter(COLUMNS.index(column) + 1)
+
+
+def _validate(sheet: Worksheet, columns: Iterable[str], validation: DataValidation) -> None:
+    validation.allow_blank = validation.showErrorMessage = True
+    for column in columns:
+        validation.add(f"{_letter(column)}2:{_letter(column)}{TEMPLATE_ROWS + 1}")
+    sheet.add_data_validation(validation)
+
+
+def _write_pairs(sheet: Worksheet, column: int, titles: tuple[str, str], pairs: list[tuple[str, str]]) -> None:
+    """A two-column table (a code or name, and what it means) under a bold, frozen title row."""
+    for row, pair in enumerate([titles, *pairs], 1):
+        for offset, text in enumerate(pair):
+            sheet.cell(row, column + offset, text)
+    for offset, width in enumerate((max([12] + [len(code) + 2 for code, __ in pairs]), 40)):
+        sheet.cell(1, column + offset).font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(column + offset)].width = width
+    sheet.freeze_panes = "A2"
+
+
+def _write_instructions(sheet: Worksheet, code: str, name: str, start: date, end: date) -> None:
+    window = {"start": start.isoformat(), "end": end.isoformat()}
+    lines = [
+        _("Seizure sheet for %(name)s (%(code)s), seizures from %(start)s to %(end)s.", name=name, code=code,
+          **window),
+        "",
+        _("Fill in the sheet \"Seizures\": one row per item seized. Keep the header row; the order of the columns "
+          "does not matter and other columns are ignored."),
+        _("Required columns: %(columns)s.", columns=", ".join(REQUIRED)),
+        _("Rows with the same seizure_ref form one seizure (item_no 1, 2, …); their date, place, transport, "
+          "suspects and case status must agree."),
+        _("Uploading the sheet again updates the rows with the same seizure_ref and item_no; it never duplicates "
+          "them."),
+        _("seizure_date: YYYY-MM-DD, between %(start)s and %(end)s.", **window),
+        _("taxon: the scientific name of the species, genus, family or order; copy target taxa from the sheet "
+          "\"Target taxa\"."),
+        _("unit: leave it empty for a number of specimens; CITES unit codes (sheet \"Codes\") and kg, g, t, m3 "
+          "and l are accepted."),
+        _("Countries: ISO 3166-1 alpha-3 codes such as KEN; separate several transit countries or nationalities "
+          "with \";\"."),
+        "",
+        _("Never put the names, passport or other document numbers of suspects in this sheet: enter them only "
+          "through the secure form or the API."),
+    ]
+    for line in lines:
+        sheet.append([line])
+        sheet.cell(sheet.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet["A1"].font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 110

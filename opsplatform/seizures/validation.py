@@ -1,0 +1,235 @@
+"""The one validator for seizures, items and suspects, shared by the web form, the sheet import and the API.
+
+It takes raw values (text from a form or sheet, or JSON values) and returns clean values plus every problem found,
+each naming its field, so the three entry paths accept and refuse the same things with the same messages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform.errors import FieldError
+from opsplatform.i18n import _
+from opsplatform.operations.models import Operation
+from opsplatform.reference import lookup
+from opsplatform.reference.models import Currency, Taxon, TradeTerm, Unit
+from opsplatform.reference.units import alias_map, normalise
+from opsplatform.seizures import vocabulary as v
+
+CODED = {"location_type": v.LOCATION_TYPES, "detection_method": v.DETECTION_METHODS,
+         "transport_mode": v.TRANSPORT_MODES, "agency": v.AGENCIES, "case_status": v.CASE_STATUSES}
+NOMINAL = ("name", "date_of_birth", "document_number")
+
+
+@dataclass
+class Reference:
+    """Reference data loaded once per request or import, so checking 50,000 rows asks the database nothing."""
+
+    taxa: dict[str, tuple[int, str]]  # lower-case scientific name → (id, scientific name)
+    terms: set[str]
+    units: dict[str, Unit]
+    unit_spellings: dict[str, str]
+    countries: dict[str, str]
+    currencies: set[str]
+    taxon_names: list[str] = field(default_factory=list)
+
+    @classmethod
+    async def load(cls, session: AsyncSession) -> Reference:
+        taxa = (await session.execute(select(Taxon.id, Taxon.scientific_name))).all()
+        units = list((await session.scalars(select(Unit))).all())
+        return cls(taxa={name.lower(): (tid, name) for tid, name in taxa},
+                   terms=set((await session.scalars(select(TradeTerm.code))).all()),
+                   units={u.code: u for u in units}, unit_spellings=alias_map(units),
+                   countries=await lookup.country_codes(session),
+                   currencies=set((await session.scalars(select(Currency.code))).all()),
+                   taxon_names=[name for _tid, name in taxa])
+
+
+class Checker:
+    """Collects clean values and problems for one record."""
+
+    def __init__(self, ref: Reference, raw: dict[str, Any]) -> None:
+        self.ref, self.raw = ref, raw
+        self.clean: dict[str, Any] = {}
+        self.errors: list[FieldError] = []
+
+    def fail(self, name: str, message: str) -> None:
+        self.errors.append(FieldError(name, message))
+
+    def text(self, name: str) -> str:
+        value = self.raw.get(name)
+        return "" if value is None else str(value).strip()
+
+    def optional_text(self, name: str, limit: int = 2000) -> None:
+        value = self.text(name)
+        if len(value) > limit:
+            self.fail(name, _("must be at most %(n)s characters", n=limit))
+        self.clean[name] = value or None
+
+    def number(self, name: str, *, required: bool = False, minimum: float = 0, strict: bool = False,
+               whole: bool = False) -> float | int | None:
+        value = self.raw.get(name)
+        text = self.text(name)
+        if text == "":
+            if required:
+                self.fail(name, _("is required"))
+            self.clean[name] = None
+            return None
+        try:
+            number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
+                else float(text.replace(",", ".").replace(" ", ""))
+            if number != number or number in (float("inf"), float("-inf")):
+                raise ValueError
+        except ValueError:
+            number = None
+        if whole and number is not None and not number.is_integer():
+            number = None
+        if number is None or number < minimum or (strict and number <= minimum):
+            self.fail(name, _(("must be a whole number of 0 or more" if whole else
+                               "must be a number greater than 0" if strict else "must be a number of 0 or more")
+                              + ' (got "%(value)s")', value=text))
+            self.clean[name] = None
+            return None
+        self.clean[name] = int(number) if whole else number
+        return self.clean[name]
+
+    def coded(self, name: str) -> None:
+        value = self.text(name).lower()
+        if value and value not in CODED[name]:
+            self.fail(name, _('must be one of %(values)s (got "%(value)s")', values=", ".join(CODED[name]),
+                              value=self.text(name)))
+        self.clean[name] = value or None
+
+    def country(self, name: str, value: str | None = None) -> str | None:
+        value = self.text(name) if value is None else value.strip()
+        if not value:
+            self.clean.setdefault(name, None)
+            return None
+        alpha3 = lookup.resolve_country(self.ref.countries, value)
+        if alpha3 is None:
+            self.fail(name, lookup.unknown_country(value))
+        return alpha3
+
+    def countries(self, name: str) -> None:
+        value = self.raw.get(name)
+        parts = value if isinstance(value, list) else re.split(r"[;,]", str(value or ""))
+        codes = [self.country(name, str(p)) for p in parts if str(p).strip()]
+        self.clean[name] = list(dict.fromkeys(c for c in codes if c))
+
+
+def check_seizure(ref: Reference, operation: Operation, raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
+    """Seizure-level fields: date in the window, coordinates both or neither, coded values, ISO countries."""
+    c = Checker(ref, raw)
+    ref_text = c.text("seizure_ref")
+    if not ref_text:
+        c.fail("seizure_ref", _("is required (your own reference for the seizure)"))
+    elif len(ref_text) > 100:
+        c.fail("seizure_ref", _("must be at most %(n)s characters", n=100))
+    c.clean["seizure_ref"] = ref_text
+    day_text = c.text("seizure_date")
+    c.clean["seizure_date"] = None
+    if not day_text:
+        c.fail("seizure_date", _("is required (YYYY-MM-DD)"))
+    else:
+        try:
+            # Spreadsheets sometimes add a midnight time to a date cell.
+            day = date.fromisoformat(re.sub(r"[ T]00:00(:00)?$", "", day_text))
+        except ValueError:
+            c.fail("seizure_date", _('must be a date as YYYY-MM-DD (got "%(value)s")', value=day_text))
+        else:
+            if not operation.start_date <= day <= operation.end_date:
+                c.fail("seizure_date", _("must be inside the operation window, %(start)s to %(end)s (got %(value)s)",
+                                         start=operation.start_date.isoformat(), end=operation.end_date.isoformat(),
+                                         value=day.isoformat()))
+            c.clean["seizure_date"] = day
+    c.optional_text("location", 200)
+    lat, lon = c.number("latitude", minimum=-90), c.number("longitude", minimum=-180)
+    if lat is not None and lat > 90:
+        c.fail("latitude", _('must be between -90 and 90 (got "%(value)s")', value=c.text("latitude")))
+    if lon is not None and lon > 180:
+        c.fail("longitude", _('must be between -180 and 180 (got "%(value)s")', value=c.text("longitude")))
+    if (c.text("latitude") == "") != (c.text("longitude") == ""):
+        c.fail("longitude" if c.text("latitude") else "latitude", _("give both latitude and longitude, or neither"))
+    for name in CODED:
+        c.coded(name)
+    for name in ("origin_country", "export_country", "destination_country"):
+        c.clean[name] = c.country(name)
+    c.countries("transit_countries")
+    c.countries("suspect_nationalities")
+    c.optional_text("concealment")
+    c.optional_text("notes", 5000)
+    arrested = c.number("suspects_arrested", whole=True)
+    c.clean["suspects_arrested"] = int(arrested or 0)
+    return c.clean, c.errors
+
+
+def check_item(ref: Reference, raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
+    """Item-level fields: known taxon (with suggestions), CITES term and unit (aliases), quantity > 0, value+currency."""
+    c = Checker(ref, raw)
+    taxon_text = c.text("taxon")
+    taxon = ref.taxa.get(taxon_text.lower())
+    if not taxon_text:
+        c.fail("taxon", _("is required (the scientific name of the lowest known taxon)"))
+    elif taxon is None:
+        c.fail("taxon", lookup.unknown_taxon_message(taxon_text, ref.taxon_names))
+    c.clean["taxon_id"] = taxon[0] if taxon else None
+    term = c.text("term").upper()
+    if not term:
+        c.fail("term", _("is required (a CITES trade term code such as TUS, SCA, LIV)"))
+    elif term not in ref.terms:
+        c.fail("term", _('unknown CITES trade term "%(value)s" (e.g. TUS tusks, SCA scales, LIV live)',
+                         value=c.text("term")))
+    c.clean["term_code"] = term
+    unit_text = c.text("unit")
+    unit_code = ref.unit_spellings.get(unit_text.lower()) if unit_text else None
+    if unit_text and unit_code is None:
+        c.fail("unit", _('unknown unit "%(value)s" (a CITES unit code such as KIL or PCS; kg, g, t, m3, l; '
+                         'empty for number of specimens)', value=unit_text))
+    c.clean["unit_code"] = unit_code
+    quantity = c.number("quantity", required=True, strict=True)
+    if quantity is not None and (unit_code or not unit_text):
+        c.clean["normalised_unit"], c.clean["normalised_quantity"] = normalise(quantity, ref.units.get(unit_code or ""))
+    value = c.number("estimated_value")
+    currency = c.text("currency").upper()
+    if currency and currency not in ref.currencies:
+        c.fail("currency", _('unknown currency "%(value)s" (an ISO 4217 code such as USD, EUR, KES)',
+                             value=c.text("currency")))
+    if (value is None) != (not currency) and not any(e.field in ("estimated_value", "currency") for e in c.errors):
+        c.fail("currency" if value is not None else "estimated_value",
+               _("give both the estimated value and its currency, or neither"))
+    c.clean["estimated_value"], c.clean["currency"] = value, currency or None
+    item_no = c.raw.get("item_no")
+    if item_no not in (None, ""):
+        number = c.number("item_no", whole=True)
+        if number == 0:
+            c.fail("item_no", _("must be 1 or more"))
+    c.clean["item_no"] = c.clean.get("item_no") or None
+    return c.clean, c.errors
+
+
+def check_suspect(ref: Reference, raw: dict[str, Any], *, nominal_allowed: bool) -> tuple[dict[str, Any], list[FieldError]]:
+    """A suspect: nationality, sex, role; names, date of birth and document number only where allowed."""
+    c = Checker(ref, raw)
+    c.clean["nationality"] = c.country("nationality")
+    for name, values in (("sex", v.SEXES), ("role", v.SUSPECT_ROLES)):
+        value = c.text(name).lower()
+        if value and value not in values:
+            c.fail(name, _('must be one of %(values)s (got "%(value)s")', values=", ".join(values), value=c.text(name)))
+        c.clean[name] = value or None
+    for name in NOMINAL:
+        value = c.text(name)
+        if value and not nominal_allowed:
+            c.fail(name, _("nominal data is accepted only from users cleared for it"))
+        c.clean[name] = value or None
+    if c.clean["date_of_birth"]:
+        try:
+            date.fromisoformat(c.clean["date_of_birth"])
+        except ValueError:
+            c.fail("date_of_birth", _('must be a date as YYYY-MM-DD (got "%(value)s")', value=c.clean["date_of_birth"]))
+    return c.clean, c.errors

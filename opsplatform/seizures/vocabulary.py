@@ -1,0 +1,18 @@
+"""The coded values of CONTRACT.md's seizure fields: one list each, used by the validator, forms, templates and maps."""
+
+LOCATION_TYPES = ("airport", "seaport", "land_border", "mail_centre", "inland", "market", "online", "other")
+DETECTION_METHODS = ("routine_inspection", "xray", "detector_dog", "risk_profiling", "intelligence", "informant",
+                     "patrol", "online_monitoring", "other")
+TRANSPORT_MODES = ("air_passenger", "air_cargo", "sea_cargo", "sea_passenger", "road", "rail", "postal", "on_foot",
+                   "online", "other")
+AGENCIES = ("customs", "police", "wildlife", "forestry", "fisheries", "military", "prosecution", "other")
+CASE_STATUSES = ("none", "investigation", "prosecution", "conviction", "unknown")
+SEXES = ("male", "female", "unknown")
+SUSPECT_ROLES = ("poacher", "courier", "dealer", "trafficker", "buyer", "organiser", "official", "other", "unknown")
+
+# Seizure-level sheet columns (must agree across a seizure's rows) and item-level ones.
+SEIZURE_FIELDS = ("seizure_date", "location", "latitude", "longitude", "location_type", "detection_method",
+                  "transport_mode", "agency", "origin_country", "export_country", "destination_country",
+                  "transit_countries", "concealment", "suspects_arrested", "suspect_nationalities", "case_status",
+                  "notes")
+ITEM_FIELDS = ("taxon", "term", "quantity", "unit", "estimated_value", "currency")

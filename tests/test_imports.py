@@ -1,0 +1,128 @@
+"""Seizure sheet import: good rows kept, bad rows reported by row and column, re-import never duplicates."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from opsplatform.audit.models import AuditEvent
+from opsplatform.errors import InvalidInput
+from opsplatform.seizures.imports import import_sheet
+from opsplatform.seizures.models import Seizure, SeizureItem
+from tests.results_support import active_operation
+from tests.test_cli import opsplatform
+
+HEADER = ("seizure_ref;item_no;seizure_date;location;latitude;longitude;transport_mode;origin_country;"
+          "transit_countries;taxon;term;quantity;unit;estimated_value;currency;suspects_arrested")
+ROWS = [
+    "KE-1;1;2026-10-02;JKIA;-1.32;36.93;air_cargo;KEN;ARE;Loxodonta africana;TUS;779.6;kg;;;2",
+    "KE-1;2;2026-10-02;JKIA;-1.32;36.93;air_cargo;KEN;ARE;Loxodonta africana;TUS;516;;;;2",
+    "KE-2;1;2026-10-05;Mombasa port;;;sea_cargo;TZA;;Manis gigantea;SCA;1200;KIL;50000;USD;0",
+    "KE-3;1;2026-10-06;Busia;;;road;UGA;;Psittacus erithacus;LIV;-3;;;;0",
+    "KE-4;1;2026-11-30;Namanga;;;road;TZA;;Psittacus erithacus;LIV;12;;;;0",
+    "KE-2;2;2026-10-05;Kilindini;;;sea_cargo;TZA;;Manis;SCA;10;KIL;;;0",
+]
+
+
+def semicolon_csv(rows: list[str]) -> bytes:
+    """As Excel writes it in much of Europe and Africa: semicolons, a BOM, CRLF."""
+    return ("\ufeff" + "\r\n".join([HEADER, *rows]) + "\r\n").encode("utf-8")
+
+
+@pytest.fixture
+async def thunder(db):
+    return await active_operation(db)
+
+
+async def counts(db) -> tuple[int, int]:
+    return (await db.scalar(select(func.count()).select_from(Seizure)),
+            await db.scalar(select(func.count()).select_from(SeizureItem)))
+
+
+async def test_good_rows_are_imported_and_each_bad_row_is_reported(db, cast, thunder):
+    report = await import_sheet(db, thunder, cast.kenya, "KEN", semicolon_csv(ROWS), "kenya.csv")
+    assert (report.rows, report.accepted, report.rejected) == (6, 3, 3)
+    assert (report.created, report.updated, report.unchanged) == (2, 0, 0)
+    assert report.problems[0].startswith("row 4: taxon: unknown taxon Manis gigantea")
+    assert 'row 5: quantity: must be a number greater than 0 (got "-3")' in report.problems
+    assert any(p.startswith("row 6: seizure_date: must be inside the operation window") for p in report.problems)
+    assert await counts(db) == (2, 3)
+    ivory = (await db.execute(select(SeizureItem.normalised_unit, SeizureItem.normalised_quantity)
+                              .where(SeizureItem.term_code == "TUS").order_by(SeizureItem.item_no))).all()
+    assert ivory == [("kg", 779.6), ("number", 516)]
+
+
+async def test_reimporting_the_same_sheet_changes_nothing(db, cast, thunder):
+    await import_sheet(db, thunder, cast.kenya, "KEN", semicolon_csv(ROWS[:2]), "kenya.csv")
+    versions = (await db.scalars(select(Seizure.version))).all()
+    events = await db.scalar(select(func.count()).select_from(AuditEvent))
+    again = await import_sheet(db, thunder, cast.kenya, "KEN", semicolon_csv(ROWS[:2]), "kenya.csv")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    assert await counts(db) == (1, 2)
+    assert (await db.scalars(select(Seizure.version))).all() == versions
+    assert await db.scalar(select(func.count()).select_from(AuditEvent)) == events
+
+
+async def test_a_changed_row_updates_its_item_by_seizure_ref_and_item_no(db, cast, thunder):
+    await import_sheet(db, thunder, cast.kenya, "KEN", semicolon_csv(ROWS[:2]), "kenya.csv")
+    changed = [ROWS[0], ROWS[1].replace(";516;", ";520;")]
+    report = await import_sheet(db, thunder, cast.kenya, "KEN", semicolon_csv(changed), "kenya.csv")
+    assert (report.created, report.updated) == (0, 1)
+    assert await counts(db) == (1, 2)
+    assert 520 in (await db.scalars(select(SeizureItem.quantity))).all()
+    assert (await db.scalar(select(Seizure.version))) == 2
+
+
+async def test_rows_that_contradict_their_seizure_are_refused(db, cast, thunder):
+    rows = [ROWS[0], ROWS[1].replace("air_cargo", "air_passenger")]
+    report = await import_sheet(db, thunder, cast.kenya, "KEN", semicolon_csv(rows), "kenya.csv")
+    assert report.problems == ['row 3: transport_mode: differs from row 2 of the same seizure_ref ("air_cargo" there, '
+                               '"air_passenger" here)']
+    assert await counts(db) == (1, 1)
+
+
+async def test_a_dry_run_writes_nothing(db, cast, thunder):
+    report = await import_sheet(db, thunder, cast.kenya, "KEN", semicolon_csv(ROWS), "kenya.csv", dry_run=True)
+    assert (report.created, report.rejected) == (2, 3)
+    assert await counts(db) == (0, 0)
+
+
+async def test_an_xlsx_with_shuffled_columns_imports(db, cast, thunder):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["taxon", "quantity", "term", "seizure_date", "seizure_ref", "unit"])
+    sheet.append(["Manis javanica", 250, "SCA", "2026-10-09", "KE-X1", "KIL"])
+    sheet.append(["Manis javanica", 3.5, "MEA", "2026-10-09", "KE-X1", "KIL"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = await import_sheet(db, thunder, cast.kenya, "KEN", buffer.getvalue(), "kenya.xlsx")
+    assert (report.accepted, report.created, report.problems) == (2, 1, [])
+    assert sorted((await db.scalars(select(SeizureItem.item_no))).all()) == [1, 2]  # numbered in sheet order
+
+
+async def test_a_sheet_without_required_columns_is_refused_whole(db, cast, thunder):
+    with pytest.raises(InvalidInput, match="taxon"):
+        await import_sheet(db, thunder, cast.kenya, "KEN", b"seizure_ref,seizure_date,term,quantity\nA,2026-10-02,TUS,1\n",
+                           "x.csv")
+
+
+async def test_the_cli_imports_with_a_report_and_exit_1_on_rejected_rows(database_url, db, thunder, tmp_path):
+    path = tmp_path / "kenya.csv"
+    path.write_bytes(semicolon_csv(ROWS))
+    code, out, err = await opsplatform("import", "seizures", "--database-url", database_url, "--operation",
+                                       "THUNDER-2026", "--country", "KEN", "--dry-run", str(path))
+    assert code == 1, err
+    assert out.splitlines()[0] == "6 rows: 3 accepted, 3 rejected (2 seizures would be created, 0 updated, 0 unchanged)"
+    assert 'row 5: quantity: must be a number greater than 0 (got "-3")' in out
+    assert await counts(db) == (0, 0)
+    code, out, _err = await opsplatform("import", "seizures", "--database-url", database_url, "--operation",
+                                        "THUNDER-2026", "--country", "KEN", str(path))
+    assert code == 1 and "2 seizures were created" in out
+    assert await counts(db) == (2, 3)
+    path.write_bytes(semicolon_csv([ROWS[0], ROWS[1], ROWS[5]]))  # only the good rows, again
+    code, out, _err = await opsplatform("import", "seizures", "--database-url", database_url, "--operation",
+                                        "THUNDER-2026", "--country", "KEN", str(path))
+    assert code == 0 and "0 updated, 2 unchanged" in out

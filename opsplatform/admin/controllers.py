@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform.web.deps import Db
 from opsplatform.audit.models import AuditEvent
 from opsplatform.audit.recorder import record
 from opsplatform.auth import services
@@ -41,7 +42,7 @@ class AdminController(Controller):
     path = "/admin"
     guards = [requires("admin")]
 
-    async def _user_form(self, db: AsyncSession, form: dict[str, object], errors: dict[str, str],
+    async def _user_form(self, db: Db, form: dict[str, object], errors: dict[str, str],
                          user: User | None = None, status_code: int = 200) -> Template:
         countries = (await db.execute(select(Country.alpha3, Country.name).order_by(Country.name))).all()
         networks = (await db.execute(select(Network.code, Network.name).order_by(Network.code))).all()
@@ -55,7 +56,7 @@ class AdminController(Controller):
         return Redirect("/admin/users")
 
     @get("/users", name="admin:users")
-    async def users(self, db: AsyncSession, q: FromQuery[str] = "", role: FromQuery[str] = "") -> Template:
+    async def users(self, db: Db, q: FromQuery[str] = "", role: FromQuery[str] = "") -> Template:
         query = select(User).order_by(User.role, User.email)
         if q:
             query = query.where(func.lower(User.email).contains(q.lower()) | func.lower(User.name).contains(q.lower()))
@@ -65,11 +66,11 @@ class AdminController(Controller):
         return Template("admin/users.html", context={"users": users, "q": q, "role": role, "roles": list(Role)})
 
     @get("/users/new", name="admin:users:new")
-    async def new_user(self, db: AsyncSession) -> Template:
+    async def new_user(self, db: Db) -> Template:
         return await self._user_form(db, {"role": "focal_point", "language": "en"}, {})
 
     @post("/users/new", name="admin:users:create")
-    async def create_user(self, request: Request, db: AsyncSession, data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
+    async def create_user(self, request: Request, db: Db, data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
         try:
             user = await services.create_user(
                 db, email=data.get("email", ""), name=data.get("name", ""), role=data.get("role", ""),
@@ -84,7 +85,7 @@ class AdminController(Controller):
         return Redirect("/admin/users")
 
     @get("/users/{user_id:int}", name="admin:users:edit")
-    async def edit_user(self, db: AsyncSession, user_id: FromPath[int]) -> Template:
+    async def edit_user(self, db: Db, user_id: FromPath[int]) -> Template:
         user = await db.get(User, user_id)
         if user is None:
             raise NotFoundException()
@@ -92,7 +93,7 @@ class AdminController(Controller):
                                           "network": user.network_code}, {}, user)
 
     @post("/users/{user_id:int}", name="admin:users:update")
-    async def update_user(self, request: Request, db: AsyncSession, user_id: FromPath[int],
+    async def update_user(self, request: Request, db: Db, user_id: FromPath[int],
                           data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
         user = await db.get(User, user_id)
         if user is None:
@@ -120,7 +121,7 @@ class AdminController(Controller):
         return Redirect("/admin/users")
 
     @get("/audit", name="admin:audit")
-    async def audit(self, db: AsyncSession, entity: FromQuery[str] = "", actor: FromQuery[str] = "",
+    async def audit(self, db: Db, entity: FromQuery[str] = "", actor: FromQuery[str] = "",
                     action: FromQuery[str] = "", since: FromQuery[str] = "", until: FromQuery[str] = "",
                     page: FromQuery[int] = 1) -> Template:
         """The audit log, newest first, filtered by record type, actor, action and date range."""
@@ -151,7 +152,7 @@ class AdminController(Controller):
             "entities": entities, "actions": actions})
 
     @get("/outbox", name="admin:outbox")
-    async def outbox(self, db: AsyncSession, status: FromQuery[str] = "") -> Template:
+    async def outbox(self, db: Db, status: FromQuery[str] = "") -> Template:
         query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(PAGE_SIZE)
         if status:
             query = query.where(OutboxMessage.status == status)
@@ -160,24 +161,24 @@ class AdminController(Controller):
         return Template("admin/outbox.html", context={"messages": messages, "status": status, "tallies": tallies})
 
     @post("/outbox/{message_id:int}/retry", name="admin:outbox:retry")
-    async def retry(self, request: Request, db: AsyncSession, message_id: FromPath[int]) -> Redirect:
+    async def retry(self, request: Request, db: Db, message_id: FromPath[int]) -> Redirect:
         if not await retry_failed(db, message_id, utcnow()):
             raise NotFoundException()
         flash(request, _("The message is queued again."), "success")
         return Redirect("/admin/outbox")
 
     @get("/reference", name="admin:reference")
-    async def reference(self, db: AsyncSession) -> Template:
+    async def reference(self, db: Db) -> Template:
         return Template("admin/reference.html", context={"counts": await loader.counts(db), "report": None})
 
     @post("/reference/reload", name="admin:reference:reload")
-    async def reload(self, request: Request, db: AsyncSession) -> Redirect:
+    async def reload(self, request: Request, db: Db) -> Redirect:
         await loader.load_all(db)
         flash(request, _("Reference data reloaded from the seed files."), "success")
         return Redirect("/admin/reference")
 
     @post("/reference/checklist", name="admin:reference:checklist")
-    async def import_checklist(self, request: Request, db: AsyncSession,
+    async def import_checklist(self, request: Request, db: Db,
                                data: MultipartBody[dict[str, Any]]) -> Template:
         """Load a CITES Checklist / Species+ CSV export so every listed taxon can be reported."""
         upload = data.get("file")

@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, URLEncodedBody
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform.web.deps import Db
 from opsplatform.audit.recorder import record
 from opsplatform.auth import services
 from opsplatform.auth.guards import login_required
@@ -38,11 +39,11 @@ class LoginController(Controller):
     include_in_schema = False
 
     @get("/login", name="login")
-    async def form(self, next: str | None = None) -> Template:
+    async def form(self, next: FromQuery[str | None] = None) -> Template:
         return Template("auth/login.html", context={"next": _safe_next(next), "email": "", "error": None})
 
     @post("/login", name="login:submit")
-    async def submit(self, request: Request, db: AsyncSession, data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
+    async def submit(self, request: Request, db: Db, data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
         settings = request.app.state.settings
         email, target = data.get("email", ""), _safe_next(data.get("next"))
         now = utcnow()
@@ -68,7 +69,7 @@ class LoginController(Controller):
         return response
 
     @post("/logout", name="logout")
-    async def logout(self, request: Request, db: AsyncSession) -> Redirect:
+    async def logout(self, request: Request, db: Db) -> Redirect:
         if raw := request.cookies.get(SESSION_COOKIE):
             await services.end_session(db, raw)
             if request.user is not None:
@@ -88,7 +89,7 @@ class PasswordController(Controller):
         return Template("auth/password_forgot.html", context={"email": "", "sent": False})
 
     @post("/forgot", name="password:forgot:submit")
-    async def forgot(self, request: Request, db: AsyncSession, data: URLEncodedBody[dict[str, str]]) -> Template:
+    async def forgot(self, request: Request, db: Db, data: URLEncodedBody[dict[str, str]]) -> Template:
         """Always the same answer, so the form does not reveal which addresses have accounts."""
         settings = request.app.state.settings
         email = services.normalise_email(data.get("email", ""))
@@ -106,14 +107,14 @@ class PasswordController(Controller):
         return Template("auth/password_forgot.html", context={"email": email, "sent": True})
 
     @get("/set/{token:str}", name="password:set")
-    async def set_form(self, db: AsyncSession, token: FromPath[str]) -> Template:
+    async def set_form(self, db: Db, token: FromPath[str]) -> Template:
         link = await services.valid_link(db, token, utcnow())
         return Template("auth/password_set.html", status_code=200 if link else 404,
                         context={"token": token, "valid": link is not None, "errors": {},
                                  "invitation": link is not None and link.purpose == "invite"})
 
     @post("/set/{token:str}", name="password:set:submit")
-    async def set_password(self, request: Request, db: AsyncSession, token: FromPath[str],
+    async def set_password(self, request: Request, db: Db, token: FromPath[str],
                            data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
         password = data.get("password", "")
         try:
@@ -139,7 +140,7 @@ class AccountController(Controller):
     path = "/account"
     guards = [login_required]
 
-    async def _page(self, request: Request, db: AsyncSession, new_token: str | None = None,
+    async def _page(self, request: Request, db: Db, new_token: str | None = None,
                     errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
         tokens = (await db.scalars(select(ApiToken).where(ApiToken.user_id == request.user.id)
                                    .order_by(ApiToken.created_at.desc()))).all()
@@ -147,11 +148,11 @@ class AccountController(Controller):
                         context={"tokens": tokens, "new_token": new_token, "errors": errors or {}})
 
     @get("/", name="account")
-    async def show(self, request: Request, db: AsyncSession) -> Template:
+    async def show(self, request: Request, db: Db) -> Template:
         return await self._page(request, db)
 
     @post("/tokens", name="account:tokens:create")
-    async def create_token(self, request: Request, db: AsyncSession, data: URLEncodedBody[dict[str, str]]) -> Template:
+    async def create_token(self, request: Request, db: Db, data: URLEncodedBody[dict[str, str]]) -> Template:
         """The new token is shown once on the page that answers this form, and never again."""
         try:
             _token, raw = await services.create_api_token(db, request.user, data.get("name", ""))
@@ -161,7 +162,7 @@ class AccountController(Controller):
         return await self._page(request, db, new_token=raw)
 
     @post("/tokens/{token_id:int}/revoke", name="account:tokens:revoke")
-    async def revoke_token(self, request: Request, db: AsyncSession, token_id: FromPath[int]) -> Redirect:
+    async def revoke_token(self, request: Request, db: Db, token_id: FromPath[int]) -> Redirect:
         if not await services.revoke_api_token(db, request.user, token_id, utcnow()):
             raise NotFoundException()
         await db.commit()

@@ -10,6 +10,7 @@ from litestar.status_codes import HTTP_409_CONFLICT
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform.web.deps import Db
 from opsplatform import policy
 from opsplatform.auth.guards import requires
 from opsplatform.errors import InvalidInput
@@ -27,7 +28,7 @@ class OperationApi(Controller):
 
     @get("/operations", name="api:operations", guards=[requires("view_operations")],
          summary="Operations you can see, newest first")
-    async def list_operations(self, request: Request, db: AsyncSession) -> list[dict[str, Any]]:
+    async def list_operations(self, request: Request, db: Db) -> list[dict[str, Any]]:
         visible = policy.visible_operations(request.user).subquery()
         counts = (select(Participant.operation_id, func.count().label("n")).group_by(Participant.operation_id)
                   .subquery())
@@ -39,7 +40,7 @@ class OperationApi(Controller):
 
     @post("/operations", name="api:operations:create", guards=[requires("manage_operations")],
           summary="Create an operation from an operation file", status_code=201)
-    async def create(self, request: Request, db: AsyncSession, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+    async def create(self, request: Request, db: Db, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
         require(policy.may_edit_operation(request.user))
         operation = await services.create_operation(db, await parse_spec(db, data), request.user)
         await db.commit()
@@ -47,12 +48,12 @@ class OperationApi(Controller):
 
     @get("/operations/{code:str}", name="api:operation", guards=[requires("view_operations")],
          summary="One operation in the operation-file shape")
-    async def detail(self, request: Request, db: AsyncSession, code: FromPath[str]) -> dict[str, Any]:
+    async def detail(self, request: Request, db: Db, code: FromPath[str]) -> dict[str, Any]:
         return await operation_spec(db, await visible_operation(db, request.user, code))
 
     @patch("/operations/{code:str}", name="api:operation:update", guards=[requires("manage_operations")],
            summary="Change an operation's core fields; send the version you read (409 if stale)")
-    async def update(self, request: Request, db: AsyncSession, code: FromPath[str],
+    async def update(self, request: Request, db: Db, code: FromPath[str],
                      data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
         operation = await visible_operation(db, request.user, code)
         require(policy.may_edit_operation(request.user))
@@ -71,7 +72,7 @@ class OperationApi(Controller):
 
     @post("/operations/{code:str}/phase", name="api:operation:phase", guards=[requires("manage_operations")],
           summary="Move an operation to a phase by hand", status_code=200)
-    async def phase(self, request: Request, db: AsyncSession, code: FromPath[str],
+    async def phase(self, request: Request, db: Db, code: FromPath[str],
                     data: JSONBody[dict[str, str]]) -> dict[str, Any]:
         operation = await visible_operation(db, request.user, code)
         require(policy.may_edit_operation(request.user))
@@ -81,7 +82,7 @@ class OperationApi(Controller):
 
     @get("/taxa", name="api:taxa", guards=[requires("view_operations")],
          summary="Search taxa by scientific or common name (English, French, Spanish)")
-    async def taxa(self, db: AsyncSession, q: FromQuery[str]) -> list[dict[str, Any]]:
+    async def taxa(self, db: Db, q: FromQuery[str]) -> list[dict[str, Any]]:
         return [{"scientific_name": t.scientific_name, "rank": t.rank, "appendix": t.appendix,
                  "taxon_group": t.taxon_group, "common_name_en": t.common_name_en, "common_name_fr": t.common_name_fr,
                  "common_name_es": t.common_name_es} for t in await lookup.search_taxa(db, q)]

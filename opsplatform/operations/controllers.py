@@ -11,6 +11,7 @@ from litestar.response import Redirect, Response, Template
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform.web.deps import Db
 from opsplatform import policy
 from opsplatform.auth.guards import requires
 from opsplatform.auth.models import User
@@ -30,7 +31,7 @@ view_guard = [requires("view_operations")]
 manage_guard = [requires("manage_operations")]
 
 
-async def visible_operation(db: AsyncSession, user: User, code: str) -> Operation:
+async def visible_operation(db: Db, user: User, code: str) -> Operation:
     operation = await db.scalar(policy.visible_operations(user).where(Operation.code == code.upper()))
     if operation is None:
         raise NotFoundException(_("no operation %(code)s that you can see", code=code))
@@ -56,7 +57,7 @@ class OperationController(Controller):
     include_in_schema = False
     path = "/operations"
 
-    async def _form(self, db: AsyncSession, form: dict[str, Any], errors: dict[str, str],
+    async def _form(self, db: Db, form: dict[str, Any], errors: dict[str, str],
                     operation: Operation | None = None, status_code: int = 200, conflict: Any = None) -> Template:
         if operation is not None:
             await db.refresh(operation)  # a refused change was rolled back, which expired it
@@ -66,7 +67,7 @@ class OperationController(Controller):
             "form": form, "errors": errors, "operation": operation, "conflict": conflict,
             "lead_options": [*organisations, *networks]})
 
-    async def _page(self, request: Request, db: AsyncSession, operation: Operation, *, section: str | None = None,
+    async def _page(self, request: Request, db: Db, operation: Operation, *, section: str | None = None,
                     form: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
                     status_code: int = 200) -> Template:
         user = request.user
@@ -92,12 +93,12 @@ class OperationController(Controller):
     # --- create and edit ---------------------------------------------------------------------------------------------
 
     @get("/new", name="operations:new", guards=manage_guard)
-    async def new(self, request: Request, db: AsyncSession) -> Template:
+    async def new(self, request: Request, db: Db) -> Template:
         require(policy.may_edit_operation(request.user))
         return await self._form(db, {"grace_days": 14, "phase": "draft"}, {})
 
     @post("/new", name="operations:create", guards=manage_guard)
-    async def create(self, request: Request, db: AsyncSession, data: URLEncodedBody[dict[str, Any]]) -> Template | Redirect:
+    async def create(self, request: Request, db: Db, data: URLEncodedBody[dict[str, Any]]) -> Template | Redirect:
         require(policy.may_edit_operation(request.user))
         leads = (await request.form()).getall("lead_organisations", [])
         try:
@@ -112,7 +113,7 @@ class OperationController(Controller):
         return Redirect(f"/operations/{operation.code}")
 
     @get("/{code:str}", name="operations:detail", guards=view_guard)
-    async def detail(self, request: Request, db: AsyncSession, code: FromPath[str]) -> Template:
+    async def detail(self, request: Request, db: Db, code: FromPath[str]) -> Template:
         operation = await visible_operation(db, request.user, code)
         if request.user.role == "focal_point":
             await focal_points.mark_accepted(db, request.user, utcnow(), operation.id)
@@ -120,7 +121,7 @@ class OperationController(Controller):
         return await self._page(request, db, operation)
 
     @get("/{code:str}/edit", name="operations:edit", guards=manage_guard)
-    async def edit(self, request: Request, db: AsyncSession, code: FromPath[str]) -> Template:
+    async def edit(self, request: Request, db: Db, code: FromPath[str]) -> Template:
         operation = await visible_operation(db, request.user, code)
         require(policy.may_edit_operation(request.user))
         spec = await operation_spec(db, operation)
@@ -128,7 +129,7 @@ class OperationController(Controller):
                                      "release_embargo": spec["release_embargo"] or ""}, {}, operation)
 
     @post("/{code:str}/edit", name="operations:update", guards=manage_guard)
-    async def update(self, request: Request, db: AsyncSession, code: FromPath[str],
+    async def update(self, request: Request, db: Db, code: FromPath[str],
                      data: URLEncodedBody[dict[str, Any]]) -> Template | Redirect:
         operation = await visible_operation(db, request.user, code)
         require(policy.may_edit_operation(request.user))
@@ -150,7 +151,7 @@ class OperationController(Controller):
         return Redirect(f"/operations/{operation.code}")
 
     @post("/{code:str}/phase", name="operations:phase", guards=manage_guard)
-    async def phase(self, request: Request, db: AsyncSession, code: FromPath[str],
+    async def phase(self, request: Request, db: Db, code: FromPath[str],
                     data: URLEncodedBody[dict[str, str]]) -> Redirect:
         operation = await visible_operation(db, request.user, code)
         require(policy.may_edit_operation(request.user))
@@ -162,7 +163,7 @@ class OperationController(Controller):
     # --- participants ---------------------------------------------------------------------------------------------
 
     @post("/{code:str}/participants", name="operations:participants:add", guards=manage_guard)
-    async def add_participants(self, request: Request, db: AsyncSession, code: FromPath[str],
+    async def add_participants(self, request: Request, db: Db, code: FromPath[str],
                                data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
         operation = await visible_operation(db, request.user, code)
         require(policy.may_edit_operation(request.user))
@@ -183,7 +184,7 @@ class OperationController(Controller):
         return Redirect(f"/operations/{operation.code}#participants")
 
     @post("/{code:str}/participants/{country:str}/remove", name="operations:participants:remove", guards=manage_guard)
-    async def remove_participant(self, request: Request, db: AsyncSession, code: FromPath[str],
+    async def remove_participant(self, request: Request, db: Db, code: FromPath[str],
                                  country: FromPath[str]) -> Template | Redirect:
         operation = await visible_operation(db, request.user, code)
         require(policy.may_edit_operation(request.user))
@@ -198,7 +199,7 @@ class OperationController(Controller):
 
     @post("/{code:str}/participants/{country:str}/publicity", name="operations:participants:publicity",
           guards=manage_guard)
-    async def publicity(self, request: Request, db: AsyncSession, code: FromPath[str], country: FromPath[str],
+    async def publicity(self, request: Request, db: Db, code: FromPath[str], country: FromPath[str],
                         data: URLEncodedBody[dict[str, str]]) -> Redirect:
         operation = await visible_operation(db, request.user, code)
         if (scope := policy.managed_countries(request.user)) is not None:
@@ -212,7 +213,7 @@ class OperationController(Controller):
     # --- focal points ---------------------------------------------------------------------------------------------
 
     @post("/{code:str}/focal-points", name="operations:focal_points:invite", guards=manage_guard)
-    async def invite(self, request: Request, db: AsyncSession, code: FromPath[str],
+    async def invite(self, request: Request, db: Db, code: FromPath[str],
                      data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
         operation = await visible_operation(db, request.user, code)
         country = (data.get("country") or "").upper()
@@ -232,7 +233,7 @@ class OperationController(Controller):
 
     @post("/{code:str}/focal-points/{focal_point_id:int}/{action:str}", name="operations:focal_points:action",
           guards=manage_guard)
-    async def focal_point_action(self, request: Request, db: AsyncSession, code: FromPath[str],
+    async def focal_point_action(self, request: Request, db: Db, code: FromPath[str],
                                  focal_point_id: FromPath[int], action: FromPath[str]) -> Redirect:
         operation = await visible_operation(db, request.user, code)
         if action == "resend":
@@ -253,7 +254,7 @@ class OperationController(Controller):
     # --- targets and routes -----------------------------------------------------------------------------------------
 
     @post("/{code:str}/targets", name="operations:targets:add", guards=manage_guard)
-    async def add_target(self, request: Request, db: AsyncSession, code: FromPath[str],
+    async def add_target(self, request: Request, db: Db, code: FromPath[str],
                          data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
         operation = await visible_operation(db, request.user, code)
         require(policy.may_edit_operation(request.user))
@@ -268,7 +269,7 @@ class OperationController(Controller):
         return Redirect(f"/operations/{operation.code}#targets")
 
     @post("/{code:str}/targets/{target_id:int}/remove", name="operations:targets:remove", guards=manage_guard)
-    async def remove_target(self, request: Request, db: AsyncSession, code: FromPath[str],
+    async def remove_target(self, request: Request, db: Db, code: FromPath[str],
                             target_id: FromPath[int]) -> Redirect:
         operation = await visible_operation(db, request.user, code)
         require(policy.may_edit_operation(request.user))
@@ -280,7 +281,7 @@ class OperationController(Controller):
         return Redirect(f"/operations/{operation.code}#targets")
 
     @post("/{code:str}/routes", name="operations:routes:add", guards=manage_guard)
-    async def add_route(self, request: Request, db: AsyncSession, code: FromPath[str]) -> Template | Redirect:
+    async def add_route(self, request: Request, db: Db, code: FromPath[str]) -> Template | Redirect:
         operation = await visible_operation(db, request.user, code)
         require(policy.may_edit_operation(request.user))
         form = await request.form()
@@ -296,7 +297,7 @@ class OperationController(Controller):
         return Redirect(f"/operations/{operation.code}#routes")
 
     @post("/{code:str}/routes/{route_id:int}/remove", name="operations:routes:remove", guards=manage_guard)
-    async def remove_route(self, request: Request, db: AsyncSession, code: FromPath[str],
+    async def remove_route(self, request: Request, db: Db, code: FromPath[str],
                            route_id: FromPath[int]) -> Redirect:
         operation = await visible_operation(db, request.user, code)
         require(policy.may_edit_operation(request.user))
@@ -307,14 +308,14 @@ class OperationController(Controller):
         return Redirect(f"/operations/{operation.code}#routes")
 
     @get("/{code:str}/routes-map", name="operations:routes_map", guards=view_guard)
-    async def map_of_routes(self, request: Request, db: AsyncSession, code: FromPath[str]) -> Response:
+    async def map_of_routes(self, request: Request, db: Db, code: FromPath[str]) -> Response:
         operation = await visible_operation(db, request.user, code)
         return routes_map(request.app.state.settings, await routes_map_data(db, operation))
 
     # --- clone ------------------------------------------------------------------------------------------------------
 
     @get("/{code:str}/clone", name="operations:clone", guards=manage_guard)
-    async def clone_form(self, request: Request, db: AsyncSession, code: FromPath[str]) -> Template:
+    async def clone_form(self, request: Request, db: Db, code: FromPath[str]) -> Template:
         operation = await visible_operation(db, request.user, code)
         require(policy.may_edit_operation(request.user))
         start, end = services.default_clone_dates(operation)
@@ -324,7 +325,7 @@ class OperationController(Controller):
             "start": start.isoformat(), "end": end.isoformat()}})
 
     @post("/{code:str}/clone", name="operations:clone:submit", guards=manage_guard)
-    async def clone(self, request: Request, db: AsyncSession, code: FromPath[str],
+    async def clone(self, request: Request, db: Db, code: FromPath[str],
                     data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
         operation = await visible_operation(db, request.user, code)
         require(policy.may_edit_operation(request.user))
@@ -343,7 +344,7 @@ class OperationController(Controller):
         return Redirect(f"/operations/{clone.code}")
 
 
-async def routes_map_data(db: AsyncSession, operation: Operation) -> dict[str, Any]:
+async def routes_map_data(db: Db, operation: Operation) -> dict[str, Any]:
     routes = (await db.scalars(select(Route).where(Route.operation_id == operation.id).order_by(Route.id))).all()
     codes = {c for r in routes for c in (*r.origin, *r.transit, *r.destination)}
     points = {c: (lat, lon) for c, lat, lon in (await db.execute(
@@ -352,6 +353,6 @@ async def routes_map_data(db: AsyncSession, operation: Operation) -> dict[str, A
 
 
 @get("/taxa/search", name="taxa:search", guards=[requires("view_operations")], include_in_schema=False)
-async def taxa_search(db: AsyncSession, q: FromQuery[str] = "", taxon: FromQuery[str] = "") -> Template:
+async def taxa_search(db: Db, q: FromQuery[str] = "", taxon: FromQuery[str] = "") -> Template:
     """Options for the taxon pickers: scientific or common names in English, French or Spanish."""
     return Template("operations/_taxon_options.html", context={"taxa": await lookup.search_taxa(db, q or taxon)})

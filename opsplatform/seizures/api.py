@@ -12,6 +12,7 @@ from litestar.status_codes import HTTP_409_CONFLICT
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform.web.deps import Db
 from opsplatform import policy
 from opsplatform.auth.guards import requires
 from opsplatform.errors import InvalidInput
@@ -24,7 +25,7 @@ from opsplatform.seizures.models import Seizure
 PAGE = 200
 
 
-async def visible_seizure(db: AsyncSession, user: Any, operation_id: int, seizure_id: int) -> Seizure:
+async def visible_seizure(db: Db, user: Any, operation_id: int, seizure_id: int) -> Seizure:
     seizure = await db.scalar(policy.visible_seizures(user).where(Seizure.operation_id == operation_id,
                                                                   Seizure.id == seizure_id))
     if seizure is None:
@@ -38,7 +39,7 @@ class SeizureApi(Controller):
 
     @get("/seizures", name="api:seizures", guards=[requires("view_records")],
          summary="Seizures you can see in full, newest first (paged with offset)")
-    async def list_seizures(self, request: Request, db: AsyncSession, code: FromPath[str],
+    async def list_seizures(self, request: Request, db: Db, code: FromPath[str],
                             offset: FromQuery[int] = 0) -> list[dict[str, Any]]:
         operation = await visible_operation(db, request.user, code)
         seizures = (await db.scalars(policy.visible_seizures(request.user)
@@ -49,7 +50,7 @@ class SeizureApi(Controller):
 
     @post("/seizures", name="api:seizures:create", guards=[requires("log_records")], status_code=201,
           summary="Log a seizure with its items (and suspects); submitted unless status is draft")
-    async def create(self, request: Request, db: AsyncSession, code: FromPath[str],
+    async def create(self, request: Request, db: Db, code: FromPath[str],
                      data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
         operation = await visible_operation(db, request.user, code)
         seizure = await services.create_seizure(db, request.app.state.settings, operation, request.user, data)
@@ -58,7 +59,7 @@ class SeizureApi(Controller):
 
     @get("/seizures/{seizure_id:int}", name="api:seizure", guards=[requires("view_records")],
          summary="One seizure")
-    async def detail(self, request: Request, db: AsyncSession, code: FromPath[str],
+    async def detail(self, request: Request, db: Db, code: FromPath[str],
                      seizure_id: FromPath[int]) -> dict[str, Any]:
         operation = await visible_operation(db, request.user, code)
         seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
@@ -66,7 +67,7 @@ class SeizureApi(Controller):
 
     @patch("/seizures/{seizure_id:int}", name="api:seizure:update", guards=[requires("log_records")],
            summary="Correct a seizure; send the version you read (409 if someone changed it since)")
-    async def update(self, request: Request, db: AsyncSession, code: FromPath[str], seizure_id: FromPath[int],
+    async def update(self, request: Request, db: Db, code: FromPath[str], seizure_id: FromPath[int],
                      data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
         operation = await visible_operation(db, request.user, code)
         seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
@@ -86,7 +87,7 @@ class SeizureApi(Controller):
 
     @post("/seizures/{seizure_id:int}/status", name="api:seizure:status", guards=[requires("view_records")],
           status_code=200, summary="validate, query (coordinators); answer, withdraw, submit (the reporting country)")
-    async def status(self, request: Request, db: AsyncSession, code: FromPath[str], seizure_id: FromPath[int],
+    async def status(self, request: Request, db: Db, code: FromPath[str], seizure_id: FromPath[int],
                      data: JSONBody[dict[str, str]]) -> dict[str, Any]:
         operation = await visible_operation(db, request.user, code)
         seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
@@ -96,7 +97,7 @@ class SeizureApi(Controller):
 
     @post("/nil-returns", name="api:nil_returns", guards=[requires("log_records")], status_code=201,
           summary="Say a day had nothing to report")
-    async def nil_return(self, request: Request, db: AsyncSession, code: FromPath[str],
+    async def nil_return(self, request: Request, db: Db, code: FromPath[str],
                          data: JSONBody[dict[str, str]]) -> dict[str, Any]:
         operation = await visible_operation(db, request.user, code)
         try:

@@ -9,6 +9,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform.web.deps import Db
 from opsplatform import policy
 from opsplatform.auth.guards import login_required
 from opsplatform.auth.middleware import LANGUAGE_COOKIE
@@ -20,7 +21,7 @@ class HomeController(Controller):
     include_in_schema = False
 
     @get("/", name="home", guards=[login_required])
-    async def home(self, request: Request, db: AsyncSession) -> Template:
+    async def home(self, request: Request, db: Db) -> Template:
         """Each role lands on the operations it can open, newest first."""
         user = request.user
         participants = (select(Participant.operation_id, func.count().label("countries"))
@@ -33,7 +34,7 @@ class HomeController(Controller):
         return Template("home.html", context={"operations": rows})
 
     @post("/language", name="language")
-    async def switch_language(self, request: Request, db: AsyncSession,
+    async def switch_language(self, request: Request, db: Db,
                               data: URLEncodedBody[dict[str, str]]) -> Redirect:
         """Remember the chosen language: on the account when logged in, in a cookie otherwise."""
         language = data.get("language", "")

@@ -31,6 +31,8 @@ from opsplatform.operations.api import OperationApi
 from opsplatform.operations.controllers import OperationController, taxa_search
 from opsplatform.scheduler import start_scheduler
 from opsplatform.seizures.api import SeizureApi
+from opsplatform.seizures.controllers import SeizureController
+from opsplatform.seizures.import_pages import ImportController
 from opsplatform.settings import Settings, load
 from opsplatform.web import errors, flash, headers
 from opsplatform.web.pages import HomeController, favicon, health
@@ -67,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             LoginController, PasswordController, AccountController, AdminController, HomeController, AccountApi,
             OperationController, OperationApi, taxa_search, SeizureApi,
+            SeizureController, ImportController,
             health, favicon, create_static_files_router("/static", directories=[STATIC], name="static",
                                                include_in_schema=False),
         ],

@@ -91,7 +91,8 @@ def test_a_quoted_field_may_hold_the_delimiter_and_a_line_break() -> None:
 
 
 def test_blank_lines_are_skipped_but_keep_the_row_numbers_the_user_sees() -> None:
-    content = b"seizure_ref,seizure_date,taxon,term,quantity\n\nKEN-1,2026-10-03,Manis,SCA,4\n,,,,\nKEN-2,2026-10-04,Manis,SCA,1\n"
+    content = (b"seizure_ref,seizure_date,taxon,term,quantity\n\n"
+               b"KEN-1,2026-10-03,Manis,SCA,4\n,,,,\nKEN-2,2026-10-04,Manis,SCA,1\n")
 
     assert [number for number, __ in read_rows(content, "results.csv")] == [3, 5]
 
@@ -260,14 +261,14 @@ def test_the_template_dropdowns_take_their_values_from_the_hidden_lists_sheet() 
                  if rule.type == "list"}
 
     def listed(formula: str) -> list[str]:
-        cells = lists[formula.removeprefix("=Lists!").replace("$", "")]
+        cells = lists[formula.removeprefix("Lists!").replace("$", "")]
         return [row[0].value for row in cells]
 
     assert lists.sheet_state == "hidden"
     assert listed(dropdowns["P2:P5001"]) == ["TUS", "SCA", "LIV"]  # term
     assert listed(dropdowns["R2:R5001"]) == ["KIL", "PCS"]  # unit
     assert listed(dropdowns["K2:K5001 L2:L5001 M2:M5001"]) == ["KEN", "TZA", "VNM"]  # the three countries
-    assert all(formula.startswith("=Lists!$") for formula in dropdowns.values())
+    assert all(formula.startswith("Lists!$") for formula in dropdowns.values())
     assert len(dropdowns) == 9
 
 
@@ -277,7 +278,7 @@ def test_a_list_longer_than_an_inline_list_allows_still_gets_a_dropdown() -> Non
     [rule] = [rule for rule in workbook["Seizures"].data_validations.dataValidation if "K2:K5001" in str(rule.sqref)]
 
     assert rule.formula1.endswith("$101")
-    assert workbook["Lists"][rule.formula1.removeprefix("=Lists!").split(":")[1].replace("$", "")].value == "C99"
+    assert workbook["Lists"][rule.formula1.removeprefix("Lists!").split(":")[1].replace("$", "")].value == "C99"
 
 
 def test_the_template_numbers_and_date_are_checked_as_typed() -> None:

@@ -353,6 +353,10 @@ async def routes_map_data(db: Db, operation: Operation) -> dict[str, Any]:
 
 
 @get("/taxa/search", name="taxa:search", guards=[requires("view_operations")], include_in_schema=False)
-async def taxa_search(db: Db, q: FromQuery[str] = "", taxon: FromQuery[str] = "") -> Template:
-    """Options for the taxon pickers: scientific or common names in English, French or Spanish."""
-    return Template("operations/_taxon_options.html", context={"taxa": await lookup.search_taxa(db, q or taxon)})
+async def taxa_search(request: Request, db: Db, q: FromQuery[str] = "") -> Template:
+    """Options for the taxon pickers: scientific or common names in English, French or Spanish.
+
+    htmx sends the picker's own field (`taxon`, `items-2-taxon`), so any field ending in "taxon" is the query too.
+    """
+    query = q or next((value for key, value in request.query_params.items() if key.endswith("taxon") and value), "")
+    return Template("operations/_taxon_options.html", context={"taxa": await lookup.search_taxa(db, query)})

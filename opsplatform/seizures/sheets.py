@@ -30,14 +30,12 @@ COLUMNS: tuple[str, ...] = (
 )
 REQUIRED: tuple[str, ...] = ("seizure_ref", "seizure_date", "taxon", "term", "quantity")
 
-# A header with one of these words can only hold a person's identity; CONTRACT.md keeps that out of sheets.
+# A header that would hold a person's identity, which CONTRACT.md keeps out of sheets: one with any of these words,
 NOMINAL_WORDS = frozenset({"passport", "surname", "forename", "firstname", "lastname", "fullname", "birth",
                            "birthdate", "dob", "identity"})
-# "name" or "document"/"id" is nominal with a word that makes it a person's ("suspect_name", "id_number"),
-# not in "common_name" or "seizure_id".
+# or "name", "document" or "id" with one of these ("suspect_name", "id_number"; not "common_name", "seizure_id").
 PERSON_WORDS = frozenset({"suspect", "offender", "person", "accused", "courier", "driver", "passenger", "first",
-                          "last", "full", "given", "family", "middle"})
-DOCUMENT_WORDS = PERSON_WORDS | {"number", "no", "card", "national", "travel"}
+                          "last", "full", "given", "family", "middle", "number", "no", "card", "national", "travel"})
 # Old Excel, PDF and images are read by no CSV reader; say so rather than report a page of bad rows.
 BINARY_SIGNATURES = (b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
 TEMPLATE_ROWS = 5000
@@ -45,13 +43,17 @@ WIDE_COLUMNS = {"location": 24, "taxon": 30, "concealment": 30, "notes": 40, "tr
 
 
 class SheetError(Exception):
-    """The file as a whole cannot be read; str(exc) says what to do (e.g. 'the sheet has no column "taxon" (required)')."""
+    """The file as a whole cannot be read; str(exc) says what to do.
+
+    For example: 'the sheet has no column "taxon" (required); add it to the header row and upload the sheet again'.
+    """
 
 
 def read_rows(content: bytes, filename: str) -> Iterator[tuple[int, dict[str, str]]]:
     """Each non-empty data row as (row number a spreadsheet shows, stripped text by CONTRACT column)."""
     positions: dict[str, int] | None = None
-    for number, cells in enumerate(_xlsx_rows(content) if _is_xlsx(content, filename) else _csv_rows(content), 1):
+    rows = _xlsx_rows(content) if _is_xlsx(content, filename) else _csv_rows(content)
+    for number, cells in enumerate(rows, 1):
         if not any(cells):
             continue
         if positions is None:  # the first non-empty row is the header
@@ -83,9 +85,8 @@ def _column_key(header: str) -> str:
 
 def _is_nominal(key: str) -> bool:
     words = set(key.split("_"))
-    return bool(words & NOMINAL_WORDS
-                or words & {"name", "names"} and (key in ("name", "names") or words & PERSON_WORDS)
-                or words & {"document", "id"} and words & DOCUMENT_WORDS)
+    return bool(words & NOMINAL_WORDS or key in ("name", "names")
+                or words & {"name", "names", "document", "id"} and words & PERSON_WORDS)
 
 
 def _header_positions(cells: list[str]) -> dict[str, int]:
@@ -120,7 +121,7 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
         encoding = "cp1252"  # Excel's plain "CSV" on Windows in western Europe, Africa and the Americas
     head = content[:65536].decode(encoding, errors="replace").splitlines()
     first_line = next((line for line in head if line.strip()), "")
-    delimiter = max((",", ";"), key=lambda d: (sum(_column_key(cell.strip('"')) in COLUMNS
+    delimiter = max((",", ";"), key=lambda d: (sum(_column_key(cell.strip().strip('"')) in COLUMNS
                                                    for cell in first_line.split(d)), first_line.count(d)))
     # Decoded as it is read, so a large file is never held twice as text.
     text = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, errors="replace", newline="")
@@ -151,6 +152,8 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
 
 
 def _cell_text(value: object) -> str:
+    if isinstance(value, str):  # most cells: checked first as it runs for every cell of every row
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float):
@@ -158,7 +161,7 @@ def _cell_text(value: object) -> str:
         return f"{Decimal(f'{value:.15g}'):f}"
     if isinstance(value, date):  # datetime too: Excel has no date-only type
         return f"{value:%Y-%m-%d}"
-    return str(value).strip()
+    return str(value)
 
 
 def build_template(*, operation_code: str, operation_name: str, start: date, end: date,
@@ -187,12 +190,12 @@ def build_template(*, operation_code: str, operation_name: str, start: date, end
                  (("origin_country", "export_country", "destination_country"), [c for c, __ in countries], False),
                  (("currency",), currencies, True), (("case_status",), case_statuses, True)]
     for index, (columns, values, strict) in enumerate(dropdowns, 1):
-        for row, value in enumerate([columns[0].removeprefix("origin_"), *values], 1):
+        for row, value in enumerate([", ".join(columns), *values], 1):
             lists.cell(row, index, value)
         letter = get_column_letter(index)
         if values:  # a range ending above its start would make Excel repair the file
             _validate(seizures, columns, DataValidation(
-                type="list", formula1=f"=Lists!${letter}$2:${letter}${len(values) + 1}",
+                type="list", formula1=f"Lists!${letter}$2:${letter}${len(values) + 1}",  # stored without "="
                 errorStyle="stop" if strict else "warning", errorTitle=_("Not in the list"),
                 error=_("Choose a value from the dropdown list.")))
 
@@ -213,7 +216,7 @@ def build_template(*, operation_code: str, operation_name: str, start: date, end
     taxa = workbook.create_sheet("Target taxa")
     _write_pairs(taxa, 1, (_("Scientific name (copy it into the taxon column)"), _("Common name")), target_taxa)
     codes = workbook.create_sheet("Codes")  # what the codes in the dropdowns mean
-    for offset, (title, pairs) in enumerate((("term", terms), ("unit", units), ("country", countries))):
+    for offset, (title, pairs) in enumerate((("term", terms), ("unit", units), (_("country"), countries))):
         _write_pairs(codes, offset * 3 + 1, (title, _("meaning")), pairs)
     _write_instructions(workbook.create_sheet("Instructions"), operation_code, operation_name, start, end)
     output = io.BytesIO()
@@ -246,24 +249,16 @@ def _write_pairs(sheet: Worksheet, column: int, titles: tuple[str, str], pairs: 
 def _write_instructions(sheet: Worksheet, code: str, name: str, start: date, end: date) -> None:
     window = {"start": start.isoformat(), "end": end.isoformat()}
     lines = [
-        _("Seizure sheet for %(name)s (%(code)s), seizures from %(start)s to %(end)s.", name=name, code=code,
-          **window),
-        "",
-        _("Fill in the sheet \"Seizures\": one row per item seized. Keep the header row; the order of the columns "
-          "does not matter and other columns are ignored."),
-        _("Required columns: %(columns)s.", columns=", ".join(REQUIRED)),
+        _("Seizure sheet for %(name)s (%(code)s), seizures from %(start)s to %(end)s.", name=name, code=code, **window),
+        _("Fill in the sheet \"Seizures\", one row per item seized. Keep the header row; the order of the columns "
+          "does not matter and other columns are ignored. Required: %(columns)s.", columns=", ".join(REQUIRED)),
         _("Rows with the same seizure_ref form one seizure (item_no 1, 2, …); their date, place, transport, "
           "suspects and case status must agree."),
-        _("Uploading the sheet again updates the rows with the same seizure_ref and item_no; it never duplicates "
-          "them."),
+        _("Uploading the sheet again updates the rows with the same seizure_ref and item_no, never duplicates them."),
         _("seizure_date: YYYY-MM-DD, between %(start)s and %(end)s.", **window),
-        _("taxon: the scientific name of the species, genus, family or order; copy target taxa from the sheet "
-          "\"Target taxa\"."),
-        _("unit: leave it empty for a number of specimens; CITES unit codes (sheet \"Codes\") and kg, g, t, m3 "
-          "and l are accepted."),
-        _("Countries: ISO 3166-1 alpha-3 codes such as KEN; separate several transit countries or nationalities "
-          "with \";\"."),
-        "",
+        _("taxon: the scientific name of the species, genus, family or order (target taxa: sheet \"Target taxa\")."),
+        _("unit: empty for a number of specimens; CITES unit codes (sheet \"Codes\") and kg, g, t, m3, l accepted."),
+        _("Countries: ISO 3166-1 alpha-3 codes such as KEN; separate several with \";\"."),
         _("Never put the names, passport or other document numbers of suspects in this sheet: enter them only "
           "through the secure form or the API."),
     ]

@@ -1,0 +1,59 @@
+"""The seizure web form: its flat field names (`items-0-quantity`) to and from the validator's shape."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from litestar.datastructures import FormMultiDict
+
+from opsplatform.errors import InvalidInput
+from opsplatform.seizures.vocabulary import ITEM_FIELDS, SEIZURE_FIELDS
+
+SUSPECT_FIELDS = ("id", "nationality", "sex", "role", "name", "date_of_birth", "document_number")
+ROW = re.compile(r"^(items|suspects)-(\d+)-(\w+)$")
+
+
+def parse(form: FormMultiDict) -> dict[str, Any]:
+    """Form fields → the raw seizure dict the validator takes; rows left entirely empty are dropped."""
+    raw: dict[str, Any] = {k: form.get(k, "") for k in ("seizure_ref", "reporting_country", "correction_reason",
+                                                          *SEIZURE_FIELDS)}
+    raw["transit_countries"] = form.getall("transit_countries", [])
+    raw["suspect_nationalities"] = form.getall("suspect_nationalities", [])
+    raw["shared_with_participants"] = form.get("shared_with_participants") == "on"
+    rows: dict[str, dict[int, dict[str, str]]] = {"items": {}, "suspects": {}}
+    for key in form:
+        if match := ROW.match(key):
+            rows[match[1]].setdefault(int(match[2]), {})[match[3]] = form.get(key, "")
+    for kind in rows:
+        raw[kind] = [row for _n, row in sorted(rows[kind].items())
+                     if any(v.strip() for k, v in row.items() if k not in ("id", "item_no"))]
+    for n, suspect in enumerate(raw["suspects"]):
+        suspect["id"] = int(suspect["id"]) if suspect.get("id", "").isdigit() else None
+        raw["suspects"][n] = suspect
+    return raw
+
+
+def with_rows(raw: dict[str, Any], action: str) -> dict[str, Any]:
+    """Apply an 'add item' / 'remove item 2' button: the form comes back with everything typed still in it."""
+    kind, _sep, index = action.partition(":")
+    if kind == "add_item":
+        raw["items"] = [*raw["items"], {}]
+    elif kind == "add_suspect":
+        raw["suspects"] = [*raw["suspects"], {}]
+    elif kind in ("remove_item", "remove_suspect") and index.isdigit():
+        rows = raw["items" if kind == "remove_item" else "suspects"]
+        if int(index) < len(rows):
+            rows.pop(int(index))
+    return raw
+
+
+def errors_by_field(exc: InvalidInput) -> dict[str, str]:
+    """Validator paths (`items[0].quantity`) → form field names (`items-0-quantity`)."""
+    return {re.sub(r"\[(\d+)\]\.", r"-\1-", e.field): e.message for e in exc.errors}
+
+
+def blank(raw: dict[str, Any] | None = None) -> dict[str, Any]:
+    raw = raw or {}
+    return {**{k: "" for k in SEIZURE_FIELDS}, "transit_countries": [], "suspect_nationalities": [],
+            "items": [{k: "" for k in ITEM_FIELDS}], "suspects": [], **raw}

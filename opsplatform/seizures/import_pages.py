@@ -1,0 +1,175 @@
+"""Sheet import pages: template download, upload with a dry-run preview, import with live progress, kept files."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State, UploadFile
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy import select, update
+
+from opsplatform.auth.guards import requires
+from opsplatform.auth.models import User
+from opsplatform.database import session_scope, utcnow
+from opsplatform.errors import InvalidInput
+from opsplatform.i18n import _
+from opsplatform.operations.controllers import visible_operation
+from opsplatform.operations.models import Operation, Target
+from opsplatform.reference.models import Country, Currency, Taxon, TradeTerm, Unit
+from opsplatform.seizures import services, vocabulary as v
+from opsplatform.seizures.imports import ImportReport, import_sheet
+from opsplatform.seizures.models import SheetImport
+from opsplatform.seizures.sheets import build_template
+from opsplatform.web.deps import Db
+
+log = logging.getLogger(__name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_running: set[asyncio.Task[None]] = set()  # keep references so background imports are not garbage-collected
+
+
+def _save_report(upload: SheetImport, report: ImportReport) -> None:
+    upload.rows_total, upload.rows_done = report.rows, report.rows
+    upload.created, upload.updated, upload.unchanged = report.created, report.updated, report.unchanged
+    upload.rejected, upload.report = report.rejected, report.problems
+
+
+async def run_import(state: State, import_id: int, user: User) -> None:
+    """Import a kept upload in the background, recording progress on its row so any instance can show it."""
+    async with session_scope(state.sessionmaker, actor=(user.id, user.email)) as session:
+        upload = await session.get(SheetImport, import_id)
+        operation = await session.get(Operation, upload.operation_id)
+
+        async def progress(done: int, total: int) -> None:
+            async with state.sessionmaker() as other:
+                await other.execute(update(SheetImport).where(SheetImport.id == import_id)
+                                    .values(rows_done=done, rows_total=total))
+                await other.commit()
+        try:
+            report = await import_sheet(session, operation, user, upload.country_code, upload.content,
+                                        upload.filename, progress=progress)
+        except Exception as exc:  # noqa: BLE001 - the page must learn the import stopped, whatever the reason
+            await session.rollback()
+            upload = await session.get(SheetImport, import_id, populate_existing=True)
+            upload.status, upload.report = "failed", [str(exc)]
+            log.exception("import %s failed", import_id)
+        else:
+            upload = await session.get(SheetImport, import_id, populate_existing=True)
+            _save_report(upload, report)
+            upload.status = "done"
+        upload.finished_at = utcnow()
+        await session.commit()
+
+
+class ImportController(Controller):
+    include_in_schema = False
+    path = "/operations/{code:str}"
+    guards = [requires("log_records")]
+
+    @get("/template.xlsx", name="imports:template")
+    async def template(self, request: Request, db: Db, code: FromPath[str]) -> Response[bytes]:
+        """The operation's sheet template, with dropdowns for every coded column and its target taxa."""
+        operation = await visible_operation(db, request.user, code)
+        targets = (await db.execute(select(Taxon.scientific_name, Taxon.common_name_en)
+                                    .join(Target, Target.taxon_id == Taxon.id)
+                                    .where(Target.operation_id == operation.id).order_by(Taxon.scientific_name))).all()
+        content = build_template(
+            operation_code=operation.code, operation_name=operation.name, start=operation.start_date,
+            end=operation.end_date,
+            terms=(await db.execute(select(TradeTerm.code, TradeTerm.name_en).order_by(TradeTerm.code))).all(),
+            units=(await db.execute(select(Unit.code, Unit.name_en).order_by(Unit.code))).all(),
+            countries=(await db.execute(select(Country.alpha3, Country.name).order_by(Country.alpha3))).all(),
+            target_taxa=[(n, c or "") for n, c in targets], transport_modes=list(v.TRANSPORT_MODES),
+            detection_methods=list(v.DETECTION_METHODS), agencies=list(v.AGENCIES),
+            location_types=list(v.LOCATION_TYPES), case_statuses=list(v.CASE_STATUSES),
+            currencies=list((await db.scalars(select(Currency.code).order_by(Currency.code))).all()))
+        return Response(content, media_type=XLSX, headers={
+            "content-disposition": f'attachment; filename="{operation.code}-seizures.xlsx"'})
+
+    async def _page(self, request: Request, db: Db, operation: Operation, *, errors: dict[str, str] | None = None,
+                    status_code: int = 200) -> Template:
+        await db.refresh(operation)
+        query = select(SheetImport).where(SheetImport.operation_id == operation.id)
+        if request.user.role == "focal_point":
+            query = query.where(SheetImport.country_code == request.user.country_code)
+        uploads = (await db.scalars(query.order_by(SheetImport.id.desc()).limit(30))).all()
+        return Template("seizures/imports.html", status_code=status_code, context={
+            "operation": operation, "uploads": uploads, "errors": errors or {}})
+
+    async def _upload(self, request: Request, db: Db, operation: Operation, import_id: int) -> SheetImport:
+        upload = await db.scalar(select(SheetImport).where(SheetImport.id == import_id,
+                                                            SheetImport.operation_id == operation.id))
+        if upload is None or (request.user.role == "focal_point" and upload.country_code != request.user.country_code):
+            raise NotFoundException()
+        return upload
+
+    @get("/imports", name="imports")
+    async def index(self, request: Request, db: Db, code: FromPath[str]) -> Template:
+        return await self._page(request, db, await visible_operation(db, request.user, code))
+
+    @post("/imports", name="imports:upload")
+    async def upload(self, request: Request, db: Db, code: FromPath[str]) -> Template | Redirect:
+        """Keep the file and check every row without writing any result: the preview."""
+        operation = await visible_operation(db, request.user, code)
+        form = await request.form()
+        file = form.get("file")
+        try:
+            if not isinstance(file, UploadFile) or not file.filename:
+                raise InvalidInput.one("file", _("choose a CSV or XLSX file"))
+            country = await services.reporting_country(db, operation, request.user, dict(form))
+            content = await file.read()
+            report = await import_sheet(db, operation, request.user, country, content, file.filename, dry_run=True)
+        except InvalidInput as exc:
+            return await self._page(request, db, operation, errors=exc.by_field(), status_code=400)
+        upload = SheetImport(operation_id=operation.id, country_code=country, filename=file.filename[:255],
+                             content=content, sha256=hashlib.sha256(content).hexdigest(),
+                             uploaded_by=request.user.id, status="previewed")
+        _save_report(upload, report)
+        db.add(upload)
+        await db.commit()
+        return Redirect(f"/operations/{operation.code}/imports/{upload.id}")
+
+    @get("/imports/{import_id:int}", name="imports:detail")
+    async def detail(self, request: Request, db: Db, code: FromPath[str], import_id: FromPath[int]) -> Template:
+        """The preview, the progress while running (polled by htmx), then the report."""
+        operation = await visible_operation(db, request.user, code)
+        upload = await self._upload(request, db, operation, import_id)
+        template = "seizures/_import_status.html" if request.headers.get("hx-request") else "seizures/import.html"
+        return Template(template, context={"operation": operation, "upload": upload})
+
+    @post("/imports/{import_id:int}/run", name="imports:run")
+    async def run(self, request: Request, db: Db, code: FromPath[str], import_id: FromPath[int]) -> Redirect:
+        operation = await visible_operation(db, request.user, code)
+        upload = await self._upload(request, db, operation, import_id)
+        claimed = await db.execute(update(SheetImport).where(SheetImport.id == upload.id,
+                                                             SheetImport.status == "previewed")
+                                   .values(status="running", rows_done=0))
+        await db.commit()
+        if claimed.rowcount == 1:  # a second click does not start a second import
+            task = asyncio.create_task(run_import(request.app.state, upload.id, request.user))
+            _running.add(task)
+            task.add_done_callback(_running.discard)
+        return Redirect(f"/operations/{operation.code}/imports/{upload.id}")
+
+    @get("/imports/{import_id:int}/file", name="imports:file")
+    async def original(self, request: Request, db: Db, code: FromPath[str], import_id: FromPath[int]) -> Response[bytes]:
+        operation = await visible_operation(db, request.user, code)
+        upload = await self._upload(request, db, operation, import_id)
+        media = XLSX if upload.content[:4] == b"PK\x03\x04" else "text/csv"
+        return Response(upload.content, media_type=media,
+                        headers={"content-disposition": f'attachment; filename="{upload.filename}"'})
+
+    @get("/imports/{import_id:int}/report.txt", name="imports:report")
+    async def report(self, request: Request, db: Db, code: FromPath[str], import_id: FromPath[int]) -> Response[str]:
+        operation = await visible_operation(db, request.user, code)
+        upload = await self._upload(request, db, operation, import_id)
+        lines = [f"{upload.filename} ({upload.country_code}, {upload.status})",
+                 f"{upload.rows_total} rows: {upload.rows_total - upload.rejected} accepted, {upload.rejected} rejected "
+                 f"({upload.created} created, {upload.updated} updated, {upload.unchanged} unchanged)", *upload.report]
+        return Response("\n".join(lines) + "\n", media_type="text/plain; charset=utf-8",
+                        headers={"content-disposition": f'attachment; filename="import-{upload.id}-report.txt"'})
+

@@ -1,0 +1,164 @@
+"""Result pages: the seizure form keeps what was typed, items come and go, conflicts show both versions,
+the validation loop, nil returns and completeness, and sheet upload with preview, progress and report."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from opsplatform.seizures.models import NilReturn, Seizure, SeizureItem, SheetImport
+from tests.conftest import csrf_of, form_post, login
+from tests.results_support import active_operation
+from tests.test_imports import ROWS, semicolon_csv
+
+BASE = "/operations/THUNDER-2026"
+FORM = {"seizure_ref": "KE-77", "seizure_date": "2026-10-04", "location": "Kilindini port",
+        "transport_mode": "sea_cargo", "origin_country": "TZA", "items-0-taxon": "Manis javanica",
+        "items-0-term": "SCA", "items-0-quantity": "-3", "items-0-unit": "KIL", "action": "submit"}
+
+
+@pytest.fixture
+async def thunder(db):
+    return await active_operation(db)
+
+
+async def test_a_rejected_form_shows_the_error_by_its_field_and_keeps_everything_typed(client, db, cast, thunder):
+    await login(client, cast.kenya)
+    response = await form_post(client, f"{BASE}/seizures/new", FORM)
+    assert response.status_code == 400
+    assert 'must be a number greater than 0 (got &#34;-3&#34;)' in response.text
+    assert 'id="e-items-0-quantity"' in response.text
+    for value in ("KE-77", "2026-10-04", "Kilindini port", "Manis javanica", 'value="-3"'):
+        assert value in response.text
+    assert '<option value="sea_cargo" selected>' in response.text
+    assert await db.scalar(select(func.count()).select_from(Seizure)) == 0
+    fixed = await form_post(client, f"{BASE}/seizures/new", {**FORM, "items-0-quantity": "3"})
+    assert fixed.status_code in (302, 303)
+    assert await db.scalar(select(SeizureItem.quantity)) == 3
+
+
+async def test_items_are_added_and_removed_without_losing_input(client, db, cast, thunder):
+    await login(client, cast.kenya)
+    added = await form_post(client, f"{BASE}/seizures/new", {**FORM, "action": "add_item"})
+    assert added.status_code == 200 and 'name="items-1-taxon"' in added.text and "Kilindini port" in added.text
+    two = {**FORM, "items-0-quantity": "3", "items-1-taxon": "Loxodonta africana", "items-1-term": "TUS",
+           "items-1-quantity": "4"}
+    removed = await form_post(client, f"{BASE}/seizures/new", {**two, "action": "remove_item:0"})
+    assert 'value="Loxodonta africana"' in removed.text and 'name="items-1-taxon"' not in removed.text
+    saved = await form_post(client, f"{BASE}/seizures/new", {**two, "action": "draft"})
+    assert saved.status_code in (302, 303)
+    seizure = await db.scalar(select(Seizure))
+    assert seizure.status == "draft"
+    assert await db.scalar(select(func.count()).select_from(SeizureItem)) == 2
+
+
+async def test_an_edit_that_crossed_another_shows_both_versions(client, db, cast, thunder):
+    await login(client, cast.kenya)
+    await form_post(client, f"{BASE}/seizures/new", {**FORM, "items-0-quantity": "3"})
+    seizure = await db.scalar(select(Seizure))
+    edit = {**FORM, "items-0-quantity": "3", "version": "1", "action": "save"}
+    first = await form_post(client, f"{BASE}/seizures/{seizure.id}/edit", {**edit, "location": "Terminal A"})
+    assert first.status_code in (302, 303), first.text
+    second = await form_post(client, f"{BASE}/seizures/{seizure.id}/edit", {**edit, "location": "Terminal B"})
+    assert second.status_code == 409
+    assert "Terminal A" in second.text and 'value="Terminal B"' in second.text
+    await db.refresh(seizure)
+    assert seizure.location == "Terminal A"
+
+
+async def test_record_pages_by_role_and_country(client, db, cast, thunder):
+    await login(client, cast.kenya)
+    await form_post(client, f"{BASE}/seizures/new", {**FORM, "items-0-quantity": "3"})
+    seizure = await db.scalar(select(Seizure))
+    page = f"{BASE}/seizures/{seizure.id}"
+    assert (await client.get(page)).status_code == 200
+    for role, expected in (("tanzania", 404), ("coordinator", 200), ("analyst", 200), ("press", 403), ("admin", 403)):
+        client.cookies.clear()
+        await login(client, getattr(cast, role))
+        assert (await client.get(page)).status_code == expected, role
+        assert (await client.get(f"{BASE}/seizures/new")).status_code == (200 if role in ("tanzania", "coordinator")
+                                                                         else 403), role
+
+
+async def test_a_coordinator_queries_and_the_focal_point_answers_on_the_page(client, db, cast, thunder):
+    await login(client, cast.kenya)
+    await form_post(client, f"{BASE}/seizures/new", {**FORM, "items-0-quantity": "3"})
+    seizure = await db.scalar(select(Seizure))
+    status = f"{BASE}/seizures/{seizure.id}/status"
+    client.cookies.clear()
+    await login(client, cast.coordinator)
+    empty = await form_post(client, status, {"action": "query", "message": ""})
+    assert empty.status_code == 400 and "say what should be checked" in empty.text
+    await form_post(client, status, {"action": "query", "message": "Which port?"})
+    client.cookies.clear()
+    await login(client, cast.kenya)
+    page = (await client.get(f"{BASE}/seizures/{seizure.id}")).text
+    assert "Which port?" in page and "Answer the query" in page
+    await form_post(client, status, {"action": "answer", "message": "Kilindini"})
+    await db.refresh(seizure)
+    assert seizure.status == "submitted"
+
+
+async def test_a_nil_return_in_one_click_shows_in_the_grid(client, db, cast, thunder):
+    from datetime import date
+
+    thunder.start_date, thunder.end_date = date(2026, 10, 1), date(2026, 12, 31)
+    await db.commit()
+    await login(client, cast.tanzania)
+    response = await form_post(client, f"{BASE}/nil-returns", {"date": "2026-10-02"})
+    assert response.status_code in (302, 303)
+    assert await db.scalar(select(NilReturn.country_code)) == "TZA"
+    grid = (await client.get(f"{BASE}/completeness")).text
+    assert "Tanzania" in grid and "Kenya" not in grid  # a focal point sees its own row
+    client.cookies.clear()
+    await login(client, cast.coordinator)
+    grid = (await client.get(f"{BASE}/completeness")).text
+    assert "Kenya" in grid and "Tanzania" in grid and "Uganda" in grid and "cell-nil" in grid
+
+
+async def upload(client, content: bytes, name: str):
+    return await client.post(f"{BASE}/imports", files={"file": (name, content, "text/csv")},
+                             data={"_csrf_token": csrf_of(client)})
+
+
+async def test_upload_preview_then_import_with_progress_and_report(client, db, cast, thunder):
+    await login(client, cast.kenya)
+    preview = await upload(client, semicolon_csv(ROWS), "kenya.csv")
+    assert preview.status_code in (302, 303), preview.text
+    page = await client.get(preview.headers["location"])
+    assert "Checked, nothing saved yet" in page.text
+    assert 'row 5: quantity: must be a number greater than 0 (got &#34;-3&#34;)' in page.text
+    assert await db.scalar(select(func.count()).select_from(Seizure)) == 0
+    upload_id = await db.scalar(select(SheetImport.id))
+    await form_post(client, f"{BASE}/imports/{upload_id}/run")
+    for _ in range(50):
+        status = await client.get(f"{BASE}/imports/{upload_id}", headers={"HX-Request": "true"})
+        if "Imported:" in status.text:
+            break
+        await asyncio.sleep(0.1)
+    assert "Imported:" in status.text and "2 new" in status.text
+    assert await db.scalar(select(func.count()).select_from(Seizure)) == 2
+    assert (await client.get(f"{BASE}/imports/{upload_id}/file")).content == semicolon_csv(ROWS)
+    report = (await client.get(f"{BASE}/imports/{upload_id}/report.txt")).text
+    assert 'row 5: quantity: must be a number greater than 0 (got "-3")' in report
+    client.cookies.clear()
+    await login(client, cast.tanzania)
+    assert (await client.get(f"{BASE}/imports/{upload_id}")).status_code == 404
+
+
+async def test_the_template_has_the_contract_columns_and_the_target_taxa(client, db, cast, thunder):
+    from opsplatform.operations.services import add_target
+    from opsplatform.seizures.sheets import COLUMNS
+
+    await add_target(db, thunder, "Manis javanica", True, None)
+    await db.commit()
+    await login(client, cast.kenya)
+    response = await client.get(f"{BASE}/template.xlsx")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert tuple(c.value for c in book["Seizures"][1]) == COLUMNS
+    assert "Manis javanica" in [c.value for c in book["Target taxa"]["A"]]

@@ -11,9 +11,6 @@ import functools
 import itertools
 import os
 import shutil
-import socket
-import subprocess
-import tempfile
 import warnings
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -35,15 +32,11 @@ from opsplatform.auth.services import create_user
 from opsplatform.database import make_engine, make_sessionmaker, session_scope, upgrade
 from opsplatform.reference.loader import load_all
 from opsplatform.settings import Settings
+from tests import pgcluster
+from tests.pgcluster import free_port
 
-PGBIN = Path(os.environ.get("OPSPLATFORM_PGBIN", "/usr/lib/postgresql/15/bin"))
+PGBIN = pgcluster.PGBIN
 PASSWORD = "correct horse battery"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pytest_report_header() -> str:
@@ -59,33 +52,15 @@ def postgres_server() -> Iterator[str | None]:
     if os.environ.get("OPSPLATFORM_TEST_PG_URL"):
         yield os.environ["OPSPLATFORM_TEST_PG_URL"]
         return
-    if not (PGBIN / "initdb").exists():
+    if not pgcluster.available():
         if os.environ.get("CI"):
             pytest.fail(f"CI must run the PostgreSQL half: no initdb in {PGBIN} (.ci/run installs postgresql)")
         warnings.warn(f"PostgreSQL server binaries not found in {PGBIN}: the PostgreSQL half of the suite is SKIPPED "
                       "(apt-get install postgresql, or set OPSPLATFORM_PGBIN)", stacklevel=1)
         yield None
         return
-    root = tempfile.mkdtemp(prefix="pgtest-", dir="/tmp")
-    data, sock, port = f"{root}/data", f"{root}/sock", free_port()
-    os.mkdir(data)
-    os.mkdir(sock)
-    as_pg: dict[str, str] = {}
-    if os.geteuid() == 0:  # initdb and postgres refuse to run as root
-        for d in (root, data, sock):
-            shutil.chown(d, "postgres", "postgres")
-        as_pg = {"user": "postgres", "group": "postgres"}
-    subprocess.run([PGBIN / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "--no-locale", "-E", "UTF8",
-                    "--no-sync"], check=True, capture_output=True, cwd=root, **as_pg)
-    subprocess.run([PGBIN / "pg_ctl", "-D", data, "-l", f"{root}/log", "-w", "-o",
-                    f"-k {sock} -c listen_addresses=127.0.0.1 -p {port} -F -c max_connections=300", "start"],
-                   check=True, capture_output=True, cwd=root, **as_pg)
-    try:
-        yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}"
-    finally:
-        subprocess.run([PGBIN / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"], capture_output=True,
-                       cwd=root, **as_pg)
-        shutil.rmtree(root, ignore_errors=True)
+    with pgcluster.cluster() as url:
+        yield url
 
 
 async def _prepare(url: str) -> None:

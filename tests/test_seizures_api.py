@@ -232,3 +232,17 @@ async def test_a_draft_is_not_submitted_until_asked(client, db, cast, thunder):
     assert draft["status"] == "draft"
     submitted = await client.post(f"{URL}/{draft['id']}/status", json={"action": "submit"}, headers=kenya)
     assert submitted.json()["status"] == "submitted"
+
+
+async def test_a_country_opens_its_new_records_to_all_participants_by_default(client, db, cast, thunder):
+    from tests.conftest import form_post, login
+
+    await login(client, cast.kenya)
+    assert (await form_post(client, "/operations/THUNDER-2026/sharing", {"share_by_default": "on"})).status_code == 302
+    created = (await create(client, await bearer(db, cast.kenya))).json()
+    assert created["shared_with_participants"] is True
+    seen = await client.get(f"{URL}/{created['id']}", headers=await bearer(db, cast.tanzania))
+    assert seen.status_code == 200
+    private = (await create(client, await bearer(db, cast.kenya), seizure_ref="KE-2",
+                            shared_with_participants=False)).json()
+    assert (await client.get(f"{URL}/{private['id']}", headers=await bearer(db, cast.tanzania))).status_code == 404

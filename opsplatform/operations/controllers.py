@@ -204,11 +204,25 @@ class OperationController(Controller):
         operation = await visible_operation(db, request.user, code)
         if (scope := policy.managed_countries(request.user)) is not None:
             require(country in (await db.scalars(scope)).all())
-        await services.set_publicity(db, operation, country, data.get("publicity", ""),
-                                     share_by_default=data.get("share_by_default") in ("on", "true", "1"))
+        await services.set_publicity(db, operation, country, data.get("publicity", ""))
         await db.commit()
         flash(request, _("Consent of %(code)s saved.", code=country), "success")
         return Redirect(f"/operations/{operation.code}#participants")
+
+    @post("/{code:str}/sharing", name="operations:sharing", guards=[requires("log_records")])
+    async def sharing(self, request: Request, db: Db, code: FromPath[str],
+                      data: URLEncodedBody[dict[str, str]]) -> Redirect:
+        """A country opens its records to all participants by default (TWIX-style), or closes them again."""
+        operation = await visible_operation(db, request.user, code)
+        require(request.user.role == "focal_point")
+        participant = await services.set_sharing(db, operation, request.user.country_code or "",
+                                                 data.get("share_by_default") == "on")
+        await db.commit()
+        flash(request, _("New records of %(code)s are now open to all participants.", code=participant.country_code)
+              if participant.share_by_default else
+              _("New records of %(code)s are now seen in full only by your country and the coordinators.",
+                code=participant.country_code), "success")
+        return Redirect(f"/operations/{operation.code}")
 
     # --- focal points ---------------------------------------------------------------------------------------------
 

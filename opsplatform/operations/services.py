@@ -132,17 +132,27 @@ async def remove_participant(session: AsyncSession, operation: Operation, countr
     await session.flush()
 
 
-async def set_publicity(session: AsyncSession, operation: Operation, country: str, publicity: str,
-                        share_by_default: bool | None = None) -> Participant:
-    if publicity not in Publicity.__members__:
-        raise InvalidInput.one("publicity", _("must be named, aggregate or none"))
+async def _participant(session: AsyncSession, operation: Operation, country: str) -> Participant:
     participant = await session.scalar(select(Participant).where(
         Participant.operation_id == operation.id, Participant.country_code == country))
     if participant is None:
         raise InvalidInput.one("country", _("%(code)s does not take part in this operation", code=country))
+    return participant
+
+
+async def set_publicity(session: AsyncSession, operation: Operation, country: str, publicity: str) -> Participant:
+    if publicity not in Publicity.__members__:
+        raise InvalidInput.one("publicity", _("must be named, aggregate or none"))
+    participant = await _participant(session, operation, country)
     participant.publicity = publicity
-    if share_by_default is not None:
-        participant.share_by_default = share_by_default
+    await session.flush()
+    return participant
+
+
+async def set_sharing(session: AsyncSession, operation: Operation, country: str, share: bool) -> Participant:
+    """A country's default for new records: open to all participants, or to its own country and coordinators."""
+    participant = await _participant(session, operation, country)
+    participant.share_by_default = share
     await session.flush()
     return participant
 

@@ -68,11 +68,16 @@ def check_rows(ref: Reference, operation: Operation, rows: Any, report: ImportRe
     """Validate every row; group the good ones by seizure_ref, refusing rows that contradict their seizure."""
     groups: dict[str, Group] = {}
     seen: dict[str, int] = {}
+    checked: dict[tuple[str, ...], tuple[dict[str, Any], list[Any]]] = {}
     for number, values in rows:
         report.rows += 1
         # Without item_no, a seizure's rows are its items 1, 2, … in sheet order (stable on re-upload).
         position = seen[values.get("seizure_ref", "")] = seen.get(values.get("seizure_ref", ""), 0) + 1
-        seizure, errors = check_seizure(ref, operation, values)
+        # A seizure's rows repeat its seizure-level values: check each distinct set once.
+        key = tuple(values.get(f, "") for f in ("seizure_ref", *SEIZURE_FIELDS))
+        if key not in checked:
+            checked[key] = check_seizure(ref, operation, values)
+        seizure, errors = checked[key]
         item, item_errors = check_item(ref, values)
         for error in errors + item_errors:
             report.reject(number, error.field, error.message)
@@ -102,22 +107,26 @@ async def import_sheet(session: AsyncSession, operation: Operation, user: User, 
         groups = check_rows(await Reference.load(session), operation, read_rows(content, filename), report)
     except SheetError as exc:
         raise InvalidInput.one("file", str(exc)) from exc
-    existing = {s.seizure_ref: s for s in (await session.scalars(select(Seizure).where(
-        Seizure.operation_id == operation.id, Seizure.reporting_country == country))).all()}
+    # Plain rows, not ORM objects: comparing 50,000 rows must stay cheap.
+    seizures = Seizure.__table__
+    existing = {row["seizure_ref"]: row for row in (await session.execute(
+        select(seizures.c.id, seizures.c.version, seizures.c.seizure_ref, *(seizures.c[f] for f in SEIZURE_FIELDS))
+        .where(seizures.c.operation_id == operation.id, seizures.c.reporting_country == country))).mappings()}
     existing_items: dict[int, dict[int, dict[str, Any]]] = {}
     if existing:
-        for item in (await session.scalars(select(SeizureItem).join(Seizure, Seizure.id == SeizureItem.seizure_id)
-                                            .where(Seizure.operation_id == operation.id,
-                                                   Seizure.reporting_country == country))).all():
-            existing_items.setdefault(item.seizure_id, {})[item.item_no] = {c: getattr(item, c) for c in ITEM_COLUMNS}
+        items = SeizureItem.__table__
+        for row in (await session.execute(
+                select(items).join(seizures, seizures.c.id == items.c.seizure_id)
+                .where(seizures.c.operation_id == operation.id, seizures.c.reporting_country == country))).mappings():
+            existing_items.setdefault(row["seizure_id"], {})[row["item_no"]] = {c: row[c] for c in ITEM_COLUMNS}
 
-    plan: list[tuple[str, Group, Seizure | None]] = []
+    plan: list[tuple[str, Group, Any]] = []
     for seizure_ref, group in groups.items():
         current = existing.get(seizure_ref)
         if current is None:
             plan.append(("create", group, None))
-        elif any(getattr(current, f) != group.seizure[f] for f in SEIZURE_FIELDS) or any(
-                existing_items.get(current.id, {}).get(n) != {c: i[c] for c in ITEM_COLUMNS}
+        elif any(current[f] != group.seizure[f] for f in SEIZURE_FIELDS) or any(
+                existing_items.get(current["id"], {}).get(n) != {c: i[c] for c in ITEM_COLUMNS}
                 for n, i in group.items.items()):
             plan.append(("update", group, current))
         else:
@@ -135,7 +144,7 @@ async def import_sheet(session: AsyncSession, operation: Operation, user: User, 
 
 
 async def _write(session: AsyncSession, operation: Operation, user: User, country: str,
-                 batch: list[tuple[str, Group, Seizure | None]], existing_items: dict[int, dict[int, Any]]) -> None:
+                 batch: list[tuple[str, Group, Any]], existing_items: dict[int, dict[int, Any]]) -> None:
     """One transaction: the batch's seizures with all their items, status history and audit events."""
     now = utcnow()
     creates = [g for action, g, _s in batch if action == "create"]
@@ -154,13 +163,13 @@ async def _write(session: AsyncSession, operation: Operation, user: User, countr
             update(table).where(table.c.id == bindparam("_id"), table.c.version == bindparam("_version"))
             .values({**{f: bindparam(f"v_{f}") for f in SEIZURE_FIELDS}, "version": bindparam("_version") + 1,
                      "updated_at": now}),
-            [{**{f"v_{f}": g.seizure[f] for f in SEIZURE_FIELDS}, "_id": s.id, "_version": s.version}
+            [{**{f"v_{f}": g.seizure[f] for f in SEIZURE_FIELDS}, "_id": s["id"], "_version": s["version"]}
              for g, s in updates])
         if changed.rowcount not in (-1, len(updates)):
             raise InvalidInput.one("file", _("some of these seizures were changed by someone else during the import; "
                                              "nothing of this batch was saved, upload the sheet again"))
     item_inserts, item_updates = [], []
-    for seizure_id, group in [*zip(new_ids, creates, strict=True), *((s.id, g) for g, s in updates)]:
+    for seizure_id, group in [*zip(new_ids, creates, strict=True), *((s["id"], g) for g, s in updates)]:
         for item_no, item in group.items.items():
             values = {c: item[c] for c in ITEM_COLUMNS}
             if item_no in existing_items.get(seizure_id, {}):
@@ -186,5 +195,6 @@ async def _write(session: AsyncSession, operation: Operation, user: User, countr
          "entity_id": str(seizure_id), "before": None,
          "after": {**{f: _shown(g.seizure[f]) for f in ("seizure_ref", *SEIZURE_FIELDS)}, "items": len(g.items),
                    "source": "sheet"}}
-        for action, pairs in (("create", zip(new_ids, creates, strict=True)), ("update", ((s.id, g) for g, s in updates)))
+        for action, pairs in (("create", zip(new_ids, creates, strict=True)),
+                              ("update", ((s["id"], g) for g, s in updates)))
         for seizure_id, g in pairs])

@@ -193,9 +193,11 @@ def build_template(*, operation_code: str, operation_name: str, start: date, end
         for row, value in enumerate([", ".join(columns), *values], 1):
             lists.cell(row, index, value)
         letter = get_column_letter(index)
-        if values:  # a range ending above its start would make Excel repair the file
+        # No dropdown for an empty list: a range ending above its start would make Excel repair the file.
+        # The formula is stored without the "=" typed in Excel, as Excel itself writes it.
+        if values:
             _validate(seizures, columns, DataValidation(
-                type="list", formula1=f"Lists!${letter}$2:${letter}${len(values) + 1}",  # stored without "="
+                type="list", formula1=f"Lists!${letter}$2:${letter}${len(values) + 1}",
                 errorStyle="stop" if strict else "warning", errorTitle=_("Not in the list"),
                 error=_("Choose a value from the dropdown list.")))
 

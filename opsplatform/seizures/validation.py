@@ -64,6 +64,8 @@ class Checker:
 
     def text(self, name: str) -> str:
         value = self.raw.get(name)
+        if value.__class__ is str:  # the common case (forms, sheets): no conversion needed
+            return value.strip()
         return "" if value is None else str(value).strip()
 
     def optional_text(self, name: str, limit: int = 2000) -> None:

@@ -60,6 +60,24 @@ def main() -> None:
     """opsplatform: coordination of international wildlife-enforcement operations."""
 
 
+async def operation_by_code(session: Any, code: str) -> Any:
+    from sqlalchemy import select
+
+    from opsplatform.operations.models import Operation
+
+    operation = await session.scalar(select(Operation).where(Operation.code == code.upper()))
+    if operation is None:
+        raise InvalidInput.one("operation", f"no operation with the code {code}")
+    return operation
+
+
+def command_line_user() -> Any:
+    """Whoever runs the command line has the database itself: they act as a global coordinator."""
+    from opsplatform.auth.models import User
+
+    return User(id=None, email="cli", name="command line", role="coordinator")
+
+
 # --- serving ------------------------------------------------------------------------------------------------------
 
 def _serve(settings: Settings, host: str, port: int) -> None:
@@ -280,15 +298,10 @@ async def operations_create(database_url: str, path: str) -> None:
 @run_async
 async def operations_set_phase(database_url: str, code: str, phase: str) -> None:
     """Move an operation to a phase by hand."""
-    from sqlalchemy import select
-
-    from opsplatform.operations.models import Operation
     from opsplatform.operations.services import set_phase
 
     async def work(session: Any) -> str:
-        operation = await session.scalar(select(Operation).where(Operation.code == code.upper()))
-        if operation is None:
-            raise InvalidInput.one("operation", f"no operation with the code {code}")
+        operation = await operation_by_code(session, code)
         await set_phase(session, operation, phase)
         await session.commit()
         return f"{operation.code} is now in the {phase} phase"
@@ -316,23 +329,19 @@ async def import_seizures(database_url: str, code: str, country: str, dry_run: b
 
     from sqlalchemy import select
 
-    from opsplatform.auth.models import User
-    from opsplatform.operations.models import Operation, Participant
+    from opsplatform.operations.models import Participant
     from opsplatform.seizures.imports import import_sheet
 
     content = Path(file).read_bytes()
     settings = settings_for(database_url)
 
     async def work(session: Any) -> Any:
-        operation = await session.scalar(select(Operation).where(Operation.code == code.upper()))
-        if operation is None:
-            raise InvalidInput.one("operation", f"no operation with the code {code}")
+        operation = await operation_by_code(session, code)
         alpha3 = country.strip().upper()
         if not await session.scalar(select(Participant.id).where(Participant.operation_id == operation.id,
                                                                 Participant.country_code == alpha3)):
             raise InvalidInput.one("country", f"{alpha3} does not take part in {operation.code}")
-        # The command line acts as a coordinator of the platform (it has database access).
-        operator = User(id=None, email="cli", name="command line", role="coordinator")
+        operator = command_line_user()
         with click.progressbar(length=1, label="importing", file=sys.stderr) as bar:
             async def progress(done: int, total: int) -> None:
                 bar.length = total
@@ -348,6 +357,41 @@ async def import_seizures(database_url: str, code: str, country: str, dry_run: b
         click.echo(problem)
     if report.rejected:
         sys.exit(1)
+
+
+# --- reports -----------------------------------------------------------------------------------------------------------
+
+@main.group()
+def report() -> None:
+    """Figures and documents."""
+
+
+@report.command("summary")
+@database_option
+@click.option("--operation", "code", required=True, help="Operation code.")
+@click.option("--format", "output", type=click.Choice(["json", "text"]), default="text", show_default=True)
+@run_async
+async def report_summary(database_url: str, code: str, output: str) -> None:
+    """The operation's summary (CONTRACT.md) on standard output."""
+    import json
+
+    from opsplatform.reporting.summary import summary
+
+    async def work(session: Any) -> dict[str, Any]:
+        operation = await operation_by_code(session, code)
+        return await summary(session, operation, command_line_user())
+
+    figures = await with_session(settings_for(database_url), work)
+    if output == "json":
+        click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
+        return
+    countries = figures["countries"]
+    click.echo(f"{figures['operation']} {figures['window']['start']} to {figures['window']['end']}: "
+               f"{figures['seizures']} seizures, {figures['suspects_arrested']} suspects arrested; "
+               f"{countries['reporting']} of {countries['participating']} countries reporting, "
+               f"{countries['with_seizures']} with seizures")
+    for line in figures["by_term_unit"][:15]:
+        click.echo(f"  {line['term']:<4} {line['quantity']:>12,.1f} {line['unit']:<7} in {line['seizures']} seizures")
 
 
 # --- keys ---------------------------------------------------------------------------------------------------------------

@@ -103,3 +103,19 @@ def may_manage_focal_points(user: User) -> bool:
 def sees_directory(user: User) -> bool:
     """The focal-point directory is for the operation's members: coordinators, analysts and focal points."""
     return user.role in (Role.coordinator, Role.analyst, Role.focal_point)
+
+
+def aggregate_access(user: User) -> ColumnElement[bool]:
+    """Which seizures count in the figures a user sees: every country's for members of the operation; for a press
+    officer only countries whose consent lets the release show them (`named` or `aggregate`)."""
+    if user.role == Role.press_officer:
+        return Seizure.reporting_country.in_(select(Participant.country_code).where(
+            Participant.operation_id == Seizure.operation_id, Participant.publicity != "none"))
+    if can(user, "view_records"):
+        return true()
+    return false()
+
+
+def names_only_consenting(user: User) -> bool:
+    """A press officer sees a country by name only if it consented to be named; others are folded into 'other'."""
+    return user.role == Role.press_officer

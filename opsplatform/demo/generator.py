@@ -158,7 +158,7 @@ async def create_operation(session: AsyncSession, settings: Settings, rng: rando
     last_day = min(end, today)
     days = [start + timedelta(days=i) for i in range((last_day - start).days + 1)]
     # Busier countries report more: a heavy-tailed weight per participant.
-    activity = {c: rng.paretovariate(1.3) * (4 if c in CORE_PARTICIPANTS else 1) for c in countries}
+    activity = {c: min(rng.paretovariate(1.6), 12) * (3 if c in CORE_PARTICIPANTS else 1) for c in countries}
     reporters, reporter_weights = list(activity), list(activity.values())
     weights = [c.weight for c in commodities]
     statuses = [SeizureStatus.submitted] * 80 + [SeizureStatus.validated] * 14 + [SeizureStatus.queried] * 2 + \

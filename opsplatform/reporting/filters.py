@@ -1,0 +1,100 @@
+"""One filter for every results view: pages, API and exports apply the same object, so they always agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+
+from opsplatform.errors import FieldError, InvalidInput
+from opsplatform.i18n import _
+from opsplatform.reference.models import Country, NetworkMember, Taxon
+from opsplatform.seizures.models import Seizure, SeizureItem
+from opsplatform.seizures.vocabulary import TRANSPORT_MODES
+
+
+@dataclass(frozen=True)
+class ResultFilter:
+    start: date | None = None
+    end: date | None = None
+    countries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    networks: tuple[str, ...] = ()
+    taxon_groups: tuple[str, ...] = ()
+    taxa: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    modes: tuple[str, ...] = ()
+
+    @classmethod
+    def from_params(cls, params: Any) -> ResultFilter:
+        """From query parameters (repeated keys or comma-separated values); bad values raise InvalidInput."""
+        def values(name: str) -> tuple[str, ...]:
+            raw = params.getall(name, []) if hasattr(params, "getall") else params.get(name) or []
+            raw = [raw] if isinstance(raw, str) else raw
+            return tuple(v.strip() for item in raw for v in str(item).split(",") if v.strip())
+
+        errors, days = [], {}
+        for name in ("start", "end"):
+            text = values(name)
+            try:
+                days[name] = date.fromisoformat(text[0]) if text else None
+            except ValueError:
+                errors.append(FieldError(name, _("must be a date as YYYY-MM-DD")))
+        modes = values("modes")
+        for mode in modes:
+            if mode not in (*TRANSPORT_MODES, "unknown"):
+                errors.append(FieldError("modes", _("unknown transport mode %(mode)s", mode=mode)))
+        if errors:
+            raise InvalidInput(errors)
+        return cls(start=days.get("start"), end=days.get("end"),
+                   countries=tuple(c.upper() for c in values("countries")), regions=values("regions"),
+                   networks=values("networks"), taxon_groups=values("taxon_groups"), taxa=values("taxa"),
+                   terms=tuple(t.upper() for t in values("terms")), modes=modes)
+
+    def as_params(self) -> dict[str, str]:
+        """Back to query parameters, for links that keep the filter (exports, maps)."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value:
+                out[f.name] = value.isoformat() if isinstance(value, date) else ",".join(value)
+        return out
+
+    def item_clause(self) -> ColumnElement[bool]:
+        """Conditions on items (taxa, groups, terms), for item-level breakdowns."""
+        conditions = []
+        if self.terms:
+            conditions.append(SeizureItem.term_code.in_(self.terms))
+        if self.taxa or self.taxon_groups:
+            taxa = select(Taxon.id)
+            taxa = taxa.where(or_(Taxon.scientific_name.in_(self.taxa), Taxon.taxon_group.in_(self.taxon_groups))) \
+                if self.taxa and self.taxon_groups else taxa.where(Taxon.scientific_name.in_(self.taxa)) if self.taxa \
+                else taxa.where(Taxon.taxon_group.in_(self.taxon_groups))
+            conditions.append(SeizureItem.taxon_id.in_(taxa))
+        return and_(true(), *conditions)
+
+    def seizure_clause(self) -> ColumnElement[bool]:
+        """Conditions on seizures, including 'has a matching item' when items are filtered."""
+        conditions: list[ColumnElement[bool]] = []
+        if self.start:
+            conditions.append(Seizure.seizure_date >= self.start)
+        if self.end:
+            conditions.append(Seizure.seizure_date <= self.end)
+        if self.countries:
+            conditions.append(Seizure.reporting_country.in_(self.countries))
+        if self.regions:
+            conditions.append(Seizure.reporting_country.in_(select(Country.alpha3).where(or_(
+                Country.region_code.in_(self.regions), Country.subregion_code.in_(self.regions),
+                Country.intermediate_region_code.in_(self.regions)))))
+        if self.networks:
+            conditions.append(Seizure.reporting_country.in_(
+                select(NetworkMember.country_code).where(NetworkMember.network_code.in_(self.networks))))
+        if self.modes:
+            known = [m for m in self.modes if m != "unknown"]
+            conditions.append(or_(Seizure.transport_mode.in_(known),
+                                  *([Seizure.transport_mode.is_(None)] if "unknown" in self.modes else [])))
+        if self.terms or self.taxa or self.taxon_groups:
+            conditions.append(exists().where(SeizureItem.seizure_id == Seizure.id, self.item_clause()))
+        return and_(true(), *conditions)

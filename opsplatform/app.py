@@ -30,6 +30,7 @@ from opsplatform.database import make_engine, make_sessionmaker
 from opsplatform.operations.api import OperationApi
 from opsplatform.operations.controllers import OperationController, taxa_search
 from opsplatform.reporting.api import ReportingApi
+from opsplatform.reporting.controllers import DashboardController
 from opsplatform.scheduler import start_scheduler
 from opsplatform.seizures.api import SeizureApi
 from opsplatform.seizures.controllers import SeizureController
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             LoginController, PasswordController, AccountController, AdminController, HomeController, AccountApi,
             OperationController, OperationApi, taxa_search, SeizureApi,
             SeizureController, ImportController, ReportingApi,
+            DashboardController,
             health, favicon, create_static_files_router("/static", directories=[STATIC], name="static",
                                                include_in_schema=False),
         ],

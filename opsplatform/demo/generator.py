@@ -74,6 +74,12 @@ CORE_PARTICIPANTS = ["KEN", "TZA", "UGA", "MOZ", "ZAF", "NGA", "CMR", "COD", "VN
                      "PER", "ECU", "COL", "GHA", "SEN", "ETH", "NPL", "BGD", "LKA", "HKG", "SGP", "ITA", "NLD", "BEL"]
 
 
+def logged_at(rng: random.Random, day: date, now: datetime) -> datetime:
+    """When a record was entered: mostly the same evening or the next day, sometimes days late, never in the future."""
+    delay = timedelta(hours=rng.choice([8, 10, 14, 20, 30, 40, 70, 120]))
+    return min(datetime.combine(day, time(0), tzinfo=UTC) + delay, now)
+
+
 @dataclass(frozen=True)
 class Commodity:
     taxon_id: int
@@ -192,7 +198,7 @@ async def create_operation(session: AsyncSession, settings: Settings, rng: rando
             "case_status": rng.choice(CASE_STATUSES) if arrested else rng.choice(["none", "investigation", None]),
             "notes": None, "shared_with_participants": rng.random() < 0.15, "publicity_approved": rng.random() < 0.2,
             "public_description": None, "status": rng.choice(statuses), "version": 1, "created_by": None,
-            "created_at": created, "updated_at": created,
+            "created_at": logged_at(rng, day, created), "updated_at": logged_at(rng, day, created),
         })
         item_rows.append([(n, c, round(rng.uniform(c.low, c.high), 1 if c.unit else 0) or 1)
                           for n, c in enumerate(items, start=1)])
@@ -223,7 +229,7 @@ async def create_operation(session: AsyncSession, settings: Settings, rng: rando
     for table, rows in ((SeizureItem.__table__, items_flat), (Suspect.__table__, suspects_flat)):
         for begin in range(0, len(rows), 1000):
             await session.execute(insert(table), rows[begin:begin + 1000])
-    nil_rows = [{"operation_id": operation.id, "country_code": c, "day": d, "created_at": created}
+    nil_rows = [{"operation_id": operation.id, "country_code": c, "day": d, "created_at": logged_at(rng, d, created)}
                 for c in countries for d in days if (c, d) not in logged and rng.random() < 0.55]
     for begin in range(0, len(nil_rows), 1000):
         await session.execute(insert(NilReturn.__table__), nil_rows[begin:begin + 1000])

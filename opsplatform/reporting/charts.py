@@ -9,7 +9,7 @@ from typing import Sequence
 from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from opsplatform.i18n import _, current_language
 
@@ -46,6 +46,7 @@ def _truncate(text: str, room: float, size: int = FONT) -> str:
 
 
 def _text(x: float, y: float, content: str, css_class: str, anchor: str = "start", **extra: str) -> Markup:
+    """A <text> element; Markup.format escapes every plain str, so labels from user data are safe here."""
     attributes = Markup("").join(Markup(' {}="{}"').format(k.replace("_", "-"), v) for k, v in extra.items())
     return Markup('<text class="{}" x="{}" y="{}" text-anchor="{}"{}>{}</text>').format(
         css_class, _c(x), _c(y), anchor, attributes, content)
@@ -91,7 +92,7 @@ def bar_chart(rows: Sequence[tuple[str, float]], *, title: str, value_label: str
     values = [_number(value) for _label, value in shown]
 
     bar_height, row_height, top = 18, 26, TITLE_FONT + 16
-    label_room = round(width * 0.34)
+    label_room = max(round(width * 0.34), min(150, width // 2))  # narrow charts still fit "Loxodonta africana"
     value_room = max(_text_width(v) for v in values) + 6
     bar_room = width - label_room - 8 - value_room
     largest = max(value for _label, value in shown) or 1
@@ -161,15 +162,19 @@ def day_chart(points: Sequence[tuple[date, float]], *, title: str, width: int = 
             hover, _c(x), top, _c(slot), _c(bottom - top), HIGHLIGHT_SLOT if marked else "none",
             " highlight" if marked else "", _c(x + slot * 0.1), _c(y_of(value)), _c(slot * 0.8),
             _c(bottom - y_of(value)), HIGHLIGHT if marked else ACCENT))
-        labelled = (day.weekday() - week_start) % 7 == 0 and (day - first).days // 7 % (step // 7) == 0 \
-            if step >= 7 else i % step == 0
+        if step < 7:
+            labelled = i % step == 0
+        else:
+            labelled = (day.weekday() - week_start) % 7 == 0 and (day - first).days // 7 % (step // 7) == 0
         if labelled:
             body.append(_text(x + slot / 2, height - 6, x_texts[day], "x-label", "middle", fill=MUTED))
 
     busiest = sorted((d for d in days if by_day.get(d)), key=lambda d: (-by_day[d], d))[:3]
     span = {"title": title, "start": format_date(first, "medium", locale=language),
             "end": format_date(last, "medium", locale=language), "total": _number(sum(values))}
-    desc = _("%(title)s, %(start)s to %(end)s: %(total)s in total; highest: %(days)s.", **span,
-             days="; ".join(f"{format_date(d, 'medium', locale=language)} ({_number(by_day[d])})" for d in busiest)) \
-        if busiest else _("%(title)s, %(start)s to %(end)s: none.", **span)
+    if busiest:
+        peaks = "; ".join(f"{format_date(d, 'medium', locale=language)} ({_number(by_day[d])})" for d in busiest)
+        desc = _("%(title)s, %(start)s to %(end)s: %(total)s in total; highest: %(days)s.", days=peaks, **span)
+    else:
+        desc = _("%(title)s, %(start)s to %(end)s: none recorded.", **span)
     return _svg(width, height, title, desc, body)

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from urllib.parse import urlencode
 
 from opsplatform import i18n, labels, policy
+from opsplatform.database import utcnow
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 
@@ -54,6 +55,7 @@ def environment() -> Environment:
     env.globals["language_names"] = i18n.LANGUAGE_NAMES
     env.globals["current_language"] = i18n.current_language
     env.globals["can"] = policy.can
+    env.globals["now_utc"] = utcnow
     env.globals["may_edit_operation"] = policy.may_edit_operation
     env.globals["role_label"] = labels.role_label
     env.globals["phase_label"] = labels.phase_label

@@ -1,0 +1,143 @@
+"""The dashboard (figures, charts, completeness, filter bar, live updates), its maps and the filtered exports."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath
+from litestar.response import Template
+from sqlalchemy import select
+
+from opsplatform import policy
+from opsplatform.auth.guards import requires
+from opsplatform.database import utcnow
+from opsplatform.errors import InvalidInput, NotAllowed
+from opsplatform.i18n import _
+from opsplatform.operations.controllers import visible_operation
+from opsplatform.operations.models import Operation
+from opsplatform.reference.models import Country, Network, Region
+from opsplatform.reporting import charts, exports, maps
+from opsplatform.reporting.filters import ResultFilter
+from opsplatform.reporting.summary import Scope, breakdowns, summary
+from opsplatform.seizures import returns
+from opsplatform.seizures.models import Seizure
+from opsplatform.seizures.vocabulary import TRANSPORT_MODES
+from opsplatform.web.deps import Db
+from opsplatform.web.maps import map_response
+
+MAP_KINDS = ("points", "countries", "flows")
+
+
+def _filter(request: Request) -> ResultFilter:
+    return ResultFilter.from_params(request.query_params)
+
+
+def day_series(figures: dict[str, Any], operation: Operation, today: date) -> list[tuple[date, float]]:
+    counts = {d["date"]: d["seizures"] for d in figures["by_day"]}
+    last = min(operation.end_date, max(today, operation.start_date))
+    return [(day, counts.get(day.isoformat(), 0)) for day in
+            (operation.start_date + timedelta(days=i) for i in range((last - operation.start_date).days + 1))]
+
+
+async def dashboard_context(db: Db, operation: Operation, user: Any, result_filter: ResultFilter) -> dict[str, Any]:
+    """Figures and charts for the dashboard and, later, for briefings: one place computes them."""
+    now = utcnow()
+    figures = await summary(db, operation, user, result_filter)
+    more = await breakdowns(db, operation, user, result_filter, now)
+    scope = [user.country_code] if user.role == "focal_point" else None
+    grid = await returns.completeness(db, operation, now.date(), scope) if policy.can(user, "view_records") else None
+    # A seizure can involve several taxa or terms, so those counts are not added up into an "Other" bar.
+    terms = [(f"{e['term']} ({e['unit']})", e["seizures"]) for e in figures["by_term_unit"][:10]]
+    taxa = [(e["taxon"], e["seizures"]) for e in more["by_taxon"][:10]]
+    return {
+        "figures": figures, "more": more, "grid": grid,
+        "charts": {
+            "days": charts.day_chart(day_series(figures, operation, now.date()), title=_("Seizures per day"),
+                                     highlight=now.date() if operation.start_date <= now.date() <= operation.end_date
+                                     else None),
+            "taxa": charts.bar_chart(taxa, title=_("Top taxa (seizures)")),
+            "terms": charts.bar_chart(terms, title=_("Top trade terms with units (seizures)")),
+            "modes": charts.bar_chart([(e["mode"], e["seizures"]) for e in figures["by_transport_mode"]],
+                                      title=_("Transport modes (seizures)")),
+            "methods": charts.bar_chart([(e["method"], e["seizures"]) for e in figures["by_detection_method"]],
+                                        title=_("Detection methods (seizures)")),
+        },
+    }
+
+
+class DashboardController(Controller):
+    include_in_schema = False
+    path = "/operations/{code:str}"
+    guards = [requires("view_operations")]
+
+    @get("/dashboard", name="dashboard")
+    async def dashboard(self, request: Request, db: Db, code: FromPath[str]) -> Template:
+        """The whole page; while the operation is active htmx refreshes the figures every 30 seconds."""
+        operation = await visible_operation(db, request.user, code)
+        try:
+            result_filter = _filter(request)
+        except InvalidInput as exc:
+            result_filter, errors = ResultFilter(), exc.by_field()
+        else:
+            errors = {}
+        context = await dashboard_context(db, operation, request.user, result_filter)
+        template = "reporting/_figures.html" if request.headers.get("hx-request") else "reporting/dashboard.html"
+        return Template(template, context={
+            **context, "operation": operation, "filter": result_filter, "params": result_filter.as_params(),
+            "errors": errors, "live": operation.phase == "active", "map_kinds": MAP_KINDS,
+            "export_fields": exports.FIELDS, "options": await filter_options(db)})
+
+    @get("/map/{kind:str}", name="dashboard:map")
+    async def map(self, request: Request, db: Db, code: FromPath[str], kind: FromPath[str]) -> Response:
+        """Seizure points (clustered), a choropleth of seizures per country, or trafficking flows; no nominal data."""
+        operation = await visible_operation(db, request.user, code)
+        result_filter, settings = _filter(request), request.app.state.settings
+        if kind == "countries":
+            figures = await summary(db, operation, request.user, result_filter)
+            return map_response(settings, maps.choropleth_map(
+                settings, {e["country"]: e["seizures"] for e in figures["by_country"]}, legend_title=_("Seizures")))
+        if kind == "flows":
+            more = await breakdowns(db, operation, request.user, result_filter, utcnow())
+            points = {c: (lat, lon) for c, lat, lon in (await db.execute(
+                select(Country.alpha3, Country.latitude, Country.longitude)
+                .where(Country.latitude.is_not(None)))).all()}
+            return map_response(settings, maps.flows_map(
+                settings, [(f["origin"], f["destination"], f["seizures"]) for f in more["flows"]], points))
+        if kind != "points":
+            raise InvalidInput.one("kind", _("choose points, countries or flows"))
+        # Points are records: only those the user sees in full, and only non-nominal facts in the popup.
+        scope = Scope(operation, request.user, result_filter)
+        query = exports.visible_records(operation, request.user, result_filter).where(
+            Seizure.id.in_(scope.seizures()), Seizure.latitude.is_not(None))
+        rows = (await db.execute(select(Seizure.latitude, Seizure.longitude, Seizure.seizure_date,
+                                        Seizure.reporting_country, Seizure.seizure_ref, Seizure.transport_mode)
+                                 .where(Seizure.id.in_(select(query.subquery().c.id))))).all()
+        points = [maps.SeizurePoint(lat, lon, f"{day} · {country} · {ref} · {mode or ''}")
+                  for lat, lon, day, country, ref, mode in rows]
+        return map_response(settings, maps.points_map(settings, points))
+
+    @get("/export.{fmt:str}", name="dashboard:export")
+    async def export(self, request: Request, db: Db, code: FromPath[str], fmt: FromPath[str]) -> Response[bytes]:
+        """The filtered records as CSV, XLSX or GeoJSON with the fields picked; what the filtered list shows."""
+        operation = await visible_operation(db, request.user, code)
+        if not policy.can(request.user, "view_records"):
+            raise NotAllowed(_("exports hold records; a press officer exports the public release instead"))
+        if fmt not in exports.FORMATS:
+            raise InvalidInput.one("format", _("choose csv, xlsx or geojson"))
+        fields = exports.pick_fields(request.query_params.getall("fields", []))
+        if fmt == "geojson":
+            fields += [f for f in ("latitude", "longitude") if f not in fields]
+        content = await exports.render(fmt, exports.rows(db, operation, request.user, _filter(request), fields), fields)
+        return Response(content, media_type=exports.FORMATS[fmt], headers={
+            "content-disposition": f'attachment; filename="{operation.code}-seizures.{fmt}"'})
+
+
+async def filter_options(db: Db) -> dict[str, Any]:
+    return {"regions": (await db.execute(select(Region.code, Region.name).where(Region.level == "region")
+                                         .order_by(Region.name))).all(),
+            "networks": (await db.scalars(select(Network.code).order_by(Network.code))).all(),
+            "modes": TRANSPORT_MODES,
+            "groups": ("mammals", "birds", "reptiles", "amphibians", "fish", "invertebrates", "corals", "plants",
+                       "timber")}

@@ -1,0 +1,208 @@
+"""Result maps: seizure locations, seizures by country and trafficking flows, all drawn with no internet."""
+
+from __future__ import annotations
+
+import html
+import math
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import folium
+from babel.numbers import format_decimal
+from branca.element import MacroElement
+from folium.plugins import FastMarkerCluster
+from folium.template import Template
+
+from opsplatform.i18n import current_language, ngettext
+from opsplatform.settings import Settings
+from opsplatform.web.maps import base_map, country_shapes
+
+SERVER_CLUSTER_THRESHOLD = 5000
+# Each cell is a folium CircleMarker (~0.7 kB of script): 500 cells keep any number of points near 0.6 MB a page.
+MAX_CELLS = 500
+CELL_SIZES = (2, 5, 10, 15, 30, 45)  # degrees; the first that gives at most MAX_CELLS cells (45° always does)
+MAX_FLOWS = 200
+PALETTE = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")  # ColorBrewer Reds, 5 classes
+INK = "#8e2c1f"
+MARKERCLUSTER = "/static/vendor/markercluster-1.5.3"
+
+
+@dataclass(frozen=True)
+class SeizurePoint:
+    """Where a seizure was made; `label` is its popup text (non-nominal facts only)."""
+
+    latitude: float
+    longitude: float
+    label: str
+
+
+def points_map(settings: Settings, points: Sequence[SeizurePoint]) -> folium.Map:
+    """Seizure locations with popups: clustered in the browser up to the threshold, on the server above it."""
+    m = base_map(settings)
+    if len(points) > SERVER_CLUSTER_THRESHOLD:
+        _add_cells(m, points)
+    elif points:
+        # folium 0.20 gives max_zoom to the tile layer only; with none the map has no maxZoom and markercluster throws.
+        m.options["max_zoom"] = 18
+        # Markers built in the browser from one JSON array: ~60 bytes a point, against ~800 for folium.Marker + Popup.
+        cluster = FastMarkerCluster(
+            [(round(p.latitude, 5), round(p.longitude, 5), _text(p.label)) for p in points],
+            callback="function (row) { return L.marker([row[0], row[1]]).bindPopup(row[2]); }")
+        cluster.default_js = [("markerclusterjs", f"{MARKERCLUSTER}/leaflet.markercluster.js")]
+        cluster.default_css = [("markerclustercss", f"{MARKERCLUSTER}/MarkerCluster.css"),
+                               ("markerclusterdefaultcss", f"{MARKERCLUSTER}/MarkerCluster.Default.css")]
+        cluster.add_to(m)
+    return _fit(m, [(p.latitude, p.longitude) for p in points])
+
+
+def choropleth_map(settings: Settings, counts: Mapping[str, int], *, legend_title: str) -> folium.Map:
+    """Countries filled by seizure count (ISO alpha-3 → count) with a legend; countries with none stay neutral."""
+    counts = {iso3: n for iso3, n in counts.items() if n > 0}
+    m = base_map(settings)
+    if not counts:
+        return m
+    breaks = _class_breaks(sorted(counts.values()))
+    colours = _class_colours(len(breaks))
+    # A layer of the counted countries only, over the neutral basemap: it carries the fill and a tooltip with the count.
+    features = [{**f, "properties": {"name": f["properties"]["name"], "seizures": _seizures(counts[f["id"]])}}
+                for f in country_shapes()["features"] if f["id"] in counts]
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features}, name="seizures",
+        style_function=lambda f: {"fillColor": colours[bisect_left(breaks, counts[f["id"]])], "color": "#6b6b6b",
+                                  "weight": 0.6, "fillOpacity": 0.9},
+        tooltip=folium.GeoJsonTooltip(fields=["name", "seizures"], labels=False),
+    ).add_to(m)
+    lows = [1, *(b + 1 for b in breaks[:-1])]
+    _Legend(legend_title, [(colour, _number(low) if low == high else f"{_number(low)}–{_number(high)}")
+                           for colour, low, high in zip(colours, lows, breaks)]).add_to(m)
+    return m
+
+
+def flows_map(settings: Settings, flows: Sequence[tuple[str, str, int]],
+              points: Mapping[str, tuple[float, float]]) -> folium.Map:
+    """Trafficking flows origin → destination drawn as arrows between country label points, width by count."""
+    totals: Counter[tuple[str, str]] = Counter()
+    for origin, destination, n in flows:
+        if origin in points and destination in points and points[origin] != points[destination]:  # no self-loops
+            totals[(origin, destination)] += n
+    # The largest flows, smallest first: the largest are drawn last and stay on top.
+    largest = sorted(((pair, n) for pair, n in totals.items() if n > 0), key=lambda f: (f[1], f[0]))[-MAX_FLOWS:]
+    m = base_map(settings)
+    for (origin, destination), n in largest:
+        weight = round(1 + 9 * n / largest[-1][1], 1)
+        tooltip = _text(f"{origin} → {destination}: {_seizures(n)}")
+        (lat0, lon0), (lat1, lon1) = points[origin], points[destination]
+        shift = _antimeridian_shift(lon0, lon1)
+        # Leaflet does not repeat vector layers: a flow across the antimeridian is drawn beside each end's country,
+        # the shorter way round both times (one copy when it does not cross).
+        for start, end in dict.fromkeys([((lat0, lon0), (lat1, lon1 + shift)), ((lat0, lon0 - shift), (lat1, lon1))]):
+            arrow_base, arrow = _arrowhead(start, end, weight)
+            folium.PolyLine([start, arrow_base], color=INK, weight=weight, opacity=0.7, tooltip=tooltip).add_to(m)
+            folium.Polygon(arrow, color=INK, weight=1, fill=True, fill_color=INK, fill_opacity=0.9,
+                           tooltip=tooltip).add_to(m)
+    return _fit(m, [points[country] for pair, _ in largest for country in pair])
+
+
+def _add_cells(m: folium.Map, points: Sequence[SeizurePoint]) -> None:
+    """One circle per grid cell at the mean position of its points, its area proportional to their number."""
+    for size in CELL_SIZES:
+        cells: defaultdict[tuple[int, int], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+        for p in points:
+            cell = cells[(math.floor(p.latitude / size), math.floor(p.longitude / size))]
+            cell[0] += 1
+            cell[1] += p.latitude
+            cell[2] += p.longitude
+        if len(cells) <= MAX_CELLS:
+            break
+    biggest = max(n for n, _, _ in cells.values())
+    for n, latitudes, longitudes in cells.values():
+        folium.CircleMarker((round(latitudes / n, 4), round(longitudes / n, 4)),
+                            radius=round(3 + 15 * math.sqrt(n / biggest), 1), color=INK, weight=1, fill=True,
+                            fill_color=PALETTE[3], fill_opacity=0.6, tooltip=_text(_seizures(int(n)))).add_to(m)
+
+
+def _class_breaks(values: list[int]) -> list[int]:
+    """Upper bounds of up to five quantile classes of the sorted counts (fewer when counts repeat)."""
+    return sorted({values[math.ceil(len(values) * k / len(PALETTE)) - 1] for k in range(1, len(PALETTE) + 1)})
+
+
+def _class_colours(classes: int) -> list[str]:
+    """A colour per class: fewer classes than colours spread over the palette, the highest always the darkest."""
+    top = len(PALETTE) - 1
+    return [PALETTE[top - round((classes - 1 - i) * top / max(classes - 1, 1))] for i in range(classes)]
+
+
+def _antimeridian_shift(start: float, end: float) -> float:
+    """What to add to the end's longitude so the line goes the shorter way round: 0, or ±360 across the Pacific."""
+    return -360.0 if end - start > 180 else 360.0 if end - start < -180 else 0.0
+
+
+def _arrowhead(start: tuple[float, float], end: tuple[float, float],
+               weight: float) -> tuple[tuple[float, float], list[tuple[float, float]]]:
+    """The middle of the arrowhead's base and its triangle, tip on `end`, pointing along the line."""
+    # Computed in Web Mercator, where Leaflet draws the line straight, so the head keeps its shape at any latitude.
+    (x0, y0), (x1, y1) = _mercator(start), _mercator(end)
+    length = math.hypot(x1 - x0, y1 - y0)
+    ux, uy = (x1 - x0) / length, (y1 - y0) / length
+    size = min(2.5 + 0.6 * weight, 0.4 * length)  # degrees at the equator; a short flow keeps most of its line
+    bx, by = x1 - size * ux, y1 - size * uy
+    half = 0.6 * size
+    corners = [(x1, y1), (bx - half * uy, by + half * ux), (bx + half * uy, by - half * ux)]
+    return _geographic((bx, by)), [_geographic(c) for c in corners]
+
+
+def _mercator(point: tuple[float, float]) -> tuple[float, float]:
+    latitude = max(-85.0, min(85.0, point[0]))  # Leaflet's own limit; the poles are infinitely far
+    return point[1], math.degrees(math.log(math.tan(math.pi / 4 + math.radians(latitude) / 2)))
+
+
+def _geographic(xy: tuple[float, float]) -> tuple[float, float]:
+    return round(math.degrees(2 * math.atan(math.exp(math.radians(xy[1]))) - math.pi / 2), 4), round(xy[0], 4)
+
+
+def _fit(m: folium.Map, coordinates: Sequence[tuple[float, float]]) -> folium.Map:
+    """Zoom to what is drawn, but no closer than a region, so a lone seizure keeps its surroundings."""
+    if coordinates:
+        latitudes, longitudes = [c[0] for c in coordinates], [c[1] for c in coordinates]
+        m.fit_bounds([(min(latitudes), min(longitudes)), (max(latitudes), max(longitudes))], padding=(20, 20),
+                     max_zoom=5)
+    return m
+
+
+def _number(n: int) -> str:
+    return format_decimal(n, locale=current_language())
+
+
+def _seizures(n: int) -> str:
+    return ngettext("%(num)s seizure", "%(num)s seizures", n, num=_number(n))
+
+
+def _text(value: str) -> str:
+    """Plain text made safe as HTML that folium writes inside a JavaScript template literal."""
+    # html.escape covers the HTML; a backtick, `${` or a backslash would end or alter the literal itself.
+    return html.escape(value).replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+
+
+class _Legend(MacroElement):
+    """The colour key, bottom left: a Leaflet control, so it stacks with the scale bar instead of covering it."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.control({position: "bottomleft"});
+            {{ this.get_name() }}.onAdd = function () {
+                var div = L.DomUtil.create("div", "leaflet-control");
+                div.innerHTML = {{ this.html|tojson }};
+                return div;
+            };
+            {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}""")
+
+    def __init__(self, title: str, rows: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self._name = "Legend"
+        swatches = "".join(f'<div><i style="display:inline-block;width:14px;height:12px;margin-right:6px;'
+                           f'background:{colour}"></i>{html.escape(text)}</div>' for colour, text in rows)
+        self.html = (f'<div style="background:#fff;padding:6px 8px;border-radius:4px;font:12px/1.5 sans-serif;'
+                     f'box-shadow:0 1px 4px rgba(0,0,0,.3)"><strong>{html.escape(title)}</strong>{swatches}</div>')

@@ -118,14 +118,13 @@ class DashboardController(Controller):
                   for lat, lon, day, country, ref, mode in rows]
         return map_response(settings, maps.points_map(settings, points))
 
-    @get("/export.{fmt:str}", name="dashboard:export")
-    async def export(self, request: Request, db: Db, code: FromPath[str], fmt: FromPath[str]) -> Response[bytes]:
+    @get([f"/export.{fmt}" for fmt in exports.FORMATS], name="dashboard:export")
+    async def export(self, request: Request, db: Db, code: FromPath[str]) -> Response[bytes]:
         """The filtered records as CSV, XLSX or GeoJSON with the fields picked; what the filtered list shows."""
         operation = await visible_operation(db, request.user, code)
         if not policy.can(request.user, "view_records"):
             raise NotAllowed(_("exports hold records; a press officer exports the public release instead"))
-        if fmt not in exports.FORMATS:
-            raise InvalidInput.one("format", _("choose csv, xlsx or geojson"))
+        fmt = request.url.path.rsplit(".", 1)[-1]
         fields = exports.pick_fields(request.query_params.getall("fields", []))
         if fmt == "geojson":
             fields += [f for f in ("latitude", "longitude") if f not in fields]

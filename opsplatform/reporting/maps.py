@@ -59,15 +59,16 @@ def points_map(settings: Settings, points: Sequence[SeizurePoint]) -> folium.Map
 
 def choropleth_map(settings: Settings, counts: Mapping[str, int], *, legend_title: str) -> folium.Map:
     """Countries filled by seizure count (ISO alpha-3 → count) with a legend; countries with none stay neutral."""
-    counts = {iso3: n for iso3, n in counts.items() if n > 0}
     m = base_map(settings)
-    if not counts:
+    # Only countries drawn shape the classes: an "unknown" origin or a territory without a shape would skew them.
+    counted = [f for f in country_shapes()["features"] if counts.get(f["id"], 0) > 0]
+    if not counted:
         return m
-    breaks = _class_breaks(sorted(counts.values()))
+    breaks = _class_breaks(sorted(counts[f["id"]] for f in counted))
     colours = _class_colours(len(breaks))
     # A layer of the counted countries only, over the neutral basemap: it carries the fill and a tooltip with the count.
     features = [{**f, "properties": {"name": f["properties"]["name"], "seizures": _seizures(counts[f["id"]])}}
-                for f in country_shapes()["features"] if f["id"] in counts]
+                for f in counted]
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features}, name="seizures",
         style_function=lambda f: {"fillColor": colours[bisect_left(breaks, counts[f["id"]])], "color": "#6b6b6b",

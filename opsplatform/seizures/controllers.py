@@ -22,6 +22,8 @@ from opsplatform.operations.services import Conflict
 from opsplatform.reference.models import Country, Currency, Taxon, TradeTerm, Unit
 from opsplatform.seizures import forms, returns, services
 from opsplatform.seizures import vocabulary as v
+from opsplatform.reporting.exports import visible_records
+from opsplatform.reporting.filters import ResultFilter
 from opsplatform.seizures.api import visible_seizure
 from opsplatform.seizures.models import Seizure, SeizureItem, StatusChange, Suspect
 from opsplatform.seizures.validation import NOMINAL
@@ -62,7 +64,8 @@ class SeizureController(Controller):
     async def list(self, request: Request, db: Db, code: FromPath[str], status: FromQuery[str] = "",
                    country: FromQuery[str] = "", page: FromQuery[int] = 1) -> Template:
         operation = await visible_operation(db, request.user, code)
-        query = policy.visible_seizures(request.user).where(Seizure.operation_id == operation.id)
+        result_filter = ResultFilter.from_params(request.query_params)
+        query = visible_records(operation, request.user, result_filter)
         if status:
             query = query.where(Seizure.status == status)
         if country:
@@ -79,7 +82,7 @@ class SeizureController(Controller):
             by_seizure.setdefault(item.seizure_id, []).append((item, name))
         return Template("seizures/list.html", context={
             "operation": operation, "seizures": seizures, "items": by_seizure, "total": total, "page": page,
-            "filters": {"status": status, "country": country}, "statuses": ["draft", "submitted", "validated",
+            "filters": {**result_filter.as_params(), "status": status, "country": country}, "statuses": ["draft", "submitted", "validated",
                                                                              "queried", "withdrawn"]})
 
     @get("/seizures/new", name="seizures:new", guards=[requires("log_records")])

@@ -1,0 +1,115 @@
+"""Dashboard, maps and exports per role: what each sees and does not see; an export equals the filtered page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from opsplatform.seizures.models import Seizure
+from tests.conftest import login
+from tests.results_support import IVORY, active_operation, bearer
+
+BASE = "/operations/THUNDER-2026"
+
+
+@pytest.fixture
+async def results(db, client, cast):
+    """Kenya logs two seizures (one with a named suspect), Tanzania one, Uganda (consent: none) one."""
+    await active_operation(db)
+    for user, ref, country, day in ((cast.kenya, "KE-1", None, "2026-10-03"), (cast.kenya, "KE-2", None, "2026-10-09"),
+                                    (cast.tanzania, "TZ-1", None, "2026-10-04"),
+                                    (cast.coordinator, "UG-1", "UGA", "2026-10-05")):
+        body = {**IVORY, "seizure_ref": ref, "seizure_date": day, "reporting_country": country}
+        if user is not cast.kenya:
+            body.pop("suspects")
+        response = await client.post(f"/api/v1{BASE}/seizures", json=body, headers=await bearer(db, user))
+        assert response.status_code == 201, response.text
+
+
+@pytest.mark.parametrize("role", ["coordinator", "kenya", "tanzania", "analyst", "press"])
+async def test_every_member_role_gets_a_dashboard(client, db, cast, results, role):
+    await login(client, getattr(cast, role))
+    page = await client.get(f"{BASE}/dashboard")
+    assert page.status_code == 200
+    assert "Seizures per day" in page.text and "Tran Van A" not in page.text and "C1234567" not in page.text
+    figures = re.search(r"<strong>([\d,]+)</strong><span>seizures</span>", page.text).group(1)
+    assert figures == ("3" if role == "press" else "4")  # the press officer never sees Uganda (consent: none)
+
+
+async def test_the_admin_has_no_dashboard(client, db, cast, results):
+    await login(client, cast.admin)
+    assert (await client.get(f"{BASE}/dashboard")).status_code == 403
+
+
+async def test_the_dashboard_refreshes_itself_while_active(client, db, cast, results):
+    await login(client, cast.coordinator)
+    page = await client.get(f"{BASE}/dashboard")
+    assert 'hx-trigger="every 30s"' in page.text
+    partial = await client.get(f"{BASE}/dashboard", headers={"HX-Request": "true"})
+    assert "<html" not in partial.text and "Seizures per day" in partial.text
+
+
+async def test_an_export_equals_the_filtered_records_page(client, db, cast, results):
+    await login(client, cast.kenya)
+    page = await client.get(f"{BASE}/seizures", params={"end": "2026-10-05"})
+    shown = set(re.findall(r"/seizures/\d+\">([A-Z]{2}-\d)<", page.text))
+    exported = await client.get(f"{BASE}/export.csv", params={"end": "2026-10-05", "fields": ["seizure_ref", "item_no"]})
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert {r["seizure_ref"] for r in rows} == shown == {"KE-1"}
+    assert len(rows) == 2 and list(rows[0]) == ["seizure_ref", "item_no"]
+
+
+async def test_exports_in_three_formats_hold_no_nominal_data(client, db, cast, results):
+    await login(client, cast.coordinator)
+    for fmt in ("csv", "xlsx", "geojson"):
+        response = await client.get(f"{BASE}/export.{fmt}")
+        assert response.status_code == 200
+        text = response.content.decode("utf-8", "ignore") if fmt != "xlsx" else " ".join(
+            str(c.value) for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows()
+            for c in row)
+        assert "Tran Van A" not in text and "C1234567" not in text and "1980-02-03" not in text
+        assert "KE-1" in text and "UG-1" in text
+    geo = json.loads((await client.get(f"{BASE}/export.geojson")).content)
+    assert geo["features"][0]["geometry"] == {"type": "Point", "coordinates": [36.93, -1.32]}
+
+
+async def test_a_focal_point_exports_only_what_it_sees_in_full(client, db, cast, results):
+    await login(client, cast.tanzania)
+    rows = (await client.get(f"{BASE}/export.csv")).content.decode("utf-8-sig")
+    assert "TZ-1" in rows and "KE-1" not in rows and "UG-1" not in rows
+
+
+async def test_a_press_officer_cannot_export_records(client, db, cast, results):
+    await login(client, cast.press)
+    assert (await client.get(f"{BASE}/export.csv")).status_code == 403
+
+
+async def test_bad_export_fields_are_named(client, db, cast, results):
+    await login(client, cast.coordinator)
+    response = await client.get(f"{BASE}/export.csv", params={"fields": ["seizure_ref", "suspect_name"]})
+    assert response.status_code == 400 and "unknown fields suspect_name" in response.text
+
+
+@pytest.mark.parametrize("kind", ["points", "countries", "flows"])
+async def test_maps_work_offline_and_show_no_nominal_data(client, db, cast, results, kind):
+    await login(client, cast.tanzania)
+    response = await client.get(f"{BASE}/map/{kind}")
+    assert response.status_code == 200
+    assert re.findall(r"https?://[^\"' )]+", response.text) == []
+    assert "Tran Van A" not in response.text
+    if kind == "points":
+        assert "TZ-1" in response.text and "KE-1" not in response.text  # points are records: own country only
+
+
+async def test_the_map_of_a_press_officer_leaves_out_countries_without_consent(client, db, cast, results):
+    await login(client, cast.press)
+    assert (await client.get(f"{BASE}/map/countries")).status_code == 200
+    figures = (await client.get(f"/api/v1{BASE}/summary", headers=await bearer(db, cast.press))).json()
+    assert {e["country"] for e in figures["by_country"]} == {"KEN", "other"}
+    assert await db.scalar(select(Seizure.id).where(Seizure.reporting_country == "UGA"))

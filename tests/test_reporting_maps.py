@@ -1,0 +1,205 @@
+"""The result maps, read from the HTML they render: nothing from the internet, clustering, colours, flows, escaping."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+import re
+
+import pytest
+
+from opsplatform.reporting.maps import (
+    MAX_FLOWS,
+    PALETTE,
+    SERVER_CLUSTER_THRESHOLD,
+    SeizurePoint,
+    choropleth_map,
+    flows_map,
+    points_map,
+)
+from opsplatform.settings import Settings
+
+TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+MARKERCLUSTER_JS = "/static/vendor/markercluster-1.5.3/leaflet.markercluster.js"
+LABEL_POINTS = {"KEN": (0.2, 37.8), "TZA": (-6.3, 34.8), "NGA": (9.6, 8.1), "VNM": (16.6, 106.3),
+                "CHN": (36.6, 103.8)}
+COUNTS = {"KEN": 1, "TZA": 2, "UGA": 5, "NGA": 10, "CMR": 20, "VNM": 50, "CHN": 100, "THA": 200, "ZAF": 500,
+          "MOZ": 1000, "USA": 0, "unknown": 90_000}
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings()
+
+
+def render(m) -> str:
+    return m.get_root().render()
+
+
+def scattered(n: int, seed: int = 7) -> list[SeizurePoint]:
+    rng = random.Random(seed)
+    return [SeizurePoint(rng.uniform(-35, 60), rng.uniform(-20, 150), "2025-03-01 · Kenya · 12 kg ivory")
+            for _ in range(n)]
+
+
+def shapes(html: str, kind: str) -> list[dict]:
+    """Every `L.<kind>(…)` in drawing order, with its coordinates, options and tooltip text."""
+    tooltips = {name: text for name, text in re.findall(r"(\w+)\.bindTooltip\(\s*`<div>\s*(.*?)\s*</div>`", html, re.S)}
+    return [{"coordinates": json.loads(coordinates), "options": json.loads(options), "tooltip": tooltips.get(name)}
+            for name, coordinates, options in
+            re.findall(rf"var (\w+) = L\.{kind}\(\s*(\[.*?\]),\s*(\{{.*?\}})\s*\)\.addTo", html, re.S)]
+
+
+def seizure_fills(html: str) -> dict[str, str]:
+    """Fill colour by country in the last GeoJSON layer drawn (the counted countries); '*' is its default case."""
+    cases = re.findall(r"switch\(feature\.id\) \{(.*?)\n\s*\}", html, re.S)[-1]
+    fills: dict[str, str] = {}
+    pending: list[str] = []
+    for line in cases.splitlines():
+        if cases := re.findall(r'case "(\w+)":', line):
+            pending += cases
+        elif "default:" in line:
+            pending.append("*")
+        elif colour := re.search(r'"fillColor": "(#\w+)"', line):
+            fills.update(dict.fromkeys(pending, colour[1]))
+            pending = []
+    return fills
+
+
+def legend(html: str) -> str:
+    """The legend control's HTML (folium writes it as a JSON string)."""
+    return json.loads(re.search(r'div\.innerHTML = (".*?");\n', html)[1])
+
+
+def test_maps_load_nothing_from_the_internet_by_default(settings):
+    for m in (points_map(settings, scattered(10)), points_map(settings, scattered(SERVER_CLUSTER_THRESHOLD + 1)),
+              choropleth_map(settings, COUNTS, legend_title="Seizures"),
+              flows_map(settings, [("KEN", "VNM", 3)], LABEL_POINTS)):
+        html = render(m)
+        assert re.findall(r"https?://", html) == []
+        assert "/static/vendor/leaflet-1.9.4/leaflet.js" in html
+
+
+def test_online_tiles_appear_only_when_configured(settings):
+    online = dataclasses.replace(settings, map_tiles=TILES)
+    for draw in (lambda s: points_map(s, scattered(10)), lambda s: choropleth_map(s, COUNTS, legend_title="Seizures"),
+                 lambda s: flows_map(s, [("KEN", "VNM", 3)], LABEL_POINTS)):
+        assert set(re.findall(r"https?://[^\s\"'`]+", render(draw(online)))) == {TILES}
+        assert TILES not in render(draw(settings))
+
+
+def test_a_few_points_are_clustered_in_the_browser_with_the_local_plugin(settings):
+    html = render(points_map(settings, scattered(SERVER_CLUSTER_THRESHOLD)))
+
+    assert f'<script src="{MARKERCLUSTER_JS}"></script>' in html
+    assert "/static/vendor/markercluster-1.5.3/MarkerCluster.Default.css" in html
+    assert len(json.loads(re.search(r"var data = (\[.*?\]);", html)[1])) == SERVER_CLUSTER_THRESHOLD
+    assert '"maxZoom": 18' in html  # markercluster refuses a map without one
+    assert shapes(html, "circleMarker") == []
+
+
+def test_many_points_are_clustered_on_the_server_into_cells(settings):
+    html = render(points_map(settings, scattered(20_000)))
+
+    cells = shapes(html, "circleMarker")
+    assert MARKERCLUSTER_JS not in html and "markerClusterGroup" not in html
+    assert 10 < len(cells) <= 1000
+    assert sum(int(re.fullmatch(r"([\d,]+) seizures?", c["tooltip"])[1].replace(",", "")) for c in cells) == 20_000
+    biggest = max(cells, key=lambda c: c["options"]["radius"])
+    smallest = min(cells, key=lambda c: c["options"]["radius"])
+    assert int(biggest["tooltip"].split()[0].replace(",", "")) > int(smallest["tooltip"].split()[0].replace(",", ""))
+
+
+def test_100000_points_render_under_a_megabyte(settings):
+    rng = random.Random(3)
+    points = [SeizurePoint(rng.uniform(-60, 75), rng.uniform(-180, 180), "2025-03-01 · Kenya") for _ in range(100_000)]
+
+    html = render(points_map(settings, points))
+
+    assert len(html.encode()) < 1_000_000
+    assert len(shapes(html, "circleMarker")) <= 1000
+
+
+def test_choropleth_colours_low_and_high_counts_apart_and_leaves_the_rest_neutral(settings):
+    html = render(choropleth_map(settings, COUNTS, legend_title="Seizures"))
+
+    fills = seizure_fills(html)
+    fill = lambda iso3: fills.get(iso3, fills["*"])  # noqa: E731
+    assert fill("KEN") == PALETTE[0] and fill("MOZ") == PALETTE[-1]
+    assert {fill(iso3) for iso3, n in COUNTS.items() if n and iso3 != "unknown"} == set(PALETTE)
+    assert html.count('"id": "KEN"') == 2 and html.count('"id": "USA"') == 1  # no count: basemap only
+
+
+def test_choropleth_legend_lists_the_class_breaks(settings):
+    html = render(choropleth_map(settings, COUNTS, legend_title="Seizures <by country>"))
+
+    key = legend(html)
+    assert "Seizures &lt;by country&gt;" in key
+    # Quantile classes of the countries drawn; the "unknown" country has no shape and does not stretch the top class.
+    assert re.findall(r"</i>([^<]+)</div>", key) == ["1–2", "3–10", "11–50", "51–200", "201–1,000"]
+    assert [key.index(colour) for colour in PALETTE] == sorted(key.index(colour) for colour in PALETTE)
+
+
+def test_choropleth_with_no_counts_is_the_plain_basemap(settings):
+    html = render(choropleth_map(settings, {"KEN": 0}, legend_title="Seizures"))
+
+    assert 'L.control({position: "bottomleft"})' not in html and html.count('"id": "KEN"') == 1
+
+
+def test_flows_are_arrows_aggregated_and_widened_by_count_the_largest_on_top(settings):
+    flows = [("KEN", "VNM", 5), ("TZA", "CHN", 40), ("NGA", "VNM", 20), ("KEN", "VNM", 7)]
+
+    html = render(flows_map(settings, flows, LABEL_POINTS))
+
+    lines, arrows = shapes(html, "polyline"), shapes(html, "polygon")
+    assert [line["tooltip"] for line in lines] == ["KEN → VNM: 12 seizures", "NGA → VNM: 20 seizures",
+                                                   "TZA → CHN: 40 seizures"]
+    weights = [line["options"]["weight"] for line in lines]
+    assert weights == sorted(weights) and len(set(weights)) == 3 and 1 <= weights[0] and weights[-1] == 10
+    assert [arrow["tooltip"] for arrow in arrows] == [line["tooltip"] for line in lines]
+    assert [tuple(arrow["coordinates"][0]) for arrow in arrows] == [LABEL_POINTS[c] for c in ("VNM", "VNM", "CHN")]
+    assert all(len(arrow["coordinates"]) == 3 for arrow in arrows)
+
+
+def test_flows_skip_self_loops_and_countries_without_a_point(settings):
+    flows = [("KEN", "KEN", 9), ("XXX", "VNM", 4), ("KEN", "YYY", 3), ("KEN", "VNM", 2)]
+
+    html = render(flows_map(settings, flows, LABEL_POINTS))
+
+    assert [line["tooltip"] for line in shapes(html, "polyline")] == ["KEN → VNM: 2 seizures"]
+    assert len(shapes(html, "polygon")) == 1
+
+
+def test_flows_keep_only_the_largest(settings):
+    points = {f"C{i:03}": (i % 60 - 30, i - 125) for i in range(MAX_FLOWS + 51)}
+    flows = [(f"C{i:03}", f"C{i + 1:03}", i + 1) for i in range(MAX_FLOWS + 50)]
+
+    lines = shapes(render(flows_map(settings, flows, points)), "polyline")
+
+    assert len(lines) == MAX_FLOWS
+    assert lines[0]["tooltip"] == "C050 → C051: 51 seizures" and lines[-1]["tooltip"] == "C249 → C250: 250 seizures"
+
+
+def test_a_flow_across_the_antimeridian_goes_the_short_way(settings):
+    html = render(flows_map(settings, [("AAA", "BBB", 3)], {"AAA": (0.0, 170.0), "BBB": (10.0, -170.0)}))
+
+    lines, arrows = shapes(html, "polyline"), shapes(html, "polygon")
+    # Drawn twice, beside each end's country: 170 → 190 and -190 → -170, never 340° back across the map.
+    assert [line["coordinates"][0] for line in lines] == [[0.0, 170.0], [0.0, -190.0]]
+    assert all(abs(line["coordinates"][1][1] - line["coordinates"][0][1]) < 20 for line in lines)
+    assert [arrow["coordinates"][0] for arrow in arrows] == [[10.0, 190.0], [10.0, -170.0]]
+
+
+def test_labels_and_country_codes_are_escaped(settings):
+    label = "<script>alert('x')</script> `${document.cookie}` \\"
+    html = render(points_map(settings, [SeizurePoint(1.0, 2.0, label)]))
+    flows = render(flows_map(settings, [("<img src=x onerror=alert(1)>", "VNM", 2)],
+                             {**LABEL_POINTS, "<img src=x onerror=alert(1)>": (1.0, 2.0)}))
+
+    popup = json.loads(re.search(r"var data = (\[.*?\]);", html)[1])[0][2]
+    assert "<script>alert" not in html
+    assert popup.startswith("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;")
+    assert not {"<", "`", "${", "\\"} & set(re.findall(r"<|`|\$\{|\\", popup))
+    assert "<img src=x" not in flows
+    assert shapes(flows, "polyline")[0]["tooltip"] == "&lt;img src=x onerror=alert(1)&gt; → VNM: 2 seizures"

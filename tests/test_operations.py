@@ -396,3 +396,12 @@ async def test_the_launch_panel_lists_what_is_missing(client, db, cast, thunder)
     await login(client, cast.coordinator)
     page = (await client.get("/operations/THUNDER-2026")).text
     assert "Before launch" in page and "3 countries have no focal point" in page
+
+
+async def test_route_names_cannot_inject_script_into_the_map(client, db, cast, thunder):
+    await login(client, cast.coordinator)
+    await client.post("/operations/THUNDER-2026/routes", data={
+        "name": "x`;alert(1);`<img src=x onerror=alert(2)>", "origin": ["NGA"], "destination": ["CHN"],
+        "_csrf_token": client.cookies["opsp_csrf"]})
+    html = (await client.get("/operations/THUNDER-2026/routes-map")).text
+    assert "<img src=x" not in html and "`;alert(1)" not in html and "&lt;img src=x" in html

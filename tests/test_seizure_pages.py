@@ -162,3 +162,15 @@ async def test_the_template_has_the_contract_columns_and_the_target_taxa(client,
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert tuple(c.value for c in book["Seizures"][1]) == COLUMNS
     assert "Manis javanica" in [c.value for c in book["Target taxa"]["A"]]
+
+
+async def test_a_focal_point_sees_its_open_queries_on_the_operation_page(client, db, cast, thunder):
+    from opsplatform.seizures.services import change_status
+
+    await login(client, cast.kenya)
+    await form_post(client, f"{BASE}/seizures/new", {**FORM, "items-0-quantity": "3"})
+    seizure = await db.scalar(select(Seizure))
+    await change_status(db, seizure, cast.coordinator, "query", "Which port?")
+    await db.commit()
+    page = (await client.get(BASE)).text
+    assert "1 record has an open query" in page and "KE-77" in page

@@ -24,6 +24,7 @@ from opsplatform.operations.models import Operation, Phase, Publicity, Route, Ta
 from opsplatform.operations.spec import TRANSPORT_MODES, operation_spec, parse_spec
 from opsplatform.reference import lookup
 from opsplatform.reference.models import Country, Network, Organisation, TradeTerm
+from opsplatform.seizures.models import Seizure
 from opsplatform.web.flash import flash
 
 # Pages of one operation: anyone who may view operations, then the operation must be visible (404 otherwise).
@@ -75,7 +76,12 @@ class OperationController(Controller):
         countries = (await db.execute(select(Country.alpha3, Country.name).order_by(Country.name))).all()
         routes = (await db.scalars(select(Route).where(Route.operation_id == operation.id).order_by(Route.id))).all()
         participants = await services.participants_by_region(db, operation)
+        queries = (await db.scalars(policy.visible_seizures(user).where(
+            Seizure.operation_id == operation.id, Seizure.status == "queried",
+            Seizure.reporting_country == user.country_code).order_by(Seizure.updated_at.desc()))).all() \
+            if user.role == "focal_point" else []
         return Template("operations/detail.html", status_code=status_code, context={
+            "open_queries": queries,
             "operation": operation, "timeline": services.timeline(operation), "participants": participants,
             "participant_options": [(c["code"], c["name"]) for group in participants for c in group["countries"]],
             "targets": await services.targets_of(db, operation), "routes": routes,

@@ -8,7 +8,7 @@ import folium
 from litestar import Response
 
 from opsplatform.settings import Settings
-from opsplatform.web.maps import base_map, map_response
+from opsplatform.web.maps import base_map, map_response, map_text
 
 ROLE_COLOURS = {"origin": "#e08a2e", "transit": "#e9c84a", "destination": "#c0392b"}
 LINE_COLOURS = ["#1f6f8b", "#7b4fa0", "#2e8b57", "#b5485d", "#4a6fa5", "#8c6d1f"]
@@ -31,8 +31,8 @@ def routes_map(settings: Settings, data: dict[str, Any]) -> Response:
             for origin in stops[0] or [None] for destination in stops[2] or [None]]
         for path in paths:
             if len(path) > 1:
-                folium.PolyLine(path, color=colour, weight=3, opacity=0.8, tooltip=route.name).add_to(m)
+                folium.PolyLine(path, color=colour, weight=3, opacity=0.8, tooltip=map_text(route.name)).add_to(m)
         for hub in route.hubs:
             folium.CircleMarker((hub["latitude"], hub["longitude"]), radius=5, color=colour, fill=True,
-                                fill_opacity=1, tooltip=f"{hub.get('iata') or ''} {hub['name']}".strip()).add_to(m)
+                                fill_opacity=1, tooltip=map_text(f"{hub.get('iata') or ''} {hub['name']}".strip())).add_to(m)
     return map_response(settings, m)

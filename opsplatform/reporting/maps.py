@@ -17,7 +17,7 @@ from folium.template import Template
 
 from opsplatform.i18n import current_language, ngettext
 from opsplatform.settings import Settings
-from opsplatform.web.maps import base_map, country_shapes
+from opsplatform.web.maps import base_map, country_shapes, map_text
 
 SERVER_CLUSTER_THRESHOLD = 5000
 # Each cell is a folium CircleMarker (~0.7 kB of script): 500 cells keep any number of points near 0.6 MB a page.
@@ -44,11 +44,9 @@ def points_map(settings: Settings, points: Sequence[SeizurePoint]) -> folium.Map
     if len(points) > SERVER_CLUSTER_THRESHOLD:
         _add_cells(m, points)
     elif points:
-        # folium 0.20 gives max_zoom to the tile layer only; with none the map has no maxZoom and markercluster throws.
-        m.options["max_zoom"] = 18
         # Markers built in the browser from one JSON array: ~60 bytes a point, against ~800 for folium.Marker + Popup.
         cluster = FastMarkerCluster(
-            [(round(p.latitude, 5), round(p.longitude, 5), _text(p.label)) for p in points],
+            [(round(p.latitude, 5), round(p.longitude, 5), map_text(p.label)) for p in points],
             callback="function (row) { return L.marker([row[0], row[1]]).bindPopup(row[2]); }")
         cluster.default_js = [("markerclusterjs", f"{MARKERCLUSTER}/leaflet.markercluster.js")]
         cluster.default_css = [("markerclustercss", f"{MARKERCLUSTER}/MarkerCluster.css"),
@@ -93,7 +91,7 @@ def flows_map(settings: Settings, flows: Sequence[tuple[str, str, int]],
     m = base_map(settings)
     for (origin, destination), n in largest:
         weight = round(1 + 9 * n / largest[-1][1], 1)
-        tooltip = _text(f"{origin} → {destination}: {_seizures(n)}")
+        tooltip = map_text(f"{origin} → {destination}: {_seizures(n)}")
         (lat0, lon0), (lat1, lon1) = points[origin], points[destination]
         shift = _antimeridian_shift(lon0, lon1)
         # Leaflet does not repeat vector layers: a flow across the antimeridian is drawn beside each end's country,
@@ -121,7 +119,7 @@ def _add_cells(m: folium.Map, points: Sequence[SeizurePoint]) -> None:
     for n, latitudes, longitudes in cells.values():
         folium.CircleMarker((round(latitudes / n, 4), round(longitudes / n, 4)),
                             radius=round(3 + 15 * math.sqrt(n / biggest), 1), color=INK, weight=1, fill=True,
-                            fill_color=PALETTE[3], fill_opacity=0.6, tooltip=_text(_seizures(int(n)))).add_to(m)
+                            fill_color=PALETTE[3], fill_opacity=0.6, tooltip=map_text(_seizures(int(n)))).add_to(m)
 
 
 def _class_breaks(values: list[int]) -> list[int]:
@@ -180,10 +178,6 @@ def _seizures(n: int) -> str:
     return ngettext("%(num)s seizure", "%(num)s seizures", n, num=_number(n))
 
 
-def _text(value: str) -> str:
-    """Plain text made safe as HTML that folium writes inside a JavaScript template literal."""
-    # html.escape covers the HTML; a backtick, `${` or a backslash would end or alter the literal itself.
-    return html.escape(value).replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
 
 
 class _Legend(MacroElement):

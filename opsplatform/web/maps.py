@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from functools import cache
 from pathlib import Path
@@ -29,6 +30,8 @@ def base_map(settings: Settings, *, location: tuple[float, float] = (15, 20), zo
     m = folium.Map(location=location, zoom_start=zoom, tiles=None, max_zoom=18, min_zoom=1, world_copy_jump=True,
                    control_scale=True)
     m.default_js, m.default_css = LEAFLET_JS, LEAFLET_CSS  # per instance: never the CDN defaults
+    # folium gives max_zoom to the tile layer only; without tiles the map needs it itself (markercluster asks for it).
+    m.options["max_zoom"] = 18
     if settings.map_tiles:
         folium.TileLayer(settings.map_tiles, attr="© map tiles provider", name="tiles").add_to(m)
     fills = highlight or {}
@@ -39,6 +42,12 @@ def base_map(settings: Settings, *, location: tuple[float, float] = (15, 20), zo
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
     ).add_to(m)
     return m
+
+
+def map_text(value: str) -> str:
+    """Text safe inside folium's tooltips and popups, which it writes into JavaScript template literals unescaped."""
+    # html.escape covers the HTML; a backtick, `${` or a backslash would end or alter the literal itself.
+    return html.escape(value).replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
 
 
 def map_response(settings: Settings, m: folium.Map) -> Response:

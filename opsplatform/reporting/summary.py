@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, distinct, func, select, union
+from sqlalchemy import Float, Select, String, cast, distinct, func, literal, null, select, union, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
@@ -29,14 +29,16 @@ class Scope:
     user: User
     filter: ResultFilter
 
+    def where(self) -> tuple[Any, ...]:
+        return (Seizure.operation_id == self.operation.id, Seizure.status.in_(COUNTED_STATUSES),
+                self.filter.seizure_clause(), policy.aggregate_access(self.user))
+
     def seizures(self) -> Select:
-        return select(Seizure.id).where(
-            Seizure.operation_id == self.operation.id, Seizure.status.in_(COUNTED_STATUSES),
-            self.filter.seizure_clause(), policy.aggregate_access(self.user))
+        return select(Seizure.id).where(*self.where())
 
     def counted(self) -> Any:
         """The counted seizures with the columns breakdowns group by, as a subquery."""
-        return select(Seizure).where(Seizure.id.in_(self.seizures())).subquery("counted")
+        return select(Seizure).where(*self.where()).subquery("counted")
 
 
 def _rows(result: Any, key: str, value: str = "seizures") -> list[dict[str, Any]]:
@@ -50,12 +52,8 @@ async def _by_column(session: AsyncSession, scope: Scope, column: str, key: str)
                                         .order_by(func.count().desc(), group))).all(), key)
 
 
-async def by_country(session: AsyncSession, scope: Scope) -> list[dict[str, Any]]:
-    counted = scope.counted()
-    rows = (await session.execute(
-        select(counted.c.reporting_country, func.count(), func.coalesce(func.sum(counted.c.suspects_arrested), 0))
-        .group_by(counted.c.reporting_country).order_by(func.count().desc(), counted.c.reporting_country))).all()
-    entries = [{"country": c, "seizures": n, "suspects_arrested": int(a)} for c, n, a in rows]
+async def fold_unnamed(session: AsyncSession, scope: Scope, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For a press officer, countries that did not consent to be named are counted together as "other"."""
     if not policy.names_only_consenting(scope.user):
         return entries
     named = set((await session.scalars(select(Participant.country_code).where(
@@ -76,48 +74,73 @@ async def by_item(session: AsyncSession, scope: Scope, *columns: Any) -> list[tu
         .group_by(*columns).order_by(func.count(distinct(SeizureItem.seizure_id)).desc(), *columns))).all()
 
 
-async def countries_block(session: AsyncSession, scope: Scope) -> dict[str, int]:
-    operation = scope.operation
-    participating = select(Participant.country_code).where(Participant.operation_id == operation.id)
+def _figures_query(scope: Scope) -> Any:
+    """Every figure of the summary in one statement (one pass over the counted seizures, as a hand-written query)."""
+    counted = select(Seizure).where(*scope.where()).cte("counted")
+    items = (select(SeizureItem.seizure_id, SeizureItem.term_code, SeizureItem.normalised_unit,
+                    SeizureItem.normalised_quantity, Taxon.taxon_group)
+             .join(counted, counted.c.id == SeizureItem.seizure_id).join(Taxon, Taxon.id == SeizureItem.taxon_id)
+             .where(scope.filter.item_clause()).cte("counted_items"))
+    none = cast(null(), String)
+    arrested = func.sum(counted.c.suspects_arrested)
+    participating = select(Participant.country_code).where(Participant.operation_id == scope.operation.id)
     if policy.names_only_consenting(scope.user):
         participating = participating.where(Participant.publicity != "none")
-    with_seizures = select(Seizure.reporting_country).where(Seizure.id.in_(scope.seizures()))
-    nil = select(NilReturn.country_code).where(NilReturn.operation_id == operation.id)
-    reporting = union(with_seizures, nil).subquery()
-    count = lambda q: select(func.count()).select_from(q.subquery())  # noqa: E731
-    return {
-        "participating": await session.scalar(count(participating)) or 0,
-        "reporting": await session.scalar(select(func.count()).select_from(reporting).where(
-            reporting.c[0].in_(participating))) or 0,
-        "with_seizures": await session.scalar(count(with_seizures.distinct())) or 0,
-    }
+    reporting = union(select(counted.c.reporting_country),
+                      select(NilReturn.country_code).where(NilReturn.operation_id == scope.operation.id)).subquery()
+
+    def tally(kind: str, query: Select) -> Select:
+        return select(literal(kind), none, none, func.count(), cast(null(), Float)).select_from(query.subquery())
+
+    def per_seizure(kind: str, column: Any = None, total: Any = None) -> Select:
+        key = none if column is None else cast(column, String)
+        query = select(literal(kind), key, none, func.count(), cast(total if total is not None else null(), Float))
+        return query.select_from(counted) if column is None else query.group_by(column)
+
+    return union_all(
+        per_seizure("total", total=arrested),
+        tally("participating", participating),
+        tally("with_seizures", select(counted.c.reporting_country).distinct()),
+        tally("reporting", select(reporting.c[0]).where(reporting.c[0].in_(participating))),
+        per_seizure("country", counted.c.reporting_country, arrested),
+        per_seizure("mode", counted.c.transport_mode),
+        per_seizure("method", counted.c.detection_method),
+        per_seizure("day", counted.c.seizure_date),
+        select(literal("group"), items.c.taxon_group, none, func.count(distinct(items.c.seizure_id)),
+               cast(null(), Float)).group_by(items.c.taxon_group),
+        select(literal("term"), items.c.term_code, items.c.normalised_unit, func.count(distinct(items.c.seizure_id)),
+               func.sum(items.c.normalised_quantity)).group_by(items.c.term_code, items.c.normalised_unit))
+
+
+def _ranked(entries: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    return sorted(entries, key=lambda e: (-e["seizures"], str(e[key])))
 
 
 async def summary(session: AsyncSession, operation: Operation, user: User,
                   result_filter: ResultFilter | None = None) -> dict[str, Any]:
     """The CONTRACT.md summary: counted seizures only, each once however many items it has."""
     scope = Scope(operation, user, result_filter or ResultFilter())
-    counted = scope.counted()
-    seizures, arrested = (await session.execute(
-        select(func.count(), func.coalesce(func.sum(counted.c.suspects_arrested), 0)))).one()
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    for kind, key, unit, count, total in (await session.execute(_figures_query(scope))).all():
+        rows.setdefault(kind, []).append((key if key is not None else UNKNOWN, unit, count, total))
+    [(_k, _u, seizures, arrested)] = rows["total"]
+    countries = _ranked([{"country": k, "seizures": n, "suspects_arrested": int(t or 0)}
+                         for k, _u, n, t in rows.get("country", [])], "country")
     return {
         "operation": operation.code,
         "window": {"start": operation.start_date.isoformat(), "end": operation.end_date.isoformat()},
-        "countries": await countries_block(session, scope),
-        "seizures": seizures, "suspects_arrested": int(arrested),
-        "by_country": await by_country(session, scope),
-        "by_taxon_group": [{"group": g, "seizures": n} for g, n, _q in await by_item(session, scope, Taxon.taxon_group)],
-        "by_term_unit": [{"term": t, "unit": u, "quantity": round(q, 3), "seizures": n}
-                         for t, u, n, q in await by_item(session, scope, SeizureItem.term_code,
-                                                          SeizureItem.normalised_unit)],
-        "by_transport_mode": [{"mode": r["x"], "seizures": r["seizures"]}
-                              for r in await _by_column(session, scope, "transport_mode", "x")],
-        "by_detection_method": [{"method": r["x"], "seizures": r["seizures"]}
-                                for r in await _by_column(session, scope, "detection_method", "x")],
-        "by_day": [{"date": d.isoformat() if isinstance(d, date) else str(d), "seizures": n}
-                   for d, n in (await session.execute(select(counted.c.seizure_date, func.count())
-                                                      .group_by(counted.c.seizure_date)
-                                                      .order_by(counted.c.seizure_date))).all()],
+        "countries": {k: rows[k][0][2] for k in ("participating", "reporting", "with_seizures")},
+        "seizures": seizures, "suspects_arrested": int(arrested or 0),
+        "by_country": await fold_unnamed(session, scope, countries),
+        "by_taxon_group": _ranked([{"group": k, "seizures": n} for k, _u, n, _t in rows.get("group", [])], "group"),
+        "by_term_unit": sorted([{"term": k, "unit": u, "quantity": round(t or 0, 3), "seizures": n}
+                                for k, u, n, t in rows.get("term", [])],
+                               key=lambda e: (-e["seizures"], e["term"], e["unit"])),
+        "by_transport_mode": _ranked([{"mode": k, "seizures": n} for k, _u, n, _t in rows.get("mode", [])], "mode"),
+        "by_detection_method": _ranked([{"method": k, "seizures": n} for k, _u, n, _t in rows.get("method", [])],
+                                       "method"),
+        "by_day": sorted(({"date": str(k)[:10], "seizures": n} for k, _u, n, _t in rows.get("day", [])),
+                         key=lambda e: e["date"]),
     }
 
 

@@ -16,6 +16,7 @@ from opsplatform.operations.models import FocalPoint, Operation, Participant, Ro
 from opsplatform.operations.spec import operation_spec, parse_spec
 from opsplatform.seizures.models import Seizure
 from tests.conftest import body_of, form_post, login
+from tests.results_support import bearer
 from tests.test_cli import opsplatform
 
 EXAMPLE = {
@@ -41,12 +42,7 @@ async def thunder(db) -> Operation:
     return operation
 
 
-async def token_for(db, user) -> dict[str, str]:
-    from opsplatform.auth.services import create_api_token
-
-    _token, raw = await create_api_token(db, user, "tests")
-    await db.commit()
-    return {"Authorization": f"Bearer {raw}"}
+token_for = bearer
 
 
 # --- one operation, three ways ---------------------------------------------------------------------------------------
@@ -405,3 +401,15 @@ async def test_route_names_cannot_inject_script_into_the_map(client, db, cast, t
         "_csrf_token": client.cookies["opsp_csrf"]})
     html = (await client.get("/operations/THUNDER-2026/routes-map")).text
     assert "<img src=x" not in html and "`;alert(1)" not in html and "&lt;img src=x" in html
+
+
+async def test_removing_a_route_or_target_is_in_the_audit_log(client, db, cast, thunder):
+    from opsplatform.audit.models import AuditEvent
+
+    await login(client, cast.coordinator)
+    route = await db.scalar(select(Route))
+    target = await db.scalar(select(Target))
+    await form_post(client, f"/operations/THUNDER-2026/routes/{route.id}/remove")
+    await form_post(client, f"/operations/THUNDER-2026/targets/{target.id}/remove")
+    removed = (await db.execute(select(AuditEvent.entity, AuditEvent.actor).where(AuditEvent.action == "delete"))).all()
+    assert ("routes", cast.coordinator.email) in removed and ("targets", cast.coordinator.email) in removed

@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Response, Template
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.web.deps import Db
@@ -291,14 +291,7 @@ class OperationController(Controller):
     @post("/{code:str}/targets/{target_id:int}/remove", name="operations:targets:remove", guards=manage_guard)
     async def remove_target(self, request: Request, db: Db, code: FromPath[str],
                             target_id: FromPath[int]) -> Redirect:
-        operation = await visible_operation(db, request.user, code)
-        require(policy.may_edit_operation(request.user))
-        target = await db.scalar(select(Target).where(Target.id == target_id, Target.operation_id == operation.id))
-        if target is None:
-            raise NotFoundException()
-        await db.delete(target)
-        await db.commit()
-        return Redirect(f"/operations/{operation.code}#targets")
+        return await self._remove(request, db, code, Target, target_id, "targets")
 
     @post("/{code:str}/routes", name="operations:routes:add", guards=manage_guard)
     async def add_route(self, request: Request, db: Db, code: FromPath[str]) -> Template | Redirect:
@@ -319,13 +312,19 @@ class OperationController(Controller):
     @post("/{code:str}/routes/{route_id:int}/remove", name="operations:routes:remove", guards=manage_guard)
     async def remove_route(self, request: Request, db: Db, code: FromPath[str],
                            route_id: FromPath[int]) -> Redirect:
+        return await self._remove(request, db, code, Route, route_id, "routes")
+
+    async def _remove(self, request: Request, db: Db, code: str, model: type[Target] | type[Route], child_id: int,
+                      anchor: str) -> Redirect:
+        """Remove a target or route of the operation (through the ORM, so the audit log keeps it)."""
         operation = await visible_operation(db, request.user, code)
         require(policy.may_edit_operation(request.user))
-        result = await db.execute(delete(Route).where(Route.id == route_id, Route.operation_id == operation.id))
-        if not result.rowcount:
+        child = await db.scalar(select(model).where(model.id == child_id, model.operation_id == operation.id))
+        if child is None:
             raise NotFoundException()
+        await db.delete(child)
         await db.commit()
-        return Redirect(f"/operations/{operation.code}#routes")
+        return Redirect(f"/operations/{operation.code}#{anchor}")
 
     @get("/{code:str}/routes-map", name="operations:routes_map", guards=view_guard)
     async def map_of_routes(self, request: Request, db: Db, code: FromPath[str]) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.auth.models import Role, User
@@ -123,8 +123,9 @@ async def countries_for(session: AsyncSession, *, country: str = "", region: str
 async def remove_participant(session: AsyncSession, operation: Operation, country: str, today: date) -> None:
     if not may_remove_participants(operation, today):
         raise InvalidInput.one("country", _("countries can be removed only before the window opens"))
-    await session.execute(delete(FocalPoint).where(FocalPoint.operation_id == operation.id,
-                                                   FocalPoint.country_code == country))
+    for focal_point in (await session.scalars(select(FocalPoint).where(
+            FocalPoint.operation_id == operation.id, FocalPoint.country_code == country))).all():
+        await session.delete(focal_point)  # through the ORM, so the audit log keeps each removal
     participant = await session.scalar(select(Participant).where(
         Participant.operation_id == operation.id, Participant.country_code == country))
     if participant is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import crypto, policy
@@ -158,12 +158,16 @@ async def update_seizure(session: AsyncSession, settings: Settings, operation: O
         seizure.status = SeizureStatus.submitted  # a correction answers the query
     seizure.version += 1
     seizure.updated_at = utcnow()
-    await session.execute(delete(SeizureItem).where(SeizureItem.seizure_id == seizure.id))
+    # Replaced through the ORM, so the audit log keeps every item and suspect removed and added.
+    for old in (await session.scalars(select(SeizureItem).where(SeizureItem.seizure_id == seizure.id))).all():
+        await session.delete(old)
     await session.flush()
     session.add_all([SeizureItem(seizure_id=seizure.id, **_item_columns(i)) for i in checked.items])
     if checked.suspects is not None:
         kept = {s.id: s for s in (await session.scalars(select(Suspect).where(Suspect.seizure_id == seizure.id))).all()}
-        await session.execute(delete(Suspect).where(Suspect.seizure_id == seizure.id))
+        for old in kept.values():
+            await session.delete(old)
+        await session.flush()
         session.add_all([_suspect_row(settings, seizure.id, s, kept.get(s["id"])) for s in checked.suspects])
     _history(session, seizure, user, seizure.status, from_status=previous,
              message=raw.get("correction_reason") or _("corrected"))

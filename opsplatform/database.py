@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import JSON, event, insert
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -81,3 +83,32 @@ def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() or ""
+
+
+async def bulk_insert(session: AsyncSession, table: Any, rows: list[dict[str, Any]], *, ids: bool = False) -> list[int]:
+    """Insert many rows in the session's transaction; with `ids`, return the new primary keys in row order.
+
+    PostgreSQL gets COPY (several times faster than INSERT for sheet imports), with ids drawn from the table's
+    sequence first; SQLite gets one executemany INSERT … RETURNING.
+    """
+    if not rows:
+        return []
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        if not ids:
+            await session.execute(insert(table), rows)
+            return []
+        result = await session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+        return [row[0] for row in result]
+    raw = (await connection.get_raw_connection()).driver_connection
+    new_ids: list[int] = []
+    if ids:
+        new_ids = [r[0] for r in await raw.fetch(
+            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, {len(rows)})")]
+        rows = [{**row, "id": new_id} for row, new_id in zip(rows, new_ids, strict=True)]
+    columns = [c.name for c in table.columns if c.name in rows[0]]
+    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    records = [tuple(json.dumps(row[c]) if c in json_columns and row[c] is not None else row[c] for c in columns)
+               for row in rows]
+    await raw.copy_records_to_table(table.name, records=records, columns=columns)
+    return new_ids

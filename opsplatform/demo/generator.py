@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.audit.recorder import record
 from opsplatform.auth.models import User
 from opsplatform.auth.services import create_user
 from opsplatform.crypto import encrypt
-from opsplatform.database import utcnow
+from opsplatform.database import bulk_insert, utcnow
 from opsplatform.operations.models import FocalPoint, Operation, Phase
 from opsplatform.operations.services import create_operation as create_operation_from_spec
 from opsplatform.operations.spec import parse_spec
@@ -209,10 +209,8 @@ async def create_operation(session: AsyncSession, settings: Settings, rng: rando
         logged.add((country, day))
 
     ids: list[int] = []
-    for begin in range(0, len(seizure_rows), 500):
-        result = await session.execute(insert(Seizure.__table__).returning(Seizure.id, sort_by_parameter_order=True),
-                                       seizure_rows[begin:begin + 500])
-        ids += [row[0] for row in result]
+    for begin in range(0, len(seizure_rows), 5000):
+        ids += await bulk_insert(session, Seizure.__table__, seizure_rows[begin:begin + 5000], ids=True)
         echo(f"  {code}: {len(ids)}/{len(seizure_rows)} seizures")
     items_flat = [{"seizure_id": sid, "item_no": n, "taxon_id": c.taxon_id, "term_code": c.term, "quantity": q,
                    "unit_code": c.unit.code if c.unit else None,
@@ -226,13 +224,11 @@ async def create_operation(session: AsyncSession, settings: Settings, rng: rando
                       "name_encrypted": encrypt(settings, name), "date_of_birth_encrypted": encrypt(settings, dob),
                       "document_number_encrypted": encrypt(settings, doc)}
                      for sid, rows in zip(ids, suspect_rows, strict=True) for nat, sex, role, name, dob, doc in rows]
-    for table, rows in ((SeizureItem.__table__, items_flat), (Suspect.__table__, suspects_flat)):
-        for begin in range(0, len(rows), 1000):
-            await session.execute(insert(table), rows[begin:begin + 1000])
     nil_rows = [{"operation_id": operation.id, "country_code": c, "day": d, "created_at": logged_at(rng, d, created)}
                 for c in countries for d in days if (c, d) not in logged and rng.random() < 0.55]
-    for begin in range(0, len(nil_rows), 1000):
-        await session.execute(insert(NilReturn.__table__), nil_rows[begin:begin + 1000])
+    for table, rows in ((SeizureItem.__table__, items_flat), (Suspect.__table__, suspects_flat),
+                        (NilReturn.__table__, nil_rows)):
+        await bulk_insert(session, table, rows)
     record(session, "demo_load", "operations", str(operation.id),
            after={"code": code, "seizures": len(ids), "items": len(items_flat), "nil_returns": len(nil_rows)})
     await session.commit()

@@ -8,12 +8,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.audit.models import AuditEvent
 from opsplatform.auth.models import User
-from opsplatform.database import utcnow
+from opsplatform.database import bulk_insert, utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 from opsplatform.operations.models import Operation
@@ -151,12 +151,10 @@ async def _write(session: AsyncSession, operation: Operation, user: User, countr
     updates = [(g, s) for action, g, s in batch if action == "update" and s is not None]
     new_ids: list[int] = []
     if creates:
-        table = Seizure.__table__
-        result = await session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), [
+        new_ids = await bulk_insert(session, Seizure.__table__, [
             {**g.seizure, "operation_id": operation.id, "reporting_country": country, "status": SeizureStatus.submitted,
              "version": 1, "created_by": user.id, "created_at": now, "updated_at": now,
-             "shared_with_participants": False, "publicity_approved": False} for g in creates])
-        new_ids = [row[0] for row in result]
+             "shared_with_participants": False, "publicity_approved": False} for g in creates], ids=True)
     if updates:
         table = Seizure.__table__
         changed = await session.execute(
@@ -177,8 +175,7 @@ async def _write(session: AsyncSession, operation: Operation, user: User, countr
             else:
                 item_inserts.append({**values, "seizure_id": seizure_id, "item_no": item_no})
     items = SeizureItem.__table__
-    if item_inserts:
-        await session.execute(insert(items), item_inserts)
+    await bulk_insert(session, items, item_inserts)
     if item_updates:
         await session.execute(update(items).where(items.c.seizure_id == bindparam("_seizure_id"),
                                                   items.c.item_no == bindparam("_item_no"))
@@ -188,9 +185,8 @@ async def _write(session: AsyncSession, operation: Operation, user: User, countr
     actor_id, actor = session.sync_session.info.get("actor", (user.id, user.email))
     history = [{"seizure_id": i, "at": now, "actor_id": user.id, "actor": user.email, "from_status": None,
                 "to_status": SeizureStatus.submitted, "message": _("imported from a sheet")} for i in new_ids]
-    if history:
-        await session.execute(insert(StatusChange.__table__), history)
-    await session.execute(insert(AuditEvent.__table__), [
+    await bulk_insert(session, StatusChange.__table__, history)
+    await bulk_insert(session, AuditEvent.__table__, [
         {"at": now, "actor_id": actor_id, "actor": actor, "action": action, "entity": "seizures",
          "entity_id": str(seizure_id), "before": None,
          "after": {**{f: _shown(g.seizure[f]) for f in ("seizure_ref", *SEIZURE_FIELDS)}, "items": len(g.items),

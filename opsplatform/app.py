@@ -41,6 +41,7 @@ from opsplatform.web.pages import HomeController, favicon, health
 from opsplatform.web.templating import environment
 
 STATIC = Path(__file__).resolve().parent / "static"
+MAX_UPLOAD = 60 * 1024 * 1024  # a 50,000-row seizure sheet is 5-10 MB; leave room for larger ones
 
 
 async def provide_db(state: State, request: Request) -> AsyncIterator[AsyncSession]:
@@ -91,5 +92,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=LoggingConfig(log_exceptions="always" if not settings.production else "debug",
                                      disable_stack_trace={401, 403, 404, 400}),
         lifespan=[lifespan],
+        request_max_body_size=MAX_UPLOAD,
         debug=False,
     )

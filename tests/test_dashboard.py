@@ -113,3 +113,17 @@ async def test_the_map_of_a_press_officer_leaves_out_countries_without_consent(c
     figures = (await client.get(f"/api/v1{BASE}/summary", headers=await bearer(db, cast.press))).json()
     assert {e["country"] for e in figures["by_country"]} == {"KEN", "other"}
     assert await db.scalar(select(Seizure.id).where(Seizure.reporting_country == "UGA"))
+
+
+async def test_routes_and_their_legs_are_counted_through_transit_countries(db, cast, results):
+    from opsplatform.database import utcnow
+    from opsplatform.operations.models import Operation
+    from opsplatform.reporting.filters import ResultFilter
+    from opsplatform.reporting.summary import breakdowns
+
+    operation = await db.scalar(select(Operation))
+    more = await breakdowns(db, operation, cast.coordinator, ResultFilter(), utcnow())
+    assert more["routes"] == [{"path": ["KEN", "ARE", "VNM"], "seizures": 4}]
+    assert more["flows"] == [{"origin": "KEN", "destination": "VNM", "seizures": 4}]
+    assert more["legs"] == [{"origin": "ARE", "destination": "VNM", "seizures": 4},
+                            {"origin": "KEN", "destination": "ARE", "seizures": 4}]

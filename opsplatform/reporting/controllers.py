@@ -104,7 +104,7 @@ class DashboardController(Controller):
                 select(Country.alpha3, Country.latitude, Country.longitude)
                 .where(Country.latitude.is_not(None)))).all()}
             return map_response(settings, maps.flows_map(
-                settings, [(f["origin"], f["destination"], f["seizures"]) for f in more["flows"]], points))
+                settings, [(f["origin"], f["destination"], f["seizures"]) for f in more["legs"]], points))
         if kind != "points":
             raise InvalidInput.one("kind", _("choose points, countries or flows"))
         # Points are records: only those the user sees in full, and only non-nominal facts in the popup.

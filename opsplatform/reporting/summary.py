@@ -4,6 +4,7 @@ breakdowns. Every query starts from the same filtered, access-checked set of cou
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -144,6 +145,25 @@ async def summary(session: AsyncSession, operation: Operation, user: User,
     }
 
 
+def route_flows(routes: list[Any]) -> dict[str, list[dict[str, Any]]]:
+    """Routes (origin → transit… → destination), end-to-end flows, and the legs they travel, each with seizure counts."""
+    paths: dict[tuple[str, ...], int] = {}
+    flows: dict[tuple[str, str], int] = {}
+    legs: dict[tuple[str, str], int] = {}
+    for origin, transit, destination, n in routes:
+        path = (origin, *json.loads(transit or "[]"), destination)
+        paths[path] = paths.get(path, 0) + n
+        flows[(origin, destination)] = flows.get((origin, destination), 0) + n
+        for leg in zip(path, path[1:]):
+            legs[leg] = legs.get(leg, 0) + n
+    ranked = lambda counts, make: [make(k, n) for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]  # noqa: E731
+    return {
+        "routes": ranked(paths, lambda path, n: {"path": list(path), "seizures": n}),
+        "flows": ranked(flows, lambda pair, n: {"origin": pair[0], "destination": pair[1], "seizures": n}),
+        "legs": ranked(legs, lambda pair, n: {"origin": pair[0], "destination": pair[1], "seizures": n}),
+    }
+
+
 async def breakdowns(session: AsyncSession, operation: Operation, user: User, result_filter: ResultFilter,
                      now: datetime) -> dict[str, Any]:
     """What the dashboard shows beyond the summary: regions, networks, taxa, agencies, places, concealment, flows."""
@@ -158,10 +178,13 @@ async def breakdowns(session: AsyncSession, operation: Operation, user: User, re
         select(NetworkMember.network_code, func.count()).select_from(counted)
         .join(NetworkMember, NetworkMember.country_code == counted.c.reporting_country)
         .group_by(NetworkMember.network_code).order_by(func.count().desc()))).all()
-    flows = (await session.execute(
-        select(counted.c.origin_country, counted.c.destination_country, func.count())
+    # Routes grouped by the database; the transit list is JSON, compared as its text on both engines.
+    transit = cast(counted.c.transit_countries, String)
+    routes = (await session.execute(
+        select(counted.c.origin_country, transit, counted.c.destination_country, func.count())
         .where(counted.c.origin_country.is_not(None), counted.c.destination_country.is_not(None))
-        .group_by(counted.c.origin_country, counted.c.destination_country).order_by(func.count().desc()))).all()
+        .group_by(counted.c.origin_country, transit, counted.c.destination_country)
+        .order_by(func.count().desc()))).all()
     yesterday = now - timedelta(days=1)
     new = await session.scalar(select(func.count()).select_from(counted).where(counted.c.created_at >= yesterday))
     return {
@@ -170,7 +193,7 @@ async def breakdowns(session: AsyncSession, operation: Operation, user: User, re
         "by_agency": await _by_column(session, scope, "agency", "agency"),
         "by_location_type": await _by_column(session, scope, "location_type", "location_type"),
         "by_concealment": (await _by_column(session, scope, "concealment", "concealment"))[:15],
-        "flows": [{"origin": o, "destination": d, "seizures": n} for o, d, n in flows],
+        **route_flows(routes),
         "new_since_yesterday": new or 0,
     }
 

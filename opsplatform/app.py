@@ -27,6 +27,7 @@ from opsplatform.auth.api import AccountApi
 from opsplatform.auth.controllers import AccountController, LoginController, PasswordController
 from opsplatform.auth.middleware import AuthenticationMiddleware
 from opsplatform.database import make_engine, make_sessionmaker
+from opsplatform.jobs.controllers import JobsController
 from opsplatform.operations.api import OperationApi
 from opsplatform.operations.controllers import OperationController, taxa_search
 from opsplatform.reporting.api import ReportingApi
@@ -73,7 +74,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             LoginController, PasswordController, AccountController, AdminController, HomeController, AccountApi,
             OperationController, OperationApi, taxa_search, SeizureApi,
             SeizureController, ImportController, ReportingApi,
-            DashboardController,
+            DashboardController, JobsController,
             health, favicon, create_static_files_router("/static", directories=[STATIC], name="static",
                                                include_in_schema=False),
         ],

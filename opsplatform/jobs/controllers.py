@@ -1,0 +1,54 @@
+"""The jobs page: what runs when, the last runs with outcome, duration and errors; run a job now."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+
+from opsplatform.auth.guards import login_required
+from opsplatform.auth.models import Role
+from opsplatform.database import utcnow
+from opsplatform.i18n import _
+from opsplatform.jobs.models import JobRun
+from opsplatform.jobs.registry import BY_NAME, JOBS, run_job
+from opsplatform.web.deps import Db
+from opsplatform.web.flash import flash
+
+
+def _admin_or_coordinator(request: Request) -> None:
+    if request.user.role not in (Role.admin, Role.coordinator):
+        raise PermissionDeniedException(_("your role does not allow this"))
+
+
+class JobsController(Controller):
+    include_in_schema = False
+    path = "/jobs"
+    guards = [login_required]
+
+    @get("/", name="jobs")
+    async def index(self, request: Request, db: Db) -> Template:
+        _admin_or_coordinator(request)
+        scheduler = getattr(request.app.state, "scheduler", None)
+        rows = []
+        for job in JOBS:
+            runs = (await db.scalars(select(JobRun).where(JobRun.job == job.name).order_by(JobRun.id.desc())
+                                     .limit(10))).all()
+            scheduled = scheduler.get_job(job.name) if scheduler else None
+            rows.append({"job": job, "runs": runs, "next": scheduled.next_run_time if scheduled else None})
+        return Template("jobs/index.html", context={"jobs": rows})
+
+    @post("/{name:str}/run", name="jobs:run")
+    async def run_now(self, request: Request, name: FromPath[str]) -> Redirect:
+        _admin_or_coordinator(request)
+        job = BY_NAME.get(name)
+        if job is None:
+            raise NotFoundException()
+        now = utcnow()
+        run = await run_job(request.app.state.sessionmaker, request.app.state.settings, job, now,
+                            slot=f"manual {now:%Y-%m-%dT%H:%M:%S.%f}")
+        flash(request, _("%(job)s ran: %(outcome)s, %(done)s done.", job=name, outcome=run.outcome if run else "-",
+                         done=run.done if run else 0), "success" if run and run.outcome == "ok" else "error")
+        return Redirect("/jobs")

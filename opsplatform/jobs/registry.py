@@ -1,0 +1,81 @@
+"""The scheduled jobs: what each does, how often, and the slot that makes a run happen once per period.
+
+A job's work is a plain `run_once(session, settings, now) -> int` in the domain that owns it; `run_job` claims the
+slot first, so two instances (or a catch-up after downtime) never do the same period's work twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform.auth.services import purge_expired
+from opsplatform.database import Sessionmaker, session_scope, utcnow
+from opsplatform.jobs.models import JobRun
+from opsplatform.mail.outbox import deliver_due
+from opsplatform.operations.phases import move_phases
+from opsplatform.settings import Settings
+
+log = logging.getLogger(__name__)
+Work = Callable[[AsyncSession, Settings, datetime], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    schedule: str  # for people: shown on the jobs page
+    trigger: dict[str, Any]  # for APScheduler
+    slot: Callable[[datetime], str]  # the period a run covers; one run per slot
+    work: Work
+
+
+def per_minute(now: datetime) -> str:
+    return now.strftime("%Y-%m-%dT%H:%M")
+
+
+def per_hour(now: datetime) -> str:
+    return now.strftime("%Y-%m-%dT%H")
+
+
+JOBS = (
+    Job("move_phases", "every 10 minutes: opens and closes operations at their window's edges",
+        {"trigger": "interval", "minutes": 10}, lambda now: f"{now:%Y-%m-%dT%H}:{now.minute // 10}", move_phases),
+    Job("deliver_mail", "every 30 seconds: sends the mail outbox, retrying with back-off",
+        {"trigger": "interval", "seconds": 30}, lambda now: f"{now:%Y-%m-%dT%H:%M}:{now.second // 30}", deliver_due),
+    Job("purge_expired", "hourly: removes expired sessions, links and failed-login records",
+        {"trigger": "interval", "hours": 1}, per_hour, purge_expired),
+)
+BY_NAME = {job.name: job for job in JOBS}
+
+
+async def run_job(sessionmaker: Sessionmaker, settings: Settings, job: Job, now: datetime | None = None,
+                  *, slot: str | None = None) -> JobRun | None:
+    """Claim the job's slot and do its work; None when another run already has this slot."""
+    now = now or utcnow()
+    async with session_scope(sessionmaker, actor=(None, f"job:{job.name}")) as session:
+        run = JobRun(job=job.name, slot=slot or job.slot(now), started_at=now)
+        session.add(run)
+        try:
+            await session.commit()
+        except IntegrityError:
+            return None
+        try:
+            done = await job.work(session, settings, now)
+        except Exception as exc:  # the run is recorded as failed; the next slot tries again
+            await session.rollback()
+            log.exception("job %s failed", job.name)
+            outcome, done, error = "error", 0, f"{type(exc).__name__}: {exc}"[:1000]
+        else:
+            outcome, error = "ok", None
+        await session.execute(update(JobRun).where(JobRun.id == run.id).values(
+            outcome=outcome, done=done, error=error, finished_at=utcnow()))
+        await session.commit()
+        run.outcome, run.done, run.error = outcome, done, error
+        return run

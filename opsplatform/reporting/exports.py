@@ -51,7 +51,7 @@ async def rows(session: AsyncSession, operation: Operation, user: User, result_f
              .where(Seizure.id.in_(select(seizures.subquery().c.id)), result_filter.item_clause())
              .order_by(Seizure.seizure_date, Seizure.id, SeizureItem.item_no)
              .execution_options(yield_per=1000))
-    async for seizure, item, taxon in (await session.stream(query)).tuples():
+    async for seizure, item, taxon in await session.stream(query):
         values = {**{f: getattr(seizure, f, None) for f in FIELDS}, "item_no": item.item_no, "taxon": taxon,
                   "term": item.term_code, "quantity": item.quantity, "unit": item.unit_code,
                   "estimated_value": item.estimated_value, "currency": item.currency,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -276,17 +277,8 @@ class OperationController(Controller):
     @post("/{code:str}/targets", name="operations:targets:add", guards=manage_guard)
     async def add_target(self, request: Request, db: Db, code: FromPath[str],
                          data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
-        operation = await visible_operation(db, request.user, code)
-        require(policy.may_edit_operation(request.user))
-        try:
-            await services.add_target(db, operation, data.get("taxon", ""), data.get("priority") in ("on", "1"),
-                                      data.get("notes"))
-        except InvalidInput as exc:
-            await db.rollback()
-            return await self._page(request, db, operation, section="targets", form=data, errors=exc.by_field(),
-                                    status_code=400)
-        await db.commit()
-        return Redirect(f"/operations/{operation.code}#targets")
+        return await self._add(request, db, code, "targets", data, lambda operation: services.add_target(
+            db, operation, data.get("taxon", ""), data.get("priority") in ("on", "1"), data.get("notes")))
 
     @post("/{code:str}/targets/{target_id:int}/remove", name="operations:targets:remove", guards=manage_guard)
     async def remove_target(self, request: Request, db: Db, code: FromPath[str],
@@ -295,19 +287,25 @@ class OperationController(Controller):
 
     @post("/{code:str}/routes", name="operations:routes:add", guards=manage_guard)
     async def add_route(self, request: Request, db: Db, code: FromPath[str]) -> Template | Redirect:
-        operation = await visible_operation(db, request.user, code)
-        require(policy.may_edit_operation(request.user))
         form = await request.form()
         data = {k: form.getall(k) if k in ("origin", "transit", "destination", "modes") else form.get(k)
                 for k in form}
+        return await self._add(request, db, code, "routes", data,
+                               lambda operation: services.add_route(db, operation, data))
+
+    async def _add(self, request: Request, db: Db, code: str, section: str, form: dict[str, Any],
+                   add: Callable[[Operation], Awaitable[Any]]) -> Template | Redirect:
+        """Add a target or route; a refusal shows the operation page with the section's errors and its input kept."""
+        operation = await visible_operation(db, request.user, code)
+        require(policy.may_edit_operation(request.user))
         try:
-            await services.add_route(db, operation, data)
+            await add(operation)
         except InvalidInput as exc:
             await db.rollback()
-            return await self._page(request, db, operation, section="routes", form=data, errors=exc.by_field(),
+            return await self._page(request, db, operation, section=section, form=form, errors=exc.by_field(),
                                     status_code=400)
         await db.commit()
-        return Redirect(f"/operations/{operation.code}#routes")
+        return Redirect(f"/operations/{operation.code}#{section}")
 
     @post("/{code:str}/routes/{route_id:int}/remove", name="operations:routes:remove", guards=manage_guard)
     async def remove_route(self, request: Request, db: Db, code: FromPath[str],

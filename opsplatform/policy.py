@@ -74,13 +74,14 @@ def may_change_seizure(user: User, seizure: Seizure) -> bool:
 
 
 def sees_nominal(user: User, country_code: str) -> bool:
-    """Names, dates of birth and document numbers: cleared users only, and a focal point only for its country."""
+    """Names, dates of birth and document numbers: cleared users only, and a focal point only for its country.
+
+    Which records a coordinator or analyst reaches at all is decided by `seizure_access` first.
+    """
     if not user.cleared_for_nominal:
         return False
     if user.role == Role.focal_point:
         return country_code == user.country_code
-    if user.role == Role.coordinator and user.network_code:
-        return True  # checked against the record's visibility first; see seizure_access
     return user.role in (Role.coordinator, Role.analyst)
 
 

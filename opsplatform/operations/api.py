@@ -16,7 +16,7 @@ from opsplatform.auth.guards import requires
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 from opsplatform.operations import services
-from opsplatform.operations.controllers import require, visible_operation
+from opsplatform.operations.controllers import editable_operation, require, visible_operation
 from opsplatform.operations.models import Participant
 from opsplatform.operations.spec import operation_spec, parse_spec
 from opsplatform.reference import lookup
@@ -55,8 +55,7 @@ class OperationApi(Controller):
            summary="Change an operation's core fields; send the version you read (409 if stale)")
     async def update(self, request: Request, db: Db, code: FromPath[str],
                      data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
-        operation = await visible_operation(db, request.user, code)
-        require(policy.may_edit_operation(request.user))
+        operation = await editable_operation(db, request.user, code)
         if not isinstance(data.get("version"), int):
             raise InvalidInput.one("version", _("send the version you read (an integer)"))
         current = await operation_spec(db, operation)
@@ -74,8 +73,7 @@ class OperationApi(Controller):
           summary="Move an operation to a phase by hand", status_code=200)
     async def phase(self, request: Request, db: Db, code: FromPath[str],
                     data: JSONBody[dict[str, str]]) -> dict[str, Any]:
-        operation = await visible_operation(db, request.user, code)
-        require(policy.may_edit_operation(request.user))
+        operation = await editable_operation(db, request.user, code)
         await services.set_phase(db, operation, data.get("phase", ""))
         await db.commit()
         return await operation_spec(db, operation)

@@ -40,6 +40,13 @@ async def visible_operation(db: Db, user: User, code: str) -> Operation:
     return operation
 
 
+async def editable_operation(db: Db, user: User, code: str) -> Operation:
+    """An operation the user can see (404 otherwise) and may edit (403 otherwise)."""
+    operation = await visible_operation(db, user, code)
+    require(policy.may_edit_operation(user))
+    return operation
+
+
 def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDeniedException(_("your role does not allow this"))
@@ -129,8 +136,7 @@ class OperationController(Controller):
 
     @get("/{code:str}/edit", name="operations:edit", guards=manage_guard)
     async def edit(self, request: Request, db: Db, code: FromPath[str]) -> Template:
-        operation = await visible_operation(db, request.user, code)
-        require(policy.may_edit_operation(request.user))
+        operation = await editable_operation(db, request.user, code)
         spec = await operation_spec(db, operation)
         return await self._form(db, {**spec, "target_terms": " ".join(spec["target_terms"]),
                                      "release_embargo": spec["release_embargo"] or ""}, {}, operation)
@@ -138,8 +144,7 @@ class OperationController(Controller):
     @post("/{code:str}/edit", name="operations:update", guards=manage_guard)
     async def update(self, request: Request, db: Db, code: FromPath[str],
                      data: URLEncodedBody[dict[str, Any]]) -> Template | Redirect:
-        operation = await visible_operation(db, request.user, code)
-        require(policy.may_edit_operation(request.user))
+        operation = await editable_operation(db, request.user, code)
         leads = (await request.form()).getall("lead_organisations", [])
         form = {**data, "lead_organisations": leads}
         try:
@@ -160,8 +165,7 @@ class OperationController(Controller):
     @post("/{code:str}/phase", name="operations:phase", guards=manage_guard)
     async def phase(self, request: Request, db: Db, code: FromPath[str],
                     data: URLEncodedBody[dict[str, str]]) -> Redirect:
-        operation = await visible_operation(db, request.user, code)
-        require(policy.may_edit_operation(request.user))
+        operation = await editable_operation(db, request.user, code)
         await services.set_phase(db, operation, data.get("phase", ""))
         await db.commit()
         flash(request, _("The operation is now in the %(phase)s phase.", phase=operation.phase), "success")
@@ -172,8 +176,7 @@ class OperationController(Controller):
     @post("/{code:str}/participants", name="operations:participants:add", guards=manage_guard)
     async def add_participants(self, request: Request, db: Db, code: FromPath[str],
                                data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
-        operation = await visible_operation(db, request.user, code)
-        require(policy.may_edit_operation(request.user))
+        operation = await editable_operation(db, request.user, code)
         try:
             countries = await services.countries_for(db, country=data.get("country", ""),
                                                      region=data.get("region", ""), network=data.get("network", ""))
@@ -193,8 +196,7 @@ class OperationController(Controller):
     @post("/{code:str}/participants/{country:str}/remove", name="operations:participants:remove", guards=manage_guard)
     async def remove_participant(self, request: Request, db: Db, code: FromPath[str],
                                  country: FromPath[str]) -> Template | Redirect:
-        operation = await visible_operation(db, request.user, code)
-        require(policy.may_edit_operation(request.user))
+        operation = await editable_operation(db, request.user, code)
         try:
             await services.remove_participant(db, operation, country, utcnow().date())
         except InvalidInput as exc:
@@ -296,8 +298,7 @@ class OperationController(Controller):
     async def _add(self, request: Request, db: Db, code: str, section: str, form: dict[str, Any],
                    add: Callable[[Operation], Awaitable[Any]]) -> Template | Redirect:
         """Add a target or route; a refusal shows the operation page with the section's errors and its input kept."""
-        operation = await visible_operation(db, request.user, code)
-        require(policy.may_edit_operation(request.user))
+        operation = await editable_operation(db, request.user, code)
         try:
             await add(operation)
         except InvalidInput as exc:
@@ -315,8 +316,7 @@ class OperationController(Controller):
     async def _remove(self, request: Request, db: Db, code: str, model: type[Target] | type[Route], child_id: int,
                       anchor: str) -> Redirect:
         """Remove a target or route of the operation (through the ORM, so the audit log keeps it)."""
-        operation = await visible_operation(db, request.user, code)
-        require(policy.may_edit_operation(request.user))
+        operation = await editable_operation(db, request.user, code)
         child = await db.scalar(select(model).where(model.id == child_id, model.operation_id == operation.id))
         if child is None:
             raise NotFoundException()
@@ -333,8 +333,7 @@ class OperationController(Controller):
 
     @get("/{code:str}/clone", name="operations:clone", guards=manage_guard)
     async def clone_form(self, request: Request, db: Db, code: FromPath[str]) -> Template:
-        operation = await visible_operation(db, request.user, code)
-        require(policy.may_edit_operation(request.user))
+        operation = await editable_operation(db, request.user, code)
         start, end = services.default_clone_dates(operation)
         suggested = f"{operation.series}-{start.year}" if operation.series else ""
         return Template("operations/clone.html", context={"operation": operation, "errors": {}, "form": {
@@ -344,8 +343,7 @@ class OperationController(Controller):
     @post("/{code:str}/clone", name="operations:clone:submit", guards=manage_guard)
     async def clone(self, request: Request, db: Db, code: FromPath[str],
                     data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
-        operation = await visible_operation(db, request.user, code)
-        require(policy.may_edit_operation(request.user))
+        operation = await editable_operation(db, request.user, code)
         try:
             spec = await parse_spec(db, {"code": data.get("code"), "name": data.get("name"), "start": data.get("start"),
                                          "end": data.get("end")})

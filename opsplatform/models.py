@@ -10,6 +10,7 @@ from opsplatform.operations.models import FocalPoint, Operation, Participant, Ro
 from opsplatform.reference.models import (
     Airport, Country, Currency, Network, NetworkMember, Organisation, Region, Taxon, TradeTerm, Unit,
 )
+from opsplatform.reporting.models import DailyFigure
 from opsplatform.seizures.models import NilReturn, Seizure, SeizureItem, SheetImport, StatusChange, Suspect
 
 metadata = SQLModel.metadata
@@ -17,5 +18,5 @@ metadata = SQLModel.metadata
 __all__ = [
     "metadata", "AuditEvent", "ApiToken", "LoginAttempt", "OneTimeLink", "User", "UserSession", "OutboxMessage", "JobRun",
     "Operation", "Participant", "FocalPoint", "Route", "Target", "Airport", "Country", "Currency", "Network", "NetworkMember", "Organisation",
-    "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Seizure", "SeizureItem", "SheetImport", "StatusChange", "Suspect",
+    "DailyFigure", "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Seizure", "SeizureItem", "SheetImport", "StatusChange", "Suspect",
 ]

@@ -6,6 +6,8 @@ by the query itself and never by `if` checks scattered through controllers and t
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.sql import Select
 
@@ -106,12 +108,14 @@ def sees_directory(user: User) -> bool:
     return user.role in (Role.coordinator, Role.analyst, Role.focal_point)
 
 
-def aggregate_access(user: User) -> ColumnElement[bool]:
+def aggregate_access(user: User, country: Any = Seizure.reporting_country,
+                     operation_id: Any = Seizure.operation_id) -> ColumnElement[bool]:
     """Which seizures count in the figures a user sees: every country's for members of the operation; for a press
-    officer only countries whose consent lets the release show them (`named` or `aggregate`)."""
+    officer only countries whose consent lets the release show them (`named` or `aggregate`). `country` and
+    `operation_id` default to the seizure's; the daily figures pass their own columns."""
     if user.role == Role.press_officer:
-        return Seizure.reporting_country.in_(select(Participant.country_code).where(
-            Participant.operation_id == Seizure.operation_id, Participant.publicity != "none"))
+        return country.in_(select(Participant.country_code).where(
+            Participant.operation_id == operation_id, Participant.publicity != "none"))
     if can(user, "view_records"):
         return true()
     return false()

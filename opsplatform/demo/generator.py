@@ -20,6 +20,7 @@ from opsplatform.auth.models import User
 from opsplatform.auth.services import create_user
 from opsplatform.crypto import encrypt
 from opsplatform.database import bulk_insert, utcnow
+from opsplatform.reporting import rollup
 from opsplatform.operations.models import FocalPoint, Operation, Phase
 from opsplatform.operations.services import create_operation as create_operation_from_spec
 from opsplatform.operations.spec import parse_spec
@@ -229,6 +230,7 @@ async def create_operation(session: AsyncSession, settings: Settings, rng: rando
     for table, rows in ((SeizureItem.__table__, items_flat), (Suspect.__table__, suspects_flat),
                         (NilReturn.__table__, nil_rows)):
         await bulk_insert(session, table, rows)
+    rollup.touch(session, {(operation.id, row["reporting_country"], row["seizure_date"]) for row in seizure_rows})
     record(session, "demo_load", "operations", str(operation.id),
            after={"code": code, "seizures": len(ids), "items": len(items_flat), "nil_returns": len(nil_rows)})
     await session.commit()

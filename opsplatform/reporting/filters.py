@@ -75,22 +75,32 @@ class ResultFilter:
             conditions.append(SeizureItem.taxon_id.in_(taxa))
         return and_(true(), *conditions)
 
-    def seizure_clause(self) -> ColumnElement[bool]:
-        """Conditions on seizures, including 'has a matching item' when items are filtered."""
+    @property
+    def place_and_time_only(self) -> bool:
+        """True when only countries and dates are narrowed: the daily figures can answer it."""
+        return not (self.taxon_groups or self.taxa or self.terms or self.modes)
+
+    def place_and_time(self, country: Any, day: Any) -> ColumnElement[bool]:
+        """Conditions on the reporting country and the seizure date, given as columns (of seizures or daily figures)."""
         conditions: list[ColumnElement[bool]] = []
         if self.start:
-            conditions.append(Seizure.seizure_date >= self.start)
+            conditions.append(day >= self.start)
         if self.end:
-            conditions.append(Seizure.seizure_date <= self.end)
+            conditions.append(day <= self.end)
         if self.countries:
-            conditions.append(Seizure.reporting_country.in_(self.countries))
+            conditions.append(country.in_(self.countries))
         if self.regions:
-            conditions.append(Seizure.reporting_country.in_(select(Country.alpha3).where(or_(
+            conditions.append(country.in_(select(Country.alpha3).where(or_(
                 Country.region_code.in_(self.regions), Country.subregion_code.in_(self.regions),
                 Country.intermediate_region_code.in_(self.regions)))))
         if self.networks:
-            conditions.append(Seizure.reporting_country.in_(
+            conditions.append(country.in_(
                 select(NetworkMember.country_code).where(NetworkMember.network_code.in_(self.networks))))
+        return and_(true(), *conditions)
+
+    def seizure_clause(self) -> ColumnElement[bool]:
+        """Conditions on seizures, including 'has a matching item' when items are filtered."""
+        conditions = [self.place_and_time(Seizure.reporting_country, Seizure.seizure_date)]
         if self.modes:
             known = [m for m in self.modes if m != "unknown"]
             conditions.append(or_(Seizure.transport_mode.in_(known),

@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Float, Select, String, cast, distinct, func, literal, null, select, union, union_all
+from sqlalchemy import Float, Integer, Select, String, cast, func, literal, null, select, union, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
 from opsplatform.auth.models import User
 from opsplatform.operations.models import Operation, Participant
-from opsplatform.reference.models import Country, NetworkMember, Region, Taxon
+from opsplatform.reference.models import Country, NetworkMember, Region
 from opsplatform.reporting.filters import ResultFilter
-from opsplatform.seizures.models import COUNTED_STATUSES, NilReturn, Seizure, SeizureItem
+from opsplatform.reporting.models import DailyFigure
+from opsplatform.reporting.rollup import facts
+from opsplatform.seizures.models import COUNTED_STATUSES, NilReturn, Seizure
 
 UNKNOWN = "unknown"
 
@@ -37,20 +39,34 @@ class Scope:
     def seizures(self) -> Select:
         return select(Seizure.id).where(*self.where())
 
-    def counted(self) -> Any:
-        """The counted seizures with the columns breakdowns group by, as a subquery."""
-        return select(Seizure).where(*self.where()).subquery("counted")
+    def figures(self, *dimensions: str) -> Any:
+        """The scope's daily figures (DailyFigure's columns) as a CTE: read from the table when the filter only
+        narrows countries and dates, otherwise computed from the records with the same definitions."""
+        if self.filter.place_and_time_only:
+            table = DailyFigure.__table__
+            return select(table).where(
+                table.c.operation_id == self.operation.id, table.c.dimension.in_(dimensions),
+                self.filter.place_and_time(table.c.country, table.c.day),
+                policy.aggregate_access(self.user, table.c.country, table.c.operation_id)).cte("figures")
+        counted = select(Seizure).where(*self.where()).subquery("counted")
+        return facts(counted, self.filter.item_clause(), dimensions).cte("figures")
 
 
 def _rows(result: Any, key: str, value: str = "seizures") -> list[dict[str, Any]]:
-    return [{key: k if k is not None else UNKNOWN, value: n} for k, n in result]
+    return [{key: k if k is not None else UNKNOWN, value: int(n)} for k, n in result]
 
 
-async def _by_column(session: AsyncSession, scope: Scope, column: str, key: str) -> list[dict[str, Any]]:
-    counted = scope.counted()
-    group = counted.c[column]
-    return _rows((await session.execute(select(group, func.count()).group_by(group)
-                                        .order_by(func.count().desc(), group))).all(), key)
+def _total(column: Any) -> Any:
+    return cast(func.coalesce(func.sum(column), 0), Integer)
+
+
+def _per_key(figures: Any, dimension: str, *, unit: bool = False, quantity: bool = False) -> Select:
+    """(dimension, key, unit, seizures, quantity) per key of one dimension."""
+    c = figures.c
+    keys = (c.key, c.unit) if unit else (c.key,)
+    return (select(literal(dimension), c.key, c.unit if unit else cast(null(), String), _total(c.seizures),
+                   cast(func.sum(c.quantity), Float) if quantity else cast(null(), Float))
+            .where(c.dimension == dimension).group_by(*keys))
 
 
 async def fold_unnamed(session: AsyncSession, scope: Scope, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -66,51 +82,33 @@ async def fold_unnamed(session: AsyncSession, scope: Scope, entries: list[dict[s
     return [e for e in entries if e["country"] in named] + ([other] if other["seizures"] else [])
 
 
-async def by_item(session: AsyncSession, scope: Scope, *columns: Any) -> list[tuple[Any, ...]]:
-    """Items of counted seizures grouped by `columns`: (…columns, seizures involving them, summed quantity)."""
-    return (await session.execute(
-        select(*columns, func.count(distinct(SeizureItem.seizure_id)), func.sum(SeizureItem.normalised_quantity))
-        .join(Taxon, Taxon.id == SeizureItem.taxon_id)
-        .where(SeizureItem.seizure_id.in_(scope.seizures()), scope.filter.item_clause())
-        .group_by(*columns).order_by(func.count(distinct(SeizureItem.seizure_id)).desc(), *columns))).all()
-
-
 def _figures_query(scope: Scope) -> Any:
-    """Every figure of the summary in one statement (one pass over the counted seizures, as a hand-written query)."""
-    counted = select(Seizure).where(*scope.where()).cte("counted")
-    items = (select(SeizureItem.seizure_id, SeizureItem.term_code, SeizureItem.normalised_unit,
-                    SeizureItem.normalised_quantity, Taxon.taxon_group)
-             .join(counted, counted.c.id == SeizureItem.seizure_id).join(Taxon, Taxon.id == SeizureItem.taxon_id)
-             .where(scope.filter.item_clause()).cte("counted_items"))
+    """Every figure of the summary in one statement over the scope's daily figures."""
+    figures = scope.figures("total", "mode", "method", "group", "term")
+    c = figures.c
+    is_total = c.dimension == "total"
     none = cast(null(), String)
-    arrested = func.sum(counted.c.suspects_arrested)
     participating = select(Participant.country_code).where(Participant.operation_id == scope.operation.id)
     if policy.names_only_consenting(scope.user):
         participating = participating.where(Participant.publicity != "none")
-    reporting = union(select(counted.c.reporting_country),
+    with_seizures = select(c.country).where(is_total).distinct()
+    reporting = union(with_seizures,
                       select(NilReturn.country_code).where(NilReturn.operation_id == scope.operation.id)).subquery()
 
     def tally(kind: str, query: Select) -> Select:
         return select(literal(kind), none, none, func.count(), cast(null(), Float)).select_from(query.subquery())
 
-    def per_seizure(kind: str, column: Any = None, total: Any = None) -> Select:
-        key = none if column is None else cast(column, String)
-        query = select(literal(kind), key, none, func.count(), cast(total if total is not None else null(), Float))
-        return query.select_from(counted) if column is None else query.group_by(column)
-
     return union_all(
-        per_seizure("total", total=arrested),
+        select(literal("total"), none, none, _total(c.seizures), cast(func.sum(c.arrested), Float)).where(is_total),
         tally("participating", participating),
-        tally("with_seizures", select(counted.c.reporting_country).distinct()),
+        tally("with_seizures", with_seizures),
         tally("reporting", select(reporting.c[0]).where(reporting.c[0].in_(participating))),
-        per_seizure("country", counted.c.reporting_country, arrested),
-        per_seizure("mode", counted.c.transport_mode),
-        per_seizure("method", counted.c.detection_method),
-        per_seizure("day", counted.c.seizure_date),
-        select(literal("group"), items.c.taxon_group, none, func.count(distinct(items.c.seizure_id)),
-               cast(null(), Float)).group_by(items.c.taxon_group),
-        select(literal("term"), items.c.term_code, items.c.normalised_unit, func.count(distinct(items.c.seizure_id)),
-               func.sum(items.c.normalised_quantity)).group_by(items.c.term_code, items.c.normalised_unit))
+        select(literal("country"), c.country, none, _total(c.seizures), cast(func.sum(c.arrested), Float))
+        .where(is_total).group_by(c.country),
+        select(literal("day"), cast(c.day, String), none, _total(c.seizures), cast(null(), Float))
+        .where(is_total).group_by(c.day),
+        _per_key(figures, "mode"), _per_key(figures, "method"), _per_key(figures, "group"),
+        _per_key(figures, "term", unit=True, quantity=True))
 
 
 def _ranked(entries: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
@@ -151,7 +149,7 @@ def route_flows(routes: list[Any]) -> dict[str, list[dict[str, Any]]]:
     flows: dict[tuple[str, str], int] = {}
     legs: dict[tuple[str, str], int] = {}
     for origin, transit, destination, n in routes:
-        path = (origin, *json.loads(transit or "[]"), destination)
+        path = (origin, *(json.loads(transit or "[]") or []), destination)
         paths[path] = paths.get(path, 0) + n
         flows[(origin, destination)] = flows.get((origin, destination), 0) + n
         for leg in zip(path, path[1:]):
@@ -168,32 +166,31 @@ async def breakdowns(session: AsyncSession, operation: Operation, user: User, re
                      now: datetime) -> dict[str, Any]:
     """What the dashboard shows beyond the summary: regions, networks, taxa, agencies, places, concealment, flows."""
     scope = Scope(operation, user, result_filter)
-    counted = scope.counted()
+    figures = scope.figures("total", "taxon", "agency", "location_type", "concealment", "route")
+    c = figures.c
+    by_key: dict[str, list[tuple[Any, int]]] = {}
+    for dimension, key, _unit, n, _q in (await session.execute(union_all(*(
+            _per_key(figures, d) for d in ("taxon", "agency", "location_type", "concealment", "route"))))).all():
+        by_key.setdefault(dimension, []).append((key, int(n)))
+    for entries in by_key.values():
+        entries.sort(key=lambda kn: (-kn[1], str(kn[0])))
     region = (await session.execute(
-        select(Region.name, func.count()).select_from(counted)
-        .join(Country, Country.alpha3 == counted.c.reporting_country)
-        .outerjoin(Region, Region.code == Country.region_code)
-        .group_by(Region.name).order_by(func.count().desc()))).all()
+        select(Region.name, _total(c.seizures)).select_from(figures)
+        .join(Country, Country.alpha3 == c.country).outerjoin(Region, Region.code == Country.region_code)
+        .where(c.dimension == "total").group_by(Region.name).order_by(_total(c.seizures).desc()))).all()
     network = (await session.execute(
-        select(NetworkMember.network_code, func.count()).select_from(counted)
-        .join(NetworkMember, NetworkMember.country_code == counted.c.reporting_country)
-        .group_by(NetworkMember.network_code).order_by(func.count().desc()))).all()
-    # Routes grouped by the database; the transit list is JSON, compared as its text on both engines.
-    transit = cast(counted.c.transit_countries, String)
-    routes = (await session.execute(
-        select(counted.c.origin_country, transit, counted.c.destination_country, func.count())
-        .where(counted.c.origin_country.is_not(None), counted.c.destination_country.is_not(None))
-        .group_by(counted.c.origin_country, transit, counted.c.destination_country)
-        .order_by(func.count().desc()))).all()
-    yesterday = now - timedelta(days=1)
-    new = await session.scalar(select(func.count()).select_from(counted).where(counted.c.created_at >= yesterday))
+        select(NetworkMember.network_code, _total(c.seizures)).select_from(figures)
+        .join(NetworkMember, NetworkMember.country_code == c.country)
+        .where(c.dimension == "total").group_by(NetworkMember.network_code)
+        .order_by(_total(c.seizures).desc()))).all()
+    routes = [(*key.split("|", 2), n) for key, n in by_key.get("route", []) if key is not None]
+    new = await session.scalar(select(func.count()).where(*scope.where(), Seizure.created_at >= now - timedelta(days=1)))
     return {
         "by_region": _rows(region, "region"), "by_network": _rows(network, "network"),
-        "by_taxon": [{"taxon": t, "seizures": n} for t, n, _q in await by_item(session, scope, Taxon.scientific_name)],
-        "by_agency": await _by_column(session, scope, "agency", "agency"),
-        "by_location_type": await _by_column(session, scope, "location_type", "location_type"),
-        "by_concealment": (await _by_column(session, scope, "concealment", "concealment"))[:15],
+        "by_taxon": _rows(by_key.get("taxon", []), "taxon"),
+        "by_agency": _rows(by_key.get("agency", []), "agency"),
+        "by_location_type": _rows(by_key.get("location_type", []), "location_type"),
+        "by_concealment": _rows(by_key.get("concealment", []), "concealment")[:15],
         **route_flows(routes),
         "new_since_yesterday": new or 0,
     }
-

@@ -9,8 +9,6 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_409_CONFLICT
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.web.deps import Db
 from opsplatform import policy

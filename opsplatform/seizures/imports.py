@@ -17,6 +17,7 @@ from opsplatform.database import bulk_insert, utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 from opsplatform.operations.models import Operation
+from opsplatform.reporting import rollup
 from opsplatform.seizures.models import Seizure, SeizureItem, SeizureStatus, StatusChange
 from opsplatform.seizures.services import refuse_if_locked
 from opsplatform.seizures.sheets import SheetError, read_rows
@@ -149,6 +150,10 @@ async def _write(session: AsyncSession, operation: Operation, user: User, countr
     now = utcnow()
     creates = [g for action, g, _s in batch if action == "create"]
     updates = [(g, s) for action, g, s in batch if action == "update" and s is not None]
+    # Bulk writes bypass the ORM, so the daily figures are told which days (old and new) changed.
+    rollup.touch(session, {(operation.id, country, g.seizure["seizure_date"]) for g in creates}
+                 | {(operation.id, country, day) for g, s in updates
+                    for day in (s["seizure_date"], g.seizure["seizure_date"])})
     new_ids: list[int] = []
     if creates:
         new_ids = await bulk_insert(session, Seizure.__table__, [

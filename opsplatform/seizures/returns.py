@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.auth.models import User
@@ -15,6 +15,7 @@ from opsplatform.i18n import _
 from opsplatform.operations.models import Operation, Participant
 from opsplatform.operations.services import logging_refusal
 from opsplatform.reference.models import Country
+from opsplatform.reporting.models import DailyFigure
 from opsplatform.seizures.models import COUNTED_STATUSES, NilReturn, Seizure
 
 # A day counts as reported on time when something arrived before the end of the following day (UTC).
@@ -93,9 +94,8 @@ async def completeness(session: AsyncSession, operation: Operation, today: date,
         participants = participants.where(Participant.country_code.in_(countries))
     rows = {code: CountryRow(code, name) for code, name in (await session.execute(participants.order_by(Country.name))).all()}
     first_seen: dict[tuple[str, date], tuple[str, datetime]] = {}
-    seized = select(Seizure.reporting_country, Seizure.seizure_date, func.min(Seizure.created_at)).where(
-        Seizure.operation_id == operation.id, Seizure.status.in_(COUNTED_STATUSES)).group_by(
-        Seizure.reporting_country, Seizure.seizure_date)
+    seized = select(DailyFigure.country, DailyFigure.day, DailyFigure.first_logged).where(
+        DailyFigure.operation_id == operation.id, DailyFigure.dimension == "total")
     for country, day, at in (await session.execute(seized)).all():
         first_seen[(country, day)] = ("seizures", at)
     nil = select(NilReturn.country_code, NilReturn.day, NilReturn.created_at).where(NilReturn.operation_id == operation.id)

@@ -7,13 +7,12 @@ from litestar.datastructures import State
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.web.deps import Db
 from opsplatform import policy
 from opsplatform.auth.guards import login_required
 from opsplatform.auth.middleware import LANGUAGE_COOKIE
-from opsplatform.operations.models import Operation, Participant
+from opsplatform.operations.models import Participant
 from opsplatform.settings import LANGUAGES
 
 

@@ -1,0 +1,33 @@
+"""Pre-aggregated results (see rollup.py): rows per operation, country, day, dimension and key."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+
+class DailyFigure(SQLModel, table=True):
+    """Counted seizures of one slice (operation, reporting country, seizure date) for one key of one dimension.
+
+    dimension "total" carries the slice's seizures, suspects arrested and the first time one was logged;
+    the others count seizures per key (transport mode, taxon group, term with `unit`, …); key NULL is "unknown".
+    """
+
+    __tablename__ = "daily_figures"
+    __table_args__ = (
+        Index("ix_daily_figures_slice", "operation_id", "country", "day"),
+        Index("ix_daily_figures_dimension", "operation_id", "dimension"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    operation_id: int = Field(foreign_key="operations.id")
+    country: str = Field(max_length=3)
+    day: date
+    dimension: str = Field(max_length=16)
+    key: str | None = None
+    unit: str | None = Field(default=None, max_length=16)
+    seizures: int = 0
+    quantity: float | None = None
+    arrested: int | None = None
+    first_logged: datetime | None = None

@@ -1,0 +1,186 @@
+"""Daily figures: the results pre-aggregated per operation, country and day, kept exact in the writing transaction.
+
+Every breakdown of the dashboard and the summary is a sum over these rows when the filter only narrows countries
+and dates, which is what a coordinator looks at every morning: a few thousand rows instead of every seizure.
+
+Why sums stay exact: a seizure belongs to exactly one (operation, country, day) slice, so counts of "seizures
+involving X" per slice (COUNT DISTINCT within the slice) add up across slices without counting a seizure twice.
+
+How they stay fresh: any flush that touches a seizure or an item notes the slices it affected (old and new),
+and the commit recomputes those slices from the records. Bulk writes that bypass the ORM call `touch`.
+On PostgreSQL a transaction-scoped advisory lock per slice serialises recomputes of the same slice, so two
+concurrent writers cannot leave a stale slice behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    DateTime, Float, Integer, String, cast, delete, distinct, event, func, insert, inspect, literal, null, select,
+    text, true, tuple_, union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from opsplatform.reference.models import Taxon
+from opsplatform.reporting.models import DailyFigure
+from opsplatform.seizures.models import COUNTED_STATUSES, Seizure, SeizureItem
+
+Slice = tuple[int, str, date]
+PENDING = "daily_figures_pending"
+PENDING_ITEMS = "daily_figures_pending_items"
+
+# Seizure-level dimensions: one key per seizure. Item-level ones count the seizures involving each key.
+SEIZURE_DIMENSIONS = ("mode", "method", "agency", "location_type", "concealment", "route")
+ITEM_DIMENSIONS = ("group", "taxon", "term")
+COLUMNS = ("operation_id", "country", "day", "dimension", "key", "unit", "seizures", "quantity", "arrested",
+           "first_logged")
+
+
+def _seizure_key(dimension: str, seizures: Any) -> Any:
+    if dimension == "route":
+        # origin|["transit", …]|destination; only routes with both ends count as routes.
+        return (seizures.c.origin_country + "|" + func.coalesce(cast(seizures.c.transit_countries, String), "[]")
+                + "|" + seizures.c.destination_country)
+    column = {"mode": "transport_mode", "method": "detection_method"}.get(dimension, dimension)
+    return seizures.c[column]
+
+
+def _named(*values: Any) -> list[Any]:
+    """Label a facts row's value columns like DailyFigure's, so the computed rows read like the table."""
+    return [value.label(name) for value, name in zip(values, COLUMNS[3:], strict=True)]
+
+
+def facts(seizures: Any, items_where: Any = true(), dimensions: Iterable[str] | None = None) -> Any:
+    """The daily figures computed from records, as one SELECT with DailyFigure's columns.
+
+    `seizures` is a selectable of the counted seizures to aggregate (a subquery or CTE with Seizure's columns);
+    `items_where` narrows the items of item-level dimensions (filters by taxa or terms). Used to refresh the table
+    and, for filters the table cannot answer (taxa, terms, modes), directly as a subquery in its place.
+    """
+    wanted = set(dimensions or ("total", *SEIZURE_DIMENSIONS, *ITEM_DIMENSIONS))
+    s = seizures.c
+    slice_key = (s.operation_id, s.reporting_country, s.seizure_date)
+    slice_columns = [column.label(name) for column, name in zip(slice_key, COLUMNS, strict=False)]
+    no_text, no_number = cast(null(), String), cast(null(), Float)
+
+    def per_seizure(dimension: str) -> Any:
+        if dimension == "total":
+            return (select(*slice_columns, *_named(literal("total"), no_text, no_text, func.count(), no_number,
+                                                   func.sum(s.suspects_arrested), func.min(s.created_at)))
+                    .group_by(*slice_key))
+        key = _seizure_key(dimension, seizures)
+        return (select(*slice_columns, *_named(literal(dimension), cast(key, String), no_text, func.count(),
+                                               no_number, cast(null(), Integer), cast(null(), DateTime)))
+                .group_by(*slice_key, key))
+
+    def per_item(dimension: str) -> Any:
+        key, unit, quantity = {
+            "group": (Taxon.taxon_group, no_text, no_number),
+            "taxon": (Taxon.scientific_name, no_text, no_number),
+            "term": (SeizureItem.term_code, SeizureItem.normalised_unit, func.sum(SeizureItem.normalised_quantity)),
+        }[dimension]
+        return (select(*slice_columns, *_named(literal(dimension), cast(key, String), cast(unit, String),
+                                               func.count(distinct(s.id)), cast(quantity, Float),
+                                               cast(null(), Integer), cast(null(), DateTime)))
+                .select_from(seizures).join(SeizureItem, SeizureItem.seizure_id == s.id)
+                .join(Taxon, Taxon.id == SeizureItem.taxon_id).where(items_where)
+                .group_by(*slice_key, key, *([unit] if dimension == "term" else [])))
+
+    parts = [per_seizure(d) for d in ("total", *SEIZURE_DIMENSIONS) if d in wanted]
+    parts += [per_item(d) for d in ITEM_DIMENSIONS if d in wanted]
+    return union_all(*parts)
+
+
+def touch(session: AsyncSession | Session, slices: Iterable[Slice]) -> None:
+    """Note slices changed by bulk writes (which the ORM does not see); the commit recomputes them."""
+    sync = session.sync_session if isinstance(session, AsyncSession) else session
+    sync.info.setdefault(PENDING, set()).update(slices)
+
+
+def rebuild_statements(operation_id: int | None = None) -> tuple[Any, Any]:
+    """DELETE and INSERT that recompute every slice of one operation, or of all (used by the migration too)."""
+    table = DailyFigure.__table__
+    narrow = (lambda c: c == operation_id) if operation_id is not None else (lambda c: true())
+    counted = select(Seizure).where(narrow(Seizure.operation_id), Seizure.status.in_(COUNTED_STATUSES)).subquery()
+    return (delete(table).where(narrow(table.c.operation_id)),
+            insert(table).from_select(COLUMNS, facts(counted)))
+
+
+async def rebuild(session: AsyncSession, operation_id: int | None = None) -> None:
+    for statement in rebuild_statements(operation_id):
+        await session.execute(statement)
+
+
+def _lock_key(part: Slice) -> int:
+    digest = hashlib.blake2b(f"{part[0]}|{part[1]}|{part[2]}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _refresh(session: Session, slices: set[Slice]) -> None:
+    ordered = sorted(slices)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # Sorted keys: two writers touching overlapping slices take the locks in the same order (no deadlock).
+        connection.execute(text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),
+                           {"keys": sorted(_lock_key(s) for s in ordered)})
+    table = DailyFigure.__table__
+    for start in range(0, len(ordered), 300):  # bounded IN lists, well under SQLite's parameter limit
+        chunk = ordered[start:start + 300]
+        connection.execute(delete(table).where(tuple_(table.c.operation_id, table.c.country, table.c.day).in_(chunk)))
+        counted = select(Seizure).where(
+            tuple_(Seizure.operation_id, Seizure.reporting_country, Seizure.seizure_date).in_(chunk),
+            Seizure.status.in_(COUNTED_STATUSES)).subquery()
+        connection.execute(insert(table).from_select(COLUMNS, facts(counted)))
+
+
+def _slices_of(obj: Seizure) -> set[Slice]:
+    """The slice a seizure is in now and, if the flush moved it, the one it left."""
+    state = inspect(obj)
+    found = set()
+    for when in ("current", "before"):
+        values = []
+        for key in ("operation_id", "reporting_country", "seizure_date"):
+            history = state.attrs[key].history
+            if when == "before":
+                values.append(history.deleted[0] if history.deleted else getattr(obj, key))
+            else:
+                values.append(getattr(obj, key))
+        if None not in values:
+            found.add(tuple(values))
+    return found
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changes(session: Session, _flush_context: Any) -> None:
+    pending, items = session.info.setdefault(PENDING, set()), session.info.setdefault(PENDING_ITEMS, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Seizure):
+            pending.update(_slices_of(obj))
+        elif isinstance(obj, SeizureItem):
+            items.add(obj.seizure_id)
+
+
+@event.listens_for(Session, "before_commit")
+def _recompute(session: Session) -> None:
+    session.flush()
+    pending: set[Slice] = session.info.pop(PENDING, set())
+    item_seizures = session.info.pop(PENDING_ITEMS, set()) - {None}
+    if item_seizures:
+        rows = session.connection().execute(
+            select(Seizure.operation_id, Seizure.reporting_country, Seizure.seizure_date)
+            .where(Seizure.id.in_(item_seizures))).all()
+        pending.update((o, c, d) for o, c, d in rows)
+    if pending:
+        _refresh(session, pending)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(PENDING, None)
+    session.info.pop(PENDING_ITEMS, None)
+

@@ -1,0 +1,149 @@
+"""The daily figures stay equal to what the records say, through every kind of write, on both databases."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from opsplatform.database import make_engine, make_sessionmaker, session_scope
+from opsplatform.reporting import rollup
+from opsplatform.reporting.filters import ResultFilter
+from opsplatform.reporting.models import DailyFigure
+from opsplatform.reporting.summary import breakdowns, summary
+from opsplatform.seizures.imports import import_sheet
+from opsplatform.seizures.models import COUNTED_STATUSES, Seizure, SeizureItem
+from opsplatform.seizures.services import change_status, create_seizure, seizure_fields, update_seizure
+from opsplatform.seizures.vocabulary import TRANSPORT_MODES
+from tests.results_support import IVORY, active_operation
+from tests.test_summary import generate, load
+
+# Every seizure, but through a filter the table cannot answer: the figures are computed from the records instead.
+FROM_RECORDS = ResultFilter(modes=(*TRANSPORT_MODES, "unknown"))
+NOW = datetime(2026, 10, 20, tzinfo=UTC)
+
+
+def _plain(rows) -> list[tuple]:
+    return sorted(((*row[:7], None if row[7] is None else round(row[7], 6), *row[8:9],
+                    None if row[9] is None else str(row[9])[:19]) for row in rows), key=repr)
+
+
+async def stored(db, operation_id: int) -> list[tuple]:
+    table = DailyFigure.__table__
+    return _plain((await db.execute(select(*(table.c[c] for c in rollup.COLUMNS))
+                                    .where(table.c.operation_id == operation_id))).all())
+
+
+async def recomputed(db, operation_id: int) -> list[tuple]:
+    counted = select(Seizure).where(Seizure.operation_id == operation_id,
+                                    Seizure.status.in_(COUNTED_STATUSES)).subquery()
+    return _plain((await db.execute(rollup.facts(counted))).all())
+
+
+async def assert_consistent(db, operation, cast) -> None:
+    assert await stored(db, operation.id) == await recomputed(db, operation.id)
+    for user in (cast.coordinator, cast.kenya, cast.press):
+        assert await summary(db, operation, user) == await summary(db, operation, user, FROM_RECORDS)
+        assert (await breakdowns(db, operation, user, ResultFilter(), NOW)
+                == await breakdowns(db, operation, user, FROM_RECORDS, NOW))
+
+
+def sheet(rows: list[dict[str, str]]) -> bytes:
+    header = list(rows[0])
+    return "\n".join([",".join(header), *(",".join(r[h] for h in header) for r in rows)]).encode()
+
+
+async def test_figures_follow_creates_corrections_status_changes_and_imports(db, settings, cast) -> None:
+    operation = await active_operation(db)
+    await load(db, settings, cast, operation, generate(seed=5, count=30))
+    stored_rows = await stored(db, operation.id)
+    assert {row[3] for row in stored_rows} >= {"total", "mode", "method", "group", "taxon", "term"}
+    await assert_consistent(db, operation, cast)
+
+    # A correction that moves the seizure to another day, changes its mode and replaces its items.
+    seizure = await create_seizure(db, settings, operation, cast.kenya, IVORY)
+    await db.commit()
+    fields = await seizure_fields(db, seizure)
+    await update_seizure(db, settings, operation, seizure, cast.kenya, {
+        **fields, "seizure_date": "2026-10-09", "transport_mode": "road",
+        "items": [{"taxon": "Manis javanica", "term": "SCA", "quantity": 3, "unit": "t"}]}, seizure.version)
+    await db.commit()
+    await assert_consistent(db, operation, cast)
+    moved = await db.scalar(select(DailyFigure.seizures).where(
+        DailyFigure.operation_id == operation.id, DailyFigure.country == "KEN", DailyFigure.dimension == "term",
+        DailyFigure.key == "SCA", DailyFigure.unit == "kg", DailyFigure.day == datetime(2026, 10, 9).date()))
+    assert moved is not None and moved >= 1
+
+    # Withdrawn: it leaves the figures.
+    await change_status(db, seizure, cast.kenya, "withdraw", "entered twice")
+    await db.commit()
+    await assert_consistent(db, operation, cast)
+
+    # An item removed on its own (the ORM sees only the item, not its seizure).
+    other = await db.scalar(select(Seizure).where(Seizure.operation_id == operation.id,
+                                                  Seizure.status == "submitted").order_by(Seizure.id))
+    items = (await db.scalars(select(SeizureItem).where(SeizureItem.seizure_id == other.id))).all()
+    if len(items) > 1:
+        await db.delete(items[-1])
+    else:
+        items[0].term_code, items[0].normalised_unit = "BOD", "number"
+    await db.commit()
+    await assert_consistent(db, operation, cast)
+
+    # A sheet: new seizures, then the same sheet with a changed date (an update through bulk statements).
+    rows = [{"seizure_ref": f"KE-S-{n}", "seizure_date": f"2026-10-{10 + n}", "taxon": "Loxodonta africana",
+             "term": "TUS", "quantity": str(n + 1), "unit": "kg", "transport_mode": "air_passenger"} for n in range(4)]
+    await import_sheet(db, operation, cast.kenya, "KEN", sheet(rows), "kenya.csv")
+    await assert_consistent(db, operation, cast)
+    rows[0]["seizure_date"], rows[1]["unit"] = "2026-10-02", ""
+    report = await import_sheet(db, operation, cast.kenya, "KEN", sheet(rows), "kenya.csv")
+    assert report.updated == 2
+    await assert_consistent(db, operation, cast)
+
+
+async def test_a_rolled_back_change_leaves_the_figures_alone(db, settings, cast) -> None:
+    operation = await active_operation(db)
+    await create_seizure(db, settings, operation, cast.kenya, IVORY)
+    await db.commit()
+    before = await stored(db, operation.id)
+    await create_seizure(db, settings, operation, cast.kenya, {**IVORY, "seizure_ref": "KE-2", "seizure_date": "2026-10-05"})
+    await db.rollback()
+    for expired in (operation, cast.kenya):
+        await db.refresh(expired)
+    await create_seizure(db, settings, operation, cast.kenya, {**IVORY, "seizure_ref": "KE-3"})
+    await db.commit()
+    after = await stored(db, operation.id)
+    assert after != before and after == await recomputed(db, operation.id)
+    assert "2026-10-05" not in repr(after)
+
+
+async def test_rebuild_gives_the_figures_the_commits_kept(db, settings, cast) -> None:
+    operation = await active_operation(db)
+    await load(db, settings, cast, operation, generate(seed=9, count=20))
+    kept = await stored(db, operation.id)
+    await rollup.rebuild(db, operation.id)
+    await db.commit()
+    assert await stored(db, operation.id) == kept
+
+
+async def test_two_writers_in_the_same_day_and_country_both_count(database_url, settings, db, cast) -> None:
+    """Two transactions adding to one slice at once: the second recompute waits for the first, none is lost."""
+    operation = await active_operation(db)
+    engine = make_engine(database_url)
+    makers = make_sessionmaker(engine)
+    try:
+        async with session_scope(makers, actor=(None, "a")) as first, session_scope(makers, actor=(None, "b")) as second:
+            await create_seizure(first, settings, operation, cast.kenya, {**IVORY, "seizure_ref": "KE-A"})
+            if database_url.startswith("sqlite"):
+                await first.commit()  # SQLite has one writer at a time: the second waits for this commit anyway
+                await create_seizure(second, settings, operation, cast.kenya, {**IVORY, "seizure_ref": "KE-B"})
+                await second.commit()
+            else:
+                await create_seizure(second, settings, operation, cast.kenya, {**IVORY, "seizure_ref": "KE-B"})
+                await asyncio.gather(first.commit(), second.commit())
+    finally:
+        await engine.dispose()
+    assert await stored(db, operation.id) == await recomputed(db, operation.id)
+    figures = await summary(db, operation, cast.coordinator)
+    assert figures["seizures"] == 2 and figures["by_day"] == [{"date": "2026-10-03", "seizures": 2}]

@@ -28,6 +28,7 @@ from opsplatform.auth.controllers import AccountController, LoginController, Pas
 from opsplatform.auth.middleware import AuthenticationMiddleware
 from opsplatform.database import make_engine, make_sessionmaker
 from opsplatform.jobs.controllers import JobsController
+from opsplatform.notifications.controllers import NotificationController
 from opsplatform.operations.api import OperationApi
 from opsplatform.operations.controllers import OperationController, taxa_search
 from opsplatform.reporting.api import ReportingApi
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             LoginController, PasswordController, AccountController, AdminController, HomeController, AccountApi,
             OperationController, OperationApi, taxa_search, SeizureApi,
             SeizureController, ImportController, ReportingApi,
-            DashboardController, JobsController,
+            DashboardController, JobsController, NotificationController,
             health, favicon, create_static_files_router("/static", directories=[STATIC], name="static",
                                                include_in_schema=False),
         ],

@@ -54,6 +54,11 @@ def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
 _ = gettext
 
 
+def N_(message: str) -> str:  # noqa: N802  (the conventional name, which extraction looks for)
+    """Mark a message for translation where it is stored and translated later, when shown."""
+    return message
+
+
 def negotiate(accept_language: str | None) -> str | None:
     """The first supported language in an Accept-Language header."""
     for part in (accept_language or "").split(","):

@@ -6,6 +6,7 @@ from opsplatform.audit.models import AuditEvent
 from opsplatform.auth.models import ApiToken, LoginAttempt, OneTimeLink, User, UserSession
 from opsplatform.jobs.models import JobRun
 from opsplatform.mail.models import OutboxMessage
+from opsplatform.notifications.models import Notification
 from opsplatform.operations.models import FocalPoint, Operation, Participant, Route, Target
 from opsplatform.reference.models import (
     Airport, Country, Currency, Network, NetworkMember, Organisation, Region, Taxon, TradeTerm, Unit,
@@ -16,7 +17,7 @@ from opsplatform.seizures.models import NilReturn, Seizure, SeizureItem, SheetIm
 metadata = SQLModel.metadata
 
 __all__ = [
-    "metadata", "AuditEvent", "ApiToken", "LoginAttempt", "OneTimeLink", "User", "UserSession", "OutboxMessage", "JobRun",
+    "metadata", "AuditEvent", "ApiToken", "LoginAttempt", "OneTimeLink", "User", "UserSession", "OutboxMessage", "JobRun", "Notification",
     "Operation", "Participant", "FocalPoint", "Route", "Target", "Airport", "Country", "Currency", "Network", "NetworkMember", "Organisation",
     "DailyFigure", "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Seizure", "SeizureItem", "SheetImport", "StatusChange", "Suspect",
 ]

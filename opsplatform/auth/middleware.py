@@ -8,6 +8,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from opsplatform import i18n
 from opsplatform.auth.services import user_for_api_token, user_for_session
 from opsplatform.database import utcnow
+from opsplatform.notifications.services import unread_count
 
 SESSION_COOKIE = "opsp_session"
 LANGUAGE_COOKIE = "opsp_lang"
@@ -35,6 +36,8 @@ class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
                     user = await user_for_api_token(session, raw, now)
                 else:
                     user = await user_for_session(session, state.settings, raw, now)
+                    if user is not None:  # every page's header shows it
+                        connection.state.unread_notifications = await unread_count(session, user.id)
         i18n.set_language(
             (user.language if user else None) or connection.cookies.get(LANGUAGE_COOKIE)
             or i18n.negotiate(connection.headers.get("accept-language")) or state.settings.default_language)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.auth.models import Role, User
@@ -18,6 +18,13 @@ from opsplatform.settings import Settings
 from opsplatform.web.templating import render
 
 INVITATION_DAYS = 14
+
+
+def country_focal_points(operation_id: int, country: str) -> Select:
+    """User ids of a country's focal points on an operation: invited, not revoked, account active."""
+    return (select(FocalPoint.user_id).join(User, User.id == FocalPoint.user_id)
+            .where(FocalPoint.operation_id == operation_id, FocalPoint.country_code == country,
+                   FocalPoint.revoked_at.is_(None), User.is_active))
 
 
 @dataclass

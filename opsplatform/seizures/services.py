@@ -12,7 +12,9 @@ from opsplatform import crypto, policy
 from opsplatform.auth.models import Role, User
 from opsplatform.database import utcnow
 from opsplatform.errors import FieldError, InvalidInput, NotAllowed
-from opsplatform.i18n import _
+from opsplatform.i18n import N_, _
+from opsplatform.notifications.services import notify
+from opsplatform.operations.focal_points import country_focal_points
 from opsplatform.operations.models import Operation, Participant
 from opsplatform.operations.services import Conflict, logging_refusal
 from opsplatform.reference.models import Taxon
@@ -204,7 +206,26 @@ async def change_status(session: AsyncSession, seizure: Seizure, user: User, act
     seizure.updated_at = utcnow()
     _history(session, seizure, user, to_status, from_status=previous, message=message.strip() or None)
     await session.flush()
+    if action in ("query", "answer"):
+        await _tell_other_side(session, seizure, action, user)
     return seizure
+
+
+async def _tell_other_side(session: AsyncSession, seizure: Seizure, action: str, user: User) -> None:
+    """A query reaches the reporting country's focal points (and whoever logged it); an answer, who asked."""
+    code = await session.scalar(select(Operation.code).where(Operation.id == seizure.operation_id))
+    link = f"/operations/{code}/seizures/{seizure.id}"
+    if action == "query":
+        recipients = {*(await session.scalars(country_focal_points(seizure.operation_id, seizure.reporting_country))),
+                      seizure.created_by}
+        text = N_("%(who)s queried your record %(ref)s in %(operation)s")
+    else:
+        recipients = set(await session.scalars(
+            select(StatusChange.actor_id).where(StatusChange.seizure_id == seizure.id,
+                                                StatusChange.to_status == SeizureStatus.queried)))
+        text = N_("%(who)s answered the query on %(ref)s in %(operation)s")
+    await notify(session, recipients - {user.id}, kind=action, text=text, link=link,
+                 params={"who": user.name, "ref": seizure.seizure_ref, "operation": code})
 
 
 async def seizure_fields(session: AsyncSession, seizure: Seizure) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""In-app notifications: what happened that concerns a user, with an unread count in every page's header."""

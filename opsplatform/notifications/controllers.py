@@ -1,0 +1,37 @@
+"""The notifications page: newest first, unread marked; opening one marks it read and follows its link."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from opsplatform.auth.guards import login_required
+from opsplatform.notifications import services
+from opsplatform.web.deps import Db
+
+
+class NotificationController(Controller):
+    include_in_schema = False
+    path = "/notifications"
+    guards = [login_required]
+
+    @get("/", name="notifications")
+    async def index(self, request: Request, db: Db) -> Template:
+        notes = await services.latest(db, request.user.id)
+        return Template("notifications/index.html", context={
+            "notifications": [(note, services.shown(note)) for note in notes]})
+
+    @post("/read", name="notifications:read_all")
+    async def read_all(self, request: Request, db: Db) -> Redirect:
+        await services.mark_read(db, request.user.id)
+        return Redirect("/notifications")
+
+    @post("/{note_id:int}/open", name="notifications:open")
+    async def open(self, request: Request, db: Db, note_id: FromPath[int]) -> Redirect:
+        """Mark the notification read and go where it points (only the user's own; others are not found)."""
+        note = await services.own(db, request.user.id, note_id)
+        await services.mark_read(db, request.user.id, note_id)
+        link = note.link if note and note.link and note.link.startswith("/") and not note.link.startswith("//") \
+            else "/notifications"
+        return Redirect(link)

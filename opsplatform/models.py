@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from opsplatform.audit.models import AuditEvent
 from opsplatform.auth.models import ApiToken, LoginAttempt, OneTimeLink, User, UserSession
+from opsplatform.documents.models import Artifact
 from opsplatform.jobs.models import JobRun
 from opsplatform.mail.models import OutboxMessage
 from opsplatform.notifications.models import Notification
@@ -11,6 +12,7 @@ from opsplatform.operations.models import FocalPoint, Operation, Participant, Ro
 from opsplatform.reference.models import (
     Airport, Country, Currency, Network, NetworkMember, Organisation, Region, Taxon, TradeTerm, Unit,
 )
+from opsplatform.releases.models import Release, ReleaseCorrection
 from opsplatform.reporting.models import DailyFigure
 from opsplatform.seizures.models import NilReturn, Seizure, SeizureItem, SheetImport, StatusChange, Suspect
 
@@ -19,5 +21,5 @@ metadata = SQLModel.metadata
 __all__ = [
     "metadata", "AuditEvent", "ApiToken", "LoginAttempt", "OneTimeLink", "User", "UserSession", "OutboxMessage", "JobRun", "Notification",
     "Operation", "Participant", "FocalPoint", "Route", "Target", "Airport", "Country", "Currency", "Network", "NetworkMember", "Organisation",
-    "DailyFigure", "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Seizure", "SeizureItem", "SheetImport", "StatusChange", "Suspect",
+    "DailyFigure", "Artifact", "Release", "ReleaseCorrection", "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Seizure", "SeizureItem", "SheetImport", "StatusChange", "Suspect",
 ]

@@ -14,12 +14,14 @@ from opsplatform.reference.models import (
 )
 from opsplatform.releases.models import Release, ReleaseCorrection
 from opsplatform.reporting.models import DailyFigure
-from opsplatform.seizures.models import NilReturn, Seizure, SeizureItem, SheetImport, StatusChange, Suspect
+from opsplatform.seizures.models import (
+    NilReturn, Reminder, Seizure, SeizureItem, SheetImport, StatusChange, Suspect,
+)
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "metadata", "AuditEvent", "ApiToken", "LoginAttempt", "OneTimeLink", "User", "UserSession", "OutboxMessage", "JobRun", "Notification",
     "Operation", "Participant", "FocalPoint", "Route", "Target", "Airport", "Country", "Currency", "Network", "NetworkMember", "Organisation",
-    "DailyFigure", "Artifact", "Release", "ReleaseCorrection", "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Seizure", "SeizureItem", "SheetImport", "StatusChange", "Suspect",
+    "DailyFigure", "Artifact", "Release", "ReleaseCorrection", "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Reminder", "Seizure", "SeizureItem", "SheetImport", "StatusChange", "Suspect",
 ]

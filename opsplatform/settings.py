@@ -68,6 +68,9 @@ class Settings:
     sitrep_hour: int = setting("OPSPLATFORM_SITREP_HOUR", "Hour (UTC, 0-23) at which each active operation's daily "
                                "sitrep is compiled and e-mailed to its coordinators; briefings give it as the daily "
                                "reporting cut-off.", 6)
+    reminder_hour: int = setting("OPSPLATFORM_REMINDER_HOUR", "Local hour (0-23, in each country's time zone) at "
+                                 "which focal points of a country that logged neither a seizure nor a nil return for "
+                                 "the previous day are reminded.", 9)
     scheduler_enabled: bool = setting("OPSPLATFORM_SCHEDULER", "Run scheduled jobs (mail delivery, clean-up) "
                                       "inside the app process: `1` or `0`.", True)
 
@@ -95,6 +98,8 @@ class Settings:
         if self.default_language not in LANGUAGES:
             raise SettingsError(f"OPSPLATFORM_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)} "
                                 f"(got {self.default_language!r})")
+        if not 0 <= self.reminder_hour <= 23:
+            raise SettingsError(f"OPSPLATFORM_REMINDER_HOUR must be an hour from 0 to 23 (got {self.reminder_hour})")
         if not 0 <= self.sitrep_hour <= 23:
             raise SettingsError(f"OPSPLATFORM_SITREP_HOUR must be an hour from 0 to 23 (got {self.sitrep_hour})")
         if self.smtp_security not in ("none", "starttls", "tls"):

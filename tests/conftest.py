@@ -168,6 +168,15 @@ async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
         yield test_client
 
 
+@pytest_asyncio.fixture
+async def makers(settings: Settings) -> AsyncIterator[list]:
+    """Two app instances' session makers on the same database, each with its own engine (as two schedulers)."""
+    engines = [make_engine(settings.database_url) for _ in range(2)]
+    yield [make_sessionmaker(e) for e in engines]
+    for engine in engines:
+        await engine.dispose()
+
+
 @functools.cache
 def password_hash() -> str:
     return hash_password(PASSWORD)

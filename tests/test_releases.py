@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from opsplatform.database import make_engine, make_sessionmaker, utcnow
+from opsplatform.database import utcnow
 from opsplatform.documents.models import Artifact
 from opsplatform.jobs.registry import BY_NAME, run_job
 from opsplatform.notifications.models import Notification
@@ -112,7 +112,7 @@ async def test_an_unpublished_release_is_not_public(client, db, cast, known):
     assert "THUNDER-2026" not in (await client.get("/releases")).text
 
 
-async def test_the_embargo_is_honoured_to_the_minute_and_publishes_once(client, db, cast, known, settings):
+async def test_the_embargo_is_honoured_to_the_minute_and_publishes_once(client, db, cast, known, settings, makers):
     embargo = (utcnow() + timedelta(days=2)).replace(second=0, microsecond=0)
     await login(client, cast.press)
     await client.get(PAGE)
@@ -125,11 +125,7 @@ async def test_the_embargo_is_honoured_to_the_minute_and_publishes_once(client, 
     await act(client, "schedule", db)
     assert await publish_due(db, settings, embargo - timedelta(minutes=1)) == 0
     assert (await client.get(PUBLIC)).status_code == 404
-    engine = make_engine(settings.database_url)  # the scheduler's own connection, as in the app
-    try:
-        run = await run_job(make_sessionmaker(engine), settings, BY_NAME["publish_releases"], embargo)
-    finally:
-        await engine.dispose()
+    run = await run_job(makers[0], settings, BY_NAME["publish_releases"], embargo)
     assert run.done == 1
     assert await publish_due(db, settings, embargo + timedelta(minutes=1)) == 0
     client.cookies.clear()

@@ -7,11 +7,10 @@ import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from opsplatform.auth.services import create_user
-from opsplatform.database import make_engine, make_sessionmaker, utcnow
+from opsplatform.database import utcnow
 from opsplatform.documents.models import Artifact
 from opsplatform.jobs.registry import BY_NAME, run_job
 from opsplatform.mail.outbox import deliver_due
@@ -22,14 +21,6 @@ from tests.conftest import body_of
 from tests.documents_support import known_operation
 
 SITREPS = BY_NAME["send_sitreps"]
-
-
-@pytest.fixture
-async def makers(settings):
-    engines = [make_engine(settings.database_url) for _ in range(2)]
-    yield [make_sessionmaker(e) for e in engines]
-    for engine in engines:
-        await engine.dispose()
 
 
 async def test_the_sitrep_goes_once_a_day_to_each_coordinator_in_their_language(client, db, cast, settings, makers,

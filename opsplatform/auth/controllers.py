@@ -161,6 +161,16 @@ class AccountController(Controller):
         await db.commit()
         return await self._page(request, db, new_token=raw)
 
+    @post("/reminders", name="account:reminders")
+    async def reminders(self, request: Request, db: Db, data: URLEncodedBody[dict[str, str]]) -> Redirect:
+        """Opt in or out of the daily e-mail about a day my country has not reported."""
+        user = await db.merge(request.user)
+        user.reminders_opt_out = data.get("reminders") != "on"
+        await db.commit()
+        flash(request, _("Daily reminders are off.") if user.reminders_opt_out else _("Daily reminders are on."),
+              "success")
+        return Redirect("/account")
+
     @post("/tokens/{token_id:int}/revoke", name="account:tokens:revoke")
     async def revoke_token(self, request: Request, db: Db, token_id: FromPath[int]) -> Redirect:
         if not await services.revoke_api_token(db, request.user, token_id, utcnow()):

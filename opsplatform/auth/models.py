@@ -35,6 +35,7 @@ class User(Audited, SQLModel, table=True):
     password_hash: str | None = None
     is_active: bool = True
     language: str = Field(default="en", max_length=2)
+    reminders_opt_out: bool = False  # no daily e-mail about a day my country has not reported
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
 

@@ -3,10 +3,10 @@ countries that have not reported."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, select, union
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
@@ -14,15 +14,15 @@ from opsplatform.auth.models import User
 from opsplatform.briefings.brief import Brief
 from opsplatform.documents.models import Artifact
 from opsplatform.i18n import _
-from opsplatform.operations.models import Operation, Participant, Target
+from opsplatform.operations.models import Operation, Target
 from opsplatform.reference.lookup import term_names, with_descendants
-from opsplatform.reference.models import Country, Taxon
+from opsplatform.reference.models import Taxon
 from opsplatform.reporting import charts
 from opsplatform.reporting.dashboard import day_series
 from opsplatform.reporting.filters import ResultFilter
-from opsplatform.reporting.models import DailyFigure
 from opsplatform.reporting.summary import Scope, summary
-from opsplatform.seizures.models import NilReturn, Seizure, SeizureItem
+from opsplatform.seizures.models import Seizure, SeizureItem
+from opsplatform.seizures.returns import silent_countries
 from opsplatform.settings import Settings
 
 NOTABLE = 10
@@ -63,20 +63,6 @@ async def notable_seizures(session: AsyncSession, operation: Operation, user: Us
              "mode": s.transport_mode, "method": s.detection_method, "origin": s.origin_country,
              "destination": s.destination_country, "arrested": s.suspects_arrested,
              "items": by_seizure.get(s.id, [])} for s in seizures]
-
-
-async def silent_countries(session: AsyncSession, operation: Operation, day: date | None = None) -> list[str]:
-    """Participants with neither a counted seizure nor a nil return (on `day`, or on any day at all)."""
-    seized = select(DailyFigure.country).where(DailyFigure.operation_id == operation.id,
-                                               DailyFigure.dimension == "total")
-    nil = select(NilReturn.country_code).where(NilReturn.operation_id == operation.id)
-    if day is not None:
-        seized, nil = seized.where(DailyFigure.day == day), nil.where(NilReturn.day == day)
-    heard = union(seized, nil).subquery()
-    return list((await session.scalars(
-        select(Participant.country_code).join(Country, Country.alpha3 == Participant.country_code)
-        .where(Participant.operation_id == operation.id, Participant.country_code.not_in(select(heard.c[0])))
-        .order_by(Country.name))).all())
 
 
 async def build(session: AsyncSession, settings: Settings, operation: Operation, user: User, edition: str | None,

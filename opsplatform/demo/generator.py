@@ -20,7 +20,7 @@ from opsplatform.auth.models import User
 from opsplatform.auth.services import create_user
 from opsplatform.crypto import encrypt
 from opsplatform.demo.documents import load_demo_documents
-from opsplatform.database import bulk_insert, utcnow
+from opsplatform.database import bulk_insert, refresh_statistics, utcnow
 from opsplatform.reporting import rollup
 from opsplatform.operations.models import FocalPoint, Operation, Phase
 from opsplatform.operations.services import create_operation as create_operation_from_spec
@@ -305,3 +305,4 @@ async def load_demo(session: AsyncSession, settings: Settings, *, seizures: int 
         User.email.in_([a.email for a in DEMO_ACCOUNTS])))).all()}
     await load_demo_documents(session, settings, by_email[DEMO_ACCOUNTS[1].email],
                               by_email[DEMO_ACCOUNTS[-1].email], echo)
+    await refresh_statistics(session, settings, utcnow())

@@ -18,11 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.auth.services import purge_expired
 from opsplatform.briefings.sitreps import send_sitreps
-from opsplatform.database import Sessionmaker, session_scope, utcnow
+from opsplatform.database import Sessionmaker, refresh_statistics, session_scope, utcnow
 from opsplatform.jobs.models import JobRun
 from opsplatform.mail.outbox import deliver_due
 from opsplatform.operations.phases import move_phases
 from opsplatform.releases.workflow import publish_due
+from opsplatform.seizures.reminders import send_reminders
 from opsplatform.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,11 @@ JOBS = (
         {"trigger": "interval", "minutes": 1}, per_minute, publish_due),
     Job("send_sitreps", "daily at the sitrep hour (UTC): compiles each active operation's sitrep and e-mails it to "
         "its coordinators", {"trigger": "interval", "minutes": 15}, daily_from_sitrep_hour, send_sitreps),
+    Job("remind_focal_points", "hourly: reminds focal points of countries that reported nothing for their previous "
+        "day, at the reminder hour of each country's time zone", {"trigger": "interval", "minutes": 15}, per_hour,
+        send_reminders),
+    Job("refresh_statistics", "hourly: refreshes the SQLite query planner's statistics (PostgreSQL does it itself)",
+        {"trigger": "interval", "hours": 1}, per_hour, refresh_statistics),
     Job("purge_expired", "hourly: removes expired sessions, links and failed-login records",
         {"trigger": "interval", "hours": 1}, per_hour, purge_expired),
 )

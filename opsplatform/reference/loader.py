@@ -80,9 +80,22 @@ async def load_regions_and_countries(session: AsyncSession) -> None:
             "name": getattr(c, "common_name", None) or c.name,
             "region_code": _none(row.get("region_code")), "subregion_code": _none(row.get("subregion_code")),
             "intermediate_region_code": _none(row.get("intermediate_region_code")),
-            "timezone": (zones.get(c.alpha_2) or [None])[0],
+            "timezone": CAPITAL_ZONES.get(c.alpha_3) or (zones.get(c.alpha_2) or [None])[0],
         })
     await upsert(session, Country, countries, ["alpha3"])
+
+
+# Countries that span several time zones keep their capital's (CLDR lists their zones alphabetically, so the
+# first is often a remote one: America/Adak for the United States); reminders go out on the capital's clock.
+CAPITAL_ZONES = {
+    "ARG": "America/Argentina/Buenos_Aires", "AUS": "Australia/Sydney", "BRA": "America/Sao_Paulo",
+    "CAN": "America/Toronto", "CHL": "America/Santiago", "CHN": "Asia/Shanghai", "COD": "Africa/Kinshasa",
+    "ECU": "America/Guayaquil", "ESP": "Europe/Madrid", "FSM": "Pacific/Pohnpei", "GRL": "America/Nuuk",
+    "IDN": "Asia/Jakarta", "KAZ": "Asia/Almaty", "KIR": "Pacific/Tarawa", "MEX": "America/Mexico_City",
+    "MNG": "Asia/Ulaanbaatar", "MYS": "Asia/Kuala_Lumpur", "NZL": "Pacific/Auckland", "PNG": "Pacific/Port_Moresby",
+    "PRT": "Europe/Lisbon", "PYF": "Pacific/Tahiti", "RUS": "Europe/Moscow", "UKR": "Europe/Kyiv",
+    "USA": "America/New_York", "UZB": "Asia/Tashkent",
+}
 
 
 async def load_networks(session: AsyncSession) -> None:

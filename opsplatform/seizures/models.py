@@ -141,3 +141,16 @@ class SheetImport(SQLModel, table=True):
     rejected: int = 0
     report: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     finished_at: datetime | None = None
+
+
+class Reminder(SQLModel, table=True):
+    """A country was reminded about one unreported day of an operation: the unique key makes it happen once."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("operation_id", "country_code", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    operation_id: int = Field(foreign_key="operations.id", index=True)
+    country_code: str = Field(foreign_key="countries.alpha3", max_length=3)
+    day: date
+    sent_at: datetime = Field(default_factory=utcnow)
+    recipients: int = 0

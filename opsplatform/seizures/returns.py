@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.auth.models import User
@@ -112,3 +112,17 @@ async def completeness(session: AsyncSession, operation: Operation, today: date,
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def silent_countries(session: AsyncSession, operation: Operation, day: date | None = None) -> list[str]:
+    """Participants with neither a counted seizure nor a nil return (on `day`, or on any day at all)."""
+    seized = select(DailyFigure.country).where(DailyFigure.operation_id == operation.id,
+                                               DailyFigure.dimension == "total")
+    nil = select(NilReturn.country_code).where(NilReturn.operation_id == operation.id)
+    if day is not None:
+        seized, nil = seized.where(DailyFigure.day == day), nil.where(NilReturn.day == day)
+    heard = union(seized, nil).subquery()
+    return list((await session.scalars(
+        select(Participant.country_code).join(Country, Country.alpha3 == Participant.country_code)
+        .where(Participant.operation_id == operation.id, Participant.country_code.not_in(select(heard.c[0])))
+        .order_by(Country.name))).all())

@@ -8,6 +8,7 @@ import io
 from datetime import date, datetime
 from typing import Any
 
+from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal
 from markupsafe import Markup
@@ -92,8 +93,6 @@ def wording(figures: dict[str, Any]) -> dict[str, str]:
 
 
 def _date(value: str | date | datetime) -> str:
-    from babel.dates import format_date
-
     day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
     return format_date(day, format="long", locale=current_language())
 

@@ -26,6 +26,11 @@ from opsplatform.admin.controllers import AdminController
 from opsplatform.auth.api import AccountApi
 from opsplatform.auth.controllers import AccountController, LoginController, PasswordController
 from opsplatform.auth.middleware import AuthenticationMiddleware
+from opsplatform.cases.api import CaseApi, CaseReportApi
+from opsplatform.cases.message_pages import MessageController
+from opsplatform.cases.operation_pages import CaseOperationController
+from opsplatform.cases.record_pages import CaseRecordController
+from opsplatform.cases.report_pages import CaseReportController
 from opsplatform.database import make_engine, make_sessionmaker
 from opsplatform.jobs.controllers import JobsController
 from opsplatform.notifications.controllers import NotificationController
@@ -75,7 +80,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             LoginController, PasswordController, AccountController, AdminController, HomeController, AccountApi,
             OperationController, OperationApi, taxa_search, SeizureApi,
             SeizureController, ImportController, ReportingApi,
-            DashboardController, JobsController, NotificationController,
+            DashboardController, JobsController, CaseApi, CaseReportApi, CaseRecordController,
+            CaseOperationController, MessageController, CaseReportController, NotificationController,
             health, favicon, create_static_files_router("/static", directories=[STATIC], name="static",
                                                include_in_schema=False),
         ],

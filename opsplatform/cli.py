@@ -394,6 +394,36 @@ async def report_summary(database_url: str, code: str, output: str) -> None:
         click.echo(f"  {line['term']:<4} {line['quantity']:>12,.1f} {line['unit']:<7} in {line['seizures']} seizures")
 
 
+@report.command("annual-illegal-trade")
+@database_option
+@click.option("--country", required=True, help="Reporting country (ISO 3166-1 alpha-3).")
+@click.option("--year", required=True, type=int, help="Calendar year of the seizures.")
+@click.option("--output", "output", required=True, type=click.Path(dir_okay=False), help="XLSX file to write.")
+@click.option("--share-with-iccwc/--no-share-with-iccwc", default=True, show_default=True,
+              help="Whether the Party lets the CITES Secretariat share the data with ICCWC partners.")
+@run_async
+async def report_annual_illegal_trade(database_url: str, country: str, year: int, output: str,
+                                      share_with_iccwc: bool) -> None:
+    """The CITES annual illegal trade report of a country's seizures in a year, across operations, as XLSX."""
+    from pathlib import Path
+
+    from opsplatform.cases.annual_report import annual_report, check_request, workbook
+    from opsplatform.database import utcnow
+
+    country, year, share = check_request({"country": country, "year": str(year),
+                                          "share_with_iccwc": "yes" if share_with_iccwc else "no"}, utcnow().date())
+
+    async def work(session: Any) -> Any:
+        report = await annual_report(session, command_line_user(), country, year, share)
+        if report is None:
+            raise InvalidInput.one("country", f"no country {country}")
+        return report
+
+    report = await with_session(settings_for(database_url), work)
+    Path(output).write_bytes(workbook(report))
+    click.echo(f"{len(report.rows)} rows ({report.country_name}, {report.year}) written to {output}")
+
+
 # --- keys ---------------------------------------------------------------------------------------------------------------
 
 @main.group()
@@ -413,10 +443,11 @@ def keys_generate() -> None:
 @database_option
 @run_async
 async def keys_rotate(database_url: str) -> None:
-    """Re-encrypt every stored nominal value with the newest key (the first of OPSPLATFORM_NOMINAL_KEYS)."""
+    """Re-encrypt every stored nominal value with the newest key (the first of OPSPLATFORM_NOMINAL_KEYS), and
+    recompute the document-number hashes with OPSPLATFORM_MATCH_KEY."""
     from sqlalchemy import select
 
-    from opsplatform.crypto import rotate
+    from opsplatform.crypto import decrypt, document_hash, rotate
     from opsplatform.seizures.models import Suspect
 
     settings = settings_for(database_url)
@@ -426,7 +457,9 @@ async def keys_rotate(database_url: str) -> None:
         for suspect in suspects:
             for column in ("name_encrypted", "date_of_birth_encrypted", "document_number_encrypted"):
                 setattr(suspect, column, rotate(settings, getattr(suspect, column)))
+            suspect.document_hash = document_hash(settings, decrypt(settings, suspect.document_number_encrypted))
         await session.commit()
         return len(suspects)
 
-    click.echo(f"{await with_session(settings, work)} suspect records re-encrypted with the newest key")
+    click.echo(f"{await with_session(settings, work)} suspect records re-encrypted with the newest key, their "
+               "document hashes recomputed")

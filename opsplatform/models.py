@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from opsplatform.audit.models import AuditEvent
 from opsplatform.auth.models import ApiToken, LoginAttempt, OneTimeLink, User, UserSession
+from opsplatform.cases.models import CaseEvent, MessageAttachment, OperationMessage, SeizureLink, SuspectMatch
 from opsplatform.jobs.models import JobRun
 from opsplatform.mail.models import OutboxMessage
 from opsplatform.notifications.models import Notification
@@ -19,5 +20,6 @@ metadata = SQLModel.metadata
 __all__ = [
     "metadata", "AuditEvent", "ApiToken", "LoginAttempt", "OneTimeLink", "User", "UserSession", "OutboxMessage", "JobRun", "Notification",
     "Operation", "Participant", "FocalPoint", "Route", "Target", "Airport", "Country", "Currency", "Network", "NetworkMember", "Organisation",
+    "CaseEvent", "MessageAttachment", "OperationMessage", "SeizureLink", "SuspectMatch",
     "DailyFigure", "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Seizure", "SeizureItem", "SheetImport", "StatusChange", "Suspect",
 ]

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.auth.services import purge_expired
+from opsplatform.cases.digest import send_digests
 from opsplatform.database import Sessionmaker, session_scope, utcnow
 from opsplatform.jobs.models import JobRun
 from opsplatform.mail.outbox import deliver_due
@@ -44,6 +45,10 @@ def per_hour(now: datetime) -> str:
     return now.strftime("%Y-%m-%dT%H")
 
 
+def per_day(now: datetime) -> str:
+    return now.strftime("%Y-%m-%d")
+
+
 JOBS = (
     Job("move_phases", "every 10 minutes: opens and closes operations at their window's edges",
         {"trigger": "interval", "minutes": 10}, lambda now: f"{now:%Y-%m-%dT%H}:{now.minute // 10}", move_phases),
@@ -51,6 +56,8 @@ JOBS = (
         {"trigger": "interval", "seconds": 30}, lambda now: f"{now:%Y-%m-%dT%H:%M}:{now.second // 30}", deliver_due),
     Job("purge_expired", "hourly: removes expired sessions, links and failed-login records",
         {"trigger": "interval", "hours": 1}, per_hour, purge_expired),
+    Job("message_digest", "daily at 06:00 UTC: e-mails each member the operation messages posted since the last "
+        "digest that they may read", {"trigger": "cron", "hour": 6}, per_day, send_digests),
 )
 BY_NAME = {job.name: job for job in JOBS}
 

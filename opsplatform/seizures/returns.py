@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.auth.models import User
@@ -96,8 +96,13 @@ async def completeness(session: AsyncSession, operation: Operation, today: date,
     first_seen: dict[tuple[str, date], tuple[str, datetime]] = {}
     seized = select(DailyFigure.country, DailyFigure.day, DailyFigure.first_logged).where(
         DailyFigure.operation_id == operation.id, DailyFigure.dimension == "total")
-    for country, day, at in (await session.execute(seized)).all():
-        first_seen[(country, day)] = ("seizures", at)
+    # A record counted once under the other country's (same shipment) still shows this country reported that day.
+    linked = select(Seizure.reporting_country, Seizure.seizure_date, func.min(Seizure.created_at)).where(
+        Seizure.operation_id == operation.id, Seizure.status.in_(COUNTED_STATUSES),
+        Seizure.same_shipment_as_id.is_not(None)).group_by(Seizure.reporting_country, Seizure.seizure_date)
+    for country, day, at in (*(await session.execute(seized)).all(), *(await session.execute(linked)).all()):
+        earlier = first_seen.get((country, day))
+        first_seen[(country, day)] = ("seizures", at if earlier is None or _aware(at) < _aware(earlier[1]) else earlier[1])
     nil = select(NilReturn.country_code, NilReturn.day, NilReturn.created_at).where(NilReturn.operation_id == operation.id)
     for country, day, at in (await session.execute(nil)).all():
         first_seen.setdefault((country, day), ("nil", at))

@@ -57,6 +57,7 @@ def environment() -> Environment:
     env.globals["can"] = policy.can
     env.globals["now_utc"] = utcnow
     env.globals["may_edit_operation"] = policy.may_edit_operation
+    env.globals["sees_matches"] = policy.sees_matches
     env.globals["role_label"] = labels.role_label
     env.globals["phase_label"] = labels.phase_label
     env.globals["query_string"] = lambda params, **changes: urlencode(

@@ -12,9 +12,13 @@ from sqlalchemy import select
 
 from opsplatform.audit.models import AuditEvent
 from opsplatform.cases.ecomessage import SECTIONS
+from opsplatform.seizures.imports import import_sheet
+from opsplatform.seizures.models import Seizure
 from tests.cases_support import logged
-from tests.conftest import login
+from tests.conftest import form_post, login
 from tests.results_support import active_operation, bearer
+from tests.test_imports import ROWS, semicolon_csv
+from tests.test_seizure_pages import FORM
 
 API = "/api/v1/operations/THUNDER-2026/seizures"
 HEADINGS = [f"{n}. {title}" for n, title in enumerate(SECTIONS, start=1)]
@@ -90,3 +94,30 @@ async def test_the_case_file_fields_go_through_the_one_validator(client, db, cas
     record = good.json()
     assert (record["seizure_time"], record["companies_involved"], record["modus_operandi"]) == \
         ("07:05", "Cashew Exporters Ltd, Mombasa", "tusks cut to fit cashew sacks")
+
+
+async def test_a_reimported_sheet_leaves_the_case_file_as_it_was(db, cast):
+    operation = await active_operation(db)
+    await import_sheet(db, operation, cast.kenya, "KEN", semicolon_csv(ROWS[:2]), "kenya.csv")
+    seizure = await db.scalar(select(Seizure).where(Seizure.seizure_ref == "KE-1"))
+    seizure.modus_operandi, seizure.seizure_time = "tusks in hollow logs", "06:15"
+    await db.commit()
+    moved = [row.replace(";JKIA;", ";JKIA cargo;") for row in ROWS[:2]]
+    report = await import_sheet(db, operation, cast.kenya, "KEN", semicolon_csv(moved), "kenya.csv")
+    assert report.updated == 1
+    await db.refresh(seizure)
+    assert (seizure.location, seizure.modus_operandi, seizure.seizure_time) == \
+        ("JKIA cargo", "tusks in hollow logs", "06:15")
+
+
+async def test_the_seizure_form_takes_the_case_file(client, db, cast):
+    await active_operation(db)
+    await login(client, cast.kenya)
+    refused = await form_post(client, "/operations/THUNDER-2026/seizures/new", {
+        **FORM, "items-0-quantity": "3", "seizure_time": "noon", "documents_used": "airway bill 176-1234"})
+    assert refused.status_code == 400
+    assert "must be a time of day as HH:MM" in refused.text and 'value="airway bill 176-1234"' in refused.text
+    saved = await form_post(client, "/operations/THUNDER-2026/seizures/new", {
+        **FORM, "items-0-quantity": "3", "seizure_time": "12:00", "documents_used": "airway bill 176-1234"})
+    assert saved.status_code in (302, 303)
+    assert "airway bill 176-1234" in (await client.get(saved.headers["location"])).text

@@ -3,12 +3,15 @@ twice again once unlinked; pages and API by role and country."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
 from opsplatform.cases.models import SeizureLink
 from opsplatform.reporting.summary import summary
 from opsplatform.seizures.models import Seizure
+from opsplatform.seizures.returns import completeness
 from opsplatform.seizures.services import change_status
 from tests.cases_support import invite, logged
 from tests.conftest import form_post, login
@@ -175,3 +178,25 @@ async def test_the_network_of_links_is_drawn_for_coordinators(client, db, cast, 
     await login(client, cast.kenya)
     assert (await client.get("/operations/THUNDER-2026/links/network")).status_code == 403
     assert "KE-1" in (await client.get("/operations/THUNDER-2026/links")).text
+
+
+async def test_the_duplicate_countrys_day_still_counts_as_reported(client, db, cast, records):
+    operation, kenya, _tanzania, _other = records
+    link = (await client.post(f"{API}/links", headers=await bearer(db, cast.kenya), json={
+        "seizure_id": kenya, "other_country": "TZA", "other_seizure_ref": "TZ-9", "kind": "same_shipment"})).json()
+    await client.post(f"{API}/links/{link['id']}/decision", json={"decision": "accept"},
+                      headers=await bearer(db, cast.tanzania))
+    grid = await completeness(db, operation, date(2026, 10, 31))
+    tanzania_row = next(row for row in grid.rows if row.code == "TZA")
+    assert tanzania_row.cells[3] == "seizures"  # 4 October: counted under Kenya's record, reported all the same
+
+
+async def test_the_case_exchange_api_is_in_the_openapi_document(client):
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    for path in ("/api/v1/operations/{code}/links", "/api/v1/operations/{code}/links/{link_id}/decision",
+                 "/api/v1/operations/{code}/seizures/{seizure_id}/case-events", "/api/v1/operations/{code}/follow-up",
+                 "/api/v1/operations/{code}/messages", "/api/v1/operations/{code}/messages/{message_id}/replies",
+                 "/api/v1/matches", "/api/v1/reports/annual-illegal-trade",
+                 "/api/v1/operations/{code}/seizures/{seizure_id}/ecomessage.pdf"):
+        assert path in paths, path
+    assert "delete" in paths["/api/v1/operations/{code}/links/{link_id}"]

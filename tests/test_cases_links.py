@@ -135,6 +135,7 @@ async def test_link_requests_by_role_country_and_input(client, db, cast, records
                               headers=await bearer(db, cast.tanzania))).status_code == 400
     assert (await client.post(f"{API}/links/{link_id}/decision", json={"decision": "accept"},
                               headers=await bearer(db, cast.press))).status_code == 403
+    assert (await client.delete(f"{API}/links/{link_id}", headers=await bearer(db, cast.analyst))).status_code == 403
     assert (await client.delete(f"{API}/links/{link_id + 99}", headers=await bearer(db, cast.kenya))).status_code == 404
 
 

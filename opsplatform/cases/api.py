@@ -14,9 +14,8 @@ from litestar.params import FromPath, JSONBody
 from opsplatform import policy
 from opsplatform.auth.guards import login_required, requires
 from opsplatform.cases import ecomessage, followup, links, messages
+from opsplatform.cases.downloads import annual_report_response, attachment_response
 from opsplatform.cases.matching import match_json, matches_for
-from opsplatform.cases.message_pages import attachment_response
-from opsplatform.cases.report_pages import annual_report_file
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
 from opsplatform.operations.controllers import visible_operation
@@ -219,4 +218,4 @@ class CaseReportApi(Controller):
          summary="The CITES annual illegal trade report of a country and year as XLSX: ?country=KEN&year=2026"
                  "&share_with_iccwc=yes", media_type="application/octet-stream")
     async def annual_report(self, request: Request, db: Db) -> Response[bytes]:
-        return await annual_report_file(request, db)
+        return await annual_report_response(request, db)

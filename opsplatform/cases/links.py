@@ -297,7 +297,8 @@ def network_drawing(entries: list[dict[str, Any]], width: int = 900) -> dict[str
         radius = 0 if len(group) == 1 else min(80, 30 + 10 * len(group))
         for k, node_id in enumerate(sorted(group)):
             angle = 2 * math.pi * k / len(group) - math.pi / 2
-            nodes[node_id].x, nodes[node_id].y = round(cx + radius * math.cos(angle), 1), round(cy + radius * math.sin(angle), 1)
+            node = nodes[node_id]
+            node.x, node.y = round(cx + radius * math.cos(angle), 1), round(cy + radius * math.sin(angle), 1)
     countries = sorted({n.country for n in nodes.values()})
     return {"nodes": list(nodes.values()), "edges": edges, "by_id": nodes,
             "width": width, "height": cell * max(1, math.ceil(len(groups) / per_row)),

@@ -15,6 +15,7 @@ from opsplatform import policy
 from opsplatform.auth.guards import requires
 from opsplatform.cases import messages
 from opsplatform.cases.attachments import ALLOWED, MAX_BYTES, MAX_FILES
+from opsplatform.cases.downloads import attachment_response
 from opsplatform.cases.models import Audience, MessageKind
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
@@ -30,13 +31,6 @@ FIELDS = ("kind", "audience", "audience_code", "subject", "body", "seizure_id", 
 async def form_files(form: Any) -> list[tuple[str, bytes]]:
     """The uploaded files of a form, as (name, bytes); empty file inputs are skipped."""
     return [(f.filename or "", await f.read()) for f in form.getall("attachments", []) if isinstance(f, UploadFile)]
-
-
-def attachment_response(found: Any) -> Response[bytes]:
-    """An attachment as a download, with the type found from its content (never run in the page)."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in found.filename) or "attachment"
-    return Response(found.content, media_type=found.content_type, headers={
-        "content-disposition": f'attachment; filename="{safe}"', "cache-control": "private, no-store"})
 
 
 class MessageController(Controller):

@@ -26,6 +26,7 @@ from opsplatform.admin.controllers import AdminController
 from opsplatform.auth.api import AccountApi
 from opsplatform.auth.controllers import AccountController, LoginController, PasswordController
 from opsplatform.auth.middleware import AuthenticationMiddleware
+from opsplatform.briefings.controllers import DocumentController
 from opsplatform.cases.api import CaseApi, CaseReportApi
 from opsplatform.cases.message_pages import MessageController
 from opsplatform.cases.operation_pages import CaseOperationController
@@ -36,6 +37,7 @@ from opsplatform.jobs.controllers import JobsController
 from opsplatform.notifications.controllers import NotificationController
 from opsplatform.operations.api import OperationApi
 from opsplatform.operations.controllers import OperationController, taxa_search
+from opsplatform.releases.controllers import PublicReleaseController, ReleaseController
 from opsplatform.reporting.api import ReportingApi
 from opsplatform.reporting.controllers import DashboardController
 from opsplatform.scheduler import start_scheduler
@@ -80,8 +82,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             LoginController, PasswordController, AccountController, AdminController, HomeController, AccountApi,
             OperationController, OperationApi, taxa_search, SeizureApi,
             SeizureController, ImportController, ReportingApi,
-            DashboardController, JobsController, CaseApi, CaseReportApi, CaseRecordController,
-            CaseOperationController, MessageController, CaseReportController, NotificationController,
+            DashboardController, DocumentController, ReleaseController, PublicReleaseController, JobsController,
+            NotificationController, CaseApi, CaseReportApi, CaseRecordController, CaseOperationController,
+            MessageController, CaseReportController,
             health, favicon, create_static_files_router("/static", directories=[STATIC], name="static",
                                                include_in_schema=False),
         ],

@@ -3,79 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import sys
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 import click
 
-from opsplatform import settings as settings_module
-from opsplatform.database import make_engine, make_sessionmaker, session_scope, upgrade
+from opsplatform.clitools import (
+    command_line_user, database_option, operation_by_code, run_async, settings_for, with_session,
+)
+from opsplatform.database import make_engine, upgrade
 from opsplatform.errors import InvalidInput
-from opsplatform.settings import Settings, SettingsError
-
-CLI_ACTOR = (None, "cli")
-
-
-def database_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """`--database-url` on every command (default: $OPSPLATFORM_DATABASE_URL, else the local SQLite file)."""
-    return click.option("--database-url", envvar="OPSPLATFORM_DATABASE_URL",
-                        default=settings_module.DEFAULT_DATABASE_URL, show_default=True,
-                        help="SQLAlchemy database URL (sqlite+aiosqlite:///… or postgresql+asyncpg://…).")(command)
-
-
-def settings_for(database_url: str) -> Settings:
-    try:
-        return settings_module.load(database_url=database_url)
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
-def run_async(body: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., Any]:
-    """Run an async command body; a refused input becomes exit code 1 with the field-by-field message."""
-    @functools.wraps(body)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return asyncio.run(body(*args, **kwargs))
-        except InvalidInput as exc:
-            for error in exc.errors:
-                click.echo(f"{error.field}: {error.message}", err=True)
-            sys.exit(1)
-    return wrapper
-
-
-async def with_session(settings: Settings, work: Callable[..., Coroutine[Any, Any, Any]]) -> Any:
-    engine = make_engine(settings.database_url)
-    try:
-        async with session_scope(make_sessionmaker(engine), actor=CLI_ACTOR) as session:
-            return await work(session)
-    finally:
-        await engine.dispose()
-
+from opsplatform.reporting.commands import report
+from opsplatform.settings import Settings
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="opsplatform")
 def main() -> None:
     """opsplatform: coordination of international wildlife-enforcement operations."""
-
-
-async def operation_by_code(session: Any, code: str) -> Any:
-    from sqlalchemy import select
-
-    from opsplatform.operations.models import Operation
-
-    operation = await session.scalar(select(Operation).where(Operation.code == code.upper()))
-    if operation is None:
-        raise InvalidInput.one("operation", f"no operation with the code {code}")
-    return operation
-
-
-def command_line_user() -> Any:
-    """Whoever runs the command line has the database itself: they act as a global coordinator."""
-    from opsplatform.auth.models import User
-
-    return User(id=None, email="cli", name="command line", role="coordinator")
 
 
 # --- serving ------------------------------------------------------------------------------------------------------
@@ -359,71 +303,6 @@ async def import_seizures(database_url: str, code: str, country: str, dry_run: b
         sys.exit(1)
 
 
-# --- reports -----------------------------------------------------------------------------------------------------------
-
-@main.group()
-def report() -> None:
-    """Figures and documents."""
-
-
-@report.command("summary")
-@database_option
-@click.option("--operation", "code", required=True, help="Operation code.")
-@click.option("--format", "output", type=click.Choice(["json", "text"]), default="text", show_default=True)
-@run_async
-async def report_summary(database_url: str, code: str, output: str) -> None:
-    """The operation's summary (CONTRACT.md) on standard output."""
-    import json
-
-    from opsplatform.reporting.summary import summary
-
-    async def work(session: Any) -> dict[str, Any]:
-        operation = await operation_by_code(session, code)
-        return await summary(session, operation, command_line_user())
-
-    figures = await with_session(settings_for(database_url), work)
-    if output == "json":
-        click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
-        return
-    countries = figures["countries"]
-    click.echo(f"{figures['operation']} {figures['window']['start']} to {figures['window']['end']}: "
-               f"{figures['seizures']} seizures, {figures['suspects_arrested']} suspects arrested; "
-               f"{countries['reporting']} of {countries['participating']} countries reporting, "
-               f"{countries['with_seizures']} with seizures")
-    for line in figures["by_term_unit"][:15]:
-        click.echo(f"  {line['term']:<4} {line['quantity']:>12,.1f} {line['unit']:<7} in {line['seizures']} seizures")
-
-
-@report.command("annual-illegal-trade")
-@database_option
-@click.option("--country", required=True, help="Reporting country (ISO 3166-1 alpha-3).")
-@click.option("--year", required=True, type=int, help="Calendar year of the seizures.")
-@click.option("--output", "output", required=True, type=click.Path(dir_okay=False), help="XLSX file to write.")
-@click.option("--share-with-iccwc/--no-share-with-iccwc", default=True, show_default=True,
-              help="Whether the Party lets the CITES Secretariat share the data with ICCWC partners.")
-@run_async
-async def report_annual_illegal_trade(database_url: str, country: str, year: int, output: str,
-                                      share_with_iccwc: bool) -> None:
-    """The CITES annual illegal trade report of a country's seizures in a year, across operations, as XLSX."""
-    from pathlib import Path
-
-    from opsplatform.cases.annual_report import annual_report, check_request, workbook
-    from opsplatform.database import utcnow
-
-    country, year, share = check_request({"country": country, "year": str(year),
-                                          "share_with_iccwc": "yes" if share_with_iccwc else "no"}, utcnow().date())
-
-    async def work(session: Any) -> Any:
-        report = await annual_report(session, command_line_user(), country, year, share)
-        if report is None:
-            raise InvalidInput.one("country", f"no country {country}")
-        return report
-
-    report = await with_session(settings_for(database_url), work)
-    Path(output).write_bytes(workbook(report))
-    click.echo(f"{len(report.rows)} rows ({report.country_name}, {report.year}) written to {output}")
-
-
 # --- keys ---------------------------------------------------------------------------------------------------------------
 
 @main.group()
@@ -463,3 +342,6 @@ async def keys_rotate(database_url: str) -> None:
 
     click.echo(f"{await with_session(settings, work)} suspect records re-encrypted with the newest key, their "
                "document hashes recomputed")
+
+
+main.add_command(report)

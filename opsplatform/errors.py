@@ -25,6 +25,10 @@ class InvalidInput(Exception):
     def one(cls, field: str, message: str) -> InvalidInput:
         return cls([FieldError(field, message)])
 
+    @classmethod
+    def from_dict(cls, errors: dict[str, str]) -> InvalidInput:
+        return cls([FieldError(f, m) for f, m in errors.items()])
+
     def by_field(self) -> dict[str, str]:
         return {e.field: e.message for e in self.errors}
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
+from io import BytesIO
 from pathlib import Path
 from typing import Iterator
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from opsplatform.settings import LANGUAGES
@@ -19,7 +22,16 @@ _language: ContextVar[str] = ContextVar("language", default="en")
 
 @cache
 def translations(language: str) -> NullTranslations:
-    return Translations.load(str(LOCALE_DIR), [language], domain="messages")
+    """The language's catalogue, compiled in memory from its .po file (so no build step and never a stale .mo)."""
+    path = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return NullTranslations()
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=language)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(fp=compiled, domain="messages")
 
 
 def current_language() -> str:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from opsplatform.i18n import _
+from functools import cache
+
+import pycountry
+from babel import Locale
+
+from opsplatform.i18n import _, current_language
 
 
 def role_label(role: str) -> str:
@@ -13,3 +18,66 @@ def role_label(role: str) -> str:
 def phase_label(phase: str) -> str:
     return {"draft": _("Draft"), "planning": _("Planning"), "active": _("Active"), "reporting": _("Reporting"),
             "closed": _("Closed")}.get(phase, phase)
+
+
+def value_label(code: str | None) -> str:
+    """A coded seizure value (transport mode, detection method, agency, place type, case status) in words."""
+    if code is None or code == "unknown":
+        return _("Unknown")
+    return {
+        "air_passenger": _("Air passenger"), "air_cargo": _("Air cargo"), "sea_cargo": _("Sea cargo"),
+        "sea_passenger": _("Sea passenger"), "road": _("Road"), "rail": _("Rail"), "postal": _("Postal"),
+        "on_foot": _("On foot"), "online": _("Online"), "other": _("Other"),
+        "routine_inspection": _("Routine inspection"), "xray": _("X-ray"), "detector_dog": _("Detector dog"),
+        "risk_profiling": _("Risk profiling"), "intelligence": _("Intelligence"), "informant": _("Informant"),
+        "patrol": _("Patrol"), "online_monitoring": _("Online monitoring"),
+        "customs": _("Customs"), "police": _("Police"), "wildlife": _("Wildlife authority"),
+        "forestry": _("Forestry"), "fisheries": _("Fisheries"), "military": _("Military"),
+        "prosecution": _("Prosecution"),
+        "airport": _("Airport"), "seaport": _("Seaport"), "land_border": _("Land border"),
+        "mail_centre": _("Mail centre"), "inland": _("Inland"), "market": _("Market"),
+        "none": _("No case"), "investigation": _("Investigation"), "conviction": _("Conviction"),
+    }.get(code, code)
+
+
+@cache
+def _alpha2(alpha3: str) -> str | None:
+    country = pycountry.countries.get(alpha_3=alpha3)
+    return country.alpha_2 if country else None
+
+
+def country_name(alpha3: str | None, fallback: str | None = None) -> str:
+    """A country's name in the current language (Babel's CLDR names), else the given or the code itself."""
+    if not alpha3:
+        return _("Unknown")
+    alpha2 = _alpha2(alpha3)
+    name = Locale.parse(current_language()).territories.get(alpha2) if alpha2 else None
+    return name or fallback or alpha3
+
+
+def unit_label(unit: str | None) -> str:
+    """A normalised unit as printed after a quantity: kg, m³, l; nothing for a count; other CITES codes as they are."""
+    return {"kg": "kg", "m3": "m³", "l": "l", "number": "", None: ""}.get(unit, unit or "")
+
+
+def field_label(name: str) -> str:
+    """A seizure field's name in words, for reports on what is missing."""
+    return {"location": _("Place"), "latitude": _("Coordinates"), "location_type": _("Type of place"),
+            "detection_method": _("Detection method"), "transport_mode": _("Transport mode"), "agency": _("Agency"),
+            "origin_country": _("Country of origin"), "destination_country": _("Country of destination"),
+            "concealment": _("Concealment"), "case_status": _("Case status"),
+            "estimated_value": _("Estimated value (items)")}.get(name, name)
+
+
+def group_label(group: str | None) -> str:
+    """A taxon group in words."""
+    return {"mammals": _("Mammals"), "birds": _("Birds"), "reptiles": _("Reptiles"), "amphibians": _("Amphibians"),
+            "fish": _("Fish"), "invertebrates": _("Invertebrates"), "corals": _("Corals"), "plants": _("Plants"),
+            "timber": _("Timber"), "unknown": _("Unknown")}.get(group or "unknown", group or "")
+
+
+def region_name(code: str | None) -> str:
+    """A UN M49 region (002 Africa, 019 Americas, …) in the current language (CLDR names)."""
+    if not code or code == "unknown":
+        return _("Unknown")
+    return Locale.parse(current_language()).territories.get(code) or code

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from opsplatform.audit.models import AuditEvent
 from opsplatform.auth.models import ApiToken, LoginAttempt, OneTimeLink, User, UserSession
 from opsplatform.cases.models import CaseEvent, MessageAttachment, OperationMessage, SeizureLink, SuspectMatch
+from opsplatform.documents.models import Artifact
 from opsplatform.jobs.models import JobRun
 from opsplatform.mail.models import OutboxMessage
 from opsplatform.notifications.models import Notification
@@ -12,6 +13,7 @@ from opsplatform.operations.models import FocalPoint, Operation, Participant, Ro
 from opsplatform.reference.models import (
     Airport, Country, Currency, Network, NetworkMember, Organisation, Region, Taxon, TradeTerm, Unit,
 )
+from opsplatform.releases.models import Release, ReleaseCorrection
 from opsplatform.reporting.models import DailyFigure
 from opsplatform.seizures.models import NilReturn, Seizure, SeizureItem, SheetImport, StatusChange, Suspect
 
@@ -21,5 +23,5 @@ __all__ = [
     "metadata", "AuditEvent", "ApiToken", "LoginAttempt", "OneTimeLink", "User", "UserSession", "OutboxMessage", "JobRun", "Notification",
     "Operation", "Participant", "FocalPoint", "Route", "Target", "Airport", "Country", "Currency", "Network", "NetworkMember", "Organisation",
     "CaseEvent", "MessageAttachment", "OperationMessage", "SeizureLink", "SuspectMatch",
-    "DailyFigure", "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Seizure", "SeizureItem", "SheetImport", "StatusChange", "Suspect",
+    "DailyFigure", "Artifact", "Release", "ReleaseCorrection", "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Seizure", "SeizureItem", "SheetImport", "StatusChange", "Suspect",
 ]

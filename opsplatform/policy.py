@@ -13,6 +13,7 @@ from sqlalchemy.sql import Select
 
 from opsplatform.auth.models import Role, User
 from opsplatform.cases.models import Audience, OperationMessage, SeizureLink
+from opsplatform.documents.models import Artifact
 from opsplatform.operations.models import Operation, Participant
 from opsplatform.reference.models import Country, NetworkMember
 from opsplatform.seizures.models import Seizure
@@ -21,8 +22,8 @@ from opsplatform.seizures.models import Seizure
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.admin: frozenset({"admin", "manage_users", "manage_reference", "view_audit", "view_outbox"}),
     Role.coordinator: frozenset({"view_operations", "manage_operations", "view_records", "log_records", "validate_records",
-                                 "approve_release", "view_completeness", "follow_up", "link_records", "annual_report",
-                                 "messages"}),
+                                 "approve_release", "view_completeness", "generate_briefings", "draft_release",
+                                 "follow_up", "link_records", "annual_report", "messages"}),
     Role.focal_point: frozenset({"view_operations", "view_records", "log_records", "follow_up", "link_records",
                                  "annual_report", "messages"}),
     Role.analyst: frozenset({"view_operations", "view_records", "view_completeness", "annual_report", "messages"}),
@@ -127,6 +128,39 @@ def aggregate_access(user: User, country: Any = Seizure.reporting_country,
 def names_only_consenting(user: User) -> bool:
     """A press officer sees a country by name only if it consented to be named; others are folded into 'other'."""
     return user.role == Role.press_officer
+
+
+# Who reads which generated documents. The restricted pre-operation briefing (with the focal-point directory) and
+# the post-operation results are for the operation's members; the sitrep for those who run and study it; release
+# files for the press office and coordinators. Visibility of the operation itself comes first.
+DOCUMENT_READERS: dict[tuple[str, str | None], frozenset[str]] = {
+    ("pre", "restricted"): frozenset({Role.coordinator, Role.analyst, Role.focal_point}),
+    ("pre", "shareable"): frozenset({Role.coordinator, Role.analyst, Role.focal_point, Role.press_officer}),
+    ("sitrep", None): frozenset({Role.coordinator, Role.analyst}),
+    ("post", None): frozenset({Role.coordinator, Role.analyst, Role.focal_point}),
+    ("release", None): frozenset({Role.coordinator, Role.analyst, Role.press_officer}),
+}
+
+
+def readable_documents(user: User) -> ColumnElement[bool]:
+    """WHERE clause for the generated documents (of visible operations) a user may open."""
+    allowed = [and_(Artifact.kind == kind, Artifact.edition.is_(None) if edition is None else Artifact.edition == edition)
+               for (kind, edition), roles in DOCUMENT_READERS.items() if user.role in roles]
+    return or_(false(), *allowed)
+
+
+def may_read_document(user: User, kind: str, edition: str | None) -> bool:
+    return user.role in DOCUMENT_READERS.get((kind, edition), frozenset())
+
+
+def may_draft_release(user: User) -> bool:
+    """Write the release's narrative, set its embargo, schedule it, export it, note corrections."""
+    return can(user, "draft_release")
+
+
+def may_approve_release(user: User) -> bool:
+    """Approve (freezing the figures) and publish by hand: coordinators of the whole operation."""
+    return can(user, "approve_release") and not user.network_code
 
 
 # --- the case exchange ---------------------------------------------------------------------------------------------

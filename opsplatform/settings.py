@@ -70,6 +70,9 @@ class Settings:
     map_tiles: str = setting("OPSPLATFORM_MAP_TILES", "Online tile layer under the maps, as a URL template such as "
                              "`https://tile.openstreetmap.org/{z}/{x}/{y}.png`; empty (default) draws the bundled "
                              "country basemap only, so maps work on a closed network.", "")
+    sitrep_hour: int = setting("OPSPLATFORM_SITREP_HOUR", "Hour (UTC, 0-23) at which each active operation's daily "
+                               "sitrep is compiled and e-mailed to its coordinators; briefings give it as the daily "
+                               "reporting cut-off.", 6)
     scheduler_enabled: bool = setting("OPSPLATFORM_SCHEDULER", "Run scheduled jobs (mail delivery, clean-up) "
                                       "inside the app process: `1` or `0`.", True)
 
@@ -101,6 +104,8 @@ class Settings:
         if self.default_language not in LANGUAGES:
             raise SettingsError(f"OPSPLATFORM_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)} "
                                 f"(got {self.default_language!r})")
+        if not 0 <= self.sitrep_hour <= 23:
+            raise SettingsError(f"OPSPLATFORM_SITREP_HOUR must be an hour from 0 to 23 (got {self.sitrep_hour})")
         if self.smtp_security not in ("none", "starttls", "tls"):
             raise SettingsError(f"OPSPLATFORM_SMTP_SECURITY must be none, starttls or tls (got {self.smtp_security!r})")
         if self.production:

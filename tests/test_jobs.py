@@ -82,7 +82,7 @@ async def test_two_schedulers_on_one_database_run_a_slot_once(db, settings, make
         await asyncio.sleep(0.05)
         return 1
 
-    job = Job("probe", "test", {}, lambda now: "slot-1", work)
+    job = Job("probe", "test", {}, lambda now, _settings: "slot-1", work)
     runs = await asyncio.gather(*(run_job(maker, settings, job, at("2026-10-02T06:00:00")) for maker in makers))
     assert sorted(r is None for r in runs) == [False, True] and len(calls) == 1
     assert len((await db.scalars(select(JobRun).where(JobRun.job == "probe"))).all()) == 1
@@ -92,7 +92,7 @@ async def test_a_failing_run_is_recorded_with_its_error(db, settings, makers):
     async def broken(session, settings, now) -> int:
         raise RuntimeError("SMTP said no")
 
-    run = await run_job(makers[0], settings, Job("broken", "test", {}, lambda now: "s", broken))
+    run = await run_job(makers[0], settings, Job("broken", "test", {}, lambda now, _settings: "s", broken))
     assert (run.outcome, run.error) == ("error", "RuntimeError: SMTP said no")
 
 

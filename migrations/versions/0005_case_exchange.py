@@ -2,7 +2,7 @@
 messages with attachments, and the seizure's case-file fields for the Ecomessage. Recomputes the daily figures.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-28 06:47:31.630572
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision: str = '0005'
-down_revision: str | None = '0003'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -17,11 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.auth.services import purge_expired
+from opsplatform.briefings.sitreps import send_sitreps
 from opsplatform.cases.digest import send_digests
 from opsplatform.database import Sessionmaker, session_scope, utcnow
 from opsplatform.jobs.models import JobRun
 from opsplatform.mail.outbox import deliver_due
 from opsplatform.operations.phases import move_phases
+from opsplatform.releases.workflow import publish_due
 from opsplatform.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -33,27 +35,37 @@ class Job:
     name: str
     schedule: str  # for people: shown on the jobs page
     trigger: dict[str, Any]  # for APScheduler
-    slot: Callable[[datetime], str]  # the period a run covers; one run per slot
+    slot: Callable[[datetime, Settings], str | None]  # the period a run covers, one run each; None: not due yet
     work: Work
 
 
-def per_minute(now: datetime) -> str:
+def per_minute(now: datetime, _settings: Settings) -> str:
     return now.strftime("%Y-%m-%dT%H:%M")
 
 
-def per_hour(now: datetime) -> str:
+def per_hour(now: datetime, _settings: Settings) -> str:
     return now.strftime("%Y-%m-%dT%H")
 
 
-def per_day(now: datetime) -> str:
+def per_day(now: datetime, _settings: Settings) -> str:
     return now.strftime("%Y-%m-%d")
+
+
+def daily_from_sitrep_hour(now: datetime, settings: Settings) -> str | None:
+    """Today's slot once the sitrep hour has come (a later start the same day still catches up, once)."""
+    return now.date().isoformat() if now.hour >= settings.sitrep_hour else None
 
 
 JOBS = (
     Job("move_phases", "every 10 minutes: opens and closes operations at their window's edges",
-        {"trigger": "interval", "minutes": 10}, lambda now: f"{now:%Y-%m-%dT%H}:{now.minute // 10}", move_phases),
+        {"trigger": "interval", "minutes": 10}, lambda now, _s: f"{now:%Y-%m-%dT%H}:{now.minute // 10}", move_phases),
     Job("deliver_mail", "every 30 seconds: sends the mail outbox, retrying with back-off",
-        {"trigger": "interval", "seconds": 30}, lambda now: f"{now:%Y-%m-%dT%H:%M}:{now.second // 30}", deliver_due),
+        {"trigger": "interval", "seconds": 30}, lambda now, _s: f"{now:%Y-%m-%dT%H:%M}:{now.second // 30}",
+        deliver_due),
+    Job("publish_releases", "every minute: publishes scheduled releases whose embargo has come",
+        {"trigger": "interval", "minutes": 1}, per_minute, publish_due),
+    Job("send_sitreps", "daily at the sitrep hour (UTC): compiles each active operation's sitrep and e-mails it to "
+        "its coordinators", {"trigger": "interval", "minutes": 15}, daily_from_sitrep_hour, send_sitreps),
     Job("purge_expired", "hourly: removes expired sessions, links and failed-login records",
         {"trigger": "interval", "hours": 1}, per_hour, purge_expired),
     Job("message_digest", "daily at 06:00 UTC: e-mails each member the operation messages posted since the last "
@@ -64,10 +76,13 @@ BY_NAME = {job.name: job for job in JOBS}
 
 async def run_job(sessionmaker: Sessionmaker, settings: Settings, job: Job, now: datetime | None = None,
                   *, slot: str | None = None) -> JobRun | None:
-    """Claim the job's slot and do its work; None when another run already has this slot."""
+    """Claim the job's slot and do its work; None when another run already has this slot or none is due."""
     now = now or utcnow()
+    slot = slot or job.slot(now, settings)
+    if slot is None:
+        return None
     async with session_scope(sessionmaker, actor=(None, f"job:{job.name}")) as session:
-        run = JobRun(job=job.name, slot=slot or job.slot(now), started_at=now)
+        run = JobRun(job=job.name, slot=slot, started_at=now)
         session.add(run)
         try:
             await session.commit()

@@ -88,3 +88,27 @@ async def airports_by_iata(session: AsyncSession, codes: list[str]) -> dict[str,
 
 async def regions(session: AsyncSession) -> list[Region]:
     return list((await session.scalars(select(Region).order_by(Region.level, Region.name))).all())
+
+
+async def with_descendants(session: AsyncSession, taxon_ids: Sequence[int]) -> set[int]:
+    """The taxa and every taxon below them (a target genus covers its species)."""
+    children: dict[int, list[int]] = {}
+    for taxon_id, parent_id in (await session.execute(select(Taxon.id, Taxon.parent_id))).all():
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(taxon_id)
+    found, todo = set(taxon_ids), list(taxon_ids)
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+async def term_names(session: AsyncSession, codes: Sequence[str]) -> dict[str, dict[str, str]]:
+    """CITES trade terms' names in English, French and Spanish (English where a translation is missing)."""
+    from opsplatform.reference.models import TradeTerm
+
+    rows = (await session.execute(select(TradeTerm.code, TradeTerm.name_en, TradeTerm.name_fr, TradeTerm.name_es)
+                                  .where(TradeTerm.code.in_(list(codes))))).all()
+    return {code: {"en": en, "fr": fr or en, "es": es or en} for code, en, fr, es in rows}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 from litestar import Controller, Request, Response, get
@@ -16,12 +15,11 @@ from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput, NotAllowed
 from opsplatform.i18n import _
 from opsplatform.operations.controllers import visible_operation
-from opsplatform.operations.models import Operation
 from opsplatform.reference.models import Country, Network, Region
-from opsplatform.reporting import charts, exports, maps
+from opsplatform.reporting import exports, maps
+from opsplatform.reporting.dashboard import dashboard_context
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import Scope, breakdowns, summary
-from opsplatform.seizures import returns
 from opsplatform.seizures.models import Seizure
 from opsplatform.seizures.vocabulary import TRANSPORT_MODES
 from opsplatform.web.deps import Db
@@ -32,39 +30,6 @@ MAP_KINDS = ("points", "countries", "flows")
 
 def _filter(request: Request) -> ResultFilter:
     return ResultFilter.from_params(request.query_params)
-
-
-def day_series(figures: dict[str, Any], operation: Operation, today: date) -> list[tuple[date, float]]:
-    counts = {d["date"]: d["seizures"] for d in figures["by_day"]}
-    last = min(operation.end_date, max(today, operation.start_date))
-    return [(day, counts.get(day.isoformat(), 0)) for day in
-            (operation.start_date + timedelta(days=i) for i in range((last - operation.start_date).days + 1))]
-
-
-async def dashboard_context(db: Db, operation: Operation, user: Any, result_filter: ResultFilter) -> dict[str, Any]:
-    """Figures and charts for the dashboard and, later, for briefings: one place computes them."""
-    now = utcnow()
-    figures = await summary(db, operation, user, result_filter)
-    more = await breakdowns(db, operation, user, result_filter, now)
-    scope = [user.country_code] if user.role == "focal_point" else None
-    grid = await returns.completeness(db, operation, now.date(), scope) if policy.can(user, "view_records") else None
-    # A seizure can involve several taxa or terms, so those counts are not added up into an "Other" bar.
-    terms = [(f"{e['term']} ({e['unit']})", e["seizures"]) for e in figures["by_term_unit"][:10]]
-    taxa = [(e["taxon"], e["seizures"]) for e in more["by_taxon"][:10]]
-    return {
-        "figures": figures, "more": more, "grid": grid,
-        "charts": {
-            "days": charts.day_chart(day_series(figures, operation, now.date()), title=_("Seizures per day"),
-                                     highlight=now.date() if operation.start_date <= now.date() <= operation.end_date
-                                     else None),
-            "taxa": charts.bar_chart(taxa, title=_("Top taxa (seizures)")),
-            "terms": charts.bar_chart(terms, title=_("Top trade terms with units (seizures)")),
-            "modes": charts.bar_chart([(e["mode"], e["seizures"]) for e in figures["by_transport_mode"]],
-                                      title=_("Transport modes (seizures)")),
-            "methods": charts.bar_chart([(e["method"], e["seizures"]) for e in figures["by_detection_method"]],
-                                        title=_("Detection methods (seizures)")),
-        },
-    }
 
 
 class DashboardController(Controller):
@@ -82,7 +47,7 @@ class DashboardController(Controller):
             result_filter, errors = ResultFilter(), exc.by_field()
         else:
             errors = {}
-        context = await dashboard_context(db, operation, request.user, result_filter)
+        context = await dashboard_context(db, operation, request.user, result_filter, utcnow())
         template = "reporting/_figures.html" if request.headers.get("hx-request") else "reporting/dashboard.html"
         return Template(template, context={
             **context, "operation": operation, "filter": result_filter, "params": result_filter.as_params(),

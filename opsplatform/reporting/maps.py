@@ -6,7 +6,7 @@ import html
 import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import folium
@@ -62,20 +62,17 @@ def choropleth_map(settings: Settings, counts: Mapping[str, int], *, legend_titl
     counted = [f for f in country_shapes()["features"] if counts.get(f["id"], 0) > 0]
     if not counted:
         return m
-    breaks = _class_breaks(sorted(counts[f["id"]] for f in counted))
-    colours = _class_colours(len(breaks))
+    colour_of, legend = colour_classes([counts[f["id"]] for f in counted])
     # A layer of the counted countries only, over the neutral basemap: it carries the fill and a tooltip with the count.
     features = [{**f, "properties": {"name": f["properties"]["name"], "seizures": _seizures(counts[f["id"]])}}
                 for f in counted]
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features}, name="seizures",
-        style_function=lambda f: {"fillColor": colours[bisect_left(breaks, counts[f["id"]])], "color": "#6b6b6b",
+        style_function=lambda f: {"fillColor": colour_of(counts[f["id"]]), "color": "#6b6b6b",
                                   "weight": 0.6, "fillOpacity": 0.9},
         tooltip=folium.GeoJsonTooltip(fields=["name", "seizures"], labels=False),
     ).add_to(m)
-    lows = [1, *(b + 1 for b in breaks[:-1])]
-    _Legend(legend_title, [(colour, _number(low) if low == high else f"{_number(low)}–{_number(high)}")
-                           for colour, low, high in zip(colours, lows, breaks)]).add_to(m)
+    _Legend(legend_title, legend).add_to(m)
     return m
 
 
@@ -122,15 +119,17 @@ def _add_cells(m: folium.Map, points: Sequence[SeizurePoint]) -> None:
                             fill_color=PALETTE[3], fill_opacity=0.6, tooltip=map_text(_seizures(int(n)))).add_to(m)
 
 
-def _class_breaks(values: list[int]) -> list[int]:
-    """Upper bounds of up to five quantile classes of the sorted counts (fewer when counts repeat)."""
-    return sorted({values[math.ceil(len(values) * k / len(PALETTE)) - 1] for k in range(1, len(PALETTE) + 1)})
-
-
-def _class_colours(classes: int) -> list[str]:
-    """A colour per class: fewer classes than colours spread over the palette, the highest always the darkest."""
+def colour_classes(values: Sequence[int]) -> tuple[Callable[[int], str], list[tuple[str, str]]]:
+    """Up to five quantile classes of positive counts: the colour of a count, and legend rows (colour, range)."""
+    ordered = sorted(values)
+    breaks = sorted({ordered[math.ceil(len(ordered) * k / len(PALETTE)) - 1] for k in range(1, len(PALETTE) + 1)})
+    # Fewer classes than colours spread over the palette, the highest always the darkest.
     top = len(PALETTE) - 1
-    return [PALETTE[top - round((classes - 1 - i) * top / max(classes - 1, 1))] for i in range(classes)]
+    colours = [PALETTE[top - round((len(breaks) - 1 - i) * top / max(len(breaks) - 1, 1))] for i in range(len(breaks))]
+    lows = [1, *(b + 1 for b in breaks[:-1])]
+    legend = [(colour, _number(low) if low == high else f"{_number(low)}–{_number(high)}")
+              for colour, low, high in zip(colours, lows, breaks)]
+    return (lambda count: colours[bisect_left(breaks, count)]), legend
 
 
 def _antimeridian_shift(start: float, end: float) -> float:

@@ -148,6 +148,7 @@ class SeizureController(Controller):
         raw["suspects"] = [{"id": s.id, "nationality": s.nationality or "", "sex": s.sex or "", "role": s.role or ""}
                            for s in (await db.scalars(select(Suspect).where(Suspect.seizure_id == seizure.id))).all()]
         raw["shared_with_participants"] = seizure.shared_with_participants
+        raw["publicity_approved"], raw["public_description"] = seizure.publicity_approved, seizure.public_description
         return await self._form(request, db, operation, raw, seizure=seizure)
 
     @post("/seizures/{seizure_id:int}/edit", name="seizures:update", guards=[requires("log_records")])

@@ -21,6 +21,8 @@ def parse(form: FormMultiDict) -> dict[str, Any]:
     raw["transit_countries"] = form.getall("transit_countries", [])
     raw["suspect_nationalities"] = form.getall("suspect_nationalities", [])
     raw["shared_with_participants"] = form.get("shared_with_participants") == "on"
+    raw["publicity_approved"] = form.get("publicity_approved") == "on"
+    raw["public_description"] = form.get("public_description", "")
     rows: dict[str, dict[int, dict[str, str]]] = {"items": {}, "suspects": {}}
     for key in form:
         if match := ROW.match(key):

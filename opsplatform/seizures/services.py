@@ -35,6 +35,7 @@ class Checked:
     suspects: list[dict[str, Any]] | None
     status: str
     shared: bool | None
+    publicity: dict[str, Any]  # publicity_approved / public_description when given (form, API); {} leaves them
 
 
 def check_submission(ref: Reference, operation: Operation, user: User, raw: dict[str, Any], *,
@@ -67,10 +68,32 @@ def check_submission(ref: Reference, operation: Operation, user: User, raw: dict
     status = raw.get("status") or SeizureStatus.submitted
     if status not in ENTRY_STATUSES:
         errors.append(FieldError("status", _("must be draft or submitted")))
+    publicity = _publicity(raw, errors)
     if errors:
         raise InvalidInput(errors)
     shared = raw.get("shared_with_participants")
-    return Checked(seizure, items, suspects, status, None if shared is None else shared in (True, "on", "true", "1"))
+    return Checked(seizure, items, suspects, status, None if shared is None else _yes(shared), publicity)
+
+
+def _yes(value: Any) -> bool:
+    return value in (True, "on", "true", "1")
+
+
+def _publicity(raw: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
+    """The reporting country's consent to show this seizure as a highlight of the public release, in its words.
+
+    Only the form and the API carry it (a sheet never does, so a re-import cannot withdraw a consent given)."""
+    if "publicity_approved" not in raw and "public_description" not in raw:
+        return {}
+    approved = _yes(raw.get("publicity_approved"))
+    description = str(raw.get("public_description") or "").strip()
+    if len(description) > 500:
+        errors.append(FieldError("public_description", _("must be at most %(n)s characters", n=500)))
+    if approved and not description:
+        errors.append(FieldError("public_description", _("is required to approve the seizure for the public "
+                                                         "release: describe it as the press may print it, with no "
+                                                         "names")))
+    return {"publicity_approved": approved, "public_description": description or None}
 
 
 async def reporting_country(session: AsyncSession, operation: Operation, user: User, raw: dict[str, Any]) -> str:
@@ -123,7 +146,7 @@ async def create_seizure(session: AsyncSession, settings: Settings, operation: O
                                                                  Participant.country_code == country))
     shared = checked.shared if checked.shared is not None else bool(participant and participant.share_by_default)
     seizure = Seizure(operation_id=operation.id, reporting_country=country, created_by=user.id,
-                      status=checked.status, shared_with_participants=shared, **checked.seizure)
+                      status=checked.status, shared_with_participants=shared, **checked.seizure, **checked.publicity)
     session.add(seizure)
     await session.flush()
     session.add_all([SeizureItem(seizure_id=seizure.id, **_item_columns(i)) for i in checked.items])
@@ -158,6 +181,8 @@ async def update_seizure(session: AsyncSession, settings: Settings, operation: O
         setattr(seizure, name, value)
     if checked.shared is not None:
         seizure.shared_with_participants = checked.shared
+    for name, value in checked.publicity.items():
+        setattr(seizure, name, value)
     previous = seizure.status
     if "status" in raw and seizure.status in ENTRY_STATUSES:
         seizure.status = checked.status
@@ -257,6 +282,7 @@ async def seizure_json(session: AsyncSession, settings: Settings, seizure: Seizu
     return {
         "id": seizure.id, "version": seizure.version, "status": seizure.status,
         "reporting_country": seizure.reporting_country, "shared_with_participants": seizure.shared_with_participants,
+        "publicity_approved": seizure.publicity_approved, "public_description": seizure.public_description,
         **{k: v for k, v in fields.items() if k != "items"},
         "items": [{k: i[k] for k in ("item_no", *ITEM_FIELDS)} | {"unit": i["unit"] or None,
                                                                    "currency": i["currency"] or None}

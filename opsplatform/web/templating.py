@@ -19,9 +19,12 @@ from opsplatform.database import utcnow
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 
 
-def _date(value: date | datetime | None, format: str = "medium") -> str:
+def _date(value: date | datetime | str | None, format: str = "medium") -> str:
+    """A date or moment in the current language; ISO strings (as kept in frozen figures) are read first."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     if isinstance(value, datetime):
         return format_datetime(value, format=format, locale=i18n.current_language(), tzinfo=None)
     return format_date(value, format=format, locale=i18n.current_language())
@@ -44,6 +47,11 @@ def _paragraphs(text: str | None) -> Markup:
 
 
 @cache
+def document_css() -> Markup:
+    return Markup((Path(__file__).resolve().parent.parent / "static" / "css" / "document.css").read_text())
+
+
+@cache
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "xml"]),
                       extensions=["jinja2.ext.i18n"], undefined=StrictUndefined, trim_blocks=True,
@@ -56,10 +64,16 @@ def environment() -> Environment:
     env.globals["current_language"] = i18n.current_language
     env.globals["can"] = policy.can
     env.globals["now_utc"] = utcnow
+    env.globals["document_css"] = document_css
     env.globals["may_edit_operation"] = policy.may_edit_operation
     env.globals["sees_matches"] = policy.sees_matches
     env.globals["role_label"] = labels.role_label
     env.globals["phase_label"] = labels.phase_label
+    env.globals["value_label"] = labels.value_label
+    env.globals["country_name"] = labels.country_name
+    env.globals["unit_label"] = labels.unit_label
+    env.globals["field_label"] = labels.field_label
+    env.globals["group_label"] = labels.group_label
     env.globals["query_string"] = lambda params, **changes: urlencode(
         {k: v for k, v in {**params, **changes}.items() if v not in (None, "")})
     return env

@@ -1,0 +1,66 @@
+"""Generate a briefing: gather its data, render it in a language, convert it to a format, keep it with provenance."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform.auth.models import User
+from opsplatform.briefings import post, pre, sitrep
+from opsplatform.briefings.brief import Builder
+from opsplatform.documents import services as documents
+from opsplatform.documents.models import Artifact
+from opsplatform.errors import InvalidInput
+from opsplatform.i18n import _, language
+from opsplatform.operations.models import Operation
+from opsplatform.settings import LANGUAGES, Settings
+from opsplatform.web.templating import render
+
+KINDS = ("pre", "sitrep", "post")
+EDITIONS = ("restricted", "shareable")
+
+
+def kind_title(kind: str, edition: str | None = None) -> str:
+    title = {"pre": _("Pre-operation briefing"), "sitrep": _("Daily situation report"),
+             "post": _("Post-operation briefing"), "release": _("Public results release")}[kind]
+    if edition == "shareable":
+        return _("%(title)s (shareable edition)", title=title)
+    if edition == "restricted":
+        return _("%(title)s (restricted edition)", title=title)
+    return title
+
+
+def check_request(kind: str, fmt: str, lang: str, edition: str | None) -> str | None:
+    """Refuse an unknown kind, format, language or edition, naming the field; the edition a kind takes."""
+    errors = {}
+    if kind not in KINDS:
+        errors["kind"] = _("choose one of %(values)s", values=", ".join(KINDS))
+    if fmt not in documents.DOCUMENT_FORMATS:
+        errors["format"] = _("choose one of %(values)s", values=", ".join(documents.DOCUMENT_FORMATS))
+    if lang not in LANGUAGES:
+        errors["lang"] = _("choose one of %(values)s", values=", ".join(LANGUAGES))
+    if kind == "pre" and edition not in (None, *EDITIONS):
+        errors["edition"] = _("choose one of %(values)s", values=", ".join(EDITIONS))
+    if errors:
+        raise InvalidInput.from_dict(errors)
+    return (edition or "restricted") if kind == "pre" else None
+
+
+async def generate(session: AsyncSession, settings: Settings, operation: Operation, user: User, *, kind: str,
+                   fmt: str, lang: str, edition: str | None = None, now: datetime) -> Artifact:
+    """Build the briefing as of `now`, keep it in the operation's documents (caller commits) and return it."""
+    edition = check_request(kind, fmt, lang, edition)
+    builder: Builder = {"pre": pre.build, "sitrep": sitrep.build, "post": post.build}[kind]
+    with language(lang):
+        brief = await builder(session, settings, operation, user, edition, now)
+        source = documents.provenance({"kind": kind, "edition": edition, **brief.data}, as_of=now, user=user,
+                                      counts=brief.counts)
+        title = f"{kind_title(kind, edition)} · {operation.name}"
+        html = render(brief.template, title=title, operation=operation, data=brief.data, edition=edition,
+                      provenance=source, settings=settings, **brief.view)
+        content = documents.convert(html, fmt, title=title)
+    suffix = f"-{edition}" if edition else ""
+    filename = f"{operation.code}-{kind}{suffix}-{lang}-{now:%Y%m%d-%H%M}.{fmt}"
+    return await documents.keep(session, operation, kind=kind, edition=edition, language=lang, fmt=fmt,
+                                filename=filename, content=content, source=source)

@@ -1,0 +1,57 @@
+"""The daily sitrep job: each operation that is running gets its sitrep compiled once a day and e-mailed to the
+coordinators who follow it, in their language; the sitrep is kept in the operation's documents."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform.auth.models import Role, User
+from opsplatform.briefings.services import generate
+from opsplatform.i18n import _, language
+from opsplatform.mail.outbox import queue_mail
+from opsplatform.operations.models import Operation, Participant, Phase
+from opsplatform.reference.models import NetworkMember
+from opsplatform.settings import Settings
+
+
+def _coordinators_of(operation: Operation):  # type: ignore[no-untyped-def]
+    """Active coordinators who see the operation: global ones, and those of a network with a participating member."""
+    in_network = exists().where(NetworkMember.network_code == User.network_code,
+                                NetworkMember.country_code == Participant.country_code,
+                                Participant.operation_id == operation.id)
+    return select(User).where(User.role == Role.coordinator, User.is_active,
+                              or_(User.network_code.is_(None), in_network)).order_by(User.id)
+
+
+async def send_sitreps(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """Returns how many coordinators were sent a sitrep. Each audience (language, network) gets its own edition,
+    compiled as that audience sees the records."""
+    sent = 0
+    running = (await session.scalars(select(Operation).where(
+        Operation.phase.in_((Phase.active, Phase.reporting))).order_by(Operation.id))).all()
+    for operation in running:
+        audiences: defaultdict[tuple[str, str | None], list[User]] = defaultdict(list)
+        for user in (await session.scalars(_coordinators_of(operation))).all():
+            audiences[(user.language, user.network_code)].append(user)
+        for (lang, network), users in sorted(audiences.items(), key=lambda a: (a[0][0], a[0][1] or "")):
+            compiler = User(id=None, email="scheduler", name="scheduler", role=Role.coordinator, network_code=network)
+            artifact = await generate(session, settings, operation, compiler, kind="sitrep", fmt="html", lang=lang,
+                                      now=now)
+            link = f"{settings.public_base_url}/documents/{artifact.id}"
+            counts = artifact.record_counts
+            with language(lang):
+                subject = _("Sitrep %(operation)s, %(day)s: %(new)s new seizures", operation=operation.code,
+                            day=now.date().isoformat(), new=counts["new_seizures"])
+                text = _("The daily situation report of %(name)s: %(new)s new seizures, %(total)s in all, "
+                         "%(reporting)s countries reporting. Read it in the browser: %(link)s",
+                         name=operation.name, new=counts["new_seizures"], total=counts["seizures"],
+                         reporting=counts["countries_reporting"], link=link)
+            for user in users:
+                queue_mail(session, user.email, subject, text, artifact.content.decode(), now=now)
+                sent += 1
+    await session.commit()
+    return sent

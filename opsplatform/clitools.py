@@ -1,0 +1,72 @@
+"""What every command shares: the database option, settings, running async bodies, the acting user."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import click
+
+from opsplatform import settings as settings_module
+from opsplatform.database import make_engine, make_sessionmaker, session_scope
+from opsplatform.errors import InvalidInput
+from opsplatform.settings import Settings, SettingsError
+
+CLI_ACTOR = (None, "cli")
+
+
+def database_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--database-url` on every command (default: $OPSPLATFORM_DATABASE_URL, else the local SQLite file)."""
+    return click.option("--database-url", envvar="OPSPLATFORM_DATABASE_URL",
+                        default=settings_module.DEFAULT_DATABASE_URL, show_default=True,
+                        help="SQLAlchemy database URL (sqlite+aiosqlite:///… or postgresql+asyncpg://…).")(command)
+
+
+def settings_for(database_url: str) -> Settings:
+    try:
+        return settings_module.load(database_url=database_url)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def run_async(body: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., Any]:
+    """Run an async command body; a refused input becomes exit code 1 with the field-by-field message."""
+    @functools.wraps(body)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return asyncio.run(body(*args, **kwargs))
+        except InvalidInput as exc:
+            for error in exc.errors:
+                click.echo(f"{error.field}: {error.message}", err=True)
+            sys.exit(1)
+    return wrapper
+
+
+async def with_session(settings: Settings, work: Callable[..., Coroutine[Any, Any, Any]]) -> Any:
+    engine = make_engine(settings.database_url)
+    try:
+        async with session_scope(make_sessionmaker(engine), actor=CLI_ACTOR) as session:
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+async def operation_by_code(session: Any, code: str) -> Any:
+    from sqlalchemy import select
+
+    from opsplatform.operations.models import Operation
+
+    operation = await session.scalar(select(Operation).where(Operation.code == code.upper()))
+    if operation is None:
+        raise InvalidInput.one("operation", f"no operation with the code {code}")
+    return operation
+
+
+def command_line_user() -> Any:
+    """Whoever runs the command line has the database itself: they act as a global coordinator."""
+    from opsplatform.auth.models import User
+
+    return User(id=None, email="cli", name="command line", role="coordinator")

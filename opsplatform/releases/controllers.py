@@ -1,0 +1,190 @@
+"""The press officer's release page (draft, workflow, exports, corrections) and the public release pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+
+from opsplatform import policy
+from opsplatform.auth.guards import requires
+from opsplatform.auth.models import User
+from opsplatform.database import utcnow
+from opsplatform.documents import services as documents
+from opsplatform.documents.models import Artifact
+from opsplatform.errors import InvalidInput
+from opsplatform.i18n import _, current_language, negotiate
+from opsplatform.operations.controllers import visible_operation
+from opsplatform.operations.models import Operation
+from opsplatform.operations.services import Conflict
+from opsplatform.releases import workflow
+from opsplatform.releases.state import ReleaseState
+from opsplatform.releases.models import Release, ReleaseStatus
+from opsplatform.settings import LANGUAGES
+from opsplatform.web.deps import Db
+from opsplatform.web.flash import flash
+
+EXPORTS = ("html", "pdf", "json", "csv")
+PUBLIC_DOWNLOAD = User(id=None, email="public", name="public download", role="press_officer")
+
+
+def _lang(request: Request) -> str:
+    wanted = request.query_params.get("lang", "")
+    return wanted if wanted in LANGUAGES else current_language()
+
+
+class ReleaseController(Controller):
+    include_in_schema = False
+    path = "/operations/{code:str}/release"
+    guards = [requires("draft_release")]
+
+    async def _page(self, request: Request, db: Db, operation: Operation, release: Release, *,
+                    errors: dict[str, str] | None = None, form: dict[str, Any] | None = None,
+                    status_code: int = 200) -> Template:
+        await db.refresh(release)
+        texts = {f"{name}_{lang}": (release.texts.get(lang) or {}).get(name, "")
+                 for lang in LANGUAGES for name in workflow.TEXT_FIELDS}
+        return Template("releases/edit.html", status_code=status_code, context={
+            "operation": operation, "release": release, "errors": errors or {},
+            "form": form or {**texts, "suppress_below": release.suppress_below or "",
+                             "embargo": release.embargo.strftime("%Y-%m-%dT%H:%M") if release.embargo else ""},
+            "corrections": await workflow.corrections_of(db, release), "exports": EXPORTS,
+            "may_approve": policy.may_approve_release(request.user), "steps": list(ReleaseStatus),
+            "files": await documents.documents_of(db, operation, Artifact.kind == "release")})
+
+    async def _release(self, request: Request, db: Db, code: str) -> tuple[Operation, Release]:
+        operation = await visible_operation(db, request.user, code)
+        release = await workflow.release_of(db, operation)
+        await db.commit()
+        return operation, release
+
+    @get("/", name="release")
+    async def page(self, request: Request, db: Db, code: FromPath[str]) -> Template:
+        operation, release = await self._release(request, db, code)
+        return await self._page(request, db, operation, release)
+
+    @post("/", name="release:save")
+    async def save(self, request: Request, db: Db, code: FromPath[str],
+                   data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
+        """Save the narrative, quotes, threshold and embargo of a draft; a refusal keeps everything typed."""
+        operation, release = await self._release(request, db, code)
+        try:
+            await workflow.save_draft(db, release, request.user, data, utcnow())
+        except InvalidInput as exc:
+            await db.rollback()
+            return await self._page(request, db, operation, release, errors=exc.by_field(), form=data, status_code=400)
+        except Conflict:
+            await db.rollback()
+            return await self._page(request, db, operation, release, form=data, status_code=409, errors={
+                "version": _("someone else changed this release since you opened it: your text is kept below; "
+                             "copy what you need, reload, and save again")})
+        await db.commit()
+        flash(request, _("Release draft saved."), "success")
+        return Redirect(f"/operations/{operation.code}/release")
+
+    @post("/corrections", name="release:correct")
+    async def add_correction(self, request: Request, db: Db, code: FromPath[str],
+                             data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
+        operation, release = await self._release(request, db, code)
+        try:
+            await workflow.correct(db, release, request.user, data.get("note", ""), utcnow())
+        except InvalidInput as exc:
+            await db.rollback()
+            return await self._page(request, db, operation, release, errors=exc.by_field(), status_code=400,
+                                    form={**data})
+        await db.commit()
+        flash(request, _("Correction added to the published release."), "success")
+        return Redirect(f"/operations/{operation.code}/release")
+
+    @post("/{action:str}", name="release:act")
+    async def act(self, request: Request, db: Db, code: FromPath[str], action: FromPath[str],
+                  data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
+        """Approve, reopen, schedule, unschedule or publish."""
+        operation, release = await self._release(request, db, code)
+        try:
+            await workflow.act(db, operation, release, request.user, action, data.get("version"), utcnow())
+        except InvalidInput as exc:
+            await db.rollback()
+            return await self._page(request, db, operation, release, errors=exc.by_field(), status_code=400)
+        except Conflict:
+            await db.rollback()
+            return await self._page(request, db, operation, release, status_code=409, errors={
+                "version": _("someone else changed this release since you opened it: look again, then retry")})
+        await db.commit()
+        flash(request, _("Release %(action)s.", action=workflow.action_label(action)), "success")
+        return Redirect(f"/operations/{operation.code}/release")
+
+    @get("/preview", name="release:preview")
+    async def preview(self, request: Request, db: Db, code: FromPath[str]) -> Response:
+        state = await ReleaseState.of(db, *await self._release(request, db, code))
+        content, _name = state.file("html", _lang(request), request.user)
+        return Response(content, media_type="text/html; charset=utf-8", headers={"x-frame-options": "SAMEORIGIN"})
+
+    @get([f"/export.{fmt}" for fmt in EXPORTS], name="release:export")
+    async def export(self, request: Request, db: Db, code: FromPath[str]) -> Response[bytes]:
+        """The release as it stands, as a file; kept in the operation's documents with its provenance."""
+        state = await ReleaseState.of(db, *await self._release(request, db, code))
+        fmt, lang = request.url.path.rsplit(".", 1)[-1], _lang(request)
+        content, filename = state.file(fmt, lang, request.user)
+        await documents.keep(db, state.operation, kind="release", edition=None, language=lang, fmt=fmt,
+                             filename=filename, content=content, source=state.provenance(request.user))
+        await db.commit()
+        return Response(content, media_type=documents.FORMATS[fmt],
+                        headers={"content-disposition": f'attachment; filename="{filename}"'})
+
+
+class PublicReleaseController(Controller):
+    """Published releases, for everyone, without login; nothing before publication (404)."""
+
+    include_in_schema = False
+    path = "/releases"
+
+    @get("/", name="releases:index")
+    async def index(self, db: Db) -> Template:
+        rows = (await db.execute(select(Operation.code, Operation.name, Release.published_at)
+                                 .join(Release, Release.operation_id == Operation.id)
+                                 .where(Release.status == ReleaseStatus.published)
+                                 .order_by(Release.published_at.desc()))).all()
+        return Template("releases/index.html", context={"releases": rows})
+
+    @get("/{name:str}", name="releases:public")
+    async def public(self, request: Request, db: Db, name: FromPath[str]) -> Response:
+        """`/releases/CODE` (HTML), `CODE.json`, `CODE.pdf` or `CODE.csv`; `?lang=fr|es|en`."""
+        code, dot, fmt = name.rpartition(".")
+        if not dot or fmt not in ("json", "pdf", "csv"):
+            code, fmt = name, "html"
+        row = (await db.execute(select(Operation, Release).join(Release, Release.operation_id == Operation.id)
+                                .where(Operation.code == code.upper(),
+                                       Release.status == ReleaseStatus.published))).first()
+        if row is None:
+            raise NotFoundException(_("no published release %(code)s", code=code))
+        operation, release = row
+        lang = request.query_params.get("lang") or negotiate(request.headers.get("accept-language")) or "en"
+        lang = lang if lang in LANGUAGES else "en"
+        state = await ReleaseState.of(db, operation, release)
+        if fmt == "pdf":
+            content, filename = await self._kept_pdf(db, state, lang)
+        else:
+            content, filename = state.file(fmt, lang, PUBLIC_DOWNLOAD, public=True)
+        disposition = "inline" if fmt == "html" else "attachment"
+        return Response(content, media_type=documents.FORMATS[fmt], headers={
+            "content-disposition": f'{disposition}; filename="{filename}"', "content-language": lang,
+            "cache-control": "public, max-age=300"})
+
+    async def _kept_pdf(self, db: Db, state: ReleaseState, lang: str) -> tuple[bytes, str]:
+        """PDFs take a second to lay out: each language is made once per version of the release and kept."""
+        source = state.provenance(PUBLIC_DOWNLOAD)
+        kept = await db.scalar(select(Artifact).where(
+            Artifact.operation_id == state.operation.id, Artifact.kind == "release", Artifact.format == "pdf",
+            Artifact.language == lang, Artifact.data_hash == source.data_hash).order_by(Artifact.id.desc()).limit(1))
+        if kept is not None:
+            return kept.content, kept.filename
+        content, filename = state.file("pdf", lang, PUBLIC_DOWNLOAD)
+        await documents.keep(db, state.operation, kind="release", edition=None, language=lang, fmt="pdf",
+                             filename=filename, content=content, source=source)
+        await db.commit()
+        return content, filename

@@ -1,0 +1,167 @@
+"""The release's figures: what a press officer may show, computed by the database through the press view of the
+access policy (only countries whose consent allows it; named only where they agreed), never nominal data.
+
+The result is plain data (codes, numbers, labels in the three languages), so it can be frozen at approval and
+rendered in any language and format later without looking anything up again.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Float, String, case, cast, distinct, func, null, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform.auth.models import Role, User
+from opsplatform.operations.models import Operation, Participant, Publicity
+from opsplatform.reference.loader import SEED
+from opsplatform.reference.lookup import with_descendants
+from opsplatform.reference.models import Country, Taxon
+from opsplatform.reporting.filters import ResultFilter
+from opsplatform.reporting.summary import Scope, summary
+from opsplatform.seizures.models import Seizure, SeizureItem
+
+# The release is compiled as a press officer sees the results: the policy decides which countries count.
+PRESS_VIEW = User(id=None, email="release", name="release", role=Role.press_officer)
+HIGHLIGHTS = 12
+
+
+@dataclass(frozen=True)
+class Commodity:
+    code: str
+    taxa: tuple[str, ...]  # scientific names (covering the taxa below them) or "group:<taxon group>"
+    terms: tuple[str, ...]  # empty: any term
+    counted_as: str  # "pieces" or "specimens": what a count of this commodity is called
+    labels: dict[str, str]
+    phrases: dict[str, str]  # "of elephant ivory", "d'ivoire d'éléphant", "de marfil de elefante"
+
+
+@cache
+def commodities() -> tuple[Commodity, ...]:
+    """The commodity lines of seed/release_commodities.csv, in order: the first that matches an item takes it."""
+    with open(SEED / "release_commodities.csv", newline="", encoding="utf-8") as f:
+        return tuple(Commodity(row["code"], tuple(t for t in row["taxa"].split(";") if t),
+                               tuple(t for t in row["terms"].split(";") if t), row["counted_as"],
+                               {lang: row[f"label_{lang}"] for lang in ("en", "fr", "es")},
+                               {lang: row[f"phrase_{lang}"] for lang in ("en", "fr", "es")})
+                     for row in csv.DictReader(f))
+
+
+async def _category(session: AsyncSession) -> Any:
+    """A CASE expression naming the commodity line of an item (joined with its taxon)."""
+    names = {t for c in commodities() for t in c.taxa if not t.startswith("group:")}
+    ids = dict((await session.execute(select(Taxon.scientific_name, Taxon.id)
+                                      .where(Taxon.scientific_name.in_(names)))).all())
+    whens = []
+    for commodity in commodities()[:-1]:  # the last line takes whatever is left
+        named = await with_descendants(session, [ids[t] for t in commodity.taxa if t in ids])
+        groups = [t.removeprefix("group:") for t in commodity.taxa if t.startswith("group:")]
+        condition = SeizureItem.taxon_id.in_(named) if named else None
+        if groups:
+            condition = Taxon.taxon_group.in_(groups) if condition is None else condition | Taxon.taxon_group.in_(groups)
+        if commodity.terms:
+            condition = SeizureItem.term_code.in_(commodity.terms) if condition is None \
+                else condition & SeizureItem.term_code.in_(commodity.terms)
+        if condition is not None:
+            whens.append((condition, commodity.code))
+    return case(*whens, else_=commodities()[-1].code)
+
+
+async def commodity_lines(session: AsyncSession, scope: Scope) -> list[dict[str, Any]]:
+    """Per commodity line: quantities per normalised unit (never added across units) and the seizures involving it."""
+    category = (await _category(session)).label("category")
+    items = (select(category, SeizureItem.seizure_id, SeizureItem.normalised_unit, SeizureItem.normalised_quantity)
+             .join(Taxon, Taxon.id == SeizureItem.taxon_id)
+             .where(SeizureItem.seizure_id.in_(scope.seizures())).subquery())
+    c = items.c
+    rows = (await session.execute(union_all(
+        select(c.category, cast(c.normalised_unit, String), cast(func.sum(c.normalised_quantity), Float),
+               func.count(distinct(c.seizure_id))).group_by(c.category, c.normalised_unit),
+        select(c.category, cast(null(), String), cast(null(), Float), func.count(distinct(c.seizure_id)))
+        .group_by(c.category)))).all()
+    found: dict[str, dict[str, Any]] = {}
+    for code, unit, quantity, seizures in rows:
+        line = found.setdefault(code, {"quantities": []})
+        if unit is None:
+            line["seizures"] = seizures
+        else:
+            line["quantities"].append({"unit": unit, "quantity": round(quantity, 3)})
+    ordered = []
+    for commodity in commodities():
+        if commodity.code in found:
+            line = found[commodity.code]
+            line["quantities"].sort(key=lambda q: (q["unit"] != "kg", q["unit"] != "m3", q["unit"]))
+            ordered.append({"category": commodity.code, "counted_as": commodity.counted_as,
+                            "labels": commodity.labels, "phrases": commodity.phrases, **line})
+    return sorted(ordered, key=lambda line: -line["seizures"])
+
+
+async def release_figures(session: AsyncSession, operation: Operation, now: datetime,
+                          suppress_below: int | None = None) -> dict[str, Any]:
+    """Everything the release shows, as of `now`; counts under `suppress_below` are replaced by "fewer than"."""
+    scope = Scope(operation, PRESS_VIEW, ResultFilter())
+    figures = await summary(session, operation, PRESS_VIEW)
+    named = sorted((await session.scalars(select(Participant.country_code).where(
+        Participant.operation_id == operation.id, Participant.publicity == Publicity.named))).all())
+    daily = scope.figures("total")
+    regions = (await session.execute(
+        select(Country.region_code, cast(func.sum(daily.c.seizures), Float), func.count(distinct(daily.c.country)))
+        .join(Country, Country.alpha3 == daily.c.country).where(daily.c.dimension == "total")
+        .group_by(Country.region_code).order_by(func.sum(daily.c.seizures).desc()))).all()
+    highlights = (await session.execute(
+        select(Seizure.reporting_country, Seizure.seizure_date, Seizure.public_description)
+        .where(*scope.where(), Seizure.publicity_approved, Seizure.public_description.is_not(None),
+               Seizure.public_description != "", Seizure.reporting_country.in_(named))
+        .order_by(Seizure.seizure_date, Seizure.id).limit(HIGHLIGHTS))).all()
+    return {
+        "operation": {"code": operation.code, "name": operation.name, "lead_organisations": operation.lead_organisations,
+                      "start": operation.start_date.isoformat(), "end": operation.end_date.isoformat()},
+        "final": operation.phase == "closed",
+        "compiled_at": now.isoformat(),
+        "countries": {"participating": figures["countries"]["participating"],
+                      "reporting": figures["countries"]["reporting"], "named": named},
+        "seizures": figures["seizures"], "suspects_arrested": figures["suspects_arrested"],
+        "commodities": await commodity_lines(session, scope),
+        "by_region": [_suppressed({"region": region or "unknown", "seizures": int(n), "countries": countries},
+                                  suppress_below, "seizures") for region, n, countries in regions],
+        "by_country": [_suppressed(dict(entry), suppress_below, "seizures", "suspects_arrested")
+                       for entry in figures["by_country"]],
+        "highlights": [{"country": country, "date": day.isoformat(), "description": text}
+                       for country, day, text in highlights],
+        "suppress_below": suppress_below,
+    }
+
+
+def _suppressed(entry: dict[str, Any], threshold: int | None, *keys: str) -> dict[str, Any]:
+    """Counts from 1 to threshold - 1 become None with "fewer_than": a small number can point at one case."""
+    if threshold:
+        for key in keys:
+            if 0 < (entry[key] or 0) < threshold:
+                entry[key] = None
+                entry["fewer_than"] = threshold
+    return entry
+
+
+def approximate(quantity: float) -> tuple[str, float]:
+    """How a release states a quantity: ("", exact), ("almost", rounded up) or ("more than", rounded down).
+
+    Whole numbers under 1,000 stay exact; others are rounded to two significant digits (779.6 → almost 780,
+    1,234 → more than 1,200), amounts under 10 to one decimal.
+    """
+    if quantity == int(quantity) and quantity < 1000:
+        return "", quantity
+    if quantity < 10:
+        rounded = round(quantity, 1)
+    else:
+        step = 10 ** max(int(math.floor(math.log10(quantity))) - 1, 0)
+        rounded = round(quantity / step) * step
+    if rounded == quantity:
+        return "", quantity
+    return ("almost" if rounded > quantity else "more than"), rounded
+
+

@@ -1,0 +1,182 @@
+"""The release in words and files: the wording real releases use, in English, French or Spanish, as HTML, PDF,
+JSON and CSV. Everything is drawn from the figures (frozen once approved) and the press officer's texts."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from typing import Any
+
+from babel.lists import format_list
+from babel.numbers import format_decimal
+from markupsafe import Markup
+
+from opsplatform.documents import services as documents
+from opsplatform.i18n import _, current_language, language, ngettext
+from opsplatform.labels import country_name, region_name
+from opsplatform.releases.figures import approximate
+from opsplatform.releases.models import Release, ReleaseCorrection, ReleaseStatus
+from opsplatform.reporting import static_maps
+from opsplatform.web.templating import render
+
+NAMED_FILL = "#c9e2ea"  # a named country whose count is not shown (none, or under the suppression threshold)
+
+
+def _number(value: float) -> str:
+    return format_decimal(int(value) if float(value).is_integer() else value, locale=current_language())
+
+
+def quantity_text(quantity: float, unit: str, counted_as: str) -> str:
+    """"almost 780 kg", "516 pieces", "more than 1,200 specimens", "6.9 m³"."""
+    qualifier, rounded = approximate(quantity)
+    number = _number(rounded)
+    if unit == "number":
+        text = (ngettext("%(num)s specimen", "%(num)s specimens", int(rounded), num=number) if counted_as == "specimens"
+                else ngettext("%(num)s piece", "%(num)s pieces", int(rounded), num=number))
+    else:
+        text = {"kg": f"{number} kg", "m3": f"{number} m³", "l": _("%(num)s litres", num=number)}.get(
+            unit, f"{number} ({unit})")
+    if qualifier == "almost":
+        return _("almost %(quantity)s", quantity=text)
+    if qualifier == "more than":
+        return _("more than %(quantity)s", quantity=text)
+    return text
+
+
+def commodity_sentence(line: dict[str, Any]) -> str:
+    """"almost 780 kg and 516 pieces of elephant ivory": units kept apart, joined the way the language joins."""
+    lang = current_language()
+    parts = [quantity_text(q["quantity"], q["unit"], line["counted_as"]) for q in line["quantities"]]
+    return _("%(quantities)s %(commodity)s", quantities=format_list(parts, locale=lang),
+             commodity=line["phrases"].get(lang) or line["phrases"]["en"])
+
+
+def count_text(entry: dict[str, Any], key: str) -> str:
+    if entry.get(key) is None and entry.get("fewer_than"):
+        return _("fewer than %(n)s", n=entry["fewer_than"])
+    return _number(entry.get(key) or 0)
+
+
+def texts_in(release: Release, lang: str) -> dict[str, str]:
+    """The press officer's texts in `lang`, else in English, else in any language they wrote."""
+    texts = release.texts or {}
+    for candidate in (lang, "en", *texts):
+        entry = texts.get(candidate) or {}
+        if any(entry.values()):
+            return entry
+    return {}
+
+
+def wording(figures: dict[str, Any]) -> dict[str, str]:
+    """The headline and lead paragraph; "to date" and "preliminary" until the operation is closed."""
+    op = figures["operation"]
+    values = {"name": op["name"], "seizures": _number(figures["seizures"]),
+              "arrests": _number(figures["suspects_arrested"]),
+              "countries": _number(figures["countries"]["participating"]),
+              "organisations": format_list(op["lead_organisations"] or ["opsplatform"], locale=current_language()),
+              "start": _date(op["start"]), "end": _date(op["end"])}
+    if figures["final"]:
+        return {"headline": _("%(name)s: %(seizures)s seizures and %(arrests)s arrests across %(countries)s countries",
+                              **values),
+                "lead": _("From %(start)s to %(end)s, %(organisations)s coordinated %(name)s with %(countries)s "
+                          "participating countries. Enforcement agencies made %(seizures)s seizures and arrested "
+                          "%(arrests)s suspects.", **values),
+                "commodities": _("Seizures included:")}
+    return {"headline": _("%(name)s: %(seizures)s seizures and %(arrests)s arrests to date (preliminary results)",
+                          **values),
+            "lead": _("%(organisations)s are coordinating %(name)s, which runs from %(start)s to %(end)s with "
+                      "%(countries)s participating countries. Preliminary results to date: %(seizures)s seizures and "
+                      "%(arrests)s suspects arrested.", **values),
+            "commodities": _("Seizures to date include:")}
+
+
+def _date(value: str | date | datetime) -> str:
+    from babel.dates import format_date
+
+    day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return format_date(day, format="long", locale=current_language())
+
+
+def release_map(figures: dict[str, Any]) -> Markup:
+    """Named countries by seizures; a named country whose count is withheld is shown without one."""
+    counts = {e["country"]: e["seizures"] for e in figures["by_country"] if e["seizures"]}
+    return static_maps.choropleth(counts, title=_("Seizures by country"), legend_title=_("Seizures"),
+                                  others={c: NAMED_FILL for c in figures["countries"]["named"]})
+
+
+def context(figures: dict[str, Any], release: Release, corrections: list[ReleaseCorrection], lang: str,
+            *, public: bool) -> dict[str, Any]:
+    """What the release template needs, in the current language."""
+    return {"figures": figures, "release": release, "corrections": corrections, "public": public,
+            "wording": wording(figures), "texts": texts_in(release, lang), "map": release_map(figures),
+            "commodity_sentence": commodity_sentence, "count_text": count_text, "region_name": region_name,
+            "published": release.status == ReleaseStatus.published, "lang": lang}
+
+
+def provenance(figures: dict[str, Any], release: Release, corrections: list[ReleaseCorrection],
+               by: Any) -> documents.Provenance:
+    as_of = datetime.fromisoformat(figures["compiled_at"])
+    data = {"figures": figures, "texts": release.texts, "corrections": [(c.created_at, c.note) for c in corrections]}
+    return documents.provenance(data, as_of=as_of, user=by,
+                                counts={"seizures": figures["seizures"],
+                                        "countries": figures["countries"]["participating"]})
+
+
+def as_html(figures: dict[str, Any], release: Release, corrections: list[ReleaseCorrection], lang: str, by: Any,
+            *, public: bool = False) -> str:
+    with language(lang):
+        return render("releases/release.html", title=wording(figures)["headline"],
+                      provenance=provenance(figures, release, corrections, by),
+                      **context(figures, release, corrections, lang, public=public))
+
+
+def as_json(figures: dict[str, Any], release: Release, corrections: list[ReleaseCorrection], lang: str) -> dict[str, Any]:
+    """The release as data: its figures with labels in `lang`, the texts, the corrections; never nominal data."""
+    with language(lang):
+        said = wording(figures)
+        return {
+            "operation": figures["operation"]["code"], "name": figures["operation"]["name"],
+            "status": release.status, "final": figures["final"], "language": lang,
+            "published_at": release.published_at.isoformat() if release.published_at else None,
+            "figures_as_of": figures["compiled_at"],
+            "window": {"start": figures["operation"]["start"], "end": figures["operation"]["end"]},
+            "lead_organisations": figures["operation"]["lead_organisations"],
+            "headline": said["headline"], "lead": said["lead"], **texts_in(release, lang),
+            "countries": figures["countries"], "seizures": figures["seizures"],
+            "suspects_arrested": figures["suspects_arrested"],
+            "commodities": [{"category": line["category"], "label": line["labels"].get(lang, line["labels"]["en"]),
+                             "text": commodity_sentence(line), "quantities": line["quantities"],
+                             "seizures": line["seizures"]} for line in figures["commodities"]],
+            "by_region": [{**e, "name": region_name(e["region"])} for e in figures["by_region"]],
+            "by_country": [{**e, "name": country_name(e["country"]) if e["country"] != "other" else _("Other countries")}
+                           for e in figures["by_country"]],
+            "highlights": figures["highlights"], "suppress_below": figures["suppress_below"],
+            "corrections": [{"date": c.created_at.isoformat(), "note": c.note} for c in corrections],
+        }
+
+
+def as_csv(figures: dict[str, Any], release: Release, corrections: list[ReleaseCorrection], lang: str) -> bytes:
+    """One row per figure: section, code, name, unit, value, note (e.g. "fewer than 5")."""
+    data = as_json(figures, release, corrections, lang)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["section", "code", "name", "unit", "value", "note"])
+    for key in ("seizures", "suspects_arrested"):
+        writer.writerow(["total", key, "", "", data[key], ""])
+    for key in ("participating", "reporting"):
+        writer.writerow(["countries", key, "", "", data["countries"][key], ""])
+    for line in data["commodities"]:
+        for q in line["quantities"]:
+            writer.writerow(["commodity", line["category"], line["label"], q["unit"], q["quantity"], ""])
+        writer.writerow(["commodity", line["category"], line["label"], "seizures", line["seizures"], ""])
+    for section, key in (("region", "region"), ("country", "country")):
+        for entry in data[f"by_{section}"]:
+            note = f"fewer than {entry['fewer_than']}" if entry.get("fewer_than") and entry["seizures"] is None else ""
+            writer.writerow([section, entry[key], entry["name"], "seizures", entry["seizures"] if not note else "", note])
+    for item in data["highlights"]:
+        writer.writerow(["highlight", item["country"], country_name(item["country"]), item["date"], "",
+                         item["description"]])
+    for item in data["corrections"]:
+        writer.writerow(["correction", "", "", item["date"], "", item["note"]])
+    return ("\ufeff" + out.getvalue()).encode()

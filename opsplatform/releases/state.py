@@ -1,0 +1,46 @@
+"""A release gathered for rendering: its figures (frozen once approved, else as of now) and its corrections."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform.auth.models import User
+from opsplatform.database import utcnow
+from opsplatform.documents import services as documents
+from opsplatform.operations.models import Operation
+from opsplatform.releases import render, workflow
+from opsplatform.releases.models import Release, ReleaseCorrection
+
+
+@dataclass
+class ReleaseState:
+    """The release with its figures (frozen once approved, else as of now) and corrections, ready to render."""
+
+    operation: Operation
+    release: Release
+    figures: dict[str, Any]
+    corrections: list[ReleaseCorrection]
+
+    @classmethod
+    async def of(cls, db: AsyncSession, operation: Operation, release: Release) -> ReleaseState:
+        return cls(operation, release, await workflow.figures_of(db, operation, release, utcnow()),
+                   await workflow.corrections_of(db, release))
+
+    def provenance(self, by: User) -> documents.Provenance:
+        return render.provenance(self.figures, self.release, self.corrections, by)
+
+    def file(self, fmt: str, lang: str, by: User, *, public: bool = False) -> tuple[bytes, str]:
+        """The release in a format and language: content and file name."""
+        args = (self.figures, self.release, self.corrections, lang)
+        if fmt == "json":
+            content = json.dumps(render.as_json(*args), ensure_ascii=False, indent=2).encode()
+        elif fmt == "csv":
+            content = render.as_csv(*args)
+        else:
+            html = render.as_html(*args, by, public=public and fmt == "html")
+            content = documents.convert(html, fmt, title=self.operation.name)
+        return content, f"{self.operation.code}-release-{lang}.{fmt}"

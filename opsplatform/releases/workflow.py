@@ -1,0 +1,181 @@
+"""The release's life: draft → approved (figures frozen) → scheduled for the embargo → published, then dated
+corrections. A press officer writes the narrative; a coordinator approves and may publish by hand; the scheduler
+publishes at the embargo, exactly once even with several app instances."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform import policy
+from opsplatform.audit.recorder import record
+from opsplatform.auth.models import Role, User
+from opsplatform.errors import FieldError, InvalidInput, NotAllowed
+from opsplatform.i18n import N_, _
+from opsplatform.notifications.services import notify
+from opsplatform.operations.models import Operation
+from opsplatform.operations.services import Conflict
+from opsplatform.releases.figures import release_figures
+from opsplatform.releases.models import Release, ReleaseCorrection, ReleaseStatus
+from opsplatform.settings import LANGUAGES, Settings
+
+TEXT_FIELDS = {"narrative": 20_000, "quotes": 10_000}
+# action: (who may, the statuses it starts from, the status it leads to)
+ACTIONS: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "approve": ("approve", (ReleaseStatus.draft,), ReleaseStatus.approved),
+    "reopen": ("draft", (ReleaseStatus.approved, ReleaseStatus.scheduled), ReleaseStatus.draft),
+    "schedule": ("draft", (ReleaseStatus.approved,), ReleaseStatus.scheduled),
+    "unschedule": ("draft", (ReleaseStatus.scheduled,), ReleaseStatus.approved),
+    "publish": ("approve", (ReleaseStatus.approved, ReleaseStatus.scheduled), ReleaseStatus.published),
+}
+
+
+async def release_of(session: AsyncSession, operation: Operation) -> Release:
+    """The operation's release, started as a draft the first time it is asked for (embargo from the operation)."""
+    release = await session.scalar(select(Release).where(Release.operation_id == operation.id))
+    if release is None:
+        release = Release(operation_id=operation.id, embargo=operation.release_embargo)
+        session.add(release)
+        await session.flush()
+    return release
+
+
+async def figures_of(session: AsyncSession, operation: Operation, release: Release, now: datetime) -> dict[str, Any]:
+    """The frozen figures once approved; until then the live ones, as of now."""
+    return release.figures or await release_figures(session, operation, now, release.suppress_below)
+
+
+def _check_version(release: Release, version: Any) -> None:
+    if str(version) != str(release.version):
+        raise Conflict(release)
+
+
+def _touch(release: Release, now: datetime) -> None:
+    release.version += 1
+    release.updated_at = now
+
+
+async def save_draft(session: AsyncSession, release: Release, user: User, data: dict[str, Any], now: datetime) -> None:
+    """The press officer's part: narrative and quotes per language, the suppression threshold, the embargo."""
+    if not policy.may_draft_release(user):
+        raise NotAllowed("draft_release")
+    _check_version(release, data.get("version"))
+    if release.status != ReleaseStatus.draft:
+        raise InvalidInput.one("status", _("an approved release is locked: reopen it to edit"))
+    errors: list[FieldError] = []
+    texts = {}
+    for lang in LANGUAGES:
+        entry = {}
+        for name, limit in TEXT_FIELDS.items():
+            value = str(data.get(f"{name}_{lang}") or "").strip()
+            if len(value) > limit:
+                errors.append(FieldError(f"{name}_{lang}", _("is too long (at most %(n)s characters)", n=limit)))
+            entry[name] = value
+        texts[lang] = entry
+    threshold = str(data.get("suppress_below") or "").strip()
+    if threshold and not (threshold.isdigit() and 2 <= int(threshold) <= 100):
+        errors.append(FieldError("suppress_below", _("must be a whole number from 2 to 100, or empty for none")))
+    embargo = str(data.get("embargo") or "").strip()
+    try:
+        moment = datetime.fromisoformat(embargo.replace("Z", "+00:00")) if embargo else None
+    except ValueError:
+        errors.append(FieldError("embargo", _("must be a date and time such as 2027-03-03T09:00 (UTC)")))
+        moment = None
+    if errors:
+        raise InvalidInput(errors)
+    release.texts = texts
+    release.suppress_below = int(threshold) if threshold else None
+    release.embargo = moment.replace(tzinfo=moment.tzinfo or now.tzinfo) if moment else None
+    _touch(release, now)
+    await session.flush()
+
+
+async def act(session: AsyncSession, operation: Operation, release: Release, user: User, action: str,
+              version: Any, now: datetime) -> None:
+    """Move the release along its workflow; who may, and from where, is in ACTIONS."""
+    if action not in ACTIONS:
+        raise InvalidInput.one("action", _("unknown action %(action)s", action=action))
+    who, sources, target = ACTIONS[action]
+    if not (policy.may_approve_release(user) if who == "approve" else policy.may_draft_release(user)):
+        raise NotAllowed(action)
+    _check_version(release, version)
+    if release.status not in sources:
+        raise InvalidInput.one("status", _("a release that is %(status)s cannot be %(action)s",
+                                           status=status_label(release.status), action=action_label(action)))
+    if action == "schedule" and (release.embargo is None or release.embargo <= now):
+        raise InvalidInput.one("embargo", _("set an embargo in the future first, or publish now"))
+    if action == "approve":
+        release.figures = await release_figures(session, operation, now, release.suppress_below)
+        release.approved_by_id, release.approved_at = user.id, now
+        await _tell_press_office(session, operation, N_("%(who)s approved the release of %(operation)s"),
+                                 {"who": user.name, "operation": operation.code})
+    elif action == "reopen":
+        release.figures, release.approved_by_id, release.approved_at = None, None, None
+    elif action == "publish":
+        release.published_at, release.published_by = now, user.name
+    release.status = target
+    _touch(release, now)
+    await session.flush()
+
+
+async def correct(session: AsyncSession, release: Release, user: User, note: str, now: datetime) -> ReleaseCorrection:
+    """A dated note on a published release; the figures it was published with stay as they were."""
+    if not policy.may_draft_release(user):
+        raise NotAllowed("correct")
+    if release.status != ReleaseStatus.published:
+        raise InvalidInput.one("status", _("only a published release takes corrections; edit the draft instead"))
+    if not note.strip():
+        raise InvalidInput.one("note", _("is required: say what is corrected"))
+    correction = ReleaseCorrection(release_id=release.id, note=note.strip()[:2000], by_id=user.id, by=user.name,
+                                   created_at=now)
+    session.add(correction)
+    _touch(release, now)
+    await session.flush()
+    return correction
+
+
+async def corrections_of(session: AsyncSession, release: Release) -> list[ReleaseCorrection]:
+    return list((await session.scalars(select(ReleaseCorrection).where(ReleaseCorrection.release_id == release.id)
+                                       .order_by(ReleaseCorrection.created_at))).all())
+
+
+async def publish_due(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """The scheduler's job: publish scheduled releases whose embargo has come; returns how many it published."""
+    published = 0
+    due = (await session.scalars(select(Release.id).where(
+        Release.status == ReleaseStatus.scheduled, Release.embargo <= now))).all()
+    for release_id in due:
+        # The conditional UPDATE is the claim: of several instances, exactly one sees a row change.
+        claimed = await session.execute(
+            update(Release).where(Release.id == release_id, Release.status == ReleaseStatus.scheduled,
+                                  Release.embargo <= now)
+            .values(status=ReleaseStatus.published, published_at=now, published_by="scheduler",
+                    version=Release.version + 1, updated_at=now))
+        if claimed.rowcount == 1:
+            record(session, "update", "releases", str(release_id), before={"status": ReleaseStatus.scheduled},
+                   after={"status": ReleaseStatus.published, "published_at": now.isoformat()})
+            operation = await session.scalar(select(Operation).join(Release, Release.operation_id == Operation.id)
+                                              .where(Release.id == release_id))
+            await _tell_press_office(session, operation, N_("The release of %(operation)s is published"),
+                                     {"operation": operation.code})
+            published += 1
+        await session.commit()
+    return published
+
+
+async def _tell_press_office(session: AsyncSession, operation: Operation, text: str, params: dict[str, str]) -> None:
+    press = await session.scalars(select(User.id).where(User.role == Role.press_officer, User.is_active))
+    await notify(session, press, kind="release", text=text, params=params, link=f"/operations/{operation.code}/release")
+
+
+def status_label(status: str) -> str:
+    return {"draft": _("a draft"), "approved": _("approved"), "scheduled": _("scheduled"),
+            "published": _("published")}.get(status, status)
+
+
+def action_label(action: str) -> str:
+    return {"approve": _("approved"), "reopen": _("reopened"), "schedule": _("scheduled"),
+            "unschedule": _("unscheduled"), "publish": _("published")}.get(action, action)

@@ -1,0 +1,57 @@
+"""The figures and charts of the dashboard, which the briefings reuse: one place computes them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from markupsafe import Markup
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform import policy
+from opsplatform.auth.models import User
+from opsplatform.i18n import _
+from opsplatform.labels import value_label
+from opsplatform.operations.models import Operation
+from opsplatform.reporting import charts
+from opsplatform.reporting.filters import ResultFilter
+from opsplatform.reporting.summary import breakdowns, summary
+from opsplatform.seizures import returns
+
+
+def day_series(figures: dict[str, Any], operation: Operation, today: date) -> list[tuple[date, float]]:
+    """Seizures per day of the window up to today (every day, zero included)."""
+    counts = {d["date"]: d["seizures"] for d in figures["by_day"]}
+    last = min(operation.end_date, max(today, operation.start_date))
+    return [(day, counts.get(day.isoformat(), 0)) for day in
+            (operation.start_date + timedelta(days=i) for i in range((last - operation.start_date).days + 1))]
+
+
+def result_charts(figures: dict[str, Any], more: dict[str, Any], operation: Operation, today: date) -> dict[str, Markup]:
+    """Seizures per day, top taxa, top terms with units, transport modes and detection methods."""
+    # A seizure can involve several taxa or terms, so those counts are not added up into an "Other" bar.
+    terms = [(f"{e['term']} ({e['unit']})", e["seizures"]) for e in figures["by_term_unit"][:10]]
+    taxa = [(e["taxon"], e["seizures"]) for e in more["by_taxon"][:10]]
+    return {
+        "days": charts.day_chart(day_series(figures, operation, today), title=_("Seizures per day"),
+                                 highlight=today if operation.start_date <= today <= operation.end_date else None),
+        "taxa": charts.bar_chart(taxa, title=_("Top taxa (seizures)")),
+        "terms": charts.bar_chart(terms, title=_("Top trade terms with units (seizures)")),
+        "modes": charts.bar_chart([(value_label(e["mode"]), e["seizures"]) for e in figures["by_transport_mode"]],
+                                  title=_("Transport modes (seizures)")),
+        "methods": charts.bar_chart([(value_label(e["method"]), e["seizures"])
+                                     for e in figures["by_detection_method"]],
+                                    title=_("Detection methods (seizures)")),
+    }
+
+
+async def dashboard_context(session: AsyncSession, operation: Operation, user: User, result_filter: ResultFilter,
+                            now: datetime) -> dict[str, Any]:
+    """Figures, breakdowns, the completeness grid (for those who see records) and charts, as of `now`."""
+    figures = await summary(session, operation, user, result_filter)
+    more = await breakdowns(session, operation, user, result_filter, now)
+    scope = [user.country_code] if user.role == "focal_point" else None
+    grid = await returns.completeness(session, operation, now.date(), scope) if policy.can(user, "view_records") \
+        else None
+    return {"figures": figures, "more": more, "grid": grid,
+            "charts": result_charts(figures, more, operation, now.date())}

@@ -30,6 +30,7 @@ class DocumentController(Controller):
 
     async def _page(self, request: Request, db: Db, operation: Operation, *, form: dict[str, Any] | None = None,
                     errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
+        await db.refresh(operation)  # a refused request was rolled back, which expired it
         artifacts = await documents.documents_of(db, operation, policy.readable_documents(request.user))
         return Template("documents/list.html", status_code=status_code, context={
             "operation": operation, "artifacts": artifacts, "kind_title": services.kind_title,

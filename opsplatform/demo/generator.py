@@ -22,6 +22,7 @@ from opsplatform.auth.services import create_user
 from opsplatform.crypto import document_hash, encrypt
 from opsplatform.database import bulk_insert, utcnow
 from opsplatform.demo.cases import load_case_exchange
+from opsplatform.demo.documents import load_demo_documents
 from opsplatform.reporting import rollup
 from opsplatform.operations.models import FocalPoint, Operation, Phase
 from opsplatform.operations.services import create_operation as create_operation_from_spec
@@ -95,6 +96,19 @@ class Commodity:
     destinations: list[str]
     modes: list[str]
     concealments: list[str]
+    label: str = ""  # "African savanna elephant tusks", for the public descriptions of highlights
+
+
+def public_description(commodity: Commodity, quantity: float, agency: str, location: str | None,
+                       concealment: str | None) -> str:
+    """How a country describes a seizure it lets the release show: what, how much, how hidden, where; no names."""
+    amount = f"{quantity:g} kg" if commodity.unit and commodity.unit.family == "mass" else f"{quantity:g}"
+    text = f"{agency.capitalize()} officers seized {amount} {commodity.label}"
+    return text + (f", {concealment}" if concealment else "") + (f", at {location}" if location else "") + "."
+
+
+def _label(name: str, term: str, term_name: str) -> str:
+    return f"live {name.lower()}" if term == "LIV" else f"{name} {term_name}"
 
 
 def demo_window(today: date) -> tuple[date, date]:
@@ -115,7 +129,8 @@ async def ensure_accounts(session: AsyncSession) -> None:
 
 async def _commodities(session: AsyncSession, echo: Callable[[str], Any]) -> list[Commodity]:
     taxa = dict((await session.execute(select(Taxon.scientific_name, Taxon.id))).all())
-    terms = set((await session.scalars(select(TradeTerm.code))).all())
+    names = dict((await session.execute(select(Taxon.scientific_name, Taxon.common_name_en))).all())
+    terms = dict((await session.execute(select(TradeTerm.code, TradeTerm.name_en))).all())
     units = {u.code: u for u in (await session.scalars(select(Unit))).all()}
     found = []
     with open(SEED / "demo" / "commodities.csv", newline="", encoding="utf-8") as f:
@@ -127,7 +142,8 @@ async def _commodities(session: AsyncSession, echo: Callable[[str], Any]) -> lis
                 taxa[row["taxon"]], row["term"], units.get(row["unit"]), float(row["min_quantity"]),
                 float(row["max_quantity"]), float(row["weight"]), row["origins"].split(";"),
                 row["destinations"].split(";"), row["modes"].split(";"),
-                [c for c in row["concealment"].split(";") if c]))
+                [c for c in row["concealment"].split(";") if c],
+                _label(names.get(row["taxon"]) or row["taxon"], row["term"], terms[row["term"]])))
     return found
 
 
@@ -199,12 +215,16 @@ async def create_operation(session: AsyncSession, settings: Settings, rng: rando
             "concealment": rng.choice(first.concealments) if first.concealments and rng.random() < 0.7 else None,
             "suspects_arrested": arrested, "suspect_nationalities": nationalities,
             "case_status": rng.choice(CASE_STATUSES) if arrested else rng.choice(["none", "investigation", None]),
-            "notes": None, "shared_with_participants": rng.random() < 0.15, "publicity_approved": rng.random() < 0.2,
+            "notes": None, "shared_with_participants": rng.random() < 0.15, "publicity_approved": rng.random() < 0.04,
             "public_description": None, "status": rng.choice(statuses), "version": 1, "created_by": None,
             "created_at": logged_at(rng, day, created), "updated_at": logged_at(rng, day, created),
         })
         item_rows.append([(n, c, round(rng.uniform(c.low, c.high), 1 if c.unit else 0) or 1)
                           for n, c in enumerate(items, start=1)])
+        row = seizure_rows[-1]
+        if row["publicity_approved"]:  # a country that approves a highlight describes it for the press
+            row["public_description"] = public_description(first, item_rows[-1][0][2], row["agency"], row["location"],
+                                                           row["concealment"])
         suspect_rows.append([(rng.choice(nationalities or [country]), rng.choice(["male", "male", "female"]),
                               rng.choice(SUSPECT_ROLES), f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}",
                               f"{rng.randint(1960, 2002)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
@@ -284,4 +304,9 @@ async def load_demo(session: AsyncSession, settings: Settings, *, seizures: int 
             continue
         await create_operation(session, settings, rng, code=code, name=name, start=window[0], end=window[1],
                                phase=phase, seizures=count, today=today, commodities=commodities, echo=echo)
+    # Before the documents: a release freezes its figures, which count a linked shipment once.
     await load_case_exchange(session, settings, today, echo)
+    by_email = {u.email: u for u in (await session.scalars(select(User).where(
+        User.email.in_([a.email for a in DEMO_ACCOUNTS])))).all()}
+    await load_demo_documents(session, settings, by_email[DEMO_ACCOUNTS[1].email],
+                              by_email[DEMO_ACCOUNTS[-1].email], echo)

@@ -45,6 +45,7 @@ class ReleaseController(Controller):
     async def _page(self, request: Request, db: Db, operation: Operation, release: Release, *,
                     errors: dict[str, str] | None = None, form: dict[str, Any] | None = None,
                     status_code: int = 200) -> Template:
+        await db.refresh(operation)  # a refused change was rolled back, which expired both
         await db.refresh(release)
         texts = {f"{name}_{lang}": (release.texts.get(lang) or {}).get(name, "")
                  for lang in LANGUAGES for name in workflow.TEXT_FIELDS}

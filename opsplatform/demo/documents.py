@@ -1,0 +1,73 @@
+"""The demo's documents: briefings and sitreps of the running operation; the closed one's briefings and its
+published release, written and approved the way the press office and a coordinator would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform.auth.models import User
+from opsplatform.briefings.services import generate
+from opsplatform.database import utcnow
+from opsplatform.documents.models import Artifact
+from opsplatform.operations.models import Operation, Phase
+from opsplatform.releases import workflow
+from opsplatform.settings import Settings
+
+NARRATIVE = {
+    "en": ("Customs, police, wildlife and forestry authorities worked side by side for a month, sharing intelligence "
+           "in real time across source, transit and destination countries.\n\nInvestigations continue: several "
+           "seizures have already led to arrests further along the supply chain."),
+    "fr": ("Les douanes, la police et les services de la faune et des forêts ont travaillé ensemble pendant un mois, "
+           "en partageant le renseignement en temps réel entre pays d'origine, de transit et de destination.\n\n"
+           "Les enquêtes se poursuivent : plusieurs saisies ont déjà conduit à des arrestations plus loin dans la "
+           "chaîne d'approvisionnement."),
+    "es": ("Aduanas, policía y autoridades de fauna y forestales trabajaron juntas durante un mes, compartiendo "
+           "inteligencia en tiempo real entre países de origen, tránsito y destino.\n\nLas investigaciones continúan: "
+           "varios decomisos ya han llevado a detenciones más arriba en la cadena de suministro."),
+}
+QUOTES = {"en": "“Wildlife crime is organised crime. These results show what countries achieve when they act "
+                "together.” — Head of the coordinating team"}
+
+
+async def load_demo_documents(session: AsyncSession, settings: Settings, coordinator: User, press: User,
+                              echo: Callable[[str], Any]) -> None:
+    """Once per operation: skipped when the operation already has documents."""
+    now = utcnow()
+    for operation in (await session.scalars(select(Operation).order_by(Operation.start_date))).all():
+        if await session.scalar(select(Artifact.id).where(Artifact.operation_id == operation.id).limit(1)):
+            continue
+        briefed = datetime.combine(operation.start_date - timedelta(days=7), time(9), tzinfo=UTC)
+        for edition in ("restricted", "shareable"):
+            await generate(session, settings, operation, coordinator, kind="pre", fmt="html", lang="en",
+                           edition=edition, now=min(briefed, now))
+        if operation.phase == Phase.closed:
+            await generate(session, settings, operation, coordinator, kind="post", fmt="html", lang="en", now=now)
+            await generate(session, settings, operation, coordinator, kind="post", fmt="pdf", lang="fr", now=now)
+            await _published_release(session, operation, coordinator, press, now)
+        else:
+            for days_ago in (2, 1, 0):
+                moment = datetime.combine(now.date() - timedelta(days=days_ago), time(settings.sitrep_hour),
+                                          tzinfo=UTC)
+                await generate(session, settings, operation, coordinator, kind="sitrep", fmt="html", lang="en",
+                               now=min(moment, now))
+        await session.commit()
+        echo(f"  {operation.code}: briefings{', sitreps' if operation.phase != Phase.closed else ''}"
+             f"{' and the published release' if operation.phase == Phase.closed else ''}")
+
+
+async def _published_release(session: AsyncSession, operation: Operation, coordinator: User, press: User,
+                             now: datetime) -> None:
+    release = await workflow.release_of(session, operation)
+    data = {"version": release.version, "embargo": operation.release_embargo.isoformat() if operation.release_embargo
+            else "", "suppress_below": ""}
+    for lang, text in NARRATIVE.items():
+        data[f"narrative_{lang}"] = text
+        data[f"quotes_{lang}"] = QUOTES.get(lang, "")
+    await workflow.save_draft(session, release, press, data, now)
+    await workflow.act(session, operation, release, coordinator, "approve", release.version, now)
+    await workflow.act(session, operation, release, coordinator, "publish", release.version, now)

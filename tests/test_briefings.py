@@ -1,0 +1,204 @@
+"""Briefings: the figures of each document in each format match what was logged; editions, languages, provenance,
+and who may generate and read them."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from opsplatform.auth.services import create_user
+from opsplatform.briefings.services import generate
+from opsplatform.database import utcnow
+from opsplatform.documents.models import Artifact
+from opsplatform.operations.models import Operation
+from tests.conftest import form_post, login
+from tests.documents_support import docx_text, known_operation, pdf_text, quantities, window_around
+from tests.test_cli import opsplatform
+
+BASE = "/operations/THUNDER-2026"
+TEXT = {"html": lambda c: c.decode(), "pdf": pdf_text, "docx": docx_text}
+
+
+def plain(text: str) -> str:
+    """Text without tags and with runs of whitespace folded, so figures can be found whatever the format."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text))
+
+
+@pytest.fixture
+async def known(client, db, cast):
+    return await known_operation(client, db, cast)
+
+
+@pytest.mark.parametrize("fmt", ["html", "pdf", "docx"])
+async def test_the_post_operation_briefing_shows_the_logged_figures(db, settings, cast, known, fmt):
+    operation, sent = known
+    artifact = await generate(db, settings, operation, cast.coordinator, kind="post", fmt=fmt, lang="en", now=utcnow())
+    text = plain(TEXT[fmt](artifact.content))
+    expected = quantities(sent)
+    arrested = sum(s["suspects_arrested"] for s in sent)
+    assert f"{len(sent)} seizures" in text and f"{arrested} suspects arrested" in text
+    assert f"{expected[('TUS', 'kg')]:g} kg" in text  # 4 × 120.5 kg of tusks, never added to the 4 × 14 tusks
+    assert re.search(rf"tusks \(TUS\) {expected[('TUS', 'number')]:g} {len(sent)}\b", text)
+    for country in ("Kenya", "Tanzania", "Uganda"):
+        assert country in text
+    assert "Tran Van A" not in text and "C1234567" not in text  # never nominal data
+    assert f"sha256:{artifact.data_hash}" in text
+
+
+async def test_every_format_and_language_of_one_edition_shares_the_data_hash(db, settings, cast, known):
+    operation, _sent = known
+    now = utcnow()
+    made = [await generate(db, settings, operation, cast.coordinator, kind="post", fmt=fmt, lang=lang, now=now)
+            for fmt, lang in (("html", "en"), ("docx", "fr"), ("pdf", "es"))]
+    assert len({a.data_hash for a in made}) == 1
+    assert [(a.record_counts["seizures"], a.generated_by) for a in made] == \
+        [(4, "Corinne Coordinator <corinne@ops.test>")] * 3
+
+
+@pytest.mark.parametrize("lang, heading", [("en", "Results by country"), ("fr", "Résultats par pays"),
+                                           ("es", "Resultados por país")])
+async def test_briefings_render_in_three_languages(db, settings, cast, known, lang, heading):
+    operation, _sent = known
+    artifact = await generate(db, settings, operation, cast.coordinator, kind="post", fmt="html", lang=lang,
+                              now=utcnow())
+    html = artifact.content.decode()
+    assert f'<html lang="{lang}">' in html and heading in html
+    assert ("Kenya" if lang == "en" else "Kenia" if lang == "es" else "Kenya") in html
+
+
+async def test_the_restricted_pre_briefing_has_the_directory_and_the_shareable_one_does_not(db, settings, cast, known):
+    operation, _sent = known
+    restricted = await generate(db, settings, operation, cast.coordinator, kind="pre", fmt="pdf", lang="en",
+                                edition="restricted", now=utcnow())
+    shareable = await generate(db, settings, operation, cast.coordinator, kind="pre", fmt="pdf", lang="en",
+                               edition="shareable", now=utcnow())
+    assert cast.kenya.email in pdf_text(restricted.content)
+    text = pdf_text(shareable.content)
+    assert cast.kenya.email not in text and "Focal-point directory" not in text
+    assert "SHAREABLE EDITION" in text and "Participating countries (3)" in text  # the banner prints in capitals
+
+
+async def test_the_sitrep_counts_what_is_new_since_the_last_one_and_who_is_silent(client, db, settings, cast):
+    today = utcnow().date()
+    operation, sent = await known_operation(client, db, cast, **window_around(today))
+    first = await generate(db, settings, operation, cast.coordinator, kind="sitrep", fmt="html", lang="en",
+                           now=utcnow())
+    assert first.record_counts["new_seizures"] == len(sent)
+    again = await generate(db, settings, operation, cast.coordinator, kind="sitrep", fmt="html", lang="en",
+                           now=utcnow() + timedelta(seconds=1))
+    assert again.record_counts["new_seizures"] == 0
+    html = plain(again.content.decode())
+    # Seizures were logged for the window's first days, none for yesterday: all three countries were silent then.
+    yesterday = re.search(r"Neither a seizure nor a nil return for [^:]+: ([^.]+?) Nothing reported", html).group(1)
+    assert {c.strip() for c in yesterday.split(",")} == {"Kenya", "Tanzania", "Uganda"}
+    assert "Nothing reported since the operation began: none." in html
+
+
+async def test_the_sitrep_names_notable_seizures_without_nominal_data(db, settings, cast, known):
+    operation, sent = known
+    artifact = await generate(db, settings, operation, cast.coordinator, kind="sitrep", fmt="pdf", lang="en",
+                              now=utcnow())
+    text = plain(pdf_text(artifact.content))
+    for seizure in sent:
+        assert seizure["seizure_ref"] in text
+    assert "Tran Van A" not in text and "C1234567" not in text
+
+
+async def test_the_cli_writes_a_briefing_and_keeps_it(database_url, db, cast, known, tmp_path):
+    target = tmp_path / "post.docx"
+    code, _out, err = await opsplatform("report", "briefing", "--database-url", database_url, "--operation",
+                                        "thunder-2026", "--kind", "post", "--format", "docx", "--lang", "fr",
+                                        "--output", str(target))
+    assert code == 0, err
+    assert "Résultats par pays" in docx_text(target.read_bytes())
+    kept = (await db.execute(select(Artifact.kind, Artifact.format, Artifact.generated_by))).all()
+    assert kept == [("post", "docx", "command line")]
+    code, _out, err = await opsplatform("report", "briefing", "--database-url", database_url, "--operation",
+                                        "THUNDER-2026", "--kind", "weekly")
+    assert code == 2 and "weekly" in err
+
+
+# --- the documents page, per role ------------------------------------------------------------------------------------
+
+async def test_a_coordinator_generates_from_the_documents_page(client, db, cast, known):
+    await login(client, cast.coordinator)
+    response = await form_post(client, f"{BASE}/documents", {"kind": "post", "lang": "es", "format": "pdf",
+                                                             "edition": ""})
+    assert response.status_code in (302, 303)
+    page = await client.get(f"{BASE}/documents")
+    assert "Post-operation briefing" in page.text and "THUNDER-2026-post-es-" in (await client.get(
+        f"/documents/{await db.scalar(select(Artifact.id))}")).headers["content-disposition"]
+
+
+async def test_bad_generation_input_names_the_field_and_keeps_the_choice(client, db, cast, known):
+    await login(client, cast.coordinator)
+    response = await form_post(client, f"{BASE}/documents", {"kind": "post", "lang": "de", "format": "pdf"})
+    assert response.status_code == 400
+    assert "choose one of en, fr, es" in response.text and 'value="post" selected' in response.text
+    assert await db.scalar(select(Artifact.id)) is None
+
+
+@pytest.mark.parametrize("role", ["kenya", "analyst", "press"])
+async def test_other_roles_may_not_generate(client, db, cast, known, role):
+    await login(client, getattr(cast, role))
+    response = await form_post(client, f"{BASE}/documents", {"kind": "post", "lang": "en", "format": "html"})
+    assert response.status_code == 403
+
+
+async def made(db, settings, cast, operation) -> dict[str, int]:
+    now = utcnow()
+    found = {}
+    for kind, edition in (("pre", "restricted"), ("pre", "shareable"), ("sitrep", None), ("post", None)):
+        artifact = await generate(db, settings, operation, cast.coordinator, kind=kind, fmt="html", lang="en",
+                                  edition=edition, now=now)
+        found[f"{kind}-{edition}" if edition else kind] = artifact.id
+    await db.commit()
+    return found
+
+
+@pytest.mark.parametrize("role, readable", [
+    ("coordinator", {"pre-restricted", "pre-shareable", "sitrep", "post"}),
+    ("analyst", {"pre-restricted", "pre-shareable", "sitrep", "post"}),
+    ("kenya", {"pre-restricted", "pre-shareable", "post"}),
+    ("press", {"pre-shareable"}),
+])
+async def test_each_role_reads_only_its_documents(client, db, settings, cast, known, role, readable):
+    documents = await made(db, settings, cast, known[0])
+    await login(client, getattr(cast, role))
+    for name, artifact_id in documents.items():
+        response = await client.get(f"/documents/{artifact_id}")
+        assert response.status_code == (200 if name in readable else 404), name
+    assert (await client.get(f"{BASE}/documents")).status_code == 200
+
+
+async def test_documents_of_an_operation_a_focal_point_is_not_in_are_not_found(client, db, settings, cast, known):
+    documents = await made(db, settings, cast, known[0])
+    outsider = await create_user(db, email="fp@br.test", name="Brazil", role="focal_point", country="BRA",
+                                 password="correct horse battery")
+    await db.commit()
+    await login(client, outsider)
+    assert (await client.get(f"{BASE}/documents")).status_code == 404
+    assert (await client.get(f"/documents/{documents['post']}")).status_code == 404
+
+
+async def test_the_admin_has_no_documents(client, db, settings, cast, known):
+    await login(client, cast.admin)
+    assert (await client.get(f"{BASE}/documents")).status_code == 403
+
+
+async def test_the_previous_operation_of_the_series_is_compared(db, settings, cast, known):
+    operation, sent = known
+    operation.series = "THUNDER"
+    earlier = Operation(code="THUNDER-2025", name="Operation Thunder 2025", series="THUNDER", start_date=
+                        operation.start_date.replace(year=2025), end_date=operation.end_date.replace(year=2025),
+                        phase="closed", created_at=datetime(2025, 9, 1, tzinfo=UTC))
+    db.add(earlier)
+    await db.commit()
+    artifact = await generate(db, settings, operation, cast.coordinator, kind="post", fmt="html", lang="en",
+                              now=utcnow())
+    html = plain(artifact.content.decode())
+    assert "Compared with Operation Thunder 2025" in html
+    assert f"Seizures {len(sent)} 0 —" in html  # no seizures before: no percentage to give

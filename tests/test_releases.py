@@ -1,0 +1,219 @@
+"""The public results release: pre-filled from the figures, consent rules everything, no nominal data in any format,
+figures frozen at approval, nothing public before publication, the embargo to the minute, corrections, languages."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from opsplatform.database import make_engine, make_sessionmaker, utcnow
+from opsplatform.documents.models import Artifact
+from opsplatform.jobs.registry import BY_NAME, run_job
+from opsplatform.notifications.models import Notification
+from opsplatform.releases.models import Release
+from opsplatform.releases.workflow import publish_due
+from tests.conftest import form_post, login
+from tests.documents_support import known_operation, pdf_text, quantities
+from tests.results_support import IVORY, bearer
+from tests.test_cli import opsplatform
+
+PAGE = "/operations/THUNDER-2026/release"
+PUBLIC = "/releases/THUNDER-2026"
+NOMINAL = ("Tran Van A", "C1234567", "1980-02-03")
+
+
+@pytest.fixture
+async def known(client, db, cast):
+    operation, sent = await known_operation(client, db, cast)
+    # Kenya approves one seizure for publicity, in its own words; Uganda (consent: none) tries too.
+    for who, ref, words in (("kenya", "KE-1", "120 kg of ivory hidden in cashew nut sacks at JKIA"),
+                            ("coordinator", "UG-1", "Ugandan ivory case")):
+        listed = (await client.get("/api/v1/operations/THUNDER-2026/seizures",
+                                   headers=await bearer(db, getattr(cast, who)))).json()
+        seizure = next(s for s in listed if s["seizure_ref"] == ref)
+        response = await client.patch(f"/api/v1/operations/THUNDER-2026/seizures/{seizure['id']}",
+                                      json={"version": seizure["version"], "publicity_approved": True,
+                                            "public_description": words}, headers=await bearer(db, getattr(cast, who)))
+        assert response.status_code == 200, response.text
+    return operation, sent
+
+
+async def act(client, action: str, db) -> object:
+    await db.commit()  # end the test's read transaction: see what the app committed
+    version = await db.scalar(select(Release.version))
+    return await form_post(client, f"{PAGE}/{action}", {"version": str(version)})
+
+
+async def approved_and_published(client, db, cast) -> None:
+    await login(client, cast.press)
+    assert (await client.get(PAGE)).status_code == 200  # the draft exists from the first visit
+    await login(client, cast.coordinator)
+    assert (await act(client, "approve", db)).status_code in (302, 303)
+    assert (await act(client, "publish", db)).status_code in (302, 303)
+    client.cookies.clear()
+
+
+async def test_the_draft_is_prefilled_from_the_figures_the_release_may_show(client, db, cast, known):
+    _operation, sent = known
+    await login(client, cast.press)
+    preview = (await client.get(f"{PAGE}/preview")).text
+    consenting = [s for s in sent if s["reporting_country"] != "UGA"]  # Uganda's consent is none
+    kg, pieces = quantities(consenting, {"KEN", "TZA"})[("TUS", "kg")], quantities(consenting)[("TUS", "number")]
+    assert f"{len(consenting)} seizures and {sum(s['suspects_arrested'] for s in consenting)} arrests to date" in preview
+    assert (kg, pieces) == (361.5, 42)
+    # Two significant digits, said as releases say them; kilograms and pieces never added together.
+    assert "more than 360 kg and 42 pieces of elephant ivory" in preview
+    assert "preliminary" in preview and "Draft: not for publication" in preview
+
+
+async def test_no_name_document_number_birth_date_or_forbidden_country_in_any_format(client, db, cast, known):
+    await approved_and_published(client, db, cast)
+    for suffix in ("", ".json", ".csv", ".pdf"):
+        for lang in ("en", "fr", "es"):
+            response = await client.get(f"{PUBLIC}{suffix}", params={"lang": lang})
+            assert response.status_code == 200, (suffix, lang)
+            text = pdf_text(response.content) if suffix == ".pdf" else response.text
+            for secret in (*NOMINAL, "Uganda", "Ouganda", "UGA", "Ugandan ivory case"):
+                assert secret not in text, (suffix, lang, secret)
+    html = (await client.get(PUBLIC)).text
+    assert "Kenya" in html and "120 kg of ivory hidden in cashew nut sacks at JKIA" in html
+    assert "Tanzania" not in html  # counted in the totals (aggregate consent), never named
+
+
+async def test_figures_are_frozen_at_approval_and_thawed_by_reopening(client, db, cast, known):
+    await login(client, cast.press)
+    await client.get(PAGE)
+    await login(client, cast.coordinator)
+    await act(client, "approve", db)
+    more = {**copy.deepcopy(IVORY), "seizure_ref": "KE-9"}
+    assert (await client.post("/api/v1/operations/THUNDER-2026/seizures", json=more,
+                              headers=await bearer(db, cast.kenya))).status_code == 201
+    frozen = json.loads((await client.get(f"{PAGE}/export.json")).content)
+    assert frozen["seizures"] == 3 and frozen["status"] == "approved"
+    await act(client, "reopen", db)
+    live = json.loads((await client.get(f"{PAGE}/export.json")).content)
+    assert live["seizures"] == 4 and live["status"] == "draft"
+
+
+async def test_an_unpublished_release_is_not_public(client, db, cast, known):
+    await login(client, cast.press)
+    await client.get(PAGE)
+    await login(client, cast.coordinator)
+    await act(client, "approve", db)
+    client.cookies.clear()
+    for suffix in ("", ".json", ".pdf", ".csv"):
+        assert (await client.get(f"{PUBLIC}{suffix}")).status_code == 404
+    assert "THUNDER-2026" not in (await client.get("/releases")).text
+
+
+async def test_the_embargo_is_honoured_to_the_minute_and_publishes_once(client, db, cast, known, settings):
+    embargo = (utcnow() + timedelta(days=2)).replace(second=0, microsecond=0)
+    await login(client, cast.press)
+    await client.get(PAGE)
+    saved = await form_post(client, PAGE, {"version": "1", "embargo": embargo.strftime("%Y-%m-%dT%H:%M"),
+                                           "narrative_en": "Context.", "quotes_en": ""})
+    assert saved.status_code in (302, 303), saved.text
+    await login(client, cast.coordinator)
+    await act(client, "approve", db)
+    await login(client, cast.press)
+    await act(client, "schedule", db)
+    assert await publish_due(db, settings, embargo - timedelta(minutes=1)) == 0
+    assert (await client.get(PUBLIC)).status_code == 404
+    engine = make_engine(settings.database_url)  # the scheduler's own connection, as in the app
+    try:
+        run = await run_job(make_sessionmaker(engine), settings, BY_NAME["publish_releases"], embargo)
+    finally:
+        await engine.dispose()
+    assert run.done == 1
+    assert await publish_due(db, settings, embargo + timedelta(minutes=1)) == 0
+    client.cookies.clear()
+    assert (await client.get(PUBLIC)).status_code == 200
+    told = (await db.scalars(select(Notification.text).where(Notification.user_id == cast.press.id))).all()
+    assert "The release of %(operation)s is published" in told
+
+
+async def test_roles_on_the_release(client, db, cast, known):
+    for role, expected in (("kenya", 403), ("analyst", 403), ("admin", 403), ("press", 200), ("coordinator", 200)):
+        await login(client, getattr(cast, role))
+        assert (await client.get(PAGE)).status_code == expected, role
+    await login(client, cast.press)
+    assert (await act(client, "approve", db)).status_code == 403  # a press officer drafts; a coordinator approves
+    assert (await act(client, "publish", db)).status_code == 403
+    assert await db.scalar(select(Release.status)) == "draft"
+
+
+async def test_bad_input_names_the_field_and_keeps_what_was_typed(client, db, cast, known):
+    await login(client, cast.press)
+    await client.get(PAGE)
+    response = await form_post(client, PAGE, {"version": "1", "suppress_below": "a few", "embargo": "soon",
+                                              "narrative_fr": "Un contexte soigneusement rédigé."})
+    assert response.status_code == 400
+    assert "must be a whole number from 2 to 100" in response.text and "must be a date and time" in response.text
+    assert "Un contexte soigneusement rédigé." in response.text
+    assert await db.scalar(select(Release.texts)) == {}
+
+
+async def test_a_concurrent_edit_is_refused_not_overwritten(client, db, cast, known):
+    await login(client, cast.press)
+    await client.get(PAGE)
+    assert (await form_post(client, PAGE, {"version": "1", "narrative_en": "First."})).status_code in (302, 303)
+    stale = await form_post(client, PAGE, {"version": "1", "narrative_en": "Second, from an old page."})
+    assert stale.status_code == 409 and "Second, from an old page." in stale.text
+    await db.commit()
+    assert (await db.scalar(select(Release.texts)))["en"]["narrative"] == "First."
+
+
+async def test_a_correction_after_publication_appears_as_a_dated_note(client, db, cast, known):
+    await approved_and_published(client, db, cast)
+    await login(client, cast.press)
+    response = await form_post(client, f"{PAGE}/corrections", {"note": "Kenya's ivory weight was 120.5 kg, not 125."})
+    assert response.status_code in (302, 303)
+    client.cookies.clear()
+    public = json.loads((await client.get(f"{PUBLIC}.json")).content)
+    assert [c["note"] for c in public["corrections"]] == ["Kenya's ivory weight was 120.5 kg, not 125."]
+    assert public["corrections"][0]["date"][:10] == utcnow().date().isoformat()
+    assert "Correction of" in (await client.get(PUBLIC)).text
+
+
+@pytest.mark.parametrize("lang, heading, word", [("en", "Results by region", "pieces"),
+                                                 ("fr", "Résultats par région", "pièces"),
+                                                 ("es", "Resultados por región", "piezas")])
+async def test_the_release_renders_in_three_languages(client, db, cast, known, lang, heading, word):
+    await approved_and_published(client, db, cast)
+    html = (await client.get(PUBLIC, params={"lang": lang})).text
+    assert f'<html lang="{lang}">' in html and heading in html and word in html
+
+
+async def test_small_counts_can_be_suppressed(client, db, cast, known):
+    await login(client, cast.press)
+    await client.get(PAGE)
+    await form_post(client, PAGE, {"version": "1", "suppress_below": "5"})
+    data = json.loads((await client.get(f"{PAGE}/export.json")).content)
+    assert all(e["seizures"] is None and e["fewer_than"] == 5 for e in data["by_country"])
+    assert data["seizures"] == 3  # totals are never suppressed
+    rows = list(csv.DictReader(io.StringIO((await client.get(f"{PAGE}/export.csv")).content.decode("utf-8-sig"))))
+    assert {r["note"] for r in rows if r["section"] == "country"} == {"fewer than 5"}
+
+
+async def test_exports_are_kept_with_their_provenance(client, db, cast, known):
+    await login(client, cast.press)
+    await client.get(PAGE)
+    response = await client.get(f"{PAGE}/export.pdf", params={"lang": "es"})
+    assert response.status_code == 200 and "Resultados por región" in pdf_text(response.content)
+    kept = (await db.execute(select(Artifact.kind, Artifact.language, Artifact.format, Artifact.generated_by))).all()
+    assert kept == [("release", "es", "pdf", "Priya Press <priya@ops.test>")]
+
+
+async def test_the_cli_prints_the_release(database_url, db, cast, known):
+    code, out, err = await opsplatform("report", "release", "--database-url", database_url, "--operation",
+                                       "THUNDER-2026", "--format", "json", "--lang", "fr")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["status"] == "draft" and data["seizures"] == 3 and "Uganda" not in out
+    assert data["commodities"][0]["text"].endswith("d'ivoire d'éléphant")

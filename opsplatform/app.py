@@ -27,6 +27,11 @@ from opsplatform.auth.api import AccountApi
 from opsplatform.auth.controllers import AccountController, LoginController, PasswordController
 from opsplatform.auth.middleware import AuthenticationMiddleware
 from opsplatform.briefings.controllers import DocumentController
+from opsplatform.cases.api import CaseApi, CaseReportApi
+from opsplatform.cases.message_pages import MessageController
+from opsplatform.cases.operation_pages import CaseOperationController
+from opsplatform.cases.record_pages import CaseRecordController
+from opsplatform.cases.report_pages import CaseReportController
 from opsplatform.database import make_engine, make_sessionmaker
 from opsplatform.jobs.controllers import JobsController
 from opsplatform.notifications.controllers import NotificationController
@@ -78,7 +83,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OperationController, OperationApi, taxa_search, SeizureApi,
             SeizureController, ImportController, ReportingApi,
             DashboardController, DocumentController, ReleaseController, PublicReleaseController, JobsController,
-            NotificationController,
+            NotificationController, CaseApi, CaseReportApi, CaseRecordController, CaseOperationController,
+            MessageController, CaseReportController,
             health, favicon, create_static_files_router("/static", directories=[STATIC], name="static",
                                                include_in_schema=False),
         ],

@@ -322,10 +322,11 @@ def keys_generate() -> None:
 @database_option
 @run_async
 async def keys_rotate(database_url: str) -> None:
-    """Re-encrypt every stored nominal value with the newest key (the first of OPSPLATFORM_NOMINAL_KEYS)."""
+    """Re-encrypt every stored nominal value with the newest key (the first of OPSPLATFORM_NOMINAL_KEYS), and
+    recompute the document-number hashes with OPSPLATFORM_MATCH_KEY."""
     from sqlalchemy import select
 
-    from opsplatform.crypto import rotate
+    from opsplatform.crypto import decrypt, document_hash, rotate
     from opsplatform.seizures.models import Suspect
 
     settings = settings_for(database_url)
@@ -335,10 +336,12 @@ async def keys_rotate(database_url: str) -> None:
         for suspect in suspects:
             for column in ("name_encrypted", "date_of_birth_encrypted", "document_number_encrypted"):
                 setattr(suspect, column, rotate(settings, getattr(suspect, column)))
+            suspect.document_hash = document_hash(settings, decrypt(settings, suspect.document_number_encrypted))
         await session.commit()
         return len(suspects)
 
-    click.echo(f"{await with_session(settings, work)} suspect records re-encrypted with the newest key")
+    click.echo(f"{await with_session(settings, work)} suspect records re-encrypted with the newest key, their "
+               "document hashes recomputed")
 
 
 main.add_command(report)

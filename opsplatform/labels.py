@@ -37,6 +37,7 @@ def value_label(code: str | None) -> str:
         "airport": _("Airport"), "seaport": _("Seaport"), "land_border": _("Land border"),
         "mail_centre": _("Mail centre"), "inland": _("Inland"), "market": _("Market"),
         "none": _("No case"), "investigation": _("Investigation"), "conviction": _("Conviction"),
+        "charges": _("Charges"), "sentence": _("Sentence"), "asset_forfeiture": _("Asset forfeiture"),
     }.get(code, code)
 
 

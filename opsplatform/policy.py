@@ -12,18 +12,21 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.sql import Select
 
 from opsplatform.auth.models import Role, User
+from opsplatform.cases.models import Audience, OperationMessage, SeizureLink
 from opsplatform.documents.models import Artifact
 from opsplatform.operations.models import Operation, Participant
-from opsplatform.reference.models import NetworkMember
+from opsplatform.reference.models import Country, NetworkMember
 from opsplatform.seizures.models import Seizure
 
 # What each role may do, by capability name. Country scoping comes on top, through the filters below.
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.admin: frozenset({"admin", "manage_users", "manage_reference", "view_audit", "view_outbox"}),
     Role.coordinator: frozenset({"view_operations", "manage_operations", "view_records", "log_records", "validate_records",
-                                 "approve_release", "view_completeness", "generate_briefings", "draft_release"}),
-    Role.focal_point: frozenset({"view_operations", "view_records", "log_records"}),
-    Role.analyst: frozenset({"view_operations", "view_records", "view_completeness"}),
+                                 "approve_release", "view_completeness", "generate_briefings", "draft_release",
+                                 "follow_up", "link_records", "annual_report", "messages"}),
+    Role.focal_point: frozenset({"view_operations", "view_records", "log_records", "follow_up", "link_records",
+                                 "annual_report", "messages"}),
+    Role.analyst: frozenset({"view_operations", "view_records", "view_completeness", "annual_report", "messages"}),
     Role.press_officer: frozenset({"view_operations", "draft_release"}),
 }
 
@@ -158,3 +161,126 @@ def may_draft_release(user: User) -> bool:
 def may_approve_release(user: User) -> bool:
     """Approve (freezing the figures) and publish by hand: coordinators of the whole operation."""
     return can(user, "approve_release") and not user.network_code
+
+
+# --- the case exchange ---------------------------------------------------------------------------------------------
+
+def annual_report_countries(user: User) -> Select:
+    """Countries whose annual illegal trade report a user may export: a focal point its own; a network coordinator
+    its network's; a global coordinator and an analyst every country."""
+    query = select(Country.alpha3)
+    if user.role == Role.focal_point:
+        return query.where(Country.alpha3 == user.country_code)
+    if user.role == Role.coordinator and user.network_code:
+        return query.where(Country.alpha3.in_(_network_countries(user.network_code)))
+    if user.role in (Role.coordinator, Role.analyst):
+        return query
+    return query.where(false())
+
+
+def annual_report_access(user: User, country: str) -> ColumnElement[bool]:
+    """A country's seizures for its annual illegal trade report: its own focal points (their own country only, never
+    the records other countries shared with them), coordinators and analysts for the countries they see."""
+    if user.role == Role.focal_point:
+        return and_(Seizure.reporting_country == country, true() if country == user.country_code else false())
+    if user.role in (Role.coordinator, Role.analyst):
+        return and_(Seizure.reporting_country == country, seizure_access(user))
+    return false()
+
+
+def link_access(user: User) -> ColumnElement[bool]:
+    """Links a user sees: a focal point those its country is party to; a coordinator those between countries it
+    coordinates; a global coordinator and an analyst all."""
+    if user.role == Role.focal_point:
+        return or_(SeizureLink.requesting_country == user.country_code, SeizureLink.other_country == user.country_code)
+    if user.role == Role.coordinator and user.network_code:
+        members = _network_countries(user.network_code)
+        return and_(SeizureLink.requesting_country.in_(members), SeizureLink.other_country.in_(members))
+    if user.role in (Role.coordinator, Role.analyst):
+        return true()
+    return false()
+
+
+def may_request_link(user: User, seizure: Seizure) -> bool:
+    """A link is asked for from one side: the record's own country, or a coordinator."""
+    return may_change_seizure(user, seizure)
+
+
+def link_target_access(user: User) -> ColumnElement[bool]:
+    """Which record of the operation a link may point at: a focal point names any participant's record by its
+    reference (and learns no more than that it exists); a coordinator one it sees."""
+    return true() if user.role == Role.focal_point else seizure_access(user)
+
+
+def may_decide_link(user: User, link: SeizureLink) -> bool:
+    """The other country consents (one of its focal points), or a coordinator does; never whoever asked."""
+    if link.requested_by is not None and link.requested_by == user.id:
+        return False
+    if user.role == Role.focal_point:
+        return link.other_country == user.country_code
+    return user.role == Role.coordinator
+
+
+def may_remove_link(user: User, link: SeizureLink) -> bool:
+    """Either country, or a coordinator, may undo a link (or withdraw a request)."""
+    if user.role == Role.focal_point:
+        return user.country_code in (link.requesting_country, link.other_country)
+    return user.role == Role.coordinator
+
+
+def sees_link_network(user: User) -> bool:
+    return user.role == Role.coordinator
+
+
+def sees_matches(user: User) -> bool:
+    """Suspect matches concern nominal data: only users cleared for it are told of them."""
+    return user.cleared_for_nominal and user.role in (Role.focal_point, Role.coordinator, Role.analyst)
+
+
+def operation_coordinators(operation_id: Any) -> Select:
+    """User ids of the active coordinators who see an operation: the global ones, and those of a network that takes
+    part in it."""
+    in_network = select(NetworkMember.network_code).join(
+        Participant, Participant.country_code == NetworkMember.country_code).where(
+        Participant.operation_id == operation_id)
+    return select(User.id).where(User.role == Role.coordinator, User.is_active,
+                                 or_(User.network_code.is_(None), User.network_code.in_(in_network)))
+
+
+def message_access(user: User) -> ColumnElement[bool]:
+    """The messages of an operation a member reads (the operation itself must be visible, see visible_operations):
+    everything for coordinators and analysts; for a focal point, those to the whole operation and those narrowed
+    to its country's region or network; and always one's own."""
+    if user.role in (Role.coordinator, Role.analyst):
+        return true()
+    if user.role != Role.focal_point:
+        return false()
+    country = select(Country).where(Country.alpha3 == user.country_code).subquery()
+    in_region = select(country.c.alpha3).where(or_(country.c.region_code == OperationMessage.audience_code,
+                                                   country.c.subregion_code == OperationMessage.audience_code,
+                                                   country.c.intermediate_region_code == OperationMessage.audience_code))
+    in_network = select(NetworkMember.country_code).where(NetworkMember.network_code == OperationMessage.audience_code,
+                                                          NetworkMember.country_code == user.country_code)
+    return or_(OperationMessage.audience == Audience.operation,
+               and_(OperationMessage.audience == Audience.region, in_region.exists()),
+               and_(OperationMessage.audience == Audience.network, in_network.exists()),
+               OperationMessage.author_id == user.id)
+
+
+def message_readers(operation_id: int, audience: str, audience_code: str | None) -> Select:
+    """User ids of the members who may read a message to this audience: the SQL twin of `message_access`."""
+    focal = select(User.id).where(User.role == Role.focal_point, User.is_active, User.country_code.in_(
+        select(Participant.country_code).where(Participant.operation_id == operation_id)))
+    if audience == Audience.region:
+        focal = focal.where(User.country_code.in_(select(Country.alpha3).where(or_(
+            Country.region_code == audience_code, Country.subregion_code == audience_code,
+            Country.intermediate_region_code == audience_code))))
+    elif audience == Audience.network:
+        focal = focal.where(User.country_code.in_(_network_countries(audience_code or "")))
+    analysts = select(User.id).where(User.role == Role.analyst, User.is_active)
+    return focal.union(operation_coordinators(operation_id), analysts)
+
+
+def sees_message_nominal(user: User) -> bool:
+    """A message's nominal section: for readers cleared for nominal data (its poster had to be cleared to write it)."""
+    return user.cleared_for_nominal and user.role in (Role.focal_point, Role.coordinator, Role.analyst)

@@ -22,6 +22,7 @@ LANGUAGES = ("en", "fr", "es")
 # Development only: fixed, well-known values so that a demo survives restarts. Refused in production.
 _DEV_SECRET = "opsplatform-development-secret-do-not-use-in-production"
 _DEV_NOMINAL_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"opsplatform-development-nominal-key").digest()).decode()
+_DEV_MATCH_KEY = hashlib.sha256(b"opsplatform-development-match-key").hexdigest()
 
 
 class SettingsError(RuntimeError):
@@ -44,6 +45,10 @@ class Settings:
     nominal_keys: str = setting("OPSPLATFORM_NOMINAL_KEYS", "Fernet keys (comma-separated, newest first) that "
                                 "encrypt suspects' names, dates of birth and document numbers. Rotate by putting a new "
                                 "key first and running `opsplatform keys rotate`; required in production.", "")
+    match_key: str = setting("OPSPLATFORM_MATCH_KEY", "Secret key of the keyed hash (HMAC-SHA256) of suspects' "
+                             "document numbers, which finds the same person recorded by two countries without sharing "
+                             "the number. At least 32 random characters; required in production. Changing it needs "
+                             "`opsplatform keys rotate` to recompute the stored hashes.", "")
     public_base_url: str = setting("OPSPLATFORM_PUBLIC_BASE_URL", "Address users reach the app at; used in "
                                    "e-mailed links.", "http://127.0.0.1:8000")
     default_language: str = setting("OPSPLATFORM_DEFAULT_LANGUAGE", "Language for visitors and new accounts: "
@@ -91,6 +96,10 @@ class Settings:
         keys = [k.strip() for k in self.nominal_keys.split(",") if k.strip()]
         return keys or [_DEV_NOMINAL_KEY]
 
+    @property
+    def effective_match_key(self) -> bytes:
+        return (self.match_key or _DEV_MATCH_KEY).encode()
+
     def check(self) -> Settings:
         """Refuse configurations that would be unsafe or cannot work; warn about development defaults."""
         if self.mode not in MODES:
@@ -111,8 +120,12 @@ class Settings:
             if not self.nominal_keys:
                 raise SettingsError("OPSPLATFORM_NOMINAL_KEYS must be set in production (generate one with "
                                     "`opsplatform keys generate`)")
+            if len(self.match_key) < 32:
+                raise SettingsError("OPSPLATFORM_MATCH_KEY must be set to at least 32 random characters in production "
+                                    "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)")
         elif not self.secret_key:
-            log.warning("development mode: using the built-in secret key and nominal-data key; never in production")
+            log.warning("development mode: using the built-in secret key, nominal-data key and match key; never in "
+                        "production")
         return self
 
 

@@ -13,7 +13,7 @@ from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.models import DailyFigure
 from opsplatform.reporting.summary import breakdowns, summary
 from opsplatform.seizures.imports import import_sheet
-from opsplatform.seizures.models import COUNTED_STATUSES, Seizure, SeizureItem
+from opsplatform.seizures.models import Seizure, SeizureItem, counted
 from opsplatform.seizures.services import change_status, create_seizure, seizure_fields, update_seizure
 from opsplatform.seizures.vocabulary import TRANSPORT_MODES
 from tests.results_support import IVORY, active_operation
@@ -36,9 +36,8 @@ async def stored(db, operation_id: int) -> list[tuple]:
 
 
 async def recomputed(db, operation_id: int) -> list[tuple]:
-    counted = select(Seizure).where(Seizure.operation_id == operation_id,
-                                    Seizure.status.in_(COUNTED_STATUSES)).subquery()
-    return _plain((await db.execute(rollup.facts(counted))).all())
+    records = select(Seizure).where(Seizure.operation_id == operation_id, counted()).subquery()
+    return _plain((await db.execute(rollup.facts(records))).all())
 
 
 async def assert_consistent(db, operation, cast) -> None:

@@ -52,6 +52,9 @@ def test_production_refuses_to_start_without_secrets(monkeypatch):
     with pytest.raises(SettingsError, match="OPSPLATFORM_NOMINAL_KEYS"):
         load()
     monkeypatch.setenv("OPSPLATFORM_NOMINAL_KEYS", "k")
+    with pytest.raises(SettingsError, match="OPSPLATFORM_MATCH_KEY"):
+        load()
+    monkeypatch.setenv("OPSPLATFORM_MATCH_KEY", "m" * 40)
     assert load().production
 
 

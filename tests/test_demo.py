@@ -36,6 +36,20 @@ async def test_the_demo_loads_two_operations_with_results(db, settings):
     assert {"kg", "number"} <= ivory_units
 
 
+async def test_the_demo_shows_the_case_exchange(db, settings):
+    from opsplatform.cases.models import CaseEvent, OperationMessage, SeizureLink, SuspectMatch
+
+    await load_demo(db, settings, seizures=150, today=TODAY, echo=lambda _: None, reload_reference=False)
+    previous = await db.scalar(select(Operation).where(Operation.code == "THUNDER-2025"))
+    assert await count(db, CaseEvent, CaseEvent.seizure_id.in_(
+        select(Seizure.id).where(Seizure.operation_id == previous.id))) >= 10
+    assert await count(db, CaseEvent, CaseEvent.day > TODAY) == 0
+    assert {s for s in (await db.scalars(select(SeizureLink.status))).all()} == {"accepted", "pending"}
+    assert await count(db, Seizure, Seizure.same_shipment_as_id.is_not(None)) == 1
+    assert await count(db, SuspectMatch) == 1
+    assert await count(db, OperationMessage) == 3
+
+
 async def test_the_demo_is_deterministic_and_loading_again_changes_nothing(db, settings):
     await load_demo(db, settings, seizures=40, today=TODAY, echo=lambda _: None, reload_reference=False)
     refs = (await db.scalars(select(Seizure.seizure_ref).order_by(Seizure.id))).all()

@@ -40,11 +40,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_daily_figures_slice', ['operation_id', 'country', 'day'], unique=False)
 
     # ### end Alembic commands ###
-    # The figures of existing seizures, computed by the same definitions the application keeps them with.
-    from opsplatform.reporting.rollup import rebuild_statements
-
-    for statement in rebuild_statements():
-        op.get_bind().execute(statement)
+    # The figures of existing seizures are computed by 0005, once the columns of today's "counted" rule exist.
 
 
 def downgrade() -> None:

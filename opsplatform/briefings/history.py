@@ -11,7 +11,7 @@ from opsplatform import policy
 from opsplatform.auth.models import User
 from opsplatform.operations.models import Operation, Target
 from opsplatform.reference.lookup import with_descendants
-from opsplatform.seizures.models import COUNTED_STATUSES, Seizure, SeizureItem
+from opsplatform.seizures.models import Seizure, SeizureItem, counted
 
 TOP = 8
 
@@ -23,7 +23,7 @@ async def earlier_findings(session: AsyncSession, operation: Operation, user: Us
     taxa = await with_descendants(session, targets)
     earlier = select(Operation.id).where(Operation.start_date < operation.start_date, Operation.id != operation.id)
     seizures = policy.visible_seizures(user).where(
-        Seizure.operation_id.in_(earlier), Seizure.status.in_(COUNTED_STATUSES),
+        Seizure.operation_id.in_(earlier), counted(),
         exists().where(SeizureItem.seizure_id == Seizure.id, SeizureItem.taxon_id.in_(taxa))).subquery()
     s = seizures.c
 

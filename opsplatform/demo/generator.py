@@ -1,5 +1,6 @@
 """A realistic, deterministic demo: accounts for every role, a Thunder-like operation running now and the closed
-one of the year before, with seizures, items, arrests and nil returns generated from `seed/demo/commodities.csv`.
+one of the year before, with seizures, items, arrests and nil returns generated from `seed/demo/commodities.csv`,
+and the case exchange that follows them (demo/cases.py).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform.audit.recorder import record
 from opsplatform.auth.models import User
 from opsplatform.auth.services import create_user
-from opsplatform.crypto import encrypt
-from opsplatform.demo.documents import load_demo_documents
+from opsplatform.crypto import document_hash, encrypt
 from opsplatform.database import bulk_insert, refresh_statistics, utcnow
+from opsplatform.demo.cases import load_case_exchange
+from opsplatform.demo.documents import load_demo_documents
 from opsplatform.reporting import rollup
 from opsplatform.operations.models import FocalPoint, Operation, Phase
 from opsplatform.operations.services import create_operation as create_operation_from_spec
@@ -243,7 +245,8 @@ async def create_operation(session: AsyncSession, settings: Settings, rng: rando
             row["currency"] = None
     suspects_flat = [{"seizure_id": sid, "nationality": nat, "sex": sex, "role": role,
                       "name_encrypted": encrypt(settings, name), "date_of_birth_encrypted": encrypt(settings, dob),
-                      "document_number_encrypted": encrypt(settings, doc)}
+                      "document_number_encrypted": encrypt(settings, doc),
+                      "document_hash": document_hash(settings, doc)}
                      for sid, rows in zip(ids, suspect_rows, strict=True) for nat, sex, role, name, dob, doc in rows]
     nil_rows = [{"operation_id": operation.id, "country_code": c, "day": d, "created_at": logged_at(rng, d, created)}
                 for c in countries for d in days if (c, d) not in logged and rng.random() < 0.55]
@@ -301,6 +304,8 @@ async def load_demo(session: AsyncSession, settings: Settings, *, seizures: int 
             continue
         await create_operation(session, settings, rng, code=code, name=name, start=window[0], end=window[1],
                                phase=phase, seizures=count, today=today, commodities=commodities, echo=echo)
+    # Before the documents: a release freezes its figures, which count a linked shipment once.
+    await load_case_exchange(session, settings, today, echo)
     by_email = {u.email: u for u in (await session.scalars(select(User).where(
         User.email.in_([a.email for a in DEMO_ACCOUNTS])))).all()}
     await load_demo_documents(session, settings, by_email[DEMO_ACCOUNTS[1].email],

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.auth.services import purge_expired
 from opsplatform.briefings.sitreps import send_sitreps
+from opsplatform.cases.digest import send_digests
 from opsplatform.database import Sessionmaker, refresh_statistics, session_scope, utcnow
 from opsplatform.jobs.models import JobRun
 from opsplatform.mail.outbox import deliver_due
@@ -47,6 +48,10 @@ def per_hour(now: datetime, _settings: Settings) -> str:
     return now.strftime("%Y-%m-%dT%H")
 
 
+def per_day(now: datetime, _settings: Settings) -> str:
+    return now.strftime("%Y-%m-%d")
+
+
 def daily_from_sitrep_hour(now: datetime, settings: Settings) -> str | None:
     """Today's slot once the sitrep hour has come (a later start the same day still catches up, once)."""
     return now.date().isoformat() if now.hour >= settings.sitrep_hour else None
@@ -69,6 +74,8 @@ JOBS = (
         {"trigger": "interval", "hours": 1}, per_hour, refresh_statistics),
     Job("purge_expired", "hourly: removes expired sessions, links and failed-login records",
         {"trigger": "interval", "hours": 1}, per_hour, purge_expired),
+    Job("message_digest", "daily at 06:00 UTC: e-mails each member the operation messages posted since the last "
+        "digest that they may read", {"trigger": "cron", "hour": 6}, per_day, send_digests),
 )
 BY_NAME = {job.name: job for job in JOBS}
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from opsplatform.cases.commands import annual_illegal_trade
 from opsplatform.clitools import command_line_user, database_option, operation_by_code, run_async, settings_for, with_session
 
 
@@ -116,3 +117,6 @@ async def report_release(database_url: str, code: str, fmt: str, lang: str, outp
         return content
 
     write_output(await with_session(settings, work), output, fmt)
+
+
+report.add_command(annual_illegal_trade)

@@ -19,7 +19,7 @@ from opsplatform.reference.models import Country, NetworkMember, Region
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.models import DailyFigure
 from opsplatform.reporting.rollup import facts
-from opsplatform.seizures.models import COUNTED_STATUSES, NilReturn, Seizure
+from opsplatform.seizures.models import NilReturn, Seizure, counted
 
 UNKNOWN = "unknown"
 
@@ -33,7 +33,7 @@ class Scope:
     filter: ResultFilter
 
     def where(self) -> tuple[Any, ...]:
-        return (Seizure.operation_id == self.operation.id, Seizure.status.in_(COUNTED_STATUSES),
+        return (Seizure.operation_id == self.operation.id, counted(),
                 self.filter.seizure_clause(), policy.aggregate_access(self.user))
 
     def seizures(self) -> Select:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from opsplatform import crypto, policy
 from opsplatform.auth.guards import requires
 from opsplatform.auth.models import Role
+from opsplatform.cases.record import record_context
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
@@ -40,6 +41,28 @@ async def form_choices(db: Db) -> dict[str, Any]:
         "currencies": (await db.scalars(select(Currency.code).order_by(Currency.code))).all(),
         "vocabulary": v,
     }
+
+
+async def record_page(request: Request, db: Db, operation: Operation, seizure: Seizure,
+                      errors: dict[str, str] | None = None, status_code: int = 200, *,
+                      case_form: dict[str, Any] | None = None) -> Template:
+    """The record page; `case_form` carries the typed values and errors of a refused link or follow-up form."""
+    user, settings = request.user, request.app.state.settings
+    await db.refresh(operation)  # after a refused change was rolled back
+    await db.refresh(seizure)
+    items = (await db.execute(select(SeizureItem, Taxon).join(Taxon, Taxon.id == SeizureItem.taxon_id)
+                              .where(SeizureItem.seizure_id == seizure.id).order_by(SeizureItem.item_no))).all()
+    suspects = (await db.scalars(select(Suspect).where(Suspect.seizure_id == seizure.id))).all()
+    nominal = policy.sees_nominal(user, seizure.reporting_country)
+    people = [{"suspect": s, **({n: crypto.decrypt(settings, getattr(s, f"{n}_encrypted")) for n in NOMINAL}
+                                 if nominal else {})} for s in suspects]
+    history = (await db.scalars(select(StatusChange).where(StatusChange.seizure_id == seizure.id)
+                                .order_by(StatusChange.id))).all()
+    return Template("seizures/detail.html", status_code=status_code, context={
+        "operation": operation, "seizure": seizure, "items": items, "people": people, "nominal": nominal,
+        "history": history, "may_change": policy.may_change_seizure(user, seizure),
+        "may_validate": user.role == Role.coordinator, "errors": errors or {},
+        "case": await record_context(db, operation, seizure, user, case_form)})
 
 
 class SeizureController(Controller):
@@ -113,25 +136,7 @@ class SeizureController(Controller):
     async def detail(self, request: Request, db: Db, code: FromPath[str], seizure_id: FromPath[int]) -> Template:
         operation = await visible_operation(db, request.user, code)
         seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
-        return await self._record(request, db, operation, seizure)
-
-    async def _record(self, request: Request, db: Db, operation: Operation, seizure: Seizure,
-                      errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
-        user, settings = request.user, request.app.state.settings
-        await db.refresh(operation)  # after a refused change was rolled back
-        await db.refresh(seizure)
-        items = (await db.execute(select(SeizureItem, Taxon).join(Taxon, Taxon.id == SeizureItem.taxon_id)
-                                  .where(SeizureItem.seizure_id == seizure.id).order_by(SeizureItem.item_no))).all()
-        suspects = (await db.scalars(select(Suspect).where(Suspect.seizure_id == seizure.id))).all()
-        nominal = policy.sees_nominal(user, seizure.reporting_country)
-        people = [{"suspect": s, **({n: crypto.decrypt(settings, getattr(s, f"{n}_encrypted")) for n in NOMINAL}
-                                     if nominal else {})} for s in suspects]
-        history = (await db.scalars(select(StatusChange).where(StatusChange.seizure_id == seizure.id)
-                                    .order_by(StatusChange.id))).all()
-        return Template("seizures/detail.html", status_code=status_code, context={
-            "operation": operation, "seizure": seizure, "items": items, "people": people, "nominal": nominal,
-            "history": history, "may_change": policy.may_change_seizure(user, seizure),
-            "may_validate": user.role == Role.coordinator, "errors": errors or {}})
+        return await record_page(request, db, operation, seizure)
 
     @get("/seizures/{seizure_id:int}/edit", name="seizures:edit", guards=[requires("log_records")])
     async def edit(self, request: Request, db: Db, code: FromPath[str], seizure_id: FromPath[int]) -> Template:
@@ -181,7 +186,7 @@ class SeizureController(Controller):
             await services.change_status(db, seizure, request.user, form.get("action", ""), form.get("message", ""))
         except InvalidInput as exc:
             await db.rollback()
-            return await self._record(request, db, operation, seizure, errors=exc.by_field(), status_code=400)
+            return await record_page(request, db, operation, seizure, errors=exc.by_field(), status_code=400)
         await db.commit()
         flash(request, _("The record is now %(status)s.", status=seizure.status), "success")
         return Redirect(f"/operations/{operation.code}/seizures/{seizure.id}")

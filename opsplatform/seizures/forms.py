@@ -8,7 +8,7 @@ from typing import Any
 from litestar.datastructures import FormMultiDict
 
 from opsplatform.errors import InvalidInput
-from opsplatform.seizures.vocabulary import ITEM_FIELDS, SEIZURE_FIELDS
+from opsplatform.seizures.vocabulary import CASE_FIELDS, ITEM_FIELDS, SEIZURE_FIELDS
 
 SUSPECT_FIELDS = ("id", "nationality", "sex", "role", "name", "date_of_birth", "document_number")
 ROW = re.compile(r"^(items|suspects)-(\d+)-(\w+)$")
@@ -17,7 +17,7 @@ ROW = re.compile(r"^(items|suspects)-(\d+)-(\w+)$")
 def parse(form: FormMultiDict) -> dict[str, Any]:
     """Form fields → the raw seizure dict the validator takes; rows left entirely empty are dropped."""
     raw: dict[str, Any] = {k: form.get(k, "") for k in ("seizure_ref", "reporting_country", "correction_reason",
-                                                          *SEIZURE_FIELDS)}
+                                                          *SEIZURE_FIELDS, *CASE_FIELDS)}
     raw["transit_countries"] = form.getall("transit_countries", [])
     raw["suspect_nationalities"] = form.getall("suspect_nationalities", [])
     raw["shared_with_participants"] = form.get("shared_with_participants") == "on"
@@ -57,5 +57,5 @@ def errors_by_field(exc: InvalidInput) -> dict[str, str]:
 
 def blank(raw: dict[str, Any] | None = None) -> dict[str, Any]:
     raw = raw or {}
-    return {**{k: "" for k in SEIZURE_FIELDS}, "transit_countries": [], "suspect_nationalities": [],
+    return {**{k: "" for k in (*SEIZURE_FIELDS, *CASE_FIELDS)}, "transit_countries": [], "suspect_nationalities": [],
             "items": [{k: "" for k in ITEM_FIELDS}], "suspects": [], **raw}

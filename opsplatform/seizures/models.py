@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, ColumnElement, Index, LargeBinary, UniqueConstraint, and_
 from sqlmodel import Field, SQLModel
 
 from opsplatform.audit.mixins import Audited
@@ -21,6 +21,13 @@ class SeizureStatus(StrEnum):
 
 
 COUNTED_STATUSES = (SeizureStatus.submitted, SeizureStatus.validated, SeizureStatus.queried)
+
+
+def counted() -> ColumnElement[bool]:
+    """The seizures that count in figures: a counted status, and not the later record of a shipment that another
+    country logged too (`same_shipment_as_id`, set when both countries agree to link them). The one definition for
+    the summary, the daily figures, completeness and the follow-up funnel."""
+    return and_(Seizure.status.in_(COUNTED_STATUSES), Seizure.same_shipment_as_id.is_(None))
 
 
 class Seizure(Audited, SQLModel, table=True):
@@ -50,6 +57,13 @@ class Seizure(Audited, SQLModel, table=True):
     suspect_nationalities: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     case_status: str | None = Field(default=None, max_length=16)
     notes: str | None = None
+    # The case file a focal point completes for an Ecomessage (CITES Res. Conf. 11.3, Annex 1); not sheet columns.
+    seizure_time: str | None = Field(default=None, max_length=5)  # HH:MM, local time of the discovery
+    companies_involved: str | None = None
+    documents_used: str | None = None
+    modus_operandi: str | None = None
+    # Set when both countries agreed this record is the same shipment as an earlier-logged one: it then counts once.
+    same_shipment_as_id: int | None = Field(default=None, foreign_key="seizures.id", index=True)
     # TWIX-style sharing: open to every participant of the operation, not only to the own country.
     shared_with_participants: bool = False
     publicity_approved: bool = False
@@ -82,7 +96,8 @@ class Suspect(Audited, SQLModel, table=True):
     """An arrested person. Names, date of birth and document number are Fernet-encrypted and never leave cleared views."""
 
     __tablename__ = "suspects"
-    __audit_redact__ = frozenset({"name_encrypted", "date_of_birth_encrypted", "document_number_encrypted"})
+    __audit_redact__ = frozenset({"name_encrypted", "date_of_birth_encrypted", "document_number_encrypted",
+                                  "document_hash"})
     id: int | None = Field(default=None, primary_key=True)
     seizure_id: int = Field(foreign_key="seizures.id", index=True)
     nationality: str | None = Field(default=None, max_length=3)
@@ -91,6 +106,9 @@ class Suspect(Audited, SQLModel, table=True):
     name_encrypted: str | None = None
     date_of_birth_encrypted: str | None = None
     document_number_encrypted: str | None = None
+    # HMAC-SHA256 of the normalised document number (OPSPLATFORM_MATCH_KEY): finds the same person recorded by two
+    # countries without either seeing the other's nominal data. Never the plain value.
+    document_hash: str | None = Field(default=None, max_length=64, index=True)
 
 
 class NilReturn(Audited, SQLModel, table=True):

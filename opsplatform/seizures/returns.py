@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select, union
+from sqlalchemy import Select, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.auth.models import User
@@ -96,8 +96,12 @@ async def completeness(session: AsyncSession, operation: Operation, today: date,
     first_seen: dict[tuple[str, date], tuple[str, datetime]] = {}
     seized = select(DailyFigure.country, DailyFigure.day, DailyFigure.first_logged).where(
         DailyFigure.operation_id == operation.id, DailyFigure.dimension == "total")
-    for country, day, at in (await session.execute(seized)).all():
-        first_seen[(country, day)] = ("seizures", at)
+    shipments = linked_records(operation.id).subquery()
+    linked = select(shipments.c.reporting_country, shipments.c.seizure_date, func.min(shipments.c.created_at)) \
+        .group_by(shipments.c.reporting_country, shipments.c.seizure_date)
+    for country, day, at in (*(await session.execute(seized)).all(), *(await session.execute(linked)).all()):
+        earlier = first_seen.get((country, day))
+        first_seen[(country, day)] = ("seizures", at if earlier is None or _aware(at) < _aware(earlier[1]) else earlier[1])
     nil = select(NilReturn.country_code, NilReturn.day, NilReturn.created_at).where(NilReturn.operation_id == operation.id)
     for country, day, at in (await session.execute(nil)).all():
         first_seen.setdefault((country, day), ("nil", at))
@@ -114,14 +118,23 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def linked_records(operation_id: int) -> Select:
+    """Records counted once under another country's (the same shipment): their country still reported that day."""
+    return select(Seizure.reporting_country, Seizure.seizure_date, Seizure.created_at).where(
+        Seizure.operation_id == operation_id, Seizure.status.in_(COUNTED_STATUSES),
+        Seizure.same_shipment_as_id.is_not(None))
+
+
 async def silent_countries(session: AsyncSession, operation: Operation, day: date | None = None) -> list[str]:
-    """Participants with neither a counted seizure nor a nil return (on `day`, or on any day at all)."""
+    """Participants with neither a seizure nor a nil return (on `day`, or on any day at all), as completeness counts."""
     seized = select(DailyFigure.country).where(DailyFigure.operation_id == operation.id,
                                                DailyFigure.dimension == "total")
     nil = select(NilReturn.country_code).where(NilReturn.operation_id == operation.id)
+    linked = linked_records(operation.id).with_only_columns(Seizure.reporting_country)
     if day is not None:
         seized, nil = seized.where(DailyFigure.day == day), nil.where(NilReturn.day == day)
-    heard = union(seized, nil).subquery()
+        linked = linked.where(Seizure.seizure_date == day)
+    heard = union(seized, nil, linked).subquery()
     return list((await session.scalars(
         select(Participant.country_code).join(Country, Country.alpha3 == Participant.country_code)
         .where(Participant.operation_id == operation.id, Participant.country_code.not_in(select(heard.c[0])))

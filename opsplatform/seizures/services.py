@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import crypto, policy
 from opsplatform.auth.models import Role, User
+from opsplatform.cases.links import resettle_shipment
+from opsplatform.cases.matching import find_matches
 from opsplatform.database import utcnow
 from opsplatform.errors import FieldError, InvalidInput, NotAllowed
 from opsplatform.i18n import N_, _
@@ -20,7 +22,7 @@ from opsplatform.operations.services import Conflict, logging_refusal
 from opsplatform.reference.models import Taxon
 from opsplatform.seizures.models import Seizure, SeizureItem, SeizureStatus, StatusChange, Suspect
 from opsplatform.seizures.validation import NOMINAL, Reference, check_item, check_seizure, check_suspect
-from opsplatform.seizures.vocabulary import ITEM_FIELDS, SEIZURE_FIELDS
+from opsplatform.seizures.vocabulary import CASE_FIELDS, ITEM_FIELDS, SEIZURE_FIELDS
 from opsplatform.settings import Settings
 
 ENTRY_STATUSES = (SeizureStatus.draft, SeizureStatus.submitted)
@@ -123,8 +125,10 @@ def _suspect_row(settings: Settings, seizure_id: int, suspect: dict[str, Any], k
     """A suspect to store; nominal fields left out by someone who may not see them are kept as they were."""
     encrypted = {f"{n}_encrypted": crypto.encrypt(settings, suspect[n]) if suspect[n] else
                  (getattr(kept, f"{n}_encrypted") if kept else None) for n in NOMINAL}
+    document_hash = crypto.document_hash(settings, suspect["document_number"]) if suspect["document_number"] else \
+        (kept.document_hash if kept else None)
     return Suspect(seizure_id=seizure_id, nationality=suspect["nationality"], sex=suspect["sex"], role=suspect["role"],
-                   **encrypted)
+                   document_hash=document_hash, **encrypted)
 
 
 async def create_seizure(session: AsyncSession, settings: Settings, operation: Operation, user: User,
@@ -149,6 +153,7 @@ async def create_seizure(session: AsyncSession, settings: Settings, operation: O
     session.add_all([_suspect_row(settings, seizure.id, s, None) for s in checked.suspects or []])
     _history(session, seizure, user, checked.status)
     await session.flush()
+    await find_matches(session, seizure)
     return seizure
 
 
@@ -199,6 +204,9 @@ async def update_seizure(session: AsyncSession, settings: Settings, operation: O
     _history(session, seizure, user, seizure.status, from_status=previous,
              message=raw.get("correction_reason") or _("corrected"))
     await session.flush()
+    if seizure.status != previous:
+        await resettle_shipment(session, {seizure.id})
+    await find_matches(session, seizure)
     return seizure
 
 
@@ -231,6 +239,7 @@ async def change_status(session: AsyncSession, seizure: Seizure, user: User, act
     seizure.updated_at = utcnow()
     _history(session, seizure, user, to_status, from_status=previous, message=message.strip() or None)
     await session.flush()
+    await resettle_shipment(session, {seizure.id})  # a withdrawn record no longer stands for its shipment
     if action in ("query", "answer"):
         await _tell_other_side(session, seizure, action, user)
     return seizure
@@ -258,7 +267,7 @@ async def seizure_fields(session: AsyncSession, seizure: Seizure) -> dict[str, A
     items = (await session.execute(select(SeizureItem, Taxon.scientific_name)
                                    .join(Taxon, Taxon.id == SeizureItem.taxon_id)
                                    .where(SeizureItem.seizure_id == seizure.id).order_by(SeizureItem.item_no))).all()
-    return {"seizure_ref": seizure.seizure_ref, **{f: getattr(seizure, f) for f in SEIZURE_FIELDS},
+    return {"seizure_ref": seizure.seizure_ref, **{f: getattr(seizure, f) for f in (*SEIZURE_FIELDS, *CASE_FIELDS)},
             "seizure_date": seizure.seizure_date.isoformat(),
             "items": [{"item_no": i.item_no, "taxon": name, "term": i.term_code, "quantity": i.quantity,
                        "unit": i.unit_code or "", "estimated_value": i.estimated_value, "currency": i.currency or ""}

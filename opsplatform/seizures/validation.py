@@ -166,9 +166,23 @@ def check_seizure(ref: Reference, operation: Operation, raw: dict[str, Any]) -> 
     c.countries("suspect_nationalities")
     c.optional_text("concealment")
     c.optional_text("notes", 5000)
+    for name in ("companies_involved", "documents_used", "modus_operandi"):
+        c.optional_text(name)
+    c.clean["seizure_time"] = _time_of_day(c)
     arrested = c.number("suspects_arrested", whole=True)
     c.clean["suspects_arrested"] = int(arrested or 0)
     return c.clean, c.errors
+
+
+def _time_of_day(c: Checker) -> str | None:
+    text = c.text("seizure_time")
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})(:\d{2})?", text)
+    if not text:
+        return None
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        c.fail("seizure_time", _('must be a time of day as HH:MM, e.g. 14:30 (got "%(value)s")', value=text))
+        return None
+    return f"{int(match[1]):02d}:{match[2]}"
 
 
 def check_item(ref: Reference, raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:

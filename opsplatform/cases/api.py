@@ -1,0 +1,221 @@
+"""JSON API of the case exchange, for national systems: links, case events, the follow-up funnel, messages with
+attachments, suspect matches, the Ecomessage and the annual illegal trade report."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath, JSONBody
+
+from opsplatform import policy
+from opsplatform.auth.guards import login_required, requires
+from opsplatform.cases import ecomessage, followup, links, messages
+from opsplatform.cases.downloads import annual_report_response, attachment_response
+from opsplatform.cases.matching import match_json, matches_for
+from opsplatform.errors import FieldError, InvalidInput
+from opsplatform.i18n import _
+from opsplatform.operations.controllers import visible_operation
+from opsplatform.operations.models import Operation
+from opsplatform.seizures.api import visible_seizure
+from opsplatform.web.deps import Db
+
+
+async def _link(db: Db, operation: Operation, request: Request, link_id: int) -> Any:
+    link = await links.visible_link(db, operation, request.user, link_id)
+    if link is None:
+        raise NotFoundException(_("no link %(id)s that you can see", id=link_id))
+    return link
+
+
+async def _link_json(db: Db, operation: Operation, request: Request, link_id: int) -> dict[str, Any]:
+    [entry] = [e for e in await links.operation_links(db, operation, request.user) if e["link"].id == link_id]
+    return links.link_json(entry)
+
+
+def _files(data: dict[str, Any]) -> list[tuple[str, bytes]]:
+    """Attachments sent as [{"filename", "content_base64"}]."""
+    raw = data.get("attachments") or []
+    if not isinstance(raw, list):
+        raise InvalidInput.one("attachments", _('must be a list of {"filename", "content_base64"}'))
+    files, errors = [], []
+    for n, item in enumerate(raw):
+        try:
+            files.append((str(item.get("filename") or ""), base64.b64decode(str(item.get("content_base64") or ""),
+                                                                             validate=True)))
+        except (AttributeError, binascii.Error, ValueError):
+            errors.append(FieldError(f"attachments[{n}]", _("content_base64 must be the file in base64")))
+    if errors:
+        raise InvalidInput(errors)
+    return files
+
+
+class CaseApi(Controller):
+    path = "/api/v1/operations/{code:str}"
+    tags = ["cases"]
+
+    # --- links ---------------------------------------------------------------------------------------------------
+
+    @get("/links", name="api:links", guards=[requires("view_records")],
+         summary="Links between countries' records that you see (pending, accepted, refused, removed)")
+    async def list_links(self, request: Request, db: Db, code: FromPath[str]) -> list[dict[str, Any]]:
+        operation = await visible_operation(db, request.user, code)
+        return [links.link_json(e) for e in await links.operation_links(db, operation, request.user)]
+
+    @post("/links", name="api:links:request", guards=[requires("link_records")], status_code=201,
+          summary="Ask to link your record (seizure_id) with another country's (other_seizure_id, or other_country "
+                  "and other_seizure_ref); kind: same_shipment, controlled_delivery or network")
+    async def request_link(self, request: Request, db: Db, code: FromPath[str],
+                           data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+        operation = await visible_operation(db, request.user, code)
+        if not isinstance(data.get("seizure_id"), int):
+            raise InvalidInput.one("seizure_id", _("is required: the id of your record (an integer)"))
+        seizure = await visible_seizure(db, request.user, operation.id, data["seizure_id"])
+        if not policy.may_request_link(request.user, seizure):
+            raise NotFoundException(_("no seizure %(id)s of yours", id=seizure.id))
+        link = await links.request_link(db, operation, request.user, seizure, data)
+        await db.commit()
+        return await _link_json(db, operation, request, link.id)
+
+    @post("/links/{link_id:int}/decision", name="api:links:decision", guards=[requires("link_records")],
+          status_code=200, summary='Answer a pending link: {"decision": "accept" | "refuse", "note": "…"}')
+    async def decide_link(self, request: Request, db: Db, code: FromPath[str], link_id: FromPath[int],
+                          data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+        operation = await visible_operation(db, request.user, code)
+        link = await _link(db, operation, request, link_id)
+        if data.get("decision") not in ("accept", "refuse"):
+            raise InvalidInput.one("decision", _("must be accept or refuse"))
+        await links.decide_link(db, operation, link, request.user, data["decision"] == "accept",
+                                str(data.get("note") or ""))
+        await db.commit()
+        return await _link_json(db, operation, request, link.id)
+
+    @delete("/links/{link_id:int}", name="api:links:remove", guards=[requires("link_records")], status_code=200,
+            summary="Remove a link or withdraw a request (either country or a coordinator)")
+    async def remove_link(self, request: Request, db: Db, code: FromPath[str], link_id: FromPath[int]) -> dict[str, Any]:
+        operation = await visible_operation(db, request.user, code)
+        link = await _link(db, operation, request, link_id)
+        await links.remove_link(db, link, request.user)
+        await db.commit()
+        return await _link_json(db, operation, request, link.id)
+
+    # --- follow-up -----------------------------------------------------------------------------------------------
+
+    @get("/seizures/{seizure_id:int}/case-events", name="api:case_events", guards=[requires("view_records")],
+         summary="A record's follow-up: investigation, charges, prosecution, conviction, sentence, asset forfeiture")
+    async def case_events(self, request: Request, db: Db, code: FromPath[str],
+                          seizure_id: FromPath[int]) -> dict[str, Any]:
+        operation = await visible_operation(db, request.user, code)
+        seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
+        return {"case_status": seizure.case_status,
+                "events": [followup.case_event_json(e, who) for e, who in await followup.case_events(db, seizure)]}
+
+    @post("/seizures/{seizure_id:int}/case-events", name="api:case_events:add", guards=[requires("follow_up")],
+          status_code=201, summary='Record a step of the case: {"stage", "date": "YYYY-MM-DD", "note"}; open after '
+                                   'the operation closed')
+    async def add_case_event(self, request: Request, db: Db, code: FromPath[str], seizure_id: FromPath[int],
+                             data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+        operation = await visible_operation(db, request.user, code)
+        seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
+        await followup.record_case_event(db, operation, seizure, request.user, data)
+        await db.commit()
+        return {"case_status": seizure.case_status,
+                "events": [followup.case_event_json(e, who) for e, who in await followup.case_events(db, seizure)]}
+
+    @get("/follow-up", name="api:followup", guards=[requires("view_operations")],
+         summary="The funnel from seizures to convictions: per country and in total, seizures per stage reached")
+    async def funnel(self, request: Request, db: Db, code: FromPath[str]) -> list[dict[str, Any]]:
+        operation = await visible_operation(db, request.user, code)
+        return await followup.followup_funnel(db, operation, request.user)
+
+    @get([f"/seizures/{{seizure_id:int}}/ecomessage.{fmt}" for fmt in ecomessage.FORMATS], name="api:ecomessage",
+         guards=[requires("view_records")], media_type="application/octet-stream",
+         summary="The record's INTERPOL Ecomessage as pdf, docx or html; ?information_requested=… fills section 13")
+    async def ecomessage_file(self, request: Request, db: Db, code: FromPath[str],
+                              seizure_id: FromPath[int]) -> Response[bytes]:
+        operation = await visible_operation(db, request.user, code)
+        seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
+        fmt = request.url.path.rsplit(".", 1)[-1]
+        content = await ecomessage.ecomessage(db, request.app.state.settings, operation, seizure, request.user,
+                                              dict(request.query_params), fmt)
+        return Response(content, media_type=ecomessage.FORMATS[fmt], headers={
+            "content-disposition": f'attachment; filename="{ecomessage.filename(seizure, fmt)}"'})
+
+    # --- messages ------------------------------------------------------------------------------------------------
+
+    @get("/messages", name="api:messages", guards=[requires("messages")],
+         summary="The operation's messages you may read, newest first (alerts and seizure notices; replies counted)")
+    async def list_messages(self, request: Request, db: Db, code: FromPath[str]) -> list[dict[str, Any]]:
+        operation = await visible_operation(db, request.user, code)
+        base = f"/api/v1/operations/{operation.code}/messages"
+        return [messages.message_json(s, base)
+                for s in await messages.message_list(db, request.app.state.settings, operation, request.user)]
+
+    @post("/messages", name="api:messages:post", guards=[requires("messages")], status_code=201,
+          summary='Post {"kind": "alert" | "seizure_notice", "subject", "body", "audience": "operation" | "region" | '
+                  '"network", "audience_code", "seizure_id", "nominal", "attachments": [{"filename", '
+                  '"content_base64"}]}')
+    async def post_message(self, request: Request, db: Db, code: FromPath[str],
+                           data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+        operation = await visible_operation(db, request.user, code)
+        message = await messages.post_message(db, request.app.state.settings, operation, request.user, data,
+                                              _files(data))
+        await db.commit()
+        return await self._message(request, db, operation, message.parent_id or message.id)
+
+    async def _message(self, request: Request, db: Db, operation: Operation, message_id: int) -> dict[str, Any]:
+        shown = await messages.thread(db, request.app.state.settings, operation, request.user, message_id)
+        if shown is None:
+            raise NotFoundException(_("no message %(id)s that you can read", id=message_id))
+        return messages.message_json(shown, f"/api/v1/operations/{operation.code}/messages")
+
+    @get("/messages/{message_id:int}", name="api:message", guards=[requires("messages")],
+         summary="A message with its feedback")
+    async def message(self, request: Request, db: Db, code: FromPath[str], message_id: FromPath[int]) -> dict[str, Any]:
+        operation = await visible_operation(db, request.user, code)
+        return await self._message(request, db, operation, message_id)
+
+    @post("/messages/{message_id:int}/replies", name="api:message:reply", guards=[requires("messages")],
+          status_code=201, summary='Feedback on a message: {"body", "nominal", "attachments"}')
+    async def reply(self, request: Request, db: Db, code: FromPath[str], message_id: FromPath[int],
+                    data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+        operation = await visible_operation(db, request.user, code)
+        settings = request.app.state.settings
+        parent = await messages.thread(db, settings, operation, request.user, message_id)
+        if parent is None:
+            raise NotFoundException(_("no message %(id)s that you can read", id=message_id))
+        await messages.post_message(db, settings, operation, request.user, data, _files(data), parent=parent.message)
+        await db.commit()
+        return await self._message(request, db, operation, message_id)
+
+    @get("/messages/{message_id:int}/attachments/{attachment_id:int}", name="api:message:attachment",
+         guards=[requires("messages")], summary="An attachment, for readers of its message",
+         media_type="application/octet-stream")
+    async def attachment(self, request: Request, db: Db, code: FromPath[str], message_id: FromPath[int],
+                         attachment_id: FromPath[int]) -> Response[bytes]:
+        operation = await visible_operation(db, request.user, code)
+        found = await messages.attachment(db, operation, request.user, message_id, attachment_id)
+        if found is None:
+            raise NotFoundException(_("no attachment %(id)s that you can read", id=attachment_id))
+        return attachment_response(found)
+
+
+class CaseReportApi(Controller):
+    path = "/api/v1"
+    tags = ["cases"]
+
+    @get("/matches", name="api:matches", guards=[login_required],
+         summary="Suspect matches with other countries' records (cleared users): whom to contact, never names")
+    async def matches(self, request: Request, db: Db) -> list[dict[str, Any]]:
+        if not policy.sees_matches(request.user):
+            raise PermissionDeniedException(_("suspect matches are for users cleared for nominal data"))
+        return [match_json(v) for v in await matches_for(db, request.user)]
+
+    @get("/reports/annual-illegal-trade", name="api:annual_report", guards=[requires("annual_report")],
+         summary="The CITES annual illegal trade report of a country and year as XLSX: ?country=KEN&year=2026"
+                 "&share_with_iccwc=yes", media_type="application/octet-stream")
+    async def annual_report(self, request: Request, db: Db) -> Response[bytes]:
+        return await annual_report_response(request, db)

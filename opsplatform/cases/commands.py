@@ -1,0 +1,39 @@
+"""`opsplatform report annual-illegal-trade`: the CITES annual illegal trade report of a country and year."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from opsplatform.clitools import command_line_user, database_option, run_async, settings_for, with_session
+from opsplatform.errors import InvalidInput
+
+
+@click.command("annual-illegal-trade")
+@database_option
+@click.option("--country", required=True, help="Reporting country (ISO 3166-1 alpha-3).")
+@click.option("--year", required=True, type=int, help="Calendar year of the seizures.")
+@click.option("--output", "output", required=True, type=click.Path(dir_okay=False), help="XLSX file to write.")
+@click.option("--share-with-iccwc/--no-share-with-iccwc", default=True, show_default=True,
+              help="Whether the Party lets the CITES Secretariat share the data with ICCWC partners.")
+@run_async
+async def annual_illegal_trade(database_url: str, country: str, year: int, output: str,
+                               share_with_iccwc: bool) -> None:
+    """The CITES annual illegal trade report of a country's seizures in a year, across operations, as XLSX."""
+    from opsplatform.cases.annual_report import annual_report, check_request, workbook
+    from opsplatform.database import utcnow
+
+    country, year, share = check_request({"country": country, "year": str(year),
+                                          "share_with_iccwc": "yes" if share_with_iccwc else "no"}, utcnow().date())
+
+    async def work(session: Any) -> Any:
+        report = await annual_report(session, command_line_user(), country, year, share)
+        if report is None:
+            raise InvalidInput.one("country", f"no country {country}")
+        return report
+
+    report = await with_session(settings_for(database_url), work)
+    Path(output).write_bytes(workbook(report))
+    click.echo(f"{len(report.rows)} rows ({report.country_name}, {report.year}) written to {output}")

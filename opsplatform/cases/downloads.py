@@ -1,0 +1,31 @@
+"""File responses shared by the pages and the API: message attachments and the annual illegal trade report."""
+
+from __future__ import annotations
+
+from litestar import Request, Response
+from litestar.exceptions import NotFoundException
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform.cases import annual_report
+from opsplatform.cases.models import MessageAttachment
+from opsplatform.database import utcnow
+from opsplatform.i18n import _
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attachment_response(found: MessageAttachment) -> Response[bytes]:
+    """An attachment as a download, with the type found from its content (never shown inside a page)."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in found.filename) or "attachment"
+    return Response(found.content, media_type=found.content_type, headers={
+        "content-disposition": f'attachment; filename="{safe}"', "cache-control": "private, no-store"})
+
+
+async def annual_report_response(request: Request, db: AsyncSession) -> Response[bytes]:
+    """The XLSX for the query's country and year, or 404 for a country the user may not report on."""
+    country, year, share = annual_report.check_request(dict(request.query_params), utcnow().date())
+    report = await annual_report.annual_report(db, request.user, country, year, share)
+    if report is None:
+        raise NotFoundException(_("no country %(code)s whose report you may export", code=country))
+    return Response(annual_report.workbook(report), media_type=XLSX, headers={
+        "content-disposition": f'attachment; filename="{annual_report.filename(report)}"'})

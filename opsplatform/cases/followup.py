@@ -1,0 +1,113 @@
+"""Follow-up to prosecution: countries record each step of a case with its date, also after the operation closed,
+and the funnel from seizures to convictions is counted per country."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform import policy
+from opsplatform.auth.models import User
+from opsplatform.cases.models import CaseEvent
+from opsplatform.database import utcnow
+from opsplatform.errors import FieldError, InvalidInput, NotAllowed
+from opsplatform.i18n import _
+from opsplatform.operations.models import Operation, Participant, Phase
+from opsplatform.seizures.models import Seizure, SeizureStatus, counted
+from opsplatform.seizures.vocabulary import CASE_STAGES
+
+RANK = {stage: n for n, stage in enumerate(CASE_STAGES, start=1)}
+
+
+def _rank(stage: str | None) -> int:
+    return RANK.get(stage or "", 0)
+
+
+async def record_case_event(session: AsyncSession, operation: Operation, seizure: Seizure, user: User,
+                            raw: dict[str, Any], today: date | None = None) -> CaseEvent:
+    """Add a step to a record's case; its case_status becomes the furthest stage reached.
+
+    Unlike corrections of the record, follow-up stays open to the reporting country after the operation closed:
+    prosecutions take months.
+    """
+    if not policy.may_change_seizure(user, seizure):
+        raise NotAllowed(_("only the reporting country's focal points or a coordinator follow a case up"))
+    if operation.phase in (Phase.draft, Phase.planning):
+        raise InvalidInput.one("operation", _("cases are followed up once the operation is active"))
+    if seizure.status == SeizureStatus.withdrawn:
+        raise InvalidInput.one("seizure", _("a withdrawn record has no case to follow up"))
+    today = today or utcnow().date()
+    errors: list[FieldError] = []
+    stage = str(raw.get("stage") or "").strip()
+    if stage not in RANK:
+        errors.append(FieldError("stage", _("must be one of %(values)s", values=", ".join(CASE_STAGES))))
+    day_text = str(raw.get("date") or "").strip()
+    day = None
+    try:
+        day = date.fromisoformat(day_text)
+    except ValueError:
+        errors.append(FieldError("date", _('must be a date as YYYY-MM-DD (got "%(value)s")', value=day_text)
+                                 if day_text else _("is required (YYYY-MM-DD)")))
+    if day is not None and not seizure.seizure_date <= day <= today:
+        errors.append(FieldError("date", _("must be between the seizure (%(start)s) and today (%(end)s)",
+                                           start=seizure.seizure_date.isoformat(), end=today.isoformat())))
+    note = str(raw.get("note") or "").strip()
+    if len(note) > 2000:
+        errors.append(FieldError("note", _("must be at most %(n)s characters", n=2000)))
+    if errors:
+        raise InvalidInput(errors)
+    assert day is not None
+    event = CaseEvent(seizure_id=seizure.id, stage=stage, day=day, note=note or None, created_by=user.id)
+    session.add(event)
+    if _rank(stage) > _rank(seizure.case_status):
+        seizure.case_status = stage
+        seizure.version += 1
+        seizure.updated_at = utcnow()
+    await session.flush()
+    return event
+
+
+async def case_events(session: AsyncSession, seizure: Seizure) -> list[tuple[CaseEvent, str | None]]:
+    """A record's case events in the order they happened, with who recorded each."""
+    return [tuple(row) for row in (await session.execute(
+        select(CaseEvent, User.name).outerjoin(User, User.id == CaseEvent.created_by)
+        .where(CaseEvent.seizure_id == seizure.id).order_by(CaseEvent.day, CaseEvent.id))).all()]
+
+
+def case_event_json(event: CaseEvent, recorded_by: str | None) -> dict[str, Any]:
+    return {"id": event.id, "stage": event.stage, "date": event.day.isoformat(), "note": event.note,
+            "recorded_by": recorded_by, "recorded_at": event.created_at.isoformat()}
+
+
+async def followup_funnel(session: AsyncSession, operation: Operation, user: User) -> list[dict[str, Any]]:
+    """The funnel from seizures to convictions, per country, for the follow-up page and the post-operation briefing.
+
+    One dict per country, then one with `"country": "total"`:
+    `{"country": "KEN", "seizures": 40, "investigation": 31, "charges": 12, "prosecution": 9, "conviction": 5,
+    "sentence": 4, "asset_forfeiture": 1}`. `seizures` counts the operation's counted seizures (`counted()`: a
+    shipment linked as seen by two countries counts once); each stage counts those whose case reached it or a
+    later stage (the seizure's `case_status`), so the numbers only fall from left to right. Countries appear as the
+    user may see them in figures (`policy.aggregate_access`): a press officer gets only countries that consented to
+    publicity, and those that did not consent to be named are added up as `"other"`. Ordered by seizures, most first.
+    """
+    rank = case(*((Seizure.case_status == stage, n) for stage, n in RANK.items()), else_=0)
+    reached = [cast(func.coalesce(func.sum(case((rank >= n, 1), else_=0)), 0), Integer).label(stage)
+               for stage, n in RANK.items()]
+    rows = (await session.execute(
+        select(Seizure.reporting_country, func.count(Seizure.id), *reached)
+        .where(Seizure.operation_id == operation.id, counted(), policy.aggregate_access(user))
+        .group_by(Seizure.reporting_country))).all()
+    entries = [{"country": country, "seizures": n, **dict(zip(CASE_STAGES, stages, strict=True))}
+               for country, n, *stages in rows]
+    if policy.names_only_consenting(user):
+        named = set((await session.scalars(select(Participant.country_code).where(
+            Participant.operation_id == operation.id, Participant.publicity == "named"))).all())
+        other = {"country": "other", **{k: sum(e[k] for e in entries if e["country"] not in named)
+                                        for k in ("seizures", *CASE_STAGES)}}
+        entries = [e for e in entries if e["country"] in named] + ([other] if other["seizures"] else [])
+    entries.sort(key=lambda e: (e["country"] == "other", -e["seizures"], e["country"]))
+    total = {"country": "total", **{k: sum(e[k] for e in entries) for k in ("seizures", *CASE_STAGES)}}
+    return [*entries, total]

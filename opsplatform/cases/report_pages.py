@@ -1,0 +1,52 @@
+"""Pages across operations: the annual illegal trade report export, and the suspect matches a cleared user is told of."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get
+from litestar.exceptions import PermissionDeniedException
+from litestar.response import Template
+from sqlalchemy import select
+
+from opsplatform import policy
+from opsplatform.auth.guards import login_required, requires
+from opsplatform.cases.downloads import annual_report_response
+from opsplatform.cases.matching import matches_for
+from opsplatform.database import utcnow
+from opsplatform.errors import InvalidInput
+from opsplatform.i18n import _
+from opsplatform.reference.models import Country
+from opsplatform.web.deps import Db
+
+async def annual_report_form(request: Request, db: Db, *, country: str, year: object,
+                             errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
+    countries = (await db.execute(select(Country.alpha3, Country.name).where(
+        Country.alpha3.in_(policy.annual_report_countries(request.user))).order_by(Country.name))).all()
+    today = utcnow().date()
+    return Template("cases/annual_report.html", status_code=status_code, context={
+        "countries": countries, "years": list(range(today.year, today.year - 10, -1)),
+        "default_country": country, "default_year": year, "errors": errors or {}})
+
+
+class CaseReportController(Controller):
+    include_in_schema = False
+
+    @get("/reports/annual-illegal-trade", name="cases:annual_report", guards=[requires("annual_report")])
+    async def annual_report_page(self, request: Request, db: Db) -> Template:
+        return await annual_report_form(request, db, country=request.user.country_code or "",
+                                        year=utcnow().date().year - 1)
+
+    @get("/reports/annual-illegal-trade.xlsx", name="cases:annual_report_file", guards=[requires("annual_report")])
+    async def annual_report_download(self, request: Request, db: Db) -> Response[bytes] | Template:
+        try:
+            return await annual_report_response(request, db)
+        except InvalidInput as exc:
+            return await annual_report_form(request, db, country=request.query_params.get("country", ""),
+                                            year=request.query_params.get("year", ""), errors=exc.by_field(),
+                                            status_code=400)
+
+    @get("/matches", name="cases:matches", guards=[login_required])
+    async def matches(self, request: Request, db: Db) -> Template:
+        """Matches of suspects' document numbers with other countries' records: whom to contact, never names."""
+        if not policy.sees_matches(request.user):
+            raise PermissionDeniedException(_("suspect matches are for users cleared for nominal data"))
+        return Template("cases/matches.html", context={"views": await matches_for(db, request.user)})

@@ -1,0 +1,144 @@
+"""The demo's case exchange: follow-up on the closed operation, links between countries' records, a suspect match
+and a few operation messages, made through the same services the app uses (so counts and notifications agree)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform.auth.models import User
+from opsplatform.cases.followup import record_case_event
+from opsplatform.cases.links import decide_link, request_link
+from opsplatform.cases.matching import find_matches
+from opsplatform.cases.messages import post_message
+from opsplatform.cases.models import SeizureLink
+from opsplatform.crypto import decrypt, document_hash, encrypt
+from opsplatform.operations.models import Operation, Phase
+from opsplatform.seizures.models import COUNTED_STATUSES, Seizure, Suspect
+from opsplatform.seizures.vocabulary import CASE_STAGES
+from opsplatform.settings import Settings
+
+COORDINATOR = "coordinator@demo.opsplatform.org"
+
+
+async def load_case_exchange(session: AsyncSession, settings: Settings, today: date,
+                             echo: Callable[[str], Any]) -> None:
+    """Once per database: a few of everything the case exchange shows."""
+    if await session.scalar(select(SeizureLink.id).limit(1)) is not None:
+        return
+    rng = random.Random(20261128)
+    closed = await session.scalar(select(Operation).where(Operation.phase == Phase.closed).order_by(Operation.id))
+    current = await session.scalar(select(Operation).where(Operation.phase == Phase.active).order_by(Operation.id))
+    if closed is None or current is None:
+        return
+    events = await _follow_up(session, rng, closed, today)
+    links = await _links(session, current)
+    matches = await _match(session, settings, current, closed)
+    messages = await _messages(session, settings, current)
+    await session.commit()
+    echo(f"  case exchange: {events} case events, {links} links, {matches} suspect match, {messages} messages")
+
+
+async def _user(session: AsyncSession, *, email: str | None = None, country: str | None = None) -> User | None:
+    query = select(User).where(User.email == email) if email else select(User).where(
+        User.role == "focal_point", User.country_code == country).order_by(User.id)
+    return await session.scalar(query.limit(1))
+
+
+async def _follow_up(session: AsyncSession, rng: random.Random, operation: Operation, today: date) -> int:
+    """Months after the closed operation: investigations, charges, a few convictions and sentences."""
+    coordinator = await _user(session, email=COORDINATOR)
+    seizures = (await session.scalars(select(Seizure).where(
+        Seizure.operation_id == operation.id, Seizure.status.in_(COUNTED_STATUSES), Seizure.suspects_arrested > 0)
+        .order_by(Seizure.id).limit(40))).all()
+    count = 0
+    for seizure in seizures:
+        furthest = rng.choice([0, 0, 1, 1, 2, 3, 3, 4, 5])
+        day = operation.end_date
+        for stage in CASE_STAGES[:furthest + 1]:
+            day = min(day + timedelta(days=rng.randint(10, 60)), today)
+            await record_case_event(session, operation, seizure, coordinator, {"stage": stage, "date": day.isoformat()},
+                                    today=today)
+            count += 1
+    return count
+
+
+def _demo_countries_first(country: Any) -> Any:
+    """Kenya and Tanzania (whose focal points are demo accounts) first, then the others."""
+    return case((country == "KEN", 0), (country == "TZA", 1), else_=2)
+
+
+async def _links(session: AsyncSession, operation: Operation) -> int:
+    """Two countries saw the same shipment (accepted: it counts once), one asks the other about a network (pending:
+    something to answer), a third ran a controlled delivery with the first."""
+    counted = (Seizure.operation_id == operation.id, Seizure.status.in_(COUNTED_STATUSES))
+    countries = (await session.scalars(select(Seizure.reporting_country).where(*counted)
+                                       .group_by(Seizure.reporting_country)
+                                       .order_by(_demo_countries_first(Seizure.reporting_country),
+                                                 func.count().desc(), Seizure.reporting_country).limit(3))).all()
+    if len(countries) < 2:
+        return 0
+    records = {c: list((await session.scalars(select(Seizure).where(*counted, Seizure.reporting_country == c)
+                                              .order_by(Seizure.id).limit(3))).all()) for c in countries}
+    plan = [(countries[0], countries[1], "same_shipment", True), (countries[0], countries[1], "network", False)]
+    if len(countries) > 2:
+        plan.append((countries[2], countries[0], "controlled_delivery", True))
+    made = 0
+    for asker_country, other_country, kind, accept in plan:
+        if not records[asker_country] or not records[other_country]:
+            continue
+        mine, theirs = records[asker_country].pop(0), records[other_country].pop(0)
+        asker, answerer = await _user(session, country=asker_country), await _user(session, country=other_country)
+        if asker is None or answerer is None:
+            continue
+        link = await request_link(session, operation, asker, mine, {
+            "kind": kind, "other_seizure_id": theirs.id, "note": "same container number in both files"})
+        if accept:
+            await decide_link(session, operation, link, answerer, True, "confirmed by our investigators")
+        made += 1
+    return made
+
+
+async def _match(session: AsyncSession, settings: Settings, current: Operation, closed: Operation) -> int:
+    """A courier of last year's operation travels again, on a passport another country records this year."""
+    this_year = await session.scalar(select(Suspect).join(Seizure, Seizure.id == Suspect.seizure_id).where(
+        Seizure.operation_id == current.id, Suspect.document_number_encrypted.is_not(None))
+        .order_by(_demo_countries_first(Seizure.reporting_country), Suspect.id))
+    if this_year is None:
+        return 0
+    country = await session.scalar(select(Seizure.reporting_country).where(Seizure.id == this_year.seizure_id))
+    last_year = await session.scalar(select(Suspect).join(Seizure, Seizure.id == Suspect.seizure_id).where(
+        Seizure.operation_id == closed.id, Seizure.reporting_country != country,
+        Seizure.status.in_(COUNTED_STATUSES)).order_by(_demo_countries_first(Seizure.reporting_country), Suspect.id))
+    if last_year is None:
+        return 0
+    number = decrypt(settings, this_year.document_number_encrypted)
+    last_year.document_number_encrypted = encrypt(settings, number)
+    last_year.document_hash = document_hash(settings, number)
+    await session.flush()
+    return await find_matches(session, await session.get(Seizure, last_year.seizure_id))
+
+
+async def _messages(session: AsyncSession, settings: Settings, operation: Operation) -> int:
+    kenya, tanzania = await _user(session, country="KEN"), await _user(session, country="TZA")
+    coordinator = await _user(session, email=COORDINATOR)
+    if kenya is None or tanzania is None or coordinator is None:
+        return 0
+    alert = await post_message(session, settings, operation, kenya, {
+        "kind": "alert", "subject": "Ivory cut to fit cashew sacks, air cargo NBO → DXB → HAN",
+        "body": "Three consignments declared as cashew nuts held tusk pieces cut to 30 cm.\n\n"
+                "- Check cashew and dried fruit to Hanoi via Dubai.\n- X-ray shows denser cores in the sacks."}, [])
+    await post_message(session, settings, operation, tanzania, {
+        "body": "Same concealment seen at Dar es Salaam seaport last week, with the same forwarding agent."}, [],
+        parent=alert)
+    await post_message(session, settings, operation, coordinator, {
+        "kind": "alert", "subject": "East Africa: forged CITES permits on timber consignments",
+        "body": "Permits with a wrong security stamp are circulating; check the serial numbers with the issuing "
+                "Management Authority.", "audience": "region", "audience_code": "002",
+        "nominal": "The permits were presented by the same clearing agent in both cases."}, [])
+    return 3

@@ -1,0 +1,104 @@
+"""The CITES annual illegal trade report export: a country's seizures of one year across operations, one row per item,
+valid CITES codes, ISO country codes, no nominal data; by role and country; the page and the command line."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from opsplatform.reference.models import TradeTerm, Unit
+from opsplatform.seizures.services import change_status
+from tests.cases_support import logged
+from tests.conftest import login
+from tests.results_support import active_operation, bearer
+from tests.test_cli import opsplatform
+
+URL = "/api/v1/reports/annual-illegal-trade"
+SALT = {"taxon": "Psittacus erithacus", "term": "LIV", "quantity": 30}
+SCALES = {"taxon": "Manis javanica", "term": "SCA", "quantity": 1.2, "unit": "TON"}
+
+
+@pytest.fixture
+async def year_of_records(db, settings, cast):
+    """Kenya in two operations of 2026 and one of 2025, Tanzania in 2026; returns the Kenyan 2026 items expected."""
+    thunder = await active_operation(db)
+    cobra = await active_operation(db, code="COBRA-2026", name="COBRA 2026", start="2026-03-01", end="2026-03-31")
+    older = await active_operation(db, code="THUNDER-2025", name="Thunder 2025", start="2025-10-01",
+                                   end="2025-10-31")
+    expected = []
+    await logged(db, settings, thunder, cast.kenya, "KE-1")  # IVORY: two tusk items
+    expected += [("Loxodonta africana", "TUS", 120.5, "KIL"), ("Loxodonta africana", "TUS", 14, "")]
+    await logged(db, settings, cobra, cast.kenya, "KE-C1", seizure_date="2026-03-12", items=[SALT, SCALES])
+    expected += [("Psittacus erithacus", "LIV", 30, ""), ("Manis javanica", "SCA", 1.2, "TON")]
+    await logged(db, settings, cobra, cast.kenya, "KE-C2", seizure_date="2026-03-13", status="draft", items=[SALT])
+    withdrawn = await logged(db, settings, thunder, cast.kenya, "KE-2", items=[SALT])
+    await change_status(db, withdrawn, cast.kenya, "withdraw", "duplicate")
+    await db.commit()
+    await logged(db, settings, older, cast.kenya, "KE-OLD", seizure_date="2025-10-05", items=[SALT])
+    await logged(db, settings, thunder, cast.tanzania, "TZ-1", items=[SCALES])
+    return expected
+
+
+def sheets(content: bytes) -> tuple[list[tuple], list[tuple]]:
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    return list(book["Report"].iter_rows(values_only=True)), list(book["Seizures"].iter_rows(values_only=True))
+
+
+async def test_the_export_has_one_row_per_item_with_valid_codes_and_no_names(client, db, cast, year_of_records):
+    response = await client.get(URL, params={"country": "KEN", "year": "2026", "share_with_iccwc": "no"},
+                                headers=await bearer(db, cast.kenya))
+    assert response.status_code == 200, response.text
+    assert 'filename="annual-illegal-trade-report-KEN-2026.xlsx"' in response.headers["content-disposition"]
+    cover, [header, *rows] = sheets(response.content)
+    assert ("Data may be shared with ICCWC", "no") in cover and ("Party", "Kenya (KEN)") in cover
+    column = {name: n for n, name in enumerate(header)}
+    got = sorted((r[column["Species (scientific name)"]], r[column["Description of specimens (CITES term code)"]],
+                  r[column["Quantity"]], r[column["Unit (CITES unit code; empty = number of specimens)"]] or "")
+                 for r in rows)
+    assert got == sorted(year_of_records)
+    terms = set((await db.scalars(select(TradeTerm.code))).all())
+    units = set((await db.scalars(select(Unit.code))).all())
+    for row in rows:
+        assert row[column["Description of specimens (CITES term code)"]] in terms
+        assert (row[column["Unit (CITES unit code; empty = number of specimens)"]] or "") in units | {""}
+    ivory = next(r for r in rows if r[column["Quantity"]] == 120.5)
+    assert (ivory[column["Country of origin (ISO)"]], ivory[column["Country of destination/import (ISO)"]],
+            ivory[column["Countries of transit (ISO)"]], ivory[column["Nationality of offenders (ISO)"]]) == \
+        ("KE", "VN", "AE", "KE;VN")
+    cells = " ".join(str(value) for row in rows for value in row)
+    for nominal in ("Tran Van A", "C1234567", "1980-02-03"):
+        assert nominal not in cells
+
+
+async def test_who_may_export_which_country(client, db, cast, year_of_records):
+    query = {"country": "KEN", "year": "2026"}
+    for user, status in ((cast.coordinator, 200), (cast.analyst, 200), (cast.tanzania, 404), (cast.press, 403),
+                         (cast.admin, 403)):
+        assert (await client.get(URL, params=query, headers=await bearer(db, user))).status_code == status, user.role
+    _cover, [_header, *tanzanian] = sheets((await client.get(URL, params={"country": "TZA", "year": "2026"},
+                                                             headers=await bearer(db, cast.tanzania))).content)
+    assert len(tanzanian) == 1
+    bad = await client.get(URL, params={"country": "Kenya", "year": "1492"}, headers=await bearer(db, cast.kenya))
+    assert bad.status_code == 400 and {e["field"] for e in bad.json()["errors"]} == {"country", "year"}
+
+
+async def test_the_page_and_the_command_line(client, db, database_url, cast, year_of_records, tmp_path):
+    await login(client, cast.kenya)
+    page = await client.get("/reports/annual-illegal-trade")
+    assert page.status_code == 200 and '<option value="KEN" selected>' in page.text and 'value="TZA"' not in page.text
+    download = await client.get("/reports/annual-illegal-trade.xlsx", params={"country": "KEN", "year": "2026",
+                                                                             "share_with_iccwc": "yes"})
+    assert download.status_code == 200 and len(sheets(download.content)[1]) == len(year_of_records) + 1
+    refused = await client.get("/reports/annual-illegal-trade.xlsx", params={"country": "KEN", "year": "soon"})
+    assert refused.status_code == 400 and "must be a year" in refused.text
+    output = tmp_path / "ken.xlsx"
+    code, out, err = await opsplatform("report", "annual-illegal-trade", "--database-url", database_url,
+                                       "--country", "KEN", "--year", "2026", "--output", str(output))
+    assert code == 0, err
+    assert f"{len(year_of_records)} rows" in out and len(sheets(output.read_bytes())[1]) == len(year_of_records) + 1
+    code, _out, err = await opsplatform("report", "annual-illegal-trade", "--database-url", database_url,
+                                        "--country", "XX", "--year", "2026", "--output", str(output))
+    assert code == 1 and "country" in err

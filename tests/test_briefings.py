@@ -202,3 +202,12 @@ async def test_the_previous_operation_of_the_series_is_compared(db, settings, ca
     html = plain(artifact.content.decode())
     assert "Compared with Operation Thunder 2025" in html
     assert f"Seizures {len(sent)} 0 —" in html  # no seizures before: no percentage to give
+
+
+async def test_the_post_operation_briefing_shows_the_follow_up_funnel(db, settings, cast, known):
+    operation, sent = known
+    artifact = await generate(db, settings, operation, cast.coordinator, kind="post", fmt="html", lang="en",
+                              now=utcnow())
+    html = plain(artifact.content.decode())
+    investigated = sum(s["case_status"] == "investigation" for s in sent)
+    assert f"All countries {len(sent)} {investigated} 0 0 0 0 0" in html  # every case is under investigation

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform.auth.models import User
 from opsplatform.briefings.brief import Brief
 from opsplatform.briefings.pre import label_points
+from opsplatform.cases.followup import followup_funnel
 from opsplatform.i18n import _
 from opsplatform.operations.models import Operation
 from opsplatform.reference.lookup import term_names
@@ -22,6 +23,7 @@ from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import Scope, breakdowns, summary
 from opsplatform.seizures import returns
 from opsplatform.seizures.models import Seizure, SeizureItem, Suspect
+from opsplatform.seizures.vocabulary import CASE_STAGES
 from opsplatform.settings import Settings
 
 # Fields whose absence weakens the analysis (latitude stands for the coordinates, given both or neither).
@@ -68,12 +70,6 @@ async def arrests(session: AsyncSession, scope: Scope) -> dict[str, Any]:
             "nationalities": (await per(detailed.c.nationality))[:15], "roles": await per(detailed.c.role)}
 
 
-async def follow_up(session: AsyncSession, scope: Scope) -> list[dict[str, Any]]:
-    rows = (await session.execute(select(Seizure.case_status, func.count()).where(*scope.where())
-                                  .group_by(Seizure.case_status).order_by(func.count().desc()))).all()
-    return [{"status": status or "unknown", "seizures": n} for status, n in rows]
-
-
 async def build(session: AsyncSession, settings: Settings, operation: Operation, user: User, edition: str | None,
                 now: datetime) -> Brief:
     scope = Scope(operation, user, ResultFilter())
@@ -87,7 +83,7 @@ async def build(session: AsyncSession, settings: Settings, operation: Operation,
         "breakdowns": {key: more[key][:20] for key in ("by_region", "by_network", "by_taxon", "by_agency",
                                                        "by_location_type", "by_concealment", "routes", "legs")},
         "arrests": await arrests(session, scope),
-        "follow_up": await follow_up(session, scope),
+        "follow_up": await followup_funnel(session, operation, user),
         "completeness": {"rate": round(grid.rate, 4), "timeliness": round(grid.timeliness, 4), "days": len(grid.days),
                          "countries": [{"country": r.code, "name": r.name, "reported": r.reported,
                                         "rate": round(r.rate, 4), "timeliness": round(r.timeliness, 4)}
@@ -104,6 +100,7 @@ async def build(session: AsyncSession, settings: Settings, operation: Operation,
         "flows_map": static_maps.flows([(leg["origin"], leg["destination"], leg["seizures"]) for leg in more["legs"]],
                                        points, title=_("Trafficking flows")),
         "comparison": _comparison(figures, data["previous"]["figures"]) if previous else None,
+        "stages": CASE_STAGES,
     }
     counts = {"seizures": figures["seizures"], "items": data["quality"]["items"],
               "countries_reporting": figures["countries"]["reporting"]}

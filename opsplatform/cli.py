@@ -39,10 +39,15 @@ def run_async(body: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., An
         try:
             return asyncio.run(body(*args, **kwargs))
         except InvalidInput as exc:
-            for error in exc.errors:
-                click.echo(f"{error.field}: {error.message}", err=True)
-            sys.exit(1)
+            refused(exc)
     return wrapper
+
+
+def refused(error: InvalidInput) -> None:
+    """Exit code 1 with one line per problem, naming the field."""
+    for problem in error.errors:
+        click.echo(f"{problem.field}: {problem.message}", err=True)
+    sys.exit(1)
 
 
 async def with_session(settings: Settings, work: Callable[..., Coroutine[Any, Any, Any]]) -> Any:
@@ -144,6 +149,51 @@ def db_upgrade(database_url: str) -> None:
     """Apply migrations up to the current version."""
     upgrade(settings_for(database_url).database_url)
     click.echo("database is up to date")
+
+
+@db.command("backup")
+@database_option
+@click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="File to write (SQLite: a database file; PostgreSQL: pg_dump's custom format).")
+def db_backup(database_url: str, output: str) -> None:
+    """Write a consistent copy of the whole database to a file; safe while the app runs."""
+    from pathlib import Path
+
+    from opsplatform.backup import backup
+
+    try:
+        backup(settings_for(database_url).database_url, Path(output))
+    except InvalidInput as exc:
+        refused(exc)
+    click.echo(f"backup written to {output}")
+
+
+@db.command("restore")
+@database_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def db_restore(database_url: str, file: str) -> None:
+    """Replace the database's contents with a backup made by `db backup` (stop the app first)."""
+    from pathlib import Path
+
+    from opsplatform.backup import restore
+    from opsplatform.database import current_revision, head_revision
+
+    settings = settings_for(database_url)
+    try:
+        restore(settings.database_url, Path(file))
+    except InvalidInput as exc:
+        refused(exc)
+
+    async def revision() -> str | None:
+        engine = make_engine(settings.database_url)
+        try:
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    click.echo(f"restored from {file}")
+    if asyncio.run(revision()) != head_revision():
+        click.echo("the backup is from an older version: run `opsplatform db upgrade` before serving")
 
 
 # --- reference data -------------------------------------------------------------------------------------------------

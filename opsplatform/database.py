@@ -12,7 +12,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import JSON, event, insert
+from sqlalchemy import JSON, event, insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -100,11 +100,15 @@ async def bulk_insert(session: AsyncSession, table: Any, rows: list[dict[str, An
             return []
         result = await session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
         return [row[0] for row in result]
+    # Through SQLAlchemy first: its asyncpg adapter opens the transaction lazily, at the first statement it runs,
+    # and a COPY sent on the raw connection before that would commit on its own, outside the caller's transaction.
+    sequence = await session.execute(text(
+        f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, :n)"),
+        {"n": len(rows) if ids else 0})
     raw = (await connection.get_raw_connection()).driver_connection
     new_ids: list[int] = []
     if ids:
-        new_ids = [r[0] for r in await raw.fetch(
-            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, {len(rows)})")]
+        new_ids = [r[0] for r in sequence]
         rows = [{**row, "id": new_id} for row, new_id in zip(rows, new_ids, strict=True)]
     columns = [c.name for c in table.columns if c.name in rows[0]]
     json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}

@@ -466,17 +466,22 @@ async def keys_rotate(database_url: str) -> None:
     """Re-encrypt every stored nominal value with the newest key (the first of OPSPLATFORM_NOMINAL_KEYS)."""
     from sqlalchemy import select
 
+    from opsplatform.auth.models import User
     from opsplatform.crypto import rotate
     from opsplatform.seizures.models import Suspect
 
     settings = settings_for(database_url)
 
-    async def work(session: Any) -> int:
+    async def work(session: Any) -> tuple[int, int]:
         suspects = (await session.scalars(select(Suspect))).all()
         for suspect in suspects:
             for column in ("name_encrypted", "date_of_birth_encrypted", "document_number_encrypted"):
                 setattr(suspect, column, rotate(settings, getattr(suspect, column)))
+        users = (await session.scalars(select(User).where(User.totp_secret_encrypted.is_not(None)))).all()
+        for user in users:
+            user.totp_secret_encrypted = rotate(settings, user.totp_secret_encrypted)
         await session.commit()
-        return len(suspects)
+        return len(suspects), len(users)
 
-    click.echo(f"{await with_session(settings, work)} suspect records re-encrypted with the newest key")
+    suspects, secrets = await with_session(settings, work)
+    click.echo(f"{suspects} suspect records and {secrets} second-factor secrets re-encrypted with the newest key")

@@ -49,6 +49,8 @@ class Settings:
     default_language: str = setting("OPSPLATFORM_DEFAULT_LANGUAGE", "Language for visitors and new accounts: "
                                     "`en`, `fr` or `es`.", "en")
     session_hours: int = setting("OPSPLATFORM_SESSION_HOURS", "Hours a login session lasts without activity.", 12)
+    session_max_hours: int = setting("OPSPLATFORM_SESSION_MAX_HOURS", "Hours after which a login session ends "
+                                     "however active it is (then log in again).", 24)
     login_max_failures: int = setting("OPSPLATFORM_LOGIN_MAX_FAILURES", "Failed logins for one e-mail address "
                                       "within the throttle window before further attempts are refused.", 5)
     login_throttle_minutes: int = setting("OPSPLATFORM_LOGIN_THROTTLE_MINUTES", "Length of the login throttle "
@@ -94,6 +96,9 @@ class Settings:
                                 f"(got {self.default_language!r})")
         if self.smtp_security not in ("none", "starttls", "tls"):
             raise SettingsError(f"OPSPLATFORM_SMTP_SECURITY must be none, starttls or tls (got {self.smtp_security!r})")
+        if self.session_hours < 1 or self.session_max_hours < self.session_hours:
+            raise SettingsError("OPSPLATFORM_SESSION_MAX_HOURS must be at least OPSPLATFORM_SESSION_HOURS, "
+                                f"which must be 1 or more (got {self.session_max_hours} and {self.session_hours})")
         if self.production:
             if len(self.secret_key) < 32:
                 raise SettingsError("OPSPLATFORM_SECRET_KEY must be set to at least 32 random characters in "

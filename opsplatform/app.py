@@ -38,6 +38,7 @@ from opsplatform.seizures.controllers import SeizureController
 from opsplatform.seizures.import_pages import ImportController
 from opsplatform.settings import Settings, load
 from opsplatform.web import errors, flash, headers
+from opsplatform.web.nul import refuse_nul
 from opsplatform.web.pages import HomeController, favicon, health
 from opsplatform.web.templating import environment
 
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                exclude=["^/api/"]),
         template_config=TemplateConfig(instance=template_engine),
         plugins=[HTMXPlugin()],
+        before_request=refuse_nul,
         before_send=[flash.before_send, headers.before_send],
         exception_handlers=errors.HANDLERS,
         openapi_config=OpenAPIConfig(title="opsplatform API", version=__version__, path="/schema",

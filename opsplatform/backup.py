@@ -43,8 +43,8 @@ def pg_tool(name: str) -> str:
 
 def _pg_connection(url: URL) -> tuple[list[str], dict[str, str]]:
     """Connection options for the PostgreSQL programs; the password travels in the environment, not argv."""
-    args = ["--host", url.host or "127.0.0.1", "--port", str(url.port or 5432), "--username", url.username or "postgres",
-            "--dbname", url.database or "postgres"]
+    args = ["--host", url.host or "127.0.0.1", "--port", str(url.port or 5432),
+            "--username", url.username or "postgres", "--dbname", url.database or "postgres"]
     env = {**os.environ}
     if url.password:
         env["PGPASSWORD"] = str(url.password)

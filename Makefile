@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: demo test install messages benchmarks load screenshots chromium clean
+.PHONY: demo test install messages benchmarks load screenshots chromium docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit("opsplatform needs Python 3.11 or newer (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -29,6 +29,10 @@ chromium:
 	@test -x /usr/bin/chromium || test -n "$$OPSPLATFORM_CHROMIUM" || \
 	  { [ "$$(id -u)" -eq 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  { echo "Chromium is needed for the browser tests: apt-get install -y chromium"; exit 1; }
+
+# The admin guide's configuration reference, from opsplatform/settings.py.
+docs: $(STAMP)
+	$(BIN)/python scripts/config_reference.py
 
 # Refresh the user guides' pictures in docs/images/ from a run of the browser journeys.
 screenshots: $(STAMP) chromium

@@ -85,11 +85,19 @@ def command_line_user() -> Any:
 
 # --- serving ------------------------------------------------------------------------------------------------------
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    import os
+
     import uvicorn
 
     from opsplatform.app import create_app
 
+    if workers > 1:
+        # Each worker process builds its own app from the environment: hand the URL over that way.
+        os.environ["OPSPLATFORM_DATABASE_URL"] = settings.database_url
+        uvicorn.run("opsplatform.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    proxy_headers=True, log_level="info")
+        return
     uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, log_level="info")
 
 
@@ -97,7 +105,9 @@ def _serve(settings: Settings, host: str, port: int) -> None:
 @database_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(database_url: str, host: str, port: int) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (one per CPU core is a good start); all share the database.")
+def serve(database_url: str, host: str, port: int, workers: int) -> None:
     """Run the web app (the database must be migrated: `opsplatform db upgrade`)."""
     from opsplatform.database import current_revision, head_revision
 
@@ -112,7 +122,7 @@ def serve(database_url: str, host: str, port: int) -> None:
 
     if asyncio.run(revision()) != head_revision():
         raise click.ClickException("the database is not migrated to the current version: run `opsplatform db upgrade`")
-    _serve(settings, host, port)
+    _serve(settings, host, port, workers)
 
 
 @main.command()

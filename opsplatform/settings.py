@@ -39,10 +39,12 @@ class Settings:
     database_url: str = setting("OPSPLATFORM_DATABASE_URL", "SQLAlchemy URL: `sqlite+aiosqlite:///path.db` (default "
                                 "`./opsplatform.db`) or `postgresql+asyncpg://user:password@host:5432/db`.",
                                 DEFAULT_DATABASE_URL)
-    secret_key: str = setting("OPSPLATFORM_SECRET_KEY", "Signs CSRF tokens, flash cookies and one-time links. "
+    secret_key: str = setting("OPSPLATFORM_SECRET_KEY", "Signs CSRF tokens, flash cookies, one-time links and the "
+                              "step between password and second-factor code. "
                               "At least 32 random characters; required in production.", "")
     nominal_keys: str = setting("OPSPLATFORM_NOMINAL_KEYS", "Fernet keys (comma-separated, newest first) that "
-                                "encrypt suspects' names, dates of birth and document numbers. Rotate by putting a new "
+                                "encrypt suspects' names, dates of birth and document numbers, and second-factor "
+                                "secrets. Rotate by putting a new "
                                 "key first and running `opsplatform keys rotate`; required in production.", "")
     public_base_url: str = setting("OPSPLATFORM_PUBLIC_BASE_URL", "Address users reach the app at; used in "
                                    "e-mailed links.", "http://127.0.0.1:8000")
@@ -138,4 +140,13 @@ def describe() -> list[tuple[str, str, str]]:
     return [(f.metadata["env"], str(f.default), f.metadata["doc"]) for f in fields(Settings)]
 
 
-__all__ = ["Settings", "SettingsError", "load", "describe", "replace"]
+def markdown_reference() -> str:
+    """The configuration reference as a Markdown table, as docs/admin-guide.md carries it."""
+    rows = ["| variable | default | what it does |", "|---|---|---|"]
+    for variable, default, doc in describe():
+        shown = f"`{default}`" if default else "(empty)"
+        rows.append(f"| `{variable}` | {shown} | {doc.replace('|', chr(92) + '|')} |")
+    return "\n".join(rows) + "\n"
+
+
+__all__ = ["Settings", "SettingsError", "load", "describe", "markdown_reference", "replace"]

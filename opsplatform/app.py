@@ -56,7 +56,7 @@ async def provide_db(state: State, request: Request) -> AsyncIterator[AsyncSessi
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

@@ -66,6 +66,11 @@ class Settings:
     smtp_security: str = setting("OPSPLATFORM_SMTP_SECURITY", "Transport security towards the SMTP server: `none`, `starttls` or `tls`.", "none")
     mail_from: str = setting("OPSPLATFORM_MAIL_FROM", "Sender address of every message.",
                              "opsplatform <no-reply@opsplatform.local>")
+    db_pool_size: int = setting("OPSPLATFORM_DB_POOL_SIZE", "Database connections each app process keeps open; at "
+                                "peaks it opens up to twice as many more. Keep processes × 3 × this under "
+                                "PostgreSQL's max_connections.", 10)
+    db_pool_timeout: int = setting("OPSPLATFORM_DB_POOL_TIMEOUT", "Seconds a request waits for a free database "
+                                   "connection before it is answered 503 (busy, with Retry-After).", 30)
     map_tiles: str = setting("OPSPLATFORM_MAP_TILES", "Online tile layer under the maps, as a URL template such as "
                              "`https://tile.openstreetmap.org/{z}/{x}/{y}.png`; empty (default) draws the bundled "
                              "country basemap only, so maps work on a closed network.", "")

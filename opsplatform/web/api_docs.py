@@ -41,6 +41,7 @@ ERRORS = {
     401: _error("No token, or a token that is wrong or revoked"),
     403: _error("Your role does not allow this"),
     404: _error("No such operation or record that you can see (another country's record is answered 404)"),
+    503: _error("Busy: every database connection is in use; retry after the seconds in Retry-After"),
 }
 ERRORS_WITH_CONFLICT = {**ERRORS, 409: ResponseSpec(data_container=ApiConflict,
                                                     description="Changed by someone else since you read it")}

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: demo test install messages benchmarks clean
+.PHONY: demo test install messages benchmarks load screenshots chromium docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit("opsplatform needs Python 3.11 or newer (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -19,8 +19,24 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/opsplatform demo
 
-test: $(STAMP)
+# Two pytest runs: the browser journeys' Playwright loop must not share a session with the async tests.
+test: $(STAMP) chromium
 	$(BIN)/pytest
+	$(BIN)/pytest tests/browser
+
+# Debian's Chromium drives the journeys (Playwright's own browser download is not used); installed here when root.
+chromium:
+	@test -x /usr/bin/chromium || test -n "$$OPSPLATFORM_CHROMIUM" || \
+	  { [ "$$(id -u)" -eq 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  { echo "Chromium is needed for the browser tests: apt-get install -y chromium"; exit 1; }
+
+# The admin guide's configuration reference, from opsplatform/settings.py.
+docs: $(STAMP)
+	$(BIN)/python scripts/config_reference.py
+
+# Refresh the user guides' pictures in docs/images/ from a run of the browser journeys.
+screenshots: $(STAMP) chromium
+	OPSPLATFORM_SCREENSHOTS=1 $(BIN)/pytest tests/browser -q
 
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o opsplatform/locale/messages.pot .
@@ -28,5 +44,9 @@ messages: $(STAMP)
 benchmarks: $(STAMP)
 	$(BIN)/python -m benchmarks.import_sheet
 
+# 200 focal points submitting through the API for two minutes against a throw-away PostgreSQL (benchmarks/load.py).
+load: $(STAMP)
+	$(BIN)/python -m benchmarks.load
+
 clean:
-	rm -rf $(VENV) .pytest_cache opsplatform.db opsplatform.db-wal opsplatform.db-shm
+	rm -rf $(VENV) .pytest_cache opsplatform.db opsplatform.db-wal opsplatform.db-shm tests/browser/artifacts

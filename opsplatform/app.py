@@ -46,6 +46,7 @@ from opsplatform.seizures.controllers import SeizureController
 from opsplatform.seizures.import_pages import ImportController
 from opsplatform.settings import Settings, load
 from opsplatform.web import errors, flash, headers
+from opsplatform.web.storable import refuse_unstorable
 from opsplatform.web.pages import HomeController, favicon, health
 from opsplatform.web.templating import environment
 
@@ -63,7 +64,7 @@ async def provide_db(state: State, request: Request) -> AsyncIterator[AsyncSessi
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                exclude=["^/api/"]),
         template_config=TemplateConfig(instance=template_engine),
         plugins=[HTMXPlugin()],
+        before_request=refuse_unstorable,
         before_send=[flash.before_send, headers.before_send],
         exception_handlers=errors.HANDLERS,
         openapi_config=OpenAPIConfig(title="opsplatform API", version=__version__, path="/schema",

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from opsplatform.clitools import (
-    command_line_user, database_option, operation_by_code, run_async, settings_for, with_session,
+    command_line_user, database_option, operation_by_code, refused, run_async, settings_for, with_session,
 )
 from opsplatform.database import make_engine, upgrade
 from opsplatform.errors import InvalidInput
@@ -24,11 +24,19 @@ def main() -> None:
 
 # --- serving ------------------------------------------------------------------------------------------------------
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    import os
+
     import uvicorn
 
     from opsplatform.app import create_app
 
+    if workers > 1:
+        # Each worker process builds its own app from the environment: hand the URL over that way.
+        os.environ["OPSPLATFORM_DATABASE_URL"] = settings.database_url
+        uvicorn.run("opsplatform.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    proxy_headers=True, log_level="info")
+        return
     uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, log_level="info")
 
 
@@ -36,7 +44,9 @@ def _serve(settings: Settings, host: str, port: int) -> None:
 @database_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(database_url: str, host: str, port: int) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (one per CPU core is a good start); all share the database.")
+def serve(database_url: str, host: str, port: int, workers: int) -> None:
     """Run the web app (the database must be migrated: `opsplatform db upgrade`)."""
     from opsplatform.database import current_revision, head_revision
 
@@ -51,7 +61,7 @@ def serve(database_url: str, host: str, port: int) -> None:
 
     if asyncio.run(revision()) != head_revision():
         raise click.ClickException("the database is not migrated to the current version: run `opsplatform db upgrade`")
-    _serve(settings, host, port)
+    _serve(settings, host, port, workers)
 
 
 @main.command()
@@ -88,6 +98,51 @@ def db_upgrade(database_url: str) -> None:
     """Apply migrations up to the current version."""
     upgrade(settings_for(database_url).database_url)
     click.echo("database is up to date")
+
+
+@db.command("backup")
+@database_option
+@click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="File to write (SQLite: a database file; PostgreSQL: pg_dump's custom format).")
+def db_backup(database_url: str, output: str) -> None:
+    """Write a consistent copy of the whole database to a file; safe while the app runs."""
+    from pathlib import Path
+
+    from opsplatform.backup import backup
+
+    try:
+        backup(settings_for(database_url).database_url, Path(output))
+    except InvalidInput as exc:
+        refused(exc)
+    click.echo(f"backup written to {output}")
+
+
+@db.command("restore")
+@database_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def db_restore(database_url: str, file: str) -> None:
+    """Replace the database's contents with a backup made by `db backup` (stop the app first)."""
+    from pathlib import Path
+
+    from opsplatform.backup import restore
+    from opsplatform.database import current_revision, head_revision
+
+    settings = settings_for(database_url)
+    try:
+        restore(settings.database_url, Path(file))
+    except InvalidInput as exc:
+        refused(exc)
+
+    async def revision() -> str | None:
+        engine = make_engine(settings.database_url)
+        try:
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    click.echo(f"restored from {file}")
+    if asyncio.run(revision()) != head_revision():
+        click.echo("the backup is from an older version: run `opsplatform db upgrade` before serving")
 
 
 # --- reference data -------------------------------------------------------------------------------------------------
@@ -326,22 +381,27 @@ async def keys_rotate(database_url: str) -> None:
     recompute the document-number hashes with OPSPLATFORM_MATCH_KEY."""
     from sqlalchemy import select
 
+    from opsplatform.auth.models import User
     from opsplatform.crypto import decrypt, document_hash, rotate
     from opsplatform.seizures.models import Suspect
 
     settings = settings_for(database_url)
 
-    async def work(session: Any) -> int:
+    async def work(session: Any) -> tuple[int, int]:
         suspects = (await session.scalars(select(Suspect))).all()
         for suspect in suspects:
             for column in ("name_encrypted", "date_of_birth_encrypted", "document_number_encrypted"):
                 setattr(suspect, column, rotate(settings, getattr(suspect, column)))
             suspect.document_hash = document_hash(settings, decrypt(settings, suspect.document_number_encrypted))
+        users = (await session.scalars(select(User).where(User.totp_secret_encrypted.is_not(None)))).all()
+        for user in users:
+            user.totp_secret_encrypted = rotate(settings, user.totp_secret_encrypted)
         await session.commit()
-        return len(suspects)
+        return len(suspects), len(users)
 
-    click.echo(f"{await with_session(settings, work)} suspect records re-encrypted with the newest key, their "
-               "document hashes recomputed")
+    suspects, secrets = await with_session(settings, work)
+    click.echo(f"{suspects} suspect records (their document hashes recomputed) and {secrets} second-factor secrets "
+               "re-encrypted with the newest key")
 
 
 main.add_command(report)

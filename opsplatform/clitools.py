@@ -39,10 +39,15 @@ def run_async(body: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., An
         try:
             return asyncio.run(body(*args, **kwargs))
         except InvalidInput as exc:
-            for error in exc.errors:
-                click.echo(f"{error.field}: {error.message}", err=True)
-            sys.exit(1)
+            refused(exc)
     return wrapper
+
+
+def refused(error: InvalidInput) -> None:
+    """Exit code 1 with one line per problem, naming the field."""
+    for problem in error.errors:
+        click.echo(f"{problem.field}: {problem.message}", err=True)
+    sys.exit(1)
 
 
 async def with_session(settings: Settings, work: Callable[..., Coroutine[Any, Any, Any]]) -> Any:

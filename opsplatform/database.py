@@ -28,9 +28,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30) -> AsyncEngine:
+    """An engine with `pool_size` connections kept (twice as many more at peaks); a request that finds them all busy
+    waits up to `pool_timeout` seconds, then is answered 503 (web/errors.py)."""
+    pool = {"pool_size": pool_size, "max_overflow": 2 * pool_size, "pool_timeout": pool_timeout}
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, **pool)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -42,7 +45,7 @@ def make_engine(url: str) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, **pool)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> Sessionmaker:
@@ -125,11 +128,15 @@ async def bulk_insert(session: AsyncSession, table: Any, rows: list[dict[str, An
             return []
         result = await session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
         return [row[0] for row in result]
+    # Through SQLAlchemy first: its asyncpg adapter opens the transaction lazily, at the first statement it runs,
+    # and a COPY sent on the raw connection before that would commit on its own, outside the caller's transaction.
+    sequence = await session.execute(text(
+        f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, :n)"),
+        {"n": len(rows) if ids else 0})
     raw = (await connection.get_raw_connection()).driver_connection
     new_ids: list[int] = []
     if ids:
-        new_ids = [r[0] for r in await raw.fetch(
-            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, {len(rows)})")]
+        new_ids = [r[0] for r in sequence]
         rows = [{**row, "id": new_id} for row, new_id in zip(rows, new_ids, strict=True)]
     columns = [c.name for c in table.columns if c.name in rows[0]]
     json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}

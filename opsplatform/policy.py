@@ -91,6 +91,11 @@ def sees_nominal(user: User, country_code: str) -> bool:
     return user.role in (Role.coordinator, Role.analyst)
 
 
+def may_use_second_factor(user: User) -> bool:
+    """Coordinators and administrators may protect their login with a one-time code (their reach is widest)."""
+    return user.role in (Role.coordinator, Role.admin)
+
+
 def may_edit_operation(user: User) -> bool:
     """Create and edit operations, move phases, choose participants, targets and routes: global coordinators."""
     return user.role == Role.coordinator and not user.network_code

@@ -40,10 +40,12 @@ class Settings:
     database_url: str = setting("OPSPLATFORM_DATABASE_URL", "SQLAlchemy URL: `sqlite+aiosqlite:///path.db` (default "
                                 "`./opsplatform.db`) or `postgresql+asyncpg://user:password@host:5432/db`.",
                                 DEFAULT_DATABASE_URL)
-    secret_key: str = setting("OPSPLATFORM_SECRET_KEY", "Signs CSRF tokens, flash cookies and one-time links. "
+    secret_key: str = setting("OPSPLATFORM_SECRET_KEY", "Signs CSRF tokens, flash cookies, one-time links and the "
+                              "step between password and second-factor code. "
                               "At least 32 random characters; required in production.", "")
     nominal_keys: str = setting("OPSPLATFORM_NOMINAL_KEYS", "Fernet keys (comma-separated, newest first) that "
-                                "encrypt suspects' names, dates of birth and document numbers. Rotate by putting a new "
+                                "encrypt suspects' names, dates of birth and document numbers, and second-factor "
+                                "secrets. Rotate by putting a new "
                                 "key first and running `opsplatform keys rotate`; required in production.", "")
     match_key: str = setting("OPSPLATFORM_MATCH_KEY", "Secret key of the keyed hash (HMAC-SHA256) of suspects' "
                              "document numbers, which finds the same person recorded by two countries without sharing "
@@ -54,6 +56,8 @@ class Settings:
     default_language: str = setting("OPSPLATFORM_DEFAULT_LANGUAGE", "Language for visitors and new accounts: "
                                     "`en`, `fr` or `es`.", "en")
     session_hours: int = setting("OPSPLATFORM_SESSION_HOURS", "Hours a login session lasts without activity.", 12)
+    session_max_hours: int = setting("OPSPLATFORM_SESSION_MAX_HOURS", "Hours after which a login session ends "
+                                     "however active it is (then log in again).", 24)
     login_max_failures: int = setting("OPSPLATFORM_LOGIN_MAX_FAILURES", "Failed logins for one e-mail address "
                                       "within the throttle window before further attempts are refused.", 5)
     login_throttle_minutes: int = setting("OPSPLATFORM_LOGIN_THROTTLE_MINUTES", "Length of the login throttle "
@@ -67,6 +71,11 @@ class Settings:
     smtp_security: str = setting("OPSPLATFORM_SMTP_SECURITY", "Transport security towards the SMTP server: `none`, `starttls` or `tls`.", "none")
     mail_from: str = setting("OPSPLATFORM_MAIL_FROM", "Sender address of every message.",
                              "opsplatform <no-reply@opsplatform.local>")
+    db_pool_size: int = setting("OPSPLATFORM_DB_POOL_SIZE", "Database connections each app process keeps open; at "
+                                "peaks it opens up to twice as many more. Keep processes × 3 × this under "
+                                "PostgreSQL's max_connections.", 10)
+    db_pool_timeout: int = setting("OPSPLATFORM_DB_POOL_TIMEOUT", "Seconds a request waits for a free database "
+                                   "connection before it is answered 503 (busy, with Retry-After).", 30)
     map_tiles: str = setting("OPSPLATFORM_MAP_TILES", "Online tile layer under the maps, as a URL template such as "
                              "`https://tile.openstreetmap.org/{z}/{x}/{y}.png`; empty (default) draws the bundled "
                              "country basemap only, so maps work on a closed network.", "")
@@ -113,6 +122,9 @@ class Settings:
             raise SettingsError(f"OPSPLATFORM_SITREP_HOUR must be an hour from 0 to 23 (got {self.sitrep_hour})")
         if self.smtp_security not in ("none", "starttls", "tls"):
             raise SettingsError(f"OPSPLATFORM_SMTP_SECURITY must be none, starttls or tls (got {self.smtp_security!r})")
+        if self.session_hours < 1 or self.session_max_hours < self.session_hours:
+            raise SettingsError("OPSPLATFORM_SESSION_MAX_HOURS must be at least OPSPLATFORM_SESSION_HOURS, "
+                                f"which must be 1 or more (got {self.session_max_hours} and {self.session_hours})")
         if self.production:
             if len(self.secret_key) < 32:
                 raise SettingsError("OPSPLATFORM_SECRET_KEY must be set to at least 32 random characters in "
@@ -156,4 +168,13 @@ def describe() -> list[tuple[str, str, str]]:
     return [(f.metadata["env"], str(f.default), f.metadata["doc"]) for f in fields(Settings)]
 
 
-__all__ = ["Settings", "SettingsError", "load", "describe", "replace"]
+def markdown_reference() -> str:
+    """The configuration reference as a Markdown table, as docs/admin-guide.md carries it."""
+    rows = ["| variable | default | what it does |", "|---|---|---|"]
+    for variable, default, doc in describe():
+        shown = f"`{default}`" if default else "(empty)"
+        rows.append(f"| `{variable}` | {shown} | {doc.replace('|', chr(92) + '|')} |")
+    return "\n".join(rows) + "\n"
+
+
+__all__ = ["Settings", "SettingsError", "load", "describe", "markdown_reference", "replace"]

@@ -70,6 +70,19 @@ async def test_an_edit_that_crossed_another_shows_both_versions(client, db, cast
     assert seizure.location == "Terminal A"
 
 
+async def test_a_refused_correction_shows_the_form_again_with_what_was_typed(client, db, cast, thunder):
+    """Regression: the page was drawn from the rolled-back record and failed with a server error."""
+    await login(client, cast.kenya)
+    await form_post(client, f"{BASE}/seizures/new", {**FORM, "items-0-quantity": "3"})
+    seizure = await db.scalar(select(Seizure))
+    edit = {**FORM, "items-0-quantity": "-1", "location": "Terminal C", "version": "1", "action": "save"}
+    response = await form_post(client, f"{BASE}/seizures/{seizure.id}/edit", edit)
+    assert response.status_code == 400
+    assert "must be a number greater than 0" in response.text and 'value="Terminal C"' in response.text
+    await db.refresh(seizure)
+    assert (seizure.version, seizure.location) == (1, FORM["location"])
+
+
 async def test_record_pages_by_role_and_country(client, db, cast, thunder):
     await login(client, cast.kenya)
     await form_post(client, f"{BASE}/seizures/new", {**FORM, "items-0-quantity": "3"})

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform.web.deps import Db
 from opsplatform.audit.models import AuditEvent
 from opsplatform.audit.recorder import record
-from opsplatform.auth import services
+from opsplatform.auth import second_factor, services
 from opsplatform.auth.guards import requires
 from opsplatform.auth.models import Role, User
 from opsplatform.auth.secrets import hash_password, password_problem
@@ -119,6 +119,18 @@ class AdminController(Controller):
         await db.commit()
         flash(request, _("Account %(email)s saved.", email=user.email), "success")
         return Redirect("/admin/users")
+
+    @post("/users/{user_id:int}/second-factor/reset", name="admin:users:second_factor:reset")
+    async def reset_second_factor(self, request: Request, db: Db, user_id: FromPath[int]) -> Redirect:
+        """For a lost phone: the account logs in with its password alone until it sets up a new code."""
+        user = await db.get(User, user_id)
+        if user is None:
+            raise NotFoundException()
+        second_factor.remove(user)
+        record(db, "reset_second_factor", "users", str(user.id))
+        await db.commit()
+        flash(request, _("Second factor of %(email)s reset.", email=user.email), "success")
+        return Redirect(f"/admin/users/{user.id}")
 
     @get("/audit", name="admin:audit")
     async def audit(self, db: Db, entity: FromQuery[str] = "", actor: FromQuery[str] = "",

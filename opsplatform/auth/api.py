@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from litestar import Controller, Request, get
 
+from opsplatform.web.api_docs import ERRORS
 from opsplatform.auth.guards import login_required
 
 
@@ -26,7 +27,7 @@ class AccountApi(Controller):
     guards = [login_required]
     tags = ["account"]
 
-    @get("/me", name="api:me", summary="The account the token belongs to")
+    @get("/me", name="api:me", responses=ERRORS, summary="The account the token belongs to")
     async def me(self, request: Request) -> Me:
         u = request.user
         return Me(id=u.id, email=u.email, name=u.name, role=u.role, country=u.country_code, network=u.network_code,

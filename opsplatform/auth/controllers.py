@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform import policy
 from opsplatform.web.deps import Db
 from opsplatform.audit.recorder import record
-from opsplatform.auth import services
+from opsplatform.auth import second_factor, services
 from opsplatform.auth.guards import login_required
 from opsplatform.auth.middleware import SESSION_COOKIE
 from opsplatform.auth.models import ApiToken, User
@@ -59,13 +61,49 @@ class LoginController(Controller):
             await db.commit()
             return Template("auth/login.html", status_code=400 if error else 200,
                             context={"next": target, "email": email, "error": error})
+        if second_factor.is_enabled(user):
+            await db.commit()
+            response = Template("auth/login_code.html", context={"next": target, "error": None})
+            response.set_cookie(second_factor.PENDING_COOKIE, second_factor.pending_token(settings, user, now),
+                                httponly=True, samesite="lax", secure=settings.production,
+                                max_age=second_factor.PENDING_MINUTES * 60, path="/login")
+            return response
+        return await self._logged_in(request, db, user, target, now)
+
+    @post("/login/code", name="login:code")
+    async def code(self, request: Request, db: Db, data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
+        """The second step for accounts with a second factor: the current code from the authenticator app."""
+        settings, now, target = request.app.state.settings, utcnow(), _safe_next(data.get("next"))
+        user_id = second_factor.pending_user_id(settings, request.cookies.get(second_factor.PENDING_COOKIE), now)
+        user = await db.get(User, user_id) if user_id is not None else None
+        if user is None or not user.is_active or not second_factor.is_enabled(user):
+            flash(request, _("The login took too long. Enter your e-mail address and password again."), "error")
+            return Redirect(f"/login?next={quote(target)}")
+        try:
+            if await services.throttled(db, settings, user.email, now):
+                raise InvalidInput.one("code", _("Too many failed attempts for this address. Wait %(minutes)s "
+                                                 "minutes.", minutes=settings.login_throttle_minutes))
+            second_factor.check_code(settings, user, data.get("code", ""), now)
+        except InvalidInput as exc:
+            await services.second_factor_failed(db, user, ip=_client_ip(request), now=now)
+            await db.commit()
+            return Template("auth/login_code.html", status_code=400,
+                            context={"next": target, "error": exc.by_field()["code"]})
+        await services.login_completed(db, user, now)
+        response = await self._logged_in(request, db, user, target, now)
+        response.delete_cookie(second_factor.PENDING_COOKIE, path="/login")
+        return response
+
+    async def _logged_in(self, request: Request, db: Db, user: User, target: str, now: datetime) -> Redirect:
+        """Start the session; the cookie lives as long as the session may (the server ends it earlier when idle)."""
+        settings = request.app.state.settings
         db.sync_session.info["actor"] = (user.id, user.email)
         raw = await services.start_session(db, settings, user, ip=_client_ip(request), now=now)
         record(db, "login", "users", str(user.id))
         await db.commit()
         response = Redirect(target)
         response.set_cookie(SESSION_COOKIE, raw, httponly=True, samesite="lax", secure=settings.production,
-                            max_age=settings.session_hours * 3600, path="/")
+                            max_age=settings.session_max_hours * 3600, path="/")
         return response
 
     @post("/logout", name="logout")
@@ -144,8 +182,60 @@ class AccountController(Controller):
                     errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
         tokens = (await db.scalars(select(ApiToken).where(ApiToken.user_id == request.user.id)
                                    .order_by(ApiToken.created_at.desc()))).all()
-        return Template("auth/account.html", status_code=status_code,
-                        context={"tokens": tokens, "new_token": new_token, "errors": errors or {}})
+        user = await db.get(User, request.user.id, populate_existing=True)
+        enrolment = None
+        if policy.may_use_second_factor(user) and not second_factor.is_enabled(user):
+            enrolment = second_factor.provisioning(request.app.state.settings, user)
+        return Template("auth/account.html", status_code=status_code, context={
+            "tokens": tokens, "new_token": new_token, "errors": errors or {}, "account": user,
+            "second_factor": policy.may_use_second_factor(user), "enrolment": enrolment})
+
+    async def _own_account(self, request: Request, db: Db) -> User:
+        user = await db.get(User, request.user.id)
+        if not policy.may_use_second_factor(user):
+            raise PermissionDeniedException(_("the second factor is for coordinators and administrators"))
+        return user
+
+    @post("/second-factor", name="account:second_factor:start")
+    async def second_factor_start(self, request: Request, db: Db) -> Redirect:
+        """A new secret to scan; the second factor is on only once a code from the app confirms it."""
+        user = await self._own_account(request, db)
+        if second_factor.is_enabled(user):
+            raise PermissionDeniedException(_("turn the second factor off first"))
+        second_factor.start_enrolment(request.app.state.settings, user)
+        await db.commit()
+        return Redirect("/account#second-factor")
+
+    @post("/second-factor/confirm", name="account:second_factor:confirm")
+    async def second_factor_confirm(self, request: Request, db: Db,
+                                    data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
+        user = await self._own_account(request, db)
+        try:
+            second_factor.confirm_enrolment(request.app.state.settings, user, data.get("code", ""), utcnow())
+        except InvalidInput as exc:
+            await db.rollback()
+            return await self._page(request, db, errors=exc.by_field(), status_code=400)
+        record(db, "enable_second_factor", "users", str(user.id))
+        await db.commit()
+        flash(request, _("Two-step login is on: from now on, logging in asks for a code after the password."),
+              "success")
+        return Redirect("/account")
+
+    @post("/second-factor/disable", name="account:second_factor:disable")
+    async def second_factor_disable(self, request: Request, db: Db,
+                                    data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
+        """Turning it off takes a current code, so a session left open is not enough to weaken the account."""
+        user = await self._own_account(request, db)
+        try:
+            second_factor.check_code(request.app.state.settings, user, data.get("code", ""), utcnow())
+        except InvalidInput as exc:
+            await db.rollback()
+            return await self._page(request, db, errors=exc.by_field(), status_code=400)
+        second_factor.remove(user)
+        record(db, "disable_second_factor", "users", str(user.id))
+        await db.commit()
+        flash(request, _("Two-step login is off."), "success")
+        return Redirect("/account")
 
     @get("/", name="account")
     async def show(self, request: Request, db: Db) -> Template:

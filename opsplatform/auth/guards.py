@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
@@ -10,17 +10,22 @@ from litestar.handlers.base import BaseRouteHandler
 
 from opsplatform import policy
 
-Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
+# Guards are coroutines: Litestar runs a plain-function guard in a thread pool, a hop on every request.
+Guard = Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]
 
 
-def login_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+def _logged_in(connection: ASGIConnection) -> None:
     if connection.user is None:
         raise NotAuthorizedException("log in, or send a valid API token as 'Authorization: Bearer <token>'")
 
 
+async def login_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    _logged_in(connection)
+
+
 def requires(capability: str) -> Guard:
-    def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-        login_required(connection, handler)
+    async def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+        _logged_in(connection)
         if not policy.can(connection.user, capability):
             raise PermissionDeniedException("your role does not allow this")
 

@@ -21,7 +21,7 @@ class Role(StrEnum):
 
 class User(Audited, SQLModel, table=True):
     __tablename__ = "users"
-    __audit_redact__ = frozenset({"password_hash"})
+    __audit_redact__ = frozenset({"password_hash", "totp_secret_encrypted"})
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(unique=True, index=True, max_length=254)
@@ -38,6 +38,10 @@ class User(Audited, SQLModel, table=True):
     reminders_opt_out: bool = False  # no daily e-mail about a day my country has not reported
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+    # Optional second factor (TOTP): the secret is Fernet-encrypted; enabled once a code confirmed it.
+    totp_secret_encrypted: str | None = None
+    totp_enabled_at: datetime | None = None
+    totp_last_step: int | None = None  # the last time step accepted, so a code cannot be used twice
 
 
 class UserSession(SQLModel, table=True):

@@ -77,19 +77,33 @@ async def authenticate(session: AsyncSession, settings: Settings, email: str, pa
                        ip: str | None, now: datetime) -> User | None:
     """The active user with these credentials, or None; raises LoginThrottled after too many failures."""
     email = normalise_email(email)
-    since = now - timedelta(minutes=settings.login_throttle_minutes)
-    failures = await session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.created_at >= since))
-    if failures >= settings.login_max_failures:
+    if await throttled(session, settings, email, now):
         raise LoginThrottled
     user = await session.scalar(select(User).where(User.email == email))
     if user is not None and user.is_active and verify_password(user.password_hash, password):
-        await session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
-        user.last_login_at = now
+        if user.totp_enabled_at is None:  # with a second factor, failures count until the code is right too
+            await login_completed(session, user, now)
         return user
     verify_password(None, password) if user is None else None  # same work whether or not the account exists
     session.add(LoginAttempt(email=email, ip=ip, created_at=now))
     return None
+
+
+async def login_completed(session: AsyncSession, user: User, now: datetime) -> None:
+    await session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
+    user.last_login_at = now
+
+
+async def second_factor_failed(session: AsyncSession, user: User, *, ip: str | None, now: datetime) -> None:
+    """A wrong code counts as a failed login, so guessing codes is throttled like guessing passwords."""
+    session.add(LoginAttempt(email=user.email, ip=ip, created_at=now))
+
+
+async def throttled(session: AsyncSession, settings: Settings, email: str, now: datetime) -> bool:
+    since = now - timedelta(minutes=settings.login_throttle_minutes)
+    failures = await session.scalar(
+        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.created_at >= since))
+    return failures >= settings.login_max_failures
 
 
 async def start_session(session: AsyncSession, settings: Settings, user: User, *, ip: str | None,
@@ -102,9 +116,11 @@ async def start_session(session: AsyncSession, settings: Settings, user: User, *
 
 
 async def user_for_session(session: AsyncSession, settings: Settings, raw: str, now: datetime) -> User | None:
+    """The session's user while the session is neither idle too long nor older than the absolute lifetime."""
     row = (await session.execute(
         select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.id == token_hash(raw), UserSession.expires_at > now, User.is_active))).first()
+        .where(UserSession.id == token_hash(raw), UserSession.expires_at > now,
+               UserSession.created_at > now - timedelta(hours=settings.session_max_hours), User.is_active))).first()
     if row is None:
         return None
     user, user_session = row
@@ -192,6 +208,7 @@ async def purge_expired(session: AsyncSession, settings: Settings, now: datetime
     """Delete expired sessions, dead one-time links and old failed-login records; returns rows removed."""
     removed = 0
     for stmt in (delete(UserSession).where(UserSession.expires_at <= now),
+                 delete(UserSession).where(UserSession.created_at <= now - timedelta(hours=settings.session_max_hours)),
                  delete(OneTimeLink).where(OneTimeLink.expires_at <= now - timedelta(days=7)),
                  delete(LoginAttempt).where(
                      LoginAttempt.created_at <= now - timedelta(minutes=settings.login_throttle_minutes))):

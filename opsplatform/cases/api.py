@@ -21,6 +21,7 @@ from opsplatform.i18n import _
 from opsplatform.operations.controllers import visible_operation
 from opsplatform.operations.models import Operation
 from opsplatform.seizures.api import visible_seizure
+from opsplatform.web.api_docs import ERRORS
 from opsplatform.web.deps import Db
 
 
@@ -59,13 +60,13 @@ class CaseApi(Controller):
 
     # --- links ---------------------------------------------------------------------------------------------------
 
-    @get("/links", name="api:links", guards=[requires("view_records")],
+    @get("/links", name="api:links", responses=ERRORS, guards=[requires("view_records")],
          summary="Links between countries' records that you see (pending, accepted, refused, removed)")
     async def list_links(self, request: Request, db: Db, code: FromPath[str]) -> list[dict[str, Any]]:
         operation = await visible_operation(db, request.user, code)
         return [links.link_json(e) for e in await links.operation_links(db, operation, request.user)]
 
-    @post("/links", name="api:links:request", guards=[requires("link_records")], status_code=201,
+    @post("/links", name="api:links:request", responses=ERRORS, guards=[requires("link_records")], status_code=201,
           summary="Ask to link your record (seizure_id) with another country's (other_seizure_id, or other_country "
                   "and other_seizure_ref); kind: same_shipment, controlled_delivery or network")
     async def request_link(self, request: Request, db: Db, code: FromPath[str],
@@ -80,7 +81,7 @@ class CaseApi(Controller):
         await db.commit()
         return await _link_json(db, operation, request, link.id)
 
-    @post("/links/{link_id:int}/decision", name="api:links:decision", guards=[requires("link_records")],
+    @post("/links/{link_id:int}/decision", name="api:links:decision", responses=ERRORS, guards=[requires("link_records")],
           status_code=200, summary='Answer a pending link: {"decision": "accept" | "refuse", "note": "…"}')
     async def decide_link(self, request: Request, db: Db, code: FromPath[str], link_id: FromPath[int],
                           data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
@@ -93,7 +94,7 @@ class CaseApi(Controller):
         await db.commit()
         return await _link_json(db, operation, request, link.id)
 
-    @delete("/links/{link_id:int}", name="api:links:remove", guards=[requires("link_records")], status_code=200,
+    @delete("/links/{link_id:int}", name="api:links:remove", responses=ERRORS, guards=[requires("link_records")], status_code=200,
             summary="Remove a link or withdraw a request (either country or a coordinator)")
     async def remove_link(self, request: Request, db: Db, code: FromPath[str], link_id: FromPath[int]) -> dict[str, Any]:
         operation = await visible_operation(db, request.user, code)
@@ -104,7 +105,7 @@ class CaseApi(Controller):
 
     # --- follow-up -----------------------------------------------------------------------------------------------
 
-    @get("/seizures/{seizure_id:int}/case-events", name="api:case_events", guards=[requires("view_records")],
+    @get("/seizures/{seizure_id:int}/case-events", name="api:case_events", responses=ERRORS, guards=[requires("view_records")],
          summary="A record's follow-up: investigation, charges, prosecution, conviction, sentence, asset forfeiture")
     async def case_events(self, request: Request, db: Db, code: FromPath[str],
                           seizure_id: FromPath[int]) -> dict[str, Any]:
@@ -113,7 +114,7 @@ class CaseApi(Controller):
         return {"case_status": seizure.case_status,
                 "events": [followup.case_event_json(e, who) for e, who in await followup.case_events(db, seizure)]}
 
-    @post("/seizures/{seizure_id:int}/case-events", name="api:case_events:add", guards=[requires("follow_up")],
+    @post("/seizures/{seizure_id:int}/case-events", name="api:case_events:add", responses=ERRORS, guards=[requires("follow_up")],
           status_code=201, summary='Record a step of the case: {"stage", "date": "YYYY-MM-DD", "note"}; open after '
                                    'the operation closed')
     async def add_case_event(self, request: Request, db: Db, code: FromPath[str], seizure_id: FromPath[int],
@@ -125,28 +126,45 @@ class CaseApi(Controller):
         return {"case_status": seizure.case_status,
                 "events": [followup.case_event_json(e, who) for e, who in await followup.case_events(db, seizure)]}
 
-    @get("/follow-up", name="api:followup", guards=[requires("view_operations")],
+    @get("/follow-up", name="api:followup", responses=ERRORS, guards=[requires("view_operations")],
          summary="The funnel from seizures to convictions: per country and in total, seizures per stage reached")
     async def funnel(self, request: Request, db: Db, code: FromPath[str]) -> list[dict[str, Any]]:
         operation = await visible_operation(db, request.user, code)
         return await followup.followup_funnel(db, operation, request.user)
 
-    @get([f"/seizures/{{seizure_id:int}}/ecomessage.{fmt}" for fmt in ecomessage.FORMATS], name="api:ecomessage",
-         guards=[requires("view_records")], media_type="application/octet-stream",
-         summary="The record's INTERPOL Ecomessage as pdf, docx or html; ?information_requested=… fills section 13")
-    async def ecomessage_file(self, request: Request, db: Db, code: FromPath[str],
-                              seizure_id: FromPath[int]) -> Response[bytes]:
+    async def _ecomessage(self, request: Request, db: Db, code: str, seizure_id: int, fmt: str) -> Response[bytes]:
         operation = await visible_operation(db, request.user, code)
         seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
-        fmt = request.url.path.rsplit(".", 1)[-1]
         content = await ecomessage.ecomessage(db, request.app.state.settings, operation, seizure, request.user,
                                               dict(request.query_params), fmt)
         return Response(content, media_type=ecomessage.FORMATS[fmt], headers={
             "content-disposition": f'attachment; filename="{ecomessage.filename(seizure, fmt)}"'})
 
+    # One route per format, so the API document gives each its media type.
+    @get("/seizures/{seizure_id:int}/ecomessage.pdf", name="api:ecomessage:pdf", responses=ERRORS,
+         guards=[requires("view_records")], media_type=ecomessage.FORMATS["pdf"],
+         summary="The record's INTERPOL Ecomessage as PDF; ?information_requested=… fills section 13")
+    async def ecomessage_pdf(self, request: Request, db: Db, code: FromPath[str],
+                             seizure_id: FromPath[int]) -> Response[bytes]:
+        return await self._ecomessage(request, db, code, seizure_id, "pdf")
+
+    @get("/seizures/{seizure_id:int}/ecomessage.docx", name="api:ecomessage:docx", responses=ERRORS,
+         guards=[requires("view_records")], media_type=ecomessage.FORMATS["docx"],
+         summary="The record's INTERPOL Ecomessage as DOCX; ?information_requested=… fills section 13")
+    async def ecomessage_docx(self, request: Request, db: Db, code: FromPath[str],
+                              seizure_id: FromPath[int]) -> Response[bytes]:
+        return await self._ecomessage(request, db, code, seizure_id, "docx")
+
+    @get("/seizures/{seizure_id:int}/ecomessage.html", name="api:ecomessage:html", responses=ERRORS,
+         guards=[requires("view_records")], media_type=ecomessage.FORMATS["html"],
+         summary="The record's INTERPOL Ecomessage as HTML; ?information_requested=… fills section 13")
+    async def ecomessage_html(self, request: Request, db: Db, code: FromPath[str],
+                              seizure_id: FromPath[int]) -> Response[bytes]:
+        return await self._ecomessage(request, db, code, seizure_id, "html")
+
     # --- messages ------------------------------------------------------------------------------------------------
 
-    @get("/messages", name="api:messages", guards=[requires("messages")],
+    @get("/messages", name="api:messages", responses=ERRORS, guards=[requires("messages")],
          summary="The operation's messages you may read, newest first (alerts and seizure notices; replies counted)")
     async def list_messages(self, request: Request, db: Db, code: FromPath[str]) -> list[dict[str, Any]]:
         operation = await visible_operation(db, request.user, code)
@@ -154,7 +172,7 @@ class CaseApi(Controller):
         return [messages.message_json(s, base)
                 for s in await messages.message_list(db, request.app.state.settings, operation, request.user)]
 
-    @post("/messages", name="api:messages:post", guards=[requires("messages")], status_code=201,
+    @post("/messages", name="api:messages:post", responses=ERRORS, guards=[requires("messages")], status_code=201,
           summary='Post {"kind": "alert" | "seizure_notice", "subject", "body", "audience": "operation" | "region" | '
                   '"network", "audience_code", "seizure_id", "nominal", "attachments": [{"filename", '
                   '"content_base64"}]}')
@@ -172,13 +190,13 @@ class CaseApi(Controller):
             raise NotFoundException(_("no message %(id)s that you can read", id=message_id))
         return messages.message_json(shown, f"/api/v1/operations/{operation.code}/messages")
 
-    @get("/messages/{message_id:int}", name="api:message", guards=[requires("messages")],
+    @get("/messages/{message_id:int}", name="api:message", responses=ERRORS, guards=[requires("messages")],
          summary="A message with its feedback")
     async def message(self, request: Request, db: Db, code: FromPath[str], message_id: FromPath[int]) -> dict[str, Any]:
         operation = await visible_operation(db, request.user, code)
         return await self._message(request, db, operation, message_id)
 
-    @post("/messages/{message_id:int}/replies", name="api:message:reply", guards=[requires("messages")],
+    @post("/messages/{message_id:int}/replies", name="api:message:reply", responses=ERRORS, guards=[requires("messages")],
           status_code=201, summary='Feedback on a message: {"body", "nominal", "attachments"}')
     async def reply(self, request: Request, db: Db, code: FromPath[str], message_id: FromPath[int],
                     data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
@@ -191,7 +209,7 @@ class CaseApi(Controller):
         await db.commit()
         return await self._message(request, db, operation, message_id)
 
-    @get("/messages/{message_id:int}/attachments/{attachment_id:int}", name="api:message:attachment",
+    @get("/messages/{message_id:int}/attachments/{attachment_id:int}", name="api:message:attachment", responses=ERRORS,
          guards=[requires("messages")], summary="An attachment, for readers of its message",
          media_type="application/octet-stream")
     async def attachment(self, request: Request, db: Db, code: FromPath[str], message_id: FromPath[int],
@@ -207,14 +225,14 @@ class CaseReportApi(Controller):
     path = "/api/v1"
     tags = ["cases"]
 
-    @get("/matches", name="api:matches", guards=[login_required],
+    @get("/matches", name="api:matches", responses=ERRORS, guards=[login_required],
          summary="Suspect matches with other countries' records (cleared users): whom to contact, never names")
     async def matches(self, request: Request, db: Db) -> list[dict[str, Any]]:
         if not policy.sees_matches(request.user):
             raise PermissionDeniedException(_("suspect matches are for users cleared for nominal data"))
         return [match_json(v) for v in await matches_for(db, request.user)]
 
-    @get("/reports/annual-illegal-trade", name="api:annual_report", guards=[requires("annual_report")],
+    @get("/reports/annual-illegal-trade", name="api:annual_report", responses=ERRORS, guards=[requires("annual_report")],
          summary="The CITES annual illegal trade report of a country and year as XLSX: ?country=KEN&year=2026"
                  "&share_with_iccwc=yes", media_type="application/octet-stream")
     async def annual_report(self, request: Request, db: Db) -> Response[bytes]:

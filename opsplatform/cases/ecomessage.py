@@ -18,6 +18,7 @@ from opsplatform.audit.recorder import record
 from opsplatform.auth.models import User
 from opsplatform.cases.models import LinkStatus, SeizureLink
 from opsplatform.database import utcnow
+from opsplatform.documents import services as documents
 from opsplatform.documents.render import docx_from_html, pdf_from_html
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import N_, _
@@ -35,8 +36,7 @@ SECTIONS = (
     N_("Locations of origin, provenance, transit and destination"), N_("Documents used"),
     N_("Law enforcement agency"), N_("Modus operandi"), N_("Additional information"), N_("Information requested"),
 )
-FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
-           "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+FORMATS = {fmt: documents.FORMATS[fmt] for fmt in documents.DOCUMENT_FORMATS}
 REQUEST_LIMIT = 4000
 
 

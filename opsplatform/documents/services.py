@@ -18,12 +18,12 @@ from opsplatform.documents.models import Artifact
 from opsplatform.documents.render import docx_from_html, pdf_from_html
 from opsplatform.operations.models import Operation
 
-FORMATS = {
-    "html": "text/html; charset=utf-8",
+FORMATS = {  # text types get "; charset=utf-8" from Litestar
+    "html": "text/html",
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "json": "application/json",
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",
 }
 DOCUMENT_FORMATS = ("html", "pdf", "docx")
 

@@ -10,6 +10,7 @@ from litestar.status_codes import HTTP_409_CONFLICT
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform.web.api_docs import ERRORS, ERRORS_WITH_CONFLICT
 from opsplatform.web.deps import Db
 from opsplatform import policy
 from opsplatform.auth.guards import requires
@@ -26,7 +27,7 @@ class OperationApi(Controller):
     path = "/api/v1"
     tags = ["operations"]
 
-    @get("/operations", name="api:operations", guards=[requires("view_operations")],
+    @get("/operations", name="api:operations", responses=ERRORS, guards=[requires("view_operations")],
          summary="Operations you can see, newest first")
     async def list_operations(self, request: Request, db: Db) -> list[dict[str, Any]]:
         visible = policy.visible_operations(request.user).subquery()
@@ -38,7 +39,7 @@ class OperationApi(Controller):
         return [{"code": r.code, "name": r.name, "phase": r.phase, "start": r.start_date.isoformat(),
                  "end": r.end_date.isoformat(), "countries": r[-1]} for r in rows]
 
-    @post("/operations", name="api:operations:create", guards=[requires("manage_operations")],
+    @post("/operations", name="api:operations:create", responses=ERRORS, guards=[requires("manage_operations")],
           summary="Create an operation from an operation file", status_code=201)
     async def create(self, request: Request, db: Db, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
         require(policy.may_edit_operation(request.user))
@@ -46,12 +47,13 @@ class OperationApi(Controller):
         await db.commit()
         return await operation_spec(db, operation)
 
-    @get("/operations/{code:str}", name="api:operation", guards=[requires("view_operations")],
+    @get("/operations/{code:str}", name="api:operation", responses=ERRORS, guards=[requires("view_operations")],
          summary="One operation in the operation-file shape")
     async def detail(self, request: Request, db: Db, code: FromPath[str]) -> dict[str, Any]:
         return await operation_spec(db, await visible_operation(db, request.user, code))
 
     @patch("/operations/{code:str}", name="api:operation:update", guards=[requires("manage_operations")],
+           responses=ERRORS_WITH_CONFLICT,
            summary="Change an operation's core fields; send the version you read (409 if stale)")
     async def update(self, request: Request, db: Db, code: FromPath[str],
                      data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
@@ -70,7 +72,7 @@ class OperationApi(Controller):
         return Response(await operation_spec(db, operation))
 
     @post("/operations/{code:str}/phase", name="api:operation:phase", guards=[requires("manage_operations")],
-          summary="Move an operation to a phase by hand", status_code=200)
+          responses=ERRORS, summary="Move an operation to a phase by hand", status_code=200)
     async def phase(self, request: Request, db: Db, code: FromPath[str],
                     data: JSONBody[dict[str, str]]) -> dict[str, Any]:
         operation = await editable_operation(db, request.user, code)
@@ -78,7 +80,7 @@ class OperationApi(Controller):
         await db.commit()
         return await operation_spec(db, operation)
 
-    @get("/taxa", name="api:taxa", guards=[requires("view_operations")],
+    @get("/taxa", name="api:taxa", responses=ERRORS, guards=[requires("view_operations")],
          summary="Search taxa by scientific or common name (English, French, Spanish)")
     async def taxa(self, db: Db, q: FromQuery[str]) -> list[dict[str, Any]]:
         return [{"scientific_name": t.scientific_name, "rank": t.rank, "appendix": t.appendix,

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Request, get
 from litestar.params import FromPath
 
+from opsplatform.web.api_docs import ERRORS
 from opsplatform.auth.guards import requires
 from opsplatform.operations.controllers import visible_operation
 from opsplatform.reporting.filters import ResultFilter
@@ -18,7 +19,7 @@ class ReportingApi(Controller):
     path = "/api/v1/operations/{code:str}"
     tags = ["results"]
 
-    @get("/summary", name="api:summary", guards=[requires("view_operations")],
+    @get("/summary", name="api:summary", responses=ERRORS, guards=[requires("view_operations")],
          summary="The operation's figures (CONTRACT.md); filters: start, end, countries, regions, networks, "
                  "taxon_groups, taxa, terms, modes")
     async def summary(self, request: Request, db: Db, code: FromPath[str]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from opsplatform.seizures.models import Seizure, SeizureItem
 from opsplatform.seizures.sheets import COLUMNS
 
 FIELDS = ("id", "reporting_country", "status", *COLUMNS, "normalised_unit", "normalised_quantity")
-FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
            "geojson": "application/geo+json"}
 
 

@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_409_CONFLICT
 
+from opsplatform.web.api_docs import ERRORS, ERRORS_WITH_CONFLICT
 from opsplatform.web.deps import Db
 from opsplatform import policy
 from opsplatform.auth.guards import requires
@@ -35,7 +36,7 @@ class SeizureApi(Controller):
     path = "/api/v1/operations/{code:str}"
     tags = ["results"]
 
-    @get("/seizures", name="api:seizures", guards=[requires("view_records")],
+    @get("/seizures", name="api:seizures", responses=ERRORS, guards=[requires("view_records")],
          summary="Seizures you can see in full, newest first (paged with offset)")
     async def list_seizures(self, request: Request, db: Db, code: FromPath[str],
                             offset: FromQuery[int] = 0) -> list[dict[str, Any]]:
@@ -46,7 +47,7 @@ class SeizureApi(Controller):
         settings = request.app.state.settings
         return [await services.seizure_json(db, settings, s, request.user) for s in seizures]
 
-    @post("/seizures", name="api:seizures:create", guards=[requires("log_records")], status_code=201,
+    @post("/seizures", name="api:seizures:create", responses=ERRORS, guards=[requires("log_records")], status_code=201,
           summary="Log a seizure with its items (and suspects); submitted unless status is draft")
     async def create(self, request: Request, db: Db, code: FromPath[str],
                      data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
@@ -55,7 +56,7 @@ class SeizureApi(Controller):
         await db.commit()
         return await services.seizure_json(db, request.app.state.settings, seizure, request.user)
 
-    @get("/seizures/{seizure_id:int}", name="api:seizure", guards=[requires("view_records")],
+    @get("/seizures/{seizure_id:int}", name="api:seizure", responses=ERRORS, guards=[requires("view_records")],
          summary="One seizure")
     async def detail(self, request: Request, db: Db, code: FromPath[str],
                      seizure_id: FromPath[int]) -> dict[str, Any]:
@@ -64,6 +65,7 @@ class SeizureApi(Controller):
         return await services.seizure_json(db, request.app.state.settings, seizure, request.user)
 
     @patch("/seizures/{seizure_id:int}", name="api:seizure:update", guards=[requires("log_records")],
+           responses=ERRORS_WITH_CONFLICT,
            summary="Correct a seizure; send the version you read (409 if someone changed it since)")
     async def update(self, request: Request, db: Db, code: FromPath[str], seizure_id: FromPath[int],
                      data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
@@ -84,7 +86,8 @@ class SeizureApi(Controller):
         return Response(await services.seizure_json(db, settings, seizure, request.user))
 
     @post("/seizures/{seizure_id:int}/status", name="api:seizure:status", guards=[requires("view_records")],
-          status_code=200, summary="validate, query (coordinators); answer, withdraw, submit (the reporting country)")
+          responses=ERRORS, status_code=200,
+          summary="validate, query (coordinators); answer, withdraw, submit (the reporting country)")
     async def status(self, request: Request, db: Db, code: FromPath[str], seizure_id: FromPath[int],
                      data: JSONBody[dict[str, str]]) -> dict[str, Any]:
         operation = await visible_operation(db, request.user, code)
@@ -93,7 +96,7 @@ class SeizureApi(Controller):
         await db.commit()
         return await services.seizure_json(db, request.app.state.settings, seizure, request.user)
 
-    @post("/nil-returns", name="api:nil_returns", guards=[requires("log_records")], status_code=201,
+    @post("/nil-returns", name="api:nil_returns", responses=ERRORS, guards=[requires("log_records")], status_code=201,
           summary="Say a day had nothing to report")
     async def nil_return(self, request: Request, db: Db, code: FromPath[str],
                          data: JSONBody[dict[str, str]]) -> dict[str, Any]:

@@ -72,7 +72,9 @@ class SeizureController(Controller):
     async def _form(self, request: Request, db: Db, operation: Operation, raw: dict[str, Any], *,
                     seizure: Seizure | None = None, errors: dict[str, str] | None = None, conflict: Any = None,
                     status_code: int = 200) -> Template:
-        await db.refresh(operation)
+        await db.refresh(operation)  # a refused change was rolled back, which expired what the page shows
+        if seizure is not None:
+            await db.refresh(seizure)
         participants = (await db.execute(select(Participant.country_code, Country.name)
                                          .join(Country, Country.alpha3 == Participant.country_code)
                                          .where(Participant.operation_id == operation.id)

@@ -7,11 +7,12 @@ each naming its field, so the three entry paths accept and refuse the same thing
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.errors import FieldError
@@ -41,14 +42,41 @@ class Reference:
 
     @classmethod
     async def load(cls, session: AsyncSession) -> Reference:
+        """The reference data, kept per database in this process while it is unchanged (one cheap query checks)."""
+        key = str(session.bind.url) if session.bind is not None else ""
+        stamp = tuple((await session.execute(_STAMP)).one())
+        cached = _CACHE.get(key)
+        if cached is not None and cached[0] == stamp and time.monotonic() - cached[1] < CACHE_SECONDS:
+            return cached[2]
+        reference = await cls._read(session)
+        _CACHE.pop(key, None)
+        while len(_CACHE) >= CACHE_DATABASES:  # many databases only in tests: keep the newest few
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = (stamp, time.monotonic(), reference)
+        return reference
+
+    @classmethod
+    async def _read(cls, session: AsyncSession) -> Reference:
         taxa = (await session.execute(select(Taxon.id, Taxon.scientific_name))).all()
-        units = list((await session.scalars(select(Unit))).all())
+        # Copies outside the session: the same Reference serves later requests, after this session has ended.
+        units = [Unit(**unit.model_dump()) for unit in (await session.scalars(select(Unit))).all()]
         return cls(taxa={name.lower(): (tid, name) for tid, name in taxa},
                    terms=set((await session.scalars(select(TradeTerm.code))).all()),
                    units={u.code: u for u in units}, unit_spellings=alias_map(units),
                    countries=await lookup.country_codes(session),
                    currencies=set((await session.scalars(select(Currency.code))).all()),
                    taxon_names=[name for _tid, name in taxa])
+
+
+# Every submission is checked against the reference data; reading ~1,000 rows for each is most of the cost of a
+# submission, so a process keeps them while this stamp (row counts and the newest taxon) is unchanged. The time
+# limit bounds how long an edit in place (a renamed taxon) can go unseen by another instance.
+_STAMP = text("SELECT (SELECT count(*) FROM taxa), (SELECT coalesce(max(id), 0) FROM taxa), "
+              "(SELECT count(*) FROM trade_terms), (SELECT count(*) FROM units), (SELECT count(*) FROM countries), "
+              "(SELECT count(*) FROM currencies)")
+CACHE_SECONDS = 60
+CACHE_DATABASES = 4
+_CACHE: dict[str, tuple[tuple[int, ...], float, Reference]] = {}
 
 
 class Checker:

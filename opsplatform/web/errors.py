@@ -7,7 +7,8 @@ from urllib.parse import quote
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from opsplatform.auth.middleware import API_PREFIX
 from opsplatform.errors import InvalidInput, NotAllowed
@@ -18,8 +19,9 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith(API_PREFIX) or request.url.path.startswith("/schema")
 
 
-def _page(request: Request, status: int, title: str, detail: str) -> Response:
-    return Template("error.html", context={"status": status, "title": title, "detail": detail}, status_code=status)
+def _page(request: Request, status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+    return Template("error.html", context={"status": status, "title": title, "detail": detail}, status_code=status,
+                    headers=headers)
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:
@@ -56,4 +58,14 @@ def server_error(request: Request, exc: Exception) -> Response:
                  _("The error has been logged. Try again, and tell your administrator if it persists."))
 
 
-HANDLERS = {HTTPException: http_error, InvalidInput: invalid_input, NotAllowed: not_allowed, HTTP_500_INTERNAL_SERVER_ERROR: server_error}
+def busy(request: Request, exc: PoolTimeout) -> Response:
+    """Every database connection stayed busy for the pool timeout: overload, not a fault. Say when to come back."""
+    headers = {"Retry-After": "5"}
+    if _is_api(request):
+        return Response({"status_code": 503, "detail": _("the service is busy; try again in a few seconds")},
+                        status_code=HTTP_503_SERVICE_UNAVAILABLE, media_type=MediaType.JSON, headers=headers)
+    return _page(request, 503, _("Busy"), _("Too many requests at once. Try again in a few seconds."), headers)
+
+
+HANDLERS = {PoolTimeout: busy, HTTPException: http_error, InvalidInput: invalid_input, NotAllowed: not_allowed,
+            HTTP_500_INTERNAL_SERVER_ERROR: server_error}

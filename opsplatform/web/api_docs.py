@@ -1,0 +1,47 @@
+"""The error answers of the JSON API, documented once for every API route (OpenAPI `responses`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.openapi.datastructures import ResponseSpec
+
+
+@dataclass
+class FieldProblem:
+    field: str
+    message: str
+
+
+@dataclass
+class ApiError:
+    """Every error answer: the status, what is wrong and, for bad input, one entry per field."""
+
+    status_code: int
+    detail: str
+    errors: list[FieldProblem] | None = None
+
+
+@dataclass
+class ApiConflict:
+    """A change sent with a stale version: nothing was saved; `current` is the record as it is now."""
+
+    status_code: int
+    detail: str
+    current: dict[str, Any]
+
+
+def _error(description: str) -> ResponseSpec:
+    return ResponseSpec(data_container=ApiError, description=description)
+
+
+ERRORS = {
+    400: _error("Bad input: `errors` lists each field and what is wrong with it"),
+    401: _error("No token, or a token that is wrong or revoked"),
+    403: _error("Your role does not allow this"),
+    404: _error("No such operation or record that you can see (another country's record is answered 404)"),
+    503: _error("Busy: every database connection is in use; retry after the seconds in Retry-After"),
+}
+ERRORS_WITH_CONFLICT = {**ERRORS, 409: ResponseSpec(data_container=ApiConflict,
+                                                    description="Changed by someone else since you read it")}

@@ -26,6 +26,7 @@ from opsplatform.releases.state import ReleaseState
 from opsplatform.releases.models import Release, ReleaseStatus
 from opsplatform.settings import LANGUAGES
 from opsplatform.web.deps import Db
+from opsplatform.web.headers import FRAMED
 from opsplatform.web.flash import flash
 
 EXPORTS = ("html", "pdf", "json", "csv")
@@ -123,7 +124,7 @@ class ReleaseController(Controller):
     async def preview(self, request: Request, db: Db, code: FromPath[str]) -> Response:
         state = await ReleaseState.of(db, *await self._release(request, db, code))
         content, _name = state.file("html", _lang(request), request.user)
-        return Response(content, media_type="text/html; charset=utf-8", headers={"x-frame-options": "SAMEORIGIN"})
+        return Response(content, media_type="text/html", headers=FRAMED)
 
     @get([f"/export.{fmt}" for fmt in EXPORTS], name="release:export")
     async def export(self, request: Request, db: Db, code: FromPath[str]) -> Response[bytes]:

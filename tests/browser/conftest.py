@@ -38,6 +38,7 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 VIEWPORT = {"width": 1280, "height": 860}
 COORDINATOR = ("corinne@ops.test", "Corinne Coordinator", "a long coordinator password")
+PRESS_OFFICER = ("priya@ops.test", "Priya Press", "a long press office password")
 
 
 @dataclass
@@ -109,9 +110,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
     async def prepare(session: Any) -> None:
         await load_all(session)
-        email, name, password = COORDINATOR
-        await create_user(session, email=email, name=name, role="coordinator", password=password,
-                          organisation="INTERPOL")
+        for (email, name, password), role in ((COORDINATOR, "coordinator"), (PRESS_OFFICER, "press_officer")):
+            await create_user(session, email=email, name=name, role=role, password=password, organisation="INTERPOL")
         await session.commit()
 
     with serve(create_app(settings), port) as base_url, sync_playwright() as playwright:

@@ -2,7 +2,8 @@
 
 The steps run in order and share one world: a coordinator sets up Operation Thunder and invites Kenya's focal point,
 who joins through the e-mailed link and reports; the coordinator queries a record and reads the dashboard and map.
-A further person's part (the press officer's release, for one) is one more `test_…` function using `journey`.
+Last, the press officer drafts the public release, the coordinator approves it, the press officer exports it and
+the coordinator publishes it for everyone. A further person's part is one more `test_…` function using `journey`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from opsplatform.seizures.models import Seizure, SeizureItem
-from tests.browser.conftest import COORDINATOR, Site, log_in, picture
+from tests.browser.conftest import COORDINATOR, PRESS_OFFICER, Site, log_in, picture
+from tests.documents_support import pdf_text
 
 pytestmark = pytest.mark.browser
 
@@ -186,3 +188,33 @@ def test_the_coordinator_reads_the_dashboard_and_the_map_loads_nothing_from_outs
     outside = [url for url in requested if urlparse(url).hostname not in ("127.0.0.1", None) and
                not url.startswith("data:")]
     assert outside == [], outside
+
+
+def test_the_press_officer_drafts_and_exports_the_release_that_the_coordinator_approves(journey: Journey) -> None:
+    press = journey.pages["press"] = journey.site.person()
+    log_in(press, PRESS_OFFICER[0], PRESS_OFFICER[2])
+    press.goto(f"/operations/{OPERATION}/release")
+    expect(press.locator("h1")).to_contain_text("Public results release")
+    press.fill("#f-narrative_en", "Customs and wildlife officers worked together across East Africa.")
+    press.click("form[action$='/release'] button[type=submit]")
+    expect(press.locator(".flash-success")).to_contain_text("Release draft saved.")
+    coordinator = journey.pages["coordinator"]
+    coordinator.goto(f"/operations/{OPERATION}/release")
+    coordinator.click("text=Approve: freeze the figures")
+    expect(coordinator.locator(".flash-success")).to_contain_text("Release approved.")
+    press.reload()
+    picture(press, "press-officer-release", full_page=True)
+    with press.expect_download() as download:
+        press.click(f"a[href='/operations/{OPERATION}/release/export.pdf?lang=en']")
+    text = " ".join(pdf_text(download.value.path().read_bytes()).split())
+    counted = journey.site.run(lambda s: s.scalar(select(func.count()).select_from(Seizure).where(
+        Seizure.status.in_(("submitted", "validated", "queried")))))
+    assert f"Operation Thunder 2026: {counted} seizures" in text and "DRAFT: NOT FOR PUBLICATION" in text  # the banner prints in capitals
+    assert FOCAL_POINT[1] not in text and "Customs and wildlife officers" in text
+    visitor = journey.site.person()
+    assert visitor.goto(f"/releases/{OPERATION}").status == 404  # not public before publication
+    coordinator.click("text=Publish now")
+    expect(coordinator.locator(".flash-success")).to_contain_text("Release published.")
+    visitor.goto(f"/releases/{OPERATION}")
+    expect(visitor.locator("h1")).to_contain_text(f"Operation Thunder 2026: {counted} seizures")
+    picture(visitor, "public-release", full_page=True)

@@ -17,11 +17,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    DateTime, Float, Integer, String, cast, delete, distinct, event, func, insert, inspect, literal, null, select,
-    text, true, tuple_, union_all,
+    DateTime, Float, Integer, String, and_, bindparam, cast, delete, distinct, event, func, insert, inspect, literal,
+    null, select, text, true, tuple_, union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -33,6 +34,7 @@ from opsplatform.seizures.models import Seizure, SeizureItem, counted
 Slice = tuple[int, str, date]
 PENDING = "daily_figures_pending"
 PENDING_ITEMS = "daily_figures_pending_items"
+PENDING_SEIZURES = "daily_figures_pending_seizures"
 
 # Seizure-level dimensions: one key per seizure. Item-level ones count the seizures involving each key.
 SEIZURE_DIMENSIONS = ("mode", "method", "agency", "location_type", "concealment", "route")
@@ -130,6 +132,21 @@ def _lock_key(part: Slice) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+@cache
+def _slice_statements() -> tuple[Any, Any]:
+    """DELETE and INSERT … SELECT that recompute one slice given as parameters. Built once: the statement is large,
+    and building it anew for every saved seizure cost more than running it."""
+    table = DailyFigure.__table__
+    operation, country, day = bindparam("operation"), bindparam("country"), bindparam("day")
+    records = _counted_records(and_(Seizure.operation_id == operation, Seizure.reporting_country == country,
+                                    Seizure.seizure_date == day))
+    return (delete(table).where(table.c.operation_id == operation, table.c.country == country, table.c.day == day),
+            insert(table).from_select(COLUMNS, facts(records)))
+
+
+FEW_SLICES = 20  # a form or API save touches one or two; an import touches many, better in chunks
+
+
 def _refresh(session: Session, slices: set[Slice]) -> None:
     ordered = sorted(slices)
     connection = session.connection()
@@ -137,6 +154,11 @@ def _refresh(session: Session, slices: set[Slice]) -> None:
         # Sorted keys: two writers touching overlapping slices take the locks in the same order (no deadlock).
         connection.execute(text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),
                            {"keys": sorted(_lock_key(s) for s in ordered)})
+    if len(ordered) <= FEW_SLICES:
+        for operation, country, day in ordered:  # one by one: IN lists of `counted()` rule out executemany
+            for statement in _slice_statements():
+                connection.execute(statement, {"operation": operation, "country": country, "day": day})
+        return
     table = DailyFigure.__table__
     for start in range(0, len(ordered), 300):  # bounded IN lists, well under SQLite's parameter limit
         chunk = ordered[start:start + 300]
@@ -166,9 +188,11 @@ def _slices_of(obj: Seizure) -> set[Slice]:
 @event.listens_for(Session, "after_flush")
 def _note_changes(session: Session, _flush_context: Any) -> None:
     pending, items = session.info.setdefault(PENDING, set()), session.info.setdefault(PENDING_ITEMS, set())
+    known = session.info.setdefault(PENDING_SEIZURES, set())
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Seizure):
             pending.update(_slices_of(obj))
+            known.add(obj.id)
         elif isinstance(obj, SeizureItem):
             items.add(obj.seizure_id)
 
@@ -177,7 +201,8 @@ def _note_changes(session: Session, _flush_context: Any) -> None:
 def _recompute(session: Session) -> None:
     session.flush()
     pending: set[Slice] = session.info.pop(PENDING, set())
-    item_seizures = session.info.pop(PENDING_ITEMS, set()) - {None}
+    # Items of a seizure saved in this transaction are in its slice already: look up only the others' slices.
+    item_seizures = session.info.pop(PENDING_ITEMS, set()) - session.info.pop(PENDING_SEIZURES, set()) - {None}
     if item_seizures:
         rows = session.connection().execute(
             select(Seizure.operation_id, Seizure.reporting_country, Seizure.seizure_date)
@@ -189,6 +214,6 @@ def _recompute(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    session.info.pop(PENDING, None)
-    session.info.pop(PENDING_ITEMS, None)
+    for key in (PENDING, PENDING_ITEMS, PENDING_SEIZURES):
+        session.info.pop(key, None)
 

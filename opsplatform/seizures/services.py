@@ -153,7 +153,8 @@ async def create_seizure(session: AsyncSession, settings: Settings, operation: O
     session.add_all([_suspect_row(settings, seizure.id, s, None) for s in checked.suspects or []])
     _history(session, seizure, user, checked.status)
     await session.flush()
-    await find_matches(session, seizure)
+    if any(s["document_number"] for s in checked.suspects or []):  # only a document number can match
+        await find_matches(session, seizure)
     return seizure
 
 

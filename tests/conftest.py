@@ -13,6 +13,7 @@ import os
 import shutil
 import warnings
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -90,12 +91,12 @@ async def templates(postgres_server: str | None, tmp_path_factory: pytest.TempPa
 _counter = itertools.count()
 
 
-@pytest_asyncio.fixture(params=["sqlite", "postgresql"])
-async def database_url(request: pytest.FixtureRequest, templates: dict[str, str | None],
-                       tmp_path: Path) -> AsyncIterator[str]:
-    """A fresh, migrated database with reference data, on each of the two engines."""
-    if request.param == "sqlite":
-        target = tmp_path / "test.db"
+@asynccontextmanager
+async def fresh_database(kind: str, templates: dict[str, str | None], folder: Path) -> AsyncIterator[str]:
+    """A fresh, migrated database with reference data: a file copy on SQLite, CREATE DATABASE … TEMPLATE on
+    PostgreSQL (dropped afterwards)."""
+    if kind == "sqlite":
+        target = folder / "test.db"
         shutil.copyfile(templates["sqlite"], target)
         yield f"sqlite+aiosqlite:///{target}"
         return
@@ -111,6 +112,14 @@ async def database_url(request: pytest.FixtureRequest, templates: dict[str, str 
     conn = await asyncpg.connect(admin)
     await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     await conn.close()
+
+
+@pytest_asyncio.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, templates: dict[str, str | None],
+                       tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, migrated database with reference data, on each of the two engines."""
+    async with fresh_database(request.param, templates, tmp_path) as url:
+        yield url
 
 
 # --- mail -------------------------------------------------------------------------------------------------------------

@@ -1,92 +1,130 @@
-"""The demo: accounts for every role, two Thunder operations with realistic results, deterministic and re-runnable."""
+"""The demo: accounts for every role, two Thunder operations with realistic results, deterministic and re-runnable.
+
+The demo is loaded once per database for this module (it takes seconds); the tests read it, and the one that loads
+it again checks that nothing changes.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import date
 
+import pytest
+import pytest_asyncio
+from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
+from opsplatform.app import create_app
 from opsplatform.auth.models import User
+from opsplatform.cases.models import CaseEvent, OperationMessage, SeizureLink, SuspectMatch
+from opsplatform.crypto import decrypt
+from opsplatform.database import make_engine, make_sessionmaker, session_scope
 from opsplatform.demo.generator import DEMO_ACCOUNTS, demo_window, load_demo
-from opsplatform.operations.models import Operation, Participant
+from opsplatform.documents.models import Artifact
+from opsplatform.operations.models import FocalPoint, Operation, Participant, Route, Target
+from opsplatform.releases.models import Release
 from opsplatform.seizures.models import NilReturn, Seizure, SeizureItem, Suspect
-from tests.conftest import form_post
+from opsplatform.settings import Settings
+from tests.conftest import form_post, fresh_database
+from tests.pgcluster import free_port
 
 TODAY = date(2026, 10, 22)
+SEIZURES = 150
+
+
+@pytest_asyncio.fixture(scope="module", params=["sqlite", "postgresql"])
+async def demo_settings(request: pytest.FixtureRequest, templates, tmp_path_factory) -> AsyncIterator[Settings]:
+    async with fresh_database(request.param, templates, tmp_path_factory.mktemp("demo")) as url:
+        settings = Settings(database_url=url, scheduler_enabled=False, smtp_port=free_port())
+        engine = make_engine(url)
+        async with session_scope(make_sessionmaker(engine)) as session:
+            await load_demo(session, settings, seizures=SEIZURES, today=TODAY, echo=lambda _: None,
+                            reload_reference=False)
+        await engine.dispose()
+        yield settings
+
+
+@pytest_asyncio.fixture
+async def demo(demo_settings: Settings) -> AsyncIterator:
+    engine = make_engine(demo_settings.database_url)
+    async with session_scope(make_sessionmaker(engine)) as session:
+        yield session
+    await engine.dispose()
 
 
 async def count(db, model, *where) -> int:
     return await db.scalar(select(func.count()).select_from(model).where(*where))
 
 
-async def test_the_demo_loads_two_operations_with_results(db, settings):
-    await load_demo(db, settings, seizures=150, today=TODAY, echo=lambda _: None)
-    current, previous = (await db.scalars(select(Operation).order_by(Operation.start_date.desc()))).all()
+async def test_the_demo_loads_two_operations_with_results(demo):
+    current, previous = (await demo.scalars(select(Operation).order_by(Operation.start_date.desc()))).all()
     assert (current.code, current.phase) == ("THUNDER-2026", "active")
     assert (current.start_date, current.end_date) == demo_window(TODAY)
     assert (previous.code, previous.phase) == ("THUNDER-2025", "closed")
-    assert 100 <= await count(db, Participant, Participant.operation_id == current.id) <= 130
-    assert await count(db, Seizure, Seizure.operation_id == current.id) == 150
-    assert await count(db, Seizure, Seizure.operation_id == previous.id) == 90
-    assert await count(db, Seizure, Seizure.seizure_date > TODAY) == 0
-    assert await count(db, SeizureItem) >= 240
-    assert await count(db, NilReturn) > 0
+    assert 100 <= await count(demo, Participant, Participant.operation_id == current.id) <= 130
+    assert await count(demo, Seizure, Seizure.operation_id == current.id) == SEIZURES
+    assert await count(demo, Seizure, Seizure.operation_id == previous.id) == SEIZURES * 3 // 5
+    assert await count(demo, Seizure, Seizure.seizure_date > TODAY) == 0
+    assert await count(demo, SeizureItem) >= 240
+    assert await count(demo, NilReturn) > 0
     # Ivory is reported both by weight and by number, as countries do.
-    ivory_units = set((await db.scalars(select(SeizureItem.normalised_unit).where(SeizureItem.term_code == "TUS"))).all())
+    ivory_units = set((await demo.scalars(select(SeizureItem.normalised_unit).where(SeizureItem.term_code == "TUS"))).all())
     assert {"kg", "number"} <= ivory_units
 
 
-async def test_the_demo_shows_the_case_exchange(db, settings):
-    from opsplatform.cases.models import CaseEvent, OperationMessage, SeizureLink, SuspectMatch
-
-    await load_demo(db, settings, seizures=150, today=TODAY, echo=lambda _: None, reload_reference=False)
-    previous = await db.scalar(select(Operation).where(Operation.code == "THUNDER-2025"))
-    assert await count(db, CaseEvent, CaseEvent.seizure_id.in_(
+async def test_the_demo_shows_the_case_exchange(demo):
+    previous = await demo.scalar(select(Operation).where(Operation.code == "THUNDER-2025"))
+    assert await count(demo, CaseEvent, CaseEvent.seizure_id.in_(
         select(Seizure.id).where(Seizure.operation_id == previous.id))) >= 10
-    assert await count(db, CaseEvent, CaseEvent.day > TODAY) == 0
-    assert {s for s in (await db.scalars(select(SeizureLink.status))).all()} == {"accepted", "pending"}
-    assert await count(db, Seizure, Seizure.same_shipment_as_id.is_not(None)) == 1
-    assert await count(db, SuspectMatch) == 1
-    assert await count(db, OperationMessage) == 3
+    assert await count(demo, CaseEvent, CaseEvent.day > TODAY) == 0
+    assert {s for s in (await demo.scalars(select(SeizureLink.status))).all()} == {"accepted", "pending"}
+    assert await count(demo, Seizure, Seizure.same_shipment_as_id.is_not(None)) == 1
+    assert await count(demo, SuspectMatch) == 1
+    assert await count(demo, OperationMessage) == 3
 
 
-async def test_the_demo_is_deterministic_and_loading_again_changes_nothing(db, settings):
-    await load_demo(db, settings, seizures=40, today=TODAY, echo=lambda _: None, reload_reference=False)
-    refs = (await db.scalars(select(Seizure.seizure_ref).order_by(Seizure.id))).all()
-    users = await count(db, User)
-    await load_demo(db, settings, seizures=40, today=TODAY, echo=lambda _: None, reload_reference=False)
-    assert (await db.scalars(select(Seizure.seizure_ref).order_by(Seizure.id))).all() == refs
-    assert await count(db, User) == users
-    assert await count(db, User, User.email.in_([a.email for a in DEMO_ACCOUNTS])) == len(DEMO_ACCOUNTS)
+async def test_the_demo_has_briefings_sitreps_and_a_published_release(demo):
+    documents = set((await demo.execute(select(Operation.code, Artifact.kind).join(
+        Artifact, Artifact.operation_id == Operation.id))).all())
+    assert {("THUNDER-2026", "pre"), ("THUNDER-2026", "sitrep"), ("THUNDER-2025", "pre"),
+            ("THUNDER-2025", "post")} <= documents
+    assert await count(demo, Artifact, Artifact.kind == "sitrep") == 3
+    published = await demo.scalar(select(Operation.code).join(Release, Release.operation_id == Operation.id)
+                                  .where(Release.status == "published"))
+    assert published == "THUNDER-2025"
 
 
-async def test_suspects_names_are_stored_encrypted(db, settings):
-    from opsplatform.crypto import decrypt
-
-    await load_demo(db, settings, seizures=80, today=TODAY, echo=lambda _: None, reload_reference=False)
-    suspect = await db.scalar(select(Suspect).where(Suspect.name_encrypted.is_not(None)).limit(1))
+async def test_suspects_names_are_stored_encrypted(demo, demo_settings):
+    suspect = await demo.scalar(select(Suspect).where(Suspect.name_encrypted.is_not(None)).limit(1))
     assert suspect.name_encrypted.startswith("gAAAA")  # a Fernet token, not a name
-    assert " " in decrypt(settings, suspect.name_encrypted)
+    assert " " in decrypt(demo_settings, suspect.name_encrypted)
 
 
-async def test_the_demo_operations_have_targets_routes_and_focal_points(db, settings):
-    from opsplatform.operations.models import FocalPoint, Route, Target
-
-    await load_demo(db, settings, seizures=20, today=TODAY, echo=lambda _: None, reload_reference=False)
-    current = await db.scalar(select(Operation).where(Operation.code == "THUNDER-2026"))
-    assert await count(db, Target, Target.operation_id == current.id) >= 20
-    assert await count(db, Route, Route.operation_id == current.id) >= 3
-    assert await count(db, FocalPoint, FocalPoint.operation_id == current.id) == \
-        await count(db, Participant, Participant.operation_id == current.id)
+async def test_the_demo_operations_have_targets_routes_and_focal_points(demo):
+    current = await demo.scalar(select(Operation).where(Operation.code == "THUNDER-2026"))
+    assert await count(demo, Target, Target.operation_id == current.id) >= 20
+    assert await count(demo, Route, Route.operation_id == current.id) >= 3
+    assert await count(demo, FocalPoint, FocalPoint.operation_id == current.id) == \
+        await count(demo, Participant, Participant.operation_id == current.id)
 
 
-async def test_every_demo_account_logs_in_and_sees_its_operations(client, db, settings):
-    await load_demo(db, settings, seizures=20, today=TODAY, echo=lambda _: None, reload_reference=False)
-    for account in DEMO_ACCOUNTS:
-        client.cookies.clear()
-        response = await form_post(client, "/login", {"email": account.email, "password": account.password})
-        assert response.status_code in (302, 303), account.email
-        home = await client.get("/")
-        assert home.status_code == 200
-        if account.role != "admin":
-            assert "THUNDER-2026" in home.text, account.email
+async def test_every_demo_account_logs_in_and_sees_its_operations(demo_settings):
+    async with AsyncTestClient(app=create_app(demo_settings)) as client:
+        client.follow_redirects = False
+        for account in DEMO_ACCOUNTS:
+            client.cookies.clear()
+            response = await form_post(client, "/login", {"email": account.email, "password": account.password})
+            assert response.status_code in (302, 303), account.email
+            home = await client.get("/")
+            assert home.status_code == 200
+            if account.role != "admin":
+                assert "THUNDER-2026" in home.text, account.email
+
+
+async def test_the_demo_is_deterministic_and_loading_again_changes_nothing(demo, demo_settings):
+    refs = (await demo.scalars(select(Seizure.seizure_ref).order_by(Seizure.id))).all()
+    users, documents = await count(demo, User), await count(demo, Artifact)
+    await load_demo(demo, demo_settings, seizures=SEIZURES, today=TODAY, echo=lambda _: None, reload_reference=False)
+    assert (await demo.scalars(select(Seizure.seizure_ref).order_by(Seizure.id))).all() == refs
+    assert (await count(demo, User), await count(demo, Artifact)) == (users, documents)
+    assert await count(demo, User, User.email.in_([a.email for a in DEMO_ACCOUNTS])) == len(DEMO_ACCOUNTS)

@@ -46,8 +46,8 @@ async def load_demo_documents(session: AsyncSession, settings: Settings, coordin
             await generate(session, settings, operation, coordinator, kind="pre", fmt="html", lang="en",
                            edition=edition, now=min(briefed, now))
         if operation.phase == Phase.closed:
-            await generate(session, settings, operation, coordinator, kind="post", fmt="html", lang="en", now=now)
-            await generate(session, settings, operation, coordinator, kind="post", fmt="pdf", lang="fr", now=now)
+            for lang in ("en", "fr"):  # HTML: quick to make; PDF and DOCX are a click away on the documents page
+                await generate(session, settings, operation, coordinator, kind="post", fmt="html", lang=lang, now=now)
             await _published_release(session, operation, coordinator, press, now)
         else:
             for days_ago in (2, 1, 0):

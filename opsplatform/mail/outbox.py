@@ -62,7 +62,7 @@ async def deliver_due(session: AsyncSession, settings: Settings, now: datetime, 
     """Send every message that is due; returns how many were sent. Safe to run on several instances at once."""
     due = (await session.scalars(
         select(OutboxMessage.id).where(_is_due(now)).order_by(OutboxMessage.next_attempt_at).limit(limit))).all()
-    sent = 0
+    sent, failed = 0, []
     for message_id in due:
         # Claim the message: only one instance's conditional UPDATE matches.
         claimed = await session.execute(
@@ -80,8 +80,7 @@ async def deliver_due(session: AsyncSession, settings: Settings, now: datetime, 
             message.last_error = f"{type(exc).__name__}: {exc}"[:500]
             message.status = "failed" if message.attempts >= MAX_ATTEMPTS else "queued"
             message.next_attempt_at = now + backoff(message.attempts)
-            log.warning("mail %s to %s not sent (attempt %s): %s", message.id, message.to_address,
-                        message.attempts, message.last_error)
+            failed.append(message)
         else:
             message.attempts += 1
             message.status = "sent"
@@ -89,6 +88,9 @@ async def deliver_due(session: AsyncSession, settings: Settings, now: datetime, 
             message.last_error = None
             sent += 1
         await session.commit()
+    if failed:  # one line per run, not per message: an SMTP outage would otherwise flood the log
+        log.warning("%s of %s due messages not sent (first: mail %s to %s, attempt %s: %s); they will be retried",
+                    len(failed), len(due), failed[0].id, failed[0].to_address, failed[0].attempts, failed[0].last_error)
     return sent
 
 

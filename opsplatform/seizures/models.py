@@ -35,6 +35,8 @@ class Seizure(Audited, SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("operation_id", "reporting_country", "seizure_ref"),
         Index("ix_seizures_operation_status_date", "operation_id", "status", "seizure_date"),
+        # A daily-figures slice: every save recomputes its slice from the records found through this index.
+        Index("ix_seizures_slice", "operation_id", "reporting_country", "seizure_date"),
     )
     id: int | None = Field(default=None, primary_key=True)
     operation_id: int = Field(foreign_key="operations.id")

@@ -14,7 +14,7 @@ from opsplatform.reference.models import (
     Airport, Country, Currency, Network, NetworkMember, Organisation, Region, Taxon, TradeTerm, Unit,
 )
 from opsplatform.releases.models import Release, ReleaseCorrection
-from opsplatform.reporting.models import DailyFigure
+from opsplatform.reporting.models import DailyFigure, WindowFigure
 from opsplatform.seizures.models import (
     NilReturn, Reminder, Seizure, SeizureItem, SheetImport, StatusChange, Suspect,
 )
@@ -25,5 +25,5 @@ __all__ = [
     "metadata", "AuditEvent", "ApiToken", "LoginAttempt", "OneTimeLink", "User", "UserSession", "OutboxMessage", "JobRun", "Notification",
     "Operation", "Participant", "FocalPoint", "Route", "Target", "Airport", "Country", "Currency", "Network", "NetworkMember", "Organisation",
     "CaseEvent", "MessageAttachment", "OperationMessage", "SeizureLink", "SuspectMatch",
-    "DailyFigure", "Artifact", "Release", "ReleaseCorrection", "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Reminder", "Seizure", "SeizureItem", "SheetImport", "StatusChange", "Suspect",
+    "DailyFigure", "WindowFigure", "Artifact", "Release", "ReleaseCorrection", "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Reminder", "Seizure", "SeizureItem", "SheetImport", "StatusChange", "Suspect",
 ]

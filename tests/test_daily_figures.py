@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
 from opsplatform.database import make_engine, make_sessionmaker, session_scope
 from opsplatform.reporting import rollup
 from opsplatform.reporting.filters import ResultFilter
-from opsplatform.reporting.models import DailyFigure
+from opsplatform.reporting.models import DailyFigure, WindowFigure
 from opsplatform.reporting.summary import breakdowns, summary
 from opsplatform.seizures.imports import import_sheet
 from opsplatform.seizures.models import Seizure, SeizureItem, counted
@@ -42,8 +43,12 @@ async def recomputed(db, operation_id: int) -> list[tuple]:
 
 async def assert_consistent(db, operation, cast) -> None:
     assert await stored(db, operation.id) == await recomputed(db, operation.id)
+    assert await window_stored(db, operation.id) == await window_summed(db, operation.id)
+    dated = ResultFilter(start=date(2026, 10, 2), end=date(2026, 10, 20))
     for user in (cast.coordinator, cast.kenya, cast.press):
         assert await summary(db, operation, user) == await summary(db, operation, user, FROM_RECORDS)
+        assert await summary(db, operation, user, dated) == await summary(db, operation, user, replace(
+            FROM_RECORDS, start=dated.start, end=dated.end))
         assert (await breakdowns(db, operation, user, ResultFilter(), NOW)
                 == await breakdowns(db, operation, user, FROM_RECORDS, NOW))
 
@@ -146,3 +151,22 @@ async def test_two_writers_in_the_same_day_and_country_both_count(database_url, 
     assert await stored(db, operation.id) == await recomputed(db, operation.id)
     figures = await summary(db, operation, cast.coordinator)
     assert figures["seizures"] == 2 and figures["by_day"] == [{"date": "2026-10-03", "seizures": 2}]
+
+
+async def window_stored(db, operation_id: int) -> list[tuple]:
+    table = WindowFigure.__table__
+    return sorted(((r[0], r[1], r[2], r[3], r[4], int(r[5]), None if r[6] is None else round(r[6], 6),
+                    None if r[7] is None else int(r[7]), None if r[8] is None else str(r[8])[:19])
+                   for r in (await db.execute(select(*(table.c[c] for c in rollup.WINDOW_COLUMNS))
+                                              .where(table.c.operation_id == operation_id))).all()), key=repr)
+
+
+async def window_summed(db, operation_id: int) -> list[tuple]:
+    rows = {}
+    for operation, country, _day, dimension, key, unit, seizures, quantity, arrested, first in await stored(db, operation_id):
+        entry = rows.setdefault((operation, country, dimension, key, unit), [0, None, None, None])
+        entry[0] += seizures
+        entry[1] = quantity if entry[1] is None else entry[1] + (quantity or 0)
+        entry[2] = arrested if entry[2] is None else entry[2] + (arrested or 0)
+        entry[3] = first if entry[3] is None or (first is not None and first < entry[3]) else entry[3]
+    return sorted(((*k, n, None if q is None else round(q, 6), a, f) for k, (n, q, a, f) in rows.items()), key=repr)

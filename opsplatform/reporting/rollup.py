@@ -1,15 +1,17 @@
-"""Daily figures: the results pre-aggregated per operation, country and day, kept exact in the writing transaction.
+"""Daily and window figures: the results pre-aggregated per operation, country and day, and per operation and country
+over the whole window, kept exact in the writing transaction.
 
 Every breakdown of the dashboard and the summary is a sum over these rows when the filter only narrows countries
-and dates, which is what a coordinator looks at every morning: a few thousand rows instead of every seizure.
+and dates: the window figures when no dates are given (what a coordinator looks at every morning: a few thousand
+rows instead of every seizure), the daily figures otherwise.
 
 Why sums stay exact: a seizure belongs to exactly one (operation, country, day) slice, so counts of "seizures
 involving X" per slice (COUNT DISTINCT within the slice) add up across slices without counting a seizure twice.
 
 How they stay fresh: any flush that touches a seizure or an item notes the slices it affected (old and new),
-and the commit recomputes those slices from the records. Bulk writes that bypass the ORM call `touch`.
-On PostgreSQL a transaction-scoped advisory lock per slice serialises recomputes of the same slice, so two
-concurrent writers cannot leave a stale slice behind.
+and the commit recomputes those slices from the records, then the window figures of their countries from the daily
+ones. Bulk writes that bypass the ORM call `touch`. On PostgreSQL a transaction-scoped advisory lock per operation
+and country serialises these recomputes, so two concurrent writers cannot leave stale figures behind.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from opsplatform.reference.models import Taxon
-from opsplatform.reporting.models import DailyFigure
+from opsplatform.reporting.models import DailyFigure, WindowFigure
 from opsplatform.seizures.models import Seizure, SeizureItem, counted
 
 Slice = tuple[int, str, date]
@@ -41,6 +43,7 @@ SEIZURE_DIMENSIONS = ("mode", "method", "agency", "location_type", "concealment"
 ITEM_DIMENSIONS = ("group", "taxon", "term")
 COLUMNS = ("operation_id", "country", "day", "dimension", "key", "unit", "seizures", "quantity", "arrested",
            "first_logged")
+WINDOW_COLUMNS = tuple(c for c in COLUMNS if c != "day")
 # The seizure columns the figures read: named, so a migration that rebuilds the figures needs no later column.
 FACT_COLUMNS = ("id", "operation_id", "reporting_country", "seizure_date", "suspects_arrested", "created_at",
                 "transport_mode", "detection_method", "agency", "location_type", "concealment", "origin_country",
@@ -117,19 +120,45 @@ def rebuild_statements(operation_id: int | None = None) -> tuple[Any, Any]:
             insert(table).from_select(COLUMNS, facts(_counted_records(narrow(Seizure.operation_id)))))
 
 
+def _window_sums(where: Any) -> Any:
+    """The daily figures summed over the window per country: exact, since a seizure is in one day only."""
+    d = DailyFigure.__table__
+    return (select(d.c.operation_id, d.c.country, d.c.dimension, d.c.key, d.c.unit, func.sum(d.c.seizures),
+                   func.sum(d.c.quantity), func.sum(d.c.arrested), func.min(d.c.first_logged))
+            .where(where).group_by(d.c.operation_id, d.c.country, d.c.dimension, d.c.key, d.c.unit))
+
+
+def window_rebuild_statements(operation_id: int | None = None) -> tuple[Any, Any]:
+    """DELETE and INSERT that recompute the window figures of one operation, or of all, from the daily figures."""
+    window, daily = WindowFigure.__table__, DailyFigure.__table__
+    return (delete(window).where(window.c.operation_id == operation_id if operation_id is not None else true()),
+            insert(window).from_select(WINDOW_COLUMNS, _window_sums(
+                daily.c.operation_id == operation_id if operation_id is not None else true())))
+
+
 def _counted_records(where: Any) -> Any:
     table = Seizure.__table__
     return select(*(table.c[name] for name in FACT_COLUMNS)).where(where, counted()).subquery()
 
 
 async def rebuild(session: AsyncSession, operation_id: int | None = None) -> None:
-    for statement in rebuild_statements(operation_id):
+    for statement in (*rebuild_statements(operation_id), *window_rebuild_statements(operation_id)):
         await session.execute(statement)
 
 
-def _lock_key(part: Slice) -> int:
-    digest = hashlib.blake2b(f"{part[0]}|{part[1]}|{part[2]}".encode(), digest_size=8).digest()
+def _lock_key(operation_id: int, country: str) -> int:
+    digest = hashlib.blake2b(f"{operation_id}|{country}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+@cache
+def _window_statements() -> tuple[Any, Any]:
+    """DELETE and INSERT … SELECT that recompute one country's window figures, built once."""
+    window, daily = WindowFigure.__table__, DailyFigure.__table__
+    operation, country = bindparam("operation"), bindparam("country")
+    return (delete(window).where(window.c.operation_id == operation, window.c.country == country),
+            insert(window).from_select(WINDOW_COLUMNS, _window_sums(
+                and_(daily.c.operation_id == operation, daily.c.country == country))))
 
 
 @cache
@@ -149,23 +178,29 @@ FEW_SLICES = 20  # a form or API save touches one or two; an import touches many
 
 def _refresh(session: Session, slices: set[Slice]) -> None:
     ordered = sorted(slices)
+    countries = sorted({(operation, country) for operation, country, _day in ordered})
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        # Sorted keys: two writers touching overlapping slices take the locks in the same order (no deadlock).
+        # One lock per operation and country, taken in sorted order (no deadlock): a country's window figures sum its
+        # days, so two writers in one country refresh one after the other and the second sees the first's days.
         connection.execute(text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),
-                           {"keys": sorted(_lock_key(s) for s in ordered)})
+                           {"keys": sorted(_lock_key(o, c) for o, c in countries)})
     if len(ordered) <= FEW_SLICES:
         for operation, country, day in ordered:  # one by one: IN lists of `counted()` rule out executemany
             for statement in _slice_statements():
                 connection.execute(statement, {"operation": operation, "country": country, "day": day})
-        return
-    table = DailyFigure.__table__
-    for start in range(0, len(ordered), 300):  # bounded IN lists, well under SQLite's parameter limit
-        chunk = ordered[start:start + 300]
-        connection.execute(delete(table).where(tuple_(table.c.operation_id, table.c.country, table.c.day).in_(chunk)))
-        records = _counted_records(
-            tuple_(Seizure.operation_id, Seizure.reporting_country, Seizure.seizure_date).in_(chunk))
-        connection.execute(insert(table).from_select(COLUMNS, facts(records)))
+    else:
+        table = DailyFigure.__table__
+        for start in range(0, len(ordered), 300):  # bounded IN lists, well under SQLite's parameter limit
+            chunk = ordered[start:start + 300]
+            connection.execute(delete(table).where(
+                tuple_(table.c.operation_id, table.c.country, table.c.day).in_(chunk)))
+            records = _counted_records(
+                tuple_(Seizure.operation_id, Seizure.reporting_country, Seizure.seizure_date).in_(chunk))
+            connection.execute(insert(table).from_select(COLUMNS, facts(records)))
+    for operation, country in countries:
+        for statement in _window_statements():
+            connection.execute(statement, {"operation": operation, "country": country})
 
 
 def _slices_of(obj: Seizure) -> set[Slice]:

@@ -17,8 +17,8 @@ from opsplatform.auth.models import User
 from opsplatform.operations.models import Operation, Participant
 from opsplatform.reference.models import Country, NetworkMember, Region
 from opsplatform.reporting.filters import ResultFilter
-from opsplatform.reporting.models import DailyFigure
-from opsplatform.reporting.rollup import facts
+from opsplatform.reporting.models import DailyFigure, WindowFigure
+from opsplatform.reporting.rollup import WINDOW_COLUMNS, facts
 from opsplatform.seizures.models import NilReturn, Seizure, counted
 
 UNKNOWN = "unknown"
@@ -40,16 +40,31 @@ class Scope:
         return select(Seizure.id).where(*self.where())
 
     def figures(self, *dimensions: str) -> Any:
-        """The scope's daily figures (DailyFigure's columns) as a CTE: read from the table when the filter only
-        narrows countries and dates, otherwise computed from the records with the same definitions."""
+        """The scope's figures (DailyFigure's columns but `day`) as a CTE: the window figures when the filter narrows
+        only countries, the daily figures when it narrows dates too, otherwise computed from the records with the
+        same definitions."""
+        if self.filter.place_and_time_only:
+            dated = self.filter.start or self.filter.end
+            table = (DailyFigure if dated else WindowFigure).__table__
+            return select(*(table.c[name] for name in WINDOW_COLUMNS)).where(
+                table.c.operation_id == self.operation.id, table.c.dimension.in_(dimensions),
+                self.filter.place_and_time(table.c.country, table.c.day if dated else None),
+                policy.aggregate_access(self.user, table.c.country, table.c.operation_id)).cte("figures")
+        return facts(self._counted(), self.filter.item_clause(), dimensions).cte("figures")
+
+    def days(self) -> Select:
+        """Seizures per day: from the daily figures, or from the records when the filter needs them."""
         if self.filter.place_and_time_only:
             table = DailyFigure.__table__
-            return select(table).where(
-                table.c.operation_id == self.operation.id, table.c.dimension.in_(dimensions),
-                self.filter.place_and_time(table.c.country, table.c.day),
-                policy.aggregate_access(self.user, table.c.country, table.c.operation_id)).cte("figures")
-        counted = select(Seizure).where(*self.where()).subquery("counted")
-        return facts(counted, self.filter.item_clause(), dimensions).cte("figures")
+            where = (table.c.operation_id == self.operation.id, table.c.dimension == "total",
+                     self.filter.place_and_time(table.c.country, table.c.day),
+                     policy.aggregate_access(self.user, table.c.country, table.c.operation_id))
+            return select(table.c.day, _total(table.c.seizures)).where(*where).group_by(table.c.day)
+        counted = self._counted()
+        return select(counted.c.seizure_date, func.count()).group_by(counted.c.seizure_date)
+
+    def _counted(self) -> Any:
+        return select(Seizure).where(*self.where()).subquery("counted")
 
 
 def _rows(result: Any, key: str, value: str = "seizures") -> list[dict[str, Any]]:
@@ -85,6 +100,7 @@ async def fold_unnamed(session: AsyncSession, scope: Scope, entries: list[dict[s
 def _figures_query(scope: Scope) -> Any:
     """Every figure of the summary in one statement over the scope's daily figures."""
     figures = scope.figures("total", "mode", "method", "group", "term")
+    days = scope.days().subquery("days")
     c = figures.c
     is_total = c.dimension == "total"
     none = cast(null(), String)
@@ -105,8 +121,7 @@ def _figures_query(scope: Scope) -> Any:
         tally("reporting", select(reporting.c[0]).where(reporting.c[0].in_(participating))),
         select(literal("country"), c.country, none, _total(c.seizures), cast(func.sum(c.arrested), Float))
         .where(is_total).group_by(c.country),
-        select(literal("day"), cast(c.day, String), none, _total(c.seizures), cast(null(), Float))
-        .where(is_total).group_by(c.day),
+        select(literal("day"), cast(days.c[0], String), none, days.c[1], cast(null(), Float)),
         _per_key(figures, "mode"), _per_key(figures, "method"), _per_key(figures, "group"),
         _per_key(figures, "term", unit=True, quantity=True))
 

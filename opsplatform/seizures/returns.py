@@ -120,9 +120,10 @@ def _aware(moment: datetime) -> datetime:
 
 def linked_records(operation_id: int) -> Select:
     """Records counted once under another country's (the same shipment): their country still reported that day."""
+    # Found through the (nearly empty) same-shipment index first: the operation's own rows are many.
+    linked = select(Seizure.id).where(Seizure.same_shipment_as_id.is_not(None)).scalar_subquery()
     return select(Seizure.reporting_country, Seizure.seizure_date, Seizure.created_at).where(
-        Seizure.operation_id == operation_id, Seizure.status.in_(COUNTED_STATUSES),
-        Seizure.same_shipment_as_id.is_not(None))
+        Seizure.id.in_(linked), Seizure.operation_id == operation_id, Seizure.status.in_(COUNTED_STATUSES))
 
 
 async def silent_countries(session: AsyncSession, operation: Operation, day: date | None = None) -> list[str]:

@@ -20,6 +20,11 @@ def phase_label(phase: str) -> str:
             "closed": _("Closed")}.get(phase, phase)
 
 
+def outcome_label(outcome: str) -> str:
+    """A scheduled job run's outcome in words."""
+    return status_label({"ok": "done", "error": "failed"}.get(outcome, outcome))
+
+
 def value_label(code: str | None) -> str:
     """A coded seizure value (transport mode, detection method, agency, place type, case status) in words."""
     if code is None or code == "unknown":
@@ -38,7 +43,37 @@ def value_label(code: str | None) -> str:
         "mail_centre": _("Mail centre"), "inland": _("Inland"), "market": _("Market"),
         "none": _("No case"), "investigation": _("Investigation"), "conviction": _("Conviction"),
         "charges": _("Charges"), "sentence": _("Sentence"), "asset_forfeiture": _("Asset forfeiture"),
+        "male": _("Male"), "female": _("Female"),
+        "poacher": _("Poacher"), "courier": _("Courier"), "dealer": _("Dealer"), "trafficker": _("Trafficker"),
+        "buyer": _("Buyer"), "organiser": _("Organiser"), "official": _("Official"),
     }.get(code, code)
+
+
+def status_label(status: str) -> str:
+    """The status of a seizure, a link between records, a sheet import or an outgoing e-mail, in words."""
+    return {"draft": _("draft"), "submitted": _("submitted"), "validated": _("validated"), "queried": _("queried"),
+            "withdrawn": _("withdrawn"), "pending": _("pending"), "accepted": _("accepted"), "refused": _("refused"),
+            "removed": _("removed"), "previewed": _("checked"), "running": _("running"), "done": _("done"),
+            "failed": _("failed"), "queued": _("queued"), "sending": _("sending"), "sent": _("sent")}.get(status, status)
+
+
+def kind_label(kind: str) -> str:
+    """The kind of a link between records or of an operation message, in words."""
+    return {"same_shipment": _("same shipment"), "controlled_delivery": _("controlled delivery"),
+            "network": _("same network"), "alert": _("alert"), "feedback": _("feedback"),
+            "seizure_notice": _("seizure notice")}.get(kind, kind)
+
+
+def publicity_label(publicity: str) -> str:
+    """A country's consent to publicity in the public release, in words."""
+    return {"named": _("named in the release"), "aggregate": _("in totals only"),
+            "none": _("not in the release")}.get(publicity, publicity)
+
+
+def rank_label(rank: str | None) -> str:
+    """A taxonomic rank in words."""
+    return {"species": _("species"), "subspecies": _("subspecies"), "genus": _("genus"), "family": _("family"),
+            "order": _("order"), "class": _("class")}.get(rank or "", rank or "")
 
 
 @cache

@@ -19,6 +19,7 @@ from opsplatform.auth.models import User
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
+from opsplatform.labels import publicity_label
 from opsplatform.operations import focal_points, services
 from opsplatform.operations.maps import routes_map
 from opsplatform.operations.models import Operation, Phase, Publicity, Route, Target
@@ -81,7 +82,7 @@ class OperationController(Controller):
                     status_code: int = 200) -> Template:
         user = request.user
         await db.refresh(operation)  # a refused change was rolled back, which expired it
-        countries = (await db.execute(select(Country.alpha3, Country.name).order_by(Country.name))).all()
+        countries = await lookup.country_choices(db)
         routes = (await db.scalars(select(Route).where(Route.operation_id == operation.id).order_by(Route.id))).all()
         participants = await services.participants_by_region(db, operation)
         queries = (await db.scalars(policy.visible_seizures(user).where(
@@ -99,9 +100,9 @@ class OperationController(Controller):
             "may_remove": services.may_remove_participants(operation, utcnow().date()),
             "countries": countries, "regions": await lookup.regions(db),
             "networks": (await db.execute(select(Network.code, Network.name).order_by(Network.code))).all(),
-            "terms": (await db.execute(select(TradeTerm.code, TradeTerm.name_en).order_by(TradeTerm.code))).all(),
+            "terms": await lookup.coded_names(db, TradeTerm),
             "modes": TRANSPORT_MODES, "phases": list(Phase), "publicities": list(Publicity),
-            "publicity_options": [(p.value, p.value) for p in Publicity],
+            "publicity_options": [(p.value, publicity_label(p.value)) for p in Publicity],
             "section": section, "form": form or {}, "errors": errors or {}})
 
     # --- create and edit ---------------------------------------------------------------------------------------------
@@ -245,7 +246,7 @@ class OperationController(Controller):
         try:
             await focal_points.invite(db, request.app.state.settings, operation, country=country,
                                       email=data.get("email", ""), name=data.get("name", ""), inviter=request.user,
-                                      now=utcnow())
+                                      now=utcnow(), lang=data.get("language", ""))
         except InvalidInput as exc:
             await db.rollback()
             return await self._page(request, db, operation, section="focal_points", form=data,

@@ -20,6 +20,7 @@ from opsplatform.i18n import _
 from opsplatform.operations.controllers import visible_operation
 from opsplatform.operations.models import Operation, Participant
 from opsplatform.operations.services import Conflict
+from opsplatform.reference import lookup
 from opsplatform.reference.models import Country, Currency, Taxon, TradeTerm, Unit
 from opsplatform.seizures import forms, returns, services
 from opsplatform.seizures import vocabulary as v
@@ -35,9 +36,9 @@ from opsplatform.web.flash import flash
 async def form_choices(db: Db) -> dict[str, Any]:
     """The lists a seizure form offers, loaded once per page."""
     return {
-        "countries": (await db.execute(select(Country.alpha3, Country.name).order_by(Country.name))).all(),
-        "terms": (await db.execute(select(TradeTerm.code, TradeTerm.name_en).order_by(TradeTerm.code))).all(),
-        "units": (await db.execute(select(Unit.code, Unit.name_en).order_by(Unit.code))).all(),
+        "countries": await lookup.country_choices(db),
+        "terms": await lookup.coded_names(db, TradeTerm),
+        "units": await lookup.coded_names(db, Unit),
         "currencies": (await db.scalars(select(Currency.code).order_by(Currency.code))).all(),
         "vocabulary": v,
     }

@@ -105,6 +105,22 @@ def field_label(name: str) -> str:
             "estimated_value": _("Estimated value (items)")}.get(name, name)
 
 
+def column_label(name: str) -> str:
+    """A column of the seizure sheet or of an export in words (the files keep CONTRACT.md's column names)."""
+    return {"id": _("Record number"), "reporting_country": _("Reporting country"), "status": _("Status"),
+            "seizure_ref": _("Your reference"), "item_no": _("Item number"), "seizure_date": _("Date of seizure"),
+            "location": _("Place"), "latitude": _("Latitude"), "longitude": _("Longitude"),
+            "location_type": _("Type of place"), "detection_method": _("Detection method"),
+            "transport_mode": _("Transport mode"), "agency": _("Agency"), "origin_country": _("Country of origin"),
+            "export_country": _("Country of export"), "destination_country": _("Country of destination"),
+            "transit_countries": _("Transit countries"), "taxon": _("Taxon"), "term": _("Term"),
+            "quantity": _("Quantity"), "unit": _("Unit"), "estimated_value": _("Estimated value"),
+            "currency": _("Currency"), "concealment": _("Concealment"), "suspects_arrested": _("Suspects arrested"),
+            "suspect_nationalities": _("Nationalities of the suspects"), "case_status": _("Case status"),
+            "notes": _("Notes"), "normalised_unit": _("Normalised unit"),
+            "normalised_quantity": _("Normalised quantity")}.get(name, name)
+
+
 def group_label(group: str | None) -> str:
     """A taxon group in words."""
     return {"mammals": _("Mammals"), "birds": _("Birds"), "reptiles": _("Reptiles"), "amphibians": _("Amphibians"),

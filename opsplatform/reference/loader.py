@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform.i18n import N_
 from opsplatform.reference.models import (
     Airport, Country, Currency, Network, NetworkMember, Organisation, Region, Taxon, TradeTerm, Unit,
 )
@@ -169,9 +170,10 @@ async def load_all(session: AsyncSession) -> dict[str, int]:
 
 
 async def counts(session: AsyncSession) -> dict[str, int]:
-    models = {"regions": Region, "countries": Country, "networks": Network, "network members": NetworkMember,
-              "organisations": Organisation, "taxa": Taxon, "trade terms": TradeTerm, "units": Unit,
-              "currencies": Currency, "airports": Airport}
+    # Marked for translation: the admin page shows these names in the reader's language.
+    models = {N_("regions"): Region, N_("countries"): Country, N_("networks"): Network,
+              N_("network members"): NetworkMember, N_("organisations"): Organisation, N_("taxa"): Taxon,
+              N_("trade terms"): TradeTerm, N_("units"): Unit, N_("currencies"): Currency, N_("airports"): Airport}
     return {name: await session.scalar(select(func.count()).select_from(model)) or 0 for name, model in models.items()}
 
 

@@ -80,6 +80,7 @@ def environment() -> Environment:
     env.globals["country_name"] = labels.country_name
     env.globals["unit_label"] = labels.unit_label
     env.globals["field_label"] = labels.field_label
+    env.globals["column_label"] = labels.column_label
     env.globals["group_label"] = labels.group_label
     env.globals["query_string"] = lambda params, **changes: urlencode(
         {k: v for k, v in {**params, **changes}.items() if v not in (None, "")})

@@ -33,8 +33,8 @@ LANGUAGES = ("fr", "es")
 PEOPLE = ("anonymous", "admin", "coordinator", "focal_point")
 # Not pages: files, the API and its documentation, map frames (folium), stored documents (in the language they were
 # generated in, whoever reads them).
-NOT_PAGES = re.compile(r"^/(api|schema|static)\b|^/health$|\.(csv|xlsx|pdf|docx|json|geojson|txt|ico)$|/map/|routes-map$|"
-                       r"^/documents/|/file$")
+NOT_PAGES = re.compile(r"^/(api|schema|static)\b|^/health$|\.(csv|xlsx|pdf|docx|json|geojson|txt|ico)$|"
+                       r"/map/|routes-map$|^/documents/|/file$")
 SEPARATORS = re.compile(r"\s*(?:[·:;()\[\],/–—→?!.…*%]|\d+(?:[.,]\d+)*)\s*")
 WORDS = re.compile(r"[^\W\d_]+")
 

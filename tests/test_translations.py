@@ -42,7 +42,8 @@ class _Text(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.in_code += tag in ("script", "style")
         button = tag == "input" and dict(attrs).get("type") in ("submit", "button")
-        self.found += [value for name, value in attrs if value and (name in READ_ATTRIBUTES or button and name == "value")]
+        self.found += [value for name, value in attrs
+                       if value and (name in READ_ATTRIBUTES or button and name == "value")]
 
     def handle_endtag(self, tag: str) -> None:
         self.in_code -= tag in ("script", "style")
@@ -122,7 +123,10 @@ def unmarked_python_messages(source: str) -> list[tuple[int, str]]:
         if not isinstance(call, ast.Call):
             continue
         name = call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", "")
-        if name in MESSAGE_ARGUMENT:
+        if name in GETTEXT_CALLS and call.args and not isinstance(call.args[0], ast.Constant):
+            # _() of text built at run time: extraction cannot see it, so it is never translated.
+            arguments = [arg for arg in call.args[:1] if _literal_text(arg)]
+        elif name in MESSAGE_ARGUMENT:
             position, keyword = MESSAGE_ARGUMENT[name]
             arguments = call.args[position:position + 1] + [k.value for k in call.keywords if k.arg == keyword]
         elif name == "from_dict" and call.args and isinstance(call.args[0], ast.Dict):
@@ -136,8 +140,9 @@ def unmarked_python_messages(source: str) -> list[tuple[int, str]]:
 def test_unmarked_python_messages_are_found() -> None:
     source = ('flash(request, _("Saved."), "success")\nflash(request, f"Saved {x}.", "success")\n'
               'raise InvalidInput.one("quantity", "must be positive")\nraise NotAllowed(_("no"))\n'
-              'raise NotFoundException("no such record " + code)\nInvalidInput.from_dict({"a": "is wrong"})\n')
-    assert [line for line, _text in unmarked_python_messages(source)] == [2, 3, 5, 6]
+              'raise NotFoundException("no such record " + code)\nInvalidInput.from_dict({"a": "is wrong"})\n'
+              '_(("too small" if low else "too big") + " (got %(v)s)", v=1)\n_(heading)\n')
+    assert [line for line, _text in unmarked_python_messages(source)] == [2, 3, 5, 6, 7]
 
 
 # The command line speaks English to the operators who run it (and to their scripts); the web and the API translate.

@@ -16,7 +16,7 @@ from opsplatform.cases import links
 from opsplatform.cases.followup import followup_funnel
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
-from opsplatform.labels import value_label
+from opsplatform.labels import status_label, value_label
 from opsplatform.operations.controllers import visible_operation
 from opsplatform.operations.models import Operation
 from opsplatform.reporting import charts
@@ -65,7 +65,7 @@ class CaseOperationController(Controller):
             await db.rollback()
             return await links_page(request, db, operation, errors=exc.by_field(), status_code=400)
         await db.commit()
-        flash(request, _("Link %(status)s.", status=link.status), "success")
+        flash(request, _("Link %(status)s.", status=status_label(link.status)), "success")
         return Redirect(_back(form.get("next", ""), operation))
 
     @post("/links/{link_id:int}/remove", name="cases:link_remove", guards=[requires("link_records")])

@@ -19,7 +19,7 @@ from opsplatform.auth.models import User
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
-from opsplatform.labels import publicity_label
+from opsplatform.labels import phase_label, publicity_label
 from opsplatform.operations import focal_points, services
 from opsplatform.operations.maps import routes_map
 from opsplatform.operations.models import Operation, Phase, Publicity, Route, Target
@@ -169,7 +169,7 @@ class OperationController(Controller):
         operation = await editable_operation(db, request.user, code)
         await services.set_phase(db, operation, data.get("phase", ""))
         await db.commit()
-        flash(request, _("The operation is now in the %(phase)s phase.", phase=operation.phase), "success")
+        flash(request, _("The operation is now in the %(phase)s phase.", phase=phase_label(operation.phase)), "success")
         return Redirect(f"/operations/{operation.code}")
 
     # --- participants ---------------------------------------------------------------------------------------------

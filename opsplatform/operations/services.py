@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform.auth.models import Role, User
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
+from opsplatform.labels import phase_label
 from opsplatform.operations.models import FocalPoint, Operation, Participant, Phase, Publicity, Route, Target
 from opsplatform.operations.spec import OperationSpec, RouteSpec, _Checker, parse_route
 from opsplatform.reference import lookup
@@ -76,7 +77,7 @@ def logging_refusal(operation: Operation, user: User, *, correction_reason: str 
     """Why results cannot be logged or changed in this operation's phase now, or None when they can."""
     if operation.phase in (Phase.draft, Phase.planning):
         return _("results can be logged once the operation is active (it is in the %(phase)s phase)",
-                 phase=operation.phase)
+                 phase=phase_label(operation.phase))
     if operation.phase == Phase.closed:
         if user.role != Role.coordinator:
             return _("the operation is closed; ask a coordinator to correct the record")

@@ -17,6 +17,7 @@ from opsplatform.cases.record import record_context
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
+from opsplatform.labels import status_label
 from opsplatform.operations.controllers import visible_operation
 from opsplatform.operations.models import Operation, Participant
 from opsplatform.operations.services import Conflict
@@ -131,7 +132,7 @@ class SeizureController(Controller):
             await db.rollback()
             return await self._form(request, db, operation, raw, errors=forms.errors_by_field(exc), status_code=400)
         await db.commit()
-        flash(request, _("Seizure %(ref)s saved as %(status)s.", ref=seizure.seizure_ref, status=seizure.status),
+        flash(request, _("Seizure %(ref)s saved as %(status)s.", ref=seizure.seizure_ref, status=status_label(seizure.status)),
               "success")
         return Redirect(f"/operations/{operation.code}/seizures/{seizure.id}")
 
@@ -191,7 +192,7 @@ class SeizureController(Controller):
             await db.rollback()
             return await record_page(request, db, operation, seizure, errors=exc.by_field(), status_code=400)
         await db.commit()
-        flash(request, _("The record is now %(status)s.", status=seizure.status), "success")
+        flash(request, _("The record is now %(status)s.", status=status_label(seizure.status)), "success")
         return Redirect(f"/operations/{operation.code}/seizures/{seizure.id}")
 
     @post("/nil-returns", name="seizures:nil_return", guards=[requires("log_records")])

@@ -129,6 +129,8 @@ def unmarked_python_messages(source: str) -> list[tuple[int, str]]:
         elif name in MESSAGE_ARGUMENT:
             position, keyword = MESSAGE_ARGUMENT[name]
             arguments = call.args[position:position + 1] + [k.value for k in call.keywords if k.arg == keyword]
+        elif name == "append" and getattr(call.func.value, "id", "") in ("problems", "errors"):
+            arguments = call.args[:1]
         elif name == "from_dict" and call.args and isinstance(call.args[0], ast.Dict):
             arguments = list(call.args[0].values)
         else:
@@ -141,8 +143,9 @@ def test_unmarked_python_messages_are_found() -> None:
     source = ('flash(request, _("Saved."), "success")\nflash(request, f"Saved {x}.", "success")\n'
               'raise InvalidInput.one("quantity", "must be positive")\nraise NotAllowed(_("no"))\n'
               'raise NotFoundException("no such record " + code)\nInvalidInput.from_dict({"a": "is wrong"})\n'
-              '_(("too small" if low else "too big") + " (got %(v)s)", v=1)\n_(heading)\n')
-    assert [line for line, _text in unmarked_python_messages(source)] == [2, 3, 5, 6, 7]
+              '_(("too small" if low else "too big") + " (got %(v)s)", v=1)\n_(heading)\n'
+              'problems.append(f"row {n}: is empty")\nproblems.append(_("row %(n)s", n=n))\n')
+    assert [line for line, _text in unmarked_python_messages(source)] == [2, 3, 5, 6, 7, 9]
 
 
 # The command line speaks English to the operators who run it (and to their scripts); the web and the API translate.

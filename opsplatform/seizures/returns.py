@@ -14,8 +14,6 @@ from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 from opsplatform.operations.models import Operation, Participant
 from opsplatform.operations.services import logging_refusal
-from opsplatform.labels import country_name
-from opsplatform.reference.lookup import collation_key
 from opsplatform.reference.models import Country
 from opsplatform.reporting.models import DailyFigure
 from opsplatform.seizures.models import COUNTED_STATUSES, NilReturn, Seizure
@@ -94,8 +92,7 @@ async def completeness(session: AsyncSession, operation: Operation, today: date,
         Country, Country.alpha3 == Participant.country_code).where(Participant.operation_id == operation.id)
     if countries is not None:
         participants = participants.where(Participant.country_code.in_(countries))
-    named = [(code, country_name(code, name)) for code, name in (await session.execute(participants)).all()]
-    rows = {code: CountryRow(code, name) for code, name in sorted(named, key=lambda pair: collation_key(pair[1]))}
+    rows = {code: CountryRow(code, name) for code, name in (await session.execute(participants.order_by(Country.name))).all()}
     first_seen: dict[tuple[str, date], tuple[str, datetime]] = {}
     seized = select(DailyFigure.country, DailyFigure.day, DailyFigure.first_logged).where(
         DailyFigure.operation_id == operation.id, DailyFigure.dimension == "total")

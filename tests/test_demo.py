@@ -19,8 +19,10 @@ async def count(db, model, *where) -> int:
     return await db.scalar(select(func.count()).select_from(model).where(*where))
 
 
-async def test_the_demo_loads_two_operations_with_results(db, settings):
-    await load_demo(db, settings, seizures=150, today=TODAY, echo=lambda _: None)
+async def test_the_demo_loads_two_operations_with_results_and_the_case_exchange(db, settings):
+    from opsplatform.cases.models import CaseEvent, OperationMessage, SeizureLink, SuspectMatch
+
+    await load_demo(db, settings, seizures=150, today=TODAY, echo=lambda _: None)  # once: the slowest step
     current, previous = (await db.scalars(select(Operation).order_by(Operation.start_date.desc()))).all()
     assert (current.code, current.phase) == ("THUNDER-2026", "active")
     assert (current.start_date, current.end_date) == demo_window(TODAY)
@@ -34,13 +36,7 @@ async def test_the_demo_loads_two_operations_with_results(db, settings):
     # Ivory is reported both by weight and by number, as countries do.
     ivory_units = set((await db.scalars(select(SeizureItem.normalised_unit).where(SeizureItem.term_code == "TUS"))).all())
     assert {"kg", "number"} <= ivory_units
-
-
-async def test_the_demo_shows_the_case_exchange(db, settings):
-    from opsplatform.cases.models import CaseEvent, OperationMessage, SeizureLink, SuspectMatch
-
-    await load_demo(db, settings, seizures=150, today=TODAY, echo=lambda _: None, reload_reference=False)
-    previous = await db.scalar(select(Operation).where(Operation.code == "THUNDER-2025"))
+    # The case exchange: follow-up on the closed operation, links, a suspect match, messages.
     assert await count(db, CaseEvent, CaseEvent.seizure_id.in_(
         select(Seizure.id).where(Seizure.operation_id == previous.id))) >= 10
     assert await count(db, CaseEvent, CaseEvent.day > TODAY) == 0

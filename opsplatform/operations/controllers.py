@@ -19,12 +19,13 @@ from opsplatform.auth.models import User
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
-from opsplatform.labels import phase_label, publicity_label
+from opsplatform.labels import country_name, phase_label, publicity_label
 from opsplatform.operations import focal_points, services
 from opsplatform.operations.maps import routes_map
 from opsplatform.operations.models import Operation, Phase, Publicity, Route, Target
 from opsplatform.operations.spec import TRANSPORT_MODES, operation_spec, parse_spec
 from opsplatform.reference import lookup
+from opsplatform.reference.lookup import collation_key
 from opsplatform.reference.models import Country, Network, Organisation, TradeTerm
 from opsplatform.seizures.models import Seizure
 from opsplatform.web.flash import flash
@@ -92,7 +93,8 @@ class OperationController(Controller):
         return Template("operations/detail.html", status_code=status_code, context={
             "open_queries": queries,
             "operation": operation, "timeline": services.timeline(operation), "participants": participants,
-            "participant_options": [(c["code"], c["name"]) for group in participants for c in group["countries"]],
+            "participant_options": sorted(((c["code"], country_name(c["code"], c["name"])) for group in participants
+                                           for c in group["countries"]), key=lambda option: collation_key(option[1])),
             "targets": await services.targets_of(db, operation), "routes": routes,
             "directory": await focal_points.directory(db, operation) if policy.sees_directory(user) else None,
             "gaps": await services.launch_gaps(db, operation) if policy.can(user, "manage_operations") else None,

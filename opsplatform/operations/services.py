@@ -160,18 +160,20 @@ async def set_sharing(session: AsyncSession, operation: Operation, country: str,
 
 
 async def participants_by_region(session: AsyncSession, operation: Operation) -> list[dict[str, Any]]:
-    """Participants grouped by UN M49 region, with counts and consents, for pages and briefings."""
+    """Participants grouped by UN M49 region, with counts and consents, for pages and briefings. Names are the
+    reference data's (English, the same in every language's document); pages and documents show them translated."""
     rows = (await session.execute(
-        select(Participant, Country.name, Region.name.label("region"))
+        select(Participant, Country.name, Region.name.label("region"), Region.code.label("region_code"))
         .join(Country, Country.alpha3 == Participant.country_code)
         .outerjoin(Region, Region.code == Country.region_code)
         .where(Participant.operation_id == operation.id).order_by(Region.name, Country.name))).all()
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for participant, name, region in rows:
-        groups.setdefault(region or _("Other"), []).append(
+    groups: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
+    for participant, name, region, region_code in rows:
+        groups.setdefault((region_code, region), []).append(
             {"code": participant.country_code, "name": name, "publicity": participant.publicity,
              "share_by_default": participant.share_by_default})
-    return [{"region": region, "countries": countries} for region, countries in groups.items()]
+    return [{"region": region, "region_code": code, "countries": countries}
+            for (code, region), countries in groups.items()]
 
 
 async def add_target(session: AsyncSession, operation: Operation, taxon_name: str, priority: bool,

@@ -78,6 +78,7 @@ def environment() -> Environment:
     env.globals["rank_label"] = labels.rank_label
     env.globals["value_label"] = labels.value_label
     env.globals["country_name"] = labels.country_name
+    env.globals["region_name"] = labels.region_name
     env.globals["unit_label"] = labels.unit_label
     env.globals["field_label"] = labels.field_label
     env.globals["column_label"] = labels.column_label

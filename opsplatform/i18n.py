@@ -9,6 +9,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import Iterator
 
+import pycountry
+from babel.languages import get_official_languages
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -69,6 +71,13 @@ _ = gettext
 def N_(message: str) -> str:  # noqa: N802  (the conventional name, which extraction looks for)
     """Mark a message for translation where it is stored and translated later, when shown."""
     return message
+
+
+def country_language(alpha3: str, fallback: str) -> str:
+    """The first of a country's official languages that the app speaks (CLDR), else the fallback."""
+    country = pycountry.countries.get(alpha_3=alpha3) if alpha3 else None
+    spoken = get_official_languages(country.alpha_2, de_facto=True) if country else ()
+    return next((code for code in spoken if code in LANGUAGES), fallback)
 
 
 def negotiate(accept_language: str | None) -> str | None:

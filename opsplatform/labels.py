@@ -20,6 +20,11 @@ def phase_label(phase: str) -> str:
             "closed": _("Closed")}.get(phase, phase)
 
 
+def outcome_label(outcome: str) -> str:
+    """A scheduled job run's outcome in words."""
+    return status_label({"ok": "done", "error": "failed"}.get(outcome, outcome))
+
+
 def value_label(code: str | None) -> str:
     """A coded seizure value (transport mode, detection method, agency, place type, case status) in words."""
     if code is None or code == "unknown":
@@ -38,7 +43,37 @@ def value_label(code: str | None) -> str:
         "mail_centre": _("Mail centre"), "inland": _("Inland"), "market": _("Market"),
         "none": _("No case"), "investigation": _("Investigation"), "conviction": _("Conviction"),
         "charges": _("Charges"), "sentence": _("Sentence"), "asset_forfeiture": _("Asset forfeiture"),
+        "male": _("Male"), "female": _("Female"),
+        "poacher": _("Poacher"), "courier": _("Courier"), "dealer": _("Dealer"), "trafficker": _("Trafficker"),
+        "buyer": _("Buyer"), "organiser": _("Organiser"), "official": _("Official"),
     }.get(code, code)
+
+
+def status_label(status: str) -> str:
+    """The status of a seizure, a link between records, a sheet import or an outgoing e-mail, in words."""
+    return {"draft": _("draft"), "submitted": _("submitted"), "validated": _("validated"), "queried": _("queried"),
+            "withdrawn": _("withdrawn"), "pending": _("pending"), "accepted": _("accepted"), "refused": _("refused"),
+            "removed": _("removed"), "previewed": _("checked"), "running": _("running"), "done": _("done"),
+            "failed": _("failed"), "queued": _("queued"), "sending": _("sending"), "sent": _("sent")}.get(status, status)
+
+
+def kind_label(kind: str) -> str:
+    """The kind of a link between records or of an operation message, in words."""
+    return {"same_shipment": _("same shipment"), "controlled_delivery": _("controlled delivery"),
+            "network": _("same network"), "alert": _("alert"), "feedback": _("feedback"),
+            "seizure_notice": _("seizure notice")}.get(kind, kind)
+
+
+def publicity_label(publicity: str) -> str:
+    """A country's consent to publicity in the public release, in words."""
+    return {"named": _("named in the release"), "aggregate": _("in totals only"),
+            "none": _("not in the release")}.get(publicity, publicity)
+
+
+def rank_label(rank: str | None) -> str:
+    """A taxonomic rank in words."""
+    return {"species": _("species"), "subspecies": _("subspecies"), "genus": _("genus"), "family": _("family"),
+            "order": _("order"), "class": _("class")}.get(rank or "", rank or "")
 
 
 @cache
@@ -68,6 +103,22 @@ def field_label(name: str) -> str:
             "origin_country": _("Country of origin"), "destination_country": _("Country of destination"),
             "concealment": _("Concealment"), "case_status": _("Case status"),
             "estimated_value": _("Estimated value (items)")}.get(name, name)
+
+
+def column_label(name: str) -> str:
+    """A column of the seizure sheet or of an export in words (the files keep CONTRACT.md's column names)."""
+    return {"id": _("Record number"), "reporting_country": _("Reporting country"), "status": _("Status"),
+            "seizure_ref": _("Your reference"), "item_no": _("Item number"), "seizure_date": _("Date of seizure"),
+            "location": _("Place"), "latitude": _("Latitude"), "longitude": _("Longitude"),
+            "location_type": _("Type of place"), "detection_method": _("Detection method"),
+            "transport_mode": _("Transport mode"), "agency": _("Agency"), "origin_country": _("Country of origin"),
+            "export_country": _("Country of export"), "destination_country": _("Country of destination"),
+            "transit_countries": _("Transit countries"), "taxon": _("Taxon"), "term": _("Term"),
+            "quantity": _("Quantity"), "unit": _("Unit"), "estimated_value": _("Estimated value"),
+            "currency": _("Currency"), "concealment": _("Concealment"), "suspects_arrested": _("Suspects arrested"),
+            "suspect_nationalities": _("Nationalities of the suspects"), "case_status": _("Case status"),
+            "notes": _("Notes"), "normalised_unit": _("Normalised unit"),
+            "normalised_quantity": _("Normalised quantity")}.get(name, name)
 
 
 def group_label(group: str | None) -> str:

@@ -26,8 +26,8 @@ from opsplatform.i18n import _
 from opsplatform.labels import role_label
 from opsplatform.mail.models import OutboxMessage
 from opsplatform.mail.outbox import retry_failed
-from opsplatform.reference import loader
-from opsplatform.reference.models import Country, Network
+from opsplatform.reference import loader, lookup
+from opsplatform.reference.models import Network
 from opsplatform.web.flash import flash
 
 PAGE_SIZE = 100
@@ -44,7 +44,7 @@ class AdminController(Controller):
 
     async def _user_form(self, db: Db, form: dict[str, object], errors: dict[str, str],
                          user: User | None = None, status_code: int = 200) -> Template:
-        countries = (await db.execute(select(Country.alpha3, Country.name).order_by(Country.name))).all()
+        countries = await lookup.country_choices(db)
         networks = (await db.execute(select(Network.code, Network.name).order_by(Network.code))).all()
         return Template("admin/user_form.html", status_code=status_code, context={
             "form": form, "errors": errors, "user": user, "countries": countries,

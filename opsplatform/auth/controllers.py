@@ -17,11 +17,11 @@ from opsplatform.web.deps import Db
 from opsplatform.audit.recorder import record
 from opsplatform.auth import second_factor, services
 from opsplatform.auth.guards import login_required
-from opsplatform.auth.middleware import SESSION_COOKIE
-from opsplatform.auth.models import ApiToken, User
+from opsplatform.auth.middleware import LANGUAGE_COOKIE, SESSION_COOKIE
+from opsplatform.auth.models import ApiToken, OneTimeLink, User
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
-from opsplatform.i18n import _, language
+from opsplatform.i18n import _, language, set_language
 from opsplatform.mail.outbox import queue_mail
 from opsplatform.operations.focal_points import mark_accepted
 from opsplatform.web.flash import flash
@@ -146,7 +146,7 @@ class PasswordController(Controller):
 
     @get("/set/{token:str}", name="password:set")
     async def set_form(self, db: Db, token: FromPath[str]) -> Template:
-        link = await services.valid_link(db, token, utcnow())
+        link = await _in_owners_language(db, token)
         return Template("auth/password_set.html", status_code=200 if link else 404,
                         context={"token": token, "valid": link is not None, "errors": {},
                                  "invitation": link is not None and link.purpose == "invite"})
@@ -155,6 +155,7 @@ class PasswordController(Controller):
     async def set_password(self, request: Request, db: Db, token: FromPath[str],
                            data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
         password = data.get("password", "")
+        await _in_owners_language(db, token)
         try:
             if password != data.get("password_confirm", ""):
                 raise InvalidInput.one("password_confirm", _("does not match the password"))
@@ -170,7 +171,20 @@ class PasswordController(Controller):
         record(db, "set_password", "users", str(user.id))
         await db.commit()
         flash(request, _("Your password is set. You can log in now."), "success")
-        return Redirect("/login")
+        response = Redirect("/login")
+        # The login page that follows speaks the account's language too (this browser has no session yet).
+        response.set_cookie(LANGUAGE_COOKIE, user.language, samesite="lax", httponly=True,
+                            secure=request.app.state.settings.production, max_age=365 * 24 * 3600)
+        return response
+
+
+async def _in_owners_language(db: Db, token: str) -> OneTimeLink | None:
+    """A valid one-time link, with the request switched to its owner's language: an invitation e-mailed in French
+    opens a French page, whatever the browser says."""
+    link = await services.valid_link(db, token, utcnow())
+    if link is not None and (owner := await db.get(User, link.user_id)) is not None:
+        set_language(owner.language)
+    return link
 
 
 class AccountController(Controller):

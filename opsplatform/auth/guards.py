@@ -9,6 +9,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 
 from opsplatform import policy
+from opsplatform.i18n import _
 
 # Guards are coroutines: Litestar runs a plain-function guard in a thread pool, a hop on every request.
 Guard = Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]
@@ -16,7 +17,7 @@ Guard = Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]
 
 def _logged_in(connection: ASGIConnection) -> None:
     if connection.user is None:
-        raise NotAuthorizedException("log in, or send a valid API token as 'Authorization: Bearer <token>'")
+        raise NotAuthorizedException(_("log in, or send a valid API token as 'Authorization: Bearer <token>'"))
 
 
 async def login_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
@@ -27,7 +28,7 @@ def requires(capability: str) -> Guard:
     async def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
         _logged_in(connection)
         if not policy.can(connection.user, capability):
-            raise PermissionDeniedException("your role does not allow this")
+            raise PermissionDeniedException(_("your role does not allow this"))
 
     guard.__name__ = f"requires_{capability}"
     return guard

@@ -30,7 +30,8 @@ async def label_points(session: AsyncSession) -> dict[str, tuple[float, float]]:
 
 async def build(session: AsyncSession, settings: Settings, operation: Operation, user: User, edition: str | None,
                 now: datetime) -> Brief:
-    participants = [{"region": group["region"], "countries": [{"code": c["code"], "name": c["name"]}
+    participants = [{"region": group["region"], "region_code": group["region_code"],
+                     "countries": [{"code": c["code"], "name": c["name"]}
                                                              for c in group["countries"]]}
                     for group in await operations.participants_by_region(session, operation)]
     targets = [{"scientific_name": taxon.scientific_name, "rank": taxon.rank, "appendix": taxon.appendix,

@@ -127,14 +127,14 @@ def workbook(report: AnnualReport) -> bytes:
     """The report as XLSX: a cover sheet with the Party, year and data-sharing consent, then the seizures."""
     book = openpyxl.Workbook()
     cover = book.active
-    cover.title = "Report"
+    cover.title = _("Report")
     for label, value in ((_("Party"), f"{report.country_name} ({report.country})"), (_("Year"), report.year),
                          (_("Data may be shared with ICCWC"), _("yes") if report.share_with_iccwc else _("no")),
                          (_("Rows (one per specimen type per seizure)"), len(report.rows)),
                          (_("Generated"), utcnow().strftime("%Y-%m-%d %H:%M UTC"))):
         cover.append([label, value])
     cover.column_dimensions["A"].width, cover.column_dimensions["B"].width = 42, 40
-    sheet = book.create_sheet("Seizures")
+    sheet = book.create_sheet(_("Seizures"))
     sheet.append([_(heading) for _key, heading in COLUMNS])
     for cell in sheet[1]:
         cell.font, cell.alignment = Font(bold=True), Alignment(wrap_text=True, vertical="top")

@@ -21,6 +21,7 @@ from opsplatform.cases.models import LinkKind, LinkStatus, SeizureLink
 from opsplatform.database import utcnow
 from opsplatform.errors import FieldError, InvalidInput, NotAllowed
 from opsplatform.i18n import N_, _
+from opsplatform.labels import status_label
 from opsplatform.notifications.services import notify
 from opsplatform.operations.focal_points import country_focal_points
 from opsplatform.operations.models import Operation
@@ -111,7 +112,7 @@ async def decide_link(session: AsyncSession, operation: Operation, link: Seizure
         raise NotAllowed(_("the other country's focal points or a coordinator answer a link request"))
     if link.status != LinkStatus.pending:
         raise InvalidInput.one("status", _("this link is %(status)s; only a pending request is answered",
-                                           status=link.status))
+                                           status=status_label(link.status)))
     if len(note.strip()) > 2000:
         raise InvalidInput.one("note", _("must be at most %(n)s characters", n=2000))
     link.status = LinkStatus.accepted if accept else LinkStatus.refused
@@ -133,7 +134,7 @@ async def remove_link(session: AsyncSession, link: SeizureLink, user: User) -> S
     if not policy.may_remove_link(user, link):
         raise NotAllowed(_("only the two countries or a coordinator may remove a link"))
     if link.status not in OPEN:
-        raise InvalidInput.one("status", _("this link is already %(status)s", status=link.status))
+        raise InvalidInput.one("status", _("this link is already %(status)s", status=status_label(link.status)))
     was_accepted = link.status == LinkStatus.accepted
     link.status = LinkStatus.removed
     link.decided_by, link.decided_at = user.id, utcnow()

@@ -16,6 +16,7 @@ from opsplatform.cases import links
 from opsplatform.cases.followup import followup_funnel
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
+from opsplatform.labels import status_label, value_label
 from opsplatform.operations.controllers import visible_operation
 from opsplatform.operations.models import Operation
 from opsplatform.reporting import charts
@@ -64,7 +65,7 @@ class CaseOperationController(Controller):
             await db.rollback()
             return await links_page(request, db, operation, errors=exc.by_field(), status_code=400)
         await db.commit()
-        flash(request, _("Link %(status)s.", status=link.status), "success")
+        flash(request, _("Link %(status)s.", status=status_label(link.status)), "success")
         return Redirect(_back(form.get("next", ""), operation))
 
     @post("/links/{link_id:int}/remove", name="cases:link_remove", guards=[requires("link_records")])
@@ -93,7 +94,8 @@ class CaseOperationController(Controller):
         operation = await visible_operation(db, request.user, code)
         funnel = await followup_funnel(db, operation, request.user)
         total = funnel[-1]
-        chart = charts.bar_chart([(_("seizures"), total["seizures"]), *((stage, total[stage]) for stage in CASE_STAGES)],
+        chart = charts.bar_chart([(_("seizures"), total["seizures"]),
+                                  *((value_label(stage), total[stage]) for stage in CASE_STAGES)],
                                  title=_("From seizures to convictions (all countries)"))
         return Template("cases/followup.html", context={"operation": operation, "funnel": funnel,
                                                         "stages": CASE_STAGES, "chart": chart})

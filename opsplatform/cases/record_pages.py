@@ -12,6 +12,7 @@ from opsplatform.auth.guards import requires
 from opsplatform.cases import ecomessage, followup, links
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
+from opsplatform.labels import value_label
 from opsplatform.operations.controllers import visible_operation
 from opsplatform.seizures.api import visible_seizure
 from opsplatform.seizures.controllers import record_page
@@ -51,7 +52,7 @@ class CaseRecordController(Controller):
                                      case_form={"section": "case_event", "values": values,
                                                 "errors": exc.by_field()})
         await db.commit()
-        flash(request, _("Follow-up recorded: the case is now at %(stage)s.", stage=seizure.case_status), "success")
+        flash(request, _("Follow-up recorded: the case is now at %(stage)s.", stage=value_label(seizure.case_status)), "success")
         return Redirect(f"/operations/{operation.code}/seizures/{seizure.id}#case")
 
     @get("/ecomessage", name="cases:ecomessage", guards=[requires("view_records")])

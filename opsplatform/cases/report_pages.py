@@ -5,7 +5,6 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import PermissionDeniedException
 from litestar.response import Template
-from sqlalchemy import select
 
 from opsplatform import policy
 from opsplatform.auth.guards import login_required, requires
@@ -14,13 +13,12 @@ from opsplatform.cases.matching import matches_for
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
-from opsplatform.reference.models import Country
+from opsplatform.reference import lookup
 from opsplatform.web.deps import Db
 
 async def annual_report_form(request: Request, db: Db, *, country: str, year: object,
                              errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
-    countries = (await db.execute(select(Country.alpha3, Country.name).where(
-        Country.alpha3.in_(policy.annual_report_countries(request.user))).order_by(Country.name))).all()
+    countries = await lookup.country_choices(db, policy.annual_report_countries(request.user))
     today = utcnow().date()
     return Template("cases/annual_report.html", status_code=status_code, context={
         "countries": countries, "years": list(range(today.year, today.year - 10, -1)),

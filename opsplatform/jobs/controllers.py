@@ -13,6 +13,7 @@ from opsplatform.auth.models import Role
 from opsplatform.database import utcnow
 from opsplatform.i18n import _
 from opsplatform.jobs.models import JobRun
+from opsplatform.labels import outcome_label
 from opsplatform.jobs.registry import BY_NAME, JOBS, run_job
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
@@ -49,6 +50,6 @@ class JobsController(Controller):
         now = utcnow()
         run = await run_job(request.app.state.sessionmaker, request.app.state.settings, job, now,
                             slot=f"manual {now:%Y-%m-%dT%H:%M:%S.%f}")
-        flash(request, _("%(job)s ran: %(outcome)s, %(done)s done.", job=name, outcome=run.outcome if run else "-",
+        flash(request, _("%(job)s ran: %(outcome)s, %(done)s done.", job=name, outcome=outcome_label(run.outcome) if run else "-",
                          done=run.done if run else 0), "success" if run and run.outcome == "ok" else "error")
         return Redirect("/jobs")

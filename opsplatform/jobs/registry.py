@@ -20,6 +20,7 @@ from opsplatform.auth.services import purge_expired
 from opsplatform.briefings.sitreps import send_sitreps
 from opsplatform.cases.digest import send_digests
 from opsplatform.database import Sessionmaker, refresh_statistics, session_scope, utcnow
+from opsplatform.i18n import N_
 from opsplatform.jobs.models import JobRun
 from opsplatform.mail.outbox import deliver_due
 from opsplatform.operations.phases import move_phases
@@ -58,24 +59,24 @@ def daily_from_sitrep_hour(now: datetime, settings: Settings) -> str | None:
 
 
 JOBS = (
-    Job("move_phases", "every 10 minutes: opens and closes operations at their window's edges",
+    Job("move_phases", N_("every 10 minutes: opens and closes operations at their window's edges"),
         {"trigger": "interval", "minutes": 10}, lambda now, _s: f"{now:%Y-%m-%dT%H}:{now.minute // 10}", move_phases),
-    Job("deliver_mail", "every 30 seconds: sends the mail outbox, retrying with back-off",
+    Job("deliver_mail", N_("every 30 seconds: sends the mail outbox, retrying with back-off"),
         {"trigger": "interval", "seconds": 30}, lambda now, _s: f"{now:%Y-%m-%dT%H:%M}:{now.second // 30}",
         deliver_due),
-    Job("publish_releases", "every minute: publishes scheduled releases whose embargo has come",
+    Job("publish_releases", N_("every minute: publishes scheduled releases whose embargo has come"),
         {"trigger": "interval", "minutes": 1}, per_minute, publish_due),
-    Job("send_sitreps", "daily at the sitrep hour (UTC): compiles each active operation's sitrep and e-mails it to "
-        "its coordinators", {"trigger": "interval", "minutes": 15}, daily_from_sitrep_hour, send_sitreps),
-    Job("remind_focal_points", "hourly: reminds focal points of countries that reported nothing for their previous "
-        "day, at the reminder hour of each country's time zone", {"trigger": "interval", "minutes": 15}, per_hour,
+    Job("send_sitreps", N_("daily at the sitrep hour (UTC): compiles each active operation's sitrep and e-mails it to "
+        "its coordinators"), {"trigger": "interval", "minutes": 15}, daily_from_sitrep_hour, send_sitreps),
+    Job("remind_focal_points", N_("hourly: reminds focal points of countries that reported nothing for their previous "
+        "day, at the reminder hour of each country's time zone"), {"trigger": "interval", "minutes": 15}, per_hour,
         send_reminders),
-    Job("refresh_statistics", "hourly: refreshes the SQLite query planner's statistics (PostgreSQL does it itself)",
+    Job("refresh_statistics", N_("hourly: refreshes the SQLite query planner's statistics (PostgreSQL does it itself)"),
         {"trigger": "interval", "hours": 1}, per_hour, refresh_statistics),
-    Job("purge_expired", "hourly: removes expired sessions, links and failed-login records",
+    Job("purge_expired", N_("hourly: removes expired sessions, links and failed-login records"),
         {"trigger": "interval", "hours": 1}, per_hour, purge_expired),
-    Job("message_digest", "daily at 06:00 UTC: e-mails each member the operation messages posted since the last "
-        "digest that they may read", {"trigger": "cron", "hour": 6}, per_day, send_digests),
+    Job("message_digest", N_("daily at 06:00 UTC: e-mails each member the operation messages posted since the last "
+        "digest that they may read"), {"trigger": "cron", "hour": 6}, per_day, send_digests),
 )
 BY_NAME = {job.name: job for job in JOBS}
 

@@ -19,11 +19,13 @@ from opsplatform.auth.models import User
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
+from opsplatform.labels import country_name, phase_label, publicity_label
 from opsplatform.operations import focal_points, services
 from opsplatform.operations.maps import routes_map
 from opsplatform.operations.models import Operation, Phase, Publicity, Route, Target
 from opsplatform.operations.spec import TRANSPORT_MODES, operation_spec, parse_spec
 from opsplatform.reference import lookup
+from opsplatform.reference.lookup import collation_key
 from opsplatform.reference.models import Country, Network, Organisation, TradeTerm
 from opsplatform.seizures.models import Seizure
 from opsplatform.web.flash import flash
@@ -81,7 +83,7 @@ class OperationController(Controller):
                     status_code: int = 200) -> Template:
         user = request.user
         await db.refresh(operation)  # a refused change was rolled back, which expired it
-        countries = (await db.execute(select(Country.alpha3, Country.name).order_by(Country.name))).all()
+        countries = await lookup.country_choices(db)
         routes = (await db.scalars(select(Route).where(Route.operation_id == operation.id).order_by(Route.id))).all()
         participants = await services.participants_by_region(db, operation)
         queries = (await db.scalars(policy.visible_seizures(user).where(
@@ -91,7 +93,8 @@ class OperationController(Controller):
         return Template("operations/detail.html", status_code=status_code, context={
             "open_queries": queries,
             "operation": operation, "timeline": services.timeline(operation), "participants": participants,
-            "participant_options": [(c["code"], c["name"]) for group in participants for c in group["countries"]],
+            "participant_options": sorted(((c["code"], country_name(c["code"], c["name"])) for group in participants
+                                           for c in group["countries"]), key=lambda option: collation_key(option[1])),
             "targets": await services.targets_of(db, operation), "routes": routes,
             "directory": await focal_points.directory(db, operation) if policy.sees_directory(user) else None,
             "gaps": await services.launch_gaps(db, operation) if policy.can(user, "manage_operations") else None,
@@ -99,9 +102,9 @@ class OperationController(Controller):
             "may_remove": services.may_remove_participants(operation, utcnow().date()),
             "countries": countries, "regions": await lookup.regions(db),
             "networks": (await db.execute(select(Network.code, Network.name).order_by(Network.code))).all(),
-            "terms": (await db.execute(select(TradeTerm.code, TradeTerm.name_en).order_by(TradeTerm.code))).all(),
+            "terms": await lookup.coded_names(db, TradeTerm),
             "modes": TRANSPORT_MODES, "phases": list(Phase), "publicities": list(Publicity),
-            "publicity_options": [(p.value, p.value) for p in Publicity],
+            "publicity_options": [(p.value, publicity_label(p.value)) for p in Publicity],
             "section": section, "form": form or {}, "errors": errors or {}})
 
     # --- create and edit ---------------------------------------------------------------------------------------------
@@ -168,7 +171,7 @@ class OperationController(Controller):
         operation = await editable_operation(db, request.user, code)
         await services.set_phase(db, operation, data.get("phase", ""))
         await db.commit()
-        flash(request, _("The operation is now in the %(phase)s phase.", phase=operation.phase), "success")
+        flash(request, _("The operation is now in the %(phase)s phase.", phase=phase_label(operation.phase)), "success")
         return Redirect(f"/operations/{operation.code}")
 
     # --- participants ---------------------------------------------------------------------------------------------
@@ -245,7 +248,7 @@ class OperationController(Controller):
         try:
             await focal_points.invite(db, request.app.state.settings, operation, country=country,
                                       email=data.get("email", ""), name=data.get("name", ""), inviter=request.user,
-                                      now=utcnow())
+                                      now=utcnow(), lang=data.get("language", ""))
         except InvalidInput as exc:
             await db.rollback()
             return await self._page(request, db, operation, section="focal_points", form=data,

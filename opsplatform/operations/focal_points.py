@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform.auth.models import Role, User
 from opsplatform.auth.services import EMAIL_RE, create_one_time_link, create_user, normalise_email
 from opsplatform.errors import InvalidInput
-from opsplatform.i18n import _, language
+from opsplatform.i18n import _, country_language, language
 from opsplatform.mail.outbox import queue_mail
 from opsplatform.operations.models import FocalPoint, Operation, Participant
-from opsplatform.settings import Settings
+from opsplatform.settings import LANGUAGES, Settings
 from opsplatform.web.templating import render
 
 INVITATION_DAYS = 14
@@ -35,8 +35,9 @@ class DirectoryEntry:
 
 
 async def invite(session: AsyncSession, settings: Settings, operation: Operation, *, country: str, email: str,
-                 name: str, inviter: User, now: datetime) -> FocalPoint:
-    """Invite a focal point for a participating country; new accounts get a set-password link by e-mail."""
+                 name: str, inviter: User, now: datetime, lang: str = "") -> FocalPoint:
+    """Invite a focal point for a participating country; new accounts get a set-password link by e-mail, in the
+    language chosen for them, else the country's (French for the DR Congo, Spanish for Peru), else the inviter's."""
     email = normalise_email(email)
     if not EMAIL_RE.match(email):
         raise InvalidInput.one("email", _("must be an e-mail address such as name@agency.gov"))
@@ -45,11 +46,13 @@ async def invite(session: AsyncSession, settings: Settings, operation: Operation
         raise InvalidInput.one("country", _("%(code)s does not take part in this operation; add it first",
                                             code=country))
     user = await session.scalar(select(User).where(User.email == email))
+    if lang and lang not in LANGUAGES:
+        raise InvalidInput.one("language", _("must be one of %(codes)s", codes=", ".join(LANGUAGES)))
     if user is None:
         if not name.strip():
             raise InvalidInput.one("name", _("is required for a new account"))
         user = await create_user(session, email=email, name=name, role=Role.focal_point, country=country,
-                                 language=inviter.language)
+                                 language=lang or country_language(country, inviter.language))
     elif user.role != Role.focal_point or user.country_code != country:
         raise InvalidInput.one("email", _("this address belongs to an account that is not a focal point of "
                                           "%(code)s", code=country))

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform.auth.models import Role, User
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
+from opsplatform.labels import phase_label
 from opsplatform.operations.models import FocalPoint, Operation, Participant, Phase, Publicity, Route, Target
 from opsplatform.operations.spec import OperationSpec, RouteSpec, _Checker, parse_route
 from opsplatform.reference import lookup
@@ -76,7 +77,7 @@ def logging_refusal(operation: Operation, user: User, *, correction_reason: str 
     """Why results cannot be logged or changed in this operation's phase now, or None when they can."""
     if operation.phase in (Phase.draft, Phase.planning):
         return _("results can be logged once the operation is active (it is in the %(phase)s phase)",
-                 phase=operation.phase)
+                 phase=phase_label(operation.phase))
     if operation.phase == Phase.closed:
         if user.role != Role.coordinator:
             return _("the operation is closed; ask a coordinator to correct the record")
@@ -159,18 +160,20 @@ async def set_sharing(session: AsyncSession, operation: Operation, country: str,
 
 
 async def participants_by_region(session: AsyncSession, operation: Operation) -> list[dict[str, Any]]:
-    """Participants grouped by UN M49 region, with counts and consents, for pages and briefings."""
+    """Participants grouped by UN M49 region, with counts and consents, for pages and briefings. Names are the
+    reference data's (English, the same in every language's document); pages and documents show them translated."""
     rows = (await session.execute(
-        select(Participant, Country.name, Region.name.label("region"))
+        select(Participant, Country.name, Region.name.label("region"), Region.code.label("region_code"))
         .join(Country, Country.alpha3 == Participant.country_code)
         .outerjoin(Region, Region.code == Country.region_code)
         .where(Participant.operation_id == operation.id).order_by(Region.name, Country.name))).all()
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for participant, name, region in rows:
-        groups.setdefault(region or _("Other"), []).append(
+    groups: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
+    for participant, name, region, region_code in rows:
+        groups.setdefault((region_code, region), []).append(
             {"code": participant.country_code, "name": name, "publicity": participant.publicity,
              "share_by_default": participant.share_by_default})
-    return [{"region": region, "countries": countries} for region, countries in groups.items()]
+    return [{"region": region, "region_code": code, "countries": countries}
+            for (code, region), countries in groups.items()]
 
 
 async def add_target(session: AsyncSession, operation: Operation, taxon_name: str, priority: bool,

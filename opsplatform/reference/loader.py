@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform.i18n import N_, _
 from opsplatform.reference.models import (
     Airport, Country, Currency, Network, NetworkMember, Organisation, Region, Taxon, TradeTerm, Unit,
 )
@@ -169,9 +170,10 @@ async def load_all(session: AsyncSession) -> dict[str, int]:
 
 
 async def counts(session: AsyncSession) -> dict[str, int]:
-    models = {"regions": Region, "countries": Country, "networks": Network, "network members": NetworkMember,
-              "organisations": Organisation, "taxa": Taxon, "trade terms": TradeTerm, "units": Unit,
-              "currencies": Currency, "airports": Airport}
+    # Marked for translation: the admin page shows these names in the reader's language.
+    models = {N_("regions"): Region, N_("countries"): Country, N_("networks"): Network,
+              N_("network members"): NetworkMember, N_("organisations"): Organisation, N_("taxa"): Taxon,
+              N_("trade terms"): TradeTerm, N_("units"): Unit, N_("currencies"): Currency, N_("airports"): Airport}
     return {name: await session.scalar(select(func.count()).select_from(model)) or 0 for name, model in models.items()}
 
 
@@ -195,14 +197,15 @@ def parse_checklist(content: bytes) -> tuple[list[dict[str, str | None]], list[s
     lookup = {h.strip().lower(): h for h in reader.fieldnames or []}
     column = {field: next((lookup[n] for n in names if n in lookup), None) for field, names in HEADERS.items()}
     if column["scientific_name"] is None:
-        return [], ["no 'Scientific Name' column: export the checklist from Species+ as CSV"]
+        return [], [_("no 'Scientific Name' column: export the checklist from Species+ as CSV")]
     taxa, problems = [], []
     for number, row in enumerate(reader, start=2):
         def get(field: str) -> str | None:
             return _none(row.get(column[field] or "", ""))
         name, kingdom = get("scientific_name"), (get("kingdom") or "Animalia").capitalize()
         if not name:
-            problems.append(f"row {number}: Scientific Name: is empty")
+            problems.append(_("row %(row)s: %(column)s: %(problem)s", row=number, column="Scientific Name",
+                              problem=_("is empty")))
             continue
         group = "plants" if kingdom == "Plantae" else CLASS_GROUPS.get((get("class") or "").lower(), "invertebrates")
         taxa.append({"scientific_name": name, "rank": (get("rank") or "species").lower(),

@@ -3,14 +3,38 @@
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Sequence
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.i18n import _
+from opsplatform.i18n import _, current_language
+from opsplatform.labels import country_name
 from opsplatform.reference.loader import search_key
-from opsplatform.reference.models import Airport, Country, Network, NetworkMember, Organisation, Region, Taxon
+from opsplatform.reference.models import (Airport, Country, Network, NetworkMember, Organisation, Region, Taxon,
+                                          TradeTerm, Unit)
+
+
+async def country_choices(session: AsyncSession, codes: Select | None = None) -> list[tuple[str, str]]:
+    """Countries (all, or those whose alpha-3 `codes` selects) as (alpha-3, name in the current language), by name."""
+    query = select(Country.alpha3, Country.name)
+    if codes is not None:
+        query = query.where(Country.alpha3.in_(codes))
+    named = [(code, country_name(code, name)) for code, name in (await session.execute(query)).all()]
+    return sorted(named, key=lambda pair: collation_key(pair[1]))
+
+
+async def coded_names(session: AsyncSession, model: type[TradeTerm] | type[Unit]) -> list[tuple[str, str]]:
+    """CITES trade terms or units as (code, name in the current language, English where not translated)."""
+    name = getattr(model, f"name_{current_language()}", model.name_en)
+    return list((await session.execute(select(model.code, func.coalesce(name, model.name_en))
+                                       .order_by(model.code))).all())
+
+
+def collation_key(text: str) -> str:
+    """Sorts names as a reader expects: "Égypte" with the E's, not after "Zambie"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
 async def country_codes(session: AsyncSession) -> dict[str, str]:
@@ -107,8 +131,6 @@ async def with_descendants(session: AsyncSession, taxon_ids: Sequence[int]) -> s
 
 async def term_names(session: AsyncSession, codes: Sequence[str]) -> dict[str, dict[str, str]]:
     """CITES trade terms' names in English, French and Spanish (English where a translation is missing)."""
-    from opsplatform.reference.models import TradeTerm
-
     rows = (await session.execute(select(TradeTerm.code, TradeTerm.name_en, TradeTerm.name_fr, TradeTerm.name_es)
                                   .where(TradeTerm.code.in_(list(codes))))).all()
     return {code: {"en": en, "fr": fr or en, "es": es or en} for code, en, fr, es in rows}

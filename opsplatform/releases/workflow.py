@@ -61,7 +61,7 @@ def _touch(release: Release, now: datetime) -> None:
 async def save_draft(session: AsyncSession, release: Release, user: User, data: dict[str, Any], now: datetime) -> None:
     """The press officer's part: narrative and quotes per language, the suppression threshold, the embargo."""
     if not policy.may_draft_release(user):
-        raise NotAllowed("draft_release")
+        raise NotAllowed(_("only a press officer drafts the release"))
     _check_version(release, data.get("version"))
     if release.status != ReleaseStatus.draft:
         raise InvalidInput.one("status", _("an approved release is locked: reopen it to edit"))
@@ -100,7 +100,7 @@ async def act(session: AsyncSession, operation: Operation, release: Release, use
         raise InvalidInput.one("action", _("unknown action %(action)s", action=action))
     who, sources, target = ACTIONS[action]
     if not (policy.may_approve_release(user) if who == "approve" else policy.may_draft_release(user)):
-        raise NotAllowed(action)
+        raise NotAllowed(_("your role does not allow this"))
     _check_version(release, version)
     if release.status not in sources:
         raise InvalidInput.one("status", _("a release that is %(status)s cannot be %(action)s",
@@ -124,7 +124,7 @@ async def act(session: AsyncSession, operation: Operation, release: Release, use
 async def correct(session: AsyncSession, release: Release, user: User, note: str, now: datetime) -> ReleaseCorrection:
     """A dated note on a published release; the figures it was published with stay as they were."""
     if not policy.may_draft_release(user):
-        raise NotAllowed("correct")
+        raise NotAllowed(_("only a press officer corrects a published release"))
     if release.status != ReleaseStatus.published:
         raise InvalidInput.one("status", _("only a published release takes corrections; edit the draft instead"))
     if not note.strip():

@@ -17,9 +17,11 @@ from opsplatform.cases.record import record_context
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
+from opsplatform.labels import status_label
 from opsplatform.operations.controllers import visible_operation
 from opsplatform.operations.models import Operation, Participant
 from opsplatform.operations.services import Conflict
+from opsplatform.reference import lookup
 from opsplatform.reference.models import Country, Currency, Taxon, TradeTerm, Unit
 from opsplatform.seizures import forms, returns, services
 from opsplatform.seizures import vocabulary as v
@@ -35,9 +37,9 @@ from opsplatform.web.flash import flash
 async def form_choices(db: Db) -> dict[str, Any]:
     """The lists a seizure form offers, loaded once per page."""
     return {
-        "countries": (await db.execute(select(Country.alpha3, Country.name).order_by(Country.name))).all(),
-        "terms": (await db.execute(select(TradeTerm.code, TradeTerm.name_en).order_by(TradeTerm.code))).all(),
-        "units": (await db.execute(select(Unit.code, Unit.name_en).order_by(Unit.code))).all(),
+        "countries": await lookup.country_choices(db),
+        "terms": await lookup.coded_names(db, TradeTerm),
+        "units": await lookup.coded_names(db, Unit),
         "currencies": (await db.scalars(select(Currency.code).order_by(Currency.code))).all(),
         "vocabulary": v,
     }
@@ -130,7 +132,7 @@ class SeizureController(Controller):
             await db.rollback()
             return await self._form(request, db, operation, raw, errors=forms.errors_by_field(exc), status_code=400)
         await db.commit()
-        flash(request, _("Seizure %(ref)s saved as %(status)s.", ref=seizure.seizure_ref, status=seizure.status),
+        flash(request, _("Seizure %(ref)s saved as %(status)s.", ref=seizure.seizure_ref, status=status_label(seizure.status)),
               "success")
         return Redirect(f"/operations/{operation.code}/seizures/{seizure.id}")
 
@@ -190,7 +192,7 @@ class SeizureController(Controller):
             await db.rollback()
             return await record_page(request, db, operation, seizure, errors=exc.by_field(), status_code=400)
         await db.commit()
-        flash(request, _("The record is now %(status)s.", status=seizure.status), "success")
+        flash(request, _("The record is now %(status)s.", status=status_label(seizure.status)), "success")
         return Redirect(f"/operations/{operation.code}/seizures/{seizure.id}")
 
     @post("/nil-returns", name="seizures:nil_return", guards=[requires("log_records")])

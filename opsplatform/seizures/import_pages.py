@@ -17,10 +17,12 @@ from opsplatform.auth.guards import requires
 from opsplatform.auth.models import User
 from opsplatform.database import session_scope, utcnow
 from opsplatform.errors import InvalidInput
-from opsplatform.i18n import _
+from opsplatform.i18n import _, current_language
+from opsplatform.labels import status_label
 from opsplatform.operations.controllers import visible_operation
 from opsplatform.operations.models import Operation, Target
-from opsplatform.reference.models import Country, Currency, Taxon, TradeTerm, Unit
+from opsplatform.reference import lookup
+from opsplatform.reference.models import Currency, Taxon, TradeTerm, Unit
 from opsplatform.seizures import services, vocabulary as v
 from opsplatform.seizures.imports import ImportReport, import_sheet
 from opsplatform.seizures.models import SheetImport
@@ -72,18 +74,17 @@ class ImportController(Controller):
 
     @get("/template.xlsx", name="imports:template")
     async def template(self, request: Request, db: Db, code: FromPath[str]) -> Response[bytes]:
-        """The operation's sheet template, with dropdowns for every coded column and its target taxa."""
+        """The operation's sheet template in the user's language, with dropdowns for every coded column and its target
+        taxa."""
         operation = await visible_operation(db, request.user, code)
-        targets = (await db.execute(select(Taxon.scientific_name, Taxon.common_name_en)
-                                    .join(Target, Target.taxon_id == Taxon.id)
+        targets = (await db.scalars(select(Taxon).join(Target, Target.taxon_id == Taxon.id)
                                     .where(Target.operation_id == operation.id).order_by(Taxon.scientific_name))).all()
         content = build_template(
             operation_code=operation.code, operation_name=operation.name, start=operation.start_date,
-            end=operation.end_date,
-            terms=(await db.execute(select(TradeTerm.code, TradeTerm.name_en).order_by(TradeTerm.code))).all(),
-            units=(await db.execute(select(Unit.code, Unit.name_en).order_by(Unit.code))).all(),
-            countries=(await db.execute(select(Country.alpha3, Country.name).order_by(Country.alpha3))).all(),
-            target_taxa=[(n, c or "") for n, c in targets], transport_modes=list(v.TRANSPORT_MODES),
+            end=operation.end_date, terms=await lookup.coded_names(db, TradeTerm), units=await lookup.coded_names(db, Unit),
+            countries=sorted(await lookup.country_choices(db)),
+            target_taxa=[(t.scientific_name, t.common_name(current_language()) or "") for t in targets],
+            transport_modes=list(v.TRANSPORT_MODES),
             detection_methods=list(v.DETECTION_METHODS), agencies=list(v.AGENCIES),
             location_types=list(v.LOCATION_TYPES), case_statuses=list(v.CASE_STATUSES),
             currencies=list((await db.scalars(select(Currency.code).order_by(Currency.code))).all()))
@@ -167,9 +168,11 @@ class ImportController(Controller):
     async def report(self, request: Request, db: Db, code: FromPath[str], import_id: FromPath[int]) -> Response[str]:
         operation = await visible_operation(db, request.user, code)
         upload = await self._upload(request, db, operation, import_id)
-        lines = [f"{upload.filename} ({upload.country_code}, {upload.status})",
-                 f"{upload.rows_total} rows: {upload.rows_total - upload.rejected} accepted, {upload.rejected} rejected "
-                 f"({upload.created} created, {upload.updated} updated, {upload.unchanged} unchanged)", *upload.report]
+        lines = [f"{upload.filename} ({upload.country_code}, {status_label(upload.status)})",
+                 _("%(rows)s rows: %(accepted)s accepted, %(rejected)s rejected (%(created)s created, %(updated)s "
+                   "updated, %(unchanged)s unchanged)", rows=upload.rows_total,
+                   accepted=upload.rows_total - upload.rejected, rejected=upload.rejected, created=upload.created,
+                   updated=upload.updated, unchanged=upload.unchanged), *upload.report]
         return Response("\n".join(lines) + "\n", media_type="text/plain; charset=utf-8",
                         headers={"content-disposition": f'attachment; filename="import-{upload.id}-report.txt"'})
 

@@ -49,7 +49,7 @@ class ImportReport:
 
     def reject(self, row: int, column: str, message: str) -> None:
         self.rejected_rows.add(row)
-        self.problems.append(f"row {row}: {column}: {message}")
+        self.problems.append(_("row %(row)s: %(column)s: %(problem)s", row=row, column=column, problem=message))
 
 
 @dataclass

@@ -225,7 +225,7 @@ async def change_status(session: AsyncSession, seizure: Seizure, user: User, act
         raise InvalidInput.one("action", _("unknown action %(action)s", action=action))
     role, allowed_from, to_status = rules[action]
     if role is not None and user.role != role or role is None and not policy.may_change_seizure(user, seizure):
-        raise NotAllowed(action)
+        raise NotAllowed(_("your role does not allow this"))
     if seizure.status not in allowed_from:
         raise InvalidInput.one("status", _("a %(status)s record cannot be %(action)s", status=seizure.status,
                                            action={"validate": _("validated"), "query": _("queried"),

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -169,10 +169,14 @@ def build_template(*, operation_code: str, operation_name: str, start: date, end
                    target_taxa: list[tuple[str, str]], transport_modes: list[str], detection_methods: list[str],
                    agencies: list[str], location_types: list[str], case_statuses: list[str],
                    currencies: list[str]) -> bytes:
-    """The XLSX seizure sheet of one operation: CONTRACT columns with dropdowns, target taxa, codes, instructions."""
+    """The XLSX seizure sheet of one operation: CONTRACT columns with dropdowns, target taxa, codes, instructions.
+
+    Everything but the column names (CONTRACT.md's, in every language) is in the current language."""
+    names = {"seizures": _("Seizures"), "lists": _("Lists"), "taxa": _("Target taxa"), "codes": _("Codes"),
+             "instructions": _("Instructions")}
     workbook = Workbook()
     seizures = workbook.active
-    seizures.title = "Seizures"
+    seizures.title = names["seizures"]
     seizures.append(COLUMNS)
     for index, column in enumerate(COLUMNS, 1):
         seizures.cell(1, index).font = Font(bold=True)
@@ -181,7 +185,8 @@ def build_template(*, operation_code: str, operation_name: str, start: date, end
     seizures.column_dimensions[_letter("seizure_ref")].number_format = "@"  # keep "007" from becoming 7
     seizures.column_dimensions[_letter("seizure_date")].number_format = "yyyy-mm-dd"
 
-    lists = workbook.create_sheet("Lists")
+    lists = workbook.create_sheet(names["lists"])
+    source = names["lists"] if names["lists"].isalnum() else quote_sheetname(names["lists"])  # as Excel writes it
     lists.sheet_state = "hidden"  # dropdown sources: inline lists are limited to 255 characters
     # Strict lists refuse anything else; units and countries only warn, as aliases and alpha-2 codes are accepted.
     dropdowns = [(("term",), [code for code, __ in terms], True), (("unit",), [code for code, __ in units], False),
@@ -197,7 +202,7 @@ def build_template(*, operation_code: str, operation_name: str, start: date, end
         # The formula is stored without the "=" typed in Excel, as Excel itself writes it.
         if values:
             _validate(seizures, columns, DataValidation(
-                type="list", formula1=f"Lists!${letter}$2:${letter}${len(values) + 1}",
+                type="list", formula1=f"{source}!${letter}$2:${letter}${len(values) + 1}",
                 errorStyle="stop" if strict else "warning", errorTitle=_("Not in the list"),
                 error=_("Choose a value from the dropdown list.")))
 
@@ -215,12 +220,12 @@ def build_template(*, operation_code: str, operation_name: str, start: date, end
         _validate(seizures, (column,), DataValidation(type=kind, operator=operator, formula1=low, formula2=high,
                                                       errorTitle=_("Not accepted"), error=error))
 
-    taxa = workbook.create_sheet("Target taxa")
+    taxa = workbook.create_sheet(names["taxa"])
     _write_pairs(taxa, 1, (_("Scientific name (copy it into the taxon column)"), _("Common name")), target_taxa)
-    codes = workbook.create_sheet("Codes")  # what the codes in the dropdowns mean
+    codes = workbook.create_sheet(names["codes"])  # what the codes in the dropdowns mean
     for offset, (title, pairs) in enumerate((("term", terms), ("unit", units), (_("country"), countries))):
         _write_pairs(codes, offset * 3 + 1, (title, _("meaning")), pairs)
-    _write_instructions(workbook.create_sheet("Instructions"), operation_code, operation_name, start, end)
+    _write_instructions(workbook.create_sheet(names["instructions"]), names, operation_code, operation_name, start, end)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
@@ -248,18 +253,21 @@ def _write_pairs(sheet: Worksheet, column: int, titles: tuple[str, str], pairs: 
     sheet.freeze_panes = "A2"
 
 
-def _write_instructions(sheet: Worksheet, code: str, name: str, start: date, end: date) -> None:
+def _write_instructions(sheet: Worksheet, names: dict[str, str], code: str, name: str, start: date, end: date) -> None:
     window = {"start": start.isoformat(), "end": end.isoformat()}
     lines = [
         _("Seizure sheet for %(name)s (%(code)s), seizures from %(start)s to %(end)s.", name=name, code=code, **window),
-        _("Fill in the sheet \"Seizures\", one row per item seized. Keep the header row; the order of the columns "
-          "does not matter and other columns are ignored. Required: %(columns)s.", columns=", ".join(REQUIRED)),
+        _("Fill in the sheet \"%(sheet)s\", one row per item seized. Keep the header row; the order of the columns "
+          "does not matter and other columns are ignored. Required: %(columns)s.", sheet=names["seizures"],
+          columns=", ".join(REQUIRED)),
         _("Rows with the same seizure_ref form one seizure (item_no 1, 2, …); their date, place, transport, "
           "suspects and case status must agree."),
         _("Uploading the sheet again updates the rows with the same seizure_ref and item_no, never duplicates them."),
         _("seizure_date: YYYY-MM-DD, between %(start)s and %(end)s.", **window),
-        _("taxon: the scientific name of the species, genus, family or order (target taxa: sheet \"Target taxa\")."),
-        _("unit: empty for a number of specimens; CITES unit codes (sheet \"Codes\") and kg, g, t, m3, l accepted."),
+        _("taxon: the scientific name of the species, genus, family or order (target taxa: sheet \"%(sheet)s\").",
+          sheet=names["taxa"]),
+        _("unit: empty for a number of specimens; CITES unit codes (sheet \"%(sheet)s\") and kg, g, t, m3, l accepted.",
+          sheet=names["codes"]),
         _("Countries: ISO 3166-1 alpha-3 codes such as KEN; separate several with \";\"."),
         _("Never put the names, passport or other document numbers of suspects in this sheet: enter them only "
           "through the secure form or the API."),

@@ -121,9 +121,13 @@ class Checker:
         if whole and number is not None and not number.is_integer():
             number = None
         if number is None or number < minimum or (strict and number <= minimum):
-            self.fail(name, _(("must be a whole number of 0 or more" if whole else
-                               "must be a number greater than 0" if strict else "must be a number of 0 or more")
-                              + ' (got "%(value)s")', value=text))
+            # One literal per message, so that extraction finds each of them.
+            if whole:
+                self.fail(name, _('must be a whole number of 0 or more (got "%(value)s")', value=text))
+            elif strict:
+                self.fail(name, _('must be a number greater than 0 (got "%(value)s")', value=text))
+            else:
+                self.fail(name, _('must be a number of 0 or more (got "%(value)s")', value=text))
             self.clean[name] = None
             return None
         self.clean[name] = int(number) if whole else number

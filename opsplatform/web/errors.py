@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
@@ -36,7 +37,16 @@ def http_error(request: Request, exc: HTTPException) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(f"/login?next={quote(target)}")
     titles = {403: _("Not allowed"), 404: _("Not found"), 400: _("Bad request"), 405: _("Not allowed")}
-    return _page(request, exc.status_code, titles.get(exc.status_code, _("Error")), str(exc.detail))
+    return _page(request, exc.status_code, titles.get(exc.status_code, _("Error")), _detail(exc))
+
+
+def _detail(exc: HTTPException) -> str:
+    """Our own details are translated already; Litestar's default ones are the English status phrase."""
+    if exc.detail != HTTPStatus(exc.status_code).phrase:
+        return str(exc.detail)
+    return {404: _("There is no such page, or it is not one you can see."),
+            403: _("Your role does not allow this."),
+            405: _("This address does not take that kind of request.")}.get(exc.status_code, "")
 
 
 def invalid_input(request: Request, exc: InvalidInput) -> Response:
@@ -52,7 +62,7 @@ def not_allowed(request: Request, exc: NotAllowed) -> Response:
 
 def server_error(request: Request, exc: Exception) -> Response:
     if _is_api(request):
-        return Response({"status_code": 500, "detail": "internal server error"},
+        return Response({"status_code": 500, "detail": _("internal server error")},
                         status_code=HTTP_500_INTERNAL_SERVER_ERROR, media_type=MediaType.JSON)
     return _page(request, 500, _("Something went wrong"),
                  _("The error has been logged. Try again, and tell your administrator if it persists."))

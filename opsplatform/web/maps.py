@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 import folium
 from litestar import Response
 
+from opsplatform.i18n import _
 from opsplatform.settings import Settings
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -33,7 +34,7 @@ def base_map(settings: Settings, *, location: tuple[float, float] = (15, 20), zo
     # folium gives max_zoom to the tile layer only; without tiles the map needs it itself (markercluster asks for it).
     m.options["max_zoom"] = 18
     if settings.map_tiles:
-        folium.TileLayer(settings.map_tiles, attr="© map tiles provider", name="tiles").add_to(m)
+        folium.TileLayer(settings.map_tiles, attr=_("© map tiles provider"), name="tiles").add_to(m)
     fills = highlight or {}
     folium.GeoJson(
         country_shapes(), name="countries",

@@ -60,6 +60,8 @@ def environment() -> Environment:
     env.filters["date"] = _date
     env.filters["number"] = _number
     env.filters["paragraphs"] = _paragraphs
+    env.filters["value_label"] = labels.value_label  # for lists: codes | map("value_label")
+    env.filters["country_name"] = labels.country_name
     env.globals["language_names"] = i18n.LANGUAGE_NAMES
     env.globals["current_language"] = i18n.current_language
     env.globals["can"] = policy.can
@@ -69,10 +71,17 @@ def environment() -> Environment:
     env.globals["sees_matches"] = policy.sees_matches
     env.globals["role_label"] = labels.role_label
     env.globals["phase_label"] = labels.phase_label
+    env.globals["outcome_label"] = labels.outcome_label
+    env.globals["status_label"] = labels.status_label
+    env.globals["kind_label"] = labels.kind_label
+    env.globals["publicity_label"] = labels.publicity_label
+    env.globals["rank_label"] = labels.rank_label
     env.globals["value_label"] = labels.value_label
     env.globals["country_name"] = labels.country_name
+    env.globals["region_name"] = labels.region_name
     env.globals["unit_label"] = labels.unit_label
     env.globals["field_label"] = labels.field_label
+    env.globals["column_label"] = labels.column_label
     env.globals["group_label"] = labels.group_label
     env.globals["query_string"] = lambda params, **changes: urlencode(
         {k: v for k, v in {**params, **changes}.items() if v not in (None, "")})

@@ -22,6 +22,20 @@ def main() -> None:
     """opsplatform: coordination of international wildlife-enforcement operations."""
 
 
+def is_current(settings: Settings) -> bool:
+    """Whether the database is migrated to this version's newest revision."""
+    from opsplatform.database import current_revision, head_revision
+
+    async def revision() -> str | None:
+        engine = make_engine(settings.database_url)
+        try:
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(revision()) == head_revision()
+
+
 # --- serving ------------------------------------------------------------------------------------------------------
 
 def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
@@ -48,18 +62,9 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
               help="Worker processes (one per CPU core is a good start); all share the database.")
 def serve(database_url: str, host: str, port: int, workers: int) -> None:
     """Run the web app (the database must be migrated: `opsplatform db upgrade`)."""
-    from opsplatform.database import current_revision, head_revision
-
     settings = settings_for(database_url)
 
-    async def revision() -> str | None:
-        engine = make_engine(settings.database_url)
-        try:
-            return await current_revision(engine)
-        finally:
-            await engine.dispose()
-
-    if asyncio.run(revision()) != head_revision():
+    if not is_current(settings):
         raise click.ClickException("the database is not migrated to the current version: run `opsplatform db upgrade`")
     _serve(settings, host, port, workers)
 
@@ -125,7 +130,6 @@ def db_restore(database_url: str, file: str) -> None:
     from pathlib import Path
 
     from opsplatform.backup import restore
-    from opsplatform.database import current_revision, head_revision
 
     settings = settings_for(database_url)
     try:
@@ -133,15 +137,8 @@ def db_restore(database_url: str, file: str) -> None:
     except InvalidInput as exc:
         refused(exc)
 
-    async def revision() -> str | None:
-        engine = make_engine(settings.database_url)
-        try:
-            return await current_revision(engine)
-        finally:
-            await engine.dispose()
-
     click.echo(f"restored from {file}")
-    if asyncio.run(revision()) != head_revision():
+    if not is_current(settings):
         click.echo("the backup is from an older version: run `opsplatform db upgrade` before serving")
 
 

@@ -14,7 +14,7 @@ from litestar.params import FromPath, JSONBody
 from opsplatform import policy
 from opsplatform.auth.guards import login_required, requires
 from opsplatform.cases import ecomessage, followup, links, messages
-from opsplatform.cases.downloads import annual_report_response, attachment_response
+from opsplatform.cases.downloads import annual_report_response, readable_attachment
 from opsplatform.cases.matching import match_json, matches_for
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
@@ -215,10 +215,7 @@ class CaseApi(Controller):
     async def attachment(self, request: Request, db: Db, code: FromPath[str], message_id: FromPath[int],
                          attachment_id: FromPath[int]) -> Response[bytes]:
         operation = await visible_operation(db, request.user, code)
-        found = await messages.attachment(db, operation, request.user, message_id, attachment_id)
-        if found is None:
-            raise NotFoundException(_("no attachment %(id)s that you can read", id=attachment_id))
-        return attachment_response(found)
+        return await readable_attachment(db, operation, request.user, message_id, attachment_id)
 
 
 class CaseReportApi(Controller):

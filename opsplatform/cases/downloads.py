@@ -6,10 +6,12 @@ from litestar import Request, Response
 from litestar.exceptions import NotFoundException
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.cases import annual_report
+from opsplatform.auth.models import User
+from opsplatform.cases import annual_report, messages
 from opsplatform.cases.models import MessageAttachment
 from opsplatform.database import utcnow
 from opsplatform.i18n import _
+from opsplatform.operations.models import Operation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -19,6 +21,15 @@ def attachment_response(found: MessageAttachment) -> Response[bytes]:
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in found.filename) or "attachment"
     return Response(found.content, media_type=found.content_type, headers={
         "content-disposition": f'attachment; filename="{safe}"', "cache-control": "private, no-store"})
+
+
+async def readable_attachment(db: AsyncSession, operation: Operation, user: User, message_id: int,
+                              attachment_id: int) -> Response[bytes]:
+    """An attachment for a reader of its message; not found for anyone else."""
+    found = await messages.attachment(db, operation, user, message_id, attachment_id)
+    if found is None:
+        raise NotFoundException(_("no attachment %(id)s that you can read", id=attachment_id))
+    return attachment_response(found)
 
 
 async def annual_report_response(request: Request, db: AsyncSession) -> Response[bytes]:

@@ -15,7 +15,7 @@ from opsplatform import policy
 from opsplatform.auth.guards import requires
 from opsplatform.cases import messages
 from opsplatform.cases.attachments import ALLOWED, MAX_BYTES, MAX_FILES
-from opsplatform.cases.downloads import attachment_response
+from opsplatform.cases.downloads import readable_attachment
 from opsplatform.cases.models import Audience, MessageKind
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
@@ -113,7 +113,4 @@ class MessageController(Controller):
     async def attachment(self, request: Request, db: Db, code: FromPath[str], message_id: FromPath[int],
                          attachment_id: FromPath[int]) -> Response[bytes]:
         operation = await visible_operation(db, request.user, code)
-        found = await messages.attachment(db, operation, request.user, message_id, attachment_id)
-        if found is None:
-            raise NotFoundException(_("no attachment %(id)s that you can read", id=attachment_id))
-        return attachment_response(found)
+        return await readable_attachment(db, operation, request.user, message_id, attachment_id)

@@ -85,8 +85,10 @@ class Settings:
     reminder_hour: int = setting("OPSPLATFORM_REMINDER_HOUR", "Local hour (0-23, in each country's time zone) at "
                                  "which focal points of a country that logged neither a seizure nor a nil return for "
                                  "the previous day are reminded.", 9)
-    scheduler_enabled: bool = setting("OPSPLATFORM_SCHEDULER", "Run scheduled jobs (mail delivery, clean-up) "
-                                      "inside the app process: `1` or `0`.", True)
+    scheduler_enabled: bool = setting("OPSPLATFORM_SCHEDULER", "Run the scheduled jobs (phase changes, mail, "
+                                      "reminders, sitreps, release publication, clean-up; listed on /jobs) inside "
+                                      "the app process: `1` or `0`. Several instances may all run them: each run "
+                                      "claims its slot in the database first.", True)
 
     @property
     def production(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from opsplatform.jobs.registry import JOBS
 from opsplatform.settings import describe
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -24,6 +25,14 @@ def test_the_configuration_reference_in_the_admin_guide_is_complete_and_current(
         shown_default, shown_doc = documented[variable]
         assert shown_default == (f"`{default}`" if default else "(empty)"), f"{variable}: default is stale"
         assert shown_doc == doc.replace("|", "\\|"), f"{variable}: description is stale (run `make docs`)"
+
+
+def test_the_admin_guide_lists_every_scheduled_job_as_it_is():
+    guide = (DOCS / "admin-guide.md").read_text()
+    block = re.search(r"<!-- jobs:start.*?-->\n(.*?)<!-- jobs:end -->", guide, re.S)
+    assert block, "docs/admin-guide.md has lost its jobs markers"
+    listed = re.findall(r"^\| `(\w+)` \| (.*) \|$", block.group(1), re.M)
+    assert listed == [(job.name, job.schedule) for job in JOBS], "the jobs in the admin guide are stale (run `make docs`)"
 
 
 def test_every_picture_and_guide_linked_from_the_docs_exists():

@@ -81,6 +81,12 @@ JOBS = (
 BY_NAME = {job.name: job for job in JOBS}
 
 
+def markdown_reference() -> str:
+    """The jobs as a Markdown table, as docs/admin-guide.md carries it."""
+    return "\n".join(["| job | when and what |", "|---|---|",
+                      *(f"| `{job.name}` | {job.schedule} |" for job in JOBS)]) + "\n"
+
+
 async def run_job(sessionmaker: Sessionmaker, settings: Settings, job: Job, now: datetime | None = None,
                   *, slot: str | None = None) -> JobRun | None:
     """Claim the job's slot and do its work; None when another run already has this slot or none is due."""

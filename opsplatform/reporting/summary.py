@@ -4,6 +4,7 @@ breakdowns. Every query starts from the same filtered, access-checked set of cou
 
 from __future__ import annotations
 
+import heapq
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from opsplatform.reporting.rollup import WINDOW_COLUMNS, facts
 from opsplatform.seizures.models import NilReturn, Seizure, counted
 
 UNKNOWN = "unknown"
+TOP_ROUTES = 50  # pages and briefings show the busiest few; flows and legs still count every route
 
 
 @dataclass
@@ -159,22 +161,30 @@ async def summary(session: AsyncSession, operation: Operation, user: User,
 
 
 def route_flows(routes: list[Any]) -> dict[str, list[dict[str, Any]]]:
-    """Routes (origin → transit… → destination), end-to-end flows, and the legs they travel, each with seizure counts."""
+    """The busiest routes (origin → transit… → destination), and the end-to-end flows and legs of all routes, each with
+    seizure counts."""
     paths: dict[tuple[str, ...], int] = {}
     flows: dict[tuple[str, str], int] = {}
     legs: dict[tuple[str, str], int] = {}
+    transits: dict[str | None, tuple[str, ...]] = {}  # thousands of routes share a few transit lists: parse each once
     for origin, transit, destination, n in routes:
-        path = (origin, *(json.loads(transit or "[]") or []), destination)
+        if transit not in transits:
+            transits[transit] = tuple(json.loads(transit or "[]") or ())
+        path = (origin, *transits[transit], destination)
         paths[path] = paths.get(path, 0) + n
         flows[(origin, destination)] = flows.get((origin, destination), 0) + n
         for leg in zip(path, path[1:]):
             legs[leg] = legs.get(leg, 0) + n
-    ranked = lambda counts, make: [make(k, n) for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]  # noqa: E731
     return {
-        "routes": ranked(paths, lambda path, n: {"path": list(path), "seizures": n}),
-        "flows": ranked(flows, lambda pair, n: {"origin": pair[0], "destination": pair[1], "seizures": n}),
-        "legs": ranked(legs, lambda pair, n: {"origin": pair[0], "destination": pair[1], "seizures": n}),
+        "routes": [{"path": list(path), "seizures": n} for path, n in _busiest(paths, TOP_ROUTES)],
+        **{name: [{"origin": origin, "destination": destination, "seizures": n}
+                  for (origin, destination), n in _busiest(pairs)] for name, pairs in (("flows", flows), ("legs", legs))},
     }
+
+
+def _busiest(counts: dict[Any, int], limit: int | None = None) -> list[tuple[Any, int]]:
+    order = lambda kv: (-kv[1], kv[0])  # noqa: E731
+    return heapq.nsmallest(limit, counts.items(), key=order) if limit else sorted(counts.items(), key=order)
 
 
 async def breakdowns(session: AsyncSession, operation: Operation, user: User, result_filter: ResultFilter,
@@ -184,11 +194,13 @@ async def breakdowns(session: AsyncSession, operation: Operation, user: User, re
     figures = scope.figures("total", "taxon", "agency", "location_type", "concealment", "route")
     c = figures.c
     by_key: dict[str, list[tuple[Any, int]]] = {}
-    for dimension, key, _unit, n, _q in (await session.execute(union_all(*(
-            _per_key(figures, d) for d in ("taxon", "agency", "location_type", "concealment", "route"))))).all():
+    # One pass over the figures grouped by dimension and key (a UNION of one query per dimension rescans them each).
+    for dimension, key, n in (await session.execute(select(c.dimension, c.key, _total(c.seizures))
+                                                    .where(c.dimension != "total").group_by(c.dimension, c.key))).all():
         by_key.setdefault(dimension, []).append((key, int(n)))
-    for entries in by_key.values():
-        entries.sort(key=lambda kn: (-kn[1], str(kn[0])))
+    for dimension, entries in by_key.items():
+        if dimension != "route":  # route_flows ranks the routes
+            entries.sort(key=lambda kn: (-kn[1], str(kn[0])))
     region = (await session.execute(
         select(Region.name, _total(c.seizures)).select_from(figures)
         .join(Country, Country.alpha3 == c.country).outerjoin(Region, Region.code == Country.region_code)

@@ -101,6 +101,16 @@ async def refresh_statistics(session: AsyncSession, _settings: Any, _now: dateti
     return 1
 
 
+async def analyze(session: AsyncSession, *tables: str) -> None:
+    """Fresh PostgreSQL planner statistics for tables a bulk write is growing fast: until autovacuum catches up, it
+    may plan for the few rows it last counted and read every record where an index would find a few. (SQLite's
+    statistics do not scale with the table: taken early in an import they mislead it, so it keeps its defaults.)"""
+    if (await session.connection()).dialect.name != "postgresql":
+        return
+    for table in tables:
+        await session.execute(text(f"ANALYZE {table}"))
+
+
 async def claim(session: AsyncSession, table: Any, values: dict[str, Any]) -> int | None:
     """Insert a row unless its unique key is taken; the new id, or None when another writer has it already.
 

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import select
 
 from opsplatform.database import make_engine, make_sessionmaker, session_scope
@@ -13,6 +14,7 @@ from opsplatform.reporting import rollup
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.models import DailyFigure, WindowFigure
 from opsplatform.reporting.summary import breakdowns, summary
+from opsplatform.seizures import imports
 from opsplatform.seizures.imports import import_sheet
 from opsplatform.seizures.models import Seizure, SeizureItem, counted
 from opsplatform.seizures.services import change_status, create_seizure, seizure_fields, update_seizure
@@ -162,11 +164,49 @@ async def window_stored(db, operation_id: int) -> list[tuple]:
 
 
 async def window_summed(db, operation_id: int) -> list[tuple]:
-    rows = {}
-    for operation, country, _day, dimension, key, unit, seizures, quantity, arrested, first in await stored(db, operation_id):
-        entry = rows.setdefault((operation, country, dimension, key, unit), [0, None, None, None])
+    return folded([(*row[:2], *row[3:]) for row in await stored(db, operation_id)])
+
+
+def folded(rows: list[tuple]) -> list[tuple]:
+    """Rows of figures (key columns, then seizures, quantity, arrested, first logged) summed into one row per key."""
+    sums = {}
+    for *key, seizures, quantity, arrested, first in rows:
+        entry = sums.setdefault(tuple(key), [0, None, None, None])
         entry[0] += seizures
         entry[1] = quantity if entry[1] is None else entry[1] + (quantity or 0)
         entry[2] = arrested if entry[2] is None else entry[2] + (arrested or 0)
         entry[3] = first if entry[3] is None or (first is not None and first < entry[3]) else entry[3]
-    return sorted(((*k, n, None if q is None else round(q, 6), a, f) for k, (n, q, a, f) in rows.items()), key=repr)
+    return sorted(((*k, n, None if q is None else round(q, 6), a, f) for k, (n, q, a, f) in sums.items()), key=repr)
+
+
+class Interrupted(Exception):
+    pass
+
+
+async def test_an_import_in_batches_adds_each_batch_and_the_last_folds_them(db, settings, cast, monkeypatch) -> None:
+    """Batches add their new seizures' figures as extra rows (exact: readers sum), so an interrupted import leaves
+    exact figures; the last batch recomputes its days into one row per key."""
+    operation = await active_operation(db)
+    await load(db, settings, cast, operation, generate(seed=3, count=12))
+    monkeypatch.setattr(imports, "BATCH", 3)
+    rows = [{"seizure_ref": f"KE-B-{n}", "seizure_date": f"2026-10-{3 + n % 3:02d}", "taxon": "Loxodonta africana",
+             "term": "TUS", "quantity": str(n + 1), "unit": "kg", "transport_mode": "air_cargo"} for n in range(10)]
+
+    async def stop_after_two_batches(done: int, _total: int) -> None:
+        if done >= 6:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        await import_sheet(db, operation, cast.kenya, "KEN", sheet(rows), "kenya.csv", progress=stop_after_two_batches)
+    daily = await stored(db, operation.id)
+    assert len(daily) > len(folded(daily)), "the batches' figures were added, not yet folded"
+    assert folded(daily) == folded(await recomputed(db, operation.id))
+    assert folded(await window_stored(db, operation.id)) == await window_summed(db, operation.id)
+    for user in (cast.coordinator, cast.kenya, cast.press):
+        assert await summary(db, operation, user) == await summary(db, operation, user, FROM_RECORDS)
+        assert (await breakdowns(db, operation, user, ResultFilter(), NOW)
+                == await breakdowns(db, operation, user, FROM_RECORDS, NOW))
+
+    report = await import_sheet(db, operation, cast.kenya, "KEN", sheet(rows), "kenya.csv")
+    assert (report.created, report.unchanged) == (4, 6)
+    await assert_consistent(db, operation, cast)

@@ -10,8 +10,11 @@ involving X" per slice (COUNT DISTINCT within the slice) add up across slices wi
 
 How they stay fresh: any flush that touches a seizure or an item notes the slices it affected (old and new),
 and the commit recomputes those slices from the records, then the window figures of their countries from the daily
-ones. Bulk writes that bypass the ORM call `touch`. On PostgreSQL a transaction-scoped advisory lock per operation
-and country serialises these recomputes, so two concurrent writers cannot leave stale figures behind.
+ones. Bulk writes that bypass the ORM call `touch`, or `add` for new seizures: those are in no slice yet, so their
+figures are appended as extra rows (every reader sums) and a long import's batches each cost what they write, not
+what the slice already holds; touching the slices at the end folds the extra rows together. On PostgreSQL a
+transaction-scoped advisory lock per operation and country serialises these writes, so two concurrent writers cannot
+leave stale figures behind.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ Slice = tuple[int, str, date]
 PENDING = "daily_figures_pending"
 PENDING_ITEMS = "daily_figures_pending_items"
 PENDING_SEIZURES = "daily_figures_pending_seizures"
+PENDING_NEW = "daily_figures_pending_new"
 
 # Seizure-level dimensions: one key per seizure. Item-level ones count the seizures involving each key.
 SEIZURE_DIMENSIONS = ("mode", "method", "agency", "location_type", "concealment", "route")
@@ -107,8 +111,16 @@ def facts(seizures: Any, items_where: Any = true(), dimensions: Iterable[str] | 
 
 def touch(session: AsyncSession | Session, slices: Iterable[Slice]) -> None:
     """Note slices changed by bulk writes (which the ORM does not see); the commit recomputes them."""
-    sync = session.sync_session if isinstance(session, AsyncSession) else session
-    sync.info.setdefault(PENDING, set()).update(slices)
+    _info(session).setdefault(PENDING, set()).update(slices)
+
+
+def add(session: AsyncSession | Session, seizures: dict[int, Slice]) -> None:
+    """Note seizures inserted by bulk writes, by id with their slice; the commit adds their figures to the slice's."""
+    _info(session).setdefault(PENDING_NEW, {}).update(seizures)
+
+
+def _info(session: AsyncSession | Session) -> dict[Any, Any]:
+    return (session.sync_session if isinstance(session, AsyncSession) else session).info
 
 
 def rebuild_statements(operation_id: int | None = None) -> tuple[Any, Any]:
@@ -120,9 +132,10 @@ def rebuild_statements(operation_id: int | None = None) -> tuple[Any, Any]:
             insert(table).from_select(COLUMNS, facts(_counted_records(narrow(Seizure.operation_id)))))
 
 
-def _window_sums(where: Any) -> Any:
-    """The daily figures summed over the window per country: exact, since a seizure is in one day only."""
-    d = DailyFigure.__table__
+def _window_sums(where: Any, daily: Any = DailyFigure.__table__) -> Any:
+    """Daily figures (the table's, or rows like them) summed over the window per country: exact, since a seizure is in
+    one day only."""
+    d = daily
     return (select(d.c.operation_id, d.c.country, d.c.dimension, d.c.key, d.c.unit, func.sum(d.c.seizures),
                    func.sum(d.c.quantity), func.sum(d.c.arrested), func.min(d.c.first_logged))
             .where(where).group_by(d.c.operation_id, d.c.country, d.c.dimension, d.c.key, d.c.unit))
@@ -173,12 +186,26 @@ def _slice_statements() -> tuple[Any, Any]:
             insert(table).from_select(COLUMNS, facts(records)))
 
 
+@cache
+def _added_statements() -> tuple[Any, Any]:
+    """INSERT … SELECT that add new seizures' figures (by id) to the daily figures, and to the window figures of the
+    (operation, country) pairs given; built once."""
+    new = facts(_counted_records(Seizure.id.in_(bindparam("ids", expanding=True)))).subquery()
+    return (insert(DailyFigure.__table__).from_select(COLUMNS, select(*(new.c[name] for name in COLUMNS))),
+            insert(WindowFigure.__table__).from_select(WINDOW_COLUMNS, _window_sums(
+                tuple_(new.c.operation_id, new.c.country).in_(bindparam("countries", expanding=True)), new)))
+
+
 FEW_SLICES = 20  # a form or API save touches one or two; an import touches many, better in chunks
 
 
-def _refresh(session: Session, slices: set[Slice]) -> None:
+def _refresh(session: Session, slices: set[Slice], added: dict[int, Slice]) -> None:
+    """Recompute `slices` from the records, append the figures of the `added` seizures of other slices, then bring
+    the window figures of their countries up to date."""
     ordered = sorted(slices)
-    countries = sorted({(operation, country) for operation, country, _day in ordered})
+    recomputed = {(operation, country) for operation, country, _day in ordered}
+    appended = {(operation, country) for operation, country, _day in added.values()}
+    countries = sorted(recomputed | appended)
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         # One lock per operation and country, taken in sorted order (no deadlock): a country's window figures sum its
@@ -198,7 +225,12 @@ def _refresh(session: Session, slices: set[Slice]) -> None:
             records = _counted_records(
                 tuple_(Seizure.operation_id, Seizure.reporting_country, Seizure.seizure_date).in_(chunk))
             connection.execute(insert(table).from_select(COLUMNS, facts(records)))
-    for operation, country in countries:
+    ids, to_daily, to_window = sorted(added), *_added_statements()
+    for start in range(0, len(ids), 1000):  # an import batch at a time
+        connection.execute(to_daily, {"ids": ids[start:start + 1000]})
+        if appended - recomputed:  # countries recomputed below sum their daily figures, these rows included
+            connection.execute(to_window, {"ids": ids[start:start + 1000], "countries": sorted(appended - recomputed)})
+    for operation, country in sorted(recomputed):
         for statement in _window_statements():
             connection.execute(statement, {"operation": operation, "country": country})
 
@@ -243,12 +275,14 @@ def _recompute(session: Session) -> None:
             select(Seizure.operation_id, Seizure.reporting_country, Seizure.seizure_date)
             .where(Seizure.id.in_(item_seizures))).all()
         pending.update((o, c, d) for o, c, d in rows)
-    if pending:
-        _refresh(session, pending)
+    # New seizures of a slice recomputed anyway are in its records already: add only the others'.
+    added = {i: key for i, key in session.info.pop(PENDING_NEW, {}).items() if key not in pending}
+    if pending or added:
+        _refresh(session, pending, added)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    for key in (PENDING, PENDING_ITEMS, PENDING_SEIZURES):
+    for key in (PENDING, PENDING_ITEMS, PENDING_SEIZURES, PENDING_NEW):
         session.info.pop(key, None)
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.audit.models import AuditEvent
 from opsplatform.auth.models import User
-from opsplatform.database import bulk_insert, utcnow
+from opsplatform.database import analyze, bulk_insert, utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 from opsplatform.operations.models import Operation
@@ -136,9 +136,15 @@ async def import_sheet(session: AsyncSession, operation: Operation, user: User, 
     report.updated = len(plan) - report.created
     if dry_run:
         return report
+    created = {(operation.id, country, g.seizure["seizure_date"]) for action, g, _s in plan if action == "create"}
     for start in range(0, len(plan), BATCH):
         await _write(session, operation, user, country, plan[start:start + BATCH], existing_items)
+        if start + BATCH >= len(plan):  # the last batch recomputes the days, folding what earlier batches added
+            rollup.touch(session, created)
         await session.commit()
+        if start == 0 and len(plan) > BATCH:
+            await analyze(session, "seizures", "seizure_items")
+            await session.commit()
         if progress is not None:
             await progress(min(start + BATCH, len(plan)), len(plan))
     return report
@@ -150,16 +156,18 @@ async def _write(session: AsyncSession, operation: Operation, user: User, countr
     now = utcnow()
     creates = [g for action, g, _s in batch if action == "create"]
     updates = [(g, s) for action, g, s in batch if action == "update" and s is not None]
-    # Bulk writes bypass the ORM, so the daily figures are told which days (old and new) changed.
-    rollup.touch(session, {(operation.id, country, g.seizure["seizure_date"]) for g in creates}
-                 | {(operation.id, country, day) for g, s in updates
-                    for day in (s["seizure_date"], g.seizure["seizure_date"])})
+    # Bulk writes bypass the ORM, so the daily figures are told which days (old and new) changed, and which seizures
+    # are new (their figures are added, see rollup).
+    rollup.touch(session, {(operation.id, country, day) for g, s in updates
+                           for day in (s["seizure_date"], g.seizure["seizure_date"])})
     new_ids: list[int] = []
     if creates:
         new_ids = await bulk_insert(session, Seizure.__table__, [
             {**g.seizure, "operation_id": operation.id, "reporting_country": country, "status": SeizureStatus.submitted,
              "version": 1, "created_by": user.id, "created_at": now, "updated_at": now,
              "shared_with_participants": False, "publicity_approved": False} for g in creates], ids=True)
+        rollup.add(session, {i: (operation.id, country, g.seizure["seizure_date"])
+                             for i, g in zip(new_ids, creates, strict=True)})
     if updates:
         table = Seizure.__table__
         changed = await session.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, ColumnElement, Index, LargeBinary, UniqueConstraint, and_
+from sqlalchemy import JSON, Column, ColumnElement, Index, LargeBinary, UniqueConstraint, and_, text
 from sqlmodel import Field, SQLModel
 
 from opsplatform.audit.mixins import Audited
@@ -21,6 +21,7 @@ class SeizureStatus(StrEnum):
 
 
 COUNTED_STATUSES = (SeizureStatus.submitted, SeizureStatus.validated, SeizureStatus.queried)
+LINKED = "same_shipment_as_id IS NOT NULL"
 
 
 def counted() -> ColumnElement[bool]:
@@ -37,6 +38,10 @@ class Seizure(Audited, SQLModel, table=True):
         Index("ix_seizures_operation_status_date", "operation_id", "status", "seizure_date"),
         # A daily-figures slice: every save recomputes its slice from the records found through this index.
         Index("ix_seizures_slice", "operation_id", "reporting_country", "seizure_date"),
+        # Only linked records (a few): an index holding every unlinked row lured PostgreSQL, before its statistics
+        # caught up with a fresh import, into reading every record for "same_shipment_as_id IS NULL".
+        Index("ix_seizures_same_shipment_as_id", "same_shipment_as_id", postgresql_where=text(LINKED),
+              sqlite_where=text(LINKED)),
     )
     id: int | None = Field(default=None, primary_key=True)
     operation_id: int = Field(foreign_key="operations.id")
@@ -65,7 +70,7 @@ class Seizure(Audited, SQLModel, table=True):
     documents_used: str | None = None
     modus_operandi: str | None = None
     # Set when both countries agreed this record is the same shipment as an earlier-logged one: it then counts once.
-    same_shipment_as_id: int | None = Field(default=None, foreign_key="seizures.id", index=True)
+    same_shipment_as_id: int | None = Field(default=None, foreign_key="seizures.id")
     # TWIX-style sharing: open to every participant of the operation, not only to the own country.
     shared_with_participants: bool = False
     publicity_approved: bool = False

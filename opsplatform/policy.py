@@ -14,7 +14,7 @@ from sqlalchemy.sql import Select
 from opsplatform.auth.models import Role, User
 from opsplatform.cases.models import Audience, OperationMessage, SeizureLink
 from opsplatform.documents.models import Artifact
-from opsplatform.operations.models import Operation, Participant
+from opsplatform.operations.models import Operation, Participant, Publicity
 from opsplatform.reference.models import Country, NetworkMember
 from opsplatform.seizures.models import Seizure
 
@@ -135,6 +135,12 @@ def names_only_consenting(user: User) -> bool:
     return user.role == Role.press_officer
 
 
+def named_countries(operation_id: Any) -> Select:
+    """The participants of an operation that consented to be named in public figures."""
+    return select(Participant.country_code).where(Participant.operation_id == operation_id,
+                                                  Participant.publicity == Publicity.named)
+
+
 # Who reads which generated documents. The restricted pre-operation briefing (with the focal-point directory) and
 # the post-operation results are for the operation's members; the sitrep for those who run and study it; release
 # files for the press office and coordinators. Visibility of the operation itself comes first.
@@ -152,10 +158,6 @@ def readable_documents(user: User) -> ColumnElement[bool]:
     allowed = [and_(Artifact.kind == kind, Artifact.edition.is_(None) if edition is None else Artifact.edition == edition)
                for (kind, edition), roles in DOCUMENT_READERS.items() if user.role in roles]
     return or_(false(), *allowed)
-
-
-def may_read_document(user: User, kind: str, edition: str | None) -> bool:
-    return user.role in DOCUMENT_READERS.get((kind, edition), frozenset())
 
 
 def may_draft_release(user: User) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from opsplatform.cases.models import SeizureLink
 from opsplatform.reporting.summary import summary
 from opsplatform.seizures.models import Seizure
-from opsplatform.seizures.returns import completeness
+from opsplatform.seizures.returns import completeness, silent_countries
 from opsplatform.seizures.services import change_status
 from tests.cases_support import invite, logged
 from tests.conftest import form_post, login
@@ -190,6 +190,9 @@ async def test_the_duplicate_countrys_day_still_counts_as_reported(client, db, c
     grid = await completeness(db, operation, date(2026, 10, 31))
     tanzania_row = next(row for row in grid.rows if row.code == "TZA")
     assert tanzania_row.cells[3] == "seizures"  # 4 October: counted under Kenya's record, reported all the same
+    # The summary and the sitrep's silent countries say the same.
+    assert "TZA" not in await silent_countries(db, operation)
+    assert (await summary(db, operation, cast.coordinator))["countries"]["reporting"] == 2
 
 
 async def test_the_case_exchange_api_is_in_the_openapi_document(client):

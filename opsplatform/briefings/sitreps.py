@@ -6,25 +6,16 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform import policy
 from opsplatform.auth.models import Role, User
 from opsplatform.briefings.services import generate
 from opsplatform.i18n import _, language
 from opsplatform.mail.outbox import queue_mail
-from opsplatform.operations.models import Operation, Participant, Phase
-from opsplatform.reference.models import NetworkMember
+from opsplatform.operations.models import Operation, Phase
 from opsplatform.settings import Settings
-
-
-def _coordinators_of(operation: Operation):  # type: ignore[no-untyped-def]
-    """Active coordinators who see the operation: global ones, and those of a network with a participating member."""
-    in_network = exists().where(NetworkMember.network_code == User.network_code,
-                                NetworkMember.country_code == Participant.country_code,
-                                Participant.operation_id == operation.id)
-    return select(User).where(User.role == Role.coordinator, User.is_active,
-                              or_(User.network_code.is_(None), in_network)).order_by(User.id)
 
 
 async def send_sitreps(session: AsyncSession, settings: Settings, now: datetime) -> int:
@@ -35,7 +26,8 @@ async def send_sitreps(session: AsyncSession, settings: Settings, now: datetime)
         Operation.phase.in_((Phase.active, Phase.reporting))).order_by(Operation.id))).all()
     for operation in running:
         audiences: defaultdict[tuple[str, str | None], list[User]] = defaultdict(list)
-        for user in (await session.scalars(_coordinators_of(operation))).all():
+        for user in (await session.scalars(select(User).where(User.id.in_(policy.operation_coordinators(operation.id)))
+                                           .order_by(User.id))).all():
             audiences[(user.language, user.network_code)].append(user)
         for (lang, network), users in sorted(audiences.items(), key=lambda a: (a[0][0], a[0][1] or "")):
             compiler = User(id=None, email="scheduler", name="scheduler", role=Role.coordinator, network_code=network)

@@ -15,8 +15,9 @@ from opsplatform.cases.models import CaseEvent
 from opsplatform.database import utcnow
 from opsplatform.errors import FieldError, InvalidInput, NotAllowed
 from opsplatform.i18n import _
-from opsplatform.operations.models import Operation, Participant, Phase
+from opsplatform.operations.models import Operation, Phase
 from opsplatform.seizures.models import Seizure, SeizureStatus, counted
+from opsplatform.reporting.summary import fold_unnamed
 from opsplatform.seizures.vocabulary import CASE_STAGES
 
 RANK = {stage: n for n, stage in enumerate(CASE_STAGES, start=1)}
@@ -102,12 +103,7 @@ async def followup_funnel(session: AsyncSession, operation: Operation, user: Use
         .group_by(Seizure.reporting_country))).all()
     entries = [{"country": country, "seizures": n, **dict(zip(CASE_STAGES, stages, strict=True))}
                for country, n, *stages in rows]
-    if policy.names_only_consenting(user):
-        named = set((await session.scalars(select(Participant.country_code).where(
-            Participant.operation_id == operation.id, Participant.publicity == "named"))).all())
-        other = {"country": "other", **{k: sum(e[k] for e in entries if e["country"] not in named)
-                                        for k in ("seizures", *CASE_STAGES)}}
-        entries = [e for e in entries if e["country"] in named] + ([other] if other["seizures"] else [])
+    entries = await fold_unnamed(session, operation.id, user, entries, ("seizures", *CASE_STAGES))
     entries.sort(key=lambda e: (e["country"] == "other", -e["seizures"], e["country"]))
     total = {"country": "total", **{k: sum(e[k] for e in entries) for k in ("seizures", *CASE_STAGES)}}
     return [*entries, total]

@@ -75,9 +75,3 @@ async def documents_of(session: AsyncSession, operation: Operation, readable: An
         .where(Artifact.operation_id == operation.id, readable)
         .order_by(Artifact.created_at.desc(), Artifact.id.desc()))).all()
 
-
-async def latest(session: AsyncSession, operation: Operation, kind: str) -> Artifact | None:
-    return await session.scalar(
-        select(Artifact).options(defer(Artifact.content)).where(Artifact.operation_id == operation.id,
-                                                               Artifact.kind == kind)
-        .order_by(Artifact.created_at.desc(), Artifact.id.desc()).limit(1))

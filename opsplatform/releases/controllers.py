@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from opsplatform import policy
 from opsplatform.auth.guards import requires
@@ -56,7 +56,8 @@ class ReleaseController(Controller):
                              "embargo": release.embargo.strftime("%Y-%m-%dT%H:%M") if release.embargo else ""},
             "corrections": await workflow.corrections_of(db, release), "exports": EXPORTS,
             "may_approve": policy.may_approve_release(request.user), "steps": list(ReleaseStatus),
-            "files": await documents.documents_of(db, operation, Artifact.kind == "release")})
+            "files": await documents.documents_of(db, operation, and_(
+                Artifact.kind == "release", policy.readable_documents(request.user)))})
 
     async def _release(self, request: Request, db: Db, code: str) -> tuple[Operation, Release]:
         operation = await visible_operation(db, request.user, code)

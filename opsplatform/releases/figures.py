@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import Float, String, case, cast, distinct, func, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform import policy
 from opsplatform.auth.models import Role, User
-from opsplatform.operations.models import Operation, Participant, Publicity
+from opsplatform.operations.models import Operation
 from opsplatform.reference.loader import SEED
 from opsplatform.reference.lookup import with_descendants
 from opsplatform.reference.models import Country, Taxon
@@ -106,8 +107,7 @@ async def release_figures(session: AsyncSession, operation: Operation, now: date
     """Everything the release shows, as of `now`; counts under `suppress_below` are replaced by "fewer than"."""
     scope = Scope(operation, PRESS_VIEW, ResultFilter())
     figures = await summary(session, operation, PRESS_VIEW)
-    named = sorted((await session.scalars(select(Participant.country_code).where(
-        Participant.operation_id == operation.id, Participant.publicity == Publicity.named))).all())
+    named = sorted((await session.scalars(policy.named_countries(operation.id))).all())
     daily = scope.figures("total")
     regions = (await session.execute(
         select(Country.region_code, cast(func.sum(daily.c.seizures), Float), func.count(distinct(daily.c.country)))

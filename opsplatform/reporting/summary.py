@@ -20,7 +20,8 @@ from opsplatform.reference.models import Country, NetworkMember, Region
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.models import DailyFigure, WindowFigure
 from opsplatform.reporting.rollup import WINDOW_COLUMNS, facts
-from opsplatform.seizures.models import NilReturn, Seizure, counted
+from opsplatform.seizures.models import Seizure, counted
+from opsplatform.seizures.returns import reported_without_figures
 
 UNKNOWN = "unknown"
 TOP_ROUTES = 50  # pages and briefings show the busiest few; flows and legs still count every route
@@ -86,16 +87,14 @@ def _per_key(figures: Any, dimension: str, *, unit: bool = False, quantity: bool
             .where(c.dimension == dimension).group_by(*keys))
 
 
-async def fold_unnamed(session: AsyncSession, scope: Scope, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """For a press officer, countries that did not consent to be named are counted together as "other"."""
-    if not policy.names_only_consenting(scope.user):
+async def fold_unnamed(session: AsyncSession, operation_id: int | None, user: User, entries: list[dict[str, Any]],
+                       counts: tuple[str, ...]) -> list[dict[str, Any]]:
+    """For a press officer, the entries of countries that did not consent to be named are added up (their `counts`)
+    into one "other" entry."""
+    if not policy.names_only_consenting(user):
         return entries
-    named = set((await session.scalars(select(Participant.country_code).where(
-        Participant.operation_id == scope.operation.id, Participant.publicity == "named"))).all())
-    other = {"country": "other", "seizures": 0, "suspects_arrested": 0}
-    for entry in [e for e in entries if e["country"] not in named]:
-        other["seizures"] += entry["seizures"]
-        other["suspects_arrested"] += entry["suspects_arrested"]
+    named = set((await session.scalars(policy.named_countries(operation_id))).all())
+    other = {"country": "other", **{k: sum(e[k] for e in entries if e["country"] not in named) for k in counts}}
     return [e for e in entries if e["country"] in named] + ([other] if other["seizures"] else [])
 
 
@@ -110,8 +109,7 @@ def _figures_query(scope: Scope) -> Any:
     if policy.names_only_consenting(scope.user):
         participating = participating.where(Participant.publicity != "none")
     with_seizures = select(c.country).where(is_total).distinct()
-    reporting = union(with_seizures,
-                      select(NilReturn.country_code).where(NilReturn.operation_id == scope.operation.id)).subquery()
+    reporting = union(with_seizures, *reported_without_figures(scope.operation.id)).subquery()
 
     def tally(kind: str, query: Select) -> Select:
         return select(literal(kind), none, none, func.count(), cast(null(), Float)).select_from(query.subquery())
@@ -147,7 +145,7 @@ async def summary(session: AsyncSession, operation: Operation, user: User,
         "window": {"start": operation.start_date.isoformat(), "end": operation.end_date.isoformat()},
         "countries": {k: rows[k][0][2] for k in ("participating", "reporting", "with_seizures")},
         "seizures": seizures, "suspects_arrested": int(arrested or 0),
-        "by_country": await fold_unnamed(session, scope, countries),
+        "by_country": await fold_unnamed(session, operation.id, user, countries, ("seizures", "suspects_arrested")),
         "by_taxon_group": _ranked([{"group": k, "seizures": n} for k, _u, n, _t in rows.get("group", [])], "group"),
         "by_term_unit": sorted([{"term": k, "unit": u, "quantity": round(t or 0, 3), "seizures": n}
                                 for k, u, n, t in rows.get("term", [])],

@@ -126,16 +126,23 @@ def linked_records(operation_id: int) -> Select:
         Seizure.id.in_(linked), Seizure.operation_id == operation_id, Seizure.status.in_(COUNTED_STATUSES))
 
 
+def reported_without_figures(operation_id: int | None, day: date | None = None) -> list[Select]:
+    """The countries that reported (on `day`, or on any day) other than by a seizure in the figures: a nil return,
+    or a record counted under another country's (the same shipment). With the figures' countries, who reported."""
+    nil = select(NilReturn.country_code).where(NilReturn.operation_id == operation_id)
+    linked = linked_records(operation_id).with_only_columns(Seizure.reporting_country)
+    if day is not None:
+        nil, linked = nil.where(NilReturn.day == day), linked.where(Seizure.seizure_date == day)
+    return [nil, linked]
+
+
 async def silent_countries(session: AsyncSession, operation: Operation, day: date | None = None) -> list[str]:
     """Participants with neither a seizure nor a nil return (on `day`, or on any day at all), as completeness counts."""
     seized = select(DailyFigure.country).where(DailyFigure.operation_id == operation.id,
                                                DailyFigure.dimension == "total")
-    nil = select(NilReturn.country_code).where(NilReturn.operation_id == operation.id)
-    linked = linked_records(operation.id).with_only_columns(Seizure.reporting_country)
     if day is not None:
-        seized, nil = seized.where(DailyFigure.day == day), nil.where(NilReturn.day == day)
-        linked = linked.where(Seizure.seizure_date == day)
-    heard = union(seized, nil, linked).subquery()
+        seized = seized.where(DailyFigure.day == day)
+    heard = union(seized, *reported_without_figures(operation.id, day)).subquery()
     return list((await session.scalars(
         select(Participant.country_code).join(Country, Country.alpha3 == Participant.country_code)
         .where(Participant.operation_id == operation.id, Participant.country_code.not_in(select(heard.c[0])))

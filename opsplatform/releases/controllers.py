@@ -132,9 +132,7 @@ class ReleaseController(Controller):
         """The release as it stands, as a file; kept in the operation's documents with its provenance."""
         state = await ReleaseState.of(db, *await self._release(request, db, code))
         fmt, lang = request.url.path.rsplit(".", 1)[-1], _lang(request)
-        content, filename = state.file(fmt, lang, request.user)
-        await documents.keep(db, state.operation, kind="release", edition=None, language=lang, fmt=fmt,
-                             filename=filename, content=content, source=state.provenance(request.user))
+        content, filename = await state.export(db, fmt, lang, request.user)
         await db.commit()
         return Response(content, media_type=documents.FORMATS[fmt],
                         headers={"content-disposition": f'attachment; filename="{filename}"'})

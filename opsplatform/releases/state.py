@@ -44,3 +44,10 @@ class ReleaseState:
             html = render.as_html(*args, by, public=public and fmt == "html")
             content = documents.convert(html, fmt, title=self.operation.name)
         return content, f"{self.operation.code}-release-{lang}.{fmt}"
+
+    async def export(self, db: AsyncSession, fmt: str, lang: str, by: User) -> tuple[bytes, str]:
+        """The release as a file, kept in the operation's documents with its provenance (the caller commits)."""
+        content, filename = self.file(fmt, lang, by)
+        await documents.keep(db, self.operation, kind="release", edition=None, language=lang, fmt=fmt,
+                             filename=filename, content=content, source=self.provenance(by))
+        return content, filename

@@ -101,7 +101,6 @@ async def report_briefing(database_url: str, code: str, kind: str, fmt: str, lan
 @run_async
 async def report_release(database_url: str, code: str, fmt: str, lang: str, output: str | None) -> None:
     """The public results release as it stands: published, approved (frozen figures) or a draft marked as such."""
-    from opsplatform.documents.services import keep
     from opsplatform.releases.state import ReleaseState
     from opsplatform.releases.workflow import release_of
 
@@ -110,9 +109,7 @@ async def report_release(database_url: str, code: str, fmt: str, lang: str, outp
     async def work(session: Any) -> bytes:
         operation = await operation_by_code(session, code)
         state = await ReleaseState.of(session, operation, await release_of(session, operation))
-        content, filename = state.file(fmt, lang, command_line_user())
-        await keep(session, operation, kind="release", edition=None, language=lang, fmt=fmt, filename=filename,
-                   content=content, source=state.provenance(command_line_user()))
+        content, _filename = await state.export(session, fmt, lang, command_line_user())
         await session.commit()
         return content
 

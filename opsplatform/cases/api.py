@@ -14,8 +14,9 @@ from litestar.params import FromPath, JSONBody
 from opsplatform import policy
 from opsplatform.auth.guards import login_required, requires
 from opsplatform.cases import ecomessage, followup, links, messages
-from opsplatform.cases.downloads import annual_report_response, readable_attachment
+from opsplatform.cases.downloads import annual_report_response, ecomessage_response, readable_attachment
 from opsplatform.cases.matching import match_json, matches_for
+from opsplatform.cases.models import SeizureLink
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
 from opsplatform.operations.controllers import visible_operation
@@ -25,16 +26,8 @@ from opsplatform.web.api_docs import ERRORS
 from opsplatform.web.deps import Db
 
 
-async def _link(db: Db, operation: Operation, request: Request, link_id: int) -> Any:
-    link = await links.visible_link(db, operation, request.user, link_id)
-    if link is None:
-        raise NotFoundException(_("no link %(id)s that you can see", id=link_id))
-    return link
-
-
-async def _link_json(db: Db, operation: Operation, request: Request, link_id: int) -> dict[str, Any]:
-    [entry] = [e for e in await links.operation_links(db, operation, request.user) if e["link"].id == link_id]
-    return links.link_json(entry)
+async def _link_json(db: Db, request: Request, link: SeizureLink) -> dict[str, Any]:
+    return links.link_json(await links.link_entry(db, link, request.user))
 
 
 def _files(data: dict[str, Any]) -> list[tuple[str, bytes]]:
@@ -79,29 +72,29 @@ class CaseApi(Controller):
             raise NotFoundException(_("no seizure %(id)s of yours", id=seizure.id))
         link = await links.request_link(db, operation, request.user, seizure, data)
         await db.commit()
-        return await _link_json(db, operation, request, link.id)
+        return await _link_json(db, request, link)
 
     @post("/links/{link_id:int}/decision", name="api:links:decision", responses=ERRORS, guards=[requires("link_records")],
           status_code=200, summary='Answer a pending link: {"decision": "accept" | "refuse", "note": "…"}')
     async def decide_link(self, request: Request, db: Db, code: FromPath[str], link_id: FromPath[int],
                           data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
         operation = await visible_operation(db, request.user, code)
-        link = await _link(db, operation, request, link_id)
+        link = await links.seen_link(db, operation, request.user, link_id)
         if data.get("decision") not in ("accept", "refuse"):
             raise InvalidInput.one("decision", _("must be accept or refuse"))
         await links.decide_link(db, operation, link, request.user, data["decision"] == "accept",
                                 str(data.get("note") or ""))
         await db.commit()
-        return await _link_json(db, operation, request, link.id)
+        return await _link_json(db, request, link)
 
     @delete("/links/{link_id:int}", name="api:links:remove", responses=ERRORS, guards=[requires("link_records")], status_code=200,
             summary="Remove a link or withdraw a request (either country or a coordinator)")
     async def remove_link(self, request: Request, db: Db, code: FromPath[str], link_id: FromPath[int]) -> dict[str, Any]:
         operation = await visible_operation(db, request.user, code)
-        link = await _link(db, operation, request, link_id)
+        link = await links.seen_link(db, operation, request.user, link_id)
         await links.remove_link(db, link, request.user)
         await db.commit()
-        return await _link_json(db, operation, request, link.id)
+        return await _link_json(db, request, link)
 
     # --- follow-up -----------------------------------------------------------------------------------------------
 
@@ -135,10 +128,7 @@ class CaseApi(Controller):
     async def _ecomessage(self, request: Request, db: Db, code: str, seizure_id: int, fmt: str) -> Response[bytes]:
         operation = await visible_operation(db, request.user, code)
         seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
-        content = await ecomessage.ecomessage(db, request.app.state.settings, operation, seizure, request.user,
-                                              dict(request.query_params), fmt)
-        return Response(content, media_type=ecomessage.FORMATS[fmt], headers={
-            "content-disposition": f'attachment; filename="{ecomessage.filename(seizure, fmt)}"'})
+        return await ecomessage_response(request, db, operation, seizure, fmt)
 
     # One route per format, so the API document gives each its media type.
     @get("/seizures/{seizure_id:int}/ecomessage.pdf", name="api:ecomessage:pdf", responses=ERRORS,

@@ -1,4 +1,5 @@
-"""File responses shared by the pages and the API: message attachments and the annual illegal trade report."""
+"""File responses shared by the pages and the API: message attachments, the Ecomessage and the annual illegal trade
+report."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from litestar.exceptions import NotFoundException
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.auth.models import User
-from opsplatform.cases import annual_report, messages
+from opsplatform.cases import annual_report, ecomessage, messages
 from opsplatform.cases.models import MessageAttachment
 from opsplatform.database import utcnow
 from opsplatform.i18n import _
 from opsplatform.operations.models import Operation
+from opsplatform.seizures.models import Seizure
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,3 +42,15 @@ async def annual_report_response(request: Request, db: AsyncSession) -> Response
         raise NotFoundException(_("no country %(code)s whose report you may export", code=country))
     return Response(annual_report.workbook(report), media_type=XLSX, headers={
         "content-disposition": f'attachment; filename="{annual_report.filename(report)}"'})
+
+
+async def ecomessage_response(request: Request, db: AsyncSession, operation: Operation, seizure: Seizure, fmt: str, *,
+                              inline_html: bool = False) -> Response[bytes]:
+    """The record's Ecomessage in `fmt`, its production audited and committed; HTML shown inline if `inline_html`."""
+    content = await ecomessage.ecomessage(db, request.app.state.settings, operation, seizure, request.user,
+                                          dict(request.query_params), fmt)
+    await db.commit()
+    disposition = ("inline" if inline_html and fmt == "html"
+                   else f'attachment; filename="{ecomessage.filename(seizure, fmt)}"')
+    return Response(content, media_type=ecomessage.FORMATS[fmt], headers={
+        "content-disposition": disposition, "cache-control": "no-store"})

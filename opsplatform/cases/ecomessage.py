@@ -22,8 +22,9 @@ from opsplatform.documents import services as documents
 from opsplatform.documents.render import docx_from_html, pdf_from_html
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import N_, _
+from opsplatform.labels import country_name
 from opsplatform.operations.models import Operation
-from opsplatform.reference.models import Country, Taxon
+from opsplatform.reference.models import Taxon
 from opsplatform.seizures.models import Seizure, SeizureItem, Suspect
 from opsplatform.seizures.validation import NOMINAL
 from opsplatform.settings import Settings
@@ -50,8 +51,7 @@ def information_requested(raw: dict[str, Any]) -> str:
 async def ecomessage_context(session: AsyncSession, settings: Settings, operation: Operation, seizure: Seizure,
                              user: User, requested: str) -> dict[str, Any]:
     """Everything the Ecomessage shows, each section's facts in order."""
-    names = dict((await session.execute(select(Country.alpha3, Country.name))).all())
-    named = lambda code: f"{names.get(code, code)} ({code})" if code else None  # noqa: E731
+    named = lambda code: f"{country_name(code)} ({code})" if code else None  # noqa: E731
     items = (await session.execute(select(SeizureItem, Taxon).join(Taxon, Taxon.id == SeizureItem.taxon_id)
                                    .where(SeizureItem.seizure_id == seizure.id).order_by(SeizureItem.item_no))).all()
     nominal = policy.sees_nominal(user, seizure.reporting_country)
@@ -73,7 +73,7 @@ async def ecomessage_context(session: AsyncSession, settings: Settings, operatio
         "subject": _("Seizure of %(what)s at %(place)s, %(country)s (%(operation)s, reference %(ref)s)",
                      what=", ".join(dict.fromkeys(f"{t.scientific_name} ({i.term_code})" for i, t in items))
                      or _("unknown"), place=seizure.location or _("unknown place"),
-                     country=names.get(seizure.reporting_country, seizure.reporting_country),
+                     country=country_name(seizure.reporting_country),
                      operation=operation.code, ref=seizure.seizure_ref) if first else None,
         "route": [c for c in (named(seizure.export_country or seizure.origin_country),
                               *(named(c) for c in seizure.transit_countries),
@@ -95,14 +95,14 @@ def render_ecomessage(context: dict[str, Any], fmt: str) -> bytes:
 
 async def ecomessage(session: AsyncSession, settings: Settings, operation: Operation, seizure: Seizure, user: User,
                      raw: dict[str, Any], fmt: str) -> bytes:
-    """The Ecomessage as HTML, PDF or DOCX; producing one is audited, as it may carry nominal data out."""
+    """The Ecomessage as HTML, PDF or DOCX; producing one is audited, as it may carry nominal data out (the caller
+    commits the audit event)."""
     if fmt not in FORMATS:
         raise InvalidInput.one("format", _("must be html, pdf or docx"))
     context = await ecomessage_context(session, settings, operation, seizure, user, information_requested(raw))
     content = render_ecomessage(context, fmt)
     record(session, "ecomessage", "seizures", str(seizure.id),
            after={"format": fmt, "nominal": context["nominal"] and bool(context["persons"])})
-    await session.commit()
     return content
 
 

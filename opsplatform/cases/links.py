@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from litestar.exceptions import NotFoundException
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -242,6 +243,22 @@ async def visible_link(session: AsyncSession, operation: Operation, user: User, 
     return await session.scalar(select(SeizureLink).where(SeizureLink.id == link_id,
                                                           SeizureLink.operation_id == operation.id,
                                                           policy.link_access(user)))
+
+
+async def seen_link(session: AsyncSession, operation: Operation, user: User, link_id: int) -> SeizureLink:
+    """The operation's link the user sees, for the pages and the API; not found for anyone else."""
+    link = await visible_link(session, operation, user, link_id)
+    if link is None:
+        raise NotFoundException(_("no link %(id)s that you can see", id=link_id))
+    return link
+
+
+async def link_entry(session: AsyncSession, link: SeizureLink, user: User) -> dict[str, Any]:
+    """One link as `operation_links` gives it, reading only its two records' references."""
+    refs = dict((await session.execute(select(Seizure.id, Seizure.seizure_ref).where(
+        Seizure.id.in_((link.seizure_id, link.other_seizure_id))))).all())
+    return {"link": link, "ref": refs[link.seizure_id], "other_ref": refs[link.other_seizure_id],
+            "may_decide": link.status == LinkStatus.pending and policy.may_decide_link(user, link)}
 
 
 async def operation_links(session: AsyncSession, operation: Operation, user: User) -> list[dict[str, Any]]:

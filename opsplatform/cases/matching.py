@@ -13,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from opsplatform import policy
-from opsplatform.auth.models import User
+from opsplatform.audit.recorder import record
+from opsplatform.auth.models import Role, User
 from opsplatform.cases.models import SuspectMatch
+from opsplatform.database import claim, utcnow
 from opsplatform.i18n import N_
 from opsplatform.notifications.services import notify
 from opsplatform.operations.focal_points import country_focal_points
@@ -40,11 +42,12 @@ async def find_matches(session: AsyncSession, seizure: Seizure) -> int:
     found = 0
     for other_id in others:
         first, second = sorted((seizure.id, other_id))
-        if await session.scalar(select(SuspectMatch.id).where(SuspectMatch.seizure_id == first,
-                                                              SuspectMatch.other_seizure_id == second)):
+        values = {"seizure_id": first, "other_seizure_id": second, "found_at": utcnow()}
+        # Claimed, not checked then added: of concurrent finders exactly one records the match and tells both sides.
+        if (match_id := await claim(session, SuspectMatch.__table__, values)) is None:
             continue
-        session.add(SuspectMatch(seizure_id=first, other_seizure_id=second))
-        await session.flush()
+        record(session, "create", SuspectMatch.__tablename__, str(match_id), None,
+               {"id": match_id, **values, "found_at": values["found_at"].isoformat()})
         a, b = await _side(session, first), await _side(session, second)
         for own, other in ((a, b), (b, a)):
             await notify(session, await _told(session, own), kind="match",
@@ -100,20 +103,33 @@ async def matches_for(session: AsyncSession, user: User) -> list[MatchView]:
     """The matches a cleared user is told of: a focal point those of its country; a coordinator or an analyst those
     between records it sees. Callers check `policy.sees_matches` first."""
     a, b = aliased(Seizure), aliased(Seizure)
-    query = (select(SuspectMatch).join(a, a.id == SuspectMatch.seizure_id).join(b, b.id == SuspectMatch.other_seizure_id)
+    op_a, op_b = aliased(Operation), aliased(Operation)
+    query = (select(SuspectMatch.found_at,
+                    a.id, a.seizure_ref, a.reporting_country, a.operation_id, op_a.code,
+                    b.id, b.seizure_ref, b.reporting_country, b.operation_id, op_b.code)
+             .join(a, a.id == SuspectMatch.seizure_id).join(b, b.id == SuspectMatch.other_seizure_id)
+             .join(op_a, op_a.id == a.operation_id).join(op_b, op_b.id == b.operation_id)
              .order_by(SuspectMatch.found_at.desc(), SuspectMatch.id.desc()))
-    if user.role == "focal_point":
+    focal = user.role == Role.focal_point
+    if focal:
         query = query.where(or_(a.reporting_country == user.country_code, b.reporting_country == user.country_code))
     else:
         seen = select(Seizure.id).where(policy.seizure_access(user))
         query = query.where(and_(a.id.in_(seen), b.id.in_(seen)))
-    views = []
-    for match in (await session.scalars(query.limit(500))).all():
-        sides = [await _side(session, match.seizure_id), await _side(session, match.other_seizure_id)]
-        own = next((s for s in sides if s.country == user.country_code), None) if user.role == "focal_point" else None
-        views.append(MatchView(match.found_at, own, sides,
-                               {s.seizure_id: await contacts(session, s) for s in sides if s is not own}))
-    return views
+    found: list[tuple[datetime, Side | None, list[Side]]] = []
+    for row in (await session.execute(query.limit(500))).all():
+        sides = [Side(*row[1:6]), Side(*row[6:11])]
+        own = next((s for s in sides if s.country == user.country_code), None) if focal else None
+        found.append((row[0], own, sides))
+    # Each (operation, country) side's contacts once, however many matches it is part of.
+    known: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    for _found_at, own, sides in found:
+        for s in sides:
+            if s is not own and (s.operation_id, s.country) not in known:
+                known[(s.operation_id, s.country)] = await contacts(session, s)
+    return [MatchView(found_at, own, sides,
+                      {s.seizure_id: known[(s.operation_id, s.country)] for s in sides if s is not own})
+            for found_at, own, sides in found]
 
 
 def match_json(view: MatchView) -> dict[str, Any]:

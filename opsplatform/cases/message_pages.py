@@ -26,6 +26,7 @@ from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
 
 FIELDS = ("kind", "audience", "audience_code", "subject", "body", "seizure_id", "nominal")
+LIMITS = (MAX_FILES, MAX_BYTES // (1024 * 1024), ALLOWED)  # what the posting forms say of attachments
 
 
 async def form_files(form: Any) -> list[tuple[str, bytes]]:
@@ -49,7 +50,7 @@ class MessageController(Controller):
             "regions": (await db.execute(select(Region.code, Region.name).where(Region.level != "intermediate")
                                          .order_by(Region.name))).all(),
             "networks": (await db.execute(select(Network.code, Network.name).order_by(Network.code))).all(),
-            "cleared": request.user.cleared_for_nominal, "limits": (MAX_FILES, MAX_BYTES // (1024 * 1024), ALLOWED)})
+            "cleared": request.user.cleared_for_nominal, "limits": LIMITS})
 
     @get("/", name="messages")
     async def index(self, request: Request, db: Db, code: FromPath[str]) -> Template:
@@ -81,7 +82,7 @@ class MessageController(Controller):
         return Template(template, status_code=status_code, context={
             "operation": operation, "shown": shown, "values": values or {}, "errors": errors or {},
             "cleared": request.user.cleared_for_nominal, "sees_nominal": policy.sees_message_nominal(request.user),
-            "limits": (MAX_FILES, MAX_BYTES // (1024 * 1024), ALLOWED)})
+            "limits": LIMITS})
 
     @get("/{message_id:int}", name="messages:thread")
     async def show(self, request: Request, db: Db, code: FromPath[str], message_id: FromPath[int]) -> Template:

@@ -166,8 +166,8 @@ async def thread(session: AsyncSession, settings: Settings, operation: Operation
         return None
     replies = (await session.scalars(select(OperationMessage).where(OperationMessage.parent_id == message.id)
                                      .order_by(OperationMessage.created_at, OperationMessage.id))).all()
-    [shown] = await _shown(session, settings, user, [message])
-    shown.replies = await _shown(session, settings, user, list(replies))
+    shown, *shown_replies = await _shown(session, settings, user, [message, *replies])
+    shown.replies = shown_replies
     shown.reply_count = len(replies)
     return shown
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -54,7 +54,7 @@ class CaseOperationController(Controller):
     @post("/links/{link_id:int}/decision", name="cases:link_decision", guards=[requires("link_records")])
     async def decide(self, request: Request, db: Db, code: FromPath[str], link_id: FromPath[int]) -> Any:
         operation = await visible_operation(db, request.user, code)
-        link = await self._link(db, operation, request, link_id)
+        link = await links.seen_link(db, operation, request.user, link_id)
         form = await request.form()
         decision = form.get("decision", "")
         try:
@@ -71,7 +71,7 @@ class CaseOperationController(Controller):
     @post("/links/{link_id:int}/remove", name="cases:link_remove", guards=[requires("link_records")])
     async def remove(self, request: Request, db: Db, code: FromPath[str], link_id: FromPath[int]) -> Any:
         operation = await visible_operation(db, request.user, code)
-        link = await self._link(db, operation, request, link_id)
+        link = await links.seen_link(db, operation, request.user, link_id)
         form = await request.form()
         try:
             await links.remove_link(db, link, request.user)
@@ -81,12 +81,6 @@ class CaseOperationController(Controller):
         await db.commit()
         flash(request, _("Link removed."), "success")
         return Redirect(_back(form.get("next", ""), operation))
-
-    async def _link(self, db: Db, operation: Operation, request: Request, link_id: int) -> Any:
-        link = await links.visible_link(db, operation, request.user, link_id)
-        if link is None:
-            raise NotFoundException(_("no link %(id)s that you can see", id=link_id))
-        return link
 
     @get("/follow-up", name="cases:followup", guards=[requires("view_operations")])
     async def follow_up(self, request: Request, db: Db, code: FromPath[str]) -> Template:

@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 
 from opsplatform.auth.guards import requires
 from opsplatform.cases import ecomessage, followup, links
+from opsplatform.cases.downloads import ecomessage_response
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 from opsplatform.labels import value_label
@@ -71,8 +72,4 @@ class CaseRecordController(Controller):
         operation = await visible_operation(db, request.user, code)
         seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
         fmt = request.url.path.rsplit(".", 1)[-1]
-        content = await ecomessage.ecomessage(db, request.app.state.settings, operation, seizure, request.user,
-                                              dict(request.query_params), fmt)
-        disposition = "inline" if fmt == "html" else f'attachment; filename="{ecomessage.filename(seizure, fmt)}"'
-        return Response(content, media_type=ecomessage.FORMATS[fmt], headers={
-            "content-disposition": disposition, "cache-control": "no-store"})
+        return await ecomessage_response(request, db, operation, seizure, fmt, inline_html=True)

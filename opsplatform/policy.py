@@ -239,8 +239,9 @@ def sees_link_network(user: User) -> bool:
     return user.role == Role.coordinator
 
 
-def sees_matches(user: User) -> bool:
-    """Suspect matches concern nominal data: only users cleared for it are told of them."""
+def cleared_member(user: User) -> bool:
+    """Cleared for nominal data among those who handle records: told of suspect matches, and reading a message's
+    nominal section (its poster had to be cleared to write it)."""
     return user.cleared_for_nominal and user.role in (Role.focal_point, Role.coordinator, Role.analyst)
 
 
@@ -286,8 +287,3 @@ def message_readers(operation_id: int, audience: str, audience_code: str | None)
         focal = focal.where(User.country_code.in_(_network_countries(audience_code or "")))
     analysts = select(User.id).where(User.role == Role.analyst, User.is_active)
     return focal.union(operation_coordinators(operation_id), analysts)
-
-
-def sees_message_nominal(user: User) -> bool:
-    """A message's nominal section: for readers cleared for nominal data (its poster had to be cleared to write it)."""
-    return user.cleared_for_nominal and user.role in (Role.focal_point, Role.coordinator, Role.analyst)

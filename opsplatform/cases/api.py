@@ -215,7 +215,7 @@ class CaseReportApi(Controller):
     @get("/matches", name="api:matches", responses=ERRORS, guards=[login_required],
          summary="Suspect matches with other countries' records (cleared users): whom to contact, never names")
     async def matches(self, request: Request, db: Db) -> list[dict[str, Any]]:
-        if not policy.sees_matches(request.user):
+        if not policy.cleared_member(request.user):
             raise PermissionDeniedException(_("suspect matches are for users cleared for nominal data"))
         return [match_json(v) for v in await matches_for(db, request.user)]
 

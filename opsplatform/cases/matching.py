@@ -101,7 +101,7 @@ class MatchView:
 
 async def matches_for(session: AsyncSession, user: User) -> list[MatchView]:
     """The matches a cleared user is told of: a focal point those of its country; a coordinator or an analyst those
-    between records it sees. Callers check `policy.sees_matches` first."""
+    between records it sees. Callers check `policy.cleared_member` first."""
     a, b = aliased(Seizure), aliased(Seizure)
     op_a, op_b = aliased(Operation), aliased(Operation)
     query = (select(SuspectMatch.found_at,

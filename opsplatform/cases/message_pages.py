@@ -81,7 +81,7 @@ class MessageController(Controller):
         template = "cases/_thread.html" if request.headers.get("hx-request") else "cases/thread.html"
         return Template(template, status_code=status_code, context={
             "operation": operation, "shown": shown, "values": values or {}, "errors": errors or {},
-            "cleared": request.user.cleared_for_nominal, "sees_nominal": policy.sees_message_nominal(request.user),
+            "cleared": request.user.cleared_for_nominal, "sees_nominal": policy.cleared_member(request.user),
             "limits": LIMITS})
 
     @get("/{message_id:int}", name="messages:thread")

@@ -137,7 +137,7 @@ async def _shown(session: AsyncSession, settings: Settings, user: User,
         files.setdefault(item.message_id, []).append(item)
     refs = dict((await session.execute(select(Seizure.id, Seizure.seizure_ref).where(
         Seizure.id.in_({m.seizure_id for m in messages if m.seizure_id})))).all())
-    sees = policy.sees_message_nominal(user)
+    sees = policy.cleared_member(user)
     return [Shown(m, authors.get(m.author_id), crypto.decrypt(settings, m.nominal_encrypted)
                   if sees and m.nominal_encrypted else None, files.get(m.id, []), refs.get(m.seizure_id))
             for m in messages]

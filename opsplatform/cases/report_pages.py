@@ -45,6 +45,6 @@ class CaseReportController(Controller):
     @get("/matches", name="cases:matches", guards=[login_required])
     async def matches(self, request: Request, db: Db) -> Template:
         """Matches of suspects' document numbers with other countries' records: whom to contact, never names."""
-        if not policy.sees_matches(request.user):
+        if not policy.cleared_member(request.user):
             raise PermissionDeniedException(_("suspect matches are for users cleared for nominal data"))
         return Template("cases/matches.html", context={"views": await matches_for(db, request.user)})

@@ -97,12 +97,13 @@ def unit_label(unit: str | None) -> str:
 
 
 def field_label(name: str) -> str:
-    """A seizure field's name in words, for reports on what is missing."""
-    return {"location": _("Place"), "latitude": _("Coordinates"), "location_type": _("Type of place"),
-            "detection_method": _("Detection method"), "transport_mode": _("Transport mode"), "agency": _("Agency"),
-            "origin_country": _("Country of origin"), "destination_country": _("Country of destination"),
-            "concealment": _("Concealment"), "case_status": _("Case status"),
-            "estimated_value": _("Estimated value (items)")}.get(name, name)
+    """A seizure field's name in words, for reports on what is missing: as its column, except that a missing
+    latitude means missing coordinates and the value is counted per item."""
+    if name == "latitude":
+        return _("Coordinates")
+    if name == "estimated_value":
+        return _("Estimated value (items)")
+    return column_label(name)
 
 
 def column_label(name: str) -> str:
@@ -128,8 +129,9 @@ def group_label(group: str | None) -> str:
             "timber": _("Timber"), "unknown": _("Unknown")}.get(group or "unknown", group or "")
 
 
-def region_name(code: str | None) -> str:
-    """A UN M49 region (002 Africa, 019 Americas, …) in the current language (CLDR names)."""
+def region_name(code: str | None, fallback: str | None = None) -> str:
+    """A UN M49 region (002 Africa, 019 Americas, …) in the current language (CLDR names), else the given name
+    or the code itself."""
     if not code or code == "unknown":
         return _("Unknown")
-    return Locale.parse(current_language()).territories.get(code) or code
+    return Locale.parse(current_language()).territories.get(code) or fallback or code

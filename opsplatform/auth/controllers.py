@@ -10,14 +10,13 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
 from opsplatform.web.deps import Db
 from opsplatform.audit.recorder import record
 from opsplatform.auth import second_factor, services
 from opsplatform.auth.guards import login_required
-from opsplatform.auth.middleware import LANGUAGE_COOKIE, SESSION_COOKIE
+from opsplatform.auth.middleware import SESSION_COOKIE, remember_language
 from opsplatform.auth.models import ApiToken, OneTimeLink, User
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
@@ -25,12 +24,8 @@ from opsplatform.i18n import _, language, set_language
 from opsplatform.mail.outbox import queue_mail
 from opsplatform.operations.focal_points import mark_accepted
 from opsplatform.web.flash import flash
+from opsplatform.web.redirects import same_site_path
 from opsplatform.web.templating import render
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths, so a crafted link cannot bounce a user elsewhere after login."""
-    return target if target and target.startswith("/") and not target.startswith("//") else "/"
 
 
 def _client_ip(request: Request) -> str | None:
@@ -42,12 +37,12 @@ class LoginController(Controller):
 
     @get("/login", name="login")
     async def form(self, next: FromQuery[str | None] = None) -> Template:
-        return Template("auth/login.html", context={"next": _safe_next(next), "email": "", "error": None})
+        return Template("auth/login.html", context={"next": same_site_path(next), "email": "", "error": None})
 
     @post("/login", name="login:submit")
     async def submit(self, request: Request, db: Db, data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
         settings = request.app.state.settings
-        email, target = data.get("email", ""), _safe_next(data.get("next"))
+        email, target = data.get("email", ""), same_site_path(data.get("next"))
         now = utcnow()
         try:
             user = await services.authenticate(db, settings, email, data.get("password", ""),
@@ -73,7 +68,7 @@ class LoginController(Controller):
     @post("/login/code", name="login:code")
     async def code(self, request: Request, db: Db, data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
         """The second step for accounts with a second factor: the current code from the authenticator app."""
-        settings, now, target = request.app.state.settings, utcnow(), _safe_next(data.get("next"))
+        settings, now, target = request.app.state.settings, utcnow(), same_site_path(data.get("next"))
         user_id = second_factor.pending_user_id(settings, request.cookies.get(second_factor.PENDING_COOKIE), now)
         user = await db.get(User, user_id) if user_id is not None else None
         if user is None or not user.is_active or not second_factor.is_enabled(user):
@@ -155,16 +150,18 @@ class PasswordController(Controller):
     async def set_password(self, request: Request, db: Db, token: FromPath[str],
                            data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
         password = data.get("password", "")
-        await _in_owners_language(db, token)
+        link = await _in_owners_language(db, token)
         try:
             if password != data.get("password_confirm", ""):
                 raise InvalidInput.one("password_confirm", _("does not match the password"))
             user, purpose = await services.set_password_with_link(db, token, password, utcnow())
         except InvalidInput as exc:
             await db.rollback()
-            valid = await services.valid_link(db, token, utcnow()) is not None
+            errors = exc.by_field()
+            # A link claimed by a simultaneous use since `link` was read is no longer valid either.
+            valid = link is not None and "token" not in errors
             return Template("auth/password_set.html", status_code=400,
-                            context={"token": token, "valid": valid, "errors": exc.by_field(), "invitation": False})
+                            context={"token": token, "valid": valid, "errors": errors, "invitation": False})
         db.sync_session.info["actor"] = (user.id, user.email)
         if purpose == "invite":
             await mark_accepted(db, user, utcnow())
@@ -173,8 +170,7 @@ class PasswordController(Controller):
         flash(request, _("Your password is set. You can log in now."), "success")
         response = Redirect("/login")
         # The login page that follows speaks the account's language too (this browser has no session yet).
-        response.set_cookie(LANGUAGE_COOKIE, user.language, samesite="lax", httponly=True,
-                            secure=request.app.state.settings.production, max_age=365 * 24 * 3600)
+        remember_language(response, user.language, request.app.state.settings)
         return response
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
@@ -10,14 +12,31 @@ from opsplatform.auth.services import user_for_api_token, user_for_session
 from opsplatform.database import utcnow
 from opsplatform.notifications.services import unread_count
 
+if TYPE_CHECKING:
+    from litestar import Response
+
+    from opsplatform.settings import Settings
+
 SESSION_COOKIE = "opsp_session"
 LANGUAGE_COOKIE = "opsp_lang"
 API_PREFIX = "/api/"
 
 
+def remember_language(response: Response, lang: str, settings: Settings) -> None:
+    """Keep the chosen language in this browser for a year (pages before login, and after logout, speak it)."""
+    response.set_cookie(LANGUAGE_COOKIE, lang, samesite="lax", httponly=True, secure=settings.production,
+                        max_age=365 * 24 * 3600)
+
+
 def bearer_token(connection: ASGIConnection) -> str | None:
     scheme, _, token = connection.headers.get("authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _full_page_request(connection: ASGIConnection) -> bool:
+    """Not an htmx swap: its answer may be a whole page with the header (a form re-shown after an error too);
+    the fragments htmx polls for every few seconds skip the unread count."""
+    return "hx-request" not in connection.headers
 
 
 class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
@@ -36,7 +55,7 @@ class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
                     user = await user_for_api_token(session, raw, now)
                 else:
                     user = await user_for_session(session, state.settings, raw, now)
-                    if user is not None:  # every page's header shows it
+                    if user is not None and _full_page_request(connection):  # base.html's header shows it
                         connection.state.unread_notifications = await unread_count(session, user.id)
         i18n.set_language(
             (user.language if user else None) or connection.cookies.get(LANGUAGE_COOKIE)

@@ -21,7 +21,8 @@ from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 from opsplatform.operations.controllers import visible_operation
 from opsplatform.operations.models import Operation
-from opsplatform.reference.models import Network, Region
+from opsplatform.reference import lookup
+from opsplatform.reference.models import Network
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
 
@@ -47,8 +48,7 @@ class MessageController(Controller):
             "operation": operation, "entries": await messages.message_list(db, settings, operation, request.user),
             "values": values or {"kind": "alert", "audience": "operation"}, "errors": errors or {},
             "kinds": [MessageKind.alert, MessageKind.seizure_notice], "audiences": list(Audience),
-            "regions": (await db.execute(select(Region.code, Region.name).where(Region.level != "intermediate")
-                                         .order_by(Region.name))).all(),
+            "regions": await lookup.region_choices(db, ("region", "subregion")),
             "networks": (await db.execute(select(Network.code, Network.name).order_by(Network.code))).all(),
             "cleared": request.user.cleared_for_nominal, "limits": LIMITS})
 

@@ -9,6 +9,7 @@ from litestar.response import Redirect, Template
 from opsplatform.auth.guards import login_required
 from opsplatform.notifications import services
 from opsplatform.web.deps import Db
+from opsplatform.web.redirects import same_site_path
 
 
 class NotificationController(Controller):
@@ -32,6 +33,4 @@ class NotificationController(Controller):
         """Mark the notification read and go where it points (only the user's own; others are not found)."""
         note = await services.own(db, request.user.id, note_id)
         await services.mark_read(db, request.user.id, note_id)
-        link = note.link if note and note.link and note.link.startswith("/") and not note.link.startswith("//") \
-            else "/notifications"
-        return Redirect(link)
+        return Redirect(same_site_path(note.link if note else None, default="/notifications"))

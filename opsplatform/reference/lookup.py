@@ -10,7 +10,7 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.i18n import _, current_language
-from opsplatform.labels import country_name
+from opsplatform.labels import country_name, region_name
 from opsplatform.reference.loader import search_key
 from opsplatform.reference.models import (Airport, Country, Network, NetworkMember, Organisation, Region, Taxon,
                                           TradeTerm, Unit)
@@ -22,6 +22,14 @@ async def country_choices(session: AsyncSession, codes: Select | None = None) ->
     if codes is not None:
         query = query.where(Country.alpha3.in_(codes))
     named = [(code, country_name(code, name)) for code, name in (await session.execute(query)).all()]
+    return sorted(named, key=lambda pair: collation_key(pair[1]))
+
+
+async def region_choices(session: AsyncSession, levels: Sequence[str] = ("region",)) -> list[tuple[str, str]]:
+    """UN M49 regions of the given levels (region, subregion, intermediate) as (code, name in the current
+    language), by that name, as the reader sees them."""
+    rows = (await session.execute(select(Region.code, Region.name).where(Region.level.in_(levels)))).all()
+    named = [(code, region_name(code, name)) for code, name in rows]
     return sorted(named, key=lambda pair: collation_key(pair[1]))
 
 

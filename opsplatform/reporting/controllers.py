@@ -15,7 +15,8 @@ from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput, NotAllowed
 from opsplatform.i18n import _
 from opsplatform.operations.controllers import visible_operation
-from opsplatform.reference.models import Country, Network, Region
+from opsplatform.reference import lookup
+from opsplatform.reference.models import Country, Network
 from opsplatform.reporting import exports, maps
 from opsplatform.reporting.dashboard import dashboard_context
 from opsplatform.reporting.filters import ResultFilter
@@ -99,8 +100,7 @@ class DashboardController(Controller):
 
 
 async def filter_options(db: Db) -> dict[str, Any]:
-    return {"regions": (await db.execute(select(Region.code, Region.name).where(Region.level == "region")
-                                         .order_by(Region.name))).all(),
+    return {"regions": await lookup.region_choices(db),
             "networks": (await db.scalars(select(Network.code).order_by(Network.code))).all(),
             "modes": TRANSPORT_MODES,
             "groups": ("mammals", "birds", "reptiles", "amphibians", "fish", "invertebrates", "corals", "plants",

@@ -11,8 +11,9 @@ from sqlalchemy import func, select, text
 from opsplatform.web.deps import Db
 from opsplatform import policy
 from opsplatform.auth.guards import login_required
-from opsplatform.auth.middleware import LANGUAGE_COOKIE
+from opsplatform.auth.middleware import remember_language
 from opsplatform.operations.models import Participant
+from opsplatform.web.redirects import same_site_path
 from opsplatform.settings import LANGUAGES
 
 
@@ -37,13 +38,9 @@ class HomeController(Controller):
                               data: URLEncodedBody[dict[str, str]]) -> Redirect:
         """Remember the chosen language: on the account when logged in, in a cookie otherwise."""
         language = data.get("language", "")
-        target = data.get("next") or "/"
-        if not target.startswith("/") or target.startswith("//"):
-            target = "/"
-        response = Redirect(target)
+        response = Redirect(same_site_path(data.get("next")))
         if language in LANGUAGES:
-            response.set_cookie(LANGUAGE_COOKIE, language, samesite="lax", httponly=True,
-                                secure=request.app.state.settings.production, max_age=365 * 24 * 3600)
+            remember_language(response, language, request.app.state.settings)
             if request.user is not None:
                 user = await db.merge(request.user)
                 user.language = language

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
-from opsplatform.seizures.models import Seizure, SeizureItem
+from opsplatform.seizures.models import COUNTED_STATUSES, Seizure, SeizureItem
 from tests.browser.conftest import COORDINATOR, PRESS_OFFICER, Site, log_in, picture
 from tests.documents_support import pdf_text
 
@@ -84,6 +84,12 @@ def guide_picture(page: Page, name: str, lang: str, **options: bool) -> None:
     """The user guides show the English pages."""
     if lang == "en":
         picture(page, name, **options)
+
+
+def counted_seizures(site: Site) -> int:
+    """Records in the figures: submitted, validated or queried."""
+    return site.run(lambda s: s.scalar(select(func.count()).select_from(Seizure)
+                                       .where(Seizure.status.in_(COUNTED_STATUSES))))
 
 
 @dataclass
@@ -245,8 +251,7 @@ def test_the_coordinator_reads_the_dashboard_and_the_map_loads_nothing_from_outs
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     page.goto(f"/operations/{OPERATION}/dashboard")
-    counted = journey.site.run(lambda s: s.scalar(select(func.count()).select_from(Seizure).where(
-        Seizure.status.in_(("submitted", "validated", "queried")))))
+    counted = counted_seizures(journey.site)
     expect(page.locator("#figures")).to_contain_text(str(counted))
     frame_element = page.locator("iframe.map")
     frame_element.scroll_into_view_if_needed()
@@ -280,8 +285,7 @@ def test_the_press_officer_drafts_and_exports_the_release_that_the_coordinator_a
     with press.expect_download() as download:
         press.click(f"a[href='/operations/{OPERATION}/release/export.pdf?lang=en']")
     text = " ".join(pdf_text(download.value.path().read_bytes()).split())
-    counted = journey.site.run(lambda s: s.scalar(select(func.count()).select_from(Seizure).where(
-        Seizure.status.in_(("submitted", "validated", "queried")))))
+    counted = counted_seizures(journey.site)
     assert f"Operation Thunder 2026: {counted} seizures" in text and "DRAFT: NOT FOR PUBLICATION" in text  # the banner prints in capitals
     assert not any(fp.name in text for fp in FOCAL_POINTS.values()) and "Customs and wildlife officers" in text
     visitor = journey.site.person()

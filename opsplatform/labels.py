@@ -96,6 +96,11 @@ def unit_label(unit: str | None) -> str:
     return {"kg": "kg", "m3": "m³", "l": "l", "number": "", None: ""}.get(unit, unit or "")
 
 
+def term_unit_label(term: str, unit: str | None) -> str:
+    """A trade term with the unit its quantities are in: "TUS (kg)", "LIV (specimens)"."""
+    return f"{term} ({unit_label(unit) or _('specimens')})"
+
+
 def field_label(name: str) -> str:
     """A seizure field's name in words, for reports on what is missing: as its column, except that a missing
     latitude means missing coordinates and the value is counted per item."""

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform import policy
 from opsplatform.auth.models import User
 from opsplatform.i18n import _
-from opsplatform.labels import unit_label, value_label
+from opsplatform.labels import term_unit_label, value_label
 from opsplatform.operations.models import Operation
 from opsplatform.reporting import charts
 from opsplatform.reporting.filters import ResultFilter
@@ -30,8 +30,7 @@ def day_series(figures: dict[str, Any], operation: Operation, today: date) -> li
 def result_charts(figures: dict[str, Any], more: dict[str, Any], operation: Operation, today: date) -> dict[str, Markup]:
     """Seizures per day, top taxa, top terms with units, transport modes and detection methods."""
     # A seizure can involve several taxa or terms, so those counts are not added up into an "Other" bar.
-    terms = [(f"{e['term']} ({unit_label(e['unit']) or _('specimens')})", e["seizures"])
-             for e in figures["by_term_unit"][:10]]
+    terms = [(term_unit_label(e["term"], e["unit"]), e["seizures"]) for e in figures["by_term_unit"][:10]]
     taxa = [(e["taxon"], e["seizures"]) for e in more["by_taxon"][:10]]
     return {
         "days": charts.day_chart(day_series(figures, operation, today), title=_("Seizures per day"),

@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from litestar import Litestar, Request
-from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
@@ -45,7 +44,8 @@ from opsplatform.seizures.api import SeizureApi
 from opsplatform.seizures.controllers import SeizureController
 from opsplatform.seizures.import_pages import ImportController
 from opsplatform.settings import Settings, load
-from opsplatform.web import errors, flash, headers
+from opsplatform.web import access, errors, flash, headers
+from opsplatform.web.csrf import CsrfMiddleware
 from opsplatform.web.storable import refuse_unstorable
 from opsplatform.web.pages import HomeController, favicon, health
 from opsplatform.web.templating import environment
@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     template_engine = JinjaTemplateEngine.from_environment(environment())
     template_engine.register_template_callable("flashes", lambda ctx: flash.read(ctx["request"]))
+    template_engine.register_template_callable("may", access.may)
     return Litestar(
         route_handlers=[
             LoginController, PasswordController, AccountController, AdminController, HomeController, AccountApi,
@@ -90,11 +91,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                                include_in_schema=False),
         ],
         state=State({"settings": settings, "engine": engine, "sessionmaker": make_sessionmaker(engine)}),
-        dependencies={"db": Provide(provide_db)},
-        middleware=[DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/", "^/health$", "^/favicon.ico$", "^/schema"])],
-        csrf_config=CSRFConfig(secret=settings.effective_secret_key, cookie_name="opsp_csrf",
-                               cookie_secure=settings.production, cookie_httponly=False, header_name="x-csrftoken",
-                               exclude=["^/api/"]),
+        dependencies={"db": Provide(provide_db), **access.DEPENDENCIES},
+        middleware=[CsrfMiddleware(secret=settings.effective_secret_key, secure=settings.production),
+                    DefineMiddleware(AuthenticationMiddleware,
+                                     exclude=["^/static/", "^/health$", "^/favicon.ico$", "^/schema"])],
         template_config=TemplateConfig(instance=template_engine),
         plugins=[HTMXPlugin()],
         before_request=refuse_unstorable,

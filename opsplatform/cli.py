@@ -9,10 +9,11 @@ from typing import Any
 import click
 
 from opsplatform.clitools import (
-    command_line_user, database_option, operation_by_code, refused, run_async, settings_for, with_session,
+    command_line_member, database_option, operation_by_code, refused, run_async, settings_for, with_session,
 )
 from opsplatform.database import make_engine, upgrade
 from opsplatform.errors import InvalidInput
+from opsplatform.operations.commands import team
 from opsplatform.reporting.commands import report
 from opsplatform.settings import Settings
 
@@ -45,13 +46,15 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
 
     from opsplatform.app import create_app
 
+    # Forwarded headers are believed only from the proxies named in settings (uvicorn would trust 127.0.0.1).
+    proxies = {"proxy_headers": bool(settings.trusted_proxies), "forwarded_allow_ips": settings.trusted_proxies}
     if workers > 1:
         # Each worker process builds its own app from the environment: hand the URL over that way.
         os.environ["OPSPLATFORM_DATABASE_URL"] = settings.database_url
         uvicorn.run("opsplatform.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    proxy_headers=True, log_level="info")
+                    **proxies, log_level="info")
         return
-    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, log_level="info")
+    uvicorn.run(create_app(settings), host=host, port=port, **proxies, log_level="info")
 
 
 @main.command()
@@ -332,17 +335,16 @@ async def import_seizures(database_url: str, code: str, country: str, dry_run: b
     settings = settings_for(database_url)
 
     async def work(session: Any) -> Any:
-        operation = await operation_by_code(session, code)
+        member = await command_line_member(session, code)
         alpha3 = country.strip().upper()
-        if not await session.scalar(select(Participant.id).where(Participant.operation_id == operation.id,
+        if not await session.scalar(select(Participant.id).where(Participant.operation_id == member.operation.id,
                                                                 Participant.country_code == alpha3)):
-            raise InvalidInput.one("country", f"{alpha3} does not take part in {operation.code}")
-        operator = command_line_user()
+            raise InvalidInput.one("country", f"{alpha3} does not take part in {member.operation.code}")
         with click.progressbar(length=1, label="importing", file=sys.stderr) as bar:
             async def progress(done: int, total: int) -> None:
                 bar.length = total
                 bar.update(done - bar.pos)
-            return await import_sheet(session, operation, operator, alpha3, content, Path(file).name,
+            return await import_sheet(session, member, alpha3, content, Path(file).name,
                                       dry_run=dry_run, progress=progress)
 
     report = await with_session(settings, work)
@@ -402,3 +404,4 @@ async def keys_rotate(database_url: str) -> None:
 
 
 main.add_command(report)
+operations.add_command(team)

@@ -75,3 +75,10 @@ def command_line_user() -> Any:
     from opsplatform.auth.models import User
 
     return User(id=None, email="cli", name="command line", role="coordinator")
+
+
+async def command_line_member(session: Any, code: str) -> Any:
+    """The operation with that code, as the command line acts in it: a lead coordinator of every country."""
+    from opsplatform import policy
+
+    return await policy.member_of(session, command_line_user(), await operation_by_code(session, code))

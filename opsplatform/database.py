@@ -12,11 +12,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import JSON, event, insert, text
+from sqlalchemy import JSON, event, insert, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from opsplatform.errors import Conflict
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -111,15 +114,36 @@ async def analyze(session: AsyncSession, *tables: str) -> None:
         await session.execute(text(f"ANALYZE {table}"))
 
 
+async def advance_version(session: AsyncSession, record: Any, read: int) -> None:
+    """Move a record from the version its writer read to the next in one conditional UPDATE (… WHERE version =
+    :read): of two writers who read the same version exactly one goes on, the other gets Conflict. Called before
+    the record's other changes are flushed, which then hold its row until commit."""
+    table = type(record).__table__
+    moved = await session.execute(update(table).where(table.c.id == record.id, table.c.version == read)
+                                  .values(version=read + 1))
+    if moved.rowcount != 1:
+        raise Conflict(record)
+    set_committed_value(record, "version", read + 1)
+
+
+def _insert(session: AsyncSession) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT (both databases speak it alike)."""
+    return postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+
+
+def upsert(session: AsyncSession, table: Any, values: dict[str, Any], keys: list[str], changes: dict[str, Any]) -> Any:
+    """INSERT … ON CONFLICT (keys) DO UPDATE SET changes: one atomic statement (the conflicting row is locked, so
+    concurrent writers each see the other's change). Returned unexecuted, to add RETURNING."""
+    return _insert(session)(table).values(**values).on_conflict_do_update(index_elements=keys, set_=changes)
+
+
 async def claim(session: AsyncSession, table: Any, values: dict[str, Any]) -> int | None:
     """Insert a row unless its unique key is taken; the new id, or None when another writer has it already.
 
     ON CONFLICT DO NOTHING on both databases: on PostgreSQL a concurrent writer waits for the first to commit and
     then inserts nothing, so of several instances exactly one gets the id.
     """
-    connection = await session.connection()
-    dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    return await session.scalar(dialect_insert(table).values(**values).on_conflict_do_nothing()
+    return await session.scalar(_insert(session)(table).values(**values).on_conflict_do_nothing()
                                 .returning(table.c.id))
 
 

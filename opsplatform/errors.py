@@ -36,5 +36,13 @@ class InvalidInput(Exception):
         return [e.as_dict() for e in self.errors]
 
 
+class Conflict(Exception):
+    """The record changed since it was read: nothing was saved (answered 409 with the record as it is now)."""
+
+    def __init__(self, current: object) -> None:
+        super().__init__("changed by someone else")
+        self.current = current
+
+
 class NotAllowed(Exception):
     """The user's role or country may not take this action (answered 403)."""

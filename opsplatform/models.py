@@ -3,13 +3,13 @@
 from sqlmodel import SQLModel
 
 from opsplatform.audit.models import AuditEvent
-from opsplatform.auth.models import ApiToken, LoginAttempt, OneTimeLink, User, UserSession
+from opsplatform.auth.models import ApiToken, LoginThrottle, OneTimeLink, User, UserSession
 from opsplatform.cases.models import CaseEvent, MessageAttachment, OperationMessage, SeizureLink, SuspectMatch
 from opsplatform.documents.models import Artifact
 from opsplatform.jobs.models import JobRun
 from opsplatform.mail.models import OutboxMessage
 from opsplatform.notifications.models import Notification
-from opsplatform.operations.models import FocalPoint, Operation, Participant, Route, Target
+from opsplatform.operations.models import FocalPoint, Operation, OperationMember, Participant, Route, Target
 from opsplatform.reference.models import (
     Airport, Country, Currency, Network, NetworkMember, Organisation, Region, Taxon, TradeTerm, Unit,
 )
@@ -22,8 +22,8 @@ from opsplatform.seizures.models import (
 metadata = SQLModel.metadata
 
 __all__ = [
-    "metadata", "AuditEvent", "ApiToken", "LoginAttempt", "OneTimeLink", "User", "UserSession", "OutboxMessage", "JobRun", "Notification",
-    "Operation", "Participant", "FocalPoint", "Route", "Target", "Airport", "Country", "Currency", "Network", "NetworkMember", "Organisation",
+    "metadata", "AuditEvent", "ApiToken", "LoginThrottle", "OneTimeLink", "User", "UserSession", "OutboxMessage", "JobRun", "Notification",
+    "Operation", "OperationMember", "Participant", "FocalPoint", "Route", "Target", "Airport", "Country", "Currency", "Network", "NetworkMember", "Organisation",
     "CaseEvent", "MessageAttachment", "OperationMessage", "SeizureLink", "SuspectMatch",
     "DailyFigure", "WindowFigure", "Artifact", "Release", "ReleaseCorrection", "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Reminder", "Seizure", "SeizureItem", "SheetImport", "StatusChange", "Suspect",
 ]

@@ -60,6 +60,14 @@ class Settings:
                                      "however active it is (then log in again).", 24)
     login_max_failures: int = setting("OPSPLATFORM_LOGIN_MAX_FAILURES", "Failed logins for one e-mail address "
                                       "within the throttle window before further attempts are refused.", 5)
+    login_max_failures_per_address: int = setting(
+        "OPSPLATFORM_LOGIN_MAX_FAILURES_PER_ADDRESS", "Failed logins from one client address (any accounts) within "
+        "the throttle window before further attempts from it are refused.", 30)
+    trusted_proxies: str = setting("OPSPLATFORM_TRUSTED_PROXIES", "Addresses (comma-separated IPs or networks such "
+                                   "as `10.0.0.0/8`) of the reverse proxies in front of the app, whose "
+                                   "`X-Forwarded-For` and `X-Forwarded-Proto` are believed; empty (default) believes "
+                                   "no client's, so nobody can choose the address a login is throttled and recorded "
+                                   "by.", "")
     login_throttle_minutes: int = setting("OPSPLATFORM_LOGIN_THROTTLE_MINUTES", "Length of the login throttle "
                                           "window, in minutes.", 15)
     reset_link_minutes: int = setting("OPSPLATFORM_RESET_LINK_MINUTES", "Minutes a password-reset link stays "

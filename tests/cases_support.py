@@ -10,7 +10,7 @@ from opsplatform.operations.models import FocalPoint, Operation
 from opsplatform.seizures.models import Seizure
 from opsplatform.seizures.services import create_seizure
 from opsplatform.settings import Settings
-from tests.results_support import IVORY
+from tests.results_support import IVORY, member
 
 
 async def logged(db, settings: Settings, operation: Operation, user: User, ref: str, **changes: Any) -> Seizure:
@@ -21,7 +21,7 @@ async def logged(db, settings: Settings, operation: Operation, user: User, ref: 
     if not user.cleared_for_nominal:
         raw["suspects"] = [{k: v for k, v in s.items() if k not in ("name", "date_of_birth", "document_number")}
                            for s in raw.get("suspects") or []]
-    seizure = await create_seizure(db, settings, operation, user, raw)
+    seizure = await create_seizure(db, settings, await member(db, user, operation), raw)
     await db.commit()
     return seizure
 

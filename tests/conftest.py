@@ -10,6 +10,7 @@ import asyncio
 import functools
 import itertools
 import os
+import re
 import shutil
 import warnings
 from collections.abc import AsyncIterator, Iterator
@@ -221,15 +222,20 @@ async def cast(db) -> Cast:  # type: ignore[no-untyped-def]
     return Cast(**users)
 
 
-def csrf_of(client: AsyncTestClient) -> str:
-    return client.cookies.get("opsp_csrf") or ""
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]*)"')
+
+
+async def csrf_of(client: AsyncTestClient) -> str:
+    """The CSRF token a page served to this browser carries (bound to its session, or pre-session, cookie)."""
+    page = await client.get("/login")
+    found = CSRF_META.search(page.text)
+    assert found, "no CSRF token on the login page"
+    return found.group(1)
 
 
 async def form_post(client: AsyncTestClient, url: str, data: dict[str, str] | None = None, **kwargs):  # type: ignore[no-untyped-def]
-    """POST a form as a browser would: fetch a page first for the CSRF cookie, send the token with the form."""
-    if not csrf_of(client):
-        await client.get("/login")
-    return await client.post(url, data={**(data or {}), "_csrf_token": csrf_of(client)}, **kwargs)
+    """POST a form as a browser would: with the token of a page it was served."""
+    return await client.post(url, data={**(data or {}), "_csrf_token": await csrf_of(client)}, **kwargs)
 
 
 async def login(client: AsyncTestClient, user: User, password: str = PASSWORD):  # type: ignore[no-untyped-def]

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import copy
 
+from sqlalchemy import select
+
+from opsplatform import policy
+from opsplatform.auth.models import User
 from opsplatform.auth.services import create_api_token
-from opsplatform.operations import services
-from opsplatform.operations.models import Operation
+from opsplatform.operations import services, team
+from opsplatform.operations.models import Operation, Participant
 from opsplatform.operations.spec import parse_spec
+from opsplatform.operations.team import TeamEntry
+from opsplatform.policy import Member
 
 ACTIVE = {"code": "THUNDER-2026", "name": "Operation Thunder 2026", "phase": "active", "start": "2026-10-01",
           "end": "2026-10-31", "grace_days": 14,
@@ -27,9 +33,34 @@ IVORY = {"seizure_ref": "KE-JKIA-001", "seizure_date": "2026-10-03", "location":
 
 
 async def active_operation(db, **changes) -> Operation:
+    """The operation, with every coordinator, analyst and press officer already in the database on its team (global
+    coordinators leading; a network's coordinator where its network takes part): the cast is its closed group."""
     operation = await services.create_operation(db, await parse_spec(db, {**copy.deepcopy(ACTIVE), **changes}), None)
+    await join_everyone(db, operation)
     await db.commit()
     return operation
+
+
+async def join_everyone(db, operation: Operation) -> None:
+    countries = set((await db.scalars(select(Participant.country_code)
+                                      .where(Participant.operation_id == operation.id))).all())
+    for user in (await db.scalars(select(User).where(User.role.in_(policy.TEAM_ROLES)).order_by(User.id))).all():
+        reach = set((await db.scalars(policy.network_countries(user.network_code))).all()) if user.network_code else None
+        if reach is None or reach & countries:
+            await team.add(db, operation, TeamEntry(user, user.role, lead=policy.may_lead(user.role) and not reach),
+                           None)
+
+
+async def record_member(db, user, seizure) -> Member:
+    """The user's place in the operation of a record."""
+    return await member(db, user, await db.get(Operation, seizure.operation_id))
+
+
+async def member(db, user, operation) -> Member:
+    """The user's place in the operation, as the pages hand it to the services."""
+    found = await policy.member_of(db, user, operation)
+    assert found is not None, f"{user.email} is not in {operation.code}'s closed group"
+    return found
 
 
 async def bearer(db, user) -> dict[str, str]:

@@ -33,7 +33,7 @@ from opsplatform.seizures.models import SheetImport
 from opsplatform.settings import Settings
 from tests.conftest import password_hash
 from tests.pgcluster import free_port
-from tests.results_support import IVORY, active_operation
+from tests.results_support import IVORY, active_operation, member
 
 ROLES = ("anonymous", "admin", "coordinator", "focal_point", "analyst", "press_officer")
 
@@ -286,8 +286,7 @@ async def world(templates, tmp_path) -> World:
                                        countries=[{"country": "ZAF", "publicity": "named"}], **extra)
         seizures = {}
         for key, country in (("focal_point", "KEN"), ("tanzania", "TZA")):
-            seizures[key] = await seizure_services.create_seizure(
-                db, settings, thunder, users[key], {**IVORY, "seizure_ref": f"{country}-1", "suspects": []})
+            seizures[key] = await seizure_services.create_seizure(db, settings, await member(db, users[key], thunder), {**IVORY, "seizure_ref": f"{country}-1", "suspects": []})
             db.add(SheetImport(operation_id=thunder.id, country_code=country, filename="sheet.csv",
                                content=b"seizure_ref\n", sha256="0" * 64, uploaded_by=users[key].id, status="done"))
             await focal_points.invite(db, settings, thunder, country=country, email=users[key].email, name="",
@@ -303,7 +302,7 @@ async def world(templates, tmp_path) -> World:
                "country": "KEN", "route_id": await first(select(Route.id).where(Route.operation_id == thunder.id)),
                "target_id": await first(select(Target.id).where(Target.operation_id == thunder.id)),
                "user_id": str(users["coordinator"].id),
-               "artifact_id": str((await generate(db, settings, thunder, users["coordinator"], kind="sitrep",
+               "artifact_id": str((await generate(db, settings, await member(db, users["coordinator"], thunder), kind="sitrep",
                                                   fmt="html", lang="en", now=utcnow())).id),
                "token_id": str((await create_api_token(db, users["outsider"], "not yours"))[0].id)}
         other_child = {**own, "seizure_id": str(seizures["tanzania"].id),

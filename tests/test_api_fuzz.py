@@ -13,7 +13,7 @@ from opsplatform.app import create_app
 from opsplatform.seizures import services
 from tests.conftest import form_post
 from tests.live_server import serve
-from tests.results_support import IVORY, active_operation, bearer
+from tests.results_support import IVORY, active_operation, bearer, member
 
 # Schema-valid bodies are still refused when they break a rule of the domain (a date outside the window, an
 # unknown taxon): that is the validator's job, so "schema-valid data must be accepted" is not a check here.
@@ -24,7 +24,7 @@ EXAMPLES = 40  # per operation and database; derandomized, so CI runs the same c
 async def test_the_api_answers_generated_requests_without_server_errors_and_as_documented(database_url, db, cast,
                                                                                          settings):
     operation = await active_operation(db)
-    seizure = await services.create_seizure(db, settings, operation, cast.kenya, IVORY)
+    seizure = await services.create_seizure(db, settings, await member(db, cast.kenya, operation), IVORY)
     await db.commit()
     auth = await bearer(db, cast.kenya)
     real = {"code": operation.code, "seizure_id": seizure.id}

@@ -11,7 +11,7 @@ from opsplatform.models import metadata
 from opsplatform.seizures import services
 from opsplatform.seizures.imports import import_sheet
 from opsplatform.seizures.models import Suspect
-from tests.results_support import IVORY, active_operation
+from tests.results_support import IVORY, active_operation, member
 from tests.test_cli import opsplatform
 from tests.test_imports import ROWS, semicolon_csv
 
@@ -34,9 +34,9 @@ async def seizure_checksum(db) -> str:
 
 async def test_backup_and_restore_give_back_every_row(database_url, db, cast, settings, tmp_path):
     operation = await active_operation(db)
-    await services.create_seizure(db, settings, operation, cast.kenya, IVORY)
+    await services.create_seizure(db, settings, await member(db, cast.kenya, operation), IVORY)
     await db.commit()
-    await import_sheet(db, operation, cast.kenya, "KEN", semicolon_csv(ROWS), "kenya.csv")
+    await import_sheet(db, await member(db, cast.kenya, operation), "KEN", semicolon_csv(ROWS), "kenya.csv")
     before_counts, before_sum = await table_counts(db), await seizure_checksum(db)
     assert before_counts["seizures"] == 3 and before_counts["suspects"] == 1
     await db.commit()
@@ -47,7 +47,7 @@ async def test_backup_and_restore_give_back_every_row(database_url, db, cast, se
     assert backup_file.stat().st_size > 0 and "backup written" in out
 
     # Life goes on after the backup: a new seizure, a suspect removed.
-    await services.create_seizure(db, settings, operation, cast.kenya, {**IVORY, "seizure_ref": "KE-LATER"})
+    await services.create_seizure(db, settings, await member(db, cast.kenya, operation), {**IVORY, "seizure_ref": "KE-LATER"})
     await db.execute(delete(Suspect))
     await db.commit()
     assert await seizure_checksum(db) != before_sum
@@ -59,7 +59,7 @@ async def test_backup_and_restore_give_back_every_row(database_url, db, cast, se
     assert await table_counts(db) == before_counts
     assert await seizure_checksum(db) == before_sum
     # Ids keep counting from where the backup left off, so a new record never collides.
-    await services.create_seizure(db, settings, operation, cast.kenya, {**IVORY, "seizure_ref": "KE-AFTER"})
+    await services.create_seizure(db, settings, await member(db, cast.kenya, operation), {**IVORY, "seizure_ref": "KE-AFTER"})
     await db.commit()
 
 

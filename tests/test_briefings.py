@@ -17,6 +17,7 @@ from opsplatform.operations.models import Operation
 from tests.conftest import form_post, login
 from tests.documents_support import docx_text, known_operation, pdf_text, quantities, window_around
 from tests.test_cli import opsplatform
+from tests.results_support import join_everyone, member
 
 BASE = "/operations/THUNDER-2026"
 TEXT = {"html": lambda c: c.decode(), "pdf": pdf_text, "docx": docx_text}
@@ -35,7 +36,7 @@ async def known(client, db, cast):
 @pytest.mark.parametrize("fmt", ["html", "pdf", "docx"])
 async def test_the_post_operation_briefing_shows_the_logged_figures(db, settings, cast, known, fmt):
     operation, sent = known
-    artifact = await generate(db, settings, operation, cast.coordinator, kind="post", fmt=fmt, lang="en", now=utcnow())
+    artifact = await generate(db, settings, await member(db, cast.coordinator, operation), kind="post", fmt=fmt, lang="en", now=utcnow())
     text = plain(TEXT[fmt](artifact.content))
     expected = quantities(sent)
     arrested = sum(s["suspects_arrested"] for s in sent)
@@ -51,7 +52,7 @@ async def test_the_post_operation_briefing_shows_the_logged_figures(db, settings
 async def test_every_format_and_language_of_one_edition_shares_the_data_hash(db, settings, cast, known):
     operation, _sent = known
     now = utcnow()
-    made = [await generate(db, settings, operation, cast.coordinator, kind="post", fmt=fmt, lang=lang, now=now)
+    made = [await generate(db, settings, await member(db, cast.coordinator, operation), kind="post", fmt=fmt, lang=lang, now=now)
             for fmt, lang in (("html", "en"), ("docx", "fr"), ("pdf", "es"))]
     assert len({a.data_hash for a in made}) == 1
     assert [(a.record_counts["seizures"], a.generated_by) for a in made] == \
@@ -62,7 +63,7 @@ async def test_every_format_and_language_of_one_edition_shares_the_data_hash(db,
                                            ("es", "Resultados por país")])
 async def test_briefings_render_in_three_languages(db, settings, cast, known, lang, heading):
     operation, _sent = known
-    artifact = await generate(db, settings, operation, cast.coordinator, kind="post", fmt="html", lang=lang,
+    artifact = await generate(db, settings, await member(db, cast.coordinator, operation), kind="post", fmt="html", lang=lang,
                               now=utcnow())
     html = artifact.content.decode()
     assert f'<html lang="{lang}">' in html and heading in html
@@ -71,9 +72,9 @@ async def test_briefings_render_in_three_languages(db, settings, cast, known, la
 
 async def test_the_restricted_pre_briefing_has_the_directory_and_the_shareable_one_does_not(db, settings, cast, known):
     operation, _sent = known
-    restricted = await generate(db, settings, operation, cast.coordinator, kind="pre", fmt="pdf", lang="en",
+    restricted = await generate(db, settings, await member(db, cast.coordinator, operation), kind="pre", fmt="pdf", lang="en",
                                 edition="restricted", now=utcnow())
-    shareable = await generate(db, settings, operation, cast.coordinator, kind="pre", fmt="pdf", lang="en",
+    shareable = await generate(db, settings, await member(db, cast.coordinator, operation), kind="pre", fmt="pdf", lang="en",
                                edition="shareable", now=utcnow())
     assert cast.kenya.email in pdf_text(restricted.content)
     text = pdf_text(shareable.content)
@@ -84,10 +85,10 @@ async def test_the_restricted_pre_briefing_has_the_directory_and_the_shareable_o
 async def test_the_sitrep_counts_what_is_new_since_the_last_one_and_who_is_silent(client, db, settings, cast):
     today = utcnow().date()
     operation, sent = await known_operation(client, db, cast, **window_around(today))
-    first = await generate(db, settings, operation, cast.coordinator, kind="sitrep", fmt="html", lang="en",
+    first = await generate(db, settings, await member(db, cast.coordinator, operation), kind="sitrep", fmt="html", lang="en",
                            now=utcnow())
     assert first.record_counts["new_seizures"] == len(sent)
-    again = await generate(db, settings, operation, cast.coordinator, kind="sitrep", fmt="html", lang="en",
+    again = await generate(db, settings, await member(db, cast.coordinator, operation), kind="sitrep", fmt="html", lang="en",
                            now=utcnow() + timedelta(seconds=1))
     assert again.record_counts["new_seizures"] == 0
     html = plain(again.content.decode())
@@ -99,7 +100,7 @@ async def test_the_sitrep_counts_what_is_new_since_the_last_one_and_who_is_silen
 
 async def test_the_sitrep_names_notable_seizures_without_nominal_data(db, settings, cast, known):
     operation, sent = known
-    artifact = await generate(db, settings, operation, cast.coordinator, kind="sitrep", fmt="pdf", lang="en",
+    artifact = await generate(db, settings, await member(db, cast.coordinator, operation), kind="sitrep", fmt="pdf", lang="en",
                               now=utcnow())
     text = plain(pdf_text(artifact.content))
     for seizure in sent:
@@ -152,7 +153,7 @@ async def made(db, settings, cast, operation) -> dict[str, int]:
     now = utcnow()
     found = {}
     for kind, edition in (("pre", "restricted"), ("pre", "shareable"), ("sitrep", None), ("post", None)):
-        artifact = await generate(db, settings, operation, cast.coordinator, kind=kind, fmt="html", lang="en",
+        artifact = await generate(db, settings, await member(db, cast.coordinator, operation), kind=kind, fmt="html", lang="en",
                                   edition=edition, now=now)
         found[f"{kind}-{edition}" if edition else kind] = artifact.id
     await db.commit()
@@ -186,7 +187,7 @@ async def test_documents_of_an_operation_a_focal_point_is_not_in_are_not_found(c
 
 async def test_the_admin_has_no_documents(client, db, settings, cast, known):
     await login(client, cast.admin)
-    assert (await client.get(f"{BASE}/documents")).status_code == 403
+    assert (await client.get(f"{BASE}/documents")).status_code == 404  # not in the operation's closed group
 
 
 async def test_the_previous_operation_of_the_series_is_compared(db, settings, cast, known):
@@ -197,8 +198,13 @@ async def test_the_previous_operation_of_the_series_is_compared(db, settings, ca
                         phase="closed", created_at=datetime(2025, 9, 1, tzinfo=UTC))
     db.add(earlier)
     await db.commit()
-    artifact = await generate(db, settings, operation, cast.coordinator, kind="post", fmt="html", lang="en",
-                              now=utcnow())
+    coordinator = await member(db, cast.coordinator, operation)
+    outside = plain((await generate(db, settings, coordinator, kind="post", fmt="html", lang="en",
+                                    now=utcnow())).content.decode())
+    assert "Operation Thunder 2025" not in outside  # its figures are its own closed group's
+    await join_everyone(db, earlier)
+    await db.commit()
+    artifact = await generate(db, settings, coordinator, kind="post", fmt="html", lang="en", now=utcnow())
     html = plain(artifact.content.decode())
     assert "Compared with Operation Thunder 2025" in html
     assert f"Seizures {len(sent)} 0 —" in html  # no seizures before: no percentage to give
@@ -206,7 +212,7 @@ async def test_the_previous_operation_of_the_series_is_compared(db, settings, ca
 
 async def test_the_post_operation_briefing_shows_the_follow_up_funnel(db, settings, cast, known):
     operation, sent = known
-    artifact = await generate(db, settings, operation, cast.coordinator, kind="post", fmt="html", lang="en",
+    artifact = await generate(db, settings, await member(db, cast.coordinator, operation), kind="post", fmt="html", lang="en",
                               now=utcnow())
     html = plain(artifact.content.decode())
     investigated = sum(s["case_status"] == "investigation" for s in sent)

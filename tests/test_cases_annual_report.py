@@ -13,7 +13,7 @@ from opsplatform.reference.models import TradeTerm, Unit
 from opsplatform.seizures.services import change_status
 from tests.cases_support import logged
 from tests.conftest import login
-from tests.results_support import active_operation, bearer
+from tests.results_support import active_operation, bearer, record_member
 from tests.test_cli import opsplatform
 
 URL = "/api/v1/reports/annual-illegal-trade"
@@ -35,7 +35,7 @@ async def year_of_records(db, settings, cast):
     expected += [("Psittacus erithacus", "LIV", 30, ""), ("Manis javanica", "SCA", 1.2, "TON")]
     await logged(db, settings, cobra, cast.kenya, "KE-C2", seizure_date="2026-03-13", status="draft", items=[SALT])
     withdrawn = await logged(db, settings, thunder, cast.kenya, "KE-2", items=[SALT])
-    await change_status(db, withdrawn, cast.kenya, "withdraw", "duplicate")
+    await change_status(db, await record_member(db, cast.kenya, withdrawn), withdrawn, "withdraw", "duplicate")
     await db.commit()
     await logged(db, settings, older, cast.kenya, "KE-OLD", seizure_date="2025-10-05", items=[SALT])
     await logged(db, settings, thunder, cast.tanzania, "TZ-1", items=[SCALES])

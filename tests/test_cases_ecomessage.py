@@ -16,7 +16,7 @@ from opsplatform.seizures.imports import import_sheet
 from opsplatform.seizures.models import Seizure
 from tests.cases_support import logged
 from tests.conftest import form_post, login
-from tests.results_support import active_operation, bearer
+from tests.results_support import active_operation, bearer, member
 from tests.test_imports import ROWS, semicolon_csv
 from tests.test_seizure_pages import FORM
 
@@ -98,12 +98,12 @@ async def test_the_case_file_fields_go_through_the_one_validator(client, db, cas
 
 async def test_a_reimported_sheet_leaves_the_case_file_as_it_was(db, cast):
     operation = await active_operation(db)
-    await import_sheet(db, operation, cast.kenya, "KEN", semicolon_csv(ROWS[:2]), "kenya.csv")
+    await import_sheet(db, await member(db, cast.kenya, operation), "KEN", semicolon_csv(ROWS[:2]), "kenya.csv")
     seizure = await db.scalar(select(Seizure).where(Seizure.seizure_ref == "KE-1"))
     seizure.modus_operandi, seizure.seizure_time = "tusks in hollow logs", "06:15"
     await db.commit()
     moved = [row.replace(";JKIA;", ";JKIA cargo;") for row in ROWS[:2]]
-    report = await import_sheet(db, operation, cast.kenya, "KEN", semicolon_csv(moved), "kenya.csv")
+    report = await import_sheet(db, await member(db, cast.kenya, operation), "KEN", semicolon_csv(moved), "kenya.csv")
     assert report.updated == 1
     await db.refresh(seizure)
     assert (seizure.location, seizure.modus_operandi, seizure.seizure_time) == \

@@ -13,7 +13,7 @@ from opsplatform.seizures.models import Seizure
 from opsplatform.seizures.vocabulary import CASE_STAGES
 from tests.cases_support import logged
 from tests.conftest import form_post, login
-from tests.results_support import active_operation, bearer
+from tests.results_support import active_operation, bearer, member
 
 API = "/api/v1/operations/THUNDER-2026"
 # (reference, country, logged by, stages recorded, status)
@@ -71,11 +71,11 @@ async def test_follow_up_goes_on_after_the_operation_closed_and_feeds_the_funnel
     assert events["case_status"] == "conviction"
     assert [e["stage"] for e in events["events"]] == ["investigation", "charges", "conviction"]
     everyone = {"KEN": "KEN", "TZA": "TZA", "UGA": "UGA"}
-    assert await followup_funnel(db, operation, cast.coordinator) == expected(CASES, everyone)
+    assert await followup_funnel(db, await member(db, cast.coordinator, operation)) == expected(CASES, everyone)
     assert (await client.get(f"{API}/follow-up", headers=await bearer(db, cast.analyst))).json() == \
         expected(CASES, everyone)
     # The press officer: Uganda gave no consent at all, Tanzania only to count in totals (as "other").
-    assert await followup_funnel(db, operation, cast.press) == expected(CASES, {"KEN": "KEN", "TZA": "other"})
+    assert await followup_funnel(db, await member(db, cast.press, operation)) == expected(CASES, {"KEN": "KEN", "TZA": "other"})
 
 
 async def test_the_case_status_is_the_furthest_stage_whatever_the_order(client, db, cast, closed):

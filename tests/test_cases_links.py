@@ -15,7 +15,7 @@ from opsplatform.seizures.returns import completeness, silent_countries
 from opsplatform.seizures.services import change_status
 from tests.cases_support import invite, logged
 from tests.conftest import form_post, login
-from tests.results_support import active_operation, bearer
+from tests.results_support import active_operation, bearer, member, record_member
 
 API = "/api/v1/operations/THUNDER-2026"
 
@@ -62,7 +62,7 @@ async def test_a_same_shipment_link_needs_consent_and_then_counts_the_pair_once(
     assert asked.status_code == 201, asked.text
     link = asked.json()
     assert link["status"] == "pending"
-    assert observed(await summary(db, operation, cast.coordinator)) == expected(ARRESTS, set())
+    assert observed(await summary(db, await member(db, cast.coordinator, operation))) == expected(ARRESTS, set())
     # Whoever asked cannot consent on the other country's behalf.
     mine = await client.post(f"{API}/links/{link['id']}/decision", json={"decision": "accept"},
                              headers=await bearer(db, cast.kenya))
@@ -72,11 +72,11 @@ async def test_a_same_shipment_link_needs_consent_and_then_counts_the_pair_once(
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
     assert (await fresh(db, tanzania)).same_shipment_as_id == kenya  # logged later: the duplicate
     assert (await fresh(db, kenya)).same_shipment_as_id is None
-    assert observed(await summary(db, operation, cast.coordinator)) == expected(ARRESTS, {"TZ-9"})
+    assert observed(await summary(db, await member(db, cast.coordinator, operation))) == expected(ARRESTS, {"TZ-9"})
 
     removed = await client.delete(f"{API}/links/{link['id']}", headers=await bearer(db, cast.tanzania))
     assert removed.status_code == 200 and removed.json()["status"] == "removed"
-    assert observed(await summary(db, operation, cast.coordinator)) == expected(ARRESTS, set())
+    assert observed(await summary(db, await member(db, cast.coordinator, operation))) == expected(ARRESTS, set())
 
 
 async def test_a_refused_link_changes_nothing_and_the_requester_is_told(client, db, cast, records):
@@ -86,7 +86,7 @@ async def test_a_refused_link_changes_nothing_and_the_requester_is_told(client, 
     refused = await client.post(f"{API}/links/{link['id']}/decision", json={"decision": "refuse", "note": "no"},
                                 headers=await bearer(db, cast.tanzania))
     assert refused.json()["status"] == "refused"
-    assert observed(await summary(db, operation, cast.coordinator)) == expected(ARRESTS, set())
+    assert observed(await summary(db, await member(db, cast.coordinator, operation))) == expected(ARRESTS, set())
     again = await client.post(f"{API}/links/{link['id']}/decision", json={"decision": "accept"},
                               headers=await bearer(db, cast.coordinator))
     assert again.status_code == 400 and again.json()["errors"][0]["field"] == "status"
@@ -98,14 +98,15 @@ async def test_a_refused_link_changes_nothing_and_the_requester_is_told(client, 
 async def test_withdrawing_the_earlier_record_lets_the_later_one_count(client, db, settings, cast, records):
     operation, kenya, tanzania, _other = records
     link = (await client.post(f"{API}/links", headers=await bearer(db, cast.kenya), json={
-        "seizure_id": kenya, "other_seizure_id": tanzania, "kind": "same_shipment"})).json()
+        "seizure_id": kenya, "other_country": "TZA", "other_seizure_ref": "TZ-9", "kind": "same_shipment"})).json()
     await client.post(f"{API}/links/{link['id']}/decision", json={"decision": "accept"},
                       headers=await bearer(db, cast.coordinator))
-    await change_status(db, await fresh(db, kenya), cast.kenya, "withdraw", "logged twice by mistake")
+    record = await fresh(db, kenya)
+    await change_status(db, await record_member(db, cast.kenya, record), record, "withdraw", "logged twice by mistake")
     await db.commit()
     assert (await fresh(db, tanzania)).same_shipment_as_id is None
     assert (await fresh(db, kenya)).same_shipment_as_id == tanzania
-    assert observed(await summary(db, operation, cast.coordinator)) == expected(
+    assert observed(await summary(db, await member(db, cast.coordinator, operation))) == expected(
         {k: v for k, v in ARRESTS.items() if k != "KE-1"}, set())
 
 
@@ -119,7 +120,8 @@ async def test_link_requests_by_role_country_and_input(client, db, cast, records
     bad = await client.post(f"{API}/links", headers=await bearer(db, cast.kenya), json={
         "seizure_id": kenya, "other_country": "TZA", "other_seizure_ref": "TZ-404", "kind": "cousins"})
     assert bad.status_code == 400
-    assert {e["field"] for e in bad.json()["errors"]} == {"kind", "other_seizure_ref"}
+    # A reference that does not exist is not told apart from another country's record: only the kind is wrong.
+    assert {e["field"] for e in bad.json()["errors"]} == {"kind"}
     own = await client.post(f"{API}/links", headers=await bearer(db, cast.kenya), json={
         "seizure_id": kenya, "other_country": "KEN", "other_seizure_ref": "KE-2", "kind": "network"})
     assert own.status_code == 400 and "another country" in own.json()["errors"][0]["message"]
@@ -143,10 +145,10 @@ async def test_the_record_pages_show_the_link_and_where_the_record_counts(client
     _operation, kenya, tanzania, _other = records
     await login(client, cast.kenya)
     page = f"/operations/THUNDER-2026/seizures/{kenya}"
-    refused = await form_post(client, f"{page}/links", {"kind": "same_shipment", "other_country": "TZA",
-                                                        "other_seizure_ref": "TZ-404", "note": "typed note"})
+    refused = await form_post(client, f"{page}/links", {"kind": "same_shipment", "other_country": "BRA",
+                                                        "other_seizure_ref": "TZ-9", "note": "typed note"})
     assert refused.status_code == 400
-    assert "TZA has no record TZ-404 in this operation" in refused.text and 'value="typed note"' in refused.text
+    assert "BRA does not take part in this operation" in refused.text and 'value="typed note"' in refused.text
     asked = await form_post(client, f"{page}/links", {"kind": "same_shipment", "other_country": "TZA",
                                                       "other_seizure_ref": "TZ-9"})
     assert asked.status_code in (302, 303)
@@ -192,7 +194,7 @@ async def test_the_duplicate_countrys_day_still_counts_as_reported(client, db, c
     assert tanzania_row.cells[3] == "seizures"  # 4 October: counted under Kenya's record, reported all the same
     # The summary and the sitrep's silent countries say the same.
     assert "TZA" not in await silent_countries(db, operation)
-    assert (await summary(db, operation, cast.coordinator))["countries"]["reporting"] == 2
+    assert (await summary(db, await member(db, cast.coordinator, operation)))["countries"]["reporting"] == 2
 
 
 async def test_the_case_exchange_api_is_in_the_openapi_document(client):

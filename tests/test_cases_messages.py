@@ -51,8 +51,8 @@ async def test_a_message_reaches_only_the_operations_members(client, db, cast, m
         listed = (await client.get(API, headers=await bearer(db, reader))).json()
         assert [m["id"] for m in listed] == [message_id], reader.email
     assert (await client.get(API, headers=await bearer(db, members["brazil"]))).status_code == 404
-    for role in (cast.press, cast.admin):
-        assert (await client.get(f"{API}/{message_id}", headers=await bearer(db, role))).status_code == 403
+    assert (await client.get(f"{API}/{message_id}", headers=await bearer(db, cast.press))).status_code == 403
+    assert (await client.get(f"{API}/{message_id}", headers=await bearer(db, cast.admin))).status_code == 404
     told = set((await db.scalars(select(Notification.user_id).where(Notification.kind == "message"))).all())
     assert told == {cast.tanzania.id, members["vietnam"].id, cast.coordinator.id, cast.analyst.id}
 
@@ -130,7 +130,7 @@ async def test_the_message_pages_post_with_csrf_and_reply_in_place(client, db, c
     client.cookies.clear()
     await login(client, cast.tanzania)
     await client.get(thread)
-    swapped = await client.post(f"{thread}/replies", data={"body": "Also at DAR", "_csrf_token": csrf_of(client)},
+    swapped = await client.post(f"{thread}/replies", data={"body": "Also at DAR", "_csrf_token": await csrf_of(client)},
                                 headers={"HX-Request": "true"})
     assert swapped.status_code == 200 and swapped.text.lstrip().startswith('<div id="thread">')
     assert "Also at DAR" in swapped.text

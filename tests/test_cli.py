@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from opsplatform.auth.models import ApiToken, User
 from opsplatform.database import current_revision, head_revision, make_engine
 from opsplatform.settings import DEFAULT_DATABASE_URL
+from tests.conftest import csrf_of
 
 
 async def opsplatform(*args: str, stdin: str | None = None, cwd: str | None = None) -> tuple[int, str, str]:
@@ -30,7 +31,7 @@ async def test_users_create_with_password_from_stdin(database_url, db, client):
     user = await db.scalar(select(User).where(User.email == "fp@kws.test"))
     assert (user.country_code, user.role) == ("KEN", "focal_point")
     login = await client.post("/login", data={"email": "fp@kws.test", "password": "a long enough secret",
-                                              "_csrf_token": (await client.get("/login")).cookies.get("opsp_csrf")})
+                                              "_csrf_token": await csrf_of(client)})
     assert login.status_code in (302, 303)
 
 

@@ -19,7 +19,7 @@ from opsplatform.seizures.imports import import_sheet
 from opsplatform.seizures.models import Seizure, SeizureItem, counted
 from opsplatform.seizures.services import change_status, create_seizure, seizure_fields, update_seizure
 from opsplatform.seizures.vocabulary import TRANSPORT_MODES
-from tests.results_support import IVORY, active_operation
+from tests.results_support import IVORY, active_operation, member, record_member
 from tests.test_summary import generate, load
 
 # Every seizure, but through a filter the table cannot answer: the figures are computed from the records instead.
@@ -48,11 +48,11 @@ async def assert_consistent(db, operation, cast) -> None:
     assert await window_stored(db, operation.id) == await window_summed(db, operation.id)
     dated = ResultFilter(start=date(2026, 10, 2), end=date(2026, 10, 20))
     for user in (cast.coordinator, cast.kenya, cast.press):
-        assert await summary(db, operation, user) == await summary(db, operation, user, FROM_RECORDS)
-        assert await summary(db, operation, user, dated) == await summary(db, operation, user, replace(
+        assert await summary(db, await member(db, user, operation)) == await summary(db, await member(db, user, operation), FROM_RECORDS)
+        assert await summary(db, await member(db, user, operation), dated) == await summary(db, await member(db, user, operation), replace(
             FROM_RECORDS, start=dated.start, end=dated.end))
-        assert (await breakdowns(db, operation, user, ResultFilter(), NOW)
-                == await breakdowns(db, operation, user, FROM_RECORDS, NOW))
+        assert (await breakdowns(db, await member(db, user, operation), ResultFilter(), NOW)
+                == await breakdowns(db, await member(db, user, operation), FROM_RECORDS, NOW))
 
 
 def sheet(rows: list[dict[str, str]]) -> bytes:
@@ -68,10 +68,10 @@ async def test_figures_follow_creates_corrections_status_changes_and_imports(db,
     await assert_consistent(db, operation, cast)
 
     # A correction that moves the seizure to another day, changes its mode and replaces its items.
-    seizure = await create_seizure(db, settings, operation, cast.kenya, IVORY)
+    seizure = await create_seizure(db, settings, await member(db, cast.kenya, operation), IVORY)
     await db.commit()
     fields = await seizure_fields(db, seizure)
-    await update_seizure(db, settings, operation, seizure, cast.kenya, {
+    await update_seizure(db, settings, await member(db, cast.kenya, operation), seizure, {
         **fields, "seizure_date": "2026-10-09", "transport_mode": "road",
         "items": [{"taxon": "Manis javanica", "term": "SCA", "quantity": 3, "unit": "t"}]}, seizure.version)
     await db.commit()
@@ -82,7 +82,7 @@ async def test_figures_follow_creates_corrections_status_changes_and_imports(db,
     assert moved is not None and moved >= 1
 
     # Withdrawn: it leaves the figures.
-    await change_status(db, seizure, cast.kenya, "withdraw", "entered twice")
+    await change_status(db, await record_member(db, cast.kenya, seizure), seizure, "withdraw", "entered twice")
     await db.commit()
     await assert_consistent(db, operation, cast)
 
@@ -100,24 +100,24 @@ async def test_figures_follow_creates_corrections_status_changes_and_imports(db,
     # A sheet: new seizures, then the same sheet with a changed date (an update through bulk statements).
     rows = [{"seizure_ref": f"KE-S-{n}", "seizure_date": f"2026-10-{10 + n}", "taxon": "Loxodonta africana",
              "term": "TUS", "quantity": str(n + 1), "unit": "kg", "transport_mode": "air_passenger"} for n in range(4)]
-    await import_sheet(db, operation, cast.kenya, "KEN", sheet(rows), "kenya.csv")
+    await import_sheet(db, await member(db, cast.kenya, operation), "KEN", sheet(rows), "kenya.csv")
     await assert_consistent(db, operation, cast)
     rows[0]["seizure_date"], rows[1]["unit"] = "2026-10-02", ""
-    report = await import_sheet(db, operation, cast.kenya, "KEN", sheet(rows), "kenya.csv")
+    report = await import_sheet(db, await member(db, cast.kenya, operation), "KEN", sheet(rows), "kenya.csv")
     assert report.updated == 2
     await assert_consistent(db, operation, cast)
 
 
 async def test_a_rolled_back_change_leaves_the_figures_alone(db, settings, cast) -> None:
     operation = await active_operation(db)
-    await create_seizure(db, settings, operation, cast.kenya, IVORY)
+    await create_seizure(db, settings, await member(db, cast.kenya, operation), IVORY)
     await db.commit()
     before = await stored(db, operation.id)
-    await create_seizure(db, settings, operation, cast.kenya, {**IVORY, "seizure_ref": "KE-2", "seizure_date": "2026-10-05"})
+    await create_seizure(db, settings, await member(db, cast.kenya, operation), {**IVORY, "seizure_ref": "KE-2", "seizure_date": "2026-10-05"})
     await db.rollback()
     for expired in (operation, cast.kenya):
         await db.refresh(expired)
-    await create_seizure(db, settings, operation, cast.kenya, {**IVORY, "seizure_ref": "KE-3"})
+    await create_seizure(db, settings, await member(db, cast.kenya, operation), {**IVORY, "seizure_ref": "KE-3"})
     await db.commit()
     after = await stored(db, operation.id)
     assert after != before and after == await recomputed(db, operation.id)
@@ -140,18 +140,18 @@ async def test_two_writers_in_the_same_day_and_country_both_count(database_url, 
     makers = make_sessionmaker(engine)
     try:
         async with session_scope(makers, actor=(None, "a")) as first, session_scope(makers, actor=(None, "b")) as second:
-            await create_seizure(first, settings, operation, cast.kenya, {**IVORY, "seizure_ref": "KE-A"})
+            await create_seizure(first, settings, await member(first, cast.kenya, operation), {**IVORY, "seizure_ref": "KE-A"})
             if database_url.startswith("sqlite"):
                 await first.commit()  # SQLite has one writer at a time: the second waits for this commit anyway
-                await create_seizure(second, settings, operation, cast.kenya, {**IVORY, "seizure_ref": "KE-B"})
+                await create_seizure(second, settings, await member(second, cast.kenya, operation), {**IVORY, "seizure_ref": "KE-B"})
                 await second.commit()
             else:
-                await create_seizure(second, settings, operation, cast.kenya, {**IVORY, "seizure_ref": "KE-B"})
+                await create_seizure(second, settings, await member(second, cast.kenya, operation), {**IVORY, "seizure_ref": "KE-B"})
                 await asyncio.gather(first.commit(), second.commit())
     finally:
         await engine.dispose()
     assert await stored(db, operation.id) == await recomputed(db, operation.id)
-    figures = await summary(db, operation, cast.coordinator)
+    figures = await summary(db, await member(db, cast.coordinator, operation))
     assert figures["seizures"] == 2 and figures["by_day"] == [{"date": "2026-10-03", "seizures": 2}]
 
 
@@ -197,16 +197,16 @@ async def test_an_import_in_batches_adds_each_batch_and_the_last_folds_them(db, 
             raise Interrupted
 
     with pytest.raises(Interrupted):
-        await import_sheet(db, operation, cast.kenya, "KEN", sheet(rows), "kenya.csv", progress=stop_after_two_batches)
+        await import_sheet(db, await member(db, cast.kenya, operation), "KEN", sheet(rows), "kenya.csv", progress=stop_after_two_batches)
     daily = await stored(db, operation.id)
     assert len(daily) > len(folded(daily)), "the batches' figures were added, not yet folded"
     assert folded(daily) == folded(await recomputed(db, operation.id))
     assert folded(await window_stored(db, operation.id)) == await window_summed(db, operation.id)
     for user in (cast.coordinator, cast.kenya, cast.press):
-        assert await summary(db, operation, user) == await summary(db, operation, user, FROM_RECORDS)
-        assert (await breakdowns(db, operation, user, ResultFilter(), NOW)
-                == await breakdowns(db, operation, user, FROM_RECORDS, NOW))
+        assert await summary(db, await member(db, user, operation)) == await summary(db, await member(db, user, operation), FROM_RECORDS)
+        assert (await breakdowns(db, await member(db, user, operation), ResultFilter(), NOW)
+                == await breakdowns(db, await member(db, user, operation), FROM_RECORDS, NOW))
 
-    report = await import_sheet(db, operation, cast.kenya, "KEN", sheet(rows), "kenya.csv")
+    report = await import_sheet(db, await member(db, cast.kenya, operation), "KEN", sheet(rows), "kenya.csv")
     assert (report.created, report.unchanged) == (4, 6)
     await assert_consistent(db, operation, cast)

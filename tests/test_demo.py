@@ -21,7 +21,8 @@ from opsplatform.crypto import decrypt
 from opsplatform.database import make_engine, make_sessionmaker, session_scope
 from opsplatform.demo.generator import DEMO_ACCOUNTS, demo_window, load_demo
 from opsplatform.documents.models import Artifact
-from opsplatform.operations.models import FocalPoint, Operation, Participant, Route, Target
+from opsplatform.operations.models import FocalPoint, Operation, OperationMember, Participant, Route, Target
+from opsplatform.reference.models import NetworkMember
 from opsplatform.releases.models import Release
 from opsplatform.seizures.models import NilReturn, Seizure, SeizureItem, Suspect
 from opsplatform.settings import Settings
@@ -56,8 +57,9 @@ async def count(db, model, *where) -> int:
     return await db.scalar(select(func.count()).select_from(model).where(*where))
 
 
-async def test_the_demo_loads_two_operations_with_results(demo):
-    current, previous = (await demo.scalars(select(Operation).order_by(Operation.start_date.desc()))).all()
+async def test_the_demo_loads_two_thunder_operations_with_results(demo):
+    current, previous = (await demo.scalars(select(Operation).where(Operation.series == "THUNDER")
+                                            .order_by(Operation.start_date.desc()))).all()
     assert (current.code, current.phase) == ("THUNDER-2026", "active")
     assert (current.start_date, current.end_date) == demo_window(TODAY)
     assert (previous.code, previous.phase) == ("THUNDER-2025", "closed")
@@ -88,10 +90,28 @@ async def test_the_demo_has_briefings_sitreps_and_a_published_release(demo):
         Artifact, Artifact.operation_id == Operation.id))).all())
     assert {("THUNDER-2026", "pre"), ("THUNDER-2026", "sitrep"), ("THUNDER-2025", "pre"),
             ("THUNDER-2025", "post")} <= documents
-    assert await count(demo, Artifact, Artifact.kind == "sitrep") == 3
+    assert await count(demo, Artifact, Artifact.kind == "sitrep") == 6  # three days of two running operations
     published = await demo.scalar(select(Operation.code).join(Release, Release.operation_id == Operation.id)
                                   .where(Release.status == "published"))
     assert published == "THUNDER-2025"
+
+
+async def test_each_operation_has_its_team_and_asean_wen_leads_its_own(demo):
+    teams = {(code, email, role, lead) for code, email, role, lead in (await demo.execute(
+        select(Operation.code, User.email, OperationMember.role, OperationMember.lead)
+        .join(OperationMember, OperationMember.operation_id == Operation.id)
+        .join(User, User.id == OperationMember.user_id))).all()}
+    asean = DEMO_ACCOUNTS[2].email
+    assert ("THUNDER-2026", DEMO_ACCOUNTS[1].email, "coordinator", True) in teams
+    assert ("THUNDER-2026", asean, "coordinator", False) in teams
+    assert ("COBRA-ASEAN-2026", asean, "coordinator", True) in teams
+    assert not any(code == "COBRA-ASEAN-2026" and email == DEMO_ACCOUNTS[1].email for code, email, _r, _l in teams)
+    cobra = await demo.scalar(select(Operation).where(Operation.code == "COBRA-ASEAN-2026"))
+    members = set((await demo.scalars(select(NetworkMember.country_code)
+                                      .where(NetworkMember.network_code == "ASEAN-WEN"))).all())
+    participants = set((await demo.scalars(select(Participant.country_code)
+                                           .where(Participant.operation_id == cobra.id))).all())
+    assert participants == members and await count(demo, Seizure, Seizure.operation_id == cobra.id) > 0
 
 
 async def test_suspects_names_are_stored_encrypted(demo, demo_settings):

@@ -12,7 +12,7 @@ from opsplatform.audit.models import AuditEvent
 from opsplatform.errors import InvalidInput
 from opsplatform.seizures.imports import import_sheet
 from opsplatform.seizures.models import Seizure, SeizureItem
-from tests.results_support import active_operation
+from tests.results_support import active_operation, member
 from tests.test_cli import opsplatform
 
 HEADER = ("seizure_ref;item_no;seizure_date;location;latitude;longitude;transport_mode;origin_country;"
@@ -43,7 +43,7 @@ async def counts(db) -> tuple[int, int]:
 
 
 async def test_good_rows_are_imported_and_each_bad_row_is_reported(db, cast, thunder):
-    report = await import_sheet(db, thunder, cast.kenya, "KEN", semicolon_csv(ROWS), "kenya.csv")
+    report = await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", semicolon_csv(ROWS), "kenya.csv")
     assert (report.rows, report.accepted, report.rejected) == (6, 3, 3)
     assert (report.created, report.updated, report.unchanged) == (2, 0, 0)
     assert report.problems[0].startswith("row 4: taxon: unknown taxon Manis gigantea")
@@ -56,10 +56,10 @@ async def test_good_rows_are_imported_and_each_bad_row_is_reported(db, cast, thu
 
 
 async def test_reimporting_the_same_sheet_changes_nothing(db, cast, thunder):
-    await import_sheet(db, thunder, cast.kenya, "KEN", semicolon_csv(ROWS[:2]), "kenya.csv")
+    await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", semicolon_csv(ROWS[:2]), "kenya.csv")
     versions = (await db.scalars(select(Seizure.version))).all()
     events = await db.scalar(select(func.count()).select_from(AuditEvent))
-    again = await import_sheet(db, thunder, cast.kenya, "KEN", semicolon_csv(ROWS[:2]), "kenya.csv")
+    again = await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", semicolon_csv(ROWS[:2]), "kenya.csv")
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
     assert await counts(db) == (1, 2)
     assert (await db.scalars(select(Seizure.version))).all() == versions
@@ -67,9 +67,9 @@ async def test_reimporting_the_same_sheet_changes_nothing(db, cast, thunder):
 
 
 async def test_a_changed_row_updates_its_item_by_seizure_ref_and_item_no(db, cast, thunder):
-    await import_sheet(db, thunder, cast.kenya, "KEN", semicolon_csv(ROWS[:2]), "kenya.csv")
+    await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", semicolon_csv(ROWS[:2]), "kenya.csv")
     changed = [ROWS[0], ROWS[1].replace(";516;", ";520;")]
-    report = await import_sheet(db, thunder, cast.kenya, "KEN", semicolon_csv(changed), "kenya.csv")
+    report = await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", semicolon_csv(changed), "kenya.csv")
     assert (report.created, report.updated) == (0, 1)
     assert await counts(db) == (1, 2)
     assert 520 in (await db.scalars(select(SeizureItem.quantity))).all()
@@ -78,14 +78,14 @@ async def test_a_changed_row_updates_its_item_by_seizure_ref_and_item_no(db, cas
 
 async def test_rows_that_contradict_their_seizure_are_refused(db, cast, thunder):
     rows = [ROWS[0], ROWS[1].replace("air_cargo", "air_passenger")]
-    report = await import_sheet(db, thunder, cast.kenya, "KEN", semicolon_csv(rows), "kenya.csv")
+    report = await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", semicolon_csv(rows), "kenya.csv")
     assert report.problems == ['row 3: transport_mode: differs from row 2 of the same seizure_ref ("air_cargo" there, '
                                '"air_passenger" here)']
     assert await counts(db) == (1, 1)
 
 
 async def test_a_dry_run_writes_nothing(db, cast, thunder):
-    report = await import_sheet(db, thunder, cast.kenya, "KEN", semicolon_csv(ROWS), "kenya.csv", dry_run=True)
+    report = await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", semicolon_csv(ROWS), "kenya.csv", dry_run=True)
     assert (report.created, report.rejected) == (2, 3)
     assert await counts(db) == (0, 0)
 
@@ -98,14 +98,14 @@ async def test_an_xlsx_with_shuffled_columns_imports(db, cast, thunder):
     sheet.append(["Manis javanica", 3.5, "MEA", "2026-10-09", "KE-X1", "KIL"])
     buffer = io.BytesIO()
     book.save(buffer)
-    report = await import_sheet(db, thunder, cast.kenya, "KEN", buffer.getvalue(), "kenya.xlsx")
+    report = await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", buffer.getvalue(), "kenya.xlsx")
     assert (report.accepted, report.created, report.problems) == (2, 1, [])
     assert sorted((await db.scalars(select(SeizureItem.item_no))).all()) == [1, 2]  # numbered in sheet order
 
 
 async def test_a_sheet_without_required_columns_is_refused_whole(db, cast, thunder):
     with pytest.raises(InvalidInput, match="taxon"):
-        await import_sheet(db, thunder, cast.kenya, "KEN", b"seizure_ref,seizure_date,term,quantity\nA,2026-10-02,TUS,1\n",
+        await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", b"seizure_ref,seizure_date,term,quantity\nA,2026-10-02,TUS,1\n",
                            "x.csv")
 
 

@@ -16,7 +16,7 @@ from opsplatform.mail.models import OutboxMessage
 from opsplatform.operations import focal_points
 from opsplatform.seizures.sheets import COLUMNS
 from tests.conftest import form_post, login
-from tests.results_support import active_operation
+from tests.results_support import active_operation, member
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 ENGLISH_BROWSER = {"Accept-Language": "en-GB,en;q=0.9"}
@@ -43,8 +43,8 @@ async def test_a_new_focal_point_is_invited_in_the_language_chosen_else_the_coun
     invited = {"kinshasa@iccn.test": ("COD", ""), "lima@serfor.test": ("PER", ""), "nairobi@kws.test": ("KEN", ""),
                "dakar@eaux-forets.test": ("SEN", "es")}  # a chosen language wins over the country's
     for email, (country, lang) in invited.items():
-        await focal_points.invite(db, settings, operation, country=country, email=email, name="Focal point",
-                                  inviter=cast.coordinator, now=utcnow(), lang=lang)
+        await focal_points.invite(db, settings, await member(db, cast.coordinator, operation), country=country,
+                                  email=email, name="Focal point", now=utcnow(), lang=lang)
     await db.commit()
     languages = dict((await db.execute(select(User.email, User.language).where(User.email.in_(invited)))).all())
     assert languages == {"kinshasa@iccn.test": "fr", "lima@serfor.test": "es", "nairobi@kws.test": "en",

@@ -16,7 +16,7 @@ from opsplatform.operations.models import FocalPoint
 from opsplatform.seizures.reminders import send_reminders
 from opsplatform.seizures.returns import record_nil_return
 from tests.conftest import body_of, form_post, login
-from tests.results_support import ACTIVE, active_operation
+from tests.results_support import ACTIVE, active_operation, member
 
 # East Africa is UTC+3: 06:30 UTC is 09:30 in Nairobi and Dar es Salaam, 01:30 in Lima.
 MORNING = datetime(2026, 10, 6, 6, 30, tzinfo=UTC)
@@ -29,7 +29,7 @@ async def thunder(db, cast):
     for user, country in ((cast.kenya, "KEN"), (cast.tanzania, "TZA")):
         db.add(FocalPoint(operation_id=operation.id, country_code=country, user_id=user.id))
     await db.commit()
-    await record_nil_return(db, operation, cast.tanzania, "TZA", YESTERDAY, today=MORNING.date())  # Tanzania said so
+    await record_nil_return(db, await member(db, cast.tanzania, operation), "TZA", YESTERDAY, today=MORNING.date())  # Tanzania said so
     await db.commit()
     return operation
 

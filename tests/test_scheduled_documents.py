@@ -19,16 +19,18 @@ from opsplatform.releases.models import Release
 from opsplatform.releases.workflow import publish_due
 from tests.conftest import body_of
 from tests.documents_support import known_operation
+from tests.results_support import join_everyone
 
 SITREPS = BY_NAME["send_sitreps"]
 
 
 async def test_the_sitrep_goes_once_a_day_to_each_coordinator_in_their_language(client, db, cast, settings, makers,
                                                                                smtp):
-    await known_operation(client, db, cast)
+    operation, _sent = await known_operation(client, db, cast)
     french = await create_user(db, email="claire@ops.test", name="Claire", role="coordinator")
     french.language = "fr"
     outsider = await create_user(db, email="anan@ops.test", name="Anan", role="coordinator", network="ASEAN-WEN")
+    await join_everyone(db, operation)  # Claire joins the team; no ASEAN-WEN country takes part, so Anan does not
     await db.commit()
     settings = replace(settings, sitrep_hour=0, smtp_port=smtp.port)
     now = utcnow()

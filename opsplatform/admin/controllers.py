@@ -11,9 +11,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, MultipartBody, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.web.deps import Db
+from opsplatform import policy
 from opsplatform.audit.models import AuditEvent
 from opsplatform.audit.recorder import record
 from opsplatform.auth import second_factor, services
@@ -28,6 +27,7 @@ from opsplatform.mail.models import OutboxMessage
 from opsplatform.mail.outbox import retry_failed
 from opsplatform.reference import loader, lookup
 from opsplatform.reference.models import Network
+from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
 
 PAGE_SIZE = 100
@@ -40,7 +40,7 @@ def _checkbox(data: dict[str, str], name: str) -> bool:
 class AdminController(Controller):
     include_in_schema = False
     path = "/admin"
-    guards = [requires("admin")]
+    guards = [requires("administer")]
 
     async def _user_form(self, db: Db, form: dict[str, object], errors: dict[str, str],
                          user: User | None = None, status_code: int = 200) -> Template:
@@ -110,12 +110,17 @@ class AdminController(Controller):
             errors.append(FieldError("role", _("you cannot remove your own administrator access")))
         if errors:
             return await self._user_form(db, data, InvalidInput(errors).by_field(), user, status_code=400)
+        role_changed = (user.role, user.country_code, user.network_code, user.cleared_for_nominal) != (
+            data["role"], country, network, _checkbox(data, "cleared_for_nominal"))
         user.email, user.name, user.role = email, data["name"].strip(), data["role"]
         user.country_code, user.network_code = country, network
         user.cleared_for_nominal, user.is_active = _checkbox(data, "cleared_for_nominal"), _checkbox(data, "is_active")
         user.language, user.organisation = data.get("language", "en"), data.get("organisation") or None
         if password:
             user.password_hash = hash_password(password)
+        if password or role_changed or not user.is_active:
+            # New rights (or none) start now: no session opened before keeps the old ones.
+            await services.end_sessions(db, user, tokens=not user.is_active)
         await db.commit()
         flash(request, _("Account %(email)s saved.", email=user.email), "success")
         return Redirect("/admin/users")
@@ -133,7 +138,7 @@ class AdminController(Controller):
         return Redirect(f"/admin/users/{user.id}")
 
     @get("/audit", name="admin:audit")
-    async def audit(self, db: Db, entity: FromQuery[str] = "", actor: FromQuery[str] = "",
+    async def audit(self, request: Request, db: Db, entity: FromQuery[str] = "", actor: FromQuery[str] = "",
                     action: FromQuery[str] = "", since: FromQuery[str] = "", until: FromQuery[str] = "",
                     page: FromQuery[int] = 1) -> Template:
         """The audit log, newest first, filtered by record type, actor, action and date range."""
@@ -159,7 +164,8 @@ class AdminController(Controller):
         entities = (await db.scalars(select(AuditEvent.entity).distinct().order_by(AuditEvent.entity))).all()
         actions = (await db.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))).all()
         return Template("admin/audit.html", context={
-            "events": events[:PAGE_SIZE], "has_next": len(events) > PAGE_SIZE, "page": page, "errors": errors,
+            "events": [(e, policy.sees_audit_values(request.user, e.entity)) for e in events[:PAGE_SIZE]],
+            "has_next": len(events) > PAGE_SIZE, "page": page, "errors": errors,
             "filters": {"entity": entity, "actor": actor, "action": action, "since": since, "until": until},
             "entities": entities, "actions": actions})
 

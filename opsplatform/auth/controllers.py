@@ -75,16 +75,17 @@ class LoginController(Controller):
             flash(request, _("The login took too long. Enter your e-mail address and password again."), "error")
             return Redirect(f"/login?next={quote(target)}")
         try:
-            if await services.throttled(db, settings, user.email, now):
+            try:
+                await services.claim_attempt(db, settings, user.email, _client_ip(request), now)
+            except services.LoginThrottled:
                 raise InvalidInput.one("code", _("Too many failed attempts for this address. Wait %(minutes)s "
-                                                 "minutes.", minutes=settings.login_throttle_minutes))
+                                                 "minutes.", minutes=settings.login_throttle_minutes)) from None
             second_factor.check_code(settings, user, data.get("code", ""), now)
         except InvalidInput as exc:
-            await services.second_factor_failed(db, user, ip=_client_ip(request), now=now)
             await db.commit()
             return Template("auth/login_code.html", status_code=400,
                             context={"next": target, "error": exc.by_field()["code"]})
-        await services.login_completed(db, user, now)
+        await services.login_completed(db, user, _client_ip(request), now)
         response = await self._logged_in(request, db, user, target, now)
         response.delete_cookie(second_factor.PENDING_COOKIE, path="/login")
         return response

@@ -82,11 +82,12 @@ class OneTimeLink(SQLModel, table=True):
     used_at: datetime | None = None
 
 
-class LoginAttempt(SQLModel, table=True):
-    """Failed logins, counted per e-mail address to throttle guessing (kept in the database for all instances)."""
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins counted per account and per client address in a fixed window (kept in the database, so every
+    instance counts alike). A login claims an attempt here before its password is checked, so parallel guesses
+    cannot get more checks than the limit."""
 
-    __tablename__ = "login_attempts"
-    id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(index=True, max_length=254)
-    ip: str | None = Field(default=None, max_length=64)
-    created_at: datetime = Field(default_factory=utcnow, index=True)
+    __tablename__ = "login_throttle"
+    key: str = Field(primary_key=True, max_length=300)  # "account:<email>" or "address:<ip>"
+    window_start: datetime
+    failures: int = 0

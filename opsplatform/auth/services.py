@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.auth.models import ApiToken, LoginAttempt, OneTimeLink, Role, User, UserSession
+from opsplatform.auth.models import ApiToken, LoginThrottle, OneTimeLink, Role, User, UserSession
 from opsplatform.auth.secrets import hash_password, new_token, password_problem, token_hash, verify_password
+from opsplatform.database import upsert, utcnow
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
 from opsplatform.reference.models import Country, Network
@@ -75,35 +76,53 @@ async def create_user(session: AsyncSession, *, email: str, name: str, role: str
 
 async def authenticate(session: AsyncSession, settings: Settings, email: str, password: str, *,
                        ip: str | None, now: datetime) -> User | None:
-    """The active user with these credentials, or None; raises LoginThrottled after too many failures."""
+    """The active user with these credentials, or None; raises LoginThrottled after too many failures.
+
+    The attempt is counted (and committed) before the password is checked, so parallel guesses get no more checks
+    than the limit."""
     email = normalise_email(email)
-    if await throttled(session, settings, email, now):
-        raise LoginThrottled
+    await claim_attempt(session, settings, email, ip, now)
     user = await session.scalar(select(User).where(User.email == email))
     if user is not None and user.is_active and verify_password(user.password_hash, password):
-        if user.totp_enabled_at is None:  # with a second factor, failures count until the code is right too
-            await login_completed(session, user, now)
+        if user.totp_enabled_at is None:  # with a second factor, the attempt counts until the code is right too
+            await login_completed(session, user, ip, now)
         return user
     verify_password(None, password) if user is None else None  # same work whether or not the account exists
-    session.add(LoginAttempt(email=email, ip=ip, created_at=now))
     return None
 
 
-async def login_completed(session: AsyncSession, user: User, now: datetime) -> None:
-    await session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
+def _throttle_keys(email: str, ip: str | None) -> dict[str, str]:
+    return {"account": f"account:{email}", **({"address": f"address:{ip}"} if ip else {})}
+
+
+async def claim_attempt(session: AsyncSession, settings: Settings, email: str, ip: str | None,
+                        now: datetime) -> None:
+    """Count one login attempt for the account and the client address in the current window, atomically (an upsert
+    that adds one), and commit it; raise LoginThrottled when either is over its limit."""
+    limits = {"account": settings.login_max_failures, "address": settings.login_max_failures_per_address}
+    stale = LoginThrottle.window_start < now - timedelta(minutes=settings.login_throttle_minutes)
+    over = False
+    for kind, key in _throttle_keys(email, ip).items():
+        failures = await session.scalar(upsert(session, LoginThrottle.__table__, {"key": key, "window_start": now,
+                                                                                  "failures": 1}, ["key"], {
+            "failures": case((stale, 1), else_=LoginThrottle.failures + 1),
+            "window_start": case((stale, now), else_=LoginThrottle.window_start)}).returning(LoginThrottle.failures))
+        over = over or failures > limits[kind]
+    await session.commit()
+    if over:
+        raise LoginThrottled
+
+
+async def login_completed(session: AsyncSession, user: User, ip: str | None, now: datetime) -> None:
+    """The password (and code) were right: the account's count starts again and the address's attempt is given
+    back, so an office behind one address is not locked out by its own logins."""
+    keys = _throttle_keys(user.email, ip)
+    await session.execute(delete(LoginThrottle).where(LoginThrottle.key == keys["account"]))
+    if "address" in keys:
+        await session.execute(update(LoginThrottle).where(LoginThrottle.key == keys["address"],
+                                                          LoginThrottle.failures > 0)
+                              .values(failures=LoginThrottle.failures - 1))
     user.last_login_at = now
-
-
-async def second_factor_failed(session: AsyncSession, user: User, *, ip: str | None, now: datetime) -> None:
-    """A wrong code counts as a failed login, so guessing codes is throttled like guessing passwords."""
-    session.add(LoginAttempt(email=user.email, ip=ip, created_at=now))
-
-
-async def throttled(session: AsyncSession, settings: Settings, email: str, now: datetime) -> bool:
-    since = now - timedelta(minutes=settings.login_throttle_minutes)
-    failures = await session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.created_at >= since))
-    return failures >= settings.login_max_failures
 
 
 async def start_session(session: AsyncSession, settings: Settings, user: User, *, ip: str | None,
@@ -134,6 +153,18 @@ async def user_for_session(session: AsyncSession, settings: Settings, raw: str, 
 
 async def end_session(session: AsyncSession, raw: str) -> None:
     await session.execute(delete(UserSession).where(UserSession.id == token_hash(raw)))
+
+
+async def end_sessions(session: AsyncSession, user: User, *, keep: str | None = None, tokens: bool = False) -> None:
+    """End every login session of `user` (but the one whose raw token is `keep`); with `tokens`, revoke its API
+    tokens too. Called when its password, role or activity changes, so an old session carries no old rights."""
+    query = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep is not None:
+        query = query.where(UserSession.id != token_hash(keep))
+    await session.execute(query)
+    if tokens:
+        await session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                              .values(revoked_at=utcnow()))
 
 
 async def create_api_token(session: AsyncSession, user: User, name: str) -> tuple[ApiToken, str]:
@@ -199,8 +230,8 @@ async def set_password_with_link(session: AsyncSession, raw: str, password: str,
     user = await session.get(User, row.user_id)
     assert user is not None
     user.password_hash = hash_password(password)
-    await session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-    await session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
+    await end_sessions(session, user)
+    await session.execute(delete(LoginThrottle).where(LoginThrottle.key == _throttle_keys(user.email, None)["account"]))
     return user, row.purpose
 
 
@@ -210,8 +241,8 @@ async def purge_expired(session: AsyncSession, settings: Settings, now: datetime
     for stmt in (delete(UserSession).where(UserSession.expires_at <= now),
                  delete(UserSession).where(UserSession.created_at <= now - timedelta(hours=settings.session_max_hours)),
                  delete(OneTimeLink).where(OneTimeLink.expires_at <= now - timedelta(days=7)),
-                 delete(LoginAttempt).where(
-                     LoginAttempt.created_at <= now - timedelta(minutes=settings.login_throttle_minutes))):
+                 delete(LoginThrottle).where(
+                     LoginThrottle.window_start <= now - timedelta(minutes=settings.login_throttle_minutes))):
         removed += (await session.execute(stmt)).rowcount or 0
     await session.commit()
     return removed

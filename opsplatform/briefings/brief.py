@@ -9,8 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.auth.models import User
-from opsplatform.operations.models import Operation
+from opsplatform.policy import Member
 from opsplatform.settings import Settings
 
 
@@ -24,4 +23,4 @@ class Brief:
     view: dict[str, Any] = field(default_factory=dict)
 
 
-Builder = Callable[[AsyncSession, Settings, Operation, User, str | None, datetime], Awaitable[Brief]]
+Builder = Callable[[AsyncSession, Settings, Member, str | None, datetime], Awaitable[Brief]]

@@ -8,22 +8,23 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
-from opsplatform.auth.models import User
 from opsplatform.operations.models import Operation, Target
+from opsplatform.policy import Member
 from opsplatform.reference.lookup import with_descendants
 from opsplatform.seizures.models import Seizure, SeizureItem, counted
 
 TOP = 8
 
 
-async def earlier_findings(session: AsyncSession, operation: Operation, user: User) -> dict[str, Any]:
+async def earlier_findings(session: AsyncSession, member: Member) -> dict[str, Any]:
     """Counted seizures of operations that started before this one and involved one of its target taxa (or a taxon
-    below one), among the records the user sees in full; each breakdown largest first."""
+    below one), among the records the member's user sees in full; each breakdown largest first."""
+    operation = member.operation
     targets = (await session.scalars(select(Target.taxon_id).where(Target.operation_id == operation.id))).all()
     taxa = await with_descendants(session, targets)
     earlier = select(Operation.id).where(Operation.start_date < operation.start_date, Operation.id != operation.id)
-    seizures = policy.visible_seizures(user).where(
-        Seizure.operation_id.in_(earlier), counted(),
+    seizures = select(Seizure).where(
+        policy.records_anywhere(member.user), Seizure.operation_id.in_(earlier), counted(),
         exists().where(SeizureItem.seizure_id == Seizure.id, SeizureItem.taxon_id.in_(taxa))).subquery()
     s = seizures.c
 

@@ -10,13 +10,14 @@ from typing import Any
 from sqlalchemy import Integer, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.auth.models import User
+from opsplatform import policy
 from opsplatform.briefings.brief import Brief
 from opsplatform.briefings.pre import label_points
 from opsplatform.cases.followup import followup_funnel
 from opsplatform.i18n import _
 from opsplatform.labels import term_unit_label
 from opsplatform.operations.models import Operation
+from opsplatform.policy import Member
 from opsplatform.reference.lookup import term_names
 from opsplatform.reporting import static_maps
 from opsplatform.reporting.dashboard import result_charts
@@ -32,13 +33,16 @@ QUALITY_FIELDS = ("location", "latitude", "location_type", "detection_method", "
                   "origin_country", "destination_country", "concealment", "case_status")
 
 
-async def previous_operation(session: AsyncSession, operation: Operation) -> Operation | None:
-    """The operation of the same series that started last before this one."""
+async def previous_operation(session: AsyncSession, member: Member) -> Member | None:
+    """The member's place in the operation of the same series that started last before this one, when it belongs to
+    that operation's closed group too (its figures are not the member's to see otherwise)."""
+    operation = member.operation
     if not operation.series:
         return None
-    return await session.scalar(select(Operation).where(
+    previous = await session.scalar(select(Operation).where(
         Operation.series == operation.series, Operation.start_date < operation.start_date)
         .order_by(Operation.start_date.desc()).limit(1))
+    return await policy.member_of(session, member.user, previous) if previous is not None else None
 
 
 async def data_quality(session: AsyncSession, scope: Scope) -> dict[str, Any]:
@@ -71,27 +75,28 @@ async def arrests(session: AsyncSession, scope: Scope) -> dict[str, Any]:
             "nationalities": (await per(detailed.c.nationality))[:15], "roles": await per(detailed.c.role)}
 
 
-async def build(session: AsyncSession, settings: Settings, operation: Operation, user: User, edition: str | None,
+async def build(session: AsyncSession, settings: Settings, member: Member, edition: str | None,
                 now: datetime) -> Brief:
-    scope = Scope(operation, user, ResultFilter())
-    figures = await summary(session, operation, user)
-    more = await breakdowns(session, operation, user, ResultFilter(), now)
+    operation = member.operation
+    scope = Scope(member, ResultFilter())
+    figures = await summary(session, member)
+    more = await breakdowns(session, member, ResultFilter(), now)
     grid = await returns.completeness(session, operation, now.date())
-    previous = await previous_operation(session, operation)
+    previous = await previous_operation(session, member)
     data = {
         "term_names": await term_names(session, [e["term"] for e in figures["by_term_unit"]]),
         "figures": figures,
         "breakdowns": {key: more[key][:20] for key in ("by_region", "by_network", "by_taxon", "by_agency",
                                                        "by_location_type", "by_concealment", "routes", "legs")},
         "arrests": await arrests(session, scope),
-        "follow_up": await followup_funnel(session, operation, user),
+        "follow_up": await followup_funnel(session, member),
         "completeness": {"rate": round(grid.rate, 4), "timeliness": round(grid.timeliness, 4), "days": len(grid.days),
                          "countries": [{"country": r.code, "name": r.name, "reported": r.reported,
                                         "rate": round(r.rate, 4), "timeliness": round(r.timeliness, 4)}
                                        for r in grid.rows]},
         "quality": await data_quality(session, scope),
-        "previous": {"code": previous.code, "name": previous.name,
-                     "figures": await summary(session, previous, user)} if previous else None,
+        "previous": {"code": previous.operation.code, "name": previous.operation.name,
+                     "figures": await summary(session, previous)} if previous else None,
     }
     points = await label_points(session)
     view = {

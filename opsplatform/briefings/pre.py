@@ -8,12 +8,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.auth.models import User
 from opsplatform.briefings.history import earlier_findings
 from opsplatform.briefings.brief import Brief
 from opsplatform.i18n import _
 from opsplatform.operations import focal_points, services as operations
-from opsplatform.operations.models import Operation, Route
+from opsplatform.operations.models import Route
+from opsplatform.policy import Member
 from opsplatform.reference.lookup import term_names
 from opsplatform.reference.models import Country
 from opsplatform.reporting import static_maps
@@ -28,8 +28,9 @@ async def label_points(session: AsyncSession) -> dict[str, tuple[float, float]]:
         select(Country.alpha3, Country.latitude, Country.longitude).where(Country.latitude.is_not(None)))).all()}
 
 
-async def build(session: AsyncSession, settings: Settings, operation: Operation, user: User, edition: str | None,
+async def build(session: AsyncSession, settings: Settings, member: Member, edition: str | None,
                 now: datetime) -> Brief:
+    operation = member.operation
     participants = [{"region": group["region"], "region_code": group["region_code"],
                      "countries": [{"code": c["code"], "name": c["name"]}
                                                              for c in group["countries"]]}
@@ -51,7 +52,7 @@ async def build(session: AsyncSession, settings: Settings, operation: Operation,
         "routes": [{"name": r.name, "origin": r.origin, "transit": r.transit, "destination": r.destination,
                     "hubs": [{"iata": h.get("iata"), "name": h["name"]} for h in r.hubs], "modes": r.modes,
                     "risk_notes": r.risk_notes} for r in routes],
-        "history": await earlier_findings(session, operation, user),
+        "history": await earlier_findings(session, member),
         "reporting": {"cutoff_hour": settings.sitrep_hour,
                       "template": f"{settings.public_base_url}/operations/{operation.code}/template.xlsx",
                       "api": f"{settings.public_base_url}/api/v1/operations/{operation.code}/seizures"},

@@ -6,14 +6,14 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.auth.models import User
+from opsplatform import policy
 from opsplatform.briefings import post, pre, sitrep
 from opsplatform.briefings.brief import Builder
 from opsplatform.documents import services as documents
 from opsplatform.documents.models import Artifact
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _, language
-from opsplatform.operations.models import Operation
+from opsplatform.policy import Member
 from opsplatform.settings import LANGUAGES, Settings
 from opsplatform.web.templating import render
 
@@ -47,13 +47,15 @@ def check_request(kind: str, fmt: str, lang: str, edition: str | None) -> str | 
     return (edition or "restricted") if kind == "pre" else None
 
 
-async def generate(session: AsyncSession, settings: Settings, operation: Operation, user: User, *, kind: str,
+async def generate(session: AsyncSession, settings: Settings, member: Member, *, kind: str,
                    fmt: str, lang: str, edition: str | None = None, now: datetime) -> Artifact:
-    """Build the briefing as of `now`, keep it in the operation's documents (caller commits) and return it."""
+    """Build the briefing as of `now` as the member sees the operation, keep it in the operation's documents with the
+    scope it covers (caller commits) and return it."""
+    operation, user = member.operation, member.user
     edition = check_request(kind, fmt, lang, edition)
     builder: Builder = {"pre": pre.build, "sitrep": sitrep.build, "post": post.build}[kind]
     with language(lang):
-        brief = await builder(session, settings, operation, user, edition, now)
+        brief = await builder(session, settings, member, edition, now)
         source = documents.provenance({"kind": kind, "edition": edition, **brief.data}, as_of=now, user=user,
                                       counts=brief.counts)
         title = f"{kind_title(kind, edition)} · {operation.name}"
@@ -63,4 +65,5 @@ async def generate(session: AsyncSession, settings: Settings, operation: Operati
     suffix = f"-{edition}" if edition else ""
     filename = f"{operation.code}-{kind}{suffix}-{lang}-{now:%Y%m%d-%H%M}.{fmt}"
     return await documents.keep(session, operation, kind=kind, edition=edition, language=lang, fmt=fmt,
-                                filename=filename, content=content, source=source)
+                                filename=filename, content=content, source=source,
+                                scope=policy.document_scope(member) if kind in policy.RECORD_DOCUMENTS else None)

@@ -10,11 +10,11 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
-from opsplatform.auth.models import User
 from opsplatform.briefings.brief import Brief
 from opsplatform.documents.models import Artifact
 from opsplatform.i18n import _
-from opsplatform.operations.models import Operation, Target
+from opsplatform.operations.models import Target
+from opsplatform.policy import Member
 from opsplatform.reference.lookup import term_names, with_descendants
 from opsplatform.reference.models import Taxon
 from opsplatform.reporting import charts
@@ -28,22 +28,24 @@ from opsplatform.settings import Settings
 NOTABLE = 10
 
 
-async def previous_sitrep(session: AsyncSession, operation: Operation, before: datetime) -> datetime | None:
-    """When the data of the last sitrep was read: "new" means logged since then."""
+async def previous_sitrep(session: AsyncSession, member: Member, before: datetime) -> datetime | None:
+    """When the data of the last sitrep of the member's edition was read: "new" means logged since then."""
     return await session.scalar(select(func.max(Artifact.data_as_of)).where(
-        Artifact.operation_id == operation.id, Artifact.kind == "sitrep", Artifact.data_as_of < before))
+        Artifact.operation_id == member.operation.id, Artifact.kind == "sitrep",
+        Artifact.scope == policy.document_scope(member)[0], Artifact.data_as_of < before))
 
 
-async def notable_seizures(session: AsyncSession, operation: Operation, user: User, since: datetime | None,
+async def notable_seizures(session: AsyncSession, member: Member, since: datetime | None,
                            now: datetime) -> list[dict[str, Any]]:
-    """New seizures the user sees in full, most notable first: priority targets, then arrests, then value."""
-    scope = Scope(operation, user, ResultFilter())
+    """New seizures the member sees in full, most notable first: priority targets, then arrests, then value."""
+    operation = member.operation
+    scope = Scope(member, ResultFilter())
     priority = await with_descendants(session, (await session.scalars(select(Target.taxon_id).where(
         Target.operation_id == operation.id, Target.priority))).all())
     is_priority = exists().where(SeizureItem.seizure_id == Seizure.id, SeizureItem.taxon_id.in_(priority))
     value = select(func.coalesce(func.sum(SeizureItem.estimated_value), 0)).where(
         SeizureItem.seizure_id == Seizure.id).scalar_subquery()
-    query = (policy.visible_seizures(user).where(Seizure.id.in_(scope.seizures()), Seizure.created_at <= now)
+    query = (select(Seizure).where(policy.records(member), Seizure.id.in_(scope.seizures()), Seizure.created_at <= now)
              .order_by(is_priority.desc(), Seizure.suspects_arrested.desc(), value.desc(), Seizure.id).limit(NOTABLE))
     if since is not None:
         query = query.where(Seizure.created_at > since)
@@ -65,11 +67,13 @@ async def notable_seizures(session: AsyncSession, operation: Operation, user: Us
              "items": by_seizure.get(s.id, [])} for s in seizures]
 
 
-async def build(session: AsyncSession, settings: Settings, operation: Operation, user: User, edition: str | None,
+async def build(session: AsyncSession, settings: Settings, member: Member, edition: str | None,
                 now: datetime) -> Brief:
-    since = await previous_sitrep(session, operation, now)
-    figures = await summary(session, operation, user)
-    scope = Scope(operation, user, ResultFilter())
+    """The sitrep as the member sees the records: a network coordinator's is its network's edition."""
+    operation = member.operation
+    since = await previous_sitrep(session, member, now)
+    figures = await summary(session, member)
+    scope = Scope(member, ResultFilter())
     logged = [Seizure.created_at <= now] + ([Seizure.created_at > since] if since is not None else [])
     new_rows = (await session.execute(
         select(Seizure.reporting_country, func.count(), func.coalesce(func.sum(Seizure.suspects_arrested), 0))
@@ -84,7 +88,7 @@ async def build(session: AsyncSession, settings: Settings, operation: Operation,
                 "by_country": [{"country": c, "seizures": n, "suspects_arrested": a} for c, n, a in new_rows]},
         "cumulative": {k: figures[k] for k in ("countries", "seizures", "suspects_arrested", "by_term_unit",
                                                "by_taxon_group")},
-        "notable": await notable_seizures(session, operation, user, since, now),
+        "notable": await notable_seizures(session, member, since, now),
         "silent_yesterday": {"day": yesterday, "countries": await silent_countries(session, operation, yesterday)}
         if in_window else None,
         "never_reported": await silent_countries(session, operation),

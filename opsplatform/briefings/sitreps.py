@@ -31,8 +31,9 @@ async def send_sitreps(session: AsyncSession, settings: Settings, now: datetime)
             audiences[(user.language, user.network_code)].append(user)
         for (lang, network), users in sorted(audiences.items(), key=lambda a: (a[0][0], a[0][1] or "")):
             compiler = User(id=None, email="scheduler", name="scheduler", role=Role.coordinator, network_code=network)
-            artifact = await generate(session, settings, operation, compiler, kind="sitrep", fmt="html", lang=lang,
-                                      now=now)
+            member = await policy.member_of(session, compiler, operation)
+            assert member is not None  # an actor without an account is in every operation
+            artifact = await generate(session, settings, member, kind="sitrep", fmt="html", lang=lang, now=now)
             link = f"{settings.public_base_url}/documents/{artifact.id}"
             counts = artifact.record_counts
             with language(lang):

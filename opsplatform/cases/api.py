@@ -10,6 +10,7 @@ from typing import Any
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, JSONBody
+from sqlalchemy import select
 
 from opsplatform import policy
 from opsplatform.auth.guards import login_required, requires
@@ -19,15 +20,17 @@ from opsplatform.cases.matching import match_json, matches_for
 from opsplatform.cases.models import SeizureLink
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
-from opsplatform.operations.controllers import visible_operation
-from opsplatform.operations.models import Operation
-from opsplatform.seizures.api import visible_seizure
+from opsplatform.policy import Member
+from opsplatform.seizures.models import Seizure
+from opsplatform.web.access import Membership, ReadableLink, ReadableSeizure, needs
 from opsplatform.web.api_docs import ERRORS
 from opsplatform.web.deps import Db
 
+RECORDS, LINKS, FOLLOW_UP, MESSAGES = (needs(c) for c in ("view_records", "link_records", "follow_up", "messages"))
 
-async def _link_json(db: Db, request: Request, link: SeizureLink) -> dict[str, Any]:
-    return links.link_json(await links.link_entry(db, link, request.user))
+
+async def _link_json(db: Db, member: Member, link: SeizureLink) -> dict[str, Any]:
+    return links.link_json(await links.link_entry(db, member, link))
 
 
 def _files(data: dict[str, Any]) -> list[tuple[str, bytes]]:
@@ -53,159 +56,136 @@ class CaseApi(Controller):
 
     # --- links ---------------------------------------------------------------------------------------------------
 
-    @get("/links", name="api:links", responses=ERRORS, guards=[requires("view_records")],
+    @get("/links", name="api:links", responses=ERRORS, dependencies=RECORDS,
          summary="Links between countries' records that you see (pending, accepted, refused, removed)")
-    async def list_links(self, request: Request, db: Db, code: FromPath[str]) -> list[dict[str, Any]]:
-        operation = await visible_operation(db, request.user, code)
-        return [links.link_json(e) for e in await links.operation_links(db, operation, request.user)]
+    async def list_links(self, db: Db, member: Membership) -> list[dict[str, Any]]:
+        return [links.link_json(e) for e in await links.operation_links(db, member)]
 
-    @post("/links", name="api:links:request", responses=ERRORS, guards=[requires("link_records")], status_code=201,
-          summary="Ask to link your record (seizure_id) with another country's (other_seizure_id, or other_country "
-                  "and other_seizure_ref); kind: same_shipment, controlled_delivery or network")
-    async def request_link(self, request: Request, db: Db, code: FromPath[str],
-                           data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
-        operation = await visible_operation(db, request.user, code)
-        if not isinstance(data.get("seizure_id"), int):
+    @post("/links", name="api:links:request", responses=ERRORS, dependencies=LINKS, status_code=201,
+          summary="Ask to link your record (seizure_id) with another country's (other_country and "
+                  "other_seizure_ref, or other_seizure_id of one you see); kind: same_shipment, controlled_delivery "
+                  "or network")
+    async def request_link(self, db: Db, member: Membership, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+        seizure_id = data.get("seizure_id")
+        if not isinstance(seizure_id, int) or isinstance(seizure_id, bool):
             raise InvalidInput.one("seizure_id", _("is required: the id of your record (an integer)"))
-        seizure = await visible_seizure(db, request.user, operation.id, data["seizure_id"])
-        if not policy.may_request_link(request.user, seizure):
-            raise NotFoundException(_("no seizure %(id)s of yours", id=seizure.id))
-        link = await links.request_link(db, operation, request.user, seizure, data)
+        seizure = await db.scalar(select(Seizure).where(Seizure.id == seizure_id, policy.records(member)))
+        if seizure is None or not policy.may_request_link(member, seizure):
+            raise NotFoundException(_("no seizure %(id)s of yours", id=seizure_id))
+        link = await links.request_link(db, member, seizure, data)
         await db.commit()
-        return await _link_json(db, request, link)
+        return await _link_json(db, member, link)
 
-    @post("/links/{link_id:int}/decision", name="api:links:decision", responses=ERRORS, guards=[requires("link_records")],
+    @post("/links/{link_id:int}/decision", name="api:links:decision", responses=ERRORS, dependencies=LINKS,
           status_code=200, summary='Answer a pending link: {"decision": "accept" | "refuse", "note": "…"}')
-    async def decide_link(self, request: Request, db: Db, code: FromPath[str], link_id: FromPath[int],
+    async def decide_link(self, db: Db, member: Membership, link: ReadableLink,
                           data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
-        operation = await visible_operation(db, request.user, code)
-        link = await links.seen_link(db, operation, request.user, link_id)
         if data.get("decision") not in ("accept", "refuse"):
             raise InvalidInput.one("decision", _("must be accept or refuse"))
-        await links.decide_link(db, operation, link, request.user, data["decision"] == "accept",
-                                str(data.get("note") or ""))
+        await links.decide_link(db, member, link, data["decision"] == "accept", str(data.get("note") or ""))
         await db.commit()
-        return await _link_json(db, request, link)
+        return await _link_json(db, member, link)
 
-    @delete("/links/{link_id:int}", name="api:links:remove", responses=ERRORS, guards=[requires("link_records")], status_code=200,
+    @delete("/links/{link_id:int}", name="api:links:remove", responses=ERRORS, dependencies=LINKS, status_code=200,
             summary="Remove a link or withdraw a request (either country or a coordinator)")
-    async def remove_link(self, request: Request, db: Db, code: FromPath[str], link_id: FromPath[int]) -> dict[str, Any]:
-        operation = await visible_operation(db, request.user, code)
-        link = await links.seen_link(db, operation, request.user, link_id)
-        await links.remove_link(db, link, request.user)
+    async def remove_link(self, db: Db, member: Membership, link: ReadableLink) -> dict[str, Any]:
+        await links.remove_link(db, member, link)
         await db.commit()
-        return await _link_json(db, request, link)
+        return await _link_json(db, member, link)
 
     # --- follow-up -----------------------------------------------------------------------------------------------
 
-    @get("/seizures/{seizure_id:int}/case-events", name="api:case_events", responses=ERRORS, guards=[requires("view_records")],
+    @get("/seizures/{seizure_id:int}/case-events", name="api:case_events", responses=ERRORS, dependencies=RECORDS,
          summary="A record's follow-up: investigation, charges, prosecution, conviction, sentence, asset forfeiture")
-    async def case_events(self, request: Request, db: Db, code: FromPath[str],
-                          seizure_id: FromPath[int]) -> dict[str, Any]:
-        operation = await visible_operation(db, request.user, code)
-        seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
+    async def case_events(self, db: Db, seizure: ReadableSeizure) -> dict[str, Any]:
         return {"case_status": seizure.case_status,
                 "events": [followup.case_event_json(e, who) for e, who in await followup.case_events(db, seizure)]}
 
-    @post("/seizures/{seizure_id:int}/case-events", name="api:case_events:add", responses=ERRORS, guards=[requires("follow_up")],
-          status_code=201, summary='Record a step of the case: {"stage", "date": "YYYY-MM-DD", "note"}; open after '
-                                   'the operation closed')
-    async def add_case_event(self, request: Request, db: Db, code: FromPath[str], seizure_id: FromPath[int],
+    @post("/seizures/{seizure_id:int}/case-events", name="api:case_events:add", responses=ERRORS,
+          dependencies=FOLLOW_UP, status_code=201,
+          summary='Record a step of the case: {"stage", "date": "YYYY-MM-DD", "note"}; open after the operation closed')
+    async def add_case_event(self, db: Db, member: Membership, seizure: ReadableSeizure,
                              data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
-        operation = await visible_operation(db, request.user, code)
-        seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
-        await followup.record_case_event(db, operation, seizure, request.user, data)
+        await followup.record_case_event(db, member, seizure, data)
         await db.commit()
         return {"case_status": seizure.case_status,
                 "events": [followup.case_event_json(e, who) for e, who in await followup.case_events(db, seizure)]}
 
-    @get("/follow-up", name="api:followup", responses=ERRORS, guards=[requires("view_operations")],
+    @get("/follow-up", name="api:followup", responses=ERRORS,
          summary="The funnel from seizures to convictions: per country and in total, seizures per stage reached")
-    async def funnel(self, request: Request, db: Db, code: FromPath[str]) -> list[dict[str, Any]]:
-        operation = await visible_operation(db, request.user, code)
-        return await followup.followup_funnel(db, operation, request.user)
-
-    async def _ecomessage(self, request: Request, db: Db, code: str, seizure_id: int, fmt: str) -> Response[bytes]:
-        operation = await visible_operation(db, request.user, code)
-        seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
-        return await ecomessage_response(request, db, operation, seizure, fmt)
+    async def funnel(self, db: Db, member: Membership) -> list[dict[str, Any]]:
+        return await followup.followup_funnel(db, member)
 
     # One route per format, so the API document gives each its media type.
     @get("/seizures/{seizure_id:int}/ecomessage.pdf", name="api:ecomessage:pdf", responses=ERRORS,
-         guards=[requires("view_records")], media_type=ecomessage.FORMATS["pdf"],
+         dependencies=RECORDS, media_type=ecomessage.FORMATS["pdf"],
          summary="The record's INTERPOL Ecomessage as PDF; ?information_requested=… fills section 13")
-    async def ecomessage_pdf(self, request: Request, db: Db, code: FromPath[str],
-                             seizure_id: FromPath[int]) -> Response[bytes]:
-        return await self._ecomessage(request, db, code, seizure_id, "pdf")
+    async def ecomessage_pdf(self, request: Request, db: Db, member: Membership,
+                             seizure: ReadableSeizure) -> Response[bytes]:
+        return await ecomessage_response(request, db, member, seizure, "pdf")
 
     @get("/seizures/{seizure_id:int}/ecomessage.docx", name="api:ecomessage:docx", responses=ERRORS,
-         guards=[requires("view_records")], media_type=ecomessage.FORMATS["docx"],
+         dependencies=RECORDS, media_type=ecomessage.FORMATS["docx"],
          summary="The record's INTERPOL Ecomessage as DOCX; ?information_requested=… fills section 13")
-    async def ecomessage_docx(self, request: Request, db: Db, code: FromPath[str],
-                              seizure_id: FromPath[int]) -> Response[bytes]:
-        return await self._ecomessage(request, db, code, seizure_id, "docx")
+    async def ecomessage_docx(self, request: Request, db: Db, member: Membership,
+                              seizure: ReadableSeizure) -> Response[bytes]:
+        return await ecomessage_response(request, db, member, seizure, "docx")
 
     @get("/seizures/{seizure_id:int}/ecomessage.html", name="api:ecomessage:html", responses=ERRORS,
-         guards=[requires("view_records")], media_type=ecomessage.FORMATS["html"],
+         dependencies=RECORDS, media_type=ecomessage.FORMATS["html"],
          summary="The record's INTERPOL Ecomessage as HTML; ?information_requested=… fills section 13")
-    async def ecomessage_html(self, request: Request, db: Db, code: FromPath[str],
-                              seizure_id: FromPath[int]) -> Response[bytes]:
-        return await self._ecomessage(request, db, code, seizure_id, "html")
+    async def ecomessage_html(self, request: Request, db: Db, member: Membership,
+                              seizure: ReadableSeizure) -> Response[bytes]:
+        return await ecomessage_response(request, db, member, seizure, "html")
 
     # --- messages ------------------------------------------------------------------------------------------------
 
-    @get("/messages", name="api:messages", responses=ERRORS, guards=[requires("messages")],
+    @get("/messages", name="api:messages", responses=ERRORS, dependencies=MESSAGES,
          summary="The operation's messages you may read, newest first (alerts and seizure notices; replies counted)")
-    async def list_messages(self, request: Request, db: Db, code: FromPath[str]) -> list[dict[str, Any]]:
-        operation = await visible_operation(db, request.user, code)
-        base = f"/api/v1/operations/{operation.code}/messages"
+    async def list_messages(self, request: Request, db: Db, member: Membership) -> list[dict[str, Any]]:
+        base = f"/api/v1/operations/{member.operation.code}/messages"
         return [messages.message_json(s, base)
-                for s in await messages.message_list(db, request.app.state.settings, operation, request.user)]
+                for s in await messages.message_list(db, request.app.state.settings, member)]
 
-    @post("/messages", name="api:messages:post", responses=ERRORS, guards=[requires("messages")], status_code=201,
+    @post("/messages", name="api:messages:post", responses=ERRORS, dependencies=MESSAGES, status_code=201,
           summary='Post {"kind": "alert" | "seizure_notice", "subject", "body", "audience": "operation" | "region" | '
                   '"network", "audience_code", "seizure_id", "nominal", "attachments": [{"filename", '
                   '"content_base64"}]}')
-    async def post_message(self, request: Request, db: Db, code: FromPath[str],
+    async def post_message(self, request: Request, db: Db, member: Membership,
                            data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
-        operation = await visible_operation(db, request.user, code)
-        message = await messages.post_message(db, request.app.state.settings, operation, request.user, data,
-                                              _files(data))
+        message = await messages.post_message(db, request.app.state.settings, member, data, _files(data))
         await db.commit()
-        return await self._message(request, db, operation, message.parent_id or message.id)
+        return await self._message(request, db, member, message.parent_id or message.id)
 
-    async def _message(self, request: Request, db: Db, operation: Operation, message_id: int) -> dict[str, Any]:
-        shown = await messages.thread(db, request.app.state.settings, operation, request.user, message_id)
+    async def _message(self, request: Request, db: Db, member: Member, message_id: int) -> dict[str, Any]:
+        shown = await messages.thread(db, request.app.state.settings, member, message_id)
         if shown is None:
             raise NotFoundException(_("no message %(id)s that you can read", id=message_id))
-        return messages.message_json(shown, f"/api/v1/operations/{operation.code}/messages")
+        return messages.message_json(shown, f"/api/v1/operations/{member.operation.code}/messages")
 
-    @get("/messages/{message_id:int}", name="api:message", responses=ERRORS, guards=[requires("messages")],
+    @get("/messages/{message_id:int}", name="api:message", responses=ERRORS, dependencies=MESSAGES,
          summary="A message with its feedback")
-    async def message(self, request: Request, db: Db, code: FromPath[str], message_id: FromPath[int]) -> dict[str, Any]:
-        operation = await visible_operation(db, request.user, code)
-        return await self._message(request, db, operation, message_id)
+    async def message(self, request: Request, db: Db, member: Membership, message_id: FromPath[int]) -> dict[str, Any]:
+        return await self._message(request, db, member, message_id)
 
-    @post("/messages/{message_id:int}/replies", name="api:message:reply", responses=ERRORS, guards=[requires("messages")],
+    @post("/messages/{message_id:int}/replies", name="api:message:reply", responses=ERRORS, dependencies=MESSAGES,
           status_code=201, summary='Feedback on a message: {"body", "nominal", "attachments"}')
-    async def reply(self, request: Request, db: Db, code: FromPath[str], message_id: FromPath[int],
+    async def reply(self, request: Request, db: Db, member: Membership, message_id: FromPath[int],
                     data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
-        operation = await visible_operation(db, request.user, code)
         settings = request.app.state.settings
-        parent = await messages.thread(db, settings, operation, request.user, message_id)
+        parent = await messages.thread(db, settings, member, message_id)
         if parent is None:
             raise NotFoundException(_("no message %(id)s that you can read", id=message_id))
-        await messages.post_message(db, settings, operation, request.user, data, _files(data), parent=parent.message)
+        await messages.post_message(db, settings, member, data, _files(data), parent=parent.message)
         await db.commit()
-        return await self._message(request, db, operation, message_id)
+        return await self._message(request, db, member, message_id)
 
     @get("/messages/{message_id:int}/attachments/{attachment_id:int}", name="api:message:attachment", responses=ERRORS,
-         guards=[requires("messages")], summary="An attachment, for readers of its message",
+         dependencies=MESSAGES, summary="An attachment, for readers of its message",
          media_type="application/octet-stream")
-    async def attachment(self, request: Request, db: Db, code: FromPath[str], message_id: FromPath[int],
+    async def attachment(self, db: Db, member: Membership, message_id: FromPath[int],
                          attachment_id: FromPath[int]) -> Response[bytes]:
-        operation = await visible_operation(db, request.user, code)
-        return await readable_attachment(db, operation, request.user, message_id, attachment_id)
+        return await readable_attachment(db, member, message_id, attachment_id)
 
 
 class CaseReportApi(Controller):

@@ -7,12 +7,11 @@ from litestar import Request, Response
 from litestar.exceptions import NotFoundException
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.auth.models import User
 from opsplatform.cases import annual_report, ecomessage, messages
 from opsplatform.cases.models import MessageAttachment
 from opsplatform.database import utcnow
 from opsplatform.i18n import _
-from opsplatform.operations.models import Operation
+from opsplatform.policy import Member
 from opsplatform.seizures.models import Seizure
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,10 +24,10 @@ def attachment_response(found: MessageAttachment) -> Response[bytes]:
         "content-disposition": f'attachment; filename="{safe}"', "cache-control": "private, no-store"})
 
 
-async def readable_attachment(db: AsyncSession, operation: Operation, user: User, message_id: int,
+async def readable_attachment(db: AsyncSession, member: Member, message_id: int,
                               attachment_id: int) -> Response[bytes]:
     """An attachment for a reader of its message; not found for anyone else."""
-    found = await messages.attachment(db, operation, user, message_id, attachment_id)
+    found = await messages.attachment(db, member, message_id, attachment_id)
     if found is None:
         raise NotFoundException(_("no attachment %(id)s that you can read", id=attachment_id))
     return attachment_response(found)
@@ -44,10 +43,10 @@ async def annual_report_response(request: Request, db: AsyncSession) -> Response
         "content-disposition": f'attachment; filename="{annual_report.filename(report)}"'})
 
 
-async def ecomessage_response(request: Request, db: AsyncSession, operation: Operation, seizure: Seizure, fmt: str, *,
+async def ecomessage_response(request: Request, db: AsyncSession, member: Member, seizure: Seizure, fmt: str, *,
                               inline_html: bool = False) -> Response[bytes]:
     """The record's Ecomessage in `fmt`, its production audited and committed; HTML shown inline if `inline_html`."""
-    content = await ecomessage.ecomessage(db, request.app.state.settings, operation, seizure, request.user,
+    content = await ecomessage.ecomessage(db, request.app.state.settings, member, seizure,
                                           dict(request.query_params), fmt)
     await db.commit()
     disposition = ("inline" if inline_html and fmt == "html"

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import crypto, policy
 from opsplatform.audit.recorder import record
-from opsplatform.auth.models import User
 from opsplatform.cases.models import LinkStatus, SeizureLink
 from opsplatform.database import utcnow
 from opsplatform.documents import services as documents
@@ -23,7 +22,7 @@ from opsplatform.documents.render import docx_from_html, pdf_from_html
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import N_, _
 from opsplatform.labels import country_name
-from opsplatform.operations.models import Operation
+from opsplatform.policy import Member
 from opsplatform.reference.models import Taxon
 from opsplatform.seizures.models import Seizure, SeizureItem, Suspect
 from opsplatform.seizures.validation import NOMINAL
@@ -48,13 +47,14 @@ def information_requested(raw: dict[str, Any]) -> str:
     return text
 
 
-async def ecomessage_context(session: AsyncSession, settings: Settings, operation: Operation, seizure: Seizure,
-                             user: User, requested: str) -> dict[str, Any]:
+async def ecomessage_context(session: AsyncSession, settings: Settings, member: Member, seizure: Seizure,
+                             requested: str) -> dict[str, Any]:
     """Everything the Ecomessage shows, each section's facts in order."""
+    operation, user = member.operation, member.user
     named = lambda code: f"{country_name(code)} ({code})" if code else None  # noqa: E731
     items = (await session.execute(select(SeizureItem, Taxon).join(Taxon, Taxon.id == SeizureItem.taxon_id)
                                    .where(SeizureItem.seizure_id == seizure.id).order_by(SeizureItem.item_no))).all()
-    nominal = policy.sees_nominal(user, seizure.reporting_country)
+    nominal = policy.sees_nominal(member, seizure.reporting_country)
     suspects = (await session.scalars(select(Suspect).where(Suspect.seizure_id == seizure.id).order_by(Suspect.id))).all()
     persons = [{"nationality": named(s.nationality), "sex": s.sex, "role": s.role,
                 **({n: crypto.decrypt(settings, getattr(s, f"{n}_encrypted")) for n in NOMINAL} if nominal else {})}
@@ -93,13 +93,13 @@ def render_ecomessage(context: dict[str, Any], fmt: str) -> bytes:
     return html.encode()
 
 
-async def ecomessage(session: AsyncSession, settings: Settings, operation: Operation, seizure: Seizure, user: User,
+async def ecomessage(session: AsyncSession, settings: Settings, member: Member, seizure: Seizure,
                      raw: dict[str, Any], fmt: str) -> bytes:
     """The Ecomessage as HTML, PDF or DOCX; producing one is audited, as it may carry nominal data out (the caller
     commits the audit event)."""
     if fmt not in FORMATS:
         raise InvalidInput.one("format", _("must be html, pdf or docx"))
-    context = await ecomessage_context(session, settings, operation, seizure, user, information_requested(raw))
+    context = await ecomessage_context(session, settings, member, seizure, information_requested(raw))
     content = render_ecomessage(context, fmt)
     record(session, "ecomessage", "seizures", str(seizure.id),
            after={"format": fmt, "nominal": context["nominal"] and bool(context["persons"])})

@@ -15,7 +15,8 @@ from opsplatform.cases.models import CaseEvent
 from opsplatform.database import utcnow
 from opsplatform.errors import FieldError, InvalidInput, NotAllowed
 from opsplatform.i18n import _
-from opsplatform.operations.models import Operation, Phase
+from opsplatform.operations.models import Phase
+from opsplatform.policy import Member
 from opsplatform.seizures.models import Seizure, SeizureStatus, counted
 from opsplatform.reporting.summary import fold_unnamed
 from opsplatform.seizures.vocabulary import CASE_STAGES
@@ -27,14 +28,15 @@ def _rank(stage: str | None) -> int:
     return RANK.get(stage or "", 0)
 
 
-async def record_case_event(session: AsyncSession, operation: Operation, seizure: Seizure, user: User,
-                            raw: dict[str, Any], today: date | None = None) -> CaseEvent:
+async def record_case_event(session: AsyncSession, member: Member, seizure: Seizure, raw: dict[str, Any],
+                            today: date | None = None) -> CaseEvent:
     """Add a step to a record's case; its case_status becomes the furthest stage reached.
 
     Unlike corrections of the record, follow-up stays open to the reporting country after the operation closed:
     prosecutions take months.
     """
-    if not policy.may_change_seizure(user, seizure):
+    operation, user = member.operation, member.user
+    if not (policy.may(member, "follow_up") and policy.may_change(member, seizure)):
         raise NotAllowed(_("only the reporting country's focal points or a coordinator follow a case up"))
     if operation.phase in (Phase.draft, Phase.planning):
         raise InvalidInput.one("operation", _("cases are followed up once the operation is active"))
@@ -83,7 +85,7 @@ def case_event_json(event: CaseEvent, recorded_by: str | None) -> dict[str, Any]
             "recorded_by": recorded_by, "recorded_at": event.created_at.isoformat()}
 
 
-async def followup_funnel(session: AsyncSession, operation: Operation, user: User) -> list[dict[str, Any]]:
+async def followup_funnel(session: AsyncSession, member: Member) -> list[dict[str, Any]]:
     """The funnel from seizures to convictions, per country, for the follow-up page and the post-operation briefing.
 
     One dict per country, then one with `"country": "total"`:
@@ -99,11 +101,11 @@ async def followup_funnel(session: AsyncSession, operation: Operation, user: Use
                for stage, n in RANK.items()]
     rows = (await session.execute(
         select(Seizure.reporting_country, func.count(Seizure.id), *reached)
-        .where(Seizure.operation_id == operation.id, counted(), policy.aggregate_access(user))
+        .where(Seizure.operation_id == member.operation.id, counted(), policy.aggregate_access(member))
         .group_by(Seizure.reporting_country))).all()
     entries = [{"country": country, "seizures": n, **dict(zip(CASE_STAGES, stages, strict=True))}
                for country, n, *stages in rows]
-    entries = await fold_unnamed(session, operation.id, user, entries, ("seizures", *CASE_STAGES))
+    entries = await fold_unnamed(session, member, entries, ("seizures", *CASE_STAGES))
     entries.sort(key=lambda e: (e["country"] == "other", -e["seizures"], e["country"]))
     total = {"country": "total", **{k: sum(e[k] for e in entries) for k in ("seizures", *CASE_STAGES)}}
     return [*entries, total]

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from litestar.exceptions import NotFoundException
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,79 +24,103 @@ from opsplatform.i18n import N_, _
 from opsplatform.labels import status_label
 from opsplatform.notifications.services import notify
 from opsplatform.operations.focal_points import country_focal_points
-from opsplatform.operations.models import Operation
+from opsplatform.operations.models import Participant
+from opsplatform.policy import Member
 from opsplatform.seizures.models import COUNTED_STATUSES, Seizure, SeizureStatus
 
 OPEN = (LinkStatus.pending, LinkStatus.accepted)
 
 
-async def request_link(session: AsyncSession, operation: Operation, user: User, seizure: Seizure,
-                       raw: dict[str, Any]) -> SeizureLink:
-    """Ask the other country to link its record to `seizure` (a record the user may change)."""
-    if not policy.may_request_link(user, seizure):
+async def request_link(session: AsyncSession, member: Member, seizure: Seizure, raw: dict[str, Any]) -> SeizureLink:
+    """Ask the other country to link its record to `seizure` (a record the member may change).
+
+    Another country's record the member does not see is named by country and reference, and the request is taken
+    the same whether that record exists or not (its country is asked either way, and may log it first), so asking
+    tells nobody which records another country has."""
+    operation = member.operation
+    if not policy.may_request_link(member, seizure):
         raise NotAllowed(_("only the record's country or a coordinator may ask for a link"))
     errors: list[FieldError] = []
     kind = str(raw.get("kind") or "").strip()
     if kind not in LinkKind.__members__:
         errors.append(FieldError("kind", _("must be one of %(values)s", values=", ".join(LinkKind))))
-    other = await _other_record(session, operation, user, raw, errors)
+    target = await _target(session, member, raw, errors)
     note = str(raw.get("note") or "").strip()
     if len(note) > 2000:
         errors.append(FieldError("note", _("must be at most %(n)s characters", n=2000)))
-    if other is not None:
-        if other.reporting_country == seizure.reporting_country:
+    if target is not None:
+        other, country, ref = target
+        if country == seizure.reporting_country:
             errors.append(FieldError("other_seizure_ref", _("must be another country's record")))
-        elif SeizureStatus.withdrawn in (seizure.status, other.status):
-            errors.append(FieldError("other_seizure_ref", _("a withdrawn record cannot be linked")))
-        elif await session.scalar(select(SeizureLink.id).where(SeizureLink.status.in_(OPEN), or_(
-                and_(SeizureLink.seizure_id == seizure.id, SeizureLink.other_seizure_id == other.id),
-                and_(SeizureLink.seizure_id == other.id, SeizureLink.other_seizure_id == seizure.id)))):
+        elif seizure.status == SeizureStatus.withdrawn:
+            errors.append(FieldError("seizure_id", _("a withdrawn record cannot be linked")))
+        elif await session.scalar(select(SeizureLink.id).where(
+                SeizureLink.status.in_(OPEN), _between(seizure, other, country, ref))):
             errors.append(FieldError("other_seizure_ref", _("these records are already linked, or a request is "
                                                             "waiting for an answer")))
     if errors:
         raise InvalidInput(errors)
-    assert other is not None
-    link = SeizureLink(operation_id=operation.id, kind=kind, seizure_id=seizure.id, other_seizure_id=other.id,
-                       requesting_country=seizure.reporting_country, other_country=other.reporting_country,
-                       note=note or None, requested_by=user.id)
+    assert target is not None
+    other, country, ref = target
+    link = SeizureLink(operation_id=operation.id, kind=kind, seizure_id=seizure.id,
+                       other_seizure_id=other.id if other else None, other_seizure_ref=ref,
+                       requesting_country=seizure.reporting_country, other_country=country,
+                       note=note or None, requested_by=member.user.id)
     session.add(link)
     await session.flush()
-    await notify(session, await _deciders(session, link, user), kind="link",
+    await notify(session, await _deciders(session, link, member.user), kind="link",
                  text=N_("%(country)s asks to link its record %(ref)s with your record %(other)s (%(operation)s)"),
-                 link=f"/operations/{operation.code}/seizures/{other.id}",
-                 params={"country": seizure.reporting_country, "ref": seizure.seizure_ref, "other": other.seizure_ref,
-                         "operation": operation.code})
+                 link=f"/operations/{operation.code}/seizures/{other.id}" if other else
+                 f"/operations/{operation.code}/links", params={"country": seizure.reporting_country,
+                                                                "ref": seizure.seizure_ref, "other": ref,
+                                                                "operation": operation.code})
     return link
 
 
-async def _other_record(session: AsyncSession, operation: Operation, user: User, raw: dict[str, Any],
-                        errors: list[FieldError]) -> Seizure | None:
-    """The record to link to, by id or by country and reference, within the operation."""
-    query = select(Seizure).where(Seizure.operation_id == operation.id, policy.link_target_access(user))
+def _between(seizure: Seizure, other: Seizure | None, country: str, ref: str) -> Any:
+    """Links joining `seizure` and the named record, whichever side asked."""
+    named = SeizureLink.other_seizure_id == other.id if other else and_(
+        SeizureLink.other_country == country, SeizureLink.other_seizure_ref == ref)
+    mine = [and_(SeizureLink.seizure_id == seizure.id, named)]
+    if other is not None:
+        mine.append(and_(SeizureLink.seizure_id == other.id, SeizureLink.other_seizure_id == seizure.id))
+    return or_(*mine)
+
+
+async def _target(session: AsyncSession, member: Member, raw: dict[str, Any],
+                  errors: list[FieldError]) -> tuple[Seizure | None, str, str] | None:
+    """The record to link to, as (record or None, country, reference): by id among the records the member sees, or
+    by country and reference (the record itself only looked up, never confirmed to the asker)."""
+    operation = member.operation
     if raw.get("other_seizure_id") not in (None, ""):
-        try:
-            other_id = int(raw["other_seizure_id"])
-        except (TypeError, ValueError):
-            errors.append(FieldError("other_seizure_id", _("must be a record id (a whole number)")))
+        other_id = raw["other_seizure_id"]
+        if isinstance(other_id, str) and other_id.strip().isdigit():
+            other_id = int(other_id)
+        seen = await session.scalar(select(Seizure).where(Seizure.id == other_id, policy.records(member))) \
+            if isinstance(other_id, int) and not isinstance(other_id, bool) and 0 < other_id < 2**31 else None
+        if seen is None:
+            errors.append(FieldError("other_seizure_id", _("no record with this id among those you see; name "
+                                                           "another country's record by its country and reference")))
             return None
-        found = await session.scalar(query.where(Seizure.id == other_id))
-        if found is None:
-            errors.append(FieldError("other_seizure_id", _("no record %(id)s in this operation that you can link to",
-                                                           id=other_id)))
-        return found
+        return seen, seen.reporting_country, seen.seizure_ref
     country = str(raw.get("other_country") or "").strip().upper()
     ref = str(raw.get("other_seizure_ref") or "").strip()
     if not country:
         errors.append(FieldError("other_country", _("is required: the country of the record to link")))
+    elif not await session.scalar(select(Participant.id).where(Participant.operation_id == operation.id,
+                                                              Participant.country_code == country)):
+        errors.append(FieldError("other_country", _("%(code)s does not take part in this operation", code=country[:3])))
+        country = ""
     if not ref:
         errors.append(FieldError("other_seizure_ref", _("is required: that country's reference for its record")))
-    if not country or not ref:
+    elif len(ref) > 100:
+        errors.append(FieldError("other_seizure_ref", _("must be at most %(n)s characters", n=100)))
+    if not country or not ref or len(ref) > 100:
         return None
-    found = await session.scalar(query.where(Seizure.reporting_country == country, Seizure.seizure_ref == ref))
-    if found is None:
-        errors.append(FieldError("other_seizure_ref", _("%(country)s has no record %(ref)s in this operation",
-                                                        country=country, ref=ref)))
-    return found
+    found = await session.scalar(select(Seizure).where(Seizure.operation_id == operation.id,
+                                                       Seizure.reporting_country == country,
+                                                       Seizure.seizure_ref == ref))
+    return found, country, ref
 
 
 async def _deciders(session: AsyncSession, link: SeizureLink, user: User) -> set[int]:
@@ -106,16 +129,29 @@ async def _deciders(session: AsyncSession, link: SeizureLink, user: User) -> set
     return ids - {user.id}
 
 
-async def decide_link(session: AsyncSession, operation: Operation, link: SeizureLink, user: User, accept: bool,
+async def decide_link(session: AsyncSession, member: Member, link: SeizureLink, accept: bool,
                       note: str = "") -> SeizureLink:
-    """The other country (or a coordinator) accepts or refuses a pending link."""
-    if not policy.may_decide_link(user, link):
+    """The other country (or a coordinator reaching it) accepts or refuses a pending link; a request naming a record
+    the country has not logged yet is accepted once it has."""
+    operation, user = member.operation, member.user
+    if not policy.may_decide_link(member, link):
         raise NotAllowed(_("the other country's focal points or a coordinator answer a link request"))
     if link.status != LinkStatus.pending:
         raise InvalidInput.one("status", _("this link is %(status)s; only a pending request is answered",
                                            status=status_label(link.status)))
     if len(note.strip()) > 2000:
         raise InvalidInput.one("note", _("must be at most %(n)s characters", n=2000))
+    if accept and link.other_seizure_id is None:
+        other = await session.scalar(select(Seizure.id).where(
+            Seizure.operation_id == operation.id, Seizure.reporting_country == link.other_country,
+            Seizure.seizure_ref == link.other_seizure_ref))
+        if other is None:
+            raise InvalidInput.one("other_seizure_ref", _("log the record %(ref)s first, then accept; or refuse the "
+                                                          "request", ref=link.other_seizure_ref))
+        link.other_seizure_id = other
+    if accept and await session.scalar(select(Seizure.id).where(Seizure.id == link.other_seizure_id,
+                                                                Seizure.status == SeizureStatus.withdrawn)):
+        raise InvalidInput.one("status", _("a withdrawn record cannot be linked"))
     link.status = LinkStatus.accepted if accept else LinkStatus.refused
     link.decided_by, link.decided_at, link.decision_note = user.id, utcnow(), note.strip() or None
     await session.flush()
@@ -130,15 +166,15 @@ async def decide_link(session: AsyncSession, operation: Operation, link: Seizure
     return link
 
 
-async def remove_link(session: AsyncSession, link: SeizureLink, user: User) -> SeizureLink:
+async def remove_link(session: AsyncSession, member: Member, link: SeizureLink) -> SeizureLink:
     """Undo a link or withdraw a request; a same-shipment pair then counts twice again."""
-    if not policy.may_remove_link(user, link):
+    if not policy.may_remove_link(member, link):
         raise NotAllowed(_("only the two countries or a coordinator may remove a link"))
     if link.status not in OPEN:
         raise InvalidInput.one("status", _("this link is already %(status)s", status=status_label(link.status)))
     was_accepted = link.status == LinkStatus.accepted
     link.status = LinkStatus.removed
-    link.decided_by, link.decided_at = user.id, utcnow()
+    link.decided_by, link.decided_at = member.user.id, utcnow()
     await session.flush()
     if was_accepted and link.kind == LinkKind.same_shipment:
         await resettle_shipment(session, {link.seizure_id, link.other_seizure_id})
@@ -196,34 +232,42 @@ def _components(nodes: Iterable[int], edges: set[tuple[int, int]]) -> list[set[i
 @dataclass
 class LinkView:
     link: SeizureLink
-    other_id: int
+    other_id: int | None  # None while the other country has not logged the record named, or the member cannot see it
     other_ref: str
     other_country: str
     outgoing: bool
     may_decide: bool
     may_remove: bool
-    other_visible: bool
 
 
-async def links_of(session: AsyncSession, seizure: Seizure, user: User) -> list[LinkView]:
-    """A record's links (pending, accepted, refused) as its page shows them."""
+async def _views(session: AsyncSession, member: Member, links: list[SeizureLink]) -> list[dict[str, Any]]:
+    """Each link with both records' references, and the ids of the records the member sees in full."""
+    ids = {i for l in links for i in (l.seizure_id, l.other_seizure_id) if i is not None}
+    refs = dict((await session.execute(select(Seizure.id, Seizure.seizure_ref).where(Seizure.id.in_(ids)))).all())
+    seen = set((await session.scalars(select(Seizure.id).where(Seizure.id.in_(ids), policy.records(member)))).all())
+    return [{"link": l, "ref": refs[l.seizure_id], "other_ref": refs.get(l.other_seizure_id, l.other_seizure_ref),
+             "seizure_id": l.seizure_id if l.seizure_id in seen else None,
+             "other_seizure_id": l.other_seizure_id if l.other_seizure_id in seen else None,
+             "may_decide": l.status == LinkStatus.pending and policy.may_decide_link(member, l),
+             "may_remove": l.status in OPEN and policy.may_remove_link(member, l)} for l in links]
+
+
+async def links_of(session: AsyncSession, member: Member, seizure: Seizure) -> list[LinkView]:
+    """A record's links (pending, accepted, refused) as its page shows them, with requests that name it by its
+    reference from before it was logged."""
     links = (await session.scalars(select(SeizureLink).where(
-        policy.link_access(user), SeizureLink.status != LinkStatus.removed,
-        or_(SeizureLink.seizure_id == seizure.id, SeizureLink.other_seizure_id == seizure.id))
+        policy.link_access(member), SeizureLink.status != LinkStatus.removed,
+        or_(SeizureLink.seizure_id == seizure.id, SeizureLink.other_seizure_id == seizure.id,
+            and_(SeizureLink.other_seizure_id.is_(None), SeizureLink.other_country == seizure.reporting_country,
+                 SeizureLink.other_seizure_ref == seizure.seizure_ref)))
         .order_by(SeizureLink.requested_at.desc()))).all()
-    ids = {l.seizure_id for l in links} | {l.other_seizure_id for l in links}
-    others = {i: (ref, country) for i, ref, country in (await session.execute(
-        select(Seizure.id, Seizure.seizure_ref, Seizure.reporting_country).where(Seizure.id.in_(ids)))).all()}
-    visible = set((await session.scalars(select(Seizure.id).where(Seizure.id.in_(ids),
-                                                                   policy.seizure_access(user)))).all())
     views = []
-    for link in links:
-        outgoing = link.seizure_id == seizure.id
-        other_id = link.other_seizure_id if outgoing else link.seizure_id
-        views.append(LinkView(link, other_id, *others[other_id], outgoing=outgoing,
-                              may_decide=link.status == LinkStatus.pending and policy.may_decide_link(user, link),
-                              may_remove=link.status in OPEN and policy.may_remove_link(user, link),
-                              other_visible=other_id in visible))
+    for entry in await _views(session, member, list(links)):
+        link, outgoing = entry["link"], entry["link"].seizure_id == seizure.id
+        views.append(LinkView(link, entry["other_seizure_id"] if outgoing else entry["seizure_id"],
+                              entry["other_ref"] if outgoing else entry["ref"],
+                              link.other_country if outgoing else link.requesting_country, outgoing,
+                              entry["may_decide"], entry["may_remove"]))
     return views
 
 
@@ -239,44 +283,24 @@ async def counted_as(session: AsyncSession, seizure: Seizure) -> dict[str, Any]:
     return {"under": under, "stands_for": stands_for}
 
 
-async def visible_link(session: AsyncSession, operation: Operation, user: User, link_id: int) -> SeizureLink | None:
-    return await session.scalar(select(SeizureLink).where(SeizureLink.id == link_id,
-                                                          SeizureLink.operation_id == operation.id,
-                                                          policy.link_access(user)))
+async def link_entry(session: AsyncSession, member: Member, link: SeizureLink) -> dict[str, Any]:
+    """One link as `operation_links` gives it."""
+    return (await _views(session, member, [link]))[0]
 
 
-async def seen_link(session: AsyncSession, operation: Operation, user: User, link_id: int) -> SeizureLink:
-    """The operation's link the user sees, for the pages and the API; not found for anyone else."""
-    link = await visible_link(session, operation, user, link_id)
-    if link is None:
-        raise NotFoundException(_("no link %(id)s that you can see", id=link_id))
-    return link
-
-
-async def link_entry(session: AsyncSession, link: SeizureLink, user: User) -> dict[str, Any]:
-    """One link as `operation_links` gives it, reading only its two records' references."""
-    refs = dict((await session.execute(select(Seizure.id, Seizure.seizure_ref).where(
-        Seizure.id.in_((link.seizure_id, link.other_seizure_id))))).all())
-    return {"link": link, "ref": refs[link.seizure_id], "other_ref": refs[link.other_seizure_id],
-            "may_decide": link.status == LinkStatus.pending and policy.may_decide_link(user, link)}
-
-
-async def operation_links(session: AsyncSession, operation: Operation, user: User) -> list[dict[str, Any]]:
-    """Every link of the operation the user sees, with both records' references, newest first."""
-    links = (await session.scalars(select(SeizureLink).where(
-        SeizureLink.operation_id == operation.id, policy.link_access(user))
-        .order_by(SeizureLink.requested_at.desc(), SeizureLink.id.desc()))).all()
-    refs = dict((await session.execute(select(Seizure.id, Seizure.seizure_ref).where(
-        Seizure.id.in_({l.seizure_id for l in links} | {l.other_seizure_id for l in links})))).all())
-    return [{"link": l, "ref": refs[l.seizure_id], "other_ref": refs[l.other_seizure_id],
-             "may_decide": l.status == LinkStatus.pending and policy.may_decide_link(user, l)} for l in links]
+async def operation_links(session: AsyncSession, member: Member) -> list[dict[str, Any]]:
+    """Every link of the operation the member sees, with both records' references, newest first."""
+    links = (await session.scalars(select(SeizureLink).where(policy.link_access(member))
+                                   .order_by(SeizureLink.requested_at.desc(), SeizureLink.id.desc()))).all()
+    return await _views(session, member, list(links))
 
 
 def link_json(entry: dict[str, Any]) -> dict[str, Any]:
+    """A link as the API gives it: the ids of records the reader does not see in full are left out."""
     link = entry["link"]
     return {"id": link.id, "kind": link.kind, "status": link.status,
-            "seizure_id": link.seizure_id, "seizure_ref": entry["ref"], "requesting_country": link.requesting_country,
-            "other_seizure_id": link.other_seizure_id, "other_seizure_ref": entry["other_ref"],
+            "seizure_id": entry["seizure_id"], "seizure_ref": entry["ref"], "requesting_country": link.requesting_country,
+            "other_seizure_id": entry["other_seizure_id"], "other_seizure_ref": entry["other_ref"],
             "other_country": link.other_country, "note": link.note,
             "requested_at": link.requested_at.isoformat(),
             "decided_at": link.decided_at.isoformat() if link.decided_at else None,
@@ -301,7 +325,7 @@ def network_drawing(entries: list[dict[str, Any]], width: int = 900) -> dict[str
     edges = []
     for entry in entries:
         link = entry["link"]
-        if link.status not in OPEN:
+        if link.status not in OPEN or link.other_seizure_id is None:
             continue
         nodes.setdefault(link.seizure_id, Node(link.seizure_id, entry["ref"], link.requesting_country))
         nodes.setdefault(link.other_seizure_id, Node(link.other_seizure_id, entry["other_ref"], link.other_country))

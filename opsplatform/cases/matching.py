@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 from opsplatform import policy
 from opsplatform.audit.recorder import record
-from opsplatform.auth.models import Role, User
+from opsplatform.auth.models import User
 from opsplatform.cases.models import SuspectMatch
 from opsplatform.database import claim, utcnow
 from opsplatform.i18n import N_
@@ -110,16 +110,16 @@ async def matches_for(session: AsyncSession, user: User) -> list[MatchView]:
              .join(a, a.id == SuspectMatch.seizure_id).join(b, b.id == SuspectMatch.other_seizure_id)
              .join(op_a, op_a.id == a.operation_id).join(op_b, op_b.id == b.operation_id)
              .order_by(SuspectMatch.found_at.desc(), SuspectMatch.id.desc()))
-    focal = user.role == Role.focal_point
-    if focal:
-        query = query.where(or_(a.reporting_country == user.country_code, b.reporting_country == user.country_code))
+    country = policy.account_country(user)
+    if country:
+        query = query.where(or_(a.reporting_country == country, b.reporting_country == country))
     else:
-        seen = select(Seizure.id).where(policy.seizure_access(user))
+        seen = select(Seizure.id).where(policy.records_anywhere(user))
         query = query.where(and_(a.id.in_(seen), b.id.in_(seen)))
     found: list[tuple[datetime, Side | None, list[Side]]] = []
     for row in (await session.execute(query.limit(500))).all():
         sides = [Side(*row[1:6]), Side(*row[6:11])]
-        own = next((s for s in sides if s.country == user.country_code), None) if focal else None
+        own = next((s for s in sides if s.country == country), None) if country else None
         found.append((row[0], own, sides))
     # Each (operation, country) side's contacts once, however many matches it is part of.
     known: dict[tuple[int, str], list[tuple[str, str]]] = {}

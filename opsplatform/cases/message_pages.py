@@ -12,17 +12,16 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from opsplatform import policy
-from opsplatform.auth.guards import requires
 from opsplatform.cases import messages
 from opsplatform.cases.attachments import ALLOWED, MAX_BYTES, MAX_FILES
 from opsplatform.cases.downloads import readable_attachment
 from opsplatform.cases.models import Audience, MessageKind
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
-from opsplatform.operations.controllers import visible_operation
-from opsplatform.operations.models import Operation
+from opsplatform.policy import Member
 from opsplatform.reference import lookup
 from opsplatform.reference.models import Network
+from opsplatform.web.access import Membership, needs
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
 
@@ -38,14 +37,15 @@ async def form_files(form: Any) -> list[tuple[str, bytes]]:
 class MessageController(Controller):
     include_in_schema = False
     path = "/operations/{code:str}/messages"
-    guards = [requires("messages")]
+    dependencies = needs("messages")
 
-    async def _list(self, request: Request, db: Db, operation: Operation, *, values: dict[str, Any] | None = None,
+    async def _list(self, request: Request, db: Db, member: Member, *, values: dict[str, Any] | None = None,
                     errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
+        operation = member.operation
         await db.refresh(operation)
         settings = request.app.state.settings
         return Template("cases/messages.html", status_code=status_code, context={
-            "operation": operation, "entries": await messages.message_list(db, settings, operation, request.user),
+            "operation": operation, "entries": await messages.message_list(db, settings, member),
             "values": values or {"kind": "alert", "audience": "operation"}, "errors": errors or {},
             "kinds": [MessageKind.alert, MessageKind.seizure_notice], "audiences": list(Audience),
             "regions": await lookup.region_choices(db, ("region", "subregion")),
@@ -53,29 +53,29 @@ class MessageController(Controller):
             "cleared": request.user.cleared_for_nominal, "limits": LIMITS})
 
     @get("/", name="messages")
-    async def index(self, request: Request, db: Db, code: FromPath[str]) -> Template:
-        return await self._list(request, db, await visible_operation(db, request.user, code))
+    async def index(self, request: Request, db: Db, member: Membership) -> Template:
+        return await self._list(request, db, member)
 
     @post("/", name="messages:post")
-    async def create(self, request: Request, db: Db, code: FromPath[str]) -> Any:
-        operation = await visible_operation(db, request.user, code)
+    async def create(self, request: Request, db: Db, member: Membership) -> Any:
         form = await request.form()
         values = {k: form.get(k, "") for k in FIELDS}
         try:
-            message = await messages.post_message(db, request.app.state.settings, operation, request.user, values,
+            message = await messages.post_message(db, request.app.state.settings, member, values,
                                                   await form_files(form))
         except InvalidInput as exc:
             await db.rollback()
-            return await self._list(request, db, operation, values=values, errors=exc.by_field(), status_code=400)
+            return await self._list(request, db, member, values=values, errors=exc.by_field(), status_code=400)
         await db.commit()
         flash(request, _("Message posted."), "success")
-        return Redirect(f"/operations/{operation.code}/messages/{message.id}")
+        return Redirect(f"/operations/{member.operation.code}/messages/{message.id}")
 
-    async def _thread(self, request: Request, db: Db, operation: Operation, message_id: int, *,
+    async def _thread(self, request: Request, db: Db, member: Member, message_id: int, *,
                       values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
                       status_code: int = 200) -> Template:
+        operation = member.operation
         await db.refresh(operation)
-        shown = await messages.thread(db, request.app.state.settings, operation, request.user, message_id)
+        shown = await messages.thread(db, request.app.state.settings, member, message_id)
         if shown is None:
             raise NotFoundException(_("no message %(id)s that you can read", id=message_id))
         template = "cases/_thread.html" if request.headers.get("hx-request") else "cases/thread.html"
@@ -85,33 +85,30 @@ class MessageController(Controller):
             "limits": LIMITS})
 
     @get("/{message_id:int}", name="messages:thread")
-    async def show(self, request: Request, db: Db, code: FromPath[str], message_id: FromPath[int]) -> Template:
-        return await self._thread(request, db, await visible_operation(db, request.user, code), message_id)
+    async def show(self, request: Request, db: Db, member: Membership, message_id: FromPath[int]) -> Template:
+        return await self._thread(request, db, member, message_id)
 
     @post("/{message_id:int}/replies", name="messages:reply")
-    async def reply(self, request: Request, db: Db, code: FromPath[str], message_id: FromPath[int]) -> Any:
+    async def reply(self, request: Request, db: Db, member: Membership, message_id: FromPath[int]) -> Any:
         """Feedback on a message; with htmx the thread is swapped in place."""
-        operation = await visible_operation(db, request.user, code)
         settings = request.app.state.settings
-        parent = await messages.thread(db, settings, operation, request.user, message_id)
+        parent = await messages.thread(db, settings, member, message_id)
         if parent is None:
             raise NotFoundException(_("no message %(id)s that you can read", id=message_id))
         form = await request.form()
         values = {k: form.get(k, "") for k in ("body", "nominal")}
         try:
-            await messages.post_message(db, settings, operation, request.user, values, await form_files(form),
-                                        parent=parent.message)
+            await messages.post_message(db, settings, member, values, await form_files(form), parent=parent.message)
         except InvalidInput as exc:
             await db.rollback()
-            return await self._thread(request, db, operation, message_id, values=values, errors=exc.by_field(),
+            return await self._thread(request, db, member, message_id, values=values, errors=exc.by_field(),
                                       status_code=400)
         await db.commit()
         if request.headers.get("hx-request"):
-            return await self._thread(request, db, operation, message_id)
-        return Redirect(f"/operations/{operation.code}/messages/{message_id}")
+            return await self._thread(request, db, member, message_id)
+        return Redirect(f"/operations/{member.operation.code}/messages/{message_id}")
 
     @get("/{message_id:int}/attachments/{attachment_id:int}", name="messages:attachment")
-    async def attachment(self, request: Request, db: Db, code: FromPath[str], message_id: FromPath[int],
+    async def attachment(self, db: Db, member: Membership, message_id: FromPath[int],
                          attachment_id: FromPath[int]) -> Response[bytes]:
-        operation = await visible_operation(db, request.user, code)
-        return await readable_attachment(db, operation, request.user, message_id, attachment_id)
+        return await readable_attachment(db, member, message_id, attachment_id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, undefer
 
@@ -18,7 +18,7 @@ from opsplatform.cases.models import Audience, MessageAttachment, MessageKind, O
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import N_, _
 from opsplatform.notifications.services import notify
-from opsplatform.operations.models import Operation
+from opsplatform.policy import Member
 from opsplatform.reference.models import Network, Region
 from opsplatform.seizures.models import Seizure
 from opsplatform.settings import Settings
@@ -26,10 +26,10 @@ from opsplatform.settings import Settings
 TOP_LEVEL = (MessageKind.alert, MessageKind.seizure_notice)
 
 
-async def post_message(session: AsyncSession, settings: Settings, operation: Operation, user: User,
-                       raw: dict[str, Any], files: list[tuple[str, bytes]],
-                       parent: OperationMessage | None = None) -> OperationMessage:
+async def post_message(session: AsyncSession, settings: Settings, member: Member, raw: dict[str, Any],
+                       files: list[tuple[str, bytes]], parent: OperationMessage | None = None) -> OperationMessage:
     """Post an alert or a seizure notice (or, with `parent`, feedback on it); its readers are notified."""
+    operation, user = member.operation, member.user
     errors: list[FieldError] = []
     kind = MessageKind.feedback if parent else str(raw.get("kind") or "").strip()
     if kind not in (MessageKind.feedback,) + TOP_LEVEL:
@@ -46,7 +46,10 @@ async def post_message(session: AsyncSession, settings: Settings, operation: Ope
     elif len(body) > 10000:
         errors.append(FieldError("body", _("must be at most %(n)s characters", n=10000)))
     audience, code = (parent.audience, parent.audience_code) if parent else await _audience(session, raw, errors)
-    seizure_id = await _notice_record(session, operation, user, raw, errors) if kind == MessageKind.seizure_notice \
+    if not parent and not policy.may_address(member, audience, code):
+        errors.append(FieldError("audience", _("you write to %(network)s only, the network you coordinate",
+                                               network=member.network)))
+    seizure_id = await _notice_record(session, member, raw, errors) if kind == MessageKind.seizure_notice \
         else None
     nominal = str(raw.get("nominal") or "").strip()
     if nominal and not user.cleared_for_nominal:
@@ -95,21 +98,21 @@ async def _audience(session: AsyncSession, raw: dict[str, Any], errors: list[Fie
     return audience, code or None
 
 
-async def _notice_record(session: AsyncSession, operation: Operation, user: User, raw: dict[str, Any],
+async def _notice_record(session: AsyncSession, member: Member, raw: dict[str, Any],
                          errors: list[FieldError]) -> int | None:
     """A seizure notice points at a record of this operation that its poster sees in full."""
     text = str(raw.get("seizure_id") or "").strip()
-    if not text.isdigit() or not await session.scalar(select(Seizure.id).where(
-            policy.seizure_access(user), Seizure.operation_id == operation.id, Seizure.id == int(text))):
+    if not text.isdigit() or len(text) > 9 or not await session.scalar(select(Seizure.id).where(
+            policy.records(member), Seizure.id == int(text))):
         errors.append(FieldError("seizure_id", _("a seizure notice names a record of this operation that you see "
                                                  "(its number)")))
         return None
     return int(text)
 
 
-def readable(operation: Operation, user: User):  # type: ignore[no-untyped-def]
-    """The operation's messages a member reads (the operation must be visible to the user: see controllers)."""
-    return select(OperationMessage).where(OperationMessage.operation_id == operation.id, policy.message_access(user))
+def readable(member: Member) -> Select[tuple[OperationMessage]]:
+    """The operation's messages a member reads."""
+    return select(OperationMessage).where(policy.message_access(member))
 
 
 @dataclass
@@ -123,7 +126,7 @@ class Shown:
     reply_count: int = 0
 
 
-async def _shown(session: AsyncSession, settings: Settings, user: User,
+async def _shown(session: AsyncSession, settings: Settings, member: Member,
                  messages: list[OperationMessage]) -> list[Shown]:
     """Messages with their authors' names, attachments (without their bytes) and, for cleared readers, the
     decrypted nominal section."""
@@ -137,45 +140,44 @@ async def _shown(session: AsyncSession, settings: Settings, user: User,
         files.setdefault(item.message_id, []).append(item)
     refs = dict((await session.execute(select(Seizure.id, Seizure.seizure_ref).where(
         Seizure.id.in_({m.seizure_id for m in messages if m.seizure_id})))).all())
-    sees = policy.cleared_member(user)
+    sees = policy.cleared_member(member.user)
     return [Shown(m, authors.get(m.author_id), crypto.decrypt(settings, m.nominal_encrypted)
                   if sees and m.nominal_encrypted else None, files.get(m.id, []), refs.get(m.seizure_id))
             for m in messages]
 
 
-async def message_list(session: AsyncSession, settings: Settings, operation: Operation, user: User,
-                       limit: int = 100) -> list[Shown]:
-    """Alerts and notices the user reads, newest first, with how many replies each has."""
-    top = (await session.scalars(readable(operation, user).where(OperationMessage.parent_id.is_(None))
+async def message_list(session: AsyncSession, settings: Settings, member: Member, limit: int = 100) -> list[Shown]:
+    """Alerts and notices the member reads, newest first, with how many replies each has."""
+    top = (await session.scalars(readable(member).where(OperationMessage.parent_id.is_(None))
                                  .order_by(OperationMessage.created_at.desc(), OperationMessage.id.desc())
                                  .limit(limit))).all()
     counts = dict((await session.execute(select(OperationMessage.parent_id, func.count()).where(
         OperationMessage.parent_id.in_([m.id for m in top])).group_by(OperationMessage.parent_id))).all())
-    shown = await _shown(session, settings, user, list(top))
+    shown = await _shown(session, settings, member, list(top))
     for entry in shown:
         entry.reply_count = counts.get(entry.message.id, 0)
     return shown
 
 
-async def thread(session: AsyncSession, settings: Settings, operation: Operation, user: User,
-                 message_id: int) -> Shown | None:
-    """A message with its feedback, oldest reply first; None when the user may not read it."""
-    message = await session.scalar(readable(operation, user).where(OperationMessage.id == message_id,
+async def thread(session: AsyncSession, settings: Settings, member: Member, message_id: int) -> Shown | None:
+    """A message with its feedback, oldest reply first; None when the member may not read it."""
+    message = await session.scalar(readable(member).where(OperationMessage.id == message_id,
                                                                    OperationMessage.parent_id.is_(None)))
     if message is None:
         return None
     replies = (await session.scalars(select(OperationMessage).where(OperationMessage.parent_id == message.id)
                                      .order_by(OperationMessage.created_at, OperationMessage.id))).all()
-    shown, *shown_replies = await _shown(session, settings, user, [message, *replies])
+    shown, *shown_replies = await _shown(session, settings, member, [message, *replies])
     shown.replies = shown_replies
     shown.reply_count = len(replies)
     return shown
 
 
-async def attachment(session: AsyncSession, operation: Operation, user: User, message_id: int,
+async def attachment(session: AsyncSession, member: Member, message_id: int,
                      attachment_id: int) -> MessageAttachment | None:
     """An attachment, only for readers of its message (a reply is read by whoever reads its thread)."""
-    message = await session.scalar(readable(operation, user).where(OperationMessage.id == message_id))
+    thread_id = await session.scalar(select(OperationMessage.parent_id).where(OperationMessage.id == message_id))
+    message = await session.scalar(readable(member).where(OperationMessage.id == (thread_id or message_id)))
     if message is None:
         return None
     return await session.scalar(select(MessageAttachment).options(undefer(MessageAttachment.content))

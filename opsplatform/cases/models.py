@@ -33,7 +33,9 @@ class SeizureLink(Audited, SQLModel, table=True):
     operation_id: int = Field(foreign_key="operations.id", index=True)
     kind: str = Field(max_length=24)
     seizure_id: int = Field(foreign_key="seizures.id", index=True)  # the requesting country's record
-    other_seizure_id: int = Field(foreign_key="seizures.id", index=True)
+    # The other country's record; None while a request names, by its reference, a record not logged (yet).
+    other_seizure_id: int | None = Field(default=None, foreign_key="seizures.id", index=True)
+    other_seizure_ref: str | None = Field(default=None, max_length=100)
     requesting_country: str = Field(foreign_key="countries.alpha3", max_length=3)
     other_country: str = Field(foreign_key="countries.alpha3", max_length=3)
     status: str = Field(default=LinkStatus.pending, max_length=16)

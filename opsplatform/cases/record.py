@@ -8,27 +8,27 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
-from opsplatform.auth.models import User
 from opsplatform.cases.followup import case_events
 from opsplatform.cases.links import counted_as, links_of
 from opsplatform.cases.models import LinkKind
-from opsplatform.operations.models import Operation, Participant
+from opsplatform.operations.models import Participant
+from opsplatform.policy import Member
 from opsplatform.seizures.models import Seizure, SeizureStatus
 from opsplatform.seizures.vocabulary import CASE_STAGES
 
 
-async def record_context(session: AsyncSession, operation: Operation, seizure: Seizure, user: User,
+async def record_context(session: AsyncSession, member: Member, seizure: Seizure,
                          form: dict[str, Any] | None = None) -> dict[str, Any]:
     """The case section of a record page; `form` holds a refused form's section, values and errors."""
     open_record = seizure.status != SeizureStatus.withdrawn
     others = (await session.scalars(select(Participant.country_code).where(
-        Participant.operation_id == operation.id, Participant.country_code != seizure.reporting_country)
+        Participant.operation_id == member.operation.id, Participant.country_code != seizure.reporting_country)
         .order_by(Participant.country_code))).all()
     return {
-        "links": await links_of(session, seizure, user), "counted_as": await counted_as(session, seizure),
+        "links": await links_of(session, member, seizure), "counted_as": await counted_as(session, seizure),
         "events": await case_events(session, seizure),
-        "may_link": open_record and policy.can(user, "link_records") and policy.may_request_link(user, seizure),
-        "may_follow_up": open_record and policy.can(user, "follow_up") and policy.may_change_seizure(user, seizure),
+        "may_link": open_record and policy.may_request_link(member, seizure),
+        "may_follow_up": open_record and policy.may(member, "follow_up") and policy.may_change(member, seizure),
         "kinds": list(LinkKind), "stages": CASE_STAGES, "other_countries": others,
         "form": form or {"section": None, "values": {}, "errors": {}},
     }

@@ -5,18 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from opsplatform.auth.guards import requires
 from opsplatform.cases import ecomessage, followup, links
 from opsplatform.cases.downloads import ecomessage_response
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 from opsplatform.labels import value_label
-from opsplatform.operations.controllers import visible_operation
-from opsplatform.seizures.api import visible_seizure
 from opsplatform.seizures.controllers import record_page
+from opsplatform.web.access import Membership, ReadableSeizure, needs
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
 
@@ -25,51 +22,44 @@ class CaseRecordController(Controller):
     include_in_schema = False
     path = "/operations/{code:str}/seizures/{seizure_id:int}"
 
-    @post("/links", name="cases:link_request", guards=[requires("link_records")])
-    async def request_link(self, request: Request, db: Db, code: FromPath[str], seizure_id: FromPath[int]) -> Any:
-        operation = await visible_operation(db, request.user, code)
-        seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
+    @post("/links", name="cases:link_request", dependencies=needs("link_records"))
+    async def request_link(self, request: Request, db: Db, member: Membership, seizure: ReadableSeizure) -> Any:
         values = dict(await request.form())
         try:
-            await links.request_link(db, operation, request.user, seizure, values)
+            await links.request_link(db, member, seizure, values)
         except InvalidInput as exc:
             await db.rollback()
-            return await record_page(request, db, operation, seizure, status_code=400,
+            return await record_page(request, db, member, seizure, status_code=400,
                                      case_form={"section": "link", "values": values, "errors": exc.by_field()})
         await db.commit()
         flash(request, _("Link requested: the other country is asked to accept it."), "success")
-        return Redirect(f"/operations/{operation.code}/seizures/{seizure.id}#case")
+        return Redirect(f"/operations/{member.operation.code}/seizures/{seizure.id}#case")
 
-    @post("/case-events", name="cases:case_event", guards=[requires("follow_up")])
-    async def case_event(self, request: Request, db: Db, code: FromPath[str], seizure_id: FromPath[int]) -> Any:
-        operation = await visible_operation(db, request.user, code)
-        seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
+    @post("/case-events", name="cases:case_event", dependencies=needs("follow_up"))
+    async def case_event(self, request: Request, db: Db, member: Membership, seizure: ReadableSeizure) -> Any:
         values = dict(await request.form())
         try:
-            await followup.record_case_event(db, operation, seizure, request.user, values)
+            await followup.record_case_event(db, member, seizure, values)
         except InvalidInput as exc:
             await db.rollback()
-            return await record_page(request, db, operation, seizure, status_code=400,
+            return await record_page(request, db, member, seizure, status_code=400,
                                      case_form={"section": "case_event", "values": values,
                                                 "errors": exc.by_field()})
         await db.commit()
-        flash(request, _("Follow-up recorded: the case is now at %(stage)s.", stage=value_label(seizure.case_status)), "success")
-        return Redirect(f"/operations/{operation.code}/seizures/{seizure.id}#case")
+        flash(request, _("Follow-up recorded: the case is now at %(stage)s.", stage=value_label(seizure.case_status)),
+              "success")
+        return Redirect(f"/operations/{member.operation.code}/seizures/{seizure.id}#case")
 
-    @get("/ecomessage", name="cases:ecomessage", guards=[requires("view_records")])
-    async def ecomessage_page(self, request: Request, db: Db, code: FromPath[str], seizure_id: FromPath[int]) -> Template:
+    @get("/ecomessage", name="cases:ecomessage", dependencies=needs("view_records"))
+    async def ecomessage_page(self, request: Request, db: Db, member: Membership,
+                              seizure: ReadableSeizure) -> Template:
         """What the Ecomessage will hold, and the one field typed now: the information requested."""
-        operation = await visible_operation(db, request.user, code)
-        seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
-        context = await ecomessage.ecomessage_context(db, request.app.state.settings, operation, seizure,
-                                                      request.user, "")
+        context = await ecomessage.ecomessage_context(db, request.app.state.settings, member, seizure, "")
         return Template("cases/ecomessage_page.html", context={**context, "limit": ecomessage.REQUEST_LIMIT})
 
     @get([f"/ecomessage.{fmt}" for fmt in ecomessage.FORMATS], name="cases:ecomessage_file",
-         guards=[requires("view_records")])
-    async def ecomessage_file(self, request: Request, db: Db, code: FromPath[str],
-                              seizure_id: FromPath[int]) -> Response[bytes]:
-        operation = await visible_operation(db, request.user, code)
-        seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
+         dependencies=needs("view_records"))
+    async def ecomessage_file(self, request: Request, db: Db, member: Membership,
+                              seizure: ReadableSeizure) -> Response[bytes]:
         fmt = request.url.path.rsplit(".", 1)[-1]
-        return await ecomessage_response(request, db, operation, seizure, fmt, inline_html=True)
+        return await ecomessage_response(request, db, member, seizure, fmt, inline_html=True)

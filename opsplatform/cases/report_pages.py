@@ -16,6 +16,7 @@ from opsplatform.i18n import _
 from opsplatform.reference import lookup
 from opsplatform.web.deps import Db
 
+
 async def annual_report_form(request: Request, db: Db, *, country: str, year: object,
                              errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
     countries = await lookup.country_choices(db, policy.annual_report_countries(request.user))
@@ -30,7 +31,7 @@ class CaseReportController(Controller):
 
     @get("/reports/annual-illegal-trade", name="cases:annual_report", guards=[requires("annual_report")])
     async def annual_report_page(self, request: Request, db: Db) -> Template:
-        return await annual_report_form(request, db, country=request.user.country_code or "",
+        return await annual_report_form(request, db, country=policy.account_country(request.user) or "",
                                         year=utcnow().date().year - 1)
 
     @get("/reports/annual-illegal-trade.xlsx", name="cases:annual_report_file", guards=[requires("annual_report")])

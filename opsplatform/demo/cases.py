@@ -19,6 +19,7 @@ from opsplatform.cases.messages import post_message
 from opsplatform.cases.models import SeizureLink
 from opsplatform.crypto import decrypt, document_hash, encrypt
 from opsplatform.operations.models import Operation, Phase
+from opsplatform.policy import Member, member_of
 from opsplatform.seizures.models import COUNTED_STATUSES, Seizure, Suspect
 from opsplatform.seizures.vocabulary import CASE_STAGES
 from opsplatform.settings import Settings
@@ -32,8 +33,9 @@ async def load_case_exchange(session: AsyncSession, settings: Settings, today: d
     if await session.scalar(select(SeizureLink.id).limit(1)) is not None:
         return
     rng = random.Random(20261128)
-    closed = await session.scalar(select(Operation).where(Operation.phase == Phase.closed).order_by(Operation.id))
-    current = await session.scalar(select(Operation).where(Operation.phase == Phase.active).order_by(Operation.id))
+    thunder = select(Operation).where(Operation.series == "THUNDER").order_by(Operation.id)
+    closed = await session.scalar(thunder.where(Operation.phase == Phase.closed))
+    current = await session.scalar(thunder.where(Operation.phase == Phase.active))
     if closed is None or current is None:
         return
     events = await _follow_up(session, rng, closed, today)
@@ -50,9 +52,17 @@ async def _user(session: AsyncSession, *, email: str | None = None, country: str
     return await session.scalar(query.limit(1))
 
 
+async def _member(session: AsyncSession, operation: Operation, **who: str) -> Member | None:
+    """A demo account's place in the operation (the services act as members)."""
+    user = await _user(session, **who)
+    return await member_of(session, user, operation) if user is not None else None
+
+
 async def _follow_up(session: AsyncSession, rng: random.Random, operation: Operation, today: date) -> int:
     """Months after the closed operation: investigations, charges, a few convictions and sentences."""
-    coordinator = await _user(session, email=COORDINATOR)
+    coordinator = await _member(session, operation, email=COORDINATOR)
+    if coordinator is None:
+        return 0
     seizures = (await session.scalars(select(Seizure).where(
         Seizure.operation_id == operation.id, Seizure.status.in_(COUNTED_STATUSES), Seizure.suspects_arrested > 0)
         .order_by(Seizure.id).limit(40))).all()
@@ -62,7 +72,7 @@ async def _follow_up(session: AsyncSession, rng: random.Random, operation: Opera
         day = operation.end_date
         for stage in CASE_STAGES[:furthest + 1]:
             day = min(day + timedelta(days=rng.randint(10, 60)), today)
-            await record_case_event(session, operation, seizure, coordinator, {"stage": stage, "date": day.isoformat()},
+            await record_case_event(session, coordinator, seizure, {"stage": stage, "date": day.isoformat()},
                                     today=today)
             count += 1
     return count
@@ -93,13 +103,15 @@ async def _links(session: AsyncSession, operation: Operation) -> int:
         if not records[asker_country] or not records[other_country]:
             continue
         mine, theirs = records[asker_country].pop(0), records[other_country].pop(0)
-        asker, answerer = await _user(session, country=asker_country), await _user(session, country=other_country)
+        asker = await _member(session, operation, country=asker_country)
+        answerer = await _member(session, operation, country=other_country)
         if asker is None or answerer is None:
             continue
-        link = await request_link(session, operation, asker, mine, {
-            "kind": kind, "other_seizure_id": theirs.id, "note": "same container number in both files"})
+        link = await request_link(session, asker, mine, {
+            "kind": kind, "other_country": theirs.reporting_country, "other_seizure_ref": theirs.seizure_ref,
+            "note": "same container number in both files"})
         if accept:
-            await decide_link(session, operation, link, answerer, True, "confirmed by our investigators")
+            await decide_link(session, answerer, link, True, "confirmed by our investigators")
         made += 1
     return made
 
@@ -125,18 +137,18 @@ async def _match(session: AsyncSession, settings: Settings, current: Operation, 
 
 
 async def _messages(session: AsyncSession, settings: Settings, operation: Operation) -> int:
-    kenya, tanzania = await _user(session, country="KEN"), await _user(session, country="TZA")
-    coordinator = await _user(session, email=COORDINATOR)
+    kenya, tanzania = await _member(session, operation, country="KEN"), await _member(session, operation, country="TZA")
+    coordinator = await _member(session, operation, email=COORDINATOR)
     if kenya is None or tanzania is None or coordinator is None:
         return 0
-    alert = await post_message(session, settings, operation, kenya, {
+    alert = await post_message(session, settings, kenya, {
         "kind": "alert", "subject": "Ivory cut to fit cashew sacks, air cargo NBO → DXB → HAN",
         "body": "Three consignments declared as cashew nuts held tusk pieces cut to 30 cm.\n\n"
                 "- Check cashew and dried fruit to Hanoi via Dubai.\n- X-ray shows denser cores in the sacks."}, [])
-    await post_message(session, settings, operation, tanzania, {
+    await post_message(session, settings, tanzania, {
         "body": "Same concealment seen at Dar es Salaam seaport last week, with the same forwarding agent."}, [],
         parent=alert)
-    await post_message(session, settings, operation, coordinator, {
+    await post_message(session, settings, coordinator, {
         "kind": "alert", "subject": "East Africa: forged CITES permits on timber consignments",
         "body": "Permits with a wrong security stamp are circulating; check the serial numbers with the issuing "
                 "Management Authority.", "audience": "region", "audience_code": "002",

@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform import policy
 from opsplatform.auth.models import User
 from opsplatform.briefings.services import generate
 from opsplatform.database import utcnow
 from opsplatform.documents.models import Artifact
-from opsplatform.operations.models import Operation, Phase
+from opsplatform.operations.models import Operation, OperationMember, Phase
 from opsplatform.releases import workflow
 from opsplatform.settings import Settings
 
@@ -34,40 +35,45 @@ QUOTES = {"en": "“Wildlife crime is organised crime. These results show what c
                 "together.” — Head of the coordinating team"}
 
 
-async def load_demo_documents(session: AsyncSession, settings: Settings, coordinator: User, press: User,
+async def load_demo_documents(session: AsyncSession, settings: Settings, press: User,
                               echo: Callable[[str], Any]) -> None:
-    """Once per operation: skipped when the operation already has documents."""
+    """Once per operation, made by its first lead: skipped when the operation already has documents."""
     now = utcnow()
     for operation in (await session.scalars(select(Operation).order_by(Operation.start_date))).all():
         if await session.scalar(select(Artifact.id).where(Artifact.operation_id == operation.id).limit(1)):
             continue
+        lead = await session.scalar(select(User).join(OperationMember, OperationMember.user_id == User.id).where(
+            OperationMember.operation_id == operation.id, OperationMember.lead).order_by(OperationMember.id))
+        coordinator = await policy.member_of(session, lead, operation)
+        assert coordinator is not None
         briefed = datetime.combine(operation.start_date - timedelta(days=7), time(9), tzinfo=UTC)
         for edition in ("restricted", "shareable"):
-            await generate(session, settings, operation, coordinator, kind="pre", fmt="html", lang="en",
+            await generate(session, settings, coordinator, kind="pre", fmt="html", lang="en",
                            edition=edition, now=min(briefed, now))
         if operation.phase == Phase.closed:
             for lang in ("en", "fr"):  # HTML: quick to make; PDF and DOCX are a click away on the documents page
-                await generate(session, settings, operation, coordinator, kind="post", fmt="html", lang=lang, now=now)
-            await _published_release(session, operation, coordinator, press, now)
+                await generate(session, settings, coordinator, kind="post", fmt="html", lang=lang, now=now)
+            await _published_release(session, coordinator, await policy.member_of(session, press, operation), now)
         else:
             for days_ago in (2, 1, 0):
                 moment = datetime.combine(now.date() - timedelta(days=days_ago), time(settings.sitrep_hour),
                                           tzinfo=UTC)
-                await generate(session, settings, operation, coordinator, kind="sitrep", fmt="html", lang="en",
+                await generate(session, settings, coordinator, kind="sitrep", fmt="html", lang="en",
                                now=min(moment, now))
         await session.commit()
         echo(f"  {operation.code}: briefings{', sitreps' if operation.phase != Phase.closed else ''}"
              f"{' and the published release' if operation.phase == Phase.closed else ''}")
 
 
-async def _published_release(session: AsyncSession, operation: Operation, coordinator: User, press: User,
+async def _published_release(session: AsyncSession, coordinator: policy.Member, press: policy.Member | None,
                              now: datetime) -> None:
+    operation = coordinator.operation
     release = await workflow.release_of(session, operation)
     data = {"version": release.version, "embargo": operation.release_embargo.isoformat() if operation.release_embargo
             else "", "suppress_below": ""}
     for lang, text in NARRATIVE.items():
         data[f"narrative_{lang}"] = text
         data[f"quotes_{lang}"] = QUOTES.get(lang, "")
-    await workflow.save_draft(session, release, press, data, now)
-    await workflow.act(session, operation, release, coordinator, "approve", release.version, now)
-    await workflow.act(session, operation, release, coordinator, "publish", release.version, now)
+    await workflow.save_draft(session, release, press or coordinator, data, now)
+    await workflow.act(session, coordinator, release, "approve", release.version, now)
+    await workflow.act(session, coordinator, release, "publish", release.version, now)

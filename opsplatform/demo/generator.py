@@ -155,23 +155,43 @@ async def _participants(session: AsyncSession, rng: random.Random, count: int) -
     return sorted(chosen)
 
 
-async def create_operation(session: AsyncSession, settings: Settings, rng: random.Random, *, code: str, name: str,
-                           start: date, end: date, phase: str, seizures: int, today: date,
-                           commodities: list[Commodity], echo: Callable[[str], Any]) -> None:
-    """One operation with participants, seizures (with items and arrests) and nil returns, inserted in bulk."""
-    countries = await _participants(session, rng, 120)
+@dataclass(frozen=True)
+class DemoOperation:
+    """What differs between the demo operations: who runs them, with whom, where and when."""
+
+    code: str
+    name: str
+    series: str
+    window: tuple[date, date]
+    phase: str
+    seizures: int
+    leads: tuple[str, ...]
+    team: tuple[dict[str, Any], ...]
+    creator: str | None = None  # the account that creates (and so leads) it; None: made from the command line
+    network: str | None = None  # its participants: that network's members, else a Thunder-sized draw
+
+
+async def create_operation(session: AsyncSession, settings: Settings, rng: random.Random, plan: DemoOperation, *,
+                           today: date, commodities: list[Commodity], echo: Callable[[str], Any]) -> None:
+    """One operation with participants, team, seizures (with items and arrests) and nil returns, inserted in bulk."""
+    code, (start, end), seizures = plan.code, plan.window, plan.seizures
+    countries = sorted((await session.scalars(select(NetworkMember.country_code).where(
+        NetworkMember.network_code == plan.network))).all()) if plan.network else await _participants(session, rng, 120)
     publicity = rng.choices(["named", "aggregate", "none"], weights=[7, 2, 1], k=len(countries))
     targets = sorted({c.taxon_id: c.weight for c in commodities}.items(), key=lambda t: -t[1])
     taxa = dict((await session.execute(select(Taxon.id, Taxon.scientific_name))).all())
     spec = await parse_spec(session, {
-        "code": code, "name": name, "series": "THUNDER", "phase": phase, "lead_organisations": ["INTERPOL", "WCO"],
-        "objectives": OBJECTIVES, "start": start.isoformat(), "end": end.isoformat(), "grace_days": 14,
+        "code": code, "name": plan.name, "series": plan.series, "phase": plan.phase,
+        "lead_organisations": list(plan.leads), "objectives": OBJECTIVES, "start": start.isoformat(),
+        "end": end.isoformat(), "grace_days": 14,
         "release_embargo": datetime.combine(end + timedelta(days=120), time(9), tzinfo=UTC).isoformat(),
         "countries": [{"country": c, "publicity": p} for c, p in zip(countries, publicity, strict=True)],
         "target_taxa": [{"taxon": taxa[t], "priority": w >= 4} for t, w in targets],
         "target_terms": sorted({c.term for c in commodities}),
-        "routes": json.loads((SEED / "demo" / "routes.json").read_text())})
-    operation = await create_operation_from_spec(session, spec, None)
+        "routes": [] if plan.network else json.loads((SEED / "demo" / "routes.json").read_text()),
+        "team": list(plan.team)})
+    creator = await session.scalar(select(User).where(User.email == plan.creator)) if plan.creator else None
+    operation = await create_operation_from_spec(session, spec, creator)
     await _focal_points(session, rng, operation, countries)
 
     airports: dict[str, list[tuple[str, float, float]]] = {}
@@ -283,6 +303,24 @@ async def _focal_points(session: AsyncSession, rng: random.Random, operation: Op
     await session.flush()
 
 
+def demo_operations(start: date, end: date, seizures: int) -> list[DemoOperation]:
+    """Last year's Thunder (closed), this year's (running), and a COBRA operation that ASEAN-WEN's coordinator
+    leads for its network's countries. Each has its team: its closed group besides the focal points."""
+    coordinator, asean, analyst, press = (DEMO_ACCOUNTS[i].email for i in (1, 2, 5, 6))
+    thunder_team = ({"email": coordinator, "role": "coordinator", "lead": True}, {"email": asean},
+                    {"email": analyst}, {"email": press})
+    return [
+        DemoOperation(f"THUNDER-{start.year - 1}", f"Operation Thunder {start.year - 1}", "THUNDER",
+                      (date(start.year - 1, 10, 1), date(start.year - 1, 10, 31)), Phase.closed, seizures * 3 // 5,
+                      ("INTERPOL", "WCO"), thunder_team),
+        DemoOperation(f"THUNDER-{start.year}", f"Operation Thunder {start.year}", "THUNDER", (start, end),
+                      Phase.active, seizures, ("INTERPOL", "WCO"), thunder_team),
+        DemoOperation(f"COBRA-ASEAN-{start.year}", f"Operation COBRA ASEAN {start.year}", "COBRA-ASEAN",
+                      (start + timedelta(days=7), end - timedelta(days=7)), Phase.active, max(seizures // 12, 10),
+                      ("ASEAN-WEN",), ({"email": analyst}, {"email": press}), creator=asean, network="ASEAN-WEN"),
+    ]
+
+
 async def load_demo(session: AsyncSession, settings: Settings, *, seizures: int = 2000, today: date | None = None,
                     echo: Callable[[str], Any] = print, reload_reference: bool = True) -> None:
     """Reference data, demo accounts and the two demo operations; running it again changes nothing."""
@@ -294,20 +332,13 @@ async def load_demo(session: AsyncSession, settings: Settings, *, seizures: int 
     start, end = demo_window(today)
     rng = random.Random(20261001)
     commodities = await _commodities(session, echo)
-    for code, name, window, phase, count in (
-        (f"THUNDER-{start.year - 1}", f"Operation Thunder {start.year - 1}",
-         (date(start.year - 1, 10, 1), date(start.year - 1, 10, 31)), Phase.closed, seizures * 3 // 5),
-        (f"THUNDER-{start.year}", f"Operation Thunder {start.year}", (start, end), Phase.active, seizures),
-    ):
-        if await session.scalar(select(Operation.id).where(Operation.code == code)) is not None:
-            echo(f"  {code}: already loaded")
+    for plan in demo_operations(start, end, seizures):
+        if await session.scalar(select(Operation.id).where(Operation.code == plan.code)) is not None:
+            echo(f"  {plan.code}: already loaded")
             continue
-        await create_operation(session, settings, rng, code=code, name=name, start=window[0], end=window[1],
-                               phase=phase, seizures=count, today=today, commodities=commodities, echo=echo)
+        await create_operation(session, settings, rng, plan, today=today, commodities=commodities, echo=echo)
     # Before the documents: a release freezes its figures, which count a linked shipment once.
     await load_case_exchange(session, settings, today, echo)
-    by_email = {u.email: u for u in (await session.scalars(select(User).where(
-        User.email.in_([a.email for a in DEMO_ACCOUNTS])))).all()}
-    await load_demo_documents(session, settings, by_email[DEMO_ACCOUNTS[1].email],
-                              by_email[DEMO_ACCOUNTS[-1].email], echo)
+    press = await session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[-1].email))
+    await load_demo_documents(session, settings, press, echo)
     await refresh_statistics(session, settings, utcnow())

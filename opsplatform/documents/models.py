@@ -20,6 +20,10 @@ class Artifact(Audited, SQLModel, table=True):
     operation_id: int = Field(foreign_key="operations.id")
     kind: str = Field(max_length=16)  # pre, sitrep, post, release
     edition: str | None = Field(default=None, max_length=16)  # restricted or shareable (pre-operation briefing)
+    # Whose records it may show: "operation" (every participant) or "network:CODE" (that network's edition), and the
+    # countries that scope covered when it was made.
+    scope: str = Field(default="operation", max_length=40)
+    countries: list[str] | None = Field(default=None, sa_column=Column(JSON))
     language: str = Field(max_length=2)
     format: str = Field(max_length=8)  # html, pdf, docx, json, csv
     filename: str = Field(max_length=200)

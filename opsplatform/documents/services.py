@@ -57,9 +57,13 @@ def convert(html: str, fmt: str, *, title: str) -> bytes:
 
 
 async def keep(session: AsyncSession, operation: Operation, *, kind: str, edition: str | None, language: str,
-               fmt: str, filename: str, content: bytes, source: Provenance) -> Artifact:
-    """Add the document to the operation's list (in the caller's transaction)."""
+               fmt: str, filename: str, content: bytes, source: Provenance,
+               scope: tuple[str, list[str] | None] | None = None) -> Artifact:
+    """Add the document to the operation's list (in the caller's transaction), with the scope of records it covers
+    (the whole operation by default)."""
+    scope_name, countries = scope or ("operation", None)
     artifact = Artifact(operation_id=operation.id, kind=kind, edition=edition, language=language, format=fmt,
+                        scope=scope_name, countries=countries,
                         filename=filename, content=content, size=len(content), data_as_of=source.data_as_of,
                         record_counts=source.record_counts, data_hash=source.data_hash,
                         generated_by_id=source.generated_by_id, generated_by=source.generated_by[:254])

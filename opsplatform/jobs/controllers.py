@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
-from opsplatform.auth.guards import login_required
-from opsplatform.auth.models import Role
+from opsplatform.auth.guards import requires
 from opsplatform.database import utcnow
 from opsplatform.i18n import _
 from opsplatform.jobs.models import JobRun
@@ -19,19 +18,13 @@ from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
 
 
-def _admin_or_coordinator(request: Request) -> None:
-    if request.user.role not in (Role.admin, Role.coordinator):
-        raise PermissionDeniedException(_("your role does not allow this"))
-
-
 class JobsController(Controller):
     include_in_schema = False
     path = "/jobs"
-    guards = [login_required]
+    guards = [requires("run_jobs")]
 
     @get("/", name="jobs")
     async def index(self, request: Request, db: Db) -> Template:
-        _admin_or_coordinator(request)
         scheduler = getattr(request.app.state, "scheduler", None)
         rows = []
         for job in JOBS:
@@ -43,7 +36,6 @@ class JobsController(Controller):
 
     @post("/{name:str}/run", name="jobs:run")
     async def run_now(self, request: Request, name: FromPath[str]) -> Redirect:
-        _admin_or_coordinator(request)
         job = BY_NAME.get(name)
         if job is None:
             raise NotFoundException()

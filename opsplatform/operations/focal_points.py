@@ -10,10 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.auth.models import Role, User
 from opsplatform.auth.services import EMAIL_RE, create_one_time_link, create_user, normalise_email
-from opsplatform.errors import InvalidInput
+from opsplatform.errors import InvalidInput, NotAllowed
 from opsplatform.i18n import _, country_language, language
 from opsplatform.mail.outbox import queue_mail
 from opsplatform.operations.models import FocalPoint, Operation, Participant
+from opsplatform import policy
+from opsplatform.policy import Member
 from opsplatform.settings import LANGUAGES, Settings
 from opsplatform.web.templating import render
 
@@ -34,10 +36,14 @@ class DirectoryEntry:
     country_name: str
 
 
-async def invite(session: AsyncSession, settings: Settings, operation: Operation, *, country: str, email: str,
-                 name: str, inviter: User, now: datetime, lang: str = "") -> FocalPoint:
-    """Invite a focal point for a participating country; new accounts get a set-password link by e-mail, in the
-    language chosen for them, else the country's (French for the DR Congo, Spanish for Peru), else the inviter's."""
+async def invite(session: AsyncSession, settings: Settings, member: Member, *, country: str, email: str,
+                 name: str, now: datetime, lang: str = "") -> FocalPoint:
+    """Invite a focal point for a participating country the inviter reaches; new accounts get a set-password link by
+    e-mail, in the language chosen for them, else the country's (French for the DR Congo, Spanish for Peru), else the
+    inviter's."""
+    operation, inviter = member.operation, member.user
+    if not member.reaches(country):
+        raise NotAllowed(_("%(code)s is outside the countries you coordinate", code=country[:3]))
     email = normalise_email(email)
     if not EMAIL_RE.match(email):
         raise InvalidInput.one("email", _("must be an e-mail address such as name@agency.gov"))
@@ -53,7 +59,7 @@ async def invite(session: AsyncSession, settings: Settings, operation: Operation
             raise InvalidInput.one("name", _("is required for a new account"))
         user = await create_user(session, email=email, name=name, role=Role.focal_point, country=country,
                                  language=lang or country_language(country, inviter.language))
-    elif user.role != Role.focal_point or user.country_code != country:
+    elif policy.account_country(user) != country:
         raise InvalidInput.one("email", _("this address belongs to an account that is not a focal point of "
                                           "%(code)s", code=country))
     focal_point = await session.scalar(select(FocalPoint).where(FocalPoint.operation_id == operation.id,
@@ -83,24 +89,29 @@ async def send_invitation(session: AsyncSession, settings: Settings, operation: 
                           new_account=user.password_hash is None, days=INVITATION_DAYS), now=now)
 
 
-async def resend(session: AsyncSession, settings: Settings, operation: Operation, focal_point_id: int,
-                 now: datetime) -> FocalPoint | None:
+async def invited(session: AsyncSession, member: Member, focal_point_id: int) -> FocalPoint | None:
+    """A current invitation of the operation, for a country the member reaches."""
     focal_point = await session.scalar(select(FocalPoint).where(FocalPoint.id == focal_point_id,
-                                                                FocalPoint.operation_id == operation.id,
+                                                                FocalPoint.operation_id == member.operation.id,
                                                                 FocalPoint.revoked_at.is_(None)))
+    return focal_point if focal_point is not None and member.reaches(focal_point.country_code) else None
+
+
+async def resend(session: AsyncSession, settings: Settings, member: Member, focal_point_id: int,
+                 now: datetime) -> FocalPoint | None:
+    focal_point = await invited(session, member, focal_point_id)
     if focal_point is None:
         return None
+    operation = member.operation
     user = await session.get(User, focal_point.user_id)
     focal_point.invited_at = now
     await send_invitation(session, settings, operation, user, now)
     return focal_point
 
 
-async def revoke(session: AsyncSession, operation: Operation, focal_point_id: int, now: datetime) -> FocalPoint | None:
-    """Take a focal point off the operation's directory and mailings; the account itself stays."""
-    focal_point = await session.scalar(select(FocalPoint).where(FocalPoint.id == focal_point_id,
-                                                                FocalPoint.operation_id == operation.id,
-                                                                FocalPoint.revoked_at.is_(None)))
+async def revoke(session: AsyncSession, member: Member, focal_point_id: int, now: datetime) -> FocalPoint | None:
+    """Take a focal point off the operation (its directory, mailings and closed group); the account itself stays."""
+    focal_point = await invited(session, member, focal_point_id)
     if focal_point is not None:
         focal_point.revoked_at = now
         await session.flush()

@@ -63,7 +63,26 @@ class Participant(Audited, SQLModel, table=True):
     publicity: str = Field(default=Publicity.aggregate, max_length=16)
     # Records of this country are open to all participants by default (TWIX-style), unless a record says otherwise.
     share_by_default: bool = False
+    # The country's word on its publicity: the coordinator proposes it with the operation; once a focal point of the
+    # country sets or confirms it, only the country changes it.
+    publicity_set_by: int | None = Field(default=None, foreign_key="users.id")
+    publicity_set_at: datetime | None = None
     extra: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class OperationMember(Audited, SQLModel, table=True):
+    """A member of an operation's team (its closed user group) besides the participating countries' focal points:
+    a coordinator, analyst or press officer. Leads edit the operation and manage its team."""
+
+    __tablename__ = "operation_members"
+    __table_args__ = (UniqueConstraint("operation_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    operation_id: int = Field(foreign_key="operations.id", index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    role: str = Field(max_length=16)  # coordinator, analyst or press_officer: the account's role or one below it
+    lead: bool = False
+    added_by: int | None = Field(default=None, foreign_key="users.id")
+    added_at: datetime = Field(default_factory=utcnow)
 
 
 class FocalPoint(Audited, SQLModel, table=True):

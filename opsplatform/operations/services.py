@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.auth.models import Role, User
-from opsplatform.errors import InvalidInput
+from opsplatform import policy
+from opsplatform.auth.models import User
+from opsplatform.database import advance_version
+from opsplatform.errors import InvalidInput, NotAllowed
 from opsplatform.i18n import _
 from opsplatform.labels import phase_label
 from opsplatform.operations.models import FocalPoint, Operation, Participant, Phase, Publicity, Route, Target
-from opsplatform.operations.spec import OperationSpec, RouteSpec, _Checker, parse_route
+from opsplatform.operations import team
+from opsplatform.operations.spec import OperationSpec, RouteSpec, _Checker, parse_route, parse_spec
+from opsplatform.operations.team import TeamEntry
+from opsplatform.policy import Member
 from opsplatform.reference import lookup
 from opsplatform.reference.models import Country, Region, Taxon
 
@@ -21,15 +27,15 @@ PHASES = list(Phase)
 D = TypeVar("D", date, datetime)
 
 
-class Conflict(Exception):
-    """The record changed since it was read; carries the current version."""
-
-    def __init__(self, current: Any) -> None:
-        super().__init__("changed by someone else")
-        self.current = current
-
-
 async def create_operation(session: AsyncSession, spec: OperationSpec, user: User | None) -> Operation:
+    """Create the operation with its participants, targets, routes and team; its creator joins and leads it (an
+    operation made from the command line is led by the coordinators its file names)."""
+    if user is not None and user.id is not None:
+        network = set((await session.scalars(policy.network_countries(user.network_code or ""))).all())
+        if not policy.may_create_operation(user, {c for c, _p in spec.countries}, network):
+            outside = sorted({c for c, _p in spec.countries} - network)
+            raise InvalidInput.one("countries", _("%(codes)s are not members of %(network)s, the network you "
+                                                  "coordinate", codes=", ".join(outside), network=user.network_code))
     operation = Operation(code=spec.code, name=spec.name, series=spec.series, objectives=spec.objectives,
                           lead_organisations=spec.lead_organisations, start_date=spec.start, end_date=spec.end,
                           grace_days=spec.grace_days, phase=spec.phase, release_embargo=spec.release_embargo,
@@ -41,6 +47,14 @@ async def create_operation(session: AsyncSession, spec: OperationSpec, user: Use
                      for t in spec.targets])
     session.add_all([_route(operation.id, r) for r in spec.routes])
     await session.flush()
+    by_command_line = user is None or user.id is None
+    # Made from the command line with no lead named, its coordinators lead (someone must edit it on the web).
+    leaderless = by_command_line and not any(entry.lead for entry in spec.team)
+    for entry in spec.team:
+        lead = entry.lead or (leaderless and policy.may_lead(entry.role))
+        await team.add(session, operation, replace(entry, lead=lead), user)
+    if not by_command_line:
+        await team.add(session, operation, TeamEntry(user, user.role, lead=True), user)
     return operation
 
 
@@ -51,14 +65,12 @@ def _route(operation_id: int, spec: RouteSpec) -> Route:
 
 async def update_operation(session: AsyncSession, operation: Operation, spec: OperationSpec, version: int) -> Operation:
     """Change the core fields (not participants, targets or routes); refused if someone saved in between."""
-    if version != operation.version:
-        raise Conflict(operation)
+    await advance_version(session, operation, version)
     for attribute, value in (("code", spec.code), ("name", spec.name), ("series", spec.series),
                              ("objectives", spec.objectives), ("lead_organisations", spec.lead_organisations),
                              ("start_date", spec.start), ("end_date", spec.end), ("grace_days", spec.grace_days),
                              ("release_embargo", spec.release_embargo), ("target_terms", spec.target_terms)):
         setattr(operation, attribute, value)
-    operation.version += 1
     await session.flush()
     return operation
 
@@ -67,19 +79,20 @@ async def set_phase(session: AsyncSession, operation: Operation, phase: str) -> 
     """Move an operation to a phase by hand (the scheduler moves it at the window's edges)."""
     if phase not in Phase.__members__:
         raise InvalidInput.one("phase", _("must be one of %(values)s", values=", ".join(Phase)))
+    await advance_version(session, operation, operation.version)
     operation.phase = phase
-    operation.version += 1
     await session.flush()
     return operation
 
 
-def logging_refusal(operation: Operation, user: User, *, correction_reason: str | None = None) -> str | None:
-    """Why results cannot be logged or changed in this operation's phase now, or None when they can."""
+def logging_refusal(member: Member, *, correction_reason: str | None = None) -> str | None:
+    """Why results cannot be logged or changed in the operation's phase now, or None when they can."""
+    operation = member.operation
     if operation.phase in (Phase.draft, Phase.planning):
         return _("results can be logged once the operation is active (it is in the %(phase)s phase)",
                  phase=phase_label(operation.phase))
     if operation.phase == Phase.closed:
-        if user.role != Role.coordinator:
+        if not policy.may_correct_closed(member):
             return _("the operation is closed; ask a coordinator to correct the record")
         if not (correction_reason or "").strip():
             return _("the operation is closed: give the reason for this correction")
@@ -90,9 +103,14 @@ def may_remove_participants(operation: Operation, today: date) -> bool:
     return operation.phase in (Phase.draft, Phase.planning) and today < operation.start_date
 
 
-async def add_participants(session: AsyncSession, operation: Operation, countries: list[str],
+async def add_participants(session: AsyncSession, member: Member, countries: list[str],
                            publicity: str = Publicity.aggregate) -> list[str]:
-    """Add countries not yet taking part; returns those added."""
+    """Add countries not yet taking part (only those the lead reaches: a network's lead, its network's members);
+    returns those added. The publicity given is a proposal until each country's focal point confirms it."""
+    if outside := [c for c in countries if not member.reaches(c)]:
+        raise InvalidInput.one("country", _("%(codes)s are outside %(network)s, the network you coordinate",
+                                            codes=", ".join(outside[:10]), network=member.network))
+    operation = member.operation
     present = set((await session.scalars(select(Participant.country_code)
                                          .where(Participant.operation_id == operation.id))).all())
     added = [c for c in dict.fromkeys(countries) if c not in present]
@@ -142,18 +160,26 @@ async def _participant(session: AsyncSession, operation: Operation, country: str
     return participant
 
 
-async def set_publicity(session: AsyncSession, operation: Operation, country: str, publicity: str) -> Participant:
+async def set_publicity(session: AsyncSession, member: Member, country: str, publicity: str,
+                        now: datetime) -> Participant:
+    """The country's word on how the public release shows it: set or confirmed by its own focal points only."""
+    if not policy.speaks_for_country(member, country):
+        raise NotAllowed(_("only the focal points of %(code)s set its consent", code=country[:3]))
     if publicity not in Publicity.__members__:
         raise InvalidInput.one("publicity", _("must be named, aggregate or none"))
-    participant = await _participant(session, operation, country)
-    participant.publicity = publicity
+    participant = await _participant(session, member.operation, country)
+    participant.publicity, participant.publicity_set_by, participant.publicity_set_at = publicity, member.user.id, now
     await session.flush()
     return participant
 
 
-async def set_sharing(session: AsyncSession, operation: Operation, country: str, share: bool) -> Participant:
-    """A country's default for new records: open to all participants, or to its own country and coordinators."""
-    participant = await _participant(session, operation, country)
+async def set_sharing(session: AsyncSession, member: Member, share: bool) -> Participant:
+    """A country's default for new records: open to all participants, or to its own country and coordinators. Its
+    own focal points decide."""
+    country = policy.own_country(member)
+    if country is None:
+        raise NotAllowed(_("a country's focal points decide how its records are shared"))
+    participant = await _participant(session, member.operation, country)
     participant.share_by_default = share
     await session.flush()
     return participant
@@ -171,6 +197,7 @@ async def participants_by_region(session: AsyncSession, operation: Operation) ->
     for participant, name, region, region_code in rows:
         groups.setdefault((region_code, region), []).append(
             {"code": participant.country_code, "name": name, "publicity": participant.publicity,
+             "publicity_confirmed": participant.publicity_set_at is not None,
              "share_by_default": participant.share_by_default})
     return [{"region": region, "region_code": code, "countries": countries}
             for (code, region), countries in groups.items()]
@@ -208,9 +235,8 @@ async def add_route(session: AsyncSession, operation: Operation, data: dict[str,
 
 async def clone_operation(session: AsyncSession, source: Operation, *, code: str, name: str, start: date, end: date,
                           user: User | None) -> Operation:
-    """Next year's operation from an earlier one: participants, consents, focal points, targets and routes; no results."""
-    from opsplatform.operations.spec import parse_spec
-
+    """Next year's operation from an earlier one: team, participants, consents (to be confirmed again), focal points,
+    targets and routes; no results."""
     spec = await parse_spec(session, {
         "code": code, "name": name, "start": start.isoformat(), "end": end.isoformat(), "phase": Phase.draft,
         "series": source.series, "objectives": source.objectives, "lead_organisations": source.lead_organisations,
@@ -222,6 +248,9 @@ async def clone_operation(session: AsyncSession, source: Operation, *, code: str
     for participant in (await session.scalars(select(Participant).where(Participant.operation_id == source.id))).all():
         session.add(Participant(operation_id=clone.id, country_code=participant.country_code,
                                 publicity=participant.publicity, share_by_default=participant.share_by_default))
+    for entry, account in await team.members(session, source):
+        if account.id != (user.id if user else None):
+            await team.add(session, clone, TeamEntry(account, entry.role, entry.lead), user)
     for fp in (await session.scalars(select(FocalPoint).where(FocalPoint.operation_id == source.id,
                                                               FocalPoint.revoked_at.is_(None)))).all():
         session.add(FocalPoint(operation_id=clone.id, country_code=fp.country_code, user_id=fp.user_id,

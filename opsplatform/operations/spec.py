@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
-from opsplatform.operations.models import Operation, Participant, Phase, Publicity, Route, Target
+from opsplatform.auth.models import User
+from opsplatform.operations.models import Operation, OperationMember, Participant, Phase, Publicity, Route, Target
+from opsplatform.operations.team import TeamEntry, entry_for
 from opsplatform.reference import lookup
 from opsplatform.reference.models import Taxon, TradeTerm
 from opsplatform.seizures.vocabulary import TRANSPORT_MODES
@@ -60,6 +62,7 @@ class OperationSpec:
     targets: list[TargetSpec] = field(default_factory=list)
     target_terms: list[str] = field(default_factory=list)
     routes: list[RouteSpec] = field(default_factory=list)
+    team: list[TeamEntry] = field(default_factory=list)
 
 
 class _Checker:
@@ -220,6 +223,7 @@ async def parse_spec(session: AsyncSession, data: dict[str, Any], *, existing_id
             check.add(f"routes[{n}]", _("must be an object with name, origin, transit, destination, hubs, modes"))
             continue
         routes.append(await parse_route(session, check, entry, f"routes[{n}].", codes))
+    team = await parse_team(session, check, data.get("team"))
     if check.errors:
         raise InvalidInput(check.errors)
     assert code and name and start and end
@@ -227,7 +231,35 @@ async def parse_spec(session: AsyncSession, data: dict[str, Any], *, existing_id
                          series=(data.get("series") or code.rsplit("-", 1)[0]).upper(),
                          objectives=data.get("objectives") or "", lead_organisations=leads, grace_days=grace,
                          release_embargo=embargo, countries=countries, targets=targets, target_terms=terms,
-                         routes=routes)
+                         routes=routes, team=team)
+
+
+async def parse_team(session: AsyncSession, check: _Checker, data: Any) -> list[TeamEntry]:
+    """`team`: [{"email", "role" (default: the account's), "lead" (optional)}], each an existing account."""
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        check.add("team", _('must be a list of {"email": "…", "role": "coordinator"}'))
+        return []
+    entries: list[TeamEntry] = []
+    for n, entry in enumerate(data):
+        if not isinstance(entry, dict) or not isinstance(entry.get("email"), str):
+            check.add(f"team[{n}].email", _("is required: the e-mail address of an existing account"))
+            continue
+        role = entry.get("role")
+        if role is not None and not isinstance(role, str):
+            check.add(f"team[{n}].role", _("must be coordinator, analyst or press_officer"))
+            continue
+        try:
+            member = await entry_for(session, entry["email"], role, bool(entry.get("lead")), f"team[{n}].email")
+        except InvalidInput as exc:
+            check.errors += exc.errors
+            continue
+        if member.user.id in {e.user.id for e in entries}:
+            check.add(f"team[{n}].email", _("%(email)s is listed twice", email=member.user.email))
+        else:
+            entries.append(member)
+    return entries
 
 
 async def parse_route(session: AsyncSession, check: _Checker, data: dict[str, Any], prefix: str = "",
@@ -264,6 +296,9 @@ async def operation_spec(session: AsyncSession, operation: Operation) -> dict[st
                                      .where(Target.operation_id == operation.id)
                                      .order_by(Taxon.scientific_name))).all()
     routes = (await session.scalars(select(Route).where(Route.operation_id == operation.id).order_by(Route.id))).all()
+    team = (await session.execute(select(User.email, OperationMember.role, OperationMember.lead)
+                                  .join(OperationMember, OperationMember.user_id == User.id)
+                                  .where(OperationMember.operation_id == operation.id).order_by(User.email))).all()
     return {
         "id": operation.id, "code": operation.code, "name": operation.name, "series": operation.series,
         "phase": operation.phase, "objectives": operation.objectives,
@@ -277,5 +312,6 @@ async def operation_spec(session: AsyncSession, operation: Operation) -> dict[st
                     "modes": r.modes, "risk_notes": r.risk_notes} for r in routes],
         "release_embargo": operation.release_embargo.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         if operation.release_embargo else None,
+        "team": [{"email": e, "role": r, "lead": lead} for e, r, lead in team],
         "version": operation.version,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -11,20 +12,20 @@ from litestar.response import Redirect, Template
 from sqlalchemy import and_, select
 
 from opsplatform import policy
-from opsplatform.auth.guards import requires
 from opsplatform.auth.models import User
 from opsplatform.database import utcnow
 from opsplatform.documents import services as documents
 from opsplatform.documents.models import Artifact
-from opsplatform.errors import InvalidInput
+from opsplatform.errors import Conflict, InvalidInput
 from opsplatform.i18n import _, current_language, negotiate
-from opsplatform.operations.controllers import visible_operation
 from opsplatform.operations.models import Operation
-from opsplatform.operations.services import Conflict
+from opsplatform.policy import Member
 from opsplatform.releases import workflow
 from opsplatform.releases.state import ReleaseState
 from opsplatform.releases.models import Release, ReleaseStatus
 from opsplatform.settings import LANGUAGES
+from opsplatform.reporting.dashboard import few_unnamed
+from opsplatform.web.access import Membership, needs
 from opsplatform.web.deps import Db
 from opsplatform.web.headers import FRAMED
 from opsplatform.web.flash import flash
@@ -41,11 +42,12 @@ def _lang(request: Request) -> str:
 class ReleaseController(Controller):
     include_in_schema = False
     path = "/operations/{code:str}/release"
-    guards = [requires("draft_release")]
+    dependencies = needs("draft_release")
 
-    async def _page(self, request: Request, db: Db, operation: Operation, release: Release, *,
+    async def _page(self, db: Db, member: Member, release: Release, *,
                     errors: dict[str, str] | None = None, form: dict[str, Any] | None = None,
                     status_code: int = 200) -> Template:
+        operation = member.operation
         await db.refresh(operation)  # a refused change was rolled back, which expired both
         await db.refresh(release)
         texts = {f"{name}_{lang}": (release.texts.get(lang) or {}).get(name, "")
@@ -55,82 +57,85 @@ class ReleaseController(Controller):
             "form": form or {**texts, "suppress_below": release.suppress_below or "",
                              "embargo": release.embargo.strftime("%Y-%m-%dT%H:%M") if release.embargo else ""},
             "corrections": await workflow.corrections_of(db, release), "exports": EXPORTS,
-            "may_approve": policy.may_approve_release(request.user), "steps": list(ReleaseStatus),
+            "may_approve": policy.may(member, "approve_release"), "steps": list(ReleaseStatus),
+            "few_unnamed": await few_unnamed(db, replace(member, role="press_officer")),
+            "unconfirmed": await workflow.unconfirmed_consents(db, operation),
             "files": await documents.documents_of(db, operation, and_(
-                Artifact.kind == "release", policy.readable_documents(request.user)))})
+                Artifact.kind == "release", policy.readable_documents(member)))})
 
-    async def _release(self, request: Request, db: Db, code: str) -> tuple[Operation, Release]:
-        operation = await visible_operation(db, request.user, code)
-        release = await workflow.release_of(db, operation)
+    async def _release(self, db: Db, member: Member) -> Release:
+        release = await workflow.release_of(db, member.operation)
         await db.commit()
-        return operation, release
+        return release
 
     @get("/", name="release")
-    async def page(self, request: Request, db: Db, code: FromPath[str]) -> Template:
-        operation, release = await self._release(request, db, code)
-        return await self._page(request, db, operation, release)
+    async def page(self, db: Db, member: Membership) -> Template:
+        return await self._page(db, member, await self._release(db, member))
 
     @post("/", name="release:save")
-    async def save(self, request: Request, db: Db, code: FromPath[str],
+    async def save(self, request: Request, db: Db, member: Membership,
                    data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
         """Save the narrative, quotes, threshold and embargo of a draft; a refusal keeps everything typed."""
-        operation, release = await self._release(request, db, code)
+        release = await self._release(db, member)
         try:
-            await workflow.save_draft(db, release, request.user, data, utcnow())
+            await workflow.save_draft(db, release, member, data, utcnow())
         except InvalidInput as exc:
             await db.rollback()
-            return await self._page(request, db, operation, release, errors=exc.by_field(), form=data, status_code=400)
+            return await self._page(db, member, release, errors=exc.by_field(), form=data, status_code=400)
         except Conflict:
             await db.rollback()
-            return await self._page(request, db, operation, release, form=data, status_code=409, errors={
+            return await self._page(db, member, release, form=data, status_code=409, errors={
                 "version": _("someone else changed this release since you opened it: your text is kept below; "
                              "copy what you need, reload, and save again")})
         await db.commit()
         flash(request, _("Release draft saved."), "success")
-        return Redirect(f"/operations/{operation.code}/release")
+        return Redirect(f"/operations/{member.operation.code}/release")
 
     @post("/corrections", name="release:correct")
-    async def add_correction(self, request: Request, db: Db, code: FromPath[str],
+    async def add_correction(self, request: Request, db: Db, member: Membership,
                              data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
-        operation, release = await self._release(request, db, code)
+        release = await self._release(db, member)
         try:
-            await workflow.correct(db, release, request.user, data.get("note", ""), utcnow())
+            await workflow.correct(db, release, member, data.get("note", ""), utcnow())
         except InvalidInput as exc:
             await db.rollback()
-            return await self._page(request, db, operation, release, errors=exc.by_field(), status_code=400,
-                                    form={**data})
-        await db.commit()
-        flash(request, _("Correction added to the published release."), "success")
-        return Redirect(f"/operations/{operation.code}/release")
-
-    @post("/{action:str}", name="release:act")
-    async def act(self, request: Request, db: Db, code: FromPath[str], action: FromPath[str],
-                  data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
-        """Approve, reopen, schedule, unschedule or publish."""
-        operation, release = await self._release(request, db, code)
-        try:
-            await workflow.act(db, operation, release, request.user, action, data.get("version"), utcnow())
-        except InvalidInput as exc:
-            await db.rollback()
-            return await self._page(request, db, operation, release, errors=exc.by_field(), status_code=400)
+            return await self._page(db, member, release, errors=exc.by_field(), status_code=400, form={**data})
         except Conflict:
             await db.rollback()
-            return await self._page(request, db, operation, release, status_code=409, errors={
+            return await self._page(db, member, release, status_code=409, form={**data}, errors={
+                "version": _("someone else changed this release since you opened it: look again, then retry")})
+        await db.commit()
+        flash(request, _("Correction added to the published release."), "success")
+        return Redirect(f"/operations/{member.operation.code}/release")
+
+    @post("/{action:str}", name="release:act")
+    async def act(self, request: Request, db: Db, member: Membership, action: FromPath[str],
+                  data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
+        """Approve, reopen, schedule, unschedule or publish."""
+        release = await self._release(db, member)
+        try:
+            await workflow.act(db, member, release, action, data.get("version"), utcnow())
+        except InvalidInput as exc:
+            await db.rollback()
+            return await self._page(db, member, release, errors=exc.by_field(), status_code=400)
+        except Conflict:
+            await db.rollback()
+            return await self._page(db, member, release, status_code=409, errors={
                 "version": _("someone else changed this release since you opened it: look again, then retry")})
         await db.commit()
         flash(request, _("Release %(action)s.", action=workflow.action_label(action)), "success")
-        return Redirect(f"/operations/{operation.code}/release")
+        return Redirect(f"/operations/{member.operation.code}/release")
 
     @get("/preview", name="release:preview")
-    async def preview(self, request: Request, db: Db, code: FromPath[str]) -> Response:
-        state = await ReleaseState.of(db, *await self._release(request, db, code))
+    async def preview(self, request: Request, db: Db, member: Membership) -> Response:
+        state = await ReleaseState.of(db, member.operation, await self._release(db, member))
         content, _name = state.file("html", _lang(request), request.user)
         return Response(content, media_type="text/html", headers=FRAMED)
 
     @get([f"/export.{fmt}" for fmt in EXPORTS], name="release:export")
-    async def export(self, request: Request, db: Db, code: FromPath[str]) -> Response[bytes]:
+    async def export(self, request: Request, db: Db, member: Membership) -> Response[bytes]:
         """The release as it stands, as a file; kept in the operation's documents with its provenance."""
-        state = await ReleaseState.of(db, *await self._release(request, db, code))
+        state = await ReleaseState.of(db, member.operation, await self._release(db, member))
         fmt, lang = request.url.path.rsplit(".", 1)[-1], _lang(request)
         content, filename = await state.export(db, fmt, lang, request.user)
         await db.commit()

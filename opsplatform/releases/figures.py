@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
 from opsplatform.auth.models import Role, User
+from opsplatform.policy import Member
 from opsplatform.operations.models import Operation
 from opsplatform.reference.loader import SEED
 from opsplatform.reference.lookup import with_descendants
@@ -105,8 +106,9 @@ async def commodity_lines(session: AsyncSession, scope: Scope) -> list[dict[str,
 async def release_figures(session: AsyncSession, operation: Operation, now: datetime,
                           suppress_below: int | None = None) -> dict[str, Any]:
     """Everything the release shows, as of `now`; counts under `suppress_below` are replaced by "fewer than"."""
-    scope = Scope(operation, PRESS_VIEW, ResultFilter())
-    figures = await summary(session, operation, PRESS_VIEW)
+    press = Member(PRESS_VIEW, operation, Role.press_officer)
+    scope = Scope(press, ResultFilter())
+    figures = await summary(session, press)
     named = sorted((await session.scalars(policy.named_countries(operation.id))).all())
     daily = scope.figures("total")
     regions = (await session.execute(

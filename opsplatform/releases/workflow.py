@@ -12,12 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
 from opsplatform.audit.recorder import record
-from opsplatform.auth.models import Role, User
-from opsplatform.errors import FieldError, InvalidInput, NotAllowed
+from opsplatform.database import advance_version
+from opsplatform.auth.models import Role
+from opsplatform.errors import Conflict, FieldError, InvalidInput, NotAllowed
 from opsplatform.i18n import N_, _
 from opsplatform.notifications.services import notify
-from opsplatform.operations.models import Operation
-from opsplatform.operations.services import Conflict
+from opsplatform.operations.models import Operation, Participant
+from opsplatform.policy import Member
 from opsplatform.releases.figures import release_figures
 from opsplatform.releases.models import Release, ReleaseCorrection, ReleaseStatus
 from opsplatform.settings import LANGUAGES, Settings
@@ -48,21 +49,25 @@ async def figures_of(session: AsyncSession, operation: Operation, release: Relea
     return release.figures or await release_figures(session, operation, now, release.suppress_below)
 
 
-def _check_version(release: Release, version: Any) -> None:
+def _check_version(release: Release, version: Any) -> int:
+    """The version the change was made on; a stale one (or none) loses at once."""
     if str(version) != str(release.version):
         raise Conflict(release)
+    return release.version
 
 
-def _touch(release: Release, now: datetime) -> None:
-    release.version += 1
+async def _touch(session: AsyncSession, release: Release, read: int, now: datetime) -> None:
+    """Move the release to its next version only if it is still at `read`: of two changes at once, one wins."""
+    await advance_version(session, release, read)
     release.updated_at = now
 
 
-async def save_draft(session: AsyncSession, release: Release, user: User, data: dict[str, Any], now: datetime) -> None:
+async def save_draft(session: AsyncSession, release: Release, member: Member, data: dict[str, Any],
+                     now: datetime) -> None:
     """The press officer's part: narrative and quotes per language, the suppression threshold, the embargo."""
-    if not policy.may_draft_release(user):
+    if not policy.may(member, "draft_release"):
         raise NotAllowed(_("only a press officer drafts the release"))
-    _check_version(release, data.get("version"))
+    read = _check_version(release, data.get("version"))
     if release.status != ReleaseStatus.draft:
         raise InvalidInput.one("status", _("an approved release is locked: reopen it to edit"))
     errors: list[FieldError] = []
@@ -89,19 +94,20 @@ async def save_draft(session: AsyncSession, release: Release, user: User, data: 
     release.texts = texts
     release.suppress_below = int(threshold) if threshold else None
     release.embargo = moment.replace(tzinfo=moment.tzinfo or now.tzinfo) if moment else None
-    _touch(release, now)
+    await _touch(session, release, read, now)
     await session.flush()
 
 
-async def act(session: AsyncSession, operation: Operation, release: Release, user: User, action: str,
-              version: Any, now: datetime) -> None:
+async def act(session: AsyncSession, member: Member, release: Release, action: str, version: Any,
+              now: datetime) -> None:
     """Move the release along its workflow; who may, and from where, is in ACTIONS."""
+    operation, user = member.operation, member.user
     if action not in ACTIONS:
-        raise InvalidInput.one("action", _("unknown action %(action)s", action=action))
+        raise InvalidInput.one("action", _("unknown action %(action)s", action=str(action)[:40]))
     who, sources, target = ACTIONS[action]
-    if not (policy.may_approve_release(user) if who == "approve" else policy.may_draft_release(user)):
+    if not policy.may(member, "approve_release" if who == "approve" else "draft_release"):
         raise NotAllowed(_("your role does not allow this"))
-    _check_version(release, version)
+    read = _check_version(release, version)
     if release.status not in sources:
         raise InvalidInput.one("status", _("a release that is %(status)s cannot be %(action)s",
                                            status=status_label(release.status), action=action_label(action)))
@@ -117,13 +123,15 @@ async def act(session: AsyncSession, operation: Operation, release: Release, use
     elif action == "publish":
         release.published_at, release.published_by = now, user.name
     release.status = target
-    _touch(release, now)
+    await _touch(session, release, read, now)
     await session.flush()
 
 
-async def correct(session: AsyncSession, release: Release, user: User, note: str, now: datetime) -> ReleaseCorrection:
+async def correct(session: AsyncSession, release: Release, member: Member, note: str,
+                  now: datetime) -> ReleaseCorrection:
     """A dated note on a published release; the figures it was published with stay as they were."""
-    if not policy.may_draft_release(user):
+    user = member.user
+    if not policy.may(member, "draft_release"):
         raise NotAllowed(_("only a press officer corrects a published release"))
     if release.status != ReleaseStatus.published:
         raise InvalidInput.one("status", _("only a published release takes corrections; edit the draft instead"))
@@ -132,9 +140,16 @@ async def correct(session: AsyncSession, release: Release, user: User, note: str
     correction = ReleaseCorrection(release_id=release.id, note=note.strip()[:2000], by_id=user.id, by=user.name,
                                    created_at=now)
     session.add(correction)
-    _touch(release, now)
+    await _touch(session, release, release.version, now)
     await session.flush()
     return correction
+
+
+async def unconfirmed_consents(session: AsyncSession, operation: Operation) -> list[str]:
+    """Participants whose consent the coordinator proposed and none of their focal points has confirmed yet."""
+    return list((await session.scalars(select(Participant.country_code).where(
+        Participant.operation_id == operation.id, Participant.publicity_set_at.is_(None))
+        .order_by(Participant.country_code))).all())
 
 
 async def corrections_of(session: AsyncSession, release: Release) -> list[ReleaseCorrection]:
@@ -167,7 +182,8 @@ async def publish_due(session: AsyncSession, settings: Settings, now: datetime) 
 
 
 async def _tell_press_office(session: AsyncSession, operation: Operation, text: str, params: dict[str, str]) -> None:
-    press = await session.scalars(select(User.id).where(User.role == Role.press_officer, User.is_active))
+    """The press officers of the operation's team learn where the release stands."""
+    press = await session.scalars(policy.team_members(operation.id, Role.press_officer))
     await notify(session, press, kind="release", text=text, params=params, link=f"/operations/{operation.code}/release")
 
 

@@ -7,7 +7,9 @@ from typing import Any
 import click
 
 from opsplatform.cases.commands import annual_illegal_trade
-from opsplatform.clitools import command_line_user, database_option, operation_by_code, run_async, settings_for, with_session
+from opsplatform.clitools import (
+    command_line_member, command_line_user, database_option, operation_by_code, run_async, settings_for, with_session,
+)
 
 
 # --- reports -----------------------------------------------------------------------------------------------------------
@@ -29,8 +31,7 @@ async def report_summary(database_url: str, code: str, output: str) -> None:
     from opsplatform.reporting.summary import summary
 
     async def work(session: Any) -> dict[str, Any]:
-        operation = await operation_by_code(session, code)
-        return await summary(session, operation, command_line_user())
+        return await summary(session, await command_line_member(session, code))
 
     figures = await with_session(settings_for(database_url), work)
     if output == "json":
@@ -82,9 +83,8 @@ async def report_briefing(database_url: str, code: str, kind: str, fmt: str, lan
     settings = settings_for(database_url)
 
     async def work(session: Any) -> bytes:
-        operation = await operation_by_code(session, code)
-        artifact = await generate(session, settings, operation, command_line_user(), kind=kind, fmt=fmt, lang=lang,
-                                  edition=edition, now=utcnow())
+        artifact = await generate(session, settings, await command_line_member(session, code), kind=kind, fmt=fmt,
+                                  lang=lang, edition=edition, now=utcnow())
         await session.commit()
         return artifact.content
 

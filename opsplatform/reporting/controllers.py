@@ -9,12 +9,9 @@ from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy import select
 
-from opsplatform import policy
-from opsplatform.auth.guards import requires
 from opsplatform.database import utcnow
-from opsplatform.errors import InvalidInput, NotAllowed
+from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
-from opsplatform.operations.controllers import visible_operation
 from opsplatform.reference import lookup
 from opsplatform.reference.models import Country, Network
 from opsplatform.reporting import exports, maps
@@ -23,6 +20,7 @@ from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import Scope, breakdowns, summary
 from opsplatform.seizures.models import Seizure
 from opsplatform.seizures.vocabulary import TRANSPORT_MODES
+from opsplatform.web.access import Membership, needs
 from opsplatform.web.deps import Db
 from opsplatform.web.maps import map_response
 
@@ -36,19 +34,18 @@ def _filter(request: Request) -> ResultFilter:
 class DashboardController(Controller):
     include_in_schema = False
     path = "/operations/{code:str}"
-    guards = [requires("view_operations")]
 
     @get("/dashboard", name="dashboard")
-    async def dashboard(self, request: Request, db: Db, code: FromPath[str]) -> Template:
+    async def dashboard(self, request: Request, db: Db, member: Membership) -> Template:
         """The whole page; while the operation is active htmx refreshes the figures every 30 seconds."""
-        operation = await visible_operation(db, request.user, code)
+        operation = member.operation
         try:
             result_filter = _filter(request)
         except InvalidInput as exc:
             result_filter, errors = ResultFilter(), exc.by_field()
         else:
             errors = {}
-        context = await dashboard_context(db, operation, request.user, result_filter, utcnow())
+        context = await dashboard_context(db, member, result_filter, utcnow())
         template = "reporting/_figures.html" if request.headers.get("hx-request") else "reporting/dashboard.html"
         return Template(template, context={
             **context, "operation": operation, "filter": result_filter, "params": result_filter.as_params(),
@@ -56,16 +53,15 @@ class DashboardController(Controller):
             "export_fields": exports.FIELDS, "options": await filter_options(db)})
 
     @get("/map/{kind:str}", name="dashboard:map")
-    async def map(self, request: Request, db: Db, code: FromPath[str], kind: FromPath[str]) -> Response:
+    async def map(self, request: Request, db: Db, member: Membership, kind: FromPath[str]) -> Response:
         """Seizure points (clustered), a choropleth of seizures per country, or trafficking flows; no nominal data."""
-        operation = await visible_operation(db, request.user, code)
         result_filter, settings = _filter(request), request.app.state.settings
         if kind == "countries":
-            figures = await summary(db, operation, request.user, result_filter)
+            figures = await summary(db, member, result_filter)
             return map_response(settings, maps.choropleth_map(
                 settings, {e["country"]: e["seizures"] for e in figures["by_country"]}, legend_title=_("Seizures")))
         if kind == "flows":
-            more = await breakdowns(db, operation, request.user, result_filter, utcnow())
+            more = await breakdowns(db, member, result_filter, utcnow())
             points = {c: (lat, lon) for c, lat, lon in (await db.execute(
                 select(Country.alpha3, Country.latitude, Country.longitude)
                 .where(Country.latitude.is_not(None)))).all()}
@@ -74,8 +70,8 @@ class DashboardController(Controller):
         if kind != "points":
             raise InvalidInput.one("kind", _("choose points, countries or flows"))
         # Points are records: only those the user sees in full, and only non-nominal facts in the popup.
-        scope = Scope(operation, request.user, result_filter)
-        query = exports.visible_records(operation, request.user, result_filter).where(
+        scope = Scope(member, result_filter)
+        query = exports.visible_records(member, result_filter).where(
             Seizure.id.in_(scope.seizures()), Seizure.latitude.is_not(None))
         rows = (await db.execute(select(Seizure.latitude, Seizure.longitude, Seizure.seizure_date,
                                         Seizure.reporting_country, Seizure.seizure_ref, Seizure.transport_mode)
@@ -84,17 +80,15 @@ class DashboardController(Controller):
                   for lat, lon, day, country, ref, mode in rows]
         return map_response(settings, maps.points_map(settings, points))
 
-    @get([f"/export.{fmt}" for fmt in exports.FORMATS], name="dashboard:export")
-    async def export(self, request: Request, db: Db, code: FromPath[str]) -> Response[bytes]:
+    @get([f"/export.{fmt}" for fmt in exports.FORMATS], name="dashboard:export", dependencies=needs("view_records"))
+    async def export(self, request: Request, db: Db, member: Membership) -> Response[bytes]:
         """The filtered records as CSV, XLSX or GeoJSON with the fields picked; what the filtered list shows."""
-        operation = await visible_operation(db, request.user, code)
-        if not policy.can(request.user, "view_records"):
-            raise NotAllowed(_("exports hold records; a press officer exports the public release instead"))
+        operation = member.operation
         fmt = request.url.path.rsplit(".", 1)[-1]
         fields = exports.pick_fields(request.query_params.getall("fields", []))
         if fmt == "geojson":
             fields += [f for f in ("latitude", "longitude") if f not in fields]
-        content = await exports.render(fmt, exports.rows(db, operation, request.user, _filter(request), fields), fields)
+        content = await exports.render(fmt, exports.rows(db, member, _filter(request), fields), fields)
         return Response(content, media_type=exports.FORMATS[fmt], headers={
             "content-disposition": f'attachment; filename="{operation.code}-seizures.{fmt}"'})
 

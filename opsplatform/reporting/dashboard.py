@@ -9,10 +9,10 @@ from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
-from opsplatform.auth.models import User
 from opsplatform.i18n import _
 from opsplatform.labels import term_unit_label, value_label
 from opsplatform.operations.models import Operation
+from opsplatform.policy import Member
 from opsplatform.reporting import charts
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import breakdowns, summary
@@ -45,13 +45,23 @@ def result_charts(figures: dict[str, Any], more: dict[str, Any], operation: Oper
     }
 
 
-async def dashboard_context(session: AsyncSession, operation: Operation, user: User, result_filter: ResultFilter,
+async def dashboard_context(session: AsyncSession, member: Member, result_filter: ResultFilter,
                             now: datetime) -> dict[str, Any]:
     """Figures, breakdowns, the completeness grid (for those who see records) and charts, as of `now`."""
-    figures = await summary(session, operation, user, result_filter)
-    more = await breakdowns(session, operation, user, result_filter, now)
-    scope = [user.country_code] if user.role == "focal_point" else None
-    grid = await returns.completeness(session, operation, now.date(), scope) if policy.can(user, "view_records") \
-        else None
+    operation = member.operation
+    figures = await summary(session, member, result_filter)
+    more = await breakdowns(session, member, result_filter, now)
+    grid = await returns.completeness(session, operation, now.date(), policy.completeness_countries(member)) \
+        if policy.may(member, "view_records") else None
     return {"figures": figures, "more": more, "grid": grid,
-            "charts": result_charts(figures, more, operation, now.date())}
+            "charts": result_charts(figures, more, operation, now.date()),
+            "few_unnamed": await few_unnamed(session, member)}
+
+
+async def few_unnamed(session: AsyncSession, member: Member) -> list[str] | None:
+    """For the press office: the countries that agreed only to count in the totals, when fewer than three of them
+    contribute (subtracting the named countries from the totals would then reveal them); else None."""
+    if not policy.names_only_consenting(member):
+        return None
+    unnamed = (await session.scalars(policy.aggregate_countries(member.operation.id))).all()
+    return sorted(unnamed) if 0 < len(unnamed) < 3 else None

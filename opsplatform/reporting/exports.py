@@ -10,14 +10,13 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import openpyxl
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
-from opsplatform.auth.models import User
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
-from opsplatform.operations.models import Operation
+from opsplatform.policy import Member
 from opsplatform.reference.models import Taxon
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.seizures.models import Seizure, SeizureItem
@@ -28,9 +27,9 @@ FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocu
            "geojson": "application/geo+json"}
 
 
-def visible_records(operation: Operation, user: User, result_filter: ResultFilter):  # type: ignore[no-untyped-def]
-    """The seizures a user sees in full in this operation under the filter: the list page and exports share it."""
-    return policy.visible_seizures(user).where(Seizure.operation_id == operation.id, result_filter.seizure_clause())
+def visible_records(member: Member, result_filter: ResultFilter) -> Select[tuple[Seizure]]:
+    """The seizures a member sees in full in its operation under the filter: the list page and exports share it."""
+    return select(Seizure).where(policy.records(member), result_filter.seizure_clause())
 
 
 def pick_fields(requested: Sequence[str]) -> list[str]:
@@ -42,10 +41,10 @@ def pick_fields(requested: Sequence[str]) -> list[str]:
     return chosen
 
 
-async def rows(session: AsyncSession, operation: Operation, user: User, result_filter: ResultFilter,
+async def rows(session: AsyncSession, member: Member, result_filter: ResultFilter,
                fields: list[str]) -> AsyncIterator[dict[str, Any]]:
     """Rows in batches, so a large export does not load every record at once."""
-    seizures = visible_records(operation, user, result_filter).order_by(Seizure.seizure_date, Seizure.id)
+    seizures = visible_records(member, result_filter).order_by(Seizure.seizure_date, Seizure.id)
     query = (select(Seizure, SeizureItem, Taxon.scientific_name)
              .join(SeizureItem, SeizureItem.seizure_id == Seizure.id).join(Taxon, Taxon.id == SeizureItem.taxon_id)
              .where(Seizure.id.in_(select(seizures.subquery().c.id)), result_filter.item_clause())

@@ -76,6 +76,11 @@ class ResultFilter:
         return and_(true(), *conditions)
 
     @property
+    def narrows_places(self) -> bool:
+        """Narrowed to some countries (by country, region or network)."""
+        return bool(self.countries or self.regions or self.networks)
+
+    @property
     def place_and_time_only(self) -> bool:
         """True when only countries and dates are narrowed: the daily figures can answer it."""
         return not (self.taxon_groups or self.taxa or self.terms or self.modes)

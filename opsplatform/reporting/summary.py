@@ -14,8 +14,8 @@ from sqlalchemy import Float, Integer, Select, String, cast, func, literal, null
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
-from opsplatform.auth.models import User
 from opsplatform.operations.models import Operation, Participant
+from opsplatform.policy import Member
 from opsplatform.reference.models import Country, NetworkMember, Region
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.models import DailyFigure, WindowFigure
@@ -29,15 +29,20 @@ TOP_ROUTES = 50  # pages and briefings show the busiest few; flows and legs stil
 
 @dataclass
 class Scope:
-    """The seizures a view counts: one operation, counted statuses, the filter, and the viewer's access."""
+    """The seizures a view counts: the member's operation, counted statuses, the filter, and the member's access."""
 
-    operation: Operation
-    user: User
+    member: Member
     filter: ResultFilter
 
+    @property
+    def operation(self) -> Operation:
+        return self.member.operation
+
+    def access(self, country: Any = Seizure.reporting_country, operation_id: Any = Seizure.operation_id) -> Any:
+        return policy.aggregate_access(self.member, country, operation_id, narrowed=self.filter.narrows_places)
+
     def where(self) -> tuple[Any, ...]:
-        return (Seizure.operation_id == self.operation.id, counted(),
-                self.filter.seizure_clause(), policy.aggregate_access(self.user))
+        return (Seizure.operation_id == self.operation.id, counted(), self.filter.seizure_clause(), self.access())
 
     def seizures(self) -> Select:
         return select(Seizure.id).where(*self.where())
@@ -52,7 +57,7 @@ class Scope:
             return select(*(table.c[name] for name in WINDOW_COLUMNS)).where(
                 table.c.operation_id == self.operation.id, table.c.dimension.in_(dimensions),
                 self.filter.place_and_time(table.c.country, table.c.day if dated else None),
-                policy.aggregate_access(self.user, table.c.country, table.c.operation_id)).cte("figures")
+                self.access(table.c.country, table.c.operation_id)).cte("figures")
         return facts(self._counted(), self.filter.item_clause(), dimensions).cte("figures")
 
     def days(self) -> Select:
@@ -61,7 +66,7 @@ class Scope:
             table = DailyFigure.__table__
             where = (table.c.operation_id == self.operation.id, table.c.dimension == "total",
                      self.filter.place_and_time(table.c.country, table.c.day),
-                     policy.aggregate_access(self.user, table.c.country, table.c.operation_id))
+                     self.access(table.c.country, table.c.operation_id))
             return select(table.c.day, _total(table.c.seizures)).where(*where).group_by(table.c.day)
         counted = self._counted()
         return select(counted.c.seizure_date, func.count()).group_by(counted.c.seizure_date)
@@ -87,13 +92,13 @@ def _per_key(figures: Any, dimension: str, *, unit: bool = False, quantity: bool
             .where(c.dimension == dimension).group_by(*keys))
 
 
-async def fold_unnamed(session: AsyncSession, operation_id: int | None, user: User, entries: list[dict[str, Any]],
+async def fold_unnamed(session: AsyncSession, member: Member, entries: list[dict[str, Any]],
                        counts: tuple[str, ...]) -> list[dict[str, Any]]:
     """For a press officer, the entries of countries that did not consent to be named are added up (their `counts`)
     into one "other" entry."""
-    if not policy.names_only_consenting(user):
+    if not policy.names_only_consenting(member):
         return entries
-    named = set((await session.scalars(policy.named_countries(operation_id))).all())
+    named = set((await session.scalars(policy.named_countries(member.operation.id))).all())
     other = {"country": "other", **{k: sum(e[k] for e in entries if e["country"] not in named) for k in counts}}
     return [e for e in entries if e["country"] in named] + ([other] if other["seizures"] else [])
 
@@ -106,7 +111,7 @@ def _figures_query(scope: Scope) -> Any:
     is_total = c.dimension == "total"
     none = cast(null(), String)
     participating = select(Participant.country_code).where(Participant.operation_id == scope.operation.id)
-    if policy.names_only_consenting(scope.user):
+    if policy.names_only_consenting(scope.member):
         participating = participating.where(Participant.publicity != "none")
     with_seizures = select(c.country).where(is_total).distinct()
     reporting = union(with_seizures, *reported_without_figures(scope.operation.id)).subquery()
@@ -130,10 +135,10 @@ def _ranked(entries: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     return sorted(entries, key=lambda e: (-e["seizures"], str(e[key])))
 
 
-async def summary(session: AsyncSession, operation: Operation, user: User,
-                  result_filter: ResultFilter | None = None) -> dict[str, Any]:
-    """The CONTRACT.md summary: counted seizures only, each once however many items it has."""
-    scope = Scope(operation, user, result_filter or ResultFilter())
+async def summary(session: AsyncSession, member: Member, result_filter: ResultFilter | None = None) -> dict[str, Any]:
+    """The summary of the public interface: counted seizures only, each once however many items it has."""
+    scope = Scope(member, result_filter or ResultFilter())
+    operation = member.operation
     rows: dict[str, list[tuple[Any, ...]]] = {}
     for kind, key, unit, count, total in (await session.execute(_figures_query(scope))).all():
         rows.setdefault(kind, []).append((key if key is not None else UNKNOWN, unit, count, total))
@@ -145,7 +150,7 @@ async def summary(session: AsyncSession, operation: Operation, user: User,
         "window": {"start": operation.start_date.isoformat(), "end": operation.end_date.isoformat()},
         "countries": {k: rows[k][0][2] for k in ("participating", "reporting", "with_seizures")},
         "seizures": seizures, "suspects_arrested": int(arrested or 0),
-        "by_country": await fold_unnamed(session, operation.id, user, countries, ("seizures", "suspects_arrested")),
+        "by_country": await fold_unnamed(session, member, countries, ("seizures", "suspects_arrested")),
         "by_taxon_group": _ranked([{"group": k, "seizures": n} for k, _u, n, _t in rows.get("group", [])], "group"),
         "by_term_unit": sorted([{"term": k, "unit": u, "quantity": round(t or 0, 3), "seizures": n}
                                 for k, u, n, t in rows.get("term", [])],
@@ -185,10 +190,10 @@ def _busiest(counts: dict[Any, int], limit: int | None = None) -> list[tuple[Any
     return heapq.nsmallest(limit, counts.items(), key=order) if limit else sorted(counts.items(), key=order)
 
 
-async def breakdowns(session: AsyncSession, operation: Operation, user: User, result_filter: ResultFilter,
+async def breakdowns(session: AsyncSession, member: Member, result_filter: ResultFilter,
                      now: datetime) -> dict[str, Any]:
     """What the dashboard shows beyond the summary: regions, networks, taxa, agencies, places, concealment, flows."""
-    scope = Scope(operation, user, result_filter)
+    scope = Scope(member, result_filter)
     figures = scope.figures("total", "taxon", "agency", "location_type", "concealment", "route")
     c = figures.c
     by_key: dict[str, list[tuple[Any, int]]] = {}

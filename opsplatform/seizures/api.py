@@ -1,4 +1,4 @@
-"""JSON API for results (CONTRACT.md): seizures with items and suspects, status changes, nil returns."""
+"""JSON API for results: seizures with their items and suspects, status changes, nil returns."""
 
 from __future__ import annotations
 
@@ -6,106 +6,100 @@ from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 from litestar.status_codes import HTTP_409_CONFLICT
+from sqlalchemy import select
 
-from opsplatform.web.api_docs import ERRORS, ERRORS_WITH_CONFLICT
-from opsplatform.web.deps import Db
 from opsplatform import policy
-from opsplatform.auth.guards import requires
-from opsplatform.errors import InvalidInput
+from opsplatform.errors import Conflict, InvalidInput
 from opsplatform.i18n import _
-from opsplatform.operations.controllers import visible_operation
-from opsplatform.operations.services import Conflict
 from opsplatform.seizures import returns, services
 from opsplatform.seizures.models import Seizure
+from opsplatform.web.access import Membership, ReadableSeizure, needs
+from opsplatform.web.api_docs import ERRORS, ERRORS_WITH_CONFLICT
+from opsplatform.web.deps import Db
 
 PAGE = 200
-
-
-async def visible_seizure(db: Db, user: Any, operation_id: int, seizure_id: int) -> Seizure:
-    seizure = await db.scalar(policy.visible_seizures(user).where(Seizure.operation_id == operation_id,
-                                                                  Seizure.id == seizure_id))
-    if seizure is None:
-        raise NotFoundException(_("no seizure %(id)s that you can see", id=seizure_id))
-    return seizure
+RECORDS = needs("view_records")
+LOG = needs("log_records")
 
 
 class SeizureApi(Controller):
     path = "/api/v1/operations/{code:str}"
     tags = ["results"]
 
-    @get("/seizures", name="api:seizures", responses=ERRORS, guards=[requires("view_records")],
+    @get("/seizures", name="api:seizures", responses=ERRORS, dependencies=RECORDS,
          summary="Seizures you can see in full, newest first (paged with offset)")
-    async def list_seizures(self, request: Request, db: Db, code: FromPath[str],
+    async def list_seizures(self, request: Request, db: Db, member: Membership,
                             offset: FromQuery[int] = 0) -> list[dict[str, Any]]:
-        operation = await visible_operation(db, request.user, code)
-        seizures = (await db.scalars(policy.visible_seizures(request.user)
-                                     .where(Seizure.operation_id == operation.id)
+        seizures = (await db.scalars(select(Seizure).where(policy.records(member))
                                      .order_by(Seizure.id.desc()).offset(max(offset, 0)).limit(PAGE))).all()
         settings = request.app.state.settings
-        return [await services.seizure_json(db, settings, s, request.user) for s in seizures]
+        return [await services.seizure_json(db, settings, member, s) for s in seizures]
 
-    @post("/seizures", name="api:seizures:create", responses=ERRORS, guards=[requires("log_records")], status_code=201,
+    @post("/seizures", name="api:seizures:create", responses=ERRORS, dependencies=LOG, status_code=201,
           summary="Log a seizure with its items (and suspects); submitted unless status is draft")
-    async def create(self, request: Request, db: Db, code: FromPath[str],
+    async def create(self, request: Request, db: Db, member: Membership,
                      data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
-        operation = await visible_operation(db, request.user, code)
-        seizure = await services.create_seizure(db, request.app.state.settings, operation, request.user, data)
+        seizure = await services.create_seizure(db, request.app.state.settings, member, data)
         await db.commit()
-        return await services.seizure_json(db, request.app.state.settings, seizure, request.user)
+        return await services.seizure_json(db, request.app.state.settings, member, seizure)
 
-    @get("/seizures/{seizure_id:int}", name="api:seizure", responses=ERRORS, guards=[requires("view_records")],
+    @get("/seizures/{seizure_id:int}", name="api:seizure", responses=ERRORS, dependencies=RECORDS,
          summary="One seizure")
-    async def detail(self, request: Request, db: Db, code: FromPath[str],
-                     seizure_id: FromPath[int]) -> dict[str, Any]:
-        operation = await visible_operation(db, request.user, code)
-        seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
-        return await services.seizure_json(db, request.app.state.settings, seizure, request.user)
+    async def detail(self, request: Request, db: Db, member: Membership, seizure: ReadableSeizure) -> dict[str, Any]:
+        return await services.seizure_json(db, request.app.state.settings, member, seizure)
 
-    @patch("/seizures/{seizure_id:int}", name="api:seizure:update", guards=[requires("log_records")],
+    @patch("/seizures/{seizure_id:int}", name="api:seizure:update", dependencies=RECORDS,
            responses=ERRORS_WITH_CONFLICT,
-           summary="Correct a seizure; send the version you read (409 if someone changed it since)")
-    async def update(self, request: Request, db: Db, code: FromPath[str], seizure_id: FromPath[int],
+           summary="Correct a seizure; send the version you read (409 if someone changed it since); a correction "
+                   "of another country's record carries correction_reason")
+    async def update(self, request: Request, db: Db, member: Membership, seizure: ReadableSeizure,
                      data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
-        operation = await visible_operation(db, request.user, code)
-        seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
-        if not isinstance(data.get("version"), int):
+        if not isinstance(data.get("version"), int) or isinstance(data.get("version"), bool):
             raise InvalidInput.one("version", _("send the version you read (an integer)"))
         settings = request.app.state.settings
         try:
-            await services.update_seizure(db, settings, operation, seizure, request.user, data, data["version"])
+            await services.update_seizure(db, settings, member, seizure, data, data["version"])
         except Conflict:
             await db.rollback()
             await db.refresh(seizure)
             return Response({"status_code": 409, "detail": _("changed by someone else since you read it"),
-                             "current": await services.seizure_json(db, settings, seizure, request.user)},
+                             "current": await services.seizure_json(db, settings, member, seizure)},
                             status_code=HTTP_409_CONFLICT)
         await db.commit()
-        return Response(await services.seizure_json(db, settings, seizure, request.user))
+        return Response(await services.seizure_json(db, settings, member, seizure))
 
-    @post("/seizures/{seizure_id:int}/status", name="api:seizure:status", guards=[requires("view_records")],
-          responses=ERRORS, status_code=200,
-          summary="validate, query (coordinators); answer, withdraw, submit (the reporting country)")
-    async def status(self, request: Request, db: Db, code: FromPath[str], seizure_id: FromPath[int],
-                     data: JSONBody[dict[str, str]]) -> dict[str, Any]:
-        operation = await visible_operation(db, request.user, code)
-        seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
-        await services.change_status(db, seizure, request.user, data.get("action", ""), data.get("message", ""))
+    @post("/seizures/{seizure_id:int}/status", name="api:seizure:status", dependencies=RECORDS,
+          responses=ERRORS_WITH_CONFLICT, status_code=200,
+          summary="validate, query (coordinators); answer, withdraw, submit (the reporting country); send the "
+                  "version you read to refuse a step on a record changed since")
+    async def status(self, request: Request, db: Db, member: Membership, seizure: ReadableSeizure,
+                     data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
+        version = data.get("version")
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+            raise InvalidInput.one("version", _("must be the version you read (an integer)"))
+        settings = request.app.state.settings
+        try:
+            await services.change_status(db, member, seizure, str(data.get("action") or ""),
+                                         str(data.get("message") or ""), version)
+        except Conflict:
+            await db.rollback()
+            await db.refresh(seizure)
+            return Response({"status_code": 409, "detail": _("changed by someone else since you read it"),
+                             "current": await services.seizure_json(db, settings, member, seizure)},
+                            status_code=HTTP_409_CONFLICT)
         await db.commit()
-        return await services.seizure_json(db, request.app.state.settings, seizure, request.user)
+        return Response(await services.seizure_json(db, settings, member, seizure))
 
-    @post("/nil-returns", name="api:nil_returns", responses=ERRORS, guards=[requires("log_records")], status_code=201,
+    @post("/nil-returns", name="api:nil_returns", responses=ERRORS, dependencies=LOG, status_code=201,
           summary="Say a day had nothing to report")
-    async def nil_return(self, request: Request, db: Db, code: FromPath[str],
-                         data: JSONBody[dict[str, str]]) -> dict[str, Any]:
-        operation = await visible_operation(db, request.user, code)
+    async def nil_return(self, db: Db, member: Membership, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
         try:
             day = date.fromisoformat(str(data.get("date", "")))
         except ValueError as exc:
             raise InvalidInput.one("date", _("must be a date as YYYY-MM-DD")) from exc
-        country = await services.reporting_country(db, operation, request.user, data)
-        nil = await returns.record_nil_return(db, operation, request.user, country, day)
+        country = await services.reporting_country(db, member, data)
+        nil = await returns.record_nil_return(db, member, country, day)
         await db.commit()
         return {"country": nil.country_code, "date": nil.day.isoformat()}

@@ -2,36 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 
 from opsplatform import crypto, policy
-from opsplatform.auth.guards import requires
-from opsplatform.auth.models import Role
 from opsplatform.cases.record import record_context
 from opsplatform.database import utcnow
-from opsplatform.errors import InvalidInput
+from opsplatform.errors import Conflict, InvalidInput
 from opsplatform.i18n import _
 from opsplatform.labels import status_label
-from opsplatform.operations.controllers import visible_operation
-from opsplatform.operations.models import Operation, Participant
-from opsplatform.operations.services import Conflict
+from opsplatform.operations.models import Participant
+from opsplatform.policy import Member
 from opsplatform.reference import lookup
 from opsplatform.reference.models import Country, Currency, Taxon, TradeTerm, Unit
-from opsplatform.seizures import forms, returns, services
-from opsplatform.seizures import vocabulary as v
 from opsplatform.reporting.exports import visible_records
 from opsplatform.reporting.filters import ResultFilter
-from opsplatform.seizures.api import visible_seizure
+from opsplatform.seizures import forms, returns, services
+from opsplatform.seizures import vocabulary as v
 from opsplatform.seizures.models import Seizure, SeizureItem, StatusChange, Suspect
 from opsplatform.seizures.validation import NOMINAL
+from opsplatform.web.access import Membership, ReadableSeizure, needs
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
+
+RECORDS = needs("view_records")
+LOG = needs("log_records")
 
 
 async def form_choices(db: Db) -> dict[str, Any]:
@@ -45,35 +46,36 @@ async def form_choices(db: Db) -> dict[str, Any]:
     }
 
 
-async def record_page(request: Request, db: Db, operation: Operation, seizure: Seizure,
+async def record_page(request: Request, db: Db, member: Member, seizure: Seizure,
                       errors: dict[str, str] | None = None, status_code: int = 200, *,
                       case_form: dict[str, Any] | None = None) -> Template:
     """The record page; `case_form` carries the typed values and errors of a refused link or follow-up form."""
-    user, settings = request.user, request.app.state.settings
+    settings, operation = request.app.state.settings, member.operation
     await db.refresh(operation)  # after a refused change was rolled back
     await db.refresh(seizure)
     items = (await db.execute(select(SeizureItem, Taxon).join(Taxon, Taxon.id == SeizureItem.taxon_id)
                               .where(SeizureItem.seizure_id == seizure.id).order_by(SeizureItem.item_no))).all()
     suspects = (await db.scalars(select(Suspect).where(Suspect.seizure_id == seizure.id))).all()
-    nominal = policy.sees_nominal(user, seizure.reporting_country)
+    nominal = policy.sees_nominal(member, seizure.reporting_country)
     people = [{"suspect": s, **({n: crypto.decrypt(settings, getattr(s, f"{n}_encrypted")) for n in NOMINAL}
                                  if nominal else {})} for s in suspects]
     history = (await db.scalars(select(StatusChange).where(StatusChange.seizure_id == seizure.id)
                                 .order_by(StatusChange.id))).all()
     return Template("seizures/detail.html", status_code=status_code, context={
         "operation": operation, "seizure": seizure, "items": items, "people": people, "nominal": nominal,
-        "history": history, "may_change": policy.may_change_seizure(user, seizure),
-        "may_validate": user.role == Role.coordinator, "errors": errors or {},
-        "case": await record_context(db, operation, seizure, user, case_form)})
+        "history": history, "may_change": policy.may_change(member, seizure),
+        "may_validate": policy.may_validate(member, seizure), "errors": errors or {},
+        "reason_needed": policy.corrects_for_others(member, seizure),
+        "case": await record_context(db, member, seizure, case_form)})
 
 
 class SeizureController(Controller):
     include_in_schema = False
     path = "/operations/{code:str}"
 
-    async def _form(self, request: Request, db: Db, operation: Operation, raw: dict[str, Any], *,
-                    seizure: Seizure | None = None, errors: dict[str, str] | None = None, conflict: Any = None,
-                    status_code: int = 200) -> Template:
+    async def _form(self, db: Db, member: Member, raw: dict[str, Any], *, seizure: Seizure | None = None,
+                    errors: dict[str, str] | None = None, conflict: Any = None, status_code: int = 200) -> Template:
+        operation = member.operation
         await db.refresh(operation)  # a refused change was rolled back, which expired what the page shows
         if seizure is not None:
             await db.refresh(seizure)
@@ -81,18 +83,21 @@ class SeizureController(Controller):
                                          .join(Country, Country.alpha3 == Participant.country_code)
                                          .where(Participant.operation_id == operation.id)
                                          .order_by(Country.name))).all()
-        country = seizure.reporting_country if seizure else request.user.country_code
+        country = seizure.reporting_country if seizure else policy.own_country(member)
         return Template("seizures/form.html", status_code=status_code, context={
             "operation": operation, "seizure": seizure, "form": forms.blank(raw), "errors": errors or {},
-            "conflict": conflict, "participants": participants,
-            "nominal": policy.sees_nominal(request.user, country or ""), **await form_choices(db)})
+            "conflict": conflict, "participants": [p for p in participants if member.reaches(p[0])],
+            "own_country": policy.own_country(member),
+            "speaks": country is not None and policy.speaks_for_country(member, country),
+            "reason_needed": seizure is not None and policy.corrects_for_others(member, seizure),
+            "nominal": policy.sees_nominal(member, country or ""), **await form_choices(db)})
 
-    @get("/seizures", name="seizures:list", guards=[requires("view_records")])
-    async def list(self, request: Request, db: Db, code: FromPath[str], status: FromQuery[str] = "",
+    @get("/seizures", name="seizures:list", dependencies=RECORDS)
+    async def list(self, request: Request, db: Db, member: Membership, status: FromQuery[str] = "",
                    country: FromQuery[str] = "", page: FromQuery[int] = 1) -> Template:
-        operation = await visible_operation(db, request.user, code)
+        operation = member.operation
         result_filter = ResultFilter.from_params(request.query_params)
-        query = visible_records(operation, request.user, result_filter)
+        query = visible_records(member, result_filter)
         if status:
             query = query.where(Seizure.status == status)
         if country:
@@ -109,120 +114,110 @@ class SeizureController(Controller):
             by_seizure.setdefault(item.seizure_id, []).append((item, name))
         return Template("seizures/list.html", context={
             "operation": operation, "seizures": seizures, "items": by_seizure, "total": total, "page": page,
-            "filters": {**result_filter.as_params(), "status": status, "country": country}, "statuses": ["draft", "submitted", "validated",
-                                                                             "queried", "withdrawn"]})
+            "filters": {**result_filter.as_params(), "status": status, "country": country},
+            "statuses": ["draft", "submitted", "validated", "queried", "withdrawn"]})
 
-    @get("/seizures/new", name="seizures:new", guards=[requires("log_records")])
-    async def new(self, request: Request, db: Db, code: FromPath[str]) -> Template:
-        operation = await visible_operation(db, request.user, code)
-        return await self._form(request, db, operation, {})
+    @get("/seizures/new", name="seizures:new", dependencies=LOG)
+    async def new(self, db: Db, member: Membership) -> Template:
+        return await self._form(db, member, {})
 
-    @post("/seizures/new", name="seizures:create", guards=[requires("log_records")])
-    async def create(self, request: Request, db: Db, code: FromPath[str]) -> Template | Redirect:
-        operation = await visible_operation(db, request.user, code)
+    @post("/seizures/new", name="seizures:create", dependencies=LOG)
+    async def create(self, request: Request, db: Db, member: Membership) -> Template | Redirect:
         form = await request.form()
         raw = forms.parse(form)
         action = form.get("action", "submit")
         if action not in ("submit", "draft"):
-            return await self._form(request, db, operation, forms.with_rows(raw, action))
+            return await self._form(db, member, forms.with_rows(raw, action))
         raw["status"] = "draft" if action == "draft" else "submitted"
         try:
-            seizure = await services.create_seizure(db, request.app.state.settings, operation, request.user, raw)
+            seizure = await services.create_seizure(db, request.app.state.settings, member, raw)
         except InvalidInput as exc:
             await db.rollback()
-            return await self._form(request, db, operation, raw, errors=forms.errors_by_field(exc), status_code=400)
+            return await self._form(db, member, raw, errors=forms.errors_by_field(exc), status_code=400)
         await db.commit()
-        flash(request, _("Seizure %(ref)s saved as %(status)s.", ref=seizure.seizure_ref, status=status_label(seizure.status)),
-              "success")
-        return Redirect(f"/operations/{operation.code}/seizures/{seizure.id}")
+        flash(request, _("Seizure %(ref)s saved as %(status)s.", ref=seizure.seizure_ref,
+                         status=status_label(seizure.status)), "success")
+        return Redirect(f"/operations/{member.operation.code}/seizures/{seizure.id}")
 
-    @get("/seizures/{seizure_id:int}", name="seizures:detail", guards=[requires("view_records")])
-    async def detail(self, request: Request, db: Db, code: FromPath[str], seizure_id: FromPath[int]) -> Template:
-        operation = await visible_operation(db, request.user, code)
-        seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
-        return await record_page(request, db, operation, seizure)
+    @get("/seizures/{seizure_id:int}", name="seizures:detail", dependencies=RECORDS)
+    async def detail(self, request: Request, db: Db, member: Membership, seizure: ReadableSeizure) -> Template:
+        return await record_page(request, db, member, seizure)
 
-    @get("/seizures/{seizure_id:int}/edit", name="seizures:edit", guards=[requires("log_records")])
-    async def edit(self, request: Request, db: Db, code: FromPath[str], seizure_id: FromPath[int]) -> Template:
-        operation = await visible_operation(db, request.user, code)
-        seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
-        if not policy.may_change_seizure(request.user, seizure):
+    @get("/seizures/{seizure_id:int}/edit", name="seizures:edit", dependencies=RECORDS)
+    async def edit(self, db: Db, member: Membership, seizure: ReadableSeizure) -> Template:
+        if not policy.may_change(member, seizure):
             raise NotFoundException()
         raw = await services.seizure_fields(db, seizure)
         raw["suspects"] = [{"id": s.id, "nationality": s.nationality or "", "sex": s.sex or "", "role": s.role or ""}
                            for s in (await db.scalars(select(Suspect).where(Suspect.seizure_id == seizure.id))).all()]
         raw["shared_with_participants"] = seizure.shared_with_participants
         raw["publicity_approved"], raw["public_description"] = seizure.publicity_approved, seizure.public_description
-        return await self._form(request, db, operation, raw, seizure=seizure)
+        return await self._form(db, member, raw, seizure=seizure)
 
-    @post("/seizures/{seizure_id:int}/edit", name="seizures:update", guards=[requires("log_records")])
-    async def update(self, request: Request, db: Db, code: FromPath[str], seizure_id: FromPath[int]) -> Template | Redirect:
-        operation = await visible_operation(db, request.user, code)
-        seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
+    @post("/seizures/{seizure_id:int}/edit", name="seizures:update", dependencies=RECORDS)
+    async def update(self, request: Request, db: Db, member: Membership,
+                     seizure: ReadableSeizure) -> Template | Redirect:
         form = await request.form()
         raw = forms.parse(form)
         action = form.get("action", "save")
         if action not in ("save",):
-            return await self._form(request, db, operation, forms.with_rows(raw, action), seizure=seizure)
+            return await self._form(db, member, forms.with_rows(raw, action), seizure=seizure)
         settings = request.app.state.settings
         try:
-            await services.update_seizure(db, settings, operation, seizure, request.user, raw,
-                                          int(form.get("version") or 0))
+            await services.update_seizure(db, settings, member, seizure, raw, forms.version(form))
         except InvalidInput as exc:
             await db.rollback()
-            return await self._form(request, db, operation, raw, seizure=seizure, errors=forms.errors_by_field(exc),
+            return await self._form(db, member, raw, seizure=seizure, errors=forms.errors_by_field(exc),
                                     status_code=400)
         except Conflict:
             await db.rollback()
             await db.refresh(seizure)
-            current = await services.seizure_json(db, settings, seizure, request.user)
-            return await self._form(request, db, operation, raw, seizure=seizure, conflict=current, status_code=409)
+            current = await services.seizure_json(db, settings, member, seizure)
+            return await self._form(db, member, raw, seizure=seizure, conflict=current, status_code=409)
         await db.commit()
         flash(request, _("Seizure %(ref)s saved.", ref=seizure.seizure_ref), "success")
-        return Redirect(f"/operations/{operation.code}/seizures/{seizure.id}")
+        return Redirect(f"/operations/{member.operation.code}/seizures/{seizure.id}")
 
-    @post("/seizures/{seizure_id:int}/status", name="seizures:status", guards=[requires("view_records")])
-    async def status(self, request: Request, db: Db, code: FromPath[str], seizure_id: FromPath[int]) -> Template | Redirect:
-        operation = await visible_operation(db, request.user, code)
-        seizure = await visible_seizure(db, request.user, operation.id, seizure_id)
+    @post("/seizures/{seizure_id:int}/status", name="seizures:status", dependencies=RECORDS)
+    async def status(self, request: Request, db: Db, member: Membership,
+                     seizure: ReadableSeizure) -> Template | Redirect:
         form = await request.form()
         try:
-            await services.change_status(db, seizure, request.user, form.get("action", ""), form.get("message", ""))
+            await services.change_status(db, member, seizure, form.get("action", ""), form.get("message", ""),
+                                         forms.version(form) if form.get("version") else None)
         except InvalidInput as exc:
             await db.rollback()
-            return await record_page(request, db, operation, seizure, errors=exc.by_field(), status_code=400)
+            return await record_page(request, db, member, seizure, errors=exc.by_field(), status_code=400)
+        except Conflict:
+            await db.rollback()
+            return await record_page(request, db, member, seizure, status_code=409, errors={
+                "version": _("someone else changed this record since you opened it: look again, then retry")})
         await db.commit()
         flash(request, _("The record is now %(status)s.", status=status_label(seizure.status)), "success")
-        return Redirect(f"/operations/{operation.code}/seizures/{seizure.id}")
+        return Redirect(f"/operations/{member.operation.code}/seizures/{seizure.id}")
 
-    @post("/nil-returns", name="seizures:nil_return", guards=[requires("log_records")])
-    async def nil_return(self, request: Request, db: Db, code: FromPath[str]) -> Redirect:
+    @post("/nil-returns", name="seizures:nil_return", dependencies=LOG)
+    async def nil_return(self, request: Request, db: Db, member: Membership) -> Redirect:
         """One click: 'nothing to report' for a day (the focal point's own country)."""
-        from datetime import date
-
-        operation = await visible_operation(db, request.user, code)
         form = await request.form()
         try:
-            day = date.fromisoformat(form.get("date", ""))
-            country = await services.reporting_country(db, operation, request.user, dict(form))
-            await returns.record_nil_return(db, operation, request.user, country, day)
-        except ValueError:
-            flash(request, _("date: must be a date as YYYY-MM-DD"), "error")
+            try:
+                day = date.fromisoformat(form.get("date", ""))
+            except ValueError:
+                raise InvalidInput.one("date", _("must be a date as YYYY-MM-DD")) from None
+            country = await services.reporting_country(db, member, dict(form))
+            await returns.record_nil_return(db, member, country, day)
         except InvalidInput as exc:
             flash(request, str(exc), "error")
         else:
             await db.commit()
             flash(request, _("Nothing to report on %(day)s: recorded.", day=day.isoformat()), "success")
-        return Redirect(f"/operations/{operation.code}/completeness")
+        return Redirect(f"/operations/{member.operation.code}/completeness")
 
-    @get("/completeness", name="seizures:completeness", guards=[requires("view_records")])
-    async def completeness(self, request: Request, db: Db, code: FromPath[str]) -> Template:
+    @get("/completeness", name="seizures:completeness", dependencies=RECORDS)
+    async def completeness(self, db: Db, member: Membership) -> Template:
         """Countries × days: seizures logged, nothing to report, or missing; a focal point sees its own row."""
-        operation = await visible_operation(db, request.user, code)
-        user = request.user
-        scope = [user.country_code] if user.role == Role.focal_point else (
-            list((await db.scalars(policy.managed_countries(user))).all()) if policy.managed_countries(user) is not None
-            else None)
-        grid = await returns.completeness(db, operation, utcnow().date(), scope)
-        return Template("seizures/completeness.html", context={"operation": operation, "grid": grid,
-                                                               "today": utcnow().date()})
+        grid = await returns.completeness(db, member.operation, utcnow().date(), policy.completeness_countries(member))
+        return Template("seizures/completeness.html", context={
+            "operation": member.operation, "grid": grid, "today": utcnow().date(),
+            "nil_return_for": policy.own_country(member) if policy.may(member, "log_records") else None})

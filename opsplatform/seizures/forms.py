@@ -21,8 +21,9 @@ def parse(form: FormMultiDict) -> dict[str, Any]:
     raw["transit_countries"] = form.getall("transit_countries", [])
     raw["suspect_nationalities"] = form.getall("suspect_nationalities", [])
     raw["shared_with_participants"] = form.get("shared_with_participants") == "on"
-    raw["publicity_approved"] = form.get("publicity_approved") == "on"
-    raw["public_description"] = form.get("public_description", "")
+    if "public_description" in form:  # the publicity part is shown only to the record's country
+        raw["publicity_approved"] = form.get("publicity_approved") == "on"
+        raw["public_description"] = form.get("public_description", "")
     rows: dict[str, dict[int, dict[str, str]]] = {"items": {}, "suspects": {}}
     for key in form:
         if match := ROW.match(key):
@@ -48,6 +49,12 @@ def with_rows(raw: dict[str, Any], action: str) -> dict[str, Any]:
         if int(index) < len(rows):
             rows.pop(int(index))
     return raw
+
+
+def version(form: FormMultiDict) -> int:
+    """The version the form was opened at (a stale or missing one loses to any save since)."""
+    text = str(form.get("version") or "")
+    return int(text) if text.isdigit() and len(text) < 10 else 0
 
 
 def errors_by_field(exc: InvalidInput) -> dict[str, str]:

@@ -8,18 +8,15 @@ import logging
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State, UploadFile
-from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import select, update
 
-from opsplatform.auth.guards import requires
+from opsplatform import policy
 from opsplatform.auth.models import User
 from opsplatform.database import session_scope, utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _, current_language
 from opsplatform.labels import status_label
-from opsplatform.operations.controllers import visible_operation
 from opsplatform.operations.models import Operation, Target
 from opsplatform.reference import lookup
 from opsplatform.reference.models import Currency, Taxon, TradeTerm, Unit
@@ -27,6 +24,7 @@ from opsplatform.seizures import services, vocabulary as v
 from opsplatform.seizures.imports import ImportReport, import_sheet
 from opsplatform.seizures.models import SheetImport
 from opsplatform.seizures.sheets import build_template
+from opsplatform.web.access import Membership, ReadableOperation, ReadableUpload, needs
 from opsplatform.web.deps import Db
 
 log = logging.getLogger(__name__)
@@ -45,6 +43,7 @@ async def run_import(state: State, import_id: int, user: User) -> None:
     async with session_scope(state.sessionmaker, actor=(user.id, user.email)) as session:
         upload = await session.get(SheetImport, import_id)
         operation = await session.get(Operation, upload.operation_id)
+        member = await policy.member_of(session, user, operation)
 
         async def progress(done: int, total: int) -> None:
             async with state.sessionmaker() as other:
@@ -52,8 +51,11 @@ async def run_import(state: State, import_id: int, user: User) -> None:
                                     .values(rows_done=done, rows_total=total))
                 await other.commit()
         try:
-            report = await import_sheet(session, operation, user, upload.country_code, upload.content,
-                                        upload.filename, progress=progress)
+            if member is None or not policy.may_log_for(member, upload.country_code):
+                raise InvalidInput.one("file", _("you no longer log records for %(code)s in this operation",
+                                                 code=upload.country_code))
+            report = await import_sheet(session, member, upload.country_code, upload.content, upload.filename,
+                                        progress=progress)
         except Exception as exc:  # noqa: BLE001 - the page must learn the import stopped, whatever the reason
             await session.rollback()
             upload = await session.get(SheetImport, import_id, populate_existing=True)
@@ -70,13 +72,12 @@ async def run_import(state: State, import_id: int, user: User) -> None:
 class ImportController(Controller):
     include_in_schema = False
     path = "/operations/{code:str}"
-    guards = [requires("log_records")]
+    dependencies = needs("log_records")
 
     @get("/template.xlsx", name="imports:template")
-    async def template(self, request: Request, db: Db, code: FromPath[str]) -> Response[bytes]:
+    async def template(self, db: Db, operation: ReadableOperation) -> Response[bytes]:
         """The operation's sheet template in the user's language, with dropdowns for every coded column and its target
         taxa."""
-        operation = await visible_operation(db, request.user, code)
         targets = (await db.scalars(select(Taxon).join(Target, Target.taxon_id == Taxon.id)
                                     .where(Target.operation_id == operation.id).order_by(Taxon.scientific_name))).all()
         content = build_template(
@@ -91,41 +92,33 @@ class ImportController(Controller):
         return Response(content, media_type=XLSX, headers={
             "content-disposition": f'attachment; filename="{operation.code}-seizures.xlsx"'})
 
-    async def _page(self, request: Request, db: Db, operation: Operation, *, errors: dict[str, str] | None = None,
+    async def _page(self, db: Db, member: Membership, *, errors: dict[str, str] | None = None,
                     status_code: int = 200) -> Template:
-        await db.refresh(operation)
-        query = select(SheetImport).where(SheetImport.operation_id == operation.id)
-        if request.user.role == "focal_point":
-            query = query.where(SheetImport.country_code == request.user.country_code)
-        uploads = (await db.scalars(query.order_by(SheetImport.id.desc()).limit(30))).all()
+        await db.refresh(member.operation)
+        uploads = (await db.scalars(select(SheetImport).where(policy.uploads(member))
+                                    .order_by(SheetImport.id.desc()).limit(30))).all()
         return Template("seizures/imports.html", status_code=status_code, context={
-            "operation": operation, "uploads": uploads, "errors": errors or {}})
-
-    async def _upload(self, request: Request, db: Db, operation: Operation, import_id: int) -> SheetImport:
-        upload = await db.scalar(select(SheetImport).where(SheetImport.id == import_id,
-                                                            SheetImport.operation_id == operation.id))
-        if upload is None or (request.user.role == "focal_point" and upload.country_code != request.user.country_code):
-            raise NotFoundException()
-        return upload
+            "operation": member.operation, "uploads": uploads, "errors": errors or {},
+            "countries": None if policy.own_country(member) else sorted(member.countries or [])})
 
     @get("/imports", name="imports")
-    async def index(self, request: Request, db: Db, code: FromPath[str]) -> Template:
-        return await self._page(request, db, await visible_operation(db, request.user, code))
+    async def index(self, db: Db, member: Membership) -> Template:
+        return await self._page(db, member)
 
     @post("/imports", name="imports:upload")
-    async def upload(self, request: Request, db: Db, code: FromPath[str]) -> Template | Redirect:
+    async def upload(self, request: Request, db: Db, member: Membership) -> Template | Redirect:
         """Keep the file and check every row without writing any result: the preview."""
-        operation = await visible_operation(db, request.user, code)
+        operation = member.operation
         form = await request.form()
         file = form.get("file")
         try:
             if not isinstance(file, UploadFile) or not file.filename:
                 raise InvalidInput.one("file", _("choose a CSV or XLSX file"))
-            country = await services.reporting_country(db, operation, request.user, dict(form))
+            country = await services.reporting_country(db, member, dict(form))
             content = await file.read()
-            report = await import_sheet(db, operation, request.user, country, content, file.filename, dry_run=True)
+            report = await import_sheet(db, member, country, content, file.filename, dry_run=True)
         except InvalidInput as exc:
-            return await self._page(request, db, operation, errors=exc.by_field(), status_code=400)
+            return await self._page(db, member, errors=exc.by_field(), status_code=400)
         upload = SheetImport(operation_id=operation.id, country_code=country, filename=file.filename[:255],
                              content=content, sha256=hashlib.sha256(content).hexdigest(),
                              uploaded_by=request.user.id, status="previewed")
@@ -135,17 +128,13 @@ class ImportController(Controller):
         return Redirect(f"/operations/{operation.code}/imports/{upload.id}")
 
     @get("/imports/{import_id:int}", name="imports:detail")
-    async def detail(self, request: Request, db: Db, code: FromPath[str], import_id: FromPath[int]) -> Template:
+    async def detail(self, request: Request, operation: ReadableOperation, upload: ReadableUpload) -> Template:
         """The preview, the progress while running (polled by htmx), then the report."""
-        operation = await visible_operation(db, request.user, code)
-        upload = await self._upload(request, db, operation, import_id)
         template = "seizures/_import_status.html" if request.headers.get("hx-request") else "seizures/import.html"
         return Template(template, context={"operation": operation, "upload": upload})
 
     @post("/imports/{import_id:int}/run", name="imports:run")
-    async def run(self, request: Request, db: Db, code: FromPath[str], import_id: FromPath[int]) -> Redirect:
-        operation = await visible_operation(db, request.user, code)
-        upload = await self._upload(request, db, operation, import_id)
+    async def run(self, request: Request, db: Db, operation: ReadableOperation, upload: ReadableUpload) -> Redirect:
         claimed = await db.execute(update(SheetImport).where(SheetImport.id == upload.id,
                                                              SheetImport.status == "previewed")
                                    .values(status="running", rows_done=0))
@@ -157,17 +146,13 @@ class ImportController(Controller):
         return Redirect(f"/operations/{operation.code}/imports/{upload.id}")
 
     @get("/imports/{import_id:int}/file", name="imports:file")
-    async def original(self, request: Request, db: Db, code: FromPath[str], import_id: FromPath[int]) -> Response[bytes]:
-        operation = await visible_operation(db, request.user, code)
-        upload = await self._upload(request, db, operation, import_id)
+    async def original(self, upload: ReadableUpload) -> Response[bytes]:
         media = XLSX if upload.content[:4] == b"PK\x03\x04" else "text/csv"
         return Response(upload.content, media_type=media,
                         headers={"content-disposition": f'attachment; filename="{upload.filename}"'})
 
     @get("/imports/{import_id:int}/report.txt", name="imports:report")
-    async def report(self, request: Request, db: Db, code: FromPath[str], import_id: FromPath[int]) -> Response[str]:
-        operation = await visible_operation(db, request.user, code)
-        upload = await self._upload(request, db, operation, import_id)
+    async def report(self, upload: ReadableUpload) -> Response[str]:
         lines = [f"{upload.filename} ({upload.country_code}, {status_label(upload.status)})",
                  _("%(rows)s rows: %(accepted)s accepted, %(rejected)s rejected (%(created)s created, %(updated)s "
                    "updated, %(unchanged)s unchanged)", rows=upload.rows_total,

@@ -17,6 +17,7 @@ from opsplatform.database import analyze, bulk_insert, utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 from opsplatform.operations.models import Operation
+from opsplatform.policy import Member
 from opsplatform.reporting import rollup
 from opsplatform.seizures.models import Seizure, SeizureItem, SeizureStatus, StatusChange
 from opsplatform.seizures.services import refuse_if_locked
@@ -99,10 +100,12 @@ def check_rows(ref: Reference, operation: Operation, rows: Any, report: ImportRe
     return groups
 
 
-async def import_sheet(session: AsyncSession, operation: Operation, user: User, country: str, content: bytes,
-                       filename: str, *, dry_run: bool = False, progress: Progress | None = None) -> ImportReport:
-    """Import a seizure sheet for `country`; returns counts and one problem line per bad row."""
-    refuse_if_locked(operation, user, None)
+async def import_sheet(session: AsyncSession, member: Member, country: str, content: bytes, filename: str, *,
+                       dry_run: bool = False, progress: Progress | None = None) -> ImportReport:
+    """Import a seizure sheet for `country` (one the member logs for: see `reporting_country`); returns counts and one
+    problem line per bad row."""
+    operation, user = member.operation, member.user
+    refuse_if_locked(member, None)
     report = ImportReport()
     try:
         groups = check_rows(await Reference.load(session), operation, read_rows(content, filename), report)

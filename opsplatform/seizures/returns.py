@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Select, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.auth.models import User
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 from opsplatform.operations.models import Operation, Participant
 from opsplatform.operations.services import logging_refusal
+from opsplatform.policy import Member
 from opsplatform.reference.models import Country
 from opsplatform.reporting.models import DailyFigure
 from opsplatform.seizures.models import COUNTED_STATUSES, NilReturn, Seizure
@@ -22,10 +22,12 @@ from opsplatform.seizures.models import COUNTED_STATUSES, NilReturn, Seizure
 ON_TIME = timedelta(days=2)
 
 
-async def record_nil_return(session: AsyncSession, operation: Operation, user: User, country: str,
-                            day: date, today: date | None = None) -> NilReturn:
-    """Mark a day 'nothing to report' for a country; saying it twice changes nothing."""
-    if refusal := logging_refusal(operation, user):
+async def record_nil_return(session: AsyncSession, member: Member, country: str, day: date,
+                            today: date | None = None) -> NilReturn:
+    """Mark a day 'nothing to report' for a country (one the member logs for: see `reporting_country`); saying it
+    twice changes nothing."""
+    operation = member.operation
+    if refusal := logging_refusal(member):
         raise InvalidInput.one("date", refusal)
     today = today or utcnow().date()
     if not operation.start_date <= day <= min(operation.end_date, today):
@@ -41,7 +43,7 @@ async def record_nil_return(session: AsyncSession, operation: Operation, user: U
                                                             NilReturn.country_code == country, NilReturn.day == day))
     if existing is not None:
         return existing
-    nil = NilReturn(operation_id=operation.id, country_code=country, day=day, created_by=user.id)
+    nil = NilReturn(operation_id=operation.id, country_code=country, day=day, created_by=member.user.id)
     session.add(nil)
     await session.flush()
     return nil

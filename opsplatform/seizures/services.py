@@ -9,16 +9,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import crypto, policy
-from opsplatform.auth.models import Role, User
+from opsplatform.auth.models import User
 from opsplatform.cases.links import resettle_shipment
 from opsplatform.cases.matching import find_matches
-from opsplatform.database import utcnow
+from opsplatform.database import advance_version, utcnow
 from opsplatform.errors import FieldError, InvalidInput, NotAllowed
 from opsplatform.i18n import N_, _
 from opsplatform.notifications.services import notify
 from opsplatform.operations.focal_points import country_focal_points
 from opsplatform.operations.models import Operation, Participant
-from opsplatform.operations.services import Conflict, logging_refusal
+from opsplatform.operations.services import logging_refusal
+from opsplatform.policy import Member
 from opsplatform.reference.models import Taxon
 from opsplatform.seizures.models import Seizure, SeizureItem, SeizureStatus, StatusChange, Suspect
 from opsplatform.seizures.validation import NOMINAL, Reference, check_item, check_seizure, check_suspect
@@ -38,10 +39,9 @@ class Checked:
     publicity: dict[str, Any]  # publicity_approved / public_description when given (form, API); {} leaves them
 
 
-def check_submission(ref: Reference, operation: Operation, user: User, raw: dict[str, Any], *,
-                     country: str) -> Checked:
+def check_submission(ref: Reference, member: Member, raw: dict[str, Any], *, country: str) -> Checked:
     """Every problem in a seizure with its items and suspects, named `field`, `items[i].field`, `suspects[i].field`."""
-    seizure, errors = check_seizure(ref, operation, raw)
+    seizure, errors = check_seizure(ref, member.operation, raw)
     items: list[dict[str, Any]] = []
     raw_items = raw.get("items")
     if not isinstance(raw_items, list) or not raw_items:
@@ -61,14 +61,14 @@ def check_submission(ref: Reference, operation: Operation, user: User, raw: dict
         suspects = []
         for n, raw_suspect in enumerate(raw["suspects"] if isinstance(raw["suspects"], list) else []):
             suspect, suspect_errors = check_suspect(ref, raw_suspect if isinstance(raw_suspect, dict) else {},
-                                                    nominal_allowed=policy.sees_nominal(user, country))
+                                                    nominal_allowed=policy.sees_nominal(member, country))
             suspect["id"] = raw_suspect.get("id") if isinstance(raw_suspect, dict) else None
             errors += [FieldError(f"suspects[{n}].{e.field}", e.message) for e in suspect_errors]
             suspects.append(suspect)
     status = raw.get("status") or SeizureStatus.submitted
     if status not in ENTRY_STATUSES:
         errors.append(FieldError("status", _("must be draft or submitted")))
-    publicity = _publicity(raw, errors)
+    publicity = _publicity(raw, errors, policy.speaks_for_country(member, country))
     if errors:
         raise InvalidInput(errors)
     shared = raw.get("shared_with_participants")
@@ -79,11 +79,15 @@ def _yes(value: Any) -> bool:
     return value in (True, "on", "true", "1")
 
 
-def _publicity(raw: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
-    """The reporting country's consent to show this seizure as a highlight of the public release, in its words.
-
-    Only the form and the API carry it (a sheet never does, so a re-import cannot withdraw a consent given)."""
+def _publicity(raw: dict[str, Any], errors: list[FieldError], country_speaks: bool) -> dict[str, Any]:
+    """The reporting country's consent to show this seizure as a highlight of the public release, in its words: only
+    its focal points give it. Only the form and the API carry it (a sheet never does, so a re-import cannot withdraw
+    a consent given)."""
     if "publicity_approved" not in raw and "public_description" not in raw:
+        return {}
+    if not country_speaks:
+        errors.append(FieldError("publicity_approved", _("only the reporting country's focal points approve its "
+                                                         "records for the public release")))
         return {}
     approved = _yes(raw.get("publicity_approved"))
     description = str(raw.get("public_description") or "").strip()
@@ -96,21 +100,27 @@ def _publicity(raw: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
     return {"publicity_approved": approved, "public_description": description or None}
 
 
-async def reporting_country(session: AsyncSession, operation: Operation, user: User, raw: dict[str, Any]) -> str:
-    """A focal point's seizure belongs to its own country; a coordinator names `reporting_country`."""
-    if user.role == Role.focal_point:
-        return user.country_code or ""
+async def reporting_country(session: AsyncSession, member: Member, raw: dict[str, Any]) -> str:
+    """The country a member logs for: a focal point its own; a coordinator names `reporting_country`, one of the
+    participants it reaches."""
+    if own := policy.own_country(member):
+        return own
     country = str(raw.get("reporting_country") or "").strip().upper()
     if not country:
         raise InvalidInput.one("reporting_country", _("is required: the country the seizure is reported for"))
-    if not await session.scalar(select(Participant.id).where(Participant.operation_id == operation.id,
+    if not member.reaches(country):
+        raise InvalidInput.one("reporting_country", _("%(code)s is not one of the countries you log for",
+                                                      code=country[:3]))
+    if not await session.scalar(select(Participant.id).where(Participant.operation_id == member.operation.id,
                                                             Participant.country_code == country)):
         raise InvalidInput.one("reporting_country", _("%(code)s does not take part in this operation", code=country))
+    if not policy.may_log_for(member, country):
+        raise NotAllowed(_("your role in this operation does not log records"))
     return country
 
 
-def refuse_if_locked(operation: Operation, user: User, reason: str | None) -> None:
-    if refusal := logging_refusal(operation, user, correction_reason=reason):
+def refuse_if_locked(member: Member, reason: str | None) -> None:
+    if refusal := logging_refusal(member, correction_reason=reason):
         raise InvalidInput.one("operation" if "reason" not in refusal else "correction_reason", refusal)
 
 
@@ -131,11 +141,12 @@ def _suspect_row(settings: Settings, seizure_id: int, suspect: dict[str, Any], k
                    document_hash=document_hash, **encrypted)
 
 
-async def create_seizure(session: AsyncSession, settings: Settings, operation: Operation, user: User,
-                         raw: dict[str, Any], ref: Reference | None = None) -> Seizure:
-    country = await reporting_country(session, operation, user, raw)
-    refuse_if_locked(operation, user, raw.get("correction_reason"))
-    checked = check_submission(ref or await Reference.load(session), operation, user, raw, country=country)
+async def create_seizure(session: AsyncSession, settings: Settings, member: Member, raw: dict[str, Any],
+                         ref: Reference | None = None) -> Seizure:
+    operation, user = member.operation, member.user
+    country = await reporting_country(session, member, raw)
+    refuse_if_locked(member, raw.get("correction_reason"))
+    checked = check_submission(ref or await Reference.load(session), member, raw, country=country)
     clash = await session.scalar(select(Seizure.id).where(
         Seizure.operation_id == operation.id, Seizure.reporting_country == country,
         Seizure.seizure_ref == checked.seizure["seizure_ref"]))
@@ -163,21 +174,30 @@ def _item_columns(item: dict[str, Any]) -> dict[str, Any]:
                                  "normalised_quantity", "estimated_value", "currency")}
 
 
-async def update_seizure(session: AsyncSession, settings: Settings, operation: Operation, seizure: Seizure,
-                         user: User, raw: dict[str, Any], version: int) -> Seizure:
+def _correction_reason(member: Member, seizure: Seizure, reason: Any) -> str | None:
+    """Someone other than the record's country changing it says why; the country sees the reason and is told."""
+    reason = str(reason or "").strip()
+    if policy.corrects_for_others(member, seizure) and not reason:
+        raise InvalidInput.one("correction_reason", _("give the reason for changing %(country)s's record: the "
+                                                      "country sees it and is told", country=seizure.reporting_country))
+    return reason or None
+
+
+async def update_seizure(session: AsyncSession, settings: Settings, member: Member, seizure: Seizure,
+                         raw: dict[str, Any], version: int) -> Seizure:
     """Correct a seizure; refused with Conflict if it changed since `version` was read, so nothing is overwritten."""
-    if not policy.may_change_seizure(user, seizure):
+    user = member.user
+    if not policy.may_change(member, seizure):
         raise NotAllowed(_("only the reporting country or a coordinator may change this record"))
-    refuse_if_locked(operation, user, raw.get("correction_reason"))
+    refuse_if_locked(member, raw.get("correction_reason"))
+    reason = _correction_reason(member, seizure, raw.get("correction_reason"))
     merged = {**await seizure_fields(session, seizure), **raw}
-    checked = check_submission(await Reference.load(session), operation, user, merged,
-                               country=seizure.reporting_country)
-    if version != seizure.version:
-        raise Conflict(seizure)
+    checked = check_submission(await Reference.load(session), member, merged, country=seizure.reporting_country)
     if checked.seizure["seizure_ref"] != seizure.seizure_ref and await session.scalar(select(Seizure.id).where(
-            Seizure.operation_id == operation.id, Seizure.reporting_country == seizure.reporting_country,
+            Seizure.operation_id == member.operation.id, Seizure.reporting_country == seizure.reporting_country,
             Seizure.seizure_ref == checked.seizure["seizure_ref"])):
         raise InvalidInput.one("seizure_ref", _("already used by another seizure of your country"))
+    await advance_version(session, seizure, version)
     for name, value in checked.seizure.items():
         setattr(seizure, name, value)
     if checked.shared is not None:
@@ -187,9 +207,8 @@ async def update_seizure(session: AsyncSession, settings: Settings, operation: O
     previous = seizure.status
     if "status" in raw and seizure.status in ENTRY_STATUSES:
         seizure.status = checked.status
-    elif seizure.status == SeizureStatus.queried and user.role == Role.focal_point:
+    elif seizure.status == SeizureStatus.queried and policy.speaks_for_country(member, seizure.reporting_country):
         seizure.status = SeizureStatus.submitted  # a correction answers the query
-    seizure.version += 1
     seizure.updated_at = utcnow()
     # Replaced through the ORM, so the audit log keeps every item and suspect removed and added.
     for old in (await session.scalars(select(SeizureItem).where(SeizureItem.seizure_id == seizure.id))).all():
@@ -202,29 +221,36 @@ async def update_seizure(session: AsyncSession, settings: Settings, operation: O
             await session.delete(old)
         await session.flush()
         session.add_all([_suspect_row(settings, seizure.id, s, kept.get(s["id"])) for s in checked.suspects])
-    _history(session, seizure, user, seizure.status, from_status=previous,
-             message=raw.get("correction_reason") or _("corrected"))
+    _history(session, seizure, user, seizure.status, from_status=previous, message=reason or _("corrected"))
     await session.flush()
     if seizure.status != previous:
         await resettle_shipment(session, {seizure.id})
     await find_matches(session, seizure)
+    if reason:
+        await _tell_country(session, member, seizure, N_("%(who)s corrected your record %(ref)s in %(operation)s: "
+                                                         "%(reason)s"), reason)
     return seizure
 
 
-async def change_status(session: AsyncSession, seizure: Seizure, user: User, action: str, message: str = "") -> Seizure:
-    """The validation loop: a coordinator validates or queries; the reporting country answers or withdraws."""
-    rules = {
-        "validate": (Role.coordinator, (SeizureStatus.submitted, SeizureStatus.queried), SeizureStatus.validated),
-        "query": (Role.coordinator, (SeizureStatus.submitted, SeizureStatus.validated), SeizureStatus.queried),
-        "answer": (None, (SeizureStatus.queried,), SeizureStatus.submitted),
-        "withdraw": (None, (SeizureStatus.draft, SeizureStatus.submitted, SeizureStatus.queried,
-                            SeizureStatus.validated), SeizureStatus.withdrawn),
-        "submit": (None, (SeizureStatus.draft,), SeizureStatus.submitted),
-    }
-    if action not in rules:
-        raise InvalidInput.one("action", _("unknown action %(action)s", action=action))
-    role, allowed_from, to_status = rules[action]
-    if role is not None and user.role != role or role is None and not policy.may_change_seizure(user, seizure):
+# The validation loop: who may take each step, from which statuses, to which status.
+STEPS = {
+    "validate": (policy.may_validate, (SeizureStatus.submitted, SeizureStatus.queried), SeizureStatus.validated),
+    "query": (policy.may_validate, (SeizureStatus.submitted, SeizureStatus.validated), SeizureStatus.queried),
+    "answer": (policy.may_change, (SeizureStatus.queried,), SeizureStatus.submitted),
+    "withdraw": (policy.may_change, (SeizureStatus.draft, SeizureStatus.submitted, SeizureStatus.queried,
+                                     SeizureStatus.validated), SeizureStatus.withdrawn),
+    "submit": (policy.may_change, (SeizureStatus.draft,), SeizureStatus.submitted),
+}
+
+
+async def change_status(session: AsyncSession, member: Member, seizure: Seizure, action: str, message: str = "",
+                        version: int | None = None) -> Seizure:
+    """The validation loop: a coordinator validates or queries; the reporting country answers or withdraws. The step
+    is taken from the version read (the caller's `version` if it sent one), so two at once cannot both win."""
+    if action not in STEPS:
+        raise InvalidInput.one("action", _("unknown action %(action)s", action=str(action)[:40]))
+    allowed, allowed_from, to_status = STEPS[action]
+    if not allowed(member, seizure):
         raise NotAllowed(_("your role does not allow this"))
     if seizure.status not in allowed_from:
         raise InvalidInput.one("status", _("a %(status)s record cannot be %(action)s", status=seizure.status,
@@ -234,16 +260,28 @@ async def change_status(session: AsyncSession, seizure: Seizure, user: User, act
     if action in ("query", "answer", "withdraw") and not message.strip():
         raise InvalidInput.one("message", _("is required: say what should be checked") if action == "query"
                                else _("is required"))
+    await advance_version(session, seizure, seizure.version if version is None else version)
     previous = seizure.status
     seizure.status = to_status
-    seizure.version += 1
     seizure.updated_at = utcnow()
-    _history(session, seizure, user, to_status, from_status=previous, message=message.strip() or None)
+    _history(session, seizure, member.user, to_status, from_status=previous, message=message.strip() or None)
     await session.flush()
     await resettle_shipment(session, {seizure.id})  # a withdrawn record no longer stands for its shipment
     if action in ("query", "answer"):
-        await _tell_other_side(session, seizure, action, user)
+        await _tell_other_side(session, seizure, action, member.user)
+    elif action == "withdraw" and policy.corrects_for_others(member, seizure):
+        await _tell_country(session, member, seizure, N_("%(who)s withdrew your record %(ref)s in %(operation)s: "
+                                                         "%(reason)s"), message.strip())
     return seizure
+
+
+async def _tell_country(session: AsyncSession, member: Member, seizure: Seizure, text: str, reason: str) -> None:
+    """The record's country learns of a change made by someone else, with the reason given."""
+    code = member.operation.code
+    recipients = set(await session.scalars(country_focal_points(seizure.operation_id, seizure.reporting_country)))
+    await notify(session, recipients - {member.user.id}, kind="correction", text=text,
+                 link=f"/operations/{code}/seizures/{seizure.id}",
+                 params={"who": member.user.name, "ref": seizure.seizure_ref, "operation": code, "reason": reason})
 
 
 async def _tell_other_side(session: AsyncSession, seizure: Seizure, action: str, user: User) -> None:
@@ -275,11 +313,11 @@ async def seizure_fields(session: AsyncSession, seizure: Seizure) -> dict[str, A
                       for i, name in items]}
 
 
-async def seizure_json(session: AsyncSession, settings: Settings, seizure: Seizure, viewer: User) -> dict[str, Any]:
-    """The API shape (CONTRACT.md); nominal fields only for viewers cleared for this country."""
+async def seizure_json(session: AsyncSession, settings: Settings, member: Member, seizure: Seizure) -> dict[str, Any]:
+    """The API shape; nominal fields only for members cleared for this country."""
     fields = await seizure_fields(session, seizure)
     suspects = (await session.scalars(select(Suspect).where(Suspect.seizure_id == seizure.id).order_by(Suspect.id))).all()
-    nominal = policy.sees_nominal(viewer, seizure.reporting_country)
+    nominal = policy.sees_nominal(member, seizure.reporting_country)
     return {
         "id": seizure.id, "version": seizure.version, "status": seizure.status,
         "reporting_country": seizure.reporting_country, "shared_with_participants": seizure.shared_with_participants,

@@ -67,7 +67,6 @@ def environment() -> Environment:
     env.globals["can"] = policy.can
     env.globals["now_utc"] = utcnow
     env.globals["document_css"] = document_css
-    env.globals["may_edit_operation"] = policy.may_edit_operation
     env.globals["sees_matches"] = policy.cleared_member
     env.globals["role_label"] = labels.role_label
     env.globals["phase_label"] = labels.phase_label

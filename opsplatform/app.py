@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from litestar import Litestar, Request
 from litestar.datastructures import State
@@ -36,6 +37,7 @@ from opsplatform.jobs.controllers import JobsController
 from opsplatform.notifications.controllers import NotificationController
 from opsplatform.operations.api import OperationApi
 from opsplatform.operations.controllers import OperationController, taxa_search
+from opsplatform.operations.team_pages import TeamController
 from opsplatform.releases.controllers import PublicReleaseController, ReleaseController
 from opsplatform.reporting.api import ReportingApi
 from opsplatform.reporting.controllers import DashboardController
@@ -43,6 +45,7 @@ from opsplatform.scheduler import start_scheduler
 from opsplatform.seizures.api import SeizureApi
 from opsplatform.seizures.controllers import SeizureController
 from opsplatform.seizures.import_pages import ImportController
+from opsplatform.errors import ScrubbingFormatter
 from opsplatform.settings import Settings, load
 from opsplatform.web import access, errors, flash, headers
 from opsplatform.web.csrf import CsrfMiddleware
@@ -60,6 +63,12 @@ async def provide_db(state: State, request: Request) -> AsyncIterator[AsyncSessi
         user = request.user
         session.sync_session.info["actor"] = (user.id, user.email) if user else (None, "anonymous")
         yield session
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn serves the app: forwarded headers believed only from the proxies named in settings (by default
+    uvicorn would believe any client on 127.0.0.1)."""
+    return {"proxy_headers": bool(settings.trusted_proxies), "forwarded_allow_ips": settings.trusted_proxies}
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -82,7 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             LoginController, PasswordController, AccountController, AdminController, HomeController, AccountApi,
-            OperationController, OperationApi, taxa_search, SeizureApi,
+            OperationController, TeamController, OperationApi, taxa_search, SeizureApi,
             SeizureController, ImportController, ReportingApi,
             DashboardController, DocumentController, ReleaseController, PublicReleaseController, JobsController,
             NotificationController, CaseApi, CaseReportApi, CaseRecordController, CaseOperationController,
@@ -102,8 +111,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=errors.HANDLERS,
         openapi_config=OpenAPIConfig(title="opsplatform API", version=__version__, path="/schema",
                                      render_plugins=[ScalarRenderPlugin()]),
-        logging_config=LoggingConfig(log_exceptions="always" if not settings.production else "debug",
-                                     disable_stack_trace={401, 403, 404, 400}),
+        # Errors are logged by the error layer (web/errors.py), tracebacks scrubbed of what was sent.
+        logging_config=LoggingConfig(log_exceptions="never", formatters={"standard": {
+            "()": ScrubbingFormatter, "format": "%(levelname)s - %(asctime)s - %(name)s - %(message)s"}}),
         lifespan=[lifespan],
         request_max_body_size=MAX_UPLOAD,
         debug=False,

@@ -44,10 +44,9 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
 
     import uvicorn
 
-    from opsplatform.app import create_app
+    from opsplatform.app import create_app, server_options
 
-    # Forwarded headers are believed only from the proxies named in settings (uvicorn would trust 127.0.0.1).
-    proxies = {"proxy_headers": bool(settings.trusted_proxies), "forwarded_allow_ips": settings.trusted_proxies}
+    proxies = server_options(settings)
     if workers > 1:
         # Each worker process builds its own app from the environment: hand the URL over that way.
         os.environ["OPSPLATFORM_DATABASE_URL"] = settings.database_url

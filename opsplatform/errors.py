@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import traceback
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -46,3 +49,22 @@ class Conflict(Exception):
 
 class NotAllowed(Exception):
     """The user's role or country may not take this action (answered 403)."""
+
+
+def scrubbed_traceback(exc: BaseException) -> str:
+    """Where an exception happened, without what it says: a message may quote what was sent (a name, a date of
+    birth, SQL parameters), so each exception of the chain is given by its type and frames only."""
+    parts: list[str] = []
+    current: BaseException | None = exc
+    while current is not None and len(parts) < 10:
+        parts.append("".join(traceback.format_tb(current.__traceback__))
+                     + f"{type(current).__module__}.{type(current).__qualname__} (message withheld)\n")
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    return "Traceback, innermost cause first:\n" + "\n".join(reversed(parts))
+
+
+class ScrubbingFormatter(logging.Formatter):
+    """The log format of the app and its jobs: every traceback scrubbed of exception messages."""
+
+    def formatException(self, ei: Any) -> str:  # noqa: N802 (logging's name)
+        return scrubbed_traceback(ei[1]) if ei and ei[1] is not None else ""

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import uvicorn
 from litestar import Litestar
 
+from opsplatform.app import server_options
 from tests.pgcluster import free_port
 
 
@@ -17,7 +18,8 @@ from tests.pgcluster import free_port
 def serve(app: Litestar, port: int | None = None) -> Iterator[str]:
     """Yield the base URL while the app serves; stop it (running its shutdown) afterwards."""
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
+                                           **server_options(app.state.settings)))
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

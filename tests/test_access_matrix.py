@@ -1,19 +1,22 @@
-"""Who gets what, for every route of the application: one table, checked against the live route list.
+"""Who gets what, for every route of the application: one table, checked against the live route list, on both
+databases.
 
-Each row is a route (method and path as the app declares it) and the expected answer for each role:
-anonymous, admin, coordinator, focal point (of Kenya), analyst, press officer. `a/b` means a for the focal
-point's own country's record (or an operation it takes part in), b for another country's. Answers:
-a status code; `login` for a redirect to the login page; `302` for any other redirect.
+The world is one operation, Thunder (Kenya, Tanzania and Thailand), a closed group: its team is a lead coordinator,
+ASEAN-WEN's coordinator (who reaches Thailand only), an analyst and a press officer; Kenya's and Tanzania's focal
+points belong through their countries. Another coordinator is not on the team. Every path that names a record names
+Kenya's: its seizure, its uploaded sheet, its focal point's invitation; the link is Kenya's request to Tanzania; the
+message goes to the whole operation; the document is the lead's sitrep.
 
-Write routes get a harmless request: where access is granted the answer is usually 400 (the request body is
-deliberately incomplete), which proves the request got past every access check without changing anything.
-A route missing from the table fails `test_every_route_has_an_entry`, naming the route.
+Each row is a route (method and path as the app declares it) and the answer for each role, in the order of ROLES:
+a status code; `login` for a redirect to the login page; `302` for any other redirect. Write routes get a harmless
+request: where access is granted the answer is usually 400 (the body is deliberately incomplete), which proves the
+request passed every access check without changing anything. A route missing from the table fails
+`test_every_route_has_an_entry`, naming it.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass
 
 import pytest
@@ -25,176 +28,181 @@ from opsplatform.app import create_app
 from opsplatform.auth.models import User
 from opsplatform.auth.services import create_api_token, create_user, start_session
 from opsplatform.briefings.services import generate
-from opsplatform.database import make_engine, make_sessionmaker, session_scope, utcnow
+from opsplatform.cases import links, messages
+from opsplatform.database import utcnow
 from opsplatform.operations import focal_points
 from opsplatform.operations.models import FocalPoint, Route, Target
 from opsplatform.seizures import services as seizure_services
 from opsplatform.seizures.models import SheetImport
 from opsplatform.settings import Settings
-from tests.conftest import password_hash
+from opsplatform.web.csrf import token_for
+from tests.conftest import CSRF_META, password_hash
 from tests.pgcluster import free_port
 from tests.results_support import IVORY, active_operation, member
 
-ROLES = ("anonymous", "admin", "coordinator", "focal_point", "analyst", "press_officer")
+ROLES = ("anonymous", "admin", "lead", "outsider", "network", "analyst", "press", "own_fp", "other_fp")
+# anonymous; administrator; the operation's lead coordinator; a coordinator not on its team; ASEAN-WEN's coordinator
+# on its team; analyst; press officer; Kenya's focal point (the record's own country); Tanzania's (another country).
+PEOPLE = {"admin": ("ada@ops.test", "admin", None, None), "lead": ("corinne@ops.test", "coordinator", None, None),
+          "outsider": ("otto@ops.test", "coordinator", None, None),
+          "network": ("anan@ops.test", "coordinator", None, "ASEAN-WEN"),
+          "analyst": ("anders@ops.test", "analyst", None, None), "press": ("priya@ops.test", "press_officer", None, None),
+          "own_fp": ("wanjiru@kws.test", "focal_point", "KEN", None),
+          "other_fp": ("baraka@tz.test", "focal_point", "TZA", None)}
 
 MATRIX: dict[tuple[str, str], str] = {
-    # method, path                                                               anon  admin coord fp      analyst press
-    ("GET", "/login"):                                                           "200   200   200   200     200     200",
-    ("POST", "/login"):                                                          "400   400   400   400     400     400",
-    ("POST", "/login/code"):                                                     "login login login login   login   login",
-    ("POST", "/logout"):                                                         "login login login login   login   login",
-    ("GET", "/password/forgot"):                                                 "200   200   200   200     200     200",
-    ("POST", "/password/forgot"):                                                "200   200   200   200     200     200",
-    ("GET", "/password/set/{token:str}"):                                        "404   404   404   404     404     404",
-    ("POST", "/password/set/{token:str}"):                                       "400   400   400   400     400     400",
-    ("POST", "/language"):                                                       "302   302   302   302     302     302",
-    ("GET", "/health"):                                                          "200   200   200   200     200     200",
-    ("GET", "/favicon.ico"):                                                     "302   302   302   302     302     302",
-    ("GET", "/static/{file_path:path}"):                                         "200   200   200   200     200     200",
-    ("HEAD", "/static/{file_path:path}"):                                        "200   200   200   200     200     200",
-    ("GET", "/schema"):                                                          "200   200   200   200     200     200",
-    ("GET", "/schema/{path:str}"):                                               "404   404   404   404     404     404",
-    ("GET", "/schema/openapi.json"):                                             "200   200   200   200     200     200",
-    ("GET", "/schema/scalar"):                                                   "200   200   200   200     200     200",
-    # --- own account
-    ("GET", "/"):                                                                "login 200   200   200     200     200",
-    ("GET", "/account"):                                                         "login 200   200   200     200     200",
-    ("POST", "/account/tokens"):                                                 "login 400   400   400     400     400",
-    ("POST", "/account/tokens/{token_id:int}/revoke"):                           "login 404   404   404     404     404",
-    ("POST", "/account/second-factor"):                                          "login 302   302   403     403     403",
-    ("POST", "/account/second-factor/confirm"):                                  "login 400   400   403     403     403",
-    ("POST", "/account/second-factor/disable"):                                  "login 400   400   403     403     403",
-    ("GET", "/api/v1/me"):                                                       "401   200   200   200     200     200",
-    # --- administration
-    ("GET", "/admin"):                                                           "login 302   403   403     403     403",
-    ("GET", "/admin/users"):                                                     "login 200   403   403     403     403",
-    ("GET", "/admin/users/new"):                                                 "login 200   403   403     403     403",
-    ("POST", "/admin/users/new"):                                                "login 400   403   403     403     403",
-    ("GET", "/admin/users/{user_id:int}"):                                       "login 200   403   403     403     403",
-    ("POST", "/admin/users/{user_id:int}"):                                      "login 400   403   403     403     403",
-    ("POST", "/admin/users/{user_id:int}/second-factor/reset"):                  "login 302   403   403     403     403",
-    ("GET", "/admin/audit"):                                                     "login 200   403   403     403     403",
-    ("GET", "/admin/outbox"):                                                    "login 200   403   403     403     403",
-    ("POST", "/admin/outbox/{message_id:int}/retry"):                            "login 404   403   403     403     403",
-    ("GET", "/admin/reference"):                                                 "login 200   403   403     403     403",
-    ("POST", "/admin/reference/reload"):                                         "login 302   403   403     403     403",
-    ("POST", "/admin/reference/checklist"):                                      "login 200   403   403     403     403",
-    ("GET", "/jobs"):                                                            "login 200   200   403     403     403",
-    ("POST", "/jobs/{name:str}/run"):                                            "login 302   302   403     403     403",
-    # --- operations
-    ("GET", "/operations/new"):                                                  "login 403   200   403     403     403",
-    ("POST", "/operations/new"):                                                 "login 403   400   403     403     403",
-    ("GET", "/operations/{code:str}"):                                           "login 403   200   200/404 200     200",
-    ("GET", "/operations/{code:str}/edit"):                                      "login 403   200   403     403     403",
-    ("POST", "/operations/{code:str}/edit"):                                     "login 403   400   403     403     403",
-    ("POST", "/operations/{code:str}/phase"):                                    "login 403   400   403     403     403",
-    ("GET", "/operations/{code:str}/clone"):                                     "login 403   200   403     403     403",
-    ("POST", "/operations/{code:str}/clone"):                                    "login 403   400   403     403     403",
-    ("POST", "/operations/{code:str}/participants"):                             "login 403   400   403     403     403",
-    ("POST", "/operations/{code:str}/participants/{country:str}/publicity"):     "login 403   400   403     403     403",
-    ("POST", "/operations/{code:str}/participants/{country:str}/remove"):        "login 403   400   403     403     403",
-    ("POST", "/operations/{code:str}/sharing"):                                  "login 403   403   302/404 403     403",
-    ("POST", "/operations/{code:str}/focal-points"):                             "login 403   400   403     403     403",
-    ("POST", "/operations/{code:str}/focal-points/{focal_point_id:int}/{action:str}"): "login 403 302 403   403     403",
-    ("POST", "/operations/{code:str}/targets"):                                  "login 403   400   403     403     403",
-    ("POST", "/operations/{code:str}/targets/{target_id:int}/remove"):           "login 403   302   403     403     403",
-    ("POST", "/operations/{code:str}/routes"):                                   "login 403   400   403     403     403",
-    ("POST", "/operations/{code:str}/routes/{route_id:int}/remove"):             "login 403   302   403     403     403",
-    ("GET", "/operations/{code:str}/routes-map"):                                "login 403   200   200/404 200     200",
-    ("GET", "/taxa/search"):                                                     "login 403   200   200     200     200",
-    ("GET", "/api/v1/operations"):                                               "401   403   200   200     200     200",
-    ("POST", "/api/v1/operations"):                                              "401   403   400   403     403     403",
-    ("GET", "/api/v1/operations/{code:str}"):                                    "401   403   200   200/404 200     200",
-    ("PATCH", "/api/v1/operations/{code:str}"):                                  "401   403   400   403     403     403",
-    ("POST", "/api/v1/operations/{code:str}/phase"):                             "401   403   400   403     403     403",
-    ("GET", "/api/v1/taxa"):                                                     "401   403   200   200     200     200",
-    # --- results
-    ("GET", "/operations/{code:str}/seizures"):                                  "login 403   200   200/404 200     403",
-    ("GET", "/operations/{code:str}/seizures/new"):                              "login 403   200   200/404 403     403",
-    ("POST", "/operations/{code:str}/seizures/new"):                             "login 403   400   400/404 403     403",
-    ("GET", "/operations/{code:str}/seizures/{seizure_id:int}"):                 "login 403   200   200/404 200     403",
-    ("GET", "/operations/{code:str}/seizures/{seizure_id:int}/edit"):            "login 403   200   200/404 403     403",
-    ("POST", "/operations/{code:str}/seizures/{seizure_id:int}/edit"):           "login 403   400   400/404 403     403",
-    ("POST", "/operations/{code:str}/seizures/{seizure_id:int}/status"):         "login 403   400   400/404 403     403",
-    ("POST", "/operations/{code:str}/nil-returns"):                              "login 403   302   302/404 403     403",
-    ("GET", "/operations/{code:str}/completeness"):                              "login 403   200   200/404 200     403",
-    ("GET", "/operations/{code:str}/imports"):                                   "login 403   200   200/404 403     403",
-    ("POST", "/operations/{code:str}/imports"):                                  "login 403   400   400/404 403     403",
-    ("GET", "/operations/{code:str}/imports/{import_id:int}"):                   "login 403   200   200/404 403     403",
-    ("GET", "/operations/{code:str}/imports/{import_id:int}/file"):              "login 403   200   200/404 403     403",
-    ("GET", "/operations/{code:str}/imports/{import_id:int}/report.txt"):        "login 403   200   200/404 403     403",
-    ("POST", "/operations/{code:str}/imports/{import_id:int}/run"):              "login 403   302   302/404 403     403",
-    ("GET", "/operations/{code:str}/template.xlsx"):                             "login 403   200   200/404 403     403",
-    ("GET", "/api/v1/operations/{code:str}/seizures"):                           "401   403   200   200/404 200     403",
-    ("POST", "/api/v1/operations/{code:str}/seizures"):                          "401   403   400   400/404 403     403",
-    ("GET", "/api/v1/operations/{code:str}/seizures/{seizure_id:int}"):          "401   403   200   200/404 200     403",
-    ("PATCH", "/api/v1/operations/{code:str}/seizures/{seizure_id:int}"):        "401   403   400   400/404 403     403",
-    ("POST", "/api/v1/operations/{code:str}/seizures/{seizure_id:int}/status"):  "401   403   400   400/404 403     403",
-    ("POST", "/api/v1/operations/{code:str}/nil-returns"):                       "401   403   400   400/404 403     403",
-    # --- figures
-    ("GET", "/operations/{code:str}/dashboard"):                                 "login 403   200   200/404 200     200",
-    ("GET", "/operations/{code:str}/map/{kind:str}"):                            "login 403   200   200/404 200     200",
-    ("GET", "/operations/{code:str}/export.csv"):                                "login 403   200   200/404 200     403",
-    ("GET", "/operations/{code:str}/export.xlsx"):                               "login 403   200   200/404 200     403",
-    ("GET", "/operations/{code:str}/export.geojson"):                            "login 403   200   200/404 200     403",
-    ("GET", "/api/v1/operations/{code:str}/summary"):                            "401   403   200   200/404 200     200",
-    # --- briefings, documents and the public release (a sitrep is the document; a release's name is not published)
-    ("GET", "/documents/{artifact_id:int}"):                                      "login   403     200     404     200     404",
-    ("GET", "/operations/{code:str}/documents"):                                  "login   403     200     200/404 200     200",
-    ("GET", "/operations/{code:str}/release"):                                    "login   403     200     403     403     200",
-    ("GET", "/operations/{code:str}/release/export.csv"):                         "login   403     200     403     403     200",
-    ("GET", "/operations/{code:str}/release/export.html"):                        "login   403     200     403     403     200",
-    ("GET", "/operations/{code:str}/release/export.json"):                        "login   403     200     403     403     200",
-    ("GET", "/operations/{code:str}/release/export.pdf"):                         "login   403     200     403     403     200",
-    ("GET", "/operations/{code:str}/release/preview"):                            "login   403     200     403     403     200",
-    ("GET", "/releases"):                                                         "200     200     200     200     200     200",
-    ("GET", "/releases/{name:str}"):                                              "404     404     404     404     404     404",
-    ("POST", "/operations/{code:str}/documents"):                                 "login   403     400     403/404 403     403",
-    ("POST", "/operations/{code:str}/release"):                                   "login   403     409     403     403     409",
-    ("POST", "/operations/{code:str}/release/corrections"):                       "login   403     400     403     403     400",
-    ("POST", "/operations/{code:str}/release/{action:str}"):                      "login   403     400     403     403     400",
-    # --- notifications and reminders
-    ("GET", "/notifications"):                                                    "login   200     200     200     200     200",
-    ("POST", "/account/reminders"):                                               "login   302     302     302     302     302",
-    ("POST", "/notifications/read"):                                              "login   302     302     302     302     302",
-    ("POST", "/notifications/{note_id:int}/open"):                                "login   302     302     302     302     302",
-    # --- case exchange (no user here is cleared for nominal data, so matches answer 403)
-    ("DELETE", "/api/v1/operations/{code:str}/links/{link_id:int}"):              "401     403     404     404     403     403",
-    ("GET", "/api/v1/matches"):                                                   "401     403     403     403     403     403",
-    ("GET", "/api/v1/operations/{code:str}/follow-up"):                           "401     403     200     200/404 200     200",
-    ("GET", "/api/v1/operations/{code:str}/links"):                               "401     403     200     200/404 200     403",
-    ("GET", "/api/v1/operations/{code:str}/messages"):                            "401     403     200     200/404 200     403",
-    ("GET", "/api/v1/operations/{code:str}/messages/{message_id:int}"):           "401     403     404     404     404     403",
-    ("GET", "/api/v1/operations/{code:str}/messages/{message_id:int}/attachments/{attachment_id:int}"): "401     403     404     404     404     403",
-    ("GET", "/api/v1/operations/{code:str}/seizures/{seizure_id:int}/case-events"): "401     403     200     200/404 200     403",
-    ("GET", "/api/v1/operations/{code:str}/seizures/{seizure_id:int}/ecomessage.docx"): "401     403     200     200/404 200     403",
-    ("GET", "/api/v1/operations/{code:str}/seizures/{seizure_id:int}/ecomessage.html"): "401     403     200     200/404 200     403",
-    ("GET", "/api/v1/operations/{code:str}/seizures/{seizure_id:int}/ecomessage.pdf"): "401     403     200     200/404 200     403",
-    ("GET", "/api/v1/reports/annual-illegal-trade"):                              "401     403     400     400     400     403",
-    ("GET", "/matches"):                                                          "login   403     403     403     403     403",
-    ("GET", "/operations/{code:str}/follow-up"):                                  "login   403     200     200/404 200     200",
-    ("GET", "/operations/{code:str}/links"):                                      "login   403     200     200/404 200     403",
-    ("GET", "/operations/{code:str}/links/network"):                              "login   403     200     403/404 403     403",
-    ("GET", "/operations/{code:str}/messages"):                                   "login   403     200     200/404 200     403",
-    ("GET", "/operations/{code:str}/messages/{message_id:int}"):                  "login   403     404     404     404     403",
-    ("GET", "/operations/{code:str}/messages/{message_id:int}/attachments/{attachment_id:int}"): "login   403     404     404     404     403",
-    ("GET", "/operations/{code:str}/seizures/{seizure_id:int}/ecomessage"):       "login   403     200     200/404 200     403",
-    ("GET", "/operations/{code:str}/seizures/{seizure_id:int}/ecomessage.docx"):  "login   403     200     200/404 200     403",
-    ("GET", "/operations/{code:str}/seizures/{seizure_id:int}/ecomessage.html"):  "login   403     200     200/404 200     403",
-    ("GET", "/operations/{code:str}/seizures/{seizure_id:int}/ecomessage.pdf"):   "login   403     200     200/404 200     403",
-    ("GET", "/reports/annual-illegal-trade"):                                     "login   403     200     200     200     403",
-    ("GET", "/reports/annual-illegal-trade.xlsx"):                                "login   403     400     400     400     403",
-    ("POST", "/api/v1/operations/{code:str}/links"):                              "401     403     400     400/404 403     403",
-    ("POST", "/api/v1/operations/{code:str}/links/{link_id:int}/decision"):       "401     403     404     404     403     403",
-    ("POST", "/api/v1/operations/{code:str}/messages"):                           "401     403     400     400/404 400     403",
-    ("POST", "/api/v1/operations/{code:str}/messages/{message_id:int}/replies"):  "401     403     404     404     404     403",
-    ("POST", "/api/v1/operations/{code:str}/seizures/{seizure_id:int}/case-events"): "401     403     400     400/404 403     403",
-    ("POST", "/operations/{code:str}/links/{link_id:int}/decision"):              "login   403     404     404     403     403",
-    ("POST", "/operations/{code:str}/links/{link_id:int}/remove"):                "login   403     404     404     403     403",
-    ("POST", "/operations/{code:str}/messages"):                                  "login   403     400     400/404 400     403",
-    ("POST", "/operations/{code:str}/messages/{message_id:int}/replies"):         "login   403     404     404     404     403",
-    ("POST", "/operations/{code:str}/seizures/{seizure_id:int}/case-events"):     "login   403     400     400/404 403     403",
-    ("POST", "/operations/{code:str}/seizures/{seizure_id:int}/links"):           "login   403     400     400/404 403     403",
+    #                                                                                               anon  admin lead  outs. netw. anal. press ownFP othFP
+    ('GET', '/'):                                                                                       "login 200   200   200   200   200   200   200   200",
+    ('GET', '/account'):                                                                                "login 200   200   200   200   200   200   200   200",
+    ('POST', '/account/reminders'):                                                                     "login 302   302   302   302   302   302   302   302",
+    ('POST', '/account/second-factor'):                                                                 "login 302   302   302   302   403   403   403   403",
+    ('POST', '/account/second-factor/confirm'):                                                         "login 400   400   400   400   403   403   403   403",
+    ('POST', '/account/second-factor/disable'):                                                         "login 400   400   400   400   403   403   403   403",
+    ('POST', '/account/tokens'):                                                                        "login 400   400   400   400   400   400   400   400",
+    ('POST', '/account/tokens/{token_id:int}/revoke'):                                                  "login 404   404   302   404   404   404   404   404",
+    ('GET', '/admin'):                                                                                  "login 302   403   403   403   403   403   403   403",
+    ('GET', '/admin/audit'):                                                                            "login 200   403   403   403   403   403   403   403",
+    ('GET', '/admin/outbox'):                                                                           "login 200   403   403   403   403   403   403   403",
+    ('POST', '/admin/outbox/{message_id:int}/retry'):                                                   "login 404   403   403   403   403   403   403   403",
+    ('GET', '/admin/reference'):                                                                        "login 200   403   403   403   403   403   403   403",
+    ('POST', '/admin/reference/checklist'):                                                             "login 200   403   403   403   403   403   403   403",
+    ('POST', '/admin/reference/reload'):                                                                "login 302   403   403   403   403   403   403   403",
+    ('GET', '/admin/users'):                                                                            "login 200   403   403   403   403   403   403   403",
+    ('GET', '/admin/users/new'):                                                                        "login 200   403   403   403   403   403   403   403",
+    ('POST', '/admin/users/new'):                                                                       "login 400   403   403   403   403   403   403   403",
+    ('GET', '/admin/users/{user_id:int}'):                                                              "login 200   403   403   403   403   403   403   403",
+    ('POST', '/admin/users/{user_id:int}'):                                                             "login 400   403   403   403   403   403   403   403",
+    ('POST', '/admin/users/{user_id:int}/second-factor/reset'):                                         "login 302   403   403   403   403   403   403   403",
+    ('GET', '/api/v1/matches'):                                                                         "401   403   403   403   403   403   403   403   403",
+    ('GET', '/api/v1/me'):                                                                              "401   200   200   200   200   200   200   200   200",
+    ('GET', '/api/v1/operations'):                                                                      "401   200   200   200   200   200   200   200   200",
+    ('POST', '/api/v1/operations'):                                                                     "401   403   400   400   400   403   403   403   403",
+    ('GET', '/api/v1/operations/{code:str}'):                                                           "401   404   200   404   200   200   200   200   200",
+    ('PATCH', '/api/v1/operations/{code:str}'):                                                         "401   404   400   404   403   403   403   403   403",
+    ('GET', '/api/v1/operations/{code:str}/follow-up'):                                                 "401   404   200   404   200   200   200   200   200",
+    ('GET', '/api/v1/operations/{code:str}/links'):                                                     "401   404   200   404   200   200   403   200   200",
+    ('POST', '/api/v1/operations/{code:str}/links'):                                                    "401   404   400   404   400   403   403   400   400",
+    ('DELETE', '/api/v1/operations/{code:str}/links/{link_id:int}'):                                    "401   404   200   404   404   403   403   400   400",
+    ('POST', '/api/v1/operations/{code:str}/links/{link_id:int}/decision'):                             "401   404   400   404   404   403   403   400   400",
+    ('GET', '/api/v1/operations/{code:str}/messages'):                                                  "401   404   200   404   200   200   403   200   200",
+    ('POST', '/api/v1/operations/{code:str}/messages'):                                                 "401   404   400   404   400   400   403   400   400",
+    ('GET', '/api/v1/operations/{code:str}/messages/{message_id:int}'):                                 "401   404   200   404   200   200   403   200   200",
+    ('GET', '/api/v1/operations/{code:str}/messages/{message_id:int}/attachments/{attachment_id:int}'): "401   404   200   404   200   200   403   200   200",
+    ('POST', '/api/v1/operations/{code:str}/messages/{message_id:int}/replies'):                        "401   404   400   404   400   400   403   400   400",
+    ('POST', '/api/v1/operations/{code:str}/nil-returns'):                                              "401   404   400   404   400   403   403   400   400",
+    ('POST', '/api/v1/operations/{code:str}/phase'):                                                    "401   404   400   404   403   403   403   403   403",
+    ('GET', '/api/v1/operations/{code:str}/seizures'):                                                  "401   404   200   404   200   200   403   200   200",
+    ('POST', '/api/v1/operations/{code:str}/seizures'):                                                 "401   404   400   404   400   403   403   400   400",
+    ('GET', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}'):                                 "401   404   200   404   404   200   403   200   404",
+    ('PATCH', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}'):                               "401   404   400   404   404   403   403   400   404",
+    ('GET', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}/case-events'):                     "401   404   200   404   404   200   403   200   404",
+    ('POST', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}/case-events'):                    "401   404   400   404   404   403   403   400   404",
+    ('GET', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}/ecomessage.docx'):                 "401   404   200   404   404   200   403   200   404",
+    ('GET', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}/ecomessage.html'):                 "401   404   200   404   404   200   403   200   404",
+    ('GET', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}/ecomessage.pdf'):                  "401   404   200   404   404   200   403   200   404",
+    ('POST', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}/status'):                         "401   404   400   404   404   403   403   400   404",
+    ('GET', '/api/v1/operations/{code:str}/summary'):                                                   "401   404   200   404   200   200   200   200   200",
+    ('GET', '/api/v1/reports/annual-illegal-trade'):                                                    "401   403   400   400   400   400   403   400   400",
+    ('GET', '/api/v1/taxa'):                                                                            "401   200   200   200   200   200   200   200   200",
+    ('GET', '/documents/{artifact_id:int}'):                                                            "login 404   200   404   404   200   404   404   404",
+    ('GET', '/favicon.ico'):                                                                            "302   302   302   302   302   302   302   302   302",
+    ('GET', '/health'):                                                                                 "200   200   200   200   200   200   200   200   200",
+    ('GET', '/jobs'):                                                                                   "login 200   200   200   200   403   403   403   403",
+    ('POST', '/jobs/{name:str}/run'):                                                                   "login 302   302   302   302   403   403   403   403",
+    ('POST', '/language'):                                                                              "302   302   302   302   302   302   302   302   302",
+    ('GET', '/login'):                                                                                  "200   200   200   200   200   200   200   200   200",
+    ('POST', '/login'):                                                                                 "400   400   400   400   400   400   400   400   400",
+    ('POST', '/login/code'):                                                                            "login login login login login login login login login",
+    ('POST', '/logout'):                                                                                "login login login login login login login login login",
+    ('GET', '/matches'):                                                                                "login 403   403   403   403   403   403   403   403",
+    ('GET', '/notifications'):                                                                          "login 200   200   200   200   200   200   200   200",
+    ('POST', '/notifications/read'):                                                                    "login 302   302   302   302   302   302   302   302",
+    ('POST', '/notifications/{note_id:int}/open'):                                                      "login 302   302   302   302   302   302   302   302",
+    ('GET', '/operations/new'):                                                                         "login 403   200   200   200   403   403   403   403",
+    ('POST', '/operations/new'):                                                                        "login 403   400   400   400   403   403   403   403",
+    ('GET', '/operations/{code:str}'):                                                                  "login 404   200   404   200   200   200   200   200",
+    ('GET', '/operations/{code:str}/clone'):                                                            "login 404   200   404   403   403   403   403   403",
+    ('POST', '/operations/{code:str}/clone'):                                                           "login 404   400   404   403   403   403   403   403",
+    ('GET', '/operations/{code:str}/completeness'):                                                     "login 404   200   404   200   200   403   200   200",
+    ('GET', '/operations/{code:str}/dashboard'):                                                        "login 404   200   404   200   200   200   200   200",
+    ('GET', '/operations/{code:str}/documents'):                                                        "login 404   200   404   200   200   200   200   200",
+    ('POST', '/operations/{code:str}/documents'):                                                       "login 404   400   404   400   403   403   403   403",
+    ('GET', '/operations/{code:str}/edit'):                                                             "login 404   200   404   403   403   403   403   403",
+    ('POST', '/operations/{code:str}/edit'):                                                            "login 404   400   404   403   403   403   403   403",
+    ('GET', '/operations/{code:str}/export.csv'):                                                       "login 404   200   404   200   200   403   200   200",
+    ('GET', '/operations/{code:str}/export.geojson'):                                                   "login 404   200   404   200   200   403   200   200",
+    ('GET', '/operations/{code:str}/export.xlsx'):                                                      "login 404   200   404   200   200   403   200   200",
+    ('POST', '/operations/{code:str}/focal-points'):                                                    "login 404   400   404   400   403   403   403   403",
+    ('POST', '/operations/{code:str}/focal-points/{focal_point_id:int}/{action:str}'):                  "login 404   302   404   404   403   403   403   403",
+    ('GET', '/operations/{code:str}/follow-up'):                                                        "login 404   200   404   200   200   200   200   200",
+    ('GET', '/operations/{code:str}/imports'):                                                          "login 404   200   404   200   403   403   200   200",
+    ('POST', '/operations/{code:str}/imports'):                                                         "login 404   400   404   400   403   403   400   400",
+    ('GET', '/operations/{code:str}/imports/{import_id:int}'):                                          "login 404   200   404   404   403   403   200   404",
+    ('GET', '/operations/{code:str}/imports/{import_id:int}/file'):                                     "login 404   200   404   404   403   403   200   404",
+    ('GET', '/operations/{code:str}/imports/{import_id:int}/report.txt'):                               "login 404   200   404   404   403   403   200   404",
+    ('POST', '/operations/{code:str}/imports/{import_id:int}/run'):                                     "login 404   302   404   404   403   403   302   404",
+    ('GET', '/operations/{code:str}/links'):                                                            "login 404   200   404   200   200   403   200   200",
+    ('GET', '/operations/{code:str}/links/network'):                                                    "login 404   200   404   200   403   403   403   403",
+    ('POST', '/operations/{code:str}/links/{link_id:int}/decision'):                                    "login 404   400   404   404   403   403   400   400",
+    ('POST', '/operations/{code:str}/links/{link_id:int}/remove'):                                      "login 404   400   404   404   403   403   400   400",
+    ('GET', '/operations/{code:str}/map/{kind:str}'):                                                   "login 404   200   404   200   200   200   200   200",
+    ('GET', '/operations/{code:str}/messages'):                                                         "login 404   200   404   200   200   403   200   200",
+    ('POST', '/operations/{code:str}/messages'):                                                        "login 404   400   404   400   400   403   400   400",
+    ('GET', '/operations/{code:str}/messages/{message_id:int}'):                                        "login 404   200   404   200   200   403   200   200",
+    ('GET', '/operations/{code:str}/messages/{message_id:int}/attachments/{attachment_id:int}'):        "login 404   200   404   200   200   403   200   200",
+    ('POST', '/operations/{code:str}/messages/{message_id:int}/replies'):                               "login 404   400   404   400   400   403   400   400",
+    ('POST', '/operations/{code:str}/nil-returns'):                                                     "login 404   302   404   302   403   403   302   302",
+    ('POST', '/operations/{code:str}/participants'):                                                    "login 404   400   404   403   403   403   403   403",
+    ('POST', '/operations/{code:str}/participants/{country:str}/publicity'):                            "login 404   403   404   403   403   403   400   403",
+    ('POST', '/operations/{code:str}/participants/{country:str}/remove'):                               "login 404   400   404   403   403   403   403   403",
+    ('POST', '/operations/{code:str}/phase'):                                                           "login 404   400   404   403   403   403   403   403",
+    ('GET', '/operations/{code:str}/release'):                                                          "login 404   200   404   200   403   200   403   403",
+    ('POST', '/operations/{code:str}/release'):                                                         "login 404   409   404   409   403   409   403   403",
+    ('POST', '/operations/{code:str}/release/corrections'):                                             "login 404   400   404   400   403   400   403   403",
+    ('GET', '/operations/{code:str}/release/export.csv'):                                               "login 404   200   404   200   403   200   403   403",
+    ('GET', '/operations/{code:str}/release/export.html'):                                              "login 404   200   404   200   403   200   403   403",
+    ('GET', '/operations/{code:str}/release/export.json'):                                              "login 404   200   404   200   403   200   403   403",
+    ('GET', '/operations/{code:str}/release/export.pdf'):                                               "login 404   200   404   200   403   200   403   403",
+    ('GET', '/operations/{code:str}/release/preview'):                                                  "login 404   200   404   200   403   200   403   403",
+    ('POST', '/operations/{code:str}/release/{action:str}'):                                            "login 404   409   404   403   403   403   403   403",
+    ('POST', '/operations/{code:str}/routes'):                                                          "login 404   400   404   403   403   403   403   403",
+    ('GET', '/operations/{code:str}/routes-map'):                                                       "login 404   200   404   200   200   200   200   200",
+    ('POST', '/operations/{code:str}/routes/{route_id:int}/remove'):                                    "login 404   302   404   403   403   403   403   403",
+    ('GET', '/operations/{code:str}/seizures'):                                                         "login 404   200   404   200   200   403   200   200",
+    ('GET', '/operations/{code:str}/seizures/new'):                                                     "login 404   200   404   200   403   403   200   200",
+    ('POST', '/operations/{code:str}/seizures/new'):                                                    "login 404   400   404   400   403   403   400   400",
+    ('GET', '/operations/{code:str}/seizures/{seizure_id:int}'):                                        "login 404   200   404   404   200   403   200   404",
+    ('POST', '/operations/{code:str}/seizures/{seizure_id:int}/case-events'):                           "login 404   400   404   404   403   403   400   404",
+    ('GET', '/operations/{code:str}/seizures/{seizure_id:int}/ecomessage'):                             "login 404   200   404   404   200   403   200   404",
+    ('GET', '/operations/{code:str}/seizures/{seizure_id:int}/ecomessage.docx'):                        "login 404   200   404   404   200   403   200   404",
+    ('GET', '/operations/{code:str}/seizures/{seizure_id:int}/ecomessage.html'):                        "login 404   200   404   404   200   403   200   404",
+    ('GET', '/operations/{code:str}/seizures/{seizure_id:int}/ecomessage.pdf'):                         "login 404   200   404   404   200   403   200   404",
+    ('GET', '/operations/{code:str}/seizures/{seizure_id:int}/edit'):                                   "login 404   200   404   404   403   403   200   404",
+    ('POST', '/operations/{code:str}/seizures/{seizure_id:int}/edit'):                                  "login 404   400   404   404   403   403   400   404",
+    ('POST', '/operations/{code:str}/seizures/{seizure_id:int}/links'):                                 "login 404   400   404   404   403   403   400   404",
+    ('POST', '/operations/{code:str}/seizures/{seizure_id:int}/status'):                                "login 404   400   404   404   403   403   400   404",
+    ('POST', '/operations/{code:str}/sharing'):                                                         "login 404   403   404   403   403   403   302   302",
+    ('POST', '/operations/{code:str}/targets'):                                                         "login 404   400   404   403   403   403   403   403",
+    ('POST', '/operations/{code:str}/targets/{target_id:int}/remove'):                                  "login 404   302   404   403   403   403   403   403",
+    ('GET', '/operations/{code:str}/team'):                                                             "login 404   200   404   200   200   200   200   200",
+    ('POST', '/operations/{code:str}/team'):                                                            "login 404   400   404   403   403   403   403   403",
+    ('POST', '/operations/{code:str}/team/{user_id:int}/remove'):                                       "login 404   400   404   403   403   403   403   403",
+    ('GET', '/operations/{code:str}/template.xlsx'):                                                    "login 404   200   404   200   403   403   200   200",
+    ('GET', '/password/forgot'):                                                                        "200   200   200   200   200   200   200   200   200",
+    ('POST', '/password/forgot'):                                                                       "200   200   200   200   200   200   200   200   200",
+    ('GET', '/password/set/{token:str}'):                                                               "404   404   404   404   404   404   404   404   404",
+    ('POST', '/password/set/{token:str}'):                                                              "400   400   400   400   400   400   400   400   400",
+    ('GET', '/releases'):                                                                               "200   200   200   200   200   200   200   200   200",
+    ('GET', '/releases/{name:str}'):                                                                    "404   404   404   404   404   404   404   404   404",
+    ('GET', '/reports/annual-illegal-trade'):                                                           "login 403   200   200   200   200   403   200   200",
+    ('GET', '/reports/annual-illegal-trade.xlsx'):                                                      "login 403   400   400   400   400   403   400   400",
+    ('GET', '/schema'):                                                                                 "200   200   200   200   200   200   200   200   200",
+    ('GET', '/schema/openapi.json'):                                                                    "200   200   200   200   200   200   200   200   200",
+    ('GET', '/schema/scalar'):                                                                          "200   200   200   200   200   200   200   200   200",
+    ('GET', '/schema/{path:str}'):                                                                      "404   404   404   404   404   404   404   404   404",
+    ('GET', '/static/{file_path:path}'):                                                                "200   200   200   200   200   200   200   200   200",
+    ('HEAD', '/static/{file_path:path}'):                                                               "200   200   200   200   200   200   200   200   200",
+    ('GET', '/taxa/search'):                                                                            "login 200   200   200   200   200   200   200   200",
 }
 
 # What each write route is sent (forms are form-encoded; API routes JSON; `files` makes it multipart).
@@ -210,6 +218,7 @@ REQUESTS: dict[tuple[str, str], dict] = {
     ("POST", "/admin/reference/checklist"): {"files": {"file": ("", b"", "text/csv")}},
     ("POST", "/operations/{code:str}/participants/{country:str}/publicity"): {"data": {"publicity": "everywhere"}},
     ("POST", "/operations/{code:str}/sharing"): {"data": {"share_by_default": ""}},
+    ("POST", "/operations/{code:str}/team"): {"data": {"email": "nobody@nowhere.test"}},
     ("POST", "/operations/{code:str}/seizures/{seizure_id:int}/edit"): {"data": {"action": "save", "version": "1"}},
     ("POST", "/operations/{code:str}/seizures/{seizure_id:int}/status"): {"data": {"action": "answer", "message": "x"}},
     ("POST", "/operations/{code:str}/nil-returns"): {"data": {"date": "not a date"}},
@@ -218,19 +227,18 @@ REQUESTS: dict[tuple[str, str], dict] = {
                                                                                          "message": "x"}},
 }
 QUERY = {("GET", "/taxa/search"): "?q=Loxodonta", ("GET", "/api/v1/taxa"): "?q=Loxodonta"}
-# Fixed values of path parameters that are not records (/schema/{path} serves only the documentation plugins).
-FIXED = {"token": "no-such-link", "file_path": "css/app.css", "path": "openapi.yaml", "action": "resend",
-         "kind": "countries", "name": "purge_expired", "message_id": "999999", "link_id": "999999",
-         "attachment_id": "999999", "note_id": "999999"}
-# Routes about a record inside the operation: "another country's" is Tanzania's record in the same operation.
-CHILDREN = ("seizure_id", "import_id", "focal_point_id")
+# Fixed values of path parameters that are not records of the world (/schema/{path} serves only the documentation
+# plugins).
+FIXED = {"token": "no-such-link", "file_path": "css/app.css", "path": "openapi.yaml", "kind": "countries",
+         "name": "purge_expired", "note_id": "999999", "country": "KEN"}
+ACTIONS = {"/operations/{code:str}/focal-points/{focal_point_id:int}/{action:str}": "resend",
+           "/operations/{code:str}/release/{action:str}": "approve"}
 
 
-def expectations(key: tuple[str, str]) -> dict[str, tuple[str, str]]:
-    """role → (answer for the own context, answer for the other one)."""
+def expectations(key: tuple[str, str]) -> dict[str, str]:
     tokens = MATRIX[key].split()
     assert len(tokens) == len(ROLES), f"{key}: {len(tokens)} answers for {len(ROLES)} roles"
-    return {role: tuple((token.split("/") * 2)[:2]) for role, token in zip(ROLES, tokens, strict=True)}
+    return dict(zip(ROLES, tokens, strict=True))
 
 
 def declared_routes(app: Litestar) -> set[tuple[str, str]]:
@@ -255,69 +263,64 @@ class World:
     app: Litestar
     sessions: dict[str, str]
     tokens: dict[str, str]
-    own: dict[str, str]
-    other_operation: dict[str, str]
-    other_child: dict[str, str]
+    values: dict[str, str]
 
 
 @pytest.fixture
-async def world(templates, tmp_path) -> World:
-    """One SQLite database: the cast, Operation Thunder (Kenya, Tanzania, Uganda) with a seizure, an upload and a
-    focal point of Kenya and of Tanzania each, and COBRA (South Africa only), with a target and a route each."""
-    target = tmp_path / "matrix.db"
-    shutil.copyfile(templates["sqlite"], target)
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{target}", scheduler_enabled=False, smtp_port=free_port())
-    engine = make_engine(settings.database_url)
-    async with session_scope(make_sessionmaker(engine), actor=(None, "test")) as db:
-        people = {"admin": ("ada@ops.test", None), "coordinator": ("corinne@ops.test", None),
-                  "focal_point": ("wanjiru@kws.test", "KEN"), "analyst": ("anders@ops.test", None),
-                  "press_officer": ("priya@ops.test", None), "tanzania": ("baraka@tz.test", "TZA"),
-                  "outsider": ("otto@ops.test", None)}
-        users: dict[str, User] = {}
-        for key, (email, country) in people.items():
-            role = {"tanzania": "focal_point", "outsider": "coordinator"}.get(key, key)
-            users[key] = await create_user(db, email=email, name=key.title(), role=role, country=country)
-            users[key].password_hash = password_hash()
-        await db.commit()
-        extra = {"target_taxa": ["Loxodonta africana"], "routes": [
-            {"name": "Ivory by air", "origin": ["KEN"], "destination": ["VNM"], "modes": ["air_cargo"]}]}
-        thunder = await active_operation(db, **extra)
-        cobra = await active_operation(db, code="COBRA-2026", name="COBRA 2026",
-                                       countries=[{"country": "ZAF", "publicity": "named"}], **extra)
-        seizures = {}
-        for key, country in (("focal_point", "KEN"), ("tanzania", "TZA")):
-            seizures[key] = await seizure_services.create_seizure(db, settings, await member(db, users[key], thunder), {**IVORY, "seizure_ref": f"{country}-1", "suspects": []})
-            db.add(SheetImport(operation_id=thunder.id, country_code=country, filename="sheet.csv",
-                               content=b"seizure_ref\n", sha256="0" * 64, uploaded_by=users[key].id, status="done"))
-            await focal_points.invite(db, settings, thunder, country=country, email=users[key].email, name="",
-                                      inviter=users["coordinator"], now=utcnow())
-        await db.commit()
+async def world(settings, db) -> World:
+    """The cast, Thunder with its team, Kenya's and Tanzania's records, uploads and invitations, a link request, a
+    message with an attachment and a sitrep."""
+    users: dict[str, User] = {}
+    for role, (email, account_role, country, network) in PEOPLE.items():
+        users[role] = await create_user(db, email=email, name=role.title(), role=account_role, country=country,
+                                        network=network)
+        users[role].password_hash = password_hash()
+    await db.commit()
+    outsider = users.pop("outsider")  # not on the team: created again after the operation
+    await db.delete(outsider)
+    await db.commit()
+    thunder = await active_operation(db, countries=[{"country": "KEN", "publicity": "named"},
+                                                    {"country": "TZA", "publicity": "aggregate"},
+                                                    {"country": "THA", "publicity": "named"}],
+                                     target_taxa=["Loxodonta africana"], routes=[
+        {"name": "Ivory by air", "origin": ["KEN"], "destination": ["VNM"], "modes": ["air_cargo"]}])
+    users["outsider"] = await create_user(db, email=PEOPLE["outsider"][0], name="Outsider", role="coordinator")
+    users["outsider"].password_hash = password_hash()
+    lead = await member(db, users["lead"], thunder)
+    records = {}
+    for role, country in (("own_fp", "KEN"), ("other_fp", "TZA")):
+        records[country] = await seizure_services.create_seizure(
+            db, settings, await member(db, users[role], thunder), {**IVORY, "seizure_ref": f"{country}-1",
+                                                                   "suspects": []})
+        db.add(SheetImport(operation_id=thunder.id, country_code=country, filename="sheet.csv",
+                           content=b"seizure_ref\n", sha256="0" * 64, uploaded_by=users[role].id, status="done"))
+        await focal_points.invite(db, settings, lead, country=country, email=users[role].email, name="",
+                                  now=utcnow())
+    link = await links.request_link(db, await member(db, users["own_fp"], thunder), records["KEN"],
+                                    {"kind": "network", "other_country": "TZA", "other_seizure_ref": "TZA-1"})
+    message = await messages.post_message(db, settings, lead, {"kind": "alert", "subject": "Watch NBO", "body": "x"},
+                                          [("photo.gif", b"GIF89a" + b"\x00" * 20)])
+    sitrep = await generate(db, settings, lead, kind="sitrep", fmt="html", lang="en", now=utcnow())
+    await db.commit()
 
-        async def first(query):  # type: ignore[no-untyped-def]
-            return str(await db.scalar(query.limit(1)))
+    async def first(query):  # type: ignore[no-untyped-def]
+        return str(await db.scalar(query.limit(1)))
 
-        own = {"code": thunder.code, "seizure_id": str(seizures["focal_point"].id),
-               "import_id": await first(select(SheetImport.id).where(SheetImport.country_code == "KEN")),
-               "focal_point_id": await first(select(FocalPoint.id).where(FocalPoint.country_code == "KEN")),
-               "country": "KEN", "route_id": await first(select(Route.id).where(Route.operation_id == thunder.id)),
-               "target_id": await first(select(Target.id).where(Target.operation_id == thunder.id)),
-               "user_id": str(users["coordinator"].id),
-               "artifact_id": str((await generate(db, settings, await member(db, users["coordinator"], thunder), kind="sitrep",
-                                                  fmt="html", lang="en", now=utcnow())).id),
-               "token_id": str((await create_api_token(db, users["outsider"], "not yours"))[0].id)}
-        other_child = {**own, "seizure_id": str(seizures["tanzania"].id),
-                       "import_id": await first(select(SheetImport.id).where(SheetImport.country_code == "TZA")),
-                       "focal_point_id": await first(select(FocalPoint.id).where(FocalPoint.country_code == "TZA"))}
-        other_operation = {**own, "code": cobra.code, "country": "ZAF",
-                           "route_id": await first(select(Route.id).where(Route.operation_id == cobra.id)),
-                           "target_id": await first(select(Target.id).where(Target.operation_id == cobra.id))}
-        sessions, tokens = {}, {}
-        for role in ROLES[1:]:
-            sessions[role] = await start_session(db, settings, users[role], ip=None, now=utcnow())
-            tokens[role] = (await create_api_token(db, users[role], "matrix"))[1]
-        await db.commit()
-    await engine.dispose()
-    return World(settings, create_app(settings), sessions, tokens, own, other_operation, other_child)
+    values = {"code": thunder.code, "seizure_id": str(records["KEN"].id),
+              "import_id": await first(select(SheetImport.id).where(SheetImport.country_code == "KEN")),
+              "focal_point_id": await first(select(FocalPoint.id).where(FocalPoint.country_code == "KEN")),
+              "route_id": await first(select(Route.id).where(Route.operation_id == thunder.id)),
+              "target_id": await first(select(Target.id).where(Target.operation_id == thunder.id)),
+              "user_id": str(users["lead"].id), "artifact_id": str(sitrep.id), "link_id": str(link.id),
+              "message_id": str(message.id),
+              "attachment_id": str((await messages.thread(db, settings, lead, message.id)).attachments[0].id),
+              "token_id": str((await create_api_token(db, users["outsider"], "not yours"))[0].id)}
+    sessions, tokens = {}, {}
+    for role in ROLES[1:]:
+        sessions[role] = await start_session(db, settings, users[role], ip=None, now=utcnow())
+        tokens[role] = (await create_api_token(db, users[role], "matrix"))[1]
+    await db.commit()
+    return World(settings, create_app(settings), sessions, tokens, values)
 
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
@@ -347,41 +350,61 @@ def answer_of(response) -> str:  # type: ignore[no-untyped-def]
     return str(response.status_code)
 
 
-async def test_every_route_answers_every_role_as_the_matrix_says(world):
-    failures: list[str] = []
+async def observed(world: World, db) -> tuple[dict[tuple[str, str], dict[str, str]], list[str]]:  # type: ignore[no-untyped-def]
+    """Every route's answer to every role, and the pages whose scripts the CSP would not allow."""
+    answers: dict[tuple[str, str], dict[str, str]] = {}
+    problems: list[str] = []
     async with AsyncTestClient(app=world.app) as client:
         client.follow_redirects = False
-        csrf = (await client.get("/login")).cookies["opsp_csrf"]
-        for (method, path), by_role in sorted((k, expectations(k)) for k in MATRIX):
-            contexts = [("own", world.own)]
-            if "{code:str}" in path:
-                other = world.other_child if any(f"{{{c}:" in path for c in CHILDREN) else world.other_operation
-                contexts.append(("other", other))
+        csrf: dict[str, str] = {}
+        for role in ROLES:  # each session's own token, as its pages carry it
+            client.cookies.clear()
+            if role != "anonymous":
+                client.cookies.set("opsp_session", world.sessions[role])
+            csrf[role] = CSRF_META.search((await client.get("/login")).text).group(1)
+            csrf[f"{role}:pre"] = client.cookies.get("opsp_csrf") or ""
+        for method, path in sorted(declared_routes(world.app)):
+            answers[(method, path)] = {}
             for role in ROLES:
-                for index, (context, values) in enumerate(contexts):
-                    expected = by_role[role][index]
-                    url = re.sub(r"\{(\w+):\w+\}", lambda m: FIXED.get(m[1]) or values[m[1]], path)
-                    url += QUERY.get((method, path), "")
-                    client.cookies.clear()
-                    client.cookies.set("opsp_csrf", csrf)
-                    headers = {}
-                    if role != "anonymous":
-                        session = world.sessions[role]
-                        if path == "/logout":  # a throw-away session, so the role's own stays valid
-                            async with session_scope(world.app.state.sessionmaker) as db:
-                                user = await db.scalar(select(User).where(User.role == role))
-                                session = await start_session(db, world.settings, user, ip=None, now=utcnow())
-                                await db.commit()
-                        client.cookies.set("opsp_session", session)
-                        if path.startswith("/api/"):
-                            headers["Authorization"] = f"Bearer {world.tokens[role]}"
-                    spec = REQUESTS.get((method, path), {"json": {}} if path.startswith("/api/") else
-                                        ({"data": {}} if method in ("POST", "PATCH") else {}))
-                    if "data" in spec or "files" in spec:
-                        spec = {**spec, "data": {**spec.get("data", {}), "_csrf_token": csrf}}
-                    response = await client.request(method, url, headers=headers, **spec)
-                    label = f"{method} {url} as {role} ({context})"
-                    if (got := answer_of(response)) != expected:
-                        failures.append(f"{label}: expected {expected}, got {got} {response.text[:160]!r}")
-                    failures += page_problems(label, response)
-    assert not failures, f"{len(failures)} answers differ from the matrix:\n" + "\n".join(failures)
+                url = re.sub(r"\{(\w+):\w+\}", lambda m: ACTIONS.get(path) if m[1] == "action" else
+                             FIXED.get(m[1]) or world.values[m[1]], path) + QUERY.get((method, path), "")
+                client.cookies.clear()
+                headers = {}
+                token = csrf[role]
+                if role == "anonymous":
+                    client.cookies.set("opsp_csrf", csrf["anonymous:pre"])
+                else:
+                    session = world.sessions[role]
+                    if path == "/logout":  # a throw-away session, so the role's own stays valid
+                        user = await db.scalar(select(User).where(User.email == PEOPLE[role][0]))
+                        session = await start_session(db, world.settings, user, ip=None, now=utcnow())
+                        await db.commit()
+                        token = token_for(world.settings.effective_secret_key, session)
+                    client.cookies.set("opsp_session", session)
+                    if path.startswith("/api/"):
+                        headers["Authorization"] = f"Bearer {world.tokens[role]}"
+                spec = REQUESTS.get((method, path), {"json": {}} if path.startswith("/api/") else
+                                    ({"data": {}} if method in ("POST", "PATCH") else {}))
+                if "data" in spec or "files" in spec:
+                    spec = {**spec, "data": {**spec.get("data", {}), "_csrf_token": token}}
+                response = await client.request(method, url, headers=headers, **spec)
+                answers[(method, path)][role] = answer_of(response)
+                problems += page_problems(f"{method} {url} as {role}", response)
+    return answers, problems
+
+
+def table(answers: dict[tuple[str, str], dict[str, str]]) -> str:
+    """The answers in MATRIX's own layout, to read and paste when routes or rules change."""
+    width = max(len(repr(k)) for k in answers) + 2
+    return "\n".join(f"    {repr(k) + ':':<{width}}\"{' '.join(f'{a:<5}' for a in by_role.values()).rstrip()}\","
+                     for k, by_role in sorted(answers.items(), key=lambda kv: (kv[0][1], kv[0][0])))
+
+
+async def test_every_route_answers_every_role_as_the_matrix_says(world, db):
+    answers, problems = await observed(world, db)
+    failures = [f"{method} {path} as {role}: expected {expected}, got {answers[(method, path)][role]}"
+                for (method, path) in MATRIX for role, expected in expectations((method, path)).items()
+                if answers[(method, path)][role] != expected]
+    assert not failures, f"{len(failures)} answers differ from the matrix:\n" + "\n".join(failures) + \
+        "\n\nThe whole table as observed:\n" + table(answers)
+    assert not problems, "\n".join(problems)

@@ -42,15 +42,15 @@ async def invite(session: AsyncSession, settings: Settings, member: Member, *, c
     e-mail, in the language chosen for them, else the country's (French for the DR Congo, Spanish for Peru), else the
     inviter's."""
     operation, inviter = member.operation, member.user
-    if not member.reaches(country):
-        raise NotAllowed(_("%(code)s is outside the countries you coordinate", code=country[:3]))
     email = normalise_email(email)
     if not EMAIL_RE.match(email):
         raise InvalidInput.one("email", _("must be an e-mail address such as name@agency.gov"))
     if not await session.scalar(select(Participant.id).where(Participant.operation_id == operation.id,
                                                             Participant.country_code == country)):
         raise InvalidInput.one("country", _("%(code)s does not take part in this operation; add it first",
-                                            code=country))
+                                            code=country[:3]))
+    if not member.reaches(country):
+        raise NotAllowed(_("%(code)s is outside the countries you coordinate", code=country))
     user = await session.scalar(select(User).where(User.email == email))
     if lang and lang not in LANGUAGES:
         raise InvalidInput.one("language", _("must be one of %(codes)s", codes=", ".join(LANGUAGES)))

@@ -50,7 +50,7 @@ class SeizureApi(Controller):
     async def detail(self, request: Request, db: Db, member: Membership, seizure: ReadableSeizure) -> dict[str, Any]:
         return await services.seizure_json(db, request.app.state.settings, member, seizure)
 
-    @patch("/seizures/{seizure_id:int}", name="api:seizure:update", dependencies=RECORDS,
+    @patch("/seizures/{seizure_id:int}", name="api:seizure:update", dependencies=LOG,
            responses=ERRORS_WITH_CONFLICT,
            summary="Correct a seizure; send the version you read (409 if someone changed it since); a correction "
                    "of another country's record carries correction_reason")

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 
 from opsplatform import crypto, policy
+from opsplatform.audit.models import AuditEvent
 from opsplatform.cases.record import record_context
 from opsplatform.database import utcnow
 from opsplatform.errors import Conflict, InvalidInput
@@ -61,9 +62,14 @@ async def record_page(request: Request, db: Db, member: Member, seizure: Seizure
                                  if nominal else {})} for s in suspects]
     history = (await db.scalars(select(StatusChange).where(StatusChange.seizure_id == seizure.id)
                                 .order_by(StatusChange.id))).all()
+    # The record's audit trail, values before and after: shown here because whoever reads the page reads the record.
+    changes = (await db.scalars(select(AuditEvent).where(AuditEvent.entity == "seizures",
+                                                        AuditEvent.entity_id == str(seizure.id),
+                                                        AuditEvent.action == "update")
+                                .order_by(AuditEvent.id.desc()).limit(50))).all()
     return Template("seizures/detail.html", status_code=status_code, context={
         "operation": operation, "seizure": seizure, "items": items, "people": people, "nominal": nominal,
-        "history": history, "may_change": policy.may_change(member, seizure),
+        "history": history, "changes": changes, "may_change": policy.may_change(member, seizure),
         "may_validate": policy.may_validate(member, seizure), "errors": errors or {},
         "reason_needed": policy.corrects_for_others(member, seizure),
         "case": await record_context(db, member, seizure, case_form)})
@@ -143,7 +149,7 @@ class SeizureController(Controller):
     async def detail(self, request: Request, db: Db, member: Membership, seizure: ReadableSeizure) -> Template:
         return await record_page(request, db, member, seizure)
 
-    @get("/seizures/{seizure_id:int}/edit", name="seizures:edit", dependencies=RECORDS)
+    @get("/seizures/{seizure_id:int}/edit", name="seizures:edit", dependencies=LOG)
     async def edit(self, db: Db, member: Membership, seizure: ReadableSeizure) -> Template:
         if not policy.may_change(member, seizure):
             raise NotFoundException()
@@ -154,7 +160,7 @@ class SeizureController(Controller):
         raw["publicity_approved"], raw["public_description"] = seizure.publicity_approved, seizure.public_description
         return await self._form(db, member, raw, seizure=seizure)
 
-    @post("/seizures/{seizure_id:int}/edit", name="seizures:update", dependencies=RECORDS)
+    @post("/seizures/{seizure_id:int}/edit", name="seizures:update", dependencies=LOG)
     async def update(self, request: Request, db: Db, member: Membership,
                      seizure: ReadableSeizure) -> Template | Redirect:
         form = await request.form()

@@ -128,13 +128,15 @@ class ImportController(Controller):
         return Redirect(f"/operations/{operation.code}/imports/{upload.id}")
 
     @get("/imports/{import_id:int}", name="imports:detail")
-    async def detail(self, request: Request, operation: ReadableOperation, upload: ReadableUpload) -> Template:
+    async def detail(self, request: Request, member: Membership, upload: ReadableUpload) -> Template:
         """The preview, the progress while running (polled by htmx), then the report."""
+        operation = member.operation
         template = "seizures/_import_status.html" if request.headers.get("hx-request") else "seizures/import.html"
         return Template(template, context={"operation": operation, "upload": upload})
 
     @post("/imports/{import_id:int}/run", name="imports:run")
-    async def run(self, request: Request, db: Db, operation: ReadableOperation, upload: ReadableUpload) -> Redirect:
+    async def run(self, request: Request, db: Db, member: Membership, upload: ReadableUpload) -> Redirect:
+        operation = member.operation
         claimed = await db.execute(update(SheetImport).where(SheetImport.id == upload.id,
                                                              SheetImport.status == "previewed")
                                    .values(status="running", rows_done=0))

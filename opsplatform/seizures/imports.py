@@ -16,7 +16,7 @@ from opsplatform.auth.models import User
 from opsplatform.database import analyze, bulk_insert, utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
-from opsplatform.operations.models import Operation
+from opsplatform.operations.models import Operation, Participant
 from opsplatform.policy import Member
 from opsplatform.reporting import rollup
 from opsplatform.seizures.models import Seizure, SeizureItem, SeizureStatus, StatusChange
@@ -140,8 +140,11 @@ async def import_sheet(session: AsyncSession, member: Member, country: str, cont
     if dry_run:
         return report
     created = {(operation.id, country, g.seizure["seizure_date"]) for action, g, _s in plan if action == "create"}
+    # New records are shared as the country's default says, as the form shares them.
+    shared = bool(await session.scalar(select(Participant.share_by_default).where(
+        Participant.operation_id == operation.id, Participant.country_code == country)))
     for start in range(0, len(plan), BATCH):
-        await _write(session, operation, user, country, plan[start:start + BATCH], existing_items)
+        await _write(session, operation, user, country, plan[start:start + BATCH], existing_items, shared)
         if start + BATCH >= len(plan):  # the last batch recomputes the days, folding what earlier batches added
             rollup.touch(session, created)
         await session.commit()
@@ -154,7 +157,7 @@ async def import_sheet(session: AsyncSession, member: Member, country: str, cont
 
 
 async def _write(session: AsyncSession, operation: Operation, user: User, country: str,
-                 batch: list[tuple[str, Group, Any]], existing_items: dict[int, dict[int, Any]]) -> None:
+                 batch: list[tuple[str, Group, Any]], existing_items: dict[int, dict[int, Any]], shared: bool) -> None:
     """One transaction: the batch's seizures with all their items, status history and audit events."""
     now = utcnow()
     creates = [g for action, g, _s in batch if action == "create"]
@@ -168,7 +171,7 @@ async def _write(session: AsyncSession, operation: Operation, user: User, countr
         new_ids = await bulk_insert(session, Seizure.__table__, [
             {**g.seizure, "operation_id": operation.id, "reporting_country": country, "status": SeizureStatus.submitted,
              "version": 1, "created_by": user.id, "created_at": now, "updated_at": now,
-             "shared_with_participants": False, "publicity_approved": False} for g in creates], ids=True)
+             "shared_with_participants": shared, "publicity_approved": False} for g in creates], ids=True)
         rollup.add(session, {i: (operation.id, country, g.seizure["seizure_date"])
                              for i, g in zip(new_ids, creates, strict=True)})
     if updates:
@@ -202,11 +205,17 @@ async def _write(session: AsyncSession, operation: Operation, user: User, countr
     history = [{"seizure_id": i, "at": now, "actor_id": user.id, "actor": user.email, "from_status": None,
                 "to_status": SeizureStatus.submitted, "message": _("imported from a sheet")} for i in new_ids]
     await bulk_insert(session, StatusChange.__table__, history)
+    # Like the form, every record created or changed has its audit event, with the values before and after.
     await bulk_insert(session, AuditEvent.__table__, [
-        {"at": now, "actor_id": actor_id, "actor": actor, "action": action, "entity": "seizures",
-         "entity_id": str(seizure_id), "before": None,
-         "after": {**{f: _shown(g.seizure[f]) for f in ("seizure_ref", *SEIZURE_FIELDS)}, "items": len(g.items),
-                   "source": "sheet"}}
-        for action, pairs in (("create", zip(new_ids, creates, strict=True)),
-                              ("update", ((s["id"], g) for g, s in updates)))
-        for seizure_id, g in pairs])
+        {"at": now, "actor_id": actor_id, "actor": actor, "action": "create", "entity": "seizures",
+         "entity_id": str(seizure_id), "before": None, "after": _audited(g.seizure, g.items)}
+        for seizure_id, g in zip(new_ids, creates, strict=True)] + [
+        {"at": now, "actor_id": actor_id, "actor": actor, "action": "update", "entity": "seizures",
+         "entity_id": str(s["id"]), "before": _audited(s, existing_items.get(s["id"], {})),
+         "after": _audited(g.seizure, {**existing_items.get(s["id"], {}), **g.items})} for g, s in updates])
+
+
+def _audited(seizure: Any, items: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """A seizure's sheet fields and items as the audit log keeps them."""
+    return {**{f: _shown(seizure[f]) for f in ("seizure_ref", *SEIZURE_FIELDS)},
+            "items": {str(n): {c: items[n][c] for c in ITEM_COLUMNS} for n in sorted(items)}, "source": "sheet"}

@@ -279,5 +279,6 @@ def check_suspect(ref: Reference, raw: dict[str, Any], *, nominal_allowed: bool)
         try:
             date.fromisoformat(c.clean["date_of_birth"])
         except ValueError:
-            c.fail("date_of_birth", _('must be a date as YYYY-MM-DD (got "%(value)s")', value=c.clean["date_of_birth"]))
+            # Never quoted back: a date of birth is nominal data, and error messages travel (logs, screenshots).
+            c.fail("date_of_birth", _("must be a date as YYYY-MM-DD"))
     return c.clean, c.errors

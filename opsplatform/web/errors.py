@@ -1,7 +1,10 @@
-"""Errors answered as JSON for the API and as pages (or a redirect to login) for people."""
+"""Errors answered as JSON for the API and as pages (or a redirect to login) for people; and logged: a client's error
+in one line (what was asked, the answer, the fields refused), a server error with its traceback scrubbed of every
+message (see `errors.ScrubbingFormatter`), never with what was sent."""
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 from urllib.parse import quote
 
@@ -16,6 +19,14 @@ from opsplatform.errors import InvalidInput, NotAllowed
 from opsplatform.i18n import _
 
 
+log = logging.getLogger("opsplatform.requests")
+
+
+def _client_error(request: Request, status: int, fields: list[str] | None = None) -> None:
+    log.info("%s %s answered %s%s", request.method, request.url.path, status,
+             f" (refused: {', '.join(fields[:20])})" if fields else "")
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith(API_PREFIX) or request.url.path.startswith("/schema")
 
@@ -26,6 +37,7 @@ def _page(request: Request, status: int, title: str, detail: str, headers: dict[
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:
+    _client_error(request, exc.status_code)
     if _is_api(request):
         body: dict[str, object] = {"status_code": exc.status_code, "detail": exc.detail}
         if isinstance(exc, ValidationException) and exc.extra:
@@ -50,6 +62,7 @@ def _detail(exc: HTTPException) -> str:
 
 
 def invalid_input(request: Request, exc: InvalidInput) -> Response:
+    _client_error(request, 400, [e.field for e in exc.errors])
     if _is_api(request):
         return Response({"status_code": 400, "detail": _("invalid input"), "errors": exc.as_list()},
                         status_code=HTTP_400_BAD_REQUEST, media_type=MediaType.JSON)
@@ -61,6 +74,7 @@ def not_allowed(request: Request, exc: NotAllowed) -> Response:
 
 
 def server_error(request: Request, exc: Exception) -> Response:
+    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
     if _is_api(request):
         return Response({"status_code": 500, "detail": _("internal server error")},
                         status_code=HTTP_500_INTERNAL_SERVER_ERROR, media_type=MediaType.JSON)
@@ -70,6 +84,7 @@ def server_error(request: Request, exc: Exception) -> Response:
 
 def busy(request: Request, exc: PoolTimeout) -> Response:
     """Every database connection stayed busy for the pool timeout: overload, not a fault. Say when to come back."""
+    log.warning("%s %s answered 503: every database connection was busy", request.method, request.url.path)
     headers = {"Retry-After": "5"}
     if _is_api(request):
         return Response({"status_code": 503, "detail": _("the service is busy; try again in a few seconds")},

@@ -133,6 +133,10 @@ def test_a_coordinator_creates_an_operation_and_invites_focal_points(journey: Jo
     page.click("form[action$='/phase'] button[type=submit]")
     expect(page.locator(".phase").first).to_contain_text("Active")
     picture(page, "coordinator-operation", full_page=True)
+    page.click("text=Team")  # the operation is a closed group: the press office joins its team
+    page.fill("form[action$='/team'] input[name=email]", PRESS_OFFICER[0])
+    page.click("form[action$='/team'] button[type=submit]")
+    expect(page.locator(".flash-success")).to_contain_text(f"{PRESS_OFFICER[0]} is on the team as Press officer")
     assert journey.site.deliver_mail() == len(FOCAL_POINTS)
     for lang, focal_point in FOCAL_POINTS.items():  # each invitation in the focal point's language
         [invitation] = journey.site.mailbox.to(focal_point.email)

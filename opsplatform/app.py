@@ -49,7 +49,7 @@ from opsplatform.errors import ScrubbingFormatter
 from opsplatform.settings import Settings, load
 from opsplatform.web import access, errors, flash, headers
 from opsplatform.web.csrf import CsrfMiddleware
-from opsplatform.web.storable import refuse_unstorable
+from opsplatform.web.gate import gate
 from opsplatform.web.pages import HomeController, favicon, health
 from opsplatform.web.templating import environment
 
@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                      exclude=["^/static/", "^/health$", "^/favicon.ico$", "^/schema"])],
         template_config=TemplateConfig(instance=template_engine),
         plugins=[HTMXPlugin()],
-        before_request=refuse_unstorable,
+        before_request=gate,
         before_send=[flash.before_send, headers.before_send],
         exception_handlers=errors.HANDLERS,
         openapi_config=OpenAPIConfig(title="opsplatform API", version=__version__, path="/schema",

@@ -102,8 +102,14 @@ def db() -> None:
 @db.command("upgrade")
 @database_option
 def db_upgrade(database_url: str) -> None:
-    """Apply migrations up to the current version."""
-    upgrade(settings_for(database_url).database_url)
+    """Apply migrations up to the current version; a new database gets the bundled reference data too."""
+    from opsplatform.reference.loader import ensure_loaded
+
+    settings = settings_for(database_url)
+    upgrade(settings.database_url)
+    loaded = asyncio.run(with_session(settings, ensure_loaded))
+    if loaded:
+        click.echo("reference data loaded: " + ", ".join(f"{n} {name}" for name, n in loaded.items()))
     click.echo("database is up to date")
 
 

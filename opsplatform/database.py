@@ -24,6 +24,14 @@ from opsplatform.errors import Conflict
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 Sessionmaker = async_sessionmaker[AsyncSession]
+LARGEST_ID = 2**31 - 1  # ids are INTEGER columns on both databases
+
+
+def record_id(value: Any) -> int | None:
+    """`value` if it is a whole number a record's id can be, else None (no such record can exist)."""
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 12:
+        value = int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= LARGEST_ID else None
 
 
 def utcnow() -> datetime:

@@ -27,7 +27,7 @@ from opsplatform.mail.models import OutboxMessage
 from opsplatform.mail.outbox import retry_failed
 from opsplatform.reference import loader, lookup
 from opsplatform.reference.models import Network
-from opsplatform.web.deps import Db
+from opsplatform.web.deps import Db, PageNumber
 from opsplatform.web.flash import flash
 
 PAGE_SIZE = 100
@@ -59,7 +59,8 @@ class AdminController(Controller):
     async def users(self, db: Db, q: FromQuery[str] = "", role: FromQuery[str] = "") -> Template:
         query = select(User).order_by(User.role, User.email)
         if q:
-            query = query.where(func.lower(User.email).contains(q.lower()) | func.lower(User.name).contains(q.lower()))
+            query = query.where(func.lower(User.email).contains(q.lower(), autoescape=True)
+                                 | func.lower(User.name).contains(q.lower(), autoescape=True))
         if role:
             query = query.where(User.role == role)
         users = (await db.scalars(query)).all()
@@ -140,13 +141,13 @@ class AdminController(Controller):
     @get("/audit", name="admin:audit")
     async def audit(self, request: Request, db: Db, entity: FromQuery[str] = "", actor: FromQuery[str] = "",
                     action: FromQuery[str] = "", since: FromQuery[str] = "", until: FromQuery[str] = "",
-                    page: FromQuery[int] = 1) -> Template:
+                    page: PageNumber = 1) -> Template:
         """The audit log, newest first, filtered by record type, actor, action and date range."""
         query = select(AuditEvent)
         if entity:
             query = query.where(AuditEvent.entity == entity)
         if actor:
-            query = query.where(func.lower(AuditEvent.actor).contains(actor.lower()))
+            query = query.where(func.lower(AuditEvent.actor).contains(actor.lower(), autoescape=True))
         if action:
             query = query.where(AuditEvent.action == action)
         errors = {}

@@ -18,6 +18,7 @@ from opsplatform.cases import ecomessage, followup, links, messages
 from opsplatform.cases.downloads import annual_report_response, ecomessage_response, readable_attachment
 from opsplatform.cases.matching import match_json, matches_for
 from opsplatform.cases.models import SeizureLink
+from opsplatform.database import record_id
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
 from opsplatform.policy import Member
@@ -66,8 +67,8 @@ class CaseApi(Controller):
                   "other_seizure_ref, or other_seizure_id of one you see); kind: same_shipment, controlled_delivery "
                   "or network")
     async def request_link(self, db: Db, member: Membership, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
-        seizure_id = data.get("seizure_id")
-        if not isinstance(seizure_id, int) or isinstance(seizure_id, bool):
+        seizure_id = record_id(data.get("seizure_id"))
+        if seizure_id is None:
             raise InvalidInput.one("seizure_id", _("is required: the id of your record (an integer)"))
         seizure = await db.scalar(select(Seizure).where(Seizure.id == seizure_id, policy.records(member)))
         if seizure is None or not policy.may_request_link(member, seizure):

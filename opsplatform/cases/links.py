@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform import policy
 from opsplatform.auth.models import User
 from opsplatform.cases.models import LinkKind, LinkStatus, SeizureLink
-from opsplatform.database import utcnow
+from opsplatform.database import record_id, utcnow
 from opsplatform.errors import FieldError, InvalidInput, NotAllowed
 from opsplatform.i18n import N_, _
 from opsplatform.labels import status_label
@@ -93,11 +93,9 @@ async def _target(session: AsyncSession, member: Member, raw: dict[str, Any],
     by country and reference (the record itself only looked up, never confirmed to the asker)."""
     operation = member.operation
     if raw.get("other_seizure_id") not in (None, ""):
-        other_id = raw["other_seizure_id"]
-        if isinstance(other_id, str) and other_id.strip().isdigit():
-            other_id = int(other_id)
+        other_id = record_id(raw["other_seizure_id"])
         seen = await session.scalar(select(Seizure).where(Seizure.id == other_id, policy.records(member))) \
-            if isinstance(other_id, int) and not isinstance(other_id, bool) and 0 < other_id < 2**31 else None
+            if other_id is not None else None
         if seen is None:
             errors.append(FieldError("other_seizure_id", _("no record with this id among those you see; name "
                                                            "another country's record by its country and reference")))

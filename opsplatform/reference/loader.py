@@ -169,6 +169,14 @@ async def load_all(session: AsyncSession) -> dict[str, int]:
     return await counts(session)
 
 
+async def ensure_loaded(session: AsyncSession) -> dict[str, int] | None:
+    """Load the bundled reference data into a database that has none (a new one); the counts, or None when it had
+    some already (reloading is `opsplatform reference load`, which keeps what an administrator imported)."""
+    if await session.scalar(select(Country.alpha3).limit(1)) is not None:
+        return None
+    return await load_all(session)
+
+
 async def counts(session: AsyncSession) -> dict[str, int]:
     # Marked for translation: the admin page shows these names in the reader's language.
     models = {N_("regions"): Region, N_("countries"): Country, N_("networks"): Network,

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _, current_language
 from opsplatform.labels import country_name, region_name
 from opsplatform.reference.loader import search_key
@@ -48,6 +49,8 @@ def collation_key(text: str) -> str:
 async def country_codes(session: AsyncSession) -> dict[str, str]:
     """Every accepted spelling (alpha-3 and alpha-2, upper case) → alpha-3."""
     rows = (await session.execute(select(Country.alpha3, Country.alpha2))).all()
+    if not rows:  # say so, rather than call every code unknown
+        raise InvalidInput.one("reference", _("reference data not loaded: run `opsplatform reference load`"))
     return {**{a2: a3 for a3, a2 in rows}, **{a3: a3 for a3, _a2 in rows}}
 
 
@@ -87,10 +90,12 @@ async def search_taxa(session: AsyncSession, query: str, limit: int = 20) -> lis
     term = search_key(query.strip())
     if len(term) < 2:
         return []
-    starts = or_(Taxon.search_text.startswith(term), Taxon.search_text.contains(" " + term))
+    # Escaped: a typed % or _ is a character to find, not a wildcard.
+    starts = or_(Taxon.search_text.startswith(term, autoescape=True),
+                 Taxon.search_text.contains(" " + term, autoescape=True))
     rank_order = case({"species": 0, "subspecies": 1, "genus": 2, "family": 3, "order": 4}, value=Taxon.rank, else_=5)
     return list((await session.scalars(
-        select(Taxon).where(Taxon.search_text.contains(term))
+        select(Taxon).where(Taxon.search_text.contains(term, autoescape=True))
         .order_by(case((starts, 0), else_=1), rank_order, Taxon.scientific_name).limit(limit))).all())
 
 

@@ -153,8 +153,11 @@ def approximate(quantity: float) -> tuple[str, float]:
     """How a release states a quantity: ("", exact), ("almost", rounded up) or ("more than", rounded down).
 
     Whole numbers under 1,000 stay exact; others are rounded to two significant digits (779.6 → almost 780,
-    1,234 → more than 1,200), amounts under 10 to one decimal.
+    1,234 → more than 1,200), amounts under 10 to one decimal. A value no sum of bounded quantities reaches (an
+    infinity stored before inputs were bounded) is stated as it is.
     """
+    if not math.isfinite(quantity):
+        return "", quantity
     if quantity == int(quantity) and quantity < 1000:
         return "", quantity
     if quantity < 10:

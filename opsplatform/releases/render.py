@@ -10,9 +10,9 @@ from typing import Any
 
 from babel.dates import format_date
 from babel.lists import format_list
-from babel.numbers import format_decimal
 from markupsafe import Markup
 
+from opsplatform import format
 from opsplatform.documents import services as documents
 from opsplatform.i18n import _, current_language, language, ngettext
 from opsplatform.labels import country_name, region_name
@@ -24,17 +24,14 @@ from opsplatform.web.templating import render
 NAMED_FILL = "#c9e2ea"  # a named country whose count is not shown (none, or under the suppression threshold)
 
 
-def _number(value: float) -> str:
-    return format_decimal(int(value) if float(value).is_integer() else value, locale=current_language())
-
-
 def quantity_text(quantity: float, unit: str, counted_as: str) -> str:
     """"almost 780 kg", "516 pieces", "more than 1,200 specimens", "6.9 m³"."""
     qualifier, rounded = approximate(quantity)
-    number = _number(rounded)
+    number = format.number(rounded)
     if unit == "number":
-        text = (ngettext("%(num)s specimen", "%(num)s specimens", int(rounded), num=number) if counted_as == "specimens"
-                else ngettext("%(num)s piece", "%(num)s pieces", int(rounded), num=number))
+        count = int(min(rounded, format.LARGE))  # picks the plural form; an absurd stored sum picks "many"
+        text = (ngettext("%(num)s specimen", "%(num)s specimens", count, num=number) if counted_as == "specimens"
+                else ngettext("%(num)s piece", "%(num)s pieces", count, num=number))
     else:
         text = {"kg": f"{number} kg", "m3": f"{number} m³", "l": _("%(num)s litres", num=number)}.get(
             unit, f"{number} ({unit})")
@@ -56,7 +53,7 @@ def commodity_sentence(line: dict[str, Any]) -> str:
 def count_text(entry: dict[str, Any], key: str) -> str:
     if entry.get(key) is None and entry.get("fewer_than"):
         return _("fewer than %(n)s", n=entry["fewer_than"])
-    return _number(entry.get(key) or 0)
+    return format.number(entry.get(key) or 0)
 
 
 def texts_in(release: Release, lang: str) -> dict[str, str]:
@@ -72,9 +69,9 @@ def texts_in(release: Release, lang: str) -> dict[str, str]:
 def wording(figures: dict[str, Any]) -> dict[str, str]:
     """The headline and lead paragraph; "to date" and "preliminary" until the operation is closed."""
     op = figures["operation"]
-    values = {"name": op["name"], "seizures": _number(figures["seizures"]),
-              "arrests": _number(figures["suspects_arrested"]),
-              "countries": _number(figures["countries"]["participating"]),
+    values = {"name": op["name"], "seizures": format.number(figures["seizures"]),
+              "arrests": format.number(figures["suspects_arrested"]),
+              "countries": format.number(figures["countries"]["participating"]),
               "organisations": format_list(op["lead_organisations"] or ["opsplatform"], locale=current_language()),
               "start": _date(op["start"]), "end": _date(op["end"])}
     if figures["final"]:

@@ -8,9 +8,9 @@ from typing import Sequence
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
-from babel.numbers import format_decimal
 from markupsafe import Markup
 
+from opsplatform import format
 from opsplatform.i18n import _, current_language
 
 ACCENT = "#1f6f8b"
@@ -24,12 +24,6 @@ TITLE_FONT = 14
 # No font metrics without a renderer: an average sans-serif glyph is at most ~0.6 em wide (DejaVu Sans, the
 # widest common fallback), so estimates made with it err on the side of more room.
 CHAR_EM = 0.6
-
-
-def _number(value: float) -> str:
-    """The value as the `number` template filter shows it, in the current language."""
-    value = int(value) if float(value).is_integer() else value
-    return format_decimal(value, locale=current_language())
 
 
 def _c(coordinate: float) -> str:
@@ -89,7 +83,7 @@ def bar_chart(rows: Sequence[tuple[str, float]], *, title: str, value_label: str
     shown = [(str(label), max(0.0, float(value))) for label, value in rows[:limit]]
     if len(rows) > limit:
         shown.append((_("Other"), sum(max(0.0, float(value)) for _label, value in rows[limit:])))
-    values = [_number(value) for _label, value in shown]
+    values = [format.number(value) for _label, value in shown]
 
     bar_height, row_height, top = 18, 26, TITLE_FONT + 16
     label_room = max(round(width * 0.34), min(150, width // 2))  # narrow charts still fit "Loxodonta africana"
@@ -129,7 +123,7 @@ def day_chart(points: Sequence[tuple[date, float]], *, title: str, width: int = 
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     values = [by_day.get(day, 0.0) for day in days]
     ticks = nice_ticks(max(values), whole=all(v.is_integer() for v in values))
-    tick_texts = [_number(t) for t in ticks]
+    tick_texts = [format.number(t) for t in ticks]
     x_texts = {day: format_skeleton("MMMd", day, locale=language) for day in days}
     x_label_room = max(_text_width(t) for t in x_texts.values()) + 8
 
@@ -155,7 +149,7 @@ def day_chart(points: Sequence[tuple[date, float]], *, title: str, width: int = 
     for i, (day, value) in enumerate(zip(days, values)):
         x = left + i * slot
         marked = day == highlight
-        hover = f"{format_date(day, 'medium', locale=language)}: {_number(value)}"
+        hover = f"{format_date(day, 'medium', locale=language)}: {format.number(value)}"
         body.append(Markup('<g class="day"><title>{}</title><rect class="slot" x="{}" y="{}" width="{}" height="{}" '
                            'fill="{}" pointer-events="all"/><rect class="bar{}" x="{}" y="{}" width="{}" height="{}" '
                            'fill="{}"/></g>').format(
@@ -171,9 +165,9 @@ def day_chart(points: Sequence[tuple[date, float]], *, title: str, width: int = 
 
     busiest = sorted((d for d in days if by_day.get(d)), key=lambda d: (-by_day[d], d))[:3]
     span = {"title": title, "start": format_date(first, "medium", locale=language),
-            "end": format_date(last, "medium", locale=language), "total": _number(sum(values))}
+            "end": format_date(last, "medium", locale=language), "total": format.number(sum(values))}
     if busiest:
-        peaks = "; ".join(f"{format_date(d, 'medium', locale=language)} ({_number(by_day[d])})" for d in busiest)
+        peaks = "; ".join(f"{format_date(d, 'medium', locale=language)} ({format.number(by_day[d])})" for d in busiest)
         desc = _("%(title)s, %(start)s to %(end)s: %(total)s in total; highest: %(days)s.", days=peaks, **span)
     else:
         desc = _("%(title)s, %(start)s to %(end)s: none recorded.", **span)

@@ -10,12 +10,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import folium
-from babel.numbers import format_decimal
 from branca.element import MacroElement
 from folium.plugins import FastMarkerCluster
 from folium.template import Template
 
-from opsplatform.i18n import current_language, ngettext
+from opsplatform import format
+from opsplatform.i18n import ngettext
 from opsplatform.settings import Settings
 from opsplatform.web.maps import base_map, country_shapes, map_text
 
@@ -127,7 +127,7 @@ def colour_classes(values: Sequence[int]) -> tuple[Callable[[int], str], list[tu
     top = len(PALETTE) - 1
     colours = [PALETTE[top - round((len(breaks) - 1 - i) * top / max(len(breaks) - 1, 1))] for i in range(len(breaks))]
     lows = [1, *(b + 1 for b in breaks[:-1])]
-    legend = [(colour, _number(low) if low == high else f"{_number(low)}–{_number(high)}")
+    legend = [(colour, format.number(low) if low == high else f"{format.number(low)}–{format.number(high)}")
               for colour, low, high in zip(colours, lows, breaks)]
     return (lambda count: colours[bisect_left(breaks, count)]), legend
 
@@ -169,12 +169,8 @@ def _fit(m: folium.Map, coordinates: Sequence[tuple[float, float]]) -> folium.Ma
     return m
 
 
-def _number(n: int) -> str:
-    return format_decimal(n, locale=current_language())
-
-
 def _seizures(n: int) -> str:
-    return ngettext("%(num)s seizure", "%(num)s seizures", n, num=_number(n))
+    return ngettext("%(num)s seizure", "%(num)s seizures", n, num=format.number(n))
 
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.params import FromQuery, JSONBody
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_409_CONFLICT
 from sqlalchemy import select
 
@@ -17,7 +17,7 @@ from opsplatform.seizures import returns, services
 from opsplatform.seizures.models import Seizure
 from opsplatform.web.access import Membership, ReadableSeizure, needs
 from opsplatform.web.api_docs import ERRORS, ERRORS_WITH_CONFLICT
-from opsplatform.web.deps import Db
+from opsplatform.web.deps import Db, Offset
 
 PAGE = 200
 RECORDS = needs("view_records")
@@ -31,9 +31,9 @@ class SeizureApi(Controller):
     @get("/seizures", name="api:seizures", responses=ERRORS, dependencies=RECORDS,
          summary="Seizures you can see in full, newest first (paged with offset)")
     async def list_seizures(self, request: Request, db: Db, member: Membership,
-                            offset: FromQuery[int] = 0) -> list[dict[str, Any]]:
+                            offset: Offset = 0) -> list[dict[str, Any]]:
         seizures = (await db.scalars(select(Seizure).where(policy.records(member))
-                                     .order_by(Seizure.id.desc()).offset(max(offset, 0)).limit(PAGE))).all()
+                                     .order_by(Seizure.id.desc()).offset(offset).limit(PAGE))).all()
         settings = request.app.state.settings
         return [await services.seizure_json(db, settings, member, s) for s in seizures]
 

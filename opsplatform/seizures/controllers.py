@@ -29,7 +29,7 @@ from opsplatform.seizures import vocabulary as v
 from opsplatform.seizures.models import Seizure, SeizureItem, StatusChange, Suspect
 from opsplatform.seizures.validation import NOMINAL
 from opsplatform.web.access import Membership, ReadableSeizure, needs
-from opsplatform.web.deps import Db
+from opsplatform.web.deps import Db, PageNumber
 from opsplatform.web.flash import flash
 
 RECORDS = needs("view_records")
@@ -100,7 +100,7 @@ class SeizureController(Controller):
 
     @get("/seizures", name="seizures:list", dependencies=RECORDS)
     async def list(self, request: Request, db: Db, member: Membership, status: FromQuery[str] = "",
-                   country: FromQuery[str] = "", page: FromQuery[int] = 1) -> Template:
+                   country: FromQuery[str] = "", page: PageNumber = 1) -> Template:
         operation = member.operation
         result_filter = ResultFilter.from_params(request.query_params)
         query = visible_records(member, result_filter)
@@ -109,7 +109,6 @@ class SeizureController(Controller):
         if country:
             query = query.where(Seizure.reporting_country == country.upper())
         total = await db.scalar(select(func.count()).select_from(query.subquery()))
-        page = max(page, 1)
         seizures = (await db.scalars(query.order_by(Seizure.seizure_date.desc(), Seizure.id.desc())
                                      .offset((page - 1) * 50).limit(50))).all()
         items = (await db.execute(select(SeizureItem, Taxon.scientific_name).join(Taxon, Taxon.id == SeizureItem.taxon_id)

@@ -59,10 +59,11 @@ def check_submission(ref: Reference, member: Member, raw: dict[str, Any], *, cou
     suspects = None
     if raw.get("suspects") is not None:
         suspects = []
+        if not isinstance(raw["suspects"], list):
+            errors.append(FieldError("suspects", _("must be a list of suspects")))
         for n, raw_suspect in enumerate(raw["suspects"] if isinstance(raw["suspects"], list) else []):
             suspect, suspect_errors = check_suspect(ref, raw_suspect if isinstance(raw_suspect, dict) else {},
                                                     nominal_allowed=policy.sees_nominal(member, country))
-            suspect["id"] = raw_suspect.get("id") if isinstance(raw_suspect, dict) else None
             errors += [FieldError(f"suspects[{n}].{e.field}", e.message) for e in suspect_errors]
             suspects.append(suspect)
     status = raw.get("status") or SeizureStatus.submitted

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform.database import record_id
 from opsplatform.errors import FieldError
 from opsplatform.i18n import _
 from opsplatform.operations.models import Operation
@@ -26,6 +27,11 @@ from opsplatform.seizures import vocabulary as v
 CODED = {"location_type": v.LOCATION_TYPES, "detection_method": v.DETECTION_METHODS,
          "transport_mode": v.TRANSPORT_MODES, "agency": v.AGENCIES, "case_status": v.CASE_STATUSES}
 NOMINAL = ("name", "date_of_birth", "document_number")
+# The largest value each kind of number takes: anything beyond is a slip (a pasted 1e308), and sums of bounded values
+# always fit. The public interface documents them (docs/reference.md).
+MAX_QUANTITY = 10**9  # per item, in its unit
+MAX_MONEY = 10**15
+MAX_COUNT = 10**6  # item numbers, suspects arrested
 
 
 @dataclass
@@ -91,10 +97,16 @@ class Checker:
         self.errors.append(FieldError(name, message))
 
     def text(self, name: str) -> str:
+        """The field as text, lines ending in a newline whatever the browser sent; a list or an object is not text
+        (said once per field), never stored as its Python spelling."""
         value = self.raw.get(name)
-        if value.__class__ is str:  # the common case (forms, sheets): no conversion needed
-            return value.strip()
-        return "" if value is None else str(value).strip()
+        if value.__class__ is not str:
+            if isinstance(value, list | dict | tuple | set):
+                if not any(e.field == name for e in self.errors):
+                    self.fail(name, _("must be text, not a list or an object"))
+                return ""
+            value = "" if value is None else str(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
 
     def optional_text(self, name: str, limit: int = 2000) -> None:
         value = self.text(name)
@@ -103,7 +115,7 @@ class Checker:
         self.clean[name] = value or None
 
     def number(self, name: str, *, required: bool = False, minimum: float = 0, strict: bool = False,
-               whole: bool = False) -> float | int | None:
+               whole: bool = False, maximum: float = MAX_COUNT) -> float | int | None:
         value = self.raw.get(name)
         text = self.text(name)
         if text == "":
@@ -130,6 +142,10 @@ class Checker:
                 self.fail(name, _('must be a number of 0 or more (got "%(value)s")', value=text))
             self.clean[name] = None
             return None
+        if number > maximum:
+            self.fail(name, _('must be at most %(n)s (got "%(value)s")', n=f"{maximum:,.0f}", value=text[:30]))
+            self.clean[name] = None
+            return None
         self.clean[name] = int(number) if whole else number
         return self.clean[name]
 
@@ -152,8 +168,11 @@ class Checker:
 
     def countries(self, name: str) -> None:
         value = self.raw.get(name)
-        parts = value if isinstance(value, list) else re.split(r"[;,]", str(value or ""))
-        codes = [self.country(name, str(p)) for p in parts if str(p).strip()]
+        parts = value if isinstance(value, list) else re.split(r"[;,]", self.text(name))
+        if not all(isinstance(p, str) for p in parts):
+            self.fail(name, _("must be a list of country codes"))
+            parts = []
+        codes = [self.country(name, p) for p in parts if p.strip()]
         self.clean[name] = list(dict.fromkeys(c for c in codes if c))
 
 
@@ -183,7 +202,7 @@ def check_seizure(ref: Reference, operation: Operation, raw: dict[str, Any]) -> 
                                          value=day.isoformat()))
             c.clean["seizure_date"] = day
     c.optional_text("location", 200)
-    lat, lon = c.number("latitude", minimum=-90), c.number("longitude", minimum=-180)
+    lat, lon = c.number("latitude", minimum=-90, maximum=1e9), c.number("longitude", minimum=-180, maximum=1e9)
     if lat is not None and lat > 90:
         c.fail("latitude", _('must be between -90 and 90 (got "%(value)s")', value=c.text("latitude")))
     if lon is not None and lon > 180:
@@ -240,10 +259,10 @@ def check_item(ref: Reference, raw: dict[str, Any]) -> tuple[dict[str, Any], lis
         c.fail("unit", _('unknown unit "%(value)s" (a CITES unit code such as KIL or PCS; kg, g, t, m3, l; '
                          'empty for number of specimens)', value=unit_text))
     c.clean["unit_code"] = unit_code
-    quantity = c.number("quantity", required=True, strict=True)
+    quantity = c.number("quantity", required=True, strict=True, maximum=MAX_QUANTITY)
     if quantity is not None and (unit_code or not unit_text):
         c.clean["normalised_unit"], c.clean["normalised_quantity"] = normalise(quantity, ref.units.get(unit_code or ""))
-    value = c.number("estimated_value")
+    value = c.number("estimated_value", maximum=MAX_MONEY)
     currency = c.text("currency").upper()
     if currency and currency not in ref.currencies:
         c.fail("currency", _('unknown currency "%(value)s" (an ISO 4217 code such as USD, EUR, KES)',
@@ -262,8 +281,12 @@ def check_item(ref: Reference, raw: dict[str, Any]) -> tuple[dict[str, Any], lis
 
 
 def check_suspect(ref: Reference, raw: dict[str, Any], *, nominal_allowed: bool) -> tuple[dict[str, Any], list[FieldError]]:
-    """A suspect: nationality, sex, role; names, date of birth and document number only where allowed."""
+    """A suspect: nationality, sex, role; names, date of birth and document number only where allowed; the id of
+    the stored suspect it corrects, if any."""
     c = Checker(ref, raw)
+    c.clean["id"] = record_id(raw.get("id"))
+    if raw.get("id") not in (None, "") and c.clean["id"] is None:
+        c.fail("id", _("must be the id of one of the record's suspects, or left out for a new one"))
     c.clean["nationality"] = c.country("nationality")
     for name, values in (("sex", v.SEXES), ("role", v.SUSPECT_ROLES)):
         value = c.text(name).lower()

@@ -7,13 +7,12 @@ from functools import cache
 from pathlib import Path
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from urllib.parse import urlencode
 
-from opsplatform import i18n, labels, policy
+from opsplatform import format, i18n, labels, policy
 from opsplatform.database import utcnow
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -28,10 +27,6 @@ def _date(value: date | datetime | str | None, format: str = "medium") -> str:
     if isinstance(value, datetime):
         return format_datetime(value, format=format, locale=i18n.current_language(), tzinfo=None)
     return format_date(value, format=format, locale=i18n.current_language())
-
-
-def _number(value: float | int | None) -> str:
-    return "" if value is None else format_decimal(value, locale=i18n.current_language())
 
 
 def _paragraphs(text: str | None) -> Markup:
@@ -58,7 +53,7 @@ def environment() -> Environment:
                       lstrip_blocks=True)
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["date"] = _date
-    env.filters["number"] = _number
+    env.filters["number"] = format.number
     env.filters["paragraphs"] = _paragraphs
     env.filters["value_label"] = labels.value_label  # for lists: codes | map("value_label")
     env.filters["country_name"] = labels.country_name

@@ -1,0 +1,195 @@
+"""No input, however absurd, gets a 500: each thing a careless or hostile sender tried, answered with a 400 that names
+where, and nothing stored; figures and pages survive values stored before the bounds."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import math
+
+import pytest
+from litestar.testing import AsyncTestClient
+from sqlalchemy import func, select, update
+
+from opsplatform import format
+from opsplatform.app import create_app
+from opsplatform.audit.models import AuditEvent
+from opsplatform.auth.services import create_user
+from opsplatform.database import make_engine, make_sessionmaker, session_scope, upgrade
+from opsplatform.reference.loader import load_all
+from opsplatform.reporting.summary import summary
+from opsplatform.seizures.models import Seizure, SeizureItem
+from opsplatform.seizures.services import create_seizure
+from opsplatform.settings import Settings
+from tests.conftest import form_post, login, password_hash
+from tests.pgcluster import free_port
+from tests.results_support import IVORY, active_operation, bearer, member
+from tests.test_cli import opsplatform
+
+API = "/api/v1/operations/THUNDER-2026"
+
+
+@pytest.fixture
+async def thunder(db, cast):
+    return await active_operation(db)
+
+
+def seizure(**changes) -> dict:
+    return {**copy.deepcopy(IVORY), "suspects": [], **changes}
+
+
+def item(**changes) -> dict:
+    return {"taxon": "Loxodonta africana", "term": "TUS", "quantity": 3, "unit": "kg", **changes}
+
+
+async def refused(response, *fields: str) -> None:
+    assert response.status_code == 400, response.text
+    assert {e["field"] for e in response.json()["errors"]} >= set(fields), response.text
+
+
+@pytest.mark.parametrize("body,field", [
+    (seizure(items=[item(quantity=1e308)]), "items[0].quantity"),
+    (seizure(items=[item(quantity=1e12)]), "items[0].quantity"),  # within what JSON carries, past the item's bound
+    (seizure(items=[item(estimated_value=1e25, currency="USD")]), "items[0].estimated_value"),
+    (seizure(items=[item(item_no=1e20)]), "items[0].item_no"),
+    (seizure(suspects_arrested=10**7), "suspects_arrested"),
+    (seizure(notes="hidden\u000bcharacter"), "notes"),
+    (seizure(notes=["a list", {"not": "text"}]), "notes"),
+    (seizure(location={"an": "object"}), "location"),
+    (seizure(transit_countries=[{"code": "ARE"}]), "transit_countries"),
+])
+async def test_a_number_past_its_bound_or_a_shape_that_is_not_text_is_refused_naming_the_field(client, db, cast,
+                                                                                            thunder, body, field):
+    await refused(await client.post(f"{API}/seizures", json=body, headers=await bearer(db, cast.kenya)), field)
+    assert await db.scalar(select(func.count()).select_from(Seizure)) == 0
+
+
+async def test_numbers_and_bodies_no_parser_should_see_are_refused_at_the_gate(client, db, cast, thunder):
+    headers = {**await bearer(db, cast.kenya), "content-type": "application/json"}
+    huge = b'{"seizure_ref": "B", "items": [{"quantity": ' + b"1" * 400 + b"}]}"
+    await refused(await client.post(f"{API}/seizures", content=huge, headers=headers), "items[0].quantity")
+    deep = b"[" * 100_000 + b"]" * 100_000
+    await refused(await client.post(f"{API}/seizures", content=deep, headers=headers), "body")
+    await refused(await client.post(f"{API}/seizures", content=b'{"seizure_ref": "\xff\xfe"}', headers=headers), "body")
+    await refused(await client.post(f"{API}/seizures", content=b'{"seizure_ref": ', headers=headers), "body")
+
+
+async def test_impossible_ids_and_pages_are_answered_not_broken(client, db, cast, thunder):
+    kenya = await bearer(db, cast.kenya)
+    await refused(await client.post(f"{API}/links", headers=kenya, json={
+        "seizure_id": 10**20, "kind": "network", "other_country": "TZA", "other_seizure_ref": "x"}), "seizure_id")
+    await refused(await client.get(f"{API}/seizures?offset=99999999999999999999", headers=kenya), "offset")
+    assert (await client.get(f"{API}/seizures/99999999999", headers=kenya)).status_code == 404
+    created = (await client.post(f"{API}/seizures", json=seizure(), headers=kenya)).json()
+    await refused(await client.patch(f"{API}/seizures/{created['id']}", headers=kenya, json={
+        "version": 1, "suspects": [{"id": [1], "nationality": "VNM"}]}), "suspects[0].id")
+    await login(client, cast.kenya)
+    assert (await client.get("/operations/THUNDER-2026/seizures?page=99999999999999")).status_code == 400
+    client.cookies.clear()
+    await login(client, cast.admin)
+    assert (await client.get("/admin/audit?page=100000000000000000000")).status_code == 400
+
+
+async def test_a_control_character_is_refused_in_forms_and_queries_too(client, db, cast, thunder):
+    await login(client, cast.kenya)
+    form = await form_post(client, "/operations/THUNDER-2026/seizures/new", {"seizure_ref": "K\u0007-1"})
+    assert form.status_code == 400 and "U+0007" in form.text
+    multipart = await form_post(client, "/operations/THUNDER-2026/imports", {"reporting_country": "KEN\u001b"},
+                                files={"file": ("kenya.csv", b"seizure_ref\n", "text/csv")})
+    assert multipart.status_code == 400 and "U+001B" in multipart.text
+    assert (await client.get("/operations/THUNDER-2026/seizures?country=K%0BE")).status_code == 400
+    assert await db.scalar(select(func.count()).select_from(Seizure)) == 0
+
+
+async def test_a_preflight_is_answered_by_the_framework(client):
+    response = await client.options("/api/v1/me")
+    assert response.status_code in (200, 204) and "GET" in response.headers.get("allow", "")
+
+
+async def test_client_errors_are_logged_in_one_line_without_a_traceback(client, db, cast, thunder, caplog):
+    kenya = await bearer(db, cast.kenya)
+    with caplog.at_level(logging.INFO):
+        await client.post(f"{API}/seizures", json=seizure(items=[]), headers=kenya)  # 400
+        await client.get(f"{API}/seizures/999999", headers=kenya)  # 404
+        await client.delete(f"{API}/summary", headers=kenya)  # 405
+    answered = [r for r in caplog.records if r.name == "opsplatform.requests"]
+    assert [r.getMessage().rsplit(" answered ", 1)[1][:3] for r in answered] == ["400", "404", "405"]
+    assert all(r.levelno == logging.INFO and r.exc_info is None for r in answered)
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+async def test_percent_and_underscore_are_letters_to_find_not_wildcards(client, db, cast):
+    kenya = await bearer(db, cast.kenya)
+    assert (await client.get("/api/v1/taxa?q=%25a", headers=kenya)).json() == []
+    assert (await client.get("/api/v1/taxa?q=_o", headers=kenya)).json() == []
+    assert (await client.get("/api/v1/taxa?q=loxo", headers=kenya)).json()  # a real search still finds
+
+
+def test_a_number_always_reads_whatever_is_stored():
+    assert format.number(1e25) == "1E25" and format.number(1e308) == "1E308"
+    assert format.number(math.inf) == "—" and format.number(math.nan) == "—" and format.number(None) == ""
+    assert format.number(1234.5) == "1,234.5" and format.number(10.0) == "10"
+
+
+async def test_values_stored_before_the_bounds_are_bounded_by_the_upgrade_and_everything_renders(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path}/old.db"
+    settings = Settings(database_url=url, scheduler_enabled=False, smtp_port=free_port())
+    await asyncio.to_thread(upgrade, url, "0009")
+    engine = make_engine(url)
+    async with session_scope(make_sessionmaker(engine)) as db:
+        await load_all(db)
+        people = {role: await create_user(db, email=f"{role}@ops.test", name=role, role=role,
+                                          country="KEN" if role == "focal_point" else None)
+                  for role in ("coordinator", "focal_point")}
+        for person in people.values():
+            person.password_hash = password_hash()
+        await db.commit()
+        operation = await active_operation(db)
+        record = await create_seizure(db, settings, await member(db, people["focal_point"], operation), seizure())
+        await db.commit()
+        # As a sender could store them before the bounds: 1e308 kg twice, and a value of 1e25.
+        await db.execute(update(SeizureItem).where(SeizureItem.seizure_id == record.id).values(
+            quantity=1e308, normalised_quantity=1e308, estimated_value=1e25))
+        await db.commit()
+    await engine.dispose()
+    await asyncio.to_thread(upgrade, url)
+    engine = make_engine(url)
+    async with session_scope(make_sessionmaker(engine)) as db:
+        stored = set((await db.execute(select(SeizureItem.quantity, SeizureItem.estimated_value))).all())
+        assert stored == {(1e9, None)}
+        changed = (await db.scalars(select(AuditEvent).where(AuditEvent.actor == "migration 0010"))).all()
+        assert len(changed) == 2 and "1e+308" in changed[0].before["quantity"]
+        figures = await summary(db, await member(db, people["coordinator"], operation))
+        assert {(e["term"], e["unit"]): e["quantity"] for e in figures["by_term_unit"]} == {
+            ("TUS", "kg"): 1e9, ("TUS", "number"): 1e9}  # the figures were made again from the bounded records
+    await engine.dispose()
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        client.follow_redirects = False
+        await login(client, people["coordinator"])
+        for page in (f"/operations/THUNDER-2026/seizures/{record.id}", "/operations/THUNDER-2026/dashboard",
+                     f"/operations/THUNDER-2026/seizures/{record.id}/ecomessage.html",
+                     "/operations/THUNDER-2026/release/preview"):
+            assert (await client.get(page)).status_code == 200, page
+
+
+async def test_a_database_made_by_db_upgrade_alone_is_ready(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path}/new.db"
+    code, out, err = await opsplatform("db", "upgrade", "--database-url", url)
+    assert code == 0, err
+    assert "reference data loaded" in out and "countries" in out
+    spec = tmp_path / "op.json"
+    spec.write_text('{"code": "T-1", "name": "T", "start": "2026-10-01", "end": "2026-10-31", '
+                    '"countries": [{"country": "KEN"}]}')
+    code, out, err = await opsplatform("operations", "create", "--database-url", url, "--file", str(spec))
+    assert (code, out.strip()) == (0, "T-1"), err
+
+
+async def test_without_reference_data_a_command_says_so(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path}/bare.db"
+    await asyncio.to_thread(upgrade, url)  # the migrations alone, as an older `db upgrade` left a database
+    spec = tmp_path / "op.json"
+    spec.write_text('{"code": "T-1", "name": "T", "start": "2026-10-01", "end": "2026-10-31", '
+                    '"countries": [{"country": "KEN"}]}')
+    code, _out, err = await opsplatform("operations", "create", "--database-url", url, "--file", str(spec))
+    assert code == 1 and "reference data not loaded: run `opsplatform reference load`" in err

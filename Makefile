@@ -48,8 +48,10 @@ messages: $(STAMP)
 	$(BIN)/pybabel -q update -i opsplatform/locale/messages.pot -d opsplatform/locale -D messages --no-wrap \
 	  --ignore-obsolete --no-fuzzy-matching
 
+# Each writes its section of benchmarks/RESULTS.md.
 benchmarks: $(STAMP)
 	$(BIN)/python -m benchmarks.import_sheet
+	$(BIN)/python -m benchmarks.heavy_uploads
 
 # 200 focal points submitting through the API for two minutes against a throw-away PostgreSQL (benchmarks/load.py).
 load: $(STAMP)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import platform
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -46,3 +48,22 @@ async def timed(work: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
 def median(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[len(ordered) // 2]
+
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def write_results(title: str, doc: str | None, lines: list[str]) -> None:
+    """Put this benchmark's section into benchmarks/RESULTS.md, replacing the one from its last run."""
+    intro = "# Benchmark results\n\nWritten by `make benchmarks`; each section by its own module, on this machine.\n"
+    text = RESULTS.read_text() if RESULTS.exists() else intro
+    begin, end = f"<!-- {title} -->", f"<!-- /{title} -->"
+    machine = f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
+    summary = (doc or "").strip().split("\n\n")
+    section = "\n".join([begin, f"## {title}", "", *summary[1:2], "",
+                         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine}.", "", *lines, end])
+    if begin in text:
+        text = text[:text.index(begin)] + section + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    RESULTS.write_text(text)

@@ -1,7 +1,7 @@
 """Import of a 50,000-row seizure sheet on SQLite and PostgreSQL, against a bare bulk insert of the same rows.
 
 Run: .venv/bin/python -m benchmarks.import_sheet [--rows 50000]
-Aim ([3/9]): at least 2,000 rows/s on SQLite and 5,000 rows/s on PostgreSQL on a 2-core machine.
+Aim: at least 2,000 rows/s on SQLite and 5,000 rows/s on PostgreSQL on a 2-core machine.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, insert, select
 
-from benchmarks.common import databases, timed
-from opsplatform.auth.models import User
+from benchmarks.common import databases, timed, write_results
+from opsplatform import policy
 from opsplatform.database import make_engine, make_sessionmaker
 from opsplatform.operations.services import create_operation
 from opsplatform.operations.spec import parse_spec
@@ -49,8 +49,8 @@ def sheet(rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-async def run(rows: int) -> None:
-    content = sheet(rows)
+async def run(rows: int) -> list[str]:
+    content, lines = sheet(rows), []
     with ExitStack() as stack:
         async with databases(stack, "import") as urls:
             for label, url in urls:
@@ -61,11 +61,11 @@ async def run(rows: int) -> None:
                         "code": "BENCH", "name": "Bench", "phase": "active", "start": "2026-10-01",
                         "end": "2026-10-31", "countries": ["KEN"]}), None)
                     await session.commit()
-                    user = User(id=None, email="bench", name="bench", role="coordinator")
-                    seconds, report = await timed(lambda: import_sheet(session, operation, user, "KEN", content,
+                    member = await policy.member_of(session, policy.command_line(), operation)
+                    seconds, report = await timed(lambda: import_sheet(session, member, "KEN", content,
                                                                        "bench.csv"))
                     assert report.rejected == 0, report.problems[:3]
-                    again, second = await timed(lambda: import_sheet(session, operation, user, "KEN", content,
+                    again, second = await timed(lambda: import_sheet(session, member, "KEN", content,
                                                                      "bench.csv"))
                     assert second.created == second.updated == 0
                     # The floor: the same seizures and items written by plain bulk inserts, no checks at all.
@@ -88,13 +88,16 @@ async def run(rows: int) -> None:
                             await session.commit()
                     floor, _ = await timed(bare)
                 await engine.dispose()
-                print(f"{label:>10}: {rows} rows ({report.created} seizures) in {seconds:.1f} s = "
-                      f"{rows / seconds:,.0f} rows/s; re-import (no change) {again:.1f} s; bare bulk insert "
-                      f"{floor:.1f} s; ratio {seconds / floor:.1f}x")
-    print(f"peak memory of the whole run (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+                lines.append(f"- {label}: {rows:,} rows ({report.created:,} seizures) in {seconds:.1f} s = "
+                             f"{rows / seconds:,.0f} rows/s; re-import (no change) {again:.1f} s; bare bulk insert "
+                             f"(floor) {floor:.1f} s; ratio {seconds / floor:.1f}x")
+                print(lines[-1], flush=True)
+    lines.append(f"- peak memory of the whole run (max RSS): "
+                 f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    return lines
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=50_000)
-    asyncio.run(run(parser.parse_args().rows))
+    write_results("Sheet import", __doc__, asyncio.run(run(parser.parse_args().rows)))

@@ -41,7 +41,7 @@ from opsplatform.operations.team_pages import TeamController
 from opsplatform.releases.controllers import PublicReleaseController, ReleaseController
 from opsplatform.reporting.api import ReportingApi
 from opsplatform.reporting.controllers import DashboardController
-from opsplatform.scheduler import start_scheduler
+from opsplatform.scheduler import start_scheduler, start_workers
 from opsplatform.seizures.api import SeizureApi
 from opsplatform.seizures.controllers import SeizureController
 from opsplatform.seizures.import_pages import ImportController
@@ -78,9 +78,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         scheduler = start_scheduler(app.state) if settings.scheduler_enabled else None
+        dispatcher = start_workers(app.state)
         try:
             yield
         finally:
+            if dispatcher is not None:
+                dispatcher.cancel()
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
             await engine.dispose()

@@ -9,12 +9,14 @@ from typing import Any
 import click
 
 from opsplatform.clitools import (
-    command_line_member, database_option, operation_by_code, refused, run_async, settings_for, with_session,
+    database_option, operation_by_code, refused, run_async, settings_for, with_session,
 )
 from opsplatform.database import make_engine, upgrade
 from opsplatform.errors import InvalidInput
+from opsplatform.jobs.commands import tasks
 from opsplatform.operations.commands import team
 from opsplatform.reporting.commands import report
+from opsplatform.seizures.commands import import_
 from opsplatform.settings import Settings
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -315,53 +317,6 @@ async def operations_set_phase(database_url: str, code: str, phase: str) -> None
 
 # --- results ---------------------------------------------------------------------------------------------------------
 
-@main.group("import")
-def import_() -> None:
-    """Import results."""
-
-
-@import_.command("seizures")
-@database_option
-@click.option("--operation", "code", required=True, help="Operation code.")
-@click.option("--country", required=True, help="Reporting country (ISO 3166-1 alpha-3).")
-@click.option("--dry-run", is_flag=True, help="Check every row and report, writing nothing.")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@run_async
-async def import_seizures(database_url: str, code: str, country: str, dry_run: bool, file: str) -> None:
-    """Import a seizure sheet (CSV or XLSX); good rows are imported even when others are rejected."""
-    from pathlib import Path
-
-    from sqlalchemy import select
-
-    from opsplatform.operations.models import Participant
-    from opsplatform.seizures.imports import import_sheet
-
-    content = Path(file).read_bytes()
-    settings = settings_for(database_url)
-
-    async def work(session: Any) -> Any:
-        member = await command_line_member(session, code)
-        alpha3 = country.strip().upper()
-        if not await session.scalar(select(Participant.id).where(Participant.operation_id == member.operation.id,
-                                                                Participant.country_code == alpha3)):
-            raise InvalidInput.one("country", f"{alpha3} does not take part in {member.operation.code}")
-        with click.progressbar(length=1, label="importing", file=sys.stderr) as bar:
-            async def progress(done: int, total: int) -> None:
-                bar.length = total
-                bar.update(done - bar.pos)
-            return await import_sheet(session, member, alpha3, content, Path(file).name,
-                                      dry_run=dry_run, progress=progress)
-
-    report = await with_session(settings, work)
-    verb = "would be" if dry_run else "were"
-    click.echo(f"{report.rows} rows: {report.accepted} accepted, {report.rejected} rejected "
-               f"({report.created} seizures {verb} created, {report.updated} updated, {report.unchanged} unchanged)")
-    for problem in report.problems:
-        click.echo(problem)
-    if report.rejected:
-        sys.exit(1)
-
-
 # --- keys ---------------------------------------------------------------------------------------------------------------
 
 @main.group()
@@ -409,4 +364,6 @@ async def keys_rotate(database_url: str) -> None:
 
 
 main.add_command(report)
+main.add_command(import_)
+main.add_command(tasks)
 operations.add_command(team)

@@ -70,15 +70,8 @@ async def operation_by_code(session: Any, code: str) -> Any:
     return operation
 
 
-def command_line_user() -> Any:
-    """Whoever runs the command line has the database itself: they act as a global coordinator."""
-    from opsplatform.auth.models import User
-
-    return User(id=None, email="cli", name="command line", role="coordinator")
-
-
 async def command_line_member(session: Any, code: str) -> Any:
     """The operation with that code, as the command line acts in it: a lead coordinator of every country."""
     from opsplatform import policy
 
-    return await policy.member_of(session, command_line_user(), await operation_by_code(session, code))
+    return await policy.member_of(session, policy.command_line(), await operation_by_code(session, code))

@@ -53,7 +53,8 @@ def status_label(status: str) -> str:
     """The status of a seizure, a link between records, a sheet import or an outgoing e-mail, in words."""
     return {"draft": _("draft"), "submitted": _("submitted"), "validated": _("validated"), "queried": _("queried"),
             "withdrawn": _("withdrawn"), "pending": _("pending"), "accepted": _("accepted"), "refused": _("refused"),
-            "removed": _("removed"), "previewed": _("checked"), "running": _("running"), "done": _("done"),
+            "removed": _("removed"), "checking": _("checking"), "previewed": _("checked"), "running": _("running"),
+            "done": _("done"),
             "failed": _("failed"), "queued": _("queued"), "sending": _("sending"), "sent": _("sent")}.get(status, status)
 
 

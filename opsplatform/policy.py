@@ -110,6 +110,11 @@ def visible_operations(user: User) -> Select[tuple[Operation]]:
     return select(Operation).where(Operation.id.in_(operations_of(user)))
 
 
+def command_line() -> User:
+    """Whoever runs the command line has the database itself: an actor without an account (see `member_of`)."""
+    return User(id=None, email="cli", name="command line", role=Role.coordinator)
+
+
 async def member_of(session: Any, user: User, operation: Operation) -> Member | None:
     """The user's place in the operation, or None when it is not one of its closed group. An actor without an
     account (the command line, a scheduled job) acts as a lead coordinator of every country, or of its network's

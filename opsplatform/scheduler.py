@@ -1,13 +1,16 @@
-"""Scheduled jobs inside the app process (APScheduler 3.x); what they do and their slots are in jobs/registry.py."""
+"""Background work inside the app process: the scheduled jobs (APScheduler 3.x; what they do and their slots are in
+jobs/registry.py) and the dispatcher that starts worker processes for queued tasks (jobs/tasks.py)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from litestar.datastructures import State
 
-from opsplatform.jobs.registry import JOBS, run_job
+from opsplatform.jobs import tasks
+from opsplatform.jobs.registry import JOBS, TASKS, run_job
 
 
 def start_scheduler(state: State) -> AsyncIOScheduler:
@@ -19,3 +22,11 @@ def start_scheduler(state: State) -> AsyncIOScheduler:
     scheduler.start()
     state.scheduler = scheduler
     return scheduler
+
+
+def start_workers(state: State) -> asyncio.Task[None] | None:
+    """The task dispatcher, if the settings give it workers."""
+    workers = state.settings.task_workers
+    if workers <= 0:
+        return None
+    return asyncio.create_task(tasks.dispatch(state.sessionmaker, state.settings, workers, TASKS))

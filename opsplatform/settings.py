@@ -93,6 +93,16 @@ class Settings:
     reminder_hour: int = setting("OPSPLATFORM_REMINDER_HOUR", "Local hour (0-23, in each country's time zone) at "
                                  "which focal points of a country that logged neither a seizure nor a nil return for "
                                  "the previous day are reminded.", 9)
+    task_workers: int = setting("OPSPLATFORM_TASK_WORKERS", "Worker processes the app starts, at most at once, for "
+                                "work that leaves the request (checking and importing sheets); `0` runs none: "
+                                "queued work then waits for `opsplatform tasks work`. Each worker is its own process, "
+                                "so a heavy sheet never slows the pages.", 2)
+    sheet_max_rows: int = setting("OPSPLATFORM_SHEET_MAX_ROWS", "Data rows one seizure sheet may hold; a longer "
+                                  "sheet is refused, to be split.", 200_000)
+    sheet_max_unpacked_mb: int = setting("OPSPLATFORM_SHEET_MAX_UNPACKED_MB", "Megabytes an XLSX sheet may unpack "
+                                         "to, measured before it is read (a small file can unpack to gigabytes).", 500)
+    sheet_max_ratio: int = setting("OPSPLATFORM_SHEET_MAX_RATIO", "Times its packed size any part of an XLSX sheet "
+                                   "over 1 MB may unpack to (real sheets: 10 to 20).", 100)
     scheduler_enabled: bool = setting("OPSPLATFORM_SCHEDULER", "Run the scheduled jobs (phase changes, mail, "
                                       "reminders, sitreps, release publication, clean-up; listed on /jobs) inside "
                                       "the app process: `1` or `0`. Several instances may all run them: each run "

@@ -160,7 +160,26 @@ def body_of(message: EmailMessage) -> str:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     # Mail goes to a port where nothing listens unless a test starts the `smtp` fixture and points there.
-    return Settings(database_url=database_url, scheduler_enabled=False, smtp_port=free_port())
+    # Queued tasks wait for `work_off`: a test sees each state of a sheet's check and import.
+    return Settings(database_url=database_url, scheduler_enabled=False, task_workers=0, smtp_port=free_port())
+
+
+async def work_off(settings: Settings) -> list:
+    """What the app's task workers do, done now in this process: every queued task, oldest first; their runs."""
+    from opsplatform.jobs import tasks
+    from opsplatform.jobs.registry import TASKS
+
+    engine = make_engine(settings.database_url)
+    sessionmaker, done = make_sessionmaker(engine), []
+    try:
+        while True:
+            async with sessionmaker() as session:
+                claimed = await tasks.claim(session)
+            if claimed is None:
+                return done
+            done.append(await tasks.run(sessionmaker, settings, claimed.id, TASKS))
+    finally:
+        await engine.dispose()
 
 
 @pytest_asyncio.fixture

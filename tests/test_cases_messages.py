@@ -66,7 +66,7 @@ async def test_a_message_narrowed_to_a_region_and_its_attachments_reach_only_tha
     assert (file["content_type"], file["size"]) == ("image/png", len(PNG))
     got = await client.get(file["url"], headers=await bearer(db, cast.tanzania))
     assert got.status_code == 200 and got.content == PNG
-    assert got.headers["content-type"] == "image/png" and got.headers["content-disposition"].startswith("attachment")
+    assert got.headers["content-type"] == "image/png" and got.headers["content-disposition"].startswith("inline")
     vietnam = await bearer(db, members["vietnam"])  # Asia: a member of the operation, not of the region
     assert (await client.get(API, headers=vietnam)).json() == []
     assert (await client.get(f"{API}/{message['id']}", headers=vietnam)).status_code == 404

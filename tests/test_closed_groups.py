@@ -111,7 +111,7 @@ async def test_a_network_coordinator_neither_reads_nor_runs_another_countrys_upl
         assert (await client.get(f"{PAGES}/imports/{upload.id}{path}")).status_code == 404, path
     assert (await form_post(client, f"{PAGES}/imports/{upload.id}/run")).status_code == 404
     await db.refresh(upload)
-    assert upload.status == "previewed" and await db.scalar(select(func.count()).select_from(Seizure)) == 0
+    assert upload.status == "checking" and await db.scalar(select(func.count()).select_from(Seizure)) == 0
 
 
 async def test_a_network_coordinator_may_lead_an_operation_of_its_network_only(client, db, cast, asean):

@@ -4,15 +4,21 @@ and running it again imports everything exactly once."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
 import sys
 import time
 
 from sqlalchemy import func, select
 
-from opsplatform.database import bulk_insert, utcnow
-from opsplatform.seizures.models import Seizure, SeizureItem
+from opsplatform.database import bulk_insert, make_engine, make_sessionmaker, utcnow
+from opsplatform.jobs import tasks
+from opsplatform.jobs.models import JobRun
+from opsplatform.jobs.registry import TASKS
+from opsplatform.seizures.models import Seizure, SeizureItem, SheetImport
 from opsplatform.reporting.summary import summary
+from tests.conftest import csrf_of, form_post, login, work_off
 from tests.results_support import active_operation, member
 
 SEIZURES = 10_000  # two items each: 20,000 rows, several seconds of writing in 500-seizure transactions
@@ -59,6 +65,10 @@ async def test_an_import_killed_mid_way_leaves_whole_seizures_and_a_rerun_comple
     stored, incomplete = await seizures_and_incomplete(db)
     assert 0 < stored < SEIZURES, f"the import was not caught mid-way ({stored} of {SEIZURES} stored)"
     assert incomplete == 0
+    # Recorded like an upload: listed, running (until the next run or the reaper finds its process gone).
+    killed = await db.scalar(select(SheetImport).execution_options(populate_existing=True))
+    assert (killed.filename, killed.uploaded_by, killed.status, killed.created) == ("kenya.csv", None, "running", stored)
+    await db.commit()
     # The daily figures were written in the same transactions as the seizures they count.
     assert (await summary(db, await member(db, cast.coordinator, operation)))["seizures"] == stored
     await db.commit()
@@ -71,6 +81,8 @@ async def test_an_import_killed_mid_way_leaves_whole_seizures_and_a_rerun_comple
         r"\((\d+) seizures were created, (\d+) updated, (\d+) unchanged\)", out.decode()).groups())
     assert (created, updated, unchanged) == (SEIZURES - stored, 0, stored)
     assert await seizures_and_incomplete(db) == (SEIZURES, 0)
+    uploads = (await db.execute(select(SheetImport.status, SheetImport.created).order_by(SheetImport.id))).all()
+    assert uploads == [("failed", stored), ("done", SEIZURES - stored)]  # the killed one, failed with what it saved
     assert (await summary(db, await member(db, cast.coordinator, operation)))["seizures"] == SEIZURES
 
 
@@ -85,3 +97,44 @@ async def test_a_bulk_insert_right_after_a_commit_stays_in_the_callers_transacti
         "shared_with_participants": False, "publicity_approved": False}], ids=True)
     await db.rollback()
     assert await db.scalar(select(func.count()).select_from(Seizure)) == 0
+
+
+async def test_a_web_import_whose_worker_is_killed_fails_with_what_it_saved_and_runs_again(client, db, cast,
+                                                                                          settings):
+    operation = await active_operation(db)
+    await login(client, cast.kenya)
+    response = await client.post(f"/operations/{operation.code}/imports", data={"_csrf_token": await csrf_of(client)},
+                                 files={"file": ("kenya.csv", big_sheet(), "text/csv")})
+    page = response.headers["location"]
+    await work_off(settings)
+    await form_post(client, f"{page}/run")
+    engine = make_engine(settings.database_url)
+    dispatcher = asyncio.create_task(tasks.dispatch(make_sessionmaker(engine), settings, 1, TASKS))
+    try:
+        deadline, stored = time.monotonic() + 120, 0
+        while stored == 0 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+            stored, _ = await seizures_and_incomplete(db)
+        worker = await db.scalar(select(JobRun.worker).where(JobRun.job == "sheet_import"))
+        await db.commit()
+        os.kill(int(worker.rpartition(":")[2]), signal.SIGKILL)
+        for _ in range(100):  # the dispatcher sees its worker die
+            await asyncio.sleep(0.1)
+            upload = await db.scalar(select(SheetImport).execution_options(populate_existing=True))
+            await db.commit()
+            if upload.status == "failed":
+                break
+    finally:
+        dispatcher.cancel()
+        await engine.dispose()
+    stored, incomplete = await seizures_and_incomplete(db)
+    assert 0 < stored < SEIZURES and incomplete == 0
+    assert (upload.status, upload.created) == ("failed", stored)  # the counts shown are the counts committed
+    text = (await client.get(page)).text
+    assert "The import stopped before its end" in text and "Run it again" in text
+    again = await form_post(client, f"{page}/run")
+    assert again.status_code in (302, 303), again.text
+    await work_off(settings)
+    upload = await db.scalar(select(SheetImport).execution_options(populate_existing=True))
+    assert (upload.status, upload.created, upload.unchanged) == ("done", SEIZURES - stored, stored), upload.report
+    assert await seizures_and_incomplete(db) == (SEIZURES, 0)

@@ -114,7 +114,8 @@ async def test_a_rolled_back_change_leaves_the_figures_alone(db, settings, cast)
     await db.commit()
     before = await stored(db, operation.id)
     await create_seizure(db, settings, await member(db, cast.kenya, operation), {**IVORY, "seizure_ref": "KE-2", "seizure_date": "2026-10-05"})
-    await db.rollback()
+    await db.rollback()  # the third batch, interrupted before its commit
+    await db.refresh(operation)
     for expired in (operation, cast.kenya):
         await db.refresh(expired)
     await create_seizure(db, settings, await member(db, cast.kenya, operation), {**IVORY, "seizure_ref": "KE-3"})
@@ -183,7 +184,8 @@ class Interrupted(Exception):
     pass
 
 
-async def test_an_import_in_batches_adds_each_batch_and_the_last_folds_them(db, settings, cast, monkeypatch) -> None:
+async def test_an_import_in_batches_adds_each_batch_and_the_last_folds_them(db, settings, cast, makers,
+                                                                          monkeypatch) -> None:
     """Batches add their new seizures' figures as extra rows (exact: readers sum), so an interrupted import leaves
     exact figures; the last batch recomputes its days into one row per key."""
     operation = await active_operation(db)
@@ -192,12 +194,18 @@ async def test_an_import_in_batches_adds_each_batch_and_the_last_folds_them(db, 
     rows = [{"seizure_ref": f"KE-B-{n}", "seizure_date": f"2026-10-{3 + n % 3:02d}", "taxon": "Loxodonta africana",
              "term": "TUS", "quantity": str(n + 1), "unit": "kg", "transport_mode": "air_cargo"} for n in range(10)]
 
-    async def stop_after_two_batches(done: int, _total: int) -> None:
-        if done >= 6:
-            raise Interrupted
+    class StopInTheThirdBatch:
+        async def read(self, rows: int) -> None:
+            pass
 
-    with pytest.raises(Interrupted):
-        await import_sheet(db, await member(db, cast.kenya, operation), "KEN", sheet(rows), "kenya.csv", progress=stop_after_two_batches)
+        async def saved(self, _session, done: int, _total: int, _report) -> None:
+            if done > 6:  # before the third batch commits
+                raise Interrupted
+
+    async with makers[0]() as worker:  # closed with the third batch uncommitted, as a killed worker's
+        with pytest.raises(Interrupted):
+            await import_sheet(worker, await member(worker, cast.kenya, operation), "KEN", sheet(rows), "kenya.csv",
+                               progress=StopInTheThirdBatch())
     daily = await stored(db, operation.id)
     assert len(daily) > len(folded(daily)), "the batches' figures were added, not yet folded"
     assert folded(daily) == folded(await recomputed(db, operation.id))

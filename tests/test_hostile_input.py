@@ -58,6 +58,8 @@ async def refused(response, *fields: str) -> None:
     (seizure(notes=["a list", {"not": "text"}]), "notes"),
     (seizure(location={"an": "object"}), "location"),
     (seizure(transit_countries=[{"code": "ARE"}]), "transit_countries"),
+    (seizure(items=[item(item_no=n + 1) for n in range(501)]), "items"),  # its Ecomessage would take a minute
+    (seizure(suspects=[{"nationality": "KEN"}] * 101), "suspects"),
 ])
 async def test_a_number_past_its_bound_or_a_shape_that_is_not_text_is_refused_naming_the_field(client, db, cast,
                                                                                             thunder, body, field):

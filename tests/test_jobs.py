@@ -79,12 +79,12 @@ async def test_two_schedulers_on_one_database_run_a_slot_once(db, settings, make
     assert len((await db.scalars(select(JobRun).where(JobRun.job == "probe"))).all()) == 1
 
 
-async def test_a_failing_run_is_recorded_with_its_error(db, settings, makers):
+async def test_a_failing_run_is_recorded_with_its_error_type_but_not_its_message(db, settings, makers):
     async def broken(session, settings, now) -> int:
-        raise RuntimeError("SMTP said no")
+        raise RuntimeError("no such record: KE-2026-0042 of Jane Doe")  # a message may quote data
 
     run = await run_job(makers[0], settings, Job("broken", "test", {}, lambda now, _settings: "s", broken))
-    assert (run.outcome, run.error) == ("error", "RuntimeError: SMTP said no")
+    assert (run.outcome, run.error) == ("error", "RuntimeError")
 
 
 @pytest.mark.parametrize("role,expected", [("admin", 200), ("coordinator", 200), ("kenya", 403), ("press", 403)])

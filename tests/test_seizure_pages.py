@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from opsplatform.seizures.models import NilReturn, Seizure, SeizureItem, SheetImport
-from tests.conftest import csrf_of, form_post, login
+from tests.conftest import csrf_of, form_post, login, work_off
 from tests.results_support import active_operation, record_member
 from tests.test_imports import ROWS, semicolon_csv
 
@@ -138,22 +138,26 @@ async def upload(client, content: bytes, name: str):
                              data={"_csrf_token": await csrf_of(client)})
 
 
-async def test_upload_preview_then_import_with_progress_and_report(client, db, cast, thunder):
+async def test_upload_preview_then_import_with_progress_and_report(client, db, cast, thunder, settings):
     await login(client, cast.kenya)
     preview = await upload(client, semicolon_csv(ROWS), "kenya.csv")
     assert preview.status_code in (302, 303), preview.text
     page = await client.get(preview.headers["location"])
-    assert "Checked, nothing saved yet" in page.text
+    assert "Checking every row" in page.text and 'hx-trigger="every 2s"' in page.text  # the request only queued it
+    [check] = await work_off(settings)
+    assert check.outcome == "ok" and check.memory_mb > 0
+    page = await client.get(preview.headers["location"])
+    assert "Checked, nothing saved yet" in page.text and "hx-trigger" not in page.text
     assert 'row 5: quantity: must be a number greater than 0 (got &#34;-3&#34;)' in page.text
     assert await db.scalar(select(func.count()).select_from(Seizure)) == 0
     upload_id = await db.scalar(select(SheetImport.id))
     await form_post(client, f"{BASE}/imports/{upload_id}/run")
-    for _ in range(50):
-        status = await client.get(f"{BASE}/imports/{upload_id}", headers={"HX-Request": "true"})
-        if "Imported:" in status.text:
-            break
-        await asyncio.sleep(0.1)
-    assert "Imported:" in status.text and "2 new" in status.text
+    await form_post(client, f"{BASE}/imports/{upload_id}/run")  # a second click queues nothing more
+    status = await client.get(f"{BASE}/imports/{upload_id}", headers={"HX-Request": "true"})
+    assert "Waiting for its turn" in status.text
+    [run] = await work_off(settings)
+    status = await client.get(f"{BASE}/imports/{upload_id}", headers={"HX-Request": "true"})
+    assert "Imported:" in status.text and "2 new" in status.text and run.done == 2
     assert await db.scalar(select(func.count()).select_from(Seizure)) == 2
     assert (await client.get(f"{BASE}/imports/{upload_id}/file")).content == semicolon_csv(ROWS)
     report = (await client.get(f"{BASE}/imports/{upload_id}/report.txt")).text

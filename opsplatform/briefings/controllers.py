@@ -16,6 +16,7 @@ from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 from opsplatform.web.access import Membership, ReadableDocument, needs
 from opsplatform.web.deps import Db
+from opsplatform.web.downloads import download_headers
 from opsplatform.web.flash import flash
 
 
@@ -60,7 +61,6 @@ class DocumentController(Controller):
     async def download(self, document: ReadableDocument) -> Response[bytes]:
         """A generated document exactly as it was made; only for members whose role and scope cover it (404
         otherwise)."""
-        disposition = "inline" if document.format == "html" else "attachment"
         return Response(document.content, media_type=documents.FORMATS[document.format], headers={
-            "content-disposition": f'{disposition}; filename="{document.filename}"',
+            **download_headers(document.filename, inline=document.format == "html"),
             "x-content-hash": f"sha256:{document.data_hash}"})

@@ -18,6 +18,7 @@ from opsplatform import policy
 from opsplatform.auth.models import User
 from opsplatform.cases.models import CaseEvent
 from opsplatform.database import utcnow
+from opsplatform.documents.cells import sheet_row
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import N_, _
 from opsplatform.operations.models import Operation
@@ -132,14 +133,14 @@ def workbook(report: AnnualReport) -> bytes:
                          (_("Data may be shared with ICCWC"), _("yes") if report.share_with_iccwc else _("no")),
                          (_("Rows (one per specimen type per seizure)"), len(report.rows)),
                          (_("Generated"), utcnow().strftime("%Y-%m-%d %H:%M UTC"))):
-        cover.append([label, value])
+        cover.append(sheet_row(cover, (label, value)))
     cover.column_dimensions["A"].width, cover.column_dimensions["B"].width = 42, 40
     sheet = book.create_sheet(_("Seizures"))
-    sheet.append([_(heading) for _key, heading in COLUMNS])
+    sheet.append(sheet_row(sheet, (_(heading) for _key, heading in COLUMNS)))
     for cell in sheet[1]:
         cell.font, cell.alignment = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     for row in report.rows:
-        sheet.append([row[key] for key in KEYS])
+        sheet.append(sheet_row(sheet, (row[key] for key in KEYS)))  # locations and notes are typed by users
     sheet.freeze_panes = "A2"
     for n, _column in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(n)].width = 18

@@ -12,12 +12,15 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_FILES = 5
 # What a file is, by its first bytes: the name and the browser's word for it are not trusted.
 SIGNATURES = (
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"GIF87a", "image/gif", "gif"),
-    (b"GIF89a", "image/gif", "gif"),
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
 )
+# The extensions each type is saved under, the usual one first.
+EXTENSIONS = {"application/pdf": ("pdf",), "image/png": ("png",), "image/jpeg": ("jpg", "jpeg"),
+              "image/gif": ("gif",), "image/webp": ("webp",)}
 ALLOWED = "PDF, JPEG, PNG, GIF, WebP"
 
 
@@ -33,12 +36,21 @@ class Upload:
 
 
 def content_type(content: bytes) -> str | None:
-    for signature, kind, _extension in SIGNATURES:
+    """The type of an allowed file, found from its first bytes; None for any other file."""
+    for signature, kind in SIGNATURES:
         if content.startswith(signature):
             return kind
     if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
         return "image/webp"
     return None
+
+
+def typed_filename(filename: str, kind: str) -> str:
+    """The name with the extension of the type found, so "poly.html" holding a GIF is kept and served as "poly.gif"."""
+    stem, dot, extension = filename.rpartition(".")
+    if dot and stem and extension.lower() in EXTENSIONS[kind]:
+        return filename
+    return f"{stem if dot and stem else filename}.{EXTENSIONS[kind][0]}"
 
 
 def check_uploads(files: list[tuple[str, bytes]]) -> tuple[list[Upload], list[FieldError]]:
@@ -60,5 +72,5 @@ def check_uploads(files: list[tuple[str, bytes]]) -> tuple[list[Upload], list[Fi
             errors.append(FieldError(field, _('"%(name)s" is not an allowed file type (%(allowed)s, checked by its '
                                               'content)', name=clean_name, allowed=ALLOWED)))
         else:
-            uploads.append(Upload(clean_name, kind, content))
+            uploads.append(Upload(typed_filename(clean_name, kind), kind, content))
     return uploads, errors

@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from opsplatform.clitools import command_line_user, database_option, run_async, settings_for, with_session
+from opsplatform import policy
+from opsplatform.clitools import database_option, run_async, settings_for, with_session
 from opsplatform.errors import InvalidInput
 
 
@@ -29,7 +30,7 @@ async def annual_illegal_trade(database_url: str, country: str, year: int, outpu
                                           "share_with_iccwc": "yes" if share_with_iccwc else "no"}, utcnow().date())
 
     async def work(session: Any) -> Any:
-        report = await annual_report(session, command_line_user(), country, year, share)
+        report = await annual_report(session, policy.command_line(), country, year, share)
         if report is None:
             raise InvalidInput.one("country", f"no country {country}")
         return report

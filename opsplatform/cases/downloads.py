@@ -8,20 +8,24 @@ from litestar.exceptions import NotFoundException
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.cases import annual_report, ecomessage, messages
+from opsplatform.cases.attachments import typed_filename
 from opsplatform.cases.models import MessageAttachment
 from opsplatform.database import utcnow
 from opsplatform.i18n import _
 from opsplatform.policy import Member
 from opsplatform.seizures.models import Seizure
+from opsplatform.web.downloads import download_headers
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def attachment_response(found: MessageAttachment) -> Response[bytes]:
-    """An attachment as a download, with the type found from its content (never shown inside a page)."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in found.filename) or "attachment"
+    """An attachment with the type found from its content and that type's extension: a photo shown in the browser,
+    anything else saved; never sniffed into another type, never kept in a shared cache."""
     return Response(found.content, media_type=found.content_type, headers={
-        "content-disposition": f'attachment; filename="{safe}"', "cache-control": "private, no-store"})
+        **download_headers(typed_filename(found.filename, found.content_type),
+                           inline=found.content_type.startswith("image/")),
+        "x-content-type-options": "nosniff", "cache-control": "private, no-store"})
 
 
 async def readable_attachment(db: AsyncSession, member: Member, message_id: int,
@@ -39,8 +43,8 @@ async def annual_report_response(request: Request, db: AsyncSession) -> Response
     report = await annual_report.annual_report(db, request.user, country, year, share)
     if report is None:
         raise NotFoundException(_("no country %(code)s whose report you may export", code=country))
-    return Response(annual_report.workbook(report), media_type=XLSX, headers={
-        "content-disposition": f'attachment; filename="{annual_report.filename(report)}"'})
+    return Response(annual_report.workbook(report), media_type=XLSX,
+                    headers=download_headers(annual_report.filename(report)))
 
 
 async def ecomessage_response(request: Request, db: AsyncSession, member: Member, seizure: Seizure, fmt: str, *,
@@ -49,7 +53,6 @@ async def ecomessage_response(request: Request, db: AsyncSession, member: Member
     content = await ecomessage.ecomessage(db, request.app.state.settings, member, seizure,
                                           dict(request.query_params), fmt)
     await db.commit()
-    disposition = ("inline" if inline_html and fmt == "html"
-                   else f'attachment; filename="{ecomessage.filename(seizure, fmt)}"')
     return Response(content, media_type=ecomessage.FORMATS[fmt], headers={
-        "content-disposition": disposition, "cache-control": "no-store"})
+        **download_headers(ecomessage.filename(seizure, fmt), inline=inline_html and fmt == "html"),
+        "cache-control": "no-store"})

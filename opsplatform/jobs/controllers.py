@@ -12,8 +12,8 @@ from opsplatform.auth.guards import requires
 from opsplatform.database import utcnow
 from opsplatform.i18n import _
 from opsplatform.jobs.models import JobRun
+from opsplatform.jobs.registry import BY_NAME, JOBS, TASKS, run_job
 from opsplatform.labels import outcome_label
-from opsplatform.jobs.registry import BY_NAME, JOBS, run_job
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
 
@@ -32,7 +32,9 @@ class JobsController(Controller):
                                      .limit(10))).all()
             scheduled = scheduler.get_job(job.name) if scheduler else None
             rows.append({"job": job, "runs": runs, "next": scheduled.next_run_time if scheduled else None})
-        return Template("jobs/index.html", context={"jobs": rows})
+        tasks = (await db.scalars(select(JobRun).where(JobRun.job.in_(list(TASKS))).order_by(JobRun.id.desc())
+                                  .limit(20))).all()
+        return Template("jobs/index.html", context={"jobs": rows, "tasks": tasks})
 
     @post("/{name:str}/run", name="jobs:run")
     async def run_now(self, request: Request, name: FromPath[str]) -> Redirect:

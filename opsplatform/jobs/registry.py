@@ -21,10 +21,12 @@ from opsplatform.briefings.sitreps import send_sitreps
 from opsplatform.cases.digest import send_digests
 from opsplatform.database import Sessionmaker, refresh_statistics, session_scope, utcnow
 from opsplatform.i18n import N_
+from opsplatform.jobs import tasks
 from opsplatform.jobs.models import JobRun
 from opsplatform.mail.outbox import deliver_due
 from opsplatform.operations.phases import move_phases
 from opsplatform.releases.workflow import publish_due
+from opsplatform.seizures import sheet_tasks
 from opsplatform.seizures.reminders import send_reminders
 from opsplatform.settings import Settings
 
@@ -53,6 +55,14 @@ def per_day(now: datetime, _settings: Settings) -> str:
     return now.strftime("%Y-%m-%d")
 
 
+# The kinds of work that leave a request (jobs/tasks.py), by name.
+TASKS = {**sheet_tasks.KINDS}
+
+
+async def reap_tasks(session: AsyncSession, _settings: Settings, now: datetime) -> int:
+    return await tasks.reap(session, now, TASKS)
+
+
 def daily_from_sitrep_hour(now: datetime, settings: Settings) -> str | None:
     """Today's slot once the sitrep hour has come (a later start the same day still catches up, once)."""
     return now.date().isoformat() if now.hour >= settings.sitrep_hour else None
@@ -73,6 +83,9 @@ JOBS = (
         send_reminders),
     Job("refresh_statistics", N_("hourly: refreshes the SQLite query planner's statistics (PostgreSQL does it itself)"),
         {"trigger": "interval", "hours": 1}, per_hour, refresh_statistics),
+    Job("reap_tasks", N_("every minute: marks failed the sheet checks and imports whose worker stopped (killed, or "
+        "its server gone), keeping what they saved, so they can be run again"),
+        {"trigger": "interval", "minutes": 1}, per_minute, reap_tasks),
     Job("purge_expired", N_("hourly: removes expired sessions, links and failed-login records"),
         {"trigger": "interval", "hours": 1}, per_hour, purge_expired),
     Job("message_digest", N_("daily at 06:00 UTC: e-mails each member the operation messages posted since the last "
@@ -106,7 +119,7 @@ async def run_job(sessionmaker: Sessionmaker, settings: Settings, job: Job, now:
         except Exception as exc:  # the run is recorded as failed; the next slot tries again
             await session.rollback()
             log.exception("job %s failed", job.name)
-            outcome, done, error = "error", 0, f"{type(exc).__name__}: {exc}"[:1000]
+            outcome, done, error = "error", 0, type(exc).__name__  # its message may quote data: the log has where
         else:
             outcome, error = "ok", None
         await session.execute(update(JobRun).where(JobRun.id == run.id).values(

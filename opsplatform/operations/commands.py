@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from opsplatform.clitools import command_line_user, database_option, operation_by_code, run_async, settings_for, with_session
+from opsplatform import policy
+from opsplatform.clitools import database_option, operation_by_code, run_async, settings_for, with_session
 
 
 @click.group()
@@ -30,7 +31,7 @@ async def team_add(database_url: str, code: str, email: str, role: str | None, l
     async def work(session: Any) -> str:
         operation = await operation_by_code(session, code)
         entry = await members.entry_for(session, email, role, lead)
-        await members.add(session, operation, entry, command_line_user())
+        await members.add(session, operation, entry, policy.command_line())
         await session.commit()
         return f"{entry.user.email} is on the team of {operation.code} as {entry.role}{' (lead)' if entry.lead else ''}"
 

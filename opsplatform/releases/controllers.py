@@ -27,6 +27,7 @@ from opsplatform.settings import LANGUAGES
 from opsplatform.reporting.dashboard import few_unnamed
 from opsplatform.web.access import Membership, needs
 from opsplatform.web.deps import Db
+from opsplatform.web.downloads import download_headers
 from opsplatform.web.headers import FRAMED
 from opsplatform.web.flash import flash
 
@@ -139,8 +140,7 @@ class ReleaseController(Controller):
         fmt, lang = request.url.path.rsplit(".", 1)[-1], _lang(request)
         content, filename = await state.export(db, fmt, lang, request.user)
         await db.commit()
-        return Response(content, media_type=documents.FORMATS[fmt],
-                        headers={"content-disposition": f'attachment; filename="{filename}"'})
+        return Response(content, media_type=documents.FORMATS[fmt], headers=download_headers(filename))
 
 
 class PublicReleaseController(Controller):
@@ -176,9 +176,8 @@ class PublicReleaseController(Controller):
             content, filename = await self._kept_pdf(db, state, lang)
         else:
             content, filename = state.file(fmt, lang, PUBLIC_DOWNLOAD, public=True)
-        disposition = "inline" if fmt == "html" else "attachment"
         return Response(content, media_type=documents.FORMATS[fmt], headers={
-            "content-disposition": f'{disposition}; filename="{filename}"', "content-language": lang,
+            **download_headers(filename, inline=fmt == "html"), "content-language": lang,
             "cache-control": "public, max-age=300"})
 
     async def _kept_pdf(self, db: Db, state: ReleaseState, lang: str) -> tuple[bytes, str]:

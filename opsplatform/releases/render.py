@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from opsplatform import format
 from opsplatform.documents import services as documents
+from opsplatform.documents.cells import exported_cell
 from opsplatform.i18n import _, current_language, language, ngettext
 from opsplatform.labels import country_name, region_name
 from opsplatform.releases.figures import approximate
@@ -157,22 +158,24 @@ def as_csv(figures: dict[str, Any], release: Release, corrections: list[ReleaseC
     data = as_json(figures, release, corrections, lang)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["section", "code", "name", "unit", "value", "note"])
+    rows: list[list[Any]] = [["section", "code", "name", "unit", "value", "note"]]
     for key in ("seizures", "suspects_arrested"):
-        writer.writerow(["total", key, "", "", data[key], ""])
+        rows.append(["total", key, "", "", data[key], ""])
     for key in ("participating", "reporting"):
-        writer.writerow(["countries", key, "", "", data["countries"][key], ""])
+        rows.append(["countries", key, "", "", data["countries"][key], ""])
     for line in data["commodities"]:
         for q in line["quantities"]:
-            writer.writerow(["commodity", line["category"], line["label"], q["unit"], q["quantity"], ""])
-        writer.writerow(["commodity", line["category"], line["label"], "seizures", line["seizures"], ""])
+            rows.append(["commodity", line["category"], line["label"], q["unit"], q["quantity"], ""])
+        rows.append(["commodity", line["category"], line["label"], "seizures", line["seizures"], ""])
     for section, key in (("region", "region"), ("country", "country")):
         for entry in data[f"by_{section}"]:
             note = f"fewer than {entry['fewer_than']}" if entry.get("fewer_than") and entry["seizures"] is None else ""
-            writer.writerow([section, entry[key], entry["name"], "seizures", entry["seizures"] if not note else "", note])
+            rows.append([section, entry[key], entry["name"], "seizures", entry["seizures"] if not note else "", note])
     for item in data["highlights"]:
-        writer.writerow(["highlight", item["country"], country_name(item["country"]), item["date"], "",
-                         item["description"]])
+        rows.append(["highlight", item["country"], country_name(item["country"]), item["date"], "",
+                     item["description"]])
     for item in data["corrections"]:
-        writer.writerow(["correction", "", "", item["date"], "", item["note"]])
+        rows.append(["correction", "", "", item["date"], "", item["note"]])
+    # Highlights and correction notes are typed by people: never a formula in a spreadsheet program.
+    writer.writerows([exported_cell(value) for value in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode()

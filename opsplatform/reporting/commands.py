@@ -7,8 +7,9 @@ from typing import Any
 import click
 
 from opsplatform.cases.commands import annual_illegal_trade
+from opsplatform import policy
 from opsplatform.clitools import (
-    command_line_member, command_line_user, database_option, operation_by_code, run_async, settings_for, with_session,
+    command_line_member, database_option, operation_by_code, run_async, settings_for, with_session,
 )
 
 
@@ -109,7 +110,7 @@ async def report_release(database_url: str, code: str, fmt: str, lang: str, outp
     async def work(session: Any) -> bytes:
         operation = await operation_by_code(session, code)
         state = await ReleaseState.of(session, operation, await release_of(session, operation))
-        content, _filename = await state.export(session, fmt, lang, command_line_user())
+        content, _filename = await state.export(session, fmt, lang, policy.command_line())
         await session.commit()
         return content
 

@@ -22,6 +22,7 @@ from opsplatform.seizures.models import Seizure
 from opsplatform.seizures.vocabulary import TRANSPORT_MODES
 from opsplatform.web.access import Membership, needs
 from opsplatform.web.deps import Db
+from opsplatform.web.downloads import download_headers
 from opsplatform.web.maps import map_response
 
 MAP_KINDS = ("points", "countries", "flows")
@@ -89,8 +90,8 @@ class DashboardController(Controller):
         if fmt == "geojson":
             fields += [f for f in ("latitude", "longitude") if f not in fields]
         content = await exports.render(fmt, exports.rows(db, member, _filter(request), fields), fields)
-        return Response(content, media_type=exports.FORMATS[fmt], headers={
-            "content-disposition": f'attachment; filename="{operation.code}-seizures.{fmt}"'})
+        return Response(content, media_type=exports.FORMATS[fmt],
+                        headers=download_headers(f"{operation.code}-seizures.{fmt}"))
 
 
 async def filter_options(db: Db) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
+from opsplatform.documents.cells import exported_cell, sheet_row
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 from opsplatform.policy import Member
@@ -55,19 +56,21 @@ async def rows(session: AsyncSession, member: Member, result_filter: ResultFilte
                   "term": item.term_code, "quantity": item.quantity, "unit": item.unit_code,
                   "estimated_value": item.estimated_value, "currency": item.currency,
                   "normalised_unit": item.normalised_unit, "normalised_quantity": item.normalised_quantity}
-        yield {f: _plain(values[f]) for f in fields}
+        yield {f: _cell(values[f]) for f in fields}
 
 
-def _plain(value: Any) -> Any:
+def _cell(value: Any) -> Any:
+    """A value as every format exports it: lists joined, dates in ISO, text never a formula."""
     if isinstance(value, list):
-        return ";".join(value)
-    return value.isoformat() if hasattr(value, "isoformat") else value
+        value = ";".join(value)
+    return exported_cell(value.isoformat() if hasattr(value, "isoformat") else value)
 
 
 async def render(fmt: str, records: AsyncIterator[dict[str, Any]], fields: list[str]) -> bytes:
     if fmt == "csv":
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\r\n")
+        # Every field quoted: a spreadsheet program splitting at ";" would otherwise read "a;=1+1" as a formula.
+        writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
         writer.writeheader()
         async for record in records:
             writer.writerow(record)
@@ -77,7 +80,7 @@ async def render(fmt: str, records: AsyncIterator[dict[str, Any]], fields: list[
         sheet = book.create_sheet(_("Seizures"))  # the column names stay CONTRACT.md's, in every language
         sheet.append(fields)
         async for record in records:
-            sheet.append([record[f] for f in fields])
+            sheet.append(sheet_row(sheet, (record[f] for f in fields)))
         buffer = io.BytesIO()
         book.save(buffer)
         return buffer.getvalue()

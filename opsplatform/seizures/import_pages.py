@@ -1,72 +1,35 @@
-"""Sheet import pages: template download, upload with a dry-run preview, import with live progress, kept files."""
+"""Sheet import pages: template download, upload with a preview, import with live progress, kept files and reports.
+
+Checking and importing leave the request (seizures/sheet_tasks.py): the page polls their progress."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import logging
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State, UploadFile
+from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from opsplatform import policy
-from opsplatform.auth.models import User
-from opsplatform.database import session_scope, utcnow
+from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _, current_language
+from opsplatform.jobs.tasks import reap
 from opsplatform.labels import status_label
-from opsplatform.operations.models import Operation, Target
+from opsplatform.operations.models import Target
 from opsplatform.reference import lookup
 from opsplatform.reference.models import Currency, Taxon, TradeTerm, Unit
-from opsplatform.seizures import services, vocabulary as v
-from opsplatform.seizures.imports import ImportReport, import_sheet
+from opsplatform.seizures import services, sheet_tasks
+from opsplatform.seizures import vocabulary as v
 from opsplatform.seizures.models import SheetImport
 from opsplatform.seizures.sheets import build_template
 from opsplatform.web.access import Membership, ReadableOperation, ReadableUpload, needs
 from opsplatform.web.deps import Db
+from opsplatform.web.downloads import download_headers, safe_filename
+from opsplatform.web.flash import flash
 
-log = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_running: set[asyncio.Task[None]] = set()  # keep references so background imports are not garbage-collected
-
-
-def _save_report(upload: SheetImport, report: ImportReport) -> None:
-    upload.rows_total, upload.rows_done = report.rows, report.rows
-    upload.created, upload.updated, upload.unchanged = report.created, report.updated, report.unchanged
-    upload.rejected, upload.report = report.rejected, report.problems
-
-
-async def run_import(state: State, import_id: int, user: User) -> None:
-    """Import a kept upload in the background, recording progress on its row so any instance can show it."""
-    async with session_scope(state.sessionmaker, actor=(user.id, user.email)) as session:
-        upload = await session.get(SheetImport, import_id)
-        operation = await session.get(Operation, upload.operation_id)
-        member = await policy.member_of(session, user, operation)
-
-        async def progress(done: int, total: int) -> None:
-            async with state.sessionmaker() as other:
-                await other.execute(update(SheetImport).where(SheetImport.id == import_id)
-                                    .values(rows_done=done, rows_total=total))
-                await other.commit()
-        try:
-            if member is None or not policy.may_log_for(member, upload.country_code):
-                raise InvalidInput.one("file", _("you no longer log records for %(code)s in this operation",
-                                                 code=upload.country_code))
-            report = await import_sheet(session, member, upload.country_code, upload.content, upload.filename,
-                                        progress=progress)
-        except Exception as exc:  # noqa: BLE001 - the page must learn the import stopped, whatever the reason
-            await session.rollback()
-            upload = await session.get(SheetImport, import_id, populate_existing=True)
-            upload.status, upload.report = "failed", [str(exc)]
-            log.exception("import %s failed", import_id)
-        else:
-            upload = await session.get(SheetImport, import_id, populate_existing=True)
-            _save_report(upload, report)
-            upload.status = "done"
-        upload.finished_at = utcnow()
-        await session.commit()
 
 
 class ImportController(Controller):
@@ -89,8 +52,7 @@ class ImportController(Controller):
             detection_methods=list(v.DETECTION_METHODS), agencies=list(v.AGENCIES),
             location_types=list(v.LOCATION_TYPES), case_statuses=list(v.CASE_STATUSES),
             currencies=list((await db.scalars(select(Currency.code).order_by(Currency.code))).all()))
-        return Response(content, media_type=XLSX, headers={
-            "content-disposition": f'attachment; filename="{operation.code}-seizures.xlsx"'})
+        return Response(content, media_type=XLSX, headers=download_headers(f"{operation.code}-seizures.xlsx"))
 
     async def _page(self, db: Db, member: Membership, *, errors: dict[str, str] | None = None,
                     status_code: int = 200) -> Template:
@@ -107,7 +69,7 @@ class ImportController(Controller):
 
     @post("/imports", name="imports:upload")
     async def upload(self, request: Request, db: Db, member: Membership) -> Template | Redirect:
-        """Keep the file and check every row without writing any result: the preview."""
+        """Keep the file and queue the check of every row, which writes no result: the preview follows."""
         operation = member.operation
         form = await request.form()
         file = form.get("file")
@@ -116,42 +78,48 @@ class ImportController(Controller):
                 raise InvalidInput.one("file", _("choose a CSV or XLSX file"))
             country = await services.reporting_country(db, member, dict(form))
             content = await file.read()
-            report = await import_sheet(db, member, country, content, file.filename, dry_run=True)
+            if not content.strip():
+                raise InvalidInput.one("file", _("the file is empty; fill in the seizure sheet template and upload it "
+                                                 "again"))
         except InvalidInput as exc:
             return await self._page(db, member, errors=exc.by_field(), status_code=400)
-        upload = SheetImport(operation_id=operation.id, country_code=country, filename=file.filename[:255],
-                             content=content, sha256=hashlib.sha256(content).hexdigest(),
-                             uploaded_by=request.user.id, status="previewed")
-        _save_report(upload, report)
+        upload = SheetImport(operation_id=operation.id, country_code=country, filename=safe_filename(file.filename),
+                             content=content, sha256=hashlib.sha256(content).hexdigest(), uploaded_by=request.user.id)
         db.add(upload)
+        await db.flush()
+        await sheet_tasks.start_check(db, upload, request.user)
         await db.commit()
         return Redirect(f"/operations/{operation.code}/imports/{upload.id}")
 
     @get("/imports/{import_id:int}", name="imports:detail")
-    async def detail(self, request: Request, member: Membership, upload: ReadableUpload) -> Template:
-        """The preview, the progress while running (polled by htmx), then the report."""
-        operation = member.operation
+    async def detail(self, request: Request, db: Db, member: Membership, upload: ReadableUpload) -> Template:
+        """The progress while checking or importing (polled by htmx), then the preview or the report."""
         template = "seizures/_import_status.html" if request.headers.get("hx-request") else "seizures/import.html"
-        return Template(template, context={"operation": operation, "upload": upload})
+        return Template(template, context={"operation": member.operation, "upload": upload,
+                                           "task": await sheet_tasks.progress_of(db, upload),
+                                           "active": upload.status in sheet_tasks.ACTIVE})
 
     @post("/imports/{import_id:int}/run", name="imports:run")
     async def run(self, request: Request, db: Db, member: Membership, upload: ReadableUpload) -> Redirect:
-        operation = member.operation
-        claimed = await db.execute(update(SheetImport).where(SheetImport.id == upload.id,
-                                                             SheetImport.status == "previewed")
-                                   .values(status="running", rows_done=0))
-        await db.commit()
-        if claimed.rowcount == 1:  # a second click does not start a second import
-            task = asyncio.create_task(run_import(request.app.state, upload.id, request.user))
-            _running.add(task)
-            task.add_done_callback(_running.discard)
-        return Redirect(f"/operations/{operation.code}/imports/{upload.id}")
+        """Import a checked sheet's good rows, or run again a check or import that failed."""
+        await reap(db, utcnow(), sheet_tasks.KINDS)  # one whose worker is gone is failed now, so it can be run again
+        await db.refresh(upload)
+        if upload.status == sheet_tasks.FAILED and upload.checked_at is None:
+            await sheet_tasks.start_check(db, upload, request.user)
+        elif upload.status in (sheet_tasks.PREVIEWED, sheet_tasks.FAILED):
+            busy = await sheet_tasks.start_import(db, upload, request.user)
+            if busy:
+                flash(request, busy, "error")
+        await db.commit()  # any other state: already on its way (a second click starts nothing)
+        return Redirect(f"/operations/{member.operation.code}/imports/{upload.id}")
 
     @get("/imports/{import_id:int}/file", name="imports:file")
     async def original(self, upload: ReadableUpload) -> Response[bytes]:
-        media = XLSX if upload.content[:4] == b"PK\x03\x04" else "text/csv"
-        return Response(upload.content, media_type=media,
-                        headers={"content-disposition": f'attachment; filename="{upload.filename}"'})
+        xlsx = upload.content[:4] == b"PK\x03\x04"
+        # Saved under the extension of what it is: a sheet named "x.html" is not opened as a page.
+        name = upload.filename.rpartition(".")[0] or upload.filename
+        return Response(upload.content, media_type=XLSX if xlsx else "text/csv",
+                        headers=download_headers(f"{name}.{'xlsx' if xlsx else 'csv'}"))
 
     @get("/imports/{import_id:int}/report.txt", name="imports:report")
     async def report(self, upload: ReadableUpload) -> Response[str]:
@@ -161,5 +129,5 @@ class ImportController(Controller):
                    accepted=upload.rows_total - upload.rejected, rejected=upload.rejected, created=upload.created,
                    updated=upload.updated, unchanged=upload.unchanged), *upload.report]
         return Response("\n".join(lines) + "\n", media_type="text/plain; charset=utf-8",
-                        headers={"content-disposition": f'attachment; filename="import-{upload.id}-report.txt"'})
+                        headers=download_headers(f"import-{upload.id}-report.txt"))
 

@@ -145,19 +145,27 @@ class StatusChange(SQLModel, table=True):
     message: str | None = None
 
 
+ONE_RUNNING = "status = 'running'"
+
+
 class SheetImport(SQLModel, table=True):
-    """An uploaded seizure sheet, kept with its report; imports run from here so any instance can show progress."""
+    """An uploaded seizure sheet, kept with its report and committed counts; its check and import run as tasks
+    (seizures/sheet_tasks.py), one import at a time per country of an operation."""
 
     __tablename__ = "sheet_imports"
+    __table_args__ = (Index("ix_sheet_imports_one_running", "operation_id", "country_code", unique=True,
+                            postgresql_where=text(ONE_RUNNING), sqlite_where=text(ONE_RUNNING)),)
     id: int | None = Field(default=None, primary_key=True)
     operation_id: int = Field(foreign_key="operations.id", index=True)
     country_code: str = Field(foreign_key="countries.alpha3", max_length=3)
     filename: str = Field(max_length=255)
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     sha256: str = Field(max_length=64)
-    uploaded_by: int | None = Field(default=None, foreign_key="users.id")
+    uploaded_by: int | None = Field(default=None, foreign_key="users.id")  # None: the command line
+    run_by: int | None = Field(default=None, foreign_key="users.id")  # who asked for its current check or import
     created_at: datetime = Field(default_factory=utcnow)
-    status: str = Field(default="uploaded", max_length=16)  # uploaded, previewed, running, done, failed
+    checked_at: datetime | None = None  # its preview was made: an import can run
+    status: str = Field(default="checking", max_length=16)  # see sheet_tasks
     rows_total: int = 0
     rows_done: int = 0
     created: int = 0

@@ -22,7 +22,9 @@ from opsplatform.operations.services import logging_refusal
 from opsplatform.policy import Member
 from opsplatform.reference.models import Taxon
 from opsplatform.seizures.models import Seizure, SeizureItem, SeizureStatus, StatusChange, Suspect
-from opsplatform.seizures.validation import NOMINAL, Reference, check_item, check_seizure, check_suspect
+from opsplatform.seizures.validation import (
+    MAX_ITEMS, MAX_SUSPECTS, NOMINAL, Reference, check_item, check_seizure, check_suspect,
+)
 from opsplatform.seizures.vocabulary import CASE_FIELDS, ITEM_FIELDS, SEIZURE_FIELDS
 from opsplatform.settings import Settings
 
@@ -47,20 +49,25 @@ def check_submission(ref: Reference, member: Member, raw: dict[str, Any], *, cou
     if not isinstance(raw_items, list) or not raw_items:
         errors.append(FieldError("items", _("add at least one item (taxon, term, quantity)")))
         raw_items = []
+    elif len(raw_items) > MAX_ITEMS:
+        raise InvalidInput.one("items", _("a seizure has at most %(n)s items; record the others as another seizure "
+                                          "with the same place and date", n=MAX_ITEMS))
     for n, raw_item in enumerate(raw_items):
         item, item_errors = check_item(ref, raw_item if isinstance(raw_item, dict) else {})
         item["item_no"] = item["item_no"] or n + 1
         errors += [FieldError(f"items[{n}].{e.field}", e.message) for e in item_errors]
         items.append(item)
-    numbers = [i["item_no"] for i in items]
-    for n, number in enumerate(numbers):
-        if numbers.index(number) != n:
-            errors.append(FieldError(f"items[{n}].item_no", _("item %(n)s is listed twice", n=number)))
+    first: dict[Any, int] = {}
+    for n, item in enumerate(items):
+        if first.setdefault(item["item_no"], n) != n:
+            errors.append(FieldError(f"items[{n}].item_no", _("item %(n)s is listed twice", n=item["item_no"])))
     suspects = None
     if raw.get("suspects") is not None:
         suspects = []
         if not isinstance(raw["suspects"], list):
             errors.append(FieldError("suspects", _("must be a list of suspects")))
+        elif len(raw["suspects"]) > MAX_SUSPECTS:
+            raise InvalidInput.one("suspects", _("a seizure has at most %(n)s suspects", n=MAX_SUSPECTS))
         for n, raw_suspect in enumerate(raw["suspects"] if isinstance(raw["suspects"], list) else []):
             suspect, suspect_errors = check_suspect(ref, raw_suspect if isinstance(raw_suspect, dict) else {},
                                                     nominal_allowed=policy.sees_nominal(member, country))

@@ -9,9 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from xml.etree.ElementTree import ParseError
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
@@ -20,6 +23,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from opsplatform import format
 from opsplatform.i18n import _, ngettext
 
 COLUMNS: tuple[str, ...] = (
@@ -42,6 +46,20 @@ TEMPLATE_ROWS = 5000
 WIDE_COLUMNS = {"location": 24, "taxon": 30, "concealment": 30, "notes": 40, "transit_countries": 20}
 
 
+@dataclass(frozen=True)
+class SheetLimits:
+    """What a sheet may be (settings `OPSPLATFORM_SHEET_*`): more rows are refused, and an XLSX is measured before it
+    is opened, since a 1 MB file can unpack to gigabytes of repeated text (a "zip bomb")."""
+
+    rows: int = 200_000
+    unpacked_mb: int = 500  # all the workbook's parts, unpacked (200,000 rows written with inline text: 250 MB)
+    ratio: int = 100  # unpacked size over packed size of any part over 1 MB (sheets are 10-20)
+    strings_mb: int = 100  # the shared text, which is read whole (others are read as a stream)
+
+
+DEFAULT_LIMITS = SheetLimits()
+
+
 class SheetError(Exception):
     """The file as a whole cannot be read; str(exc) says what to do.
 
@@ -49,16 +67,22 @@ class SheetError(Exception):
     """
 
 
-def read_rows(content: bytes, filename: str) -> Iterator[tuple[int, dict[str, str]]]:
+def read_rows(content: bytes, filename: str,
+              limits: SheetLimits = DEFAULT_LIMITS) -> Iterator[tuple[int, dict[str, str]]]:
     """Each non-empty data row as (row number a spreadsheet shows, stripped text by CONTRACT column)."""
     positions: dict[str, int] | None = None
-    rows = _xlsx_rows(content) if _is_xlsx(content, filename) else _csv_rows(content)
+    rows = _xlsx_rows(content, limits) if _is_xlsx(content, filename) else _csv_rows(content)
+    count = 0
     for number, cells in enumerate(rows, 1):
         if not any(cells):
             continue
         if positions is None:  # the first non-empty row is the header
             positions = _header_positions(cells)
             continue
+        count += 1
+        if count > limits.rows:
+            raise SheetError(_("the sheet has more than %(n)s rows, more than one upload may hold; split it into "
+                               "sheets of at most %(n)s rows and upload each", n=format.number(limits.rows)))
         values = dict.fromkeys(COLUMNS, "")
         for column, index in positions.items():
             if index < len(cells):
@@ -133,19 +157,53 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
                            "workbook (.xlsx) and upload it again", problem=exc)) from exc
 
 
-def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+# What a damaged workbook raises while it is opened or read: a bad or cut zip, XML that ends early, a missing part.
+UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, ParseError, InvalidFileException, KeyError, OSError, ValueError)
+
+
+def _unreadable() -> SheetError:
+    return SheetError(_("the file cannot be opened as an Excel workbook (it may be damaged or cut short); save the "
+                        "sheet again as Excel workbook (.xlsx) or CSV and upload it again"))
+
+
+def _measure(content: bytes, limits: SheetLimits) -> None:
+    """Refuse a workbook whose parts unpack beyond the limits, from the sizes its zip declares, before reading it.
+    (A part that declares less than it holds fails its CRC check while read: the zip module stops at the size.)"""
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except UNREADABLE as exc:
+        raise _unreadable() from exc
+    unpacked = sum(part.file_size for part in parts)
+    swollen = any(part.file_size > 2**20 and part.file_size > limits.ratio * max(part.compress_size, 1)
+                  or part.filename.endswith("sharedStrings.xml") and part.file_size > limits.strings_mb * 2**20
+                  for part in parts)
+    if unpacked > limits.unpacked_mb * 2**20 or swollen:
+        raise SheetError(_("the workbook unpacks to %(size)s MB, more than a seizure sheet holds (at most %(limit)s MB, "
+                           "and no part over %(ratio)s times its packed size); save the seizures alone as a new "
+                           "workbook or CSV and upload it again", size=format.number(unpacked // 2**20),
+                           limit=limits.unpacked_mb, ratio=limits.ratio))
+
+
+def _xlsx_rows(content: bytes, limits: SheetLimits) -> Iterator[list[str]]:
+    _measure(content, limits)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise SheetError(_("the file cannot be opened as an Excel workbook; save the sheet again as Excel workbook "
-                           "(.xlsx) or CSV and upload it again")) from exc
+    except UNREADABLE as exc:
+        raise _unreadable() from exc
     try:
         if not workbook.worksheets:
             raise SheetError(_("the workbook has no worksheet; put the seizures on its first sheet"))
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some programs record a wrong size; read up to the last row actually there
         # Missing rows come back as empty tuples, so counting from 1 gives the row numbers the user sees.
-        for row in sheet.iter_rows(min_row=1, values_only=True):
+        rows = sheet.iter_rows(min_row=1, values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except UNREADABLE as exc:  # cut short or damaged after its first rows
+                raise _unreadable() from exc
             yield [_cell_text(value) for value in row]
     finally:
         workbook.close()

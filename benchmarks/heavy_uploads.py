@@ -155,7 +155,7 @@ async def follow(url: str, base: str, upload_id: int, until: tuple[str, ...]) ->
     """Poll the upload until it reaches one of `until`, watching the other requests meanwhile."""
     stop = asyncio.Event()
     watcher = asyncio.create_task(watch(base, stop))
-    while (state := await state_of(url, upload_id))[0] not in until:
+    while (state := await state_of(url, upload_id))[0] not in until or state[1][-1].finished_at is None:
         await asyncio.sleep(0.5)
     stop.set()
     return *state, await watcher

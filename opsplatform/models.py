@@ -16,7 +16,7 @@ from opsplatform.reference.models import (
 from opsplatform.releases.models import Release, ReleaseCorrection
 from opsplatform.reporting.models import DailyFigure, WindowFigure
 from opsplatform.seizures.models import (
-    NilReturn, Reminder, Seizure, SeizureItem, SheetImport, StatusChange, Suspect,
+    NilReturn, Reminder, Seizure, SeizureItem, SheetFile, SheetImport, StatusChange, Suspect,
 )
 
 metadata = SQLModel.metadata
@@ -25,5 +25,5 @@ __all__ = [
     "metadata", "AuditEvent", "ApiToken", "LoginThrottle", "OneTimeLink", "User", "UserSession", "OutboxMessage", "JobRun", "Notification",
     "Operation", "OperationMember", "Participant", "FocalPoint", "Route", "Target", "Airport", "Country", "Currency", "Network", "NetworkMember", "Organisation",
     "CaseEvent", "MessageAttachment", "OperationMessage", "SeizureLink", "SuspectMatch",
-    "DailyFigure", "WindowFigure", "Artifact", "Release", "ReleaseCorrection", "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Reminder", "Seizure", "SeizureItem", "SheetImport", "StatusChange", "Suspect",
+    "DailyFigure", "WindowFigure", "Artifact", "Release", "ReleaseCorrection", "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Reminder", "Seizure", "SeizureItem", "SheetFile", "SheetImport", "StatusChange", "Suspect",
 ]

@@ -10,7 +10,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from litestar.datastructures import State
 
 from opsplatform.jobs import tasks
-from opsplatform.jobs.registry import JOBS, TASKS, run_job
+from opsplatform.jobs.kinds import TASKS
+from opsplatform.jobs.registry import JOBS, run_job
 
 
 def start_scheduler(state: State) -> AsyncIOScheduler:

@@ -167,7 +167,7 @@ def settings(database_url: str) -> Settings:
 async def work_off(settings: Settings) -> list:
     """What the app's task workers do, done now in this process: every queued task, oldest first; their runs."""
     from opsplatform.jobs import tasks
-    from opsplatform.jobs.registry import TASKS
+    from opsplatform.jobs.kinds import TASKS
 
     engine = make_engine(settings.database_url)
     sessionmaker, done = make_sessionmaker(engine), []

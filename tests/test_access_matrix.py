@@ -32,7 +32,7 @@ from opsplatform.cases import links, messages
 from opsplatform.database import utcnow
 from opsplatform.operations import focal_points
 from opsplatform.operations.models import FocalPoint, Route, Target
-from opsplatform.seizures import services as seizure_services
+from opsplatform.seizures import services as seizure_services, sheet_tasks
 from opsplatform.seizures.models import SheetImport
 from opsplatform.settings import Settings
 from opsplatform.web.csrf import token_for
@@ -292,8 +292,9 @@ async def world(settings, db) -> World:
         records[country] = await seizure_services.create_seizure(
             db, settings, await member(db, users[role], thunder), {**IVORY, "seizure_ref": f"{country}-1",
                                                                    "suspects": []})
-        db.add(SheetImport(operation_id=thunder.id, country_code=country, filename="sheet.csv",
-                           content=b"seizure_ref\n", sha256="0" * 64, uploaded_by=users[role].id, status="done"))
+        upload = await sheet_tasks.keep(db, operation_id=thunder.id, country=country, filename="sheet.csv",
+                                        content=b"seizure_ref\n", user=users[role])
+        upload.status = "done"
         await focal_points.invite(db, settings, lead, country=country, email=users[role].email, name="",
                                   now=utcnow())
     link = await links.request_link(db, await member(db, users["own_fp"], thunder), records["KEN"],

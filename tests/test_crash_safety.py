@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from opsplatform.database import bulk_insert, make_engine, make_sessionmaker, utcnow
 from opsplatform.jobs import tasks
 from opsplatform.jobs.models import JobRun
-from opsplatform.jobs.registry import TASKS
+from opsplatform.jobs.kinds import TASKS
 from opsplatform.seizures.models import Seizure, SeizureItem, SheetImport
 from opsplatform.reporting.summary import summary
 from tests.conftest import csrf_of, form_post, login, work_off

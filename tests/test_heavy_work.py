@@ -17,7 +17,8 @@ from sqlalchemy import func, select, update
 from opsplatform.database import make_engine, make_sessionmaker, utcnow
 from opsplatform.jobs import tasks
 from opsplatform.jobs.models import JobRun
-from opsplatform.jobs.registry import BY_NAME, TASKS, run_job
+from opsplatform.jobs.kinds import TASKS
+from opsplatform.jobs.registry import BY_NAME, run_job
 from opsplatform.seizures import sheet_tasks
 from opsplatform.seizures.models import Seizure, SheetImport
 from opsplatform.seizures.sheets import SheetError, SheetLimits, read_rows
@@ -208,3 +209,33 @@ async def test_problem_lines_are_kept_up_to_a_limit_with_how_many_more(db, cast,
     told = report.told()
     assert report.rejected == MAX_PROBLEMS + 7 and len(told) == MAX_PROBLEMS + 1
     assert told[-1] == "…and 7 more problems: correct these rows and check the sheet again to see them"
+
+
+async def test_the_upgrade_moves_kept_files_apart_and_fails_imports_left_running(tmp_path):
+    from sqlalchemy import text
+
+    from opsplatform.database import session_scope, upgrade
+    from opsplatform.reference.loader import load_all
+    from opsplatform.seizures.models import SheetFile
+
+    url = f"sqlite+aiosqlite:///{tmp_path}/old.db"
+    await asyncio.to_thread(upgrade, url, "0010")
+    engine = make_engine(url)
+    async with session_scope(make_sessionmaker(engine)) as db:
+        await load_all(db)
+        operation = await active_operation(db)
+        for n, status in enumerate(("done", "running"), 1):  # "running": its in-process import died with the server
+            await db.execute(text(
+                "INSERT INTO sheet_imports (id, operation_id, country_code, filename, content, sha256, created_at, "
+                "status, rows_total, rows_done, created, updated, unchanged, rejected, report) VALUES (:id, :op, "
+                "'KEN', 'k.csv', :content, '', :now, :status, 6, 3, 2, 0, 0, 3, '[]')"),
+                {"id": n, "op": operation.id, "content": semicolon_csv(ROWS), "now": utcnow(), "status": status})
+        await db.commit()
+    await engine.dispose()
+    await asyncio.to_thread(upgrade, url)
+    engine = make_engine(url)
+    async with session_scope(make_sessionmaker(engine)) as db:
+        assert (await db.execute(select(SheetImport.id, SheetImport.status).order_by(SheetImport.id))).all() == [
+            (1, "done"), (2, "failed")]
+        assert set((await db.scalars(select(SheetFile.content))).all()) == {semicolon_csv(ROWS)}
+    await engine.dispose()

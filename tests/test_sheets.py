@@ -10,7 +10,8 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from opsplatform.seizures.sheets import COLUMNS, REQUIRED, SheetError, build_template, read_rows
+from opsplatform.seizures.sheets import COLUMNS, REQUIRED, SheetError, read_rows
+from opsplatform.seizures.template import build_template
 
 HEADER = ["seizure_ref", "seizure_date", "taxon", "term", "quantity", "unit"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,8 +13,13 @@ from opsplatform.i18n import _
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
-# Verifying against this when the account does not exist keeps the response time the same.
-_DUMMY_HASH = _hasher.hash("opsplatform-no-such-user")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verifying against this when the account does not exist keeps the response time the same. Made on first use:
+    hashing takes 64 MB for a moment, which a process that never checks a password (a sheet worker) need not spend."""
+    return _hasher.hash("opsplatform-no-such-user")
 
 
 def hash_password(password: str) -> str:
@@ -22,7 +28,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

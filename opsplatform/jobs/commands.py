@@ -21,7 +21,7 @@ def tasks() -> None:
 def tasks_run(database_url: str, run_id: int) -> None:
     """Do one claimed run (the app's dispatcher starts this in a process of its own)."""
     from opsplatform.jobs import tasks as task_runs
-    from opsplatform.jobs.registry import TASKS
+    from opsplatform.jobs.kinds import TASKS
 
     async def work() -> str:
         engine = make_engine(database_url, pool_size=2)
@@ -41,7 +41,7 @@ def tasks_run(database_url: str, run_id: int) -> None:
 def tasks_work(database_url: str, workers: int) -> None:
     """Do queued runs until stopped (Ctrl-C), for apps started with OPSPLATFORM_TASK_WORKERS=0."""
     from opsplatform.jobs import tasks as task_runs
-    from opsplatform.jobs.registry import TASKS
+    from opsplatform.jobs.kinds import TASKS
 
     async def work() -> None:
         engine = make_engine(database_url, pool_size=2)

@@ -22,11 +22,11 @@ from opsplatform.cases.digest import send_digests
 from opsplatform.database import Sessionmaker, refresh_statistics, session_scope, utcnow
 from opsplatform.i18n import N_
 from opsplatform.jobs import tasks
+from opsplatform.jobs.kinds import TASKS
 from opsplatform.jobs.models import JobRun
 from opsplatform.mail.outbox import deliver_due
 from opsplatform.operations.phases import move_phases
 from opsplatform.releases.workflow import publish_due
-from opsplatform.seizures import sheet_tasks
 from opsplatform.seizures.reminders import send_reminders
 from opsplatform.settings import Settings
 
@@ -53,10 +53,6 @@ def per_hour(now: datetime, _settings: Settings) -> str:
 
 def per_day(now: datetime, _settings: Settings) -> str:
     return now.strftime("%Y-%m-%d")
-
-
-# The kinds of work that leave a request (jobs/tasks.py), by name.
-TASKS = {**sheet_tasks.KINDS}
 
 
 async def reap_tasks(session: AsyncSession, _settings: Settings, now: datetime) -> int:

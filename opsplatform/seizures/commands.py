@@ -3,7 +3,6 @@ operation's imports page, with its report and counts) and runs the same task cod
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -55,10 +54,9 @@ async def import_seizures(database_url: str, code: str, country: str, dry_run: b
             await tasks.reap(session, utcnow(), sheet_tasks.KINDS)  # a killed import of this country no longer holds it
             kind, status = (sheet_tasks.CHECK, sheet_tasks.CHECKING) if dry_run else \
                 (sheet_tasks.IMPORT, sheet_tasks.QUEUED)
-            upload = SheetImport(operation_id=member.operation.id, country_code=alpha3, filename=Path(file).name[:255],
-                                 content=content, sha256=hashlib.sha256(content).hexdigest(), status=status)
-            session.add(upload)
-            await session.flush()
+            upload = await sheet_tasks.keep(session, operation_id=member.operation.id, country=alpha3,
+                                            filename=Path(file).name, content=content, user=None)
+            upload.status = status
             run = await tasks.queue(session, kind.name, str(upload.id), here=True)
             await session.commit()
             upload_id, run_id = upload.id, run.id

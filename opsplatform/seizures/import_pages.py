@@ -4,8 +4,6 @@ Checking and importing leave the request (seizures/sheet_tasks.py): the page pol
 
 from __future__ import annotations
 
-import hashlib
-
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
@@ -23,10 +21,10 @@ from opsplatform.reference.models import Currency, Taxon, TradeTerm, Unit
 from opsplatform.seizures import services, sheet_tasks
 from opsplatform.seizures import vocabulary as v
 from opsplatform.seizures.models import SheetImport
-from opsplatform.seizures.sheets import build_template
+from opsplatform.seizures.template import build_template
 from opsplatform.web.access import Membership, ReadableOperation, ReadableUpload, needs
 from opsplatform.web.deps import Db
-from opsplatform.web.downloads import download_headers, safe_filename
+from opsplatform.web.downloads import download_headers
 from opsplatform.web.flash import flash
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -83,10 +81,8 @@ class ImportController(Controller):
                                                  "again"))
         except InvalidInput as exc:
             return await self._page(db, member, errors=exc.by_field(), status_code=400)
-        upload = SheetImport(operation_id=operation.id, country_code=country, filename=safe_filename(file.filename),
-                             content=content, sha256=hashlib.sha256(content).hexdigest(), uploaded_by=request.user.id)
-        db.add(upload)
-        await db.flush()
+        upload = await sheet_tasks.keep(db, operation_id=operation.id, country=country, filename=file.filename,
+                                        content=content, user=request.user)
         await sheet_tasks.start_check(db, upload, request.user)
         await db.commit()
         return Redirect(f"/operations/{operation.code}/imports/{upload.id}")
@@ -114,11 +110,12 @@ class ImportController(Controller):
         return Redirect(f"/operations/{member.operation.code}/imports/{upload.id}")
 
     @get("/imports/{import_id:int}/file", name="imports:file")
-    async def original(self, upload: ReadableUpload) -> Response[bytes]:
-        xlsx = upload.content[:4] == b"PK\x03\x04"
+    async def original(self, db: Db, upload: ReadableUpload) -> Response[bytes]:
+        content = await sheet_tasks.content_of(db, upload)
+        xlsx = content[:4] == b"PK\x03\x04"
         # Saved under the extension of what it is: a sheet named "x.html" is not opened as a page.
         name = upload.filename.rpartition(".")[0] or upload.filename
-        return Response(upload.content, media_type=XLSX if xlsx else "text/csv",
+        return Response(content, media_type=XLSX if xlsx else "text/csv",
                         headers=download_headers(f"{name}.{'xlsx' if xlsx else 'csv'}"))
 
     @get("/imports/{import_id:int}/report.txt", name="imports:report")

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.audit.models import AuditEvent
@@ -26,8 +27,18 @@ from opsplatform.seizures.models import (
     StatusChange,
 )
 from opsplatform.seizures.services import refuse_if_locked
-from opsplatform.seizures.sheets import DEFAULT_LIMITS, SheetError, SheetLimits, read_rows
-from opsplatform.seizures.validation import MAX_ITEMS, Reference, check_item, check_seizure
+from opsplatform.seizures.sheets import (
+    DEFAULT_LIMITS,
+    SheetError,
+    SheetLimits,
+    read_rows,
+)
+from opsplatform.seizures.validation import (
+    MAX_ITEMS,
+    Reference,
+    check_item,
+    check_seizure,
+)
 from opsplatform.seizures.vocabulary import SEIZURE_FIELDS
 
 ITEM_COLUMNS = ("taxon_id", "term_code", "quantity", "unit_code", "normalised_unit", "normalised_quantity",
@@ -81,12 +92,16 @@ class ImportReport:
 
 @dataclass(slots=True)
 class Group:
-    """The rows of one seizure_ref: seizure-level values (SEIZURE_FIELDS order) from its first good row, items
-    (ITEM_COLUMNS order) by item_no. Tuples, not dicts: a 200,000-row sheet is held whole while it is compared."""
+    """The rows of one seizure_ref: seizure-level values (FIELDS order) from its first good row, and its items as
+    (item_no, *values in ITEM_COLUMNS order). Tuples, not dicts: a 200,000-row sheet is held whole while it is checked,
+    in a worker that has 300 MB."""
 
     first_row: int
     seizure: tuple[Any, ...]
-    items: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    items: tuple[tuple[Any, ...], ...] = ()
+
+    def numbered(self) -> dict[int, tuple[Any, ...]]:
+        return {item[0]: item[1:] for item in self.items}
 
     @property
     def ref(self) -> str:
@@ -106,6 +121,7 @@ async def check_rows(ref: Reference, operation: Operation, rows: Iterable[tuple[
     """Validate every row; group the good ones by seizure_ref, refusing rows that contradict their seizure."""
     groups: dict[str, Group] = {}
     seen: dict[str, int] = {}
+    shared: dict[Any, Any] = {}
     last_key: tuple[str, ...] | None = None
     for number, values in rows:
         report.rows += 1
@@ -117,7 +133,7 @@ async def check_rows(ref: Reference, operation: Operation, rows: Iterable[tuple[
         key = tuple(values[f] for f in FIELDS)
         if key != last_key:
             last_key, (checked, errors) = key, check_seizure(ref, operation, values)
-            seizure = tuple(checked[f] for f in FIELDS)
+            seizure = tuple(_shared(shared, checked[f]) for f in FIELDS)
         item, item_errors = check_item(ref, values)
         for error in errors + item_errors:
             report.reject(number, error.field, error.message)
@@ -131,15 +147,25 @@ async def check_rows(ref: Reference, operation: Operation, rows: Iterable[tuple[
                 report.reject(number, FIELDS[i], _('differs from row %(row)s of the same seizure_ref ("%(a)s" there, '
                                                    '"%(b)s" here)', row=group.first_row, a=_shown(group.seizure[i]),
                                                    b=_shown(seizure[i])))
-        elif item_no in group.items:
+        elif any(kept[0] == item_no for kept in group.items):
             report.reject(number, "item_no", _("item %(n)s of %(ref)s appears twice in the sheet", n=item_no,
                                                ref=group.ref))
         elif len(group.items) >= MAX_ITEMS:
             report.reject(number, "item_no", _("%(ref)s already has %(n)s items, the most a seizure has; give the "
                                                "others another seizure_ref", ref=group.ref, n=MAX_ITEMS))
         else:
-            group.items[item_no] = tuple(item[c] for c in ITEM_COLUMNS)
+            group.items = (*group.items, (item_no, *(item[c] for c in ITEM_COLUMNS)))
     return groups
+
+
+def _shared(pool: dict[Any, Any], value: Any) -> Any:
+    """One object for the equal lists and dates of a sheet (few distinct ones, repeated on every row); never changed
+    once checked."""
+    if value.__class__ is list:
+        return pool.setdefault((list, *value), value)
+    if value.__class__ is date:
+        return pool.setdefault(value, value)
+    return value
 
 
 @dataclass(slots=True)
@@ -152,16 +178,17 @@ class Stored:
     items: dict[int, tuple[Any, ...]]
 
 
-async def stored(session: AsyncSession, operation: Operation, country: str) -> dict[str, Stored]:
-    """The country's seizures in the operation by seizure_ref, read as plain rows (cheap for 200,000 items)."""
+async def stored(session: AsyncSession, operation: Operation, country: str, refs: list[str]) -> dict[str, Stored]:
+    """The country's seizures in the operation with these references, read as plain rows."""
     seizures, items = Seizure.__table__, SeizureItem.__table__
-    mine = and_(seizures.c.operation_id == operation.id, seizures.c.reporting_country == country)
     found = {row[2]: Stored(row[0], row[1], tuple(row[2:]), {}) for row in await session.execute(
-        select(seizures.c.id, seizures.c.version, *(seizures.c[f] for f in FIELDS)).where(mine))}
+        select(seizures.c.id, seizures.c.version, *(seizures.c[f] for f in FIELDS)).where(
+            seizures.c.operation_id == operation.id, seizures.c.reporting_country == country,
+            seizures.c.seizure_ref.in_(refs)))}
     by_id = {s.id: s for s in found.values()}
     if found:
         for row in await session.execute(select(items.c.seizure_id, items.c.item_no, *(items.c[c] for c in ITEM_COLUMNS))
-                                         .join(seizures, seizures.c.id == items.c.seizure_id).where(mine)):
+                                         .where(items.c.seizure_id.in_(list(by_id)))):
             by_id[row[0]].items[row[1]] = tuple(row[2:])
     return found
 
@@ -179,37 +206,37 @@ async def import_sheet(session: AsyncSession, member: Member, country: str, cont
                                   report, progress)
     except SheetError as exc:
         raise InvalidInput.one("file", str(exc)) from exc
-    existing = await stored(session, operation, country)
-    plan: list[tuple[Group, Stored | None]] = []
-    for seizure_ref, group in groups.items():
-        current = existing.get(seizure_ref)
-        if current is None or current.seizure != group.seizure or any(
-                current.items.get(n) != item for n, item in group.items.items()):
-            plan.append((group, current))
-        else:
-            report.unchanged += 1
-    del groups, existing
-    planned_creates = sum(1 for _g, current in plan if current is None)
-    if dry_run:
-        report.created, report.updated = planned_creates, len(plan) - planned_creates
-        return report
     # New records are shared as the country's default says, as the form shares them.
     shared = bool(await session.scalar(select(Participant.share_by_default).where(
         Participant.operation_id == operation.id, Participant.country_code == country)))
-    for start in range(0, len(plan), BATCH):
-        batch = plan[start:start + BATCH]
-        await _write(session, operation, user, country, batch, shared)
-        if start + BATCH >= len(plan):  # the last batch recomputes the days, folding what earlier batches added
-            rollup.touch(session, {(operation.id, country, g.seizure[DATE]) for g, current in plan if current is None})
+    # A batch at a time: its stored seizures read, compared and written in one transaction, so that neither the
+    # country's records nor the plan are ever held whole beside the sheet.
+    refs, new_days = list(groups), set()
+    for start in range(0, len(refs), BATCH):
+        chunk = [groups.pop(ref) for ref in refs[start:start + BATCH]]
+        existing = await stored(session, operation, country, [g.ref for g in chunk])
+        batch = [(g, existing.get(g.ref)) for g in chunk if _changes(g, existing.get(g.ref))]
+        report.unchanged += len(chunk) - len(batch)
         created = sum(1 for _g, current in batch if current is None)
+        new_days |= {(operation.id, country, g.seizure[DATE]) for g, current in batch if current is None}
+        if not dry_run:
+            await _write(session, operation, user, country, batch, shared)
+            if start + BATCH >= len(refs):  # the last batch recomputes the days, folding what earlier ones added
+                rollup.touch(session, new_days)
         report.created, report.updated = report.created + created, report.updated + len(batch) - created
-        if progress is not None:  # in the batch's transaction: the counts told are the counts committed
-            await progress.saved(session, min(start + BATCH, len(plan)), len(plan), report)
+        if progress is not None and not dry_run:  # in the batch's transaction: the counts told are those committed
+            await progress.saved(session, min(start + BATCH, len(refs)), len(refs), report)
         await session.commit()
-        if start == 0 and len(plan) > BATCH:
+        if start == 0 and len(refs) > BATCH and not dry_run:
             await analyze(session, "seizures", "seizure_items")
             await session.commit()
     return report
+
+
+def _changes(group: Group, current: Stored | None) -> bool:
+    """Whether the sheet's seizure is new or differs from the one stored (items not in the sheet are kept)."""
+    return current is None or current.seizure != group.seizure or any(
+        current.items.get(item[0]) != item[1:] for item in group.items)
 
 
 async def _write(session: AsyncSession, operation: Operation, user: User, country: str,
@@ -243,7 +270,7 @@ async def _write(session: AsyncSession, operation: Operation, user: User, countr
     item_inserts, item_updates = [], []
     for seizure_id, group, current in [*((i, g, None) for i, g in zip(new_ids, creates, strict=True)),
                                        *((s.id, g, s) for g, s in updates)]:
-        for item_no, item in group.items.items():
+        for item_no, *item in group.items:
             values = dict(zip(ITEM_COLUMNS, item, strict=True))
             if current is not None and item_no in current.items:
                 item_updates.append({**{f"v_{c}": v for c, v in values.items()}, "_seizure_id": seizure_id,
@@ -263,11 +290,11 @@ async def _write(session: AsyncSession, operation: Operation, user: User, countr
     # Like the form, every record created or changed has its audit event, with the values before and after.
     await bulk_insert(session, AuditEvent.__table__, [
         {"at": now, "actor_id": actor_id, "actor": actor, "action": "create", "entity": "seizures",
-         "entity_id": str(seizure_id), "before": None, "after": _audited(g.seizure, g.items)}
+         "entity_id": str(seizure_id), "before": None, "after": _audited(g.seizure, g.numbered())}
         for seizure_id, g in zip(new_ids, creates, strict=True)] + [
         {"at": now, "actor_id": actor_id, "actor": actor, "action": "update", "entity": "seizures",
          "entity_id": str(s.id), "before": _audited(s.seizure, s.items),
-         "after": _audited(g.seizure, {**s.items, **g.items})} for g, s in updates])
+         "after": _audited(g.seizure, {**s.items, **g.numbered()})} for g, s in updates])
 
 
 def _audited(seizure: tuple[Any, ...], items: dict[int, tuple[Any, ...]]) -> dict[str, Any]:

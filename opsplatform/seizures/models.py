@@ -159,7 +159,6 @@ class SheetImport(SQLModel, table=True):
     operation_id: int = Field(foreign_key="operations.id", index=True)
     country_code: str = Field(foreign_key="countries.alpha3", max_length=3)
     filename: str = Field(max_length=255)
-    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     sha256: str = Field(max_length=64)
     uploaded_by: int | None = Field(default=None, foreign_key="users.id")  # None: the command line
     run_by: int | None = Field(default=None, foreign_key="users.id")  # who asked for its current check or import
@@ -174,6 +173,15 @@ class SheetImport(SQLModel, table=True):
     rejected: int = 0
     report: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     finished_at: datetime | None = None
+
+
+class SheetFile(SQLModel, table=True):
+    """An upload's file as sent, apart from its row: the row changes with every batch imported, and SQLite rewrites
+    a whole row (a 60 MB file with it) for any change."""
+
+    __tablename__ = "sheet_files"
+    upload_id: int = Field(foreign_key="sheet_imports.id", primary_key=True)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class Reminder(SQLModel, table=True):

@@ -8,6 +8,7 @@ are found unchanged."""
 
 from __future__ import annotations
 
+import hashlib
 from contextlib import AbstractContextManager
 
 from sqlalchemy import select, update
@@ -24,9 +25,10 @@ from opsplatform.jobs.tasks import Beat, TaskKind, queue
 from opsplatform.operations.models import Operation
 from opsplatform.policy import Member
 from opsplatform.seizures.imports import ImportReport, import_sheet
-from opsplatform.seizures.models import SheetImport
+from opsplatform.seizures.models import SheetFile, SheetImport
 from opsplatform.seizures.sheets import SheetLimits
 from opsplatform.settings import Settings
+from opsplatform.web.downloads import safe_filename
 
 CHECKING, PREVIEWED, QUEUED, RUNNING, DONE, FAILED, REFUSED = (
     "checking", "previewed", "queued", "running", "done", "failed", "refused")
@@ -36,6 +38,21 @@ ACTIVE = (CHECKING, QUEUED, RUNNING)
 def limits(settings: Settings) -> SheetLimits:
     return SheetLimits(rows=settings.sheet_max_rows, unpacked_mb=settings.sheet_max_unpacked_mb,
                        ratio=settings.sheet_max_ratio)
+
+
+async def keep(session: AsyncSession, *, operation_id: int, country: str, filename: str, content: bytes,
+               user: User | None) -> SheetImport:
+    """Keep an uploaded file (`user` None: the command line), in the caller's transaction."""
+    upload = SheetImport(operation_id=operation_id, country_code=country, filename=safe_filename(filename),
+                         sha256=hashlib.sha256(content).hexdigest(), uploaded_by=user.id if user else None)
+    session.add(upload)
+    await session.flush()
+    session.add(SheetFile(upload_id=upload.id, content=content))
+    return upload
+
+
+async def content_of(session: AsyncSession, upload: SheetImport) -> bytes:
+    return await session.scalar(select(SheetFile.content).where(SheetFile.upload_id == upload.id))
 
 
 async def start_check(session: AsyncSession, upload: SheetImport, user: User) -> None:
@@ -113,7 +130,8 @@ async def check(session: AsyncSession, settings: Settings, slot: str, beat: Beat
     with _in_language_of(asker, settings):
         try:
             report = await import_sheet(session, await _acting(session, upload, asker), upload.country_code,
-                                        upload.content, upload.filename, limits=limits(settings), dry_run=True,
+                                        await content_of(session, upload), upload.filename, limits=limits(settings),
+                                        dry_run=True,
                                         progress=_Told(upload.id, beat))
         except InvalidInput as exc:
             await _end(session, upload.id, REFUSED, report=[f"{e.field}: {e.message}" for e in exc.errors])
@@ -142,7 +160,7 @@ async def run_import(session: AsyncSession, settings: Settings, slot: str, beat:
     with _in_language_of(asker, settings):
         try:
             report = await import_sheet(session, await _acting(session, upload, asker), upload.country_code,
-                                        upload.content, upload.filename, limits=limits(settings),
+                                        await content_of(session, upload), upload.filename, limits=limits(settings),
                                         progress=_Told(upload_id, beat))
         except InvalidInput as exc:
             await session.rollback()

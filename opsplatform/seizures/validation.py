@@ -7,6 +7,7 @@ each naming its field, so the three entry paths accept and refuse the same thing
 from __future__ import annotations
 
 import re
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -156,7 +157,7 @@ class Checker:
         if value and value not in CODED[name]:
             self.fail(name, _('must be one of %(values)s (got "%(value)s")', values=", ".join(CODED[name]),
                               value=self.text(name)))
-        self.clean[name] = value or None
+        self.clean[name] = sys.intern(value) if value else None  # one string for every row of a sheet
 
     def country(self, name: str, value: str | None = None) -> str | None:
         value = self.text(name) if value is None else value.strip()
@@ -254,7 +255,7 @@ def check_item(ref: Reference, raw: dict[str, Any]) -> tuple[dict[str, Any], lis
     elif term not in ref.terms:
         c.fail("term", _('unknown CITES trade term "%(value)s" (e.g. TUS tusks, SCA scales, LIV live)',
                          value=c.text("term")))
-    c.clean["term_code"] = term
+    c.clean["term_code"] = sys.intern(term)  # one string for every row of a sheet
     unit_text = c.text("unit")
     unit_code = ref.unit_spellings.get(unit_text.lower()) if unit_text else None
     if unit_text and unit_code is None:

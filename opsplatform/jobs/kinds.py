@@ -1,0 +1,8 @@
+"""The kinds of work that leave a request (jobs/tasks.py), by name: what a worker process needs to import, and
+nothing more (a sheet worker has no use for the document renderers the scheduled jobs bring in)."""
+
+from __future__ import annotations
+
+from opsplatform.seizures import sheet_tasks
+
+TASKS = {**sheet_tasks.KINDS}

@@ -43,7 +43,7 @@ LIMIT_MS, MEMORY_MB = 200, 300
 
 
 def bomb() -> bytes:
-    """A valid workbook of 1.3 MB whose shared text unpacks to about 1.3 GB (a million repeated strings a MB)."""
+    """A valid workbook of 1.3 MB whose shared text unpacks to 610 MB (600,000 strings of 1,000 characters)."""
     path = CACHE / "bomb.xlsx"
     if not path.exists():
         book = openpyxl.Workbook()
@@ -56,8 +56,8 @@ def bomb() -> bytes:
                 target.writestr(part, source.read(part.filename))
             with target.open("xl/sharedStrings.xml", "w", force_zip64=True) as strings:
                 strings.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
-                chunk = b"<si><t>a</t></si>" * (2**20 // 17)
-                for _ in range(1300):
+                chunk = (b"<si><t>" + b"a" * 1000 + b"</t></si>") * 1000  # a million strings of 1,000 characters
+                for _ in range(600):
                     strings.write(chunk)
                 strings.write(b"</sst>")
     return path.read_bytes()

@@ -11,8 +11,9 @@ involving X" per slice (COUNT DISTINCT within the slice) add up across slices wi
 How they stay fresh: any flush that touches a seizure or an item notes the slices it affected (old and new),
 and the commit recomputes those slices from the records, then the window figures of their countries from the daily
 ones. Bulk writes that bypass the ORM call `touch`, or `add` for new seizures: those are in no slice yet, so their
-figures are appended as extra rows (every reader sums) and a long import's batches each cost what they write, not
-what the slice already holds; touching the slices at the end folds the extra rows together. On PostgreSQL a
+figures are appended as extra rows (every reader sums), and bulk updates `retract` their seizures' figures first (as
+negative rows) and `add` them again; so a long import's batches each cost what they write, not what the slice
+already holds, and touching the slices at the end folds the extra rows together. On PostgreSQL a
 transaction-scoped advisory lock per operation and country serialises these writes, so two concurrent writers cannot
 leave stale figures behind.
 """
@@ -26,8 +27,8 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    DateTime, Float, Integer, String, and_, bindparam, cast, delete, distinct, event, func, insert, inspect, literal,
-    null, select, text, true, tuple_, union_all,
+    DateTime, Float, Integer, Select, String, and_, bindparam, cast, delete, distinct, event, func, insert, inspect,
+    literal, null, select, text, true, tuple_, union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -107,6 +108,17 @@ def facts(seizures: Any, items_where: Any = true(), dimensions: Iterable[str] | 
     parts = [per_seizure(d) for d in ("total", *SEIZURE_DIMENSIONS) if d in wanted]
     parts += [per_item(d) for d in ITEM_DIMENSIONS if d in wanted]
     return union_all(*parts)
+
+
+def read(table: Any, *where: Any, by_day: bool = False) -> Select:
+    """The figures as every reader sees them: the rows of a key summed (the extra rows of bulk writes folded in),
+    keys whose seizures sum to none (all taken out by an update) left out. `table` is DailyFigure's or WindowFigure's;
+    without `by_day`, DailyFigure's are summed over the days asked for, as the window figures."""
+    t = table
+    keys = (t.c.operation_id, t.c.country, *((t.c.day,) if by_day else ()), t.c.dimension, t.c.key, t.c.unit)
+    return (select(*keys, func.sum(t.c.seizures).label("seizures"), func.sum(t.c.quantity).label("quantity"),
+                   func.sum(t.c.arrested).label("arrested"), func.min(t.c.first_logged).label("first_logged"))
+            .where(*where).group_by(*keys).having(func.sum(t.c.seizures) > 0))
 
 
 def touch(session: AsyncSession | Session, slices: Iterable[Slice]) -> None:
@@ -194,6 +206,34 @@ def _added_statements() -> tuple[Any, Any]:
     return (insert(DailyFigure.__table__).from_select(COLUMNS, select(*(new.c[name] for name in COLUMNS))),
             insert(WindowFigure.__table__).from_select(WINDOW_COLUMNS, _window_sums(
                 tuple_(new.c.operation_id, new.c.country).in_(bindparam("countries", expanding=True)), new)))
+
+
+@cache
+def _retracted_statements() -> tuple[Any, Any]:
+    """INSERT … SELECT that take seizures' present figures (by id) out of the daily and window figures, as negative
+    rows; built once."""
+    old = facts(_counted_records(Seizure.id.in_(bindparam("ids", expanding=True)))).subquery()
+    negated = select(*(old.c[name] for name in COLUMNS[:6]),
+                     *((-old.c[name]).label(name) for name in ("seizures", "quantity", "arrested")),
+                     cast(null(), DateTime).label("first_logged")).subquery()  # the seizure is still there
+    return (insert(DailyFigure.__table__).from_select(COLUMNS, select(negated)),
+            insert(WindowFigure.__table__).from_select(WINDOW_COLUMNS, _window_sums(true(), negated)))
+
+
+async def retract(session: AsyncSession, ids: list[int]) -> None:
+    """Before a bulk update of these seizures: their figures are taken out now, as negative rows (every reader sums),
+    and `add` puts their new ones in at the commit; so an update batch costs what it writes, not what its slices hold.
+    Touching the slices at the end folds the rows together."""
+    for statement in _retracted_statements():
+        await session.execute(statement, {"ids": ids})
+
+
+async def taken_out(session: AsyncSession, operation_id: int, country: str) -> set[Slice]:
+    """The country's slices holding figures taken out by an update not yet folded (one cut short, say)."""
+    table = DailyFigure.__table__
+    return {(operation_id, country, day) for day in (await session.scalars(
+        select(table.c.day).where(table.c.operation_id == operation_id, table.c.country == country,
+                                  table.c.seizures < 0).distinct())).all()}
 
 
 FEW_SLICES = 20  # a form or API save touches one or two; an import touches many, better in chunks

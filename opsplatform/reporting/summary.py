@@ -19,7 +19,8 @@ from opsplatform.policy import Member
 from opsplatform.reference.models import Country, NetworkMember, Region
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.models import DailyFigure, WindowFigure
-from opsplatform.reporting.rollup import WINDOW_COLUMNS, facts
+from opsplatform.reporting import rollup
+from opsplatform.reporting.rollup import facts
 from opsplatform.seizures.models import Seizure, counted
 from opsplatform.seizures.returns import reported_without_figures
 
@@ -54,20 +55,19 @@ class Scope:
         if self.filter.place_and_time_only:
             dated = self.filter.start or self.filter.end
             table = (DailyFigure if dated else WindowFigure).__table__
-            return select(*(table.c[name] for name in WINDOW_COLUMNS)).where(
-                table.c.operation_id == self.operation.id, table.c.dimension.in_(dimensions),
-                self.filter.place_and_time(table.c.country, table.c.day if dated else None),
-                self.access(table.c.country, table.c.operation_id)).cte("figures")
+            return rollup.read(table, table.c.operation_id == self.operation.id, table.c.dimension.in_(dimensions),
+                               self.filter.place_and_time(table.c.country, table.c.day if dated else None),
+                               self.access(table.c.country, table.c.operation_id)).cte("figures")
         return facts(self._counted(), self.filter.item_clause(), dimensions).cte("figures")
 
     def days(self) -> Select:
         """Seizures per day: from the daily figures, or from the records when the filter needs them."""
         if self.filter.place_and_time_only:
             table = DailyFigure.__table__
-            where = (table.c.operation_id == self.operation.id, table.c.dimension == "total",
-                     self.filter.place_and_time(table.c.country, table.c.day),
-                     self.access(table.c.country, table.c.operation_id))
-            return select(table.c.day, _total(table.c.seizures)).where(*where).group_by(table.c.day)
+            daily = rollup.read(table, table.c.operation_id == self.operation.id, table.c.dimension == "total",
+                                self.filter.place_and_time(table.c.country, table.c.day),
+                                self.access(table.c.country, table.c.operation_id), by_day=True).subquery()
+            return select(daily.c.day, _total(daily.c.seizures)).group_by(daily.c.day)
         counted = self._counted()
         return select(counted.c.seizure_date, func.count()).group_by(counted.c.seizure_date)
 

@@ -206,23 +206,27 @@ async def import_sheet(session: AsyncSession, member: Member, country: str, cont
                                   report, progress)
     except SheetError as exc:
         raise InvalidInput.one("file", str(exc)) from exc
+    del content  # read: its memory (up to 60 MB) is better spent writing
     # New records are shared as the country's default says, as the form shares them.
     shared = bool(await session.scalar(select(Participant.share_by_default).where(
         Participant.operation_id == operation.id, Participant.country_code == country)))
     # A batch at a time: its stored seizures read, compared and written in one transaction, so that neither the
     # country's records nor the plan are ever held whole beside the sheet.
-    refs, new_days = list(groups), set()
+    refs, days = list(groups), set()
     for start in range(0, len(refs), BATCH):
         chunk = [groups.pop(ref) for ref in refs[start:start + BATCH]]
         existing = await stored(session, operation, country, [g.ref for g in chunk])
         batch = [(g, existing.get(g.ref)) for g in chunk if _changes(g, existing.get(g.ref))]
         report.unchanged += len(chunk) - len(batch)
         created = sum(1 for _g, current in batch if current is None)
-        new_days |= {(operation.id, country, g.seizure[DATE]) for g, current in batch if current is None}
+        # Every day of the sheet's seizures, changed or not: the last batch folds what earlier batches (and an
+        # earlier run cut short) added and took out.
+        days |= {(operation.id, country, day) for g in chunk for day in (
+            g.seizure[DATE], *((existing[g.ref].seizure[DATE],) if g.ref in existing else ()))}
         if not dry_run:
             await _write(session, operation, user, country, batch, shared)
-            if start + BATCH >= len(refs):  # the last batch recomputes the days, folding what earlier ones added
-                rollup.touch(session, new_days)
+            if start + BATCH >= len(refs) and (report.created or report.updated or batch):
+                rollup.touch(session, days | await rollup.taken_out(session, operation.id, country))
         report.created, report.updated = report.created + created, report.updated + len(batch) - created
         if progress is not None and not dry_run:  # in the batch's transaction: the counts told are those committed
             await progress.saved(session, min(start + BATCH, len(refs)), len(refs), report)
@@ -245,9 +249,11 @@ async def _write(session: AsyncSession, operation: Operation, user: User, countr
     now = utcnow()
     creates = [g for g, current in batch if current is None]
     updates = [(g, current) for g, current in batch if current is not None]
-    # Bulk writes bypass the ORM, so the daily figures are told which days (old and new) changed, and which seizures
-    # are new (their figures are added, see rollup).
-    rollup.touch(session, {(operation.id, country, day) for g, s in updates for day in (s.seizure[DATE], g.seizure[DATE])})
+    # Bulk writes bypass the ORM, so the daily figures are told: the changed seizures' figures are taken out before
+    # and added after, the new ones' added (see rollup); the last batch folds the days.
+    if updates:
+        await rollup.retract(session, [s.id for _g, s in updates])
+        rollup.add(session, {s.id: (operation.id, country, g.seizure[DATE]) for g, s in updates})
     new_ids: list[int] = []
     if creates:
         new_ids = await bulk_insert(session, Seizure.__table__, [

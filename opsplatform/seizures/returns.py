@@ -15,6 +15,7 @@ from opsplatform.operations.models import Operation, Participant
 from opsplatform.operations.services import logging_refusal
 from opsplatform.policy import Member
 from opsplatform.reference.models import Country
+from opsplatform.reporting import rollup
 from opsplatform.reporting.models import DailyFigure
 from opsplatform.seizures.models import COUNTED_STATUSES, NilReturn, Seizure
 
@@ -96,8 +97,9 @@ async def completeness(session: AsyncSession, operation: Operation, today: date,
         participants = participants.where(Participant.country_code.in_(countries))
     rows = {code: CountryRow(code, name) for code, name in (await session.execute(participants.order_by(Country.name))).all()}
     first_seen: dict[tuple[str, date], tuple[str, datetime]] = {}
-    seized = select(DailyFigure.country, DailyFigure.day, DailyFigure.first_logged).where(
-        DailyFigure.operation_id == operation.id, DailyFigure.dimension == "total")
+    daily = DailyFigure.__table__
+    seized = rollup.read(daily, daily.c.operation_id == operation.id, daily.c.dimension == "total", by_day=True) \
+        .with_only_columns(daily.c.country, daily.c.day, func.min(daily.c.first_logged))
     shipments = linked_records(operation.id).subquery()
     linked = select(shipments.c.reporting_country, shipments.c.seizure_date, func.min(shipments.c.created_at)) \
         .group_by(shipments.c.reporting_country, shipments.c.seizure_date)
@@ -140,10 +142,10 @@ def reported_without_figures(operation_id: int | None, day: date | None = None) 
 
 async def silent_countries(session: AsyncSession, operation: Operation, day: date | None = None) -> list[str]:
     """Participants with neither a seizure nor a nil return (on `day`, or on any day at all), as completeness counts."""
-    seized = select(DailyFigure.country).where(DailyFigure.operation_id == operation.id,
-                                               DailyFigure.dimension == "total")
-    if day is not None:
-        seized = seized.where(DailyFigure.day == day)
+    daily = DailyFigure.__table__
+    seized = rollup.read(daily, daily.c.operation_id == operation.id, daily.c.dimension == "total",
+                         *((daily.c.day == day,) if day is not None else ()), by_day=True) \
+        .with_only_columns(daily.c.country)
     heard = union(seized, *reported_without_figures(operation.id, day)).subquery()
     return list((await session.scalars(
         select(Participant.country_code).join(Country, Country.alpha3 == Participant.country_code)

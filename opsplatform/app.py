@@ -47,7 +47,7 @@ from opsplatform.seizures.controllers import SeizureController
 from opsplatform.seizures.import_pages import ImportController
 from opsplatform.errors import ScrubbingFormatter
 from opsplatform.settings import Settings, load
-from opsplatform.web import access, errors, flash, headers
+from opsplatform.web import access, api_schema, errors, flash, headers
 from opsplatform.web.csrf import CsrfMiddleware
 from opsplatform.web.gate import gate
 from opsplatform.web.pages import HomeController, favicon, health
@@ -113,7 +113,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[flash.before_send, headers.before_send],
         exception_handlers=errors.HANDLERS,
         openapi_config=OpenAPIConfig(title="opsplatform API", version=__version__, path="/schema",
-                                     render_plugins=[ScalarRenderPlugin()]),
+                                     render_plugins=[ScalarRenderPlugin()], components=api_schema.COMPONENTS,
+                                     security=api_schema.SECURITY,
+                                     operation_id_creator=api_schema.operation_id_creator),
         # Errors are logged by the error layer (web/errors.py), tracebacks scrubbed of what was sent.
         logging_config=LoggingConfig(log_exceptions="never", formatters={"standard": {
             "()": ScrubbingFormatter, "format": "%(levelname)s - %(asctime)s - %(name)s - %(message)s"}}),

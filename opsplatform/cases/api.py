@@ -15,19 +15,74 @@ from sqlalchemy import select
 from opsplatform import policy
 from opsplatform.auth.guards import login_required, requires
 from opsplatform.cases import ecomessage, followup, links, messages
-from opsplatform.cases.downloads import annual_report_response, ecomessage_response, readable_attachment
+from opsplatform.cases.attachments import EXTENSIONS, MAX_BYTES, MAX_FILES
+from opsplatform.cases.downloads import XLSX, annual_report_response, ecomessage_response, readable_attachment
 from opsplatform.cases.matching import match_json, matches_for
-from opsplatform.cases.models import SeizureLink
+from opsplatform.cases.models import Audience, LinkKind, SeizureLink
 from opsplatform.database import record_id
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
 from opsplatform.policy import Member
 from opsplatform.seizures.models import Seizure
+from opsplatform.seizures.vocabulary import CASE_STAGES
+from opsplatform.web import api_schema as doc
 from opsplatform.web.access import Membership, ReadableLink, ReadableSeizure, needs
 from opsplatform.web.api_docs import ERRORS
 from opsplatform.web.deps import Db
 
 RECORDS, LINKS, FOLLOW_UP, MESSAGES = (needs(c) for c in ("view_records", "link_records", "follow_up", "messages"))
+DECISIONS = ("accept", "refuse")
+
+# --- the documented shapes (links.py, followup.py, messages.py and annual_report.py check what is sent) -------------
+
+# Bounds those modules write inline.
+REF_LIMIT, NOTE_LIMIT, SUBJECT_LIMIT, BODY_LIMIT, NOMINAL_LIMIT, FIRST_YEAR = 100, 2000, 200, 10000, 5000, 1975
+NOTE = doc.text(max_length=NOTE_LIMIT)
+LINK_REQUEST = doc.shape("LinkRequest", {
+    "seizure_id": doc.identifier("Your record", nullable=False),
+    "kind": doc.coded(LinkKind, nullable=False),
+    "other_seizure_id": doc.identifier("Another country's record that you see in full"),
+    "other_country": doc.text("Or: the other record's country (ISO 3166-1 alpha-3), with other_seizure_ref"),
+    "other_seizure_ref": doc.text("That country's reference for its record", max_length=REF_LIMIT),
+    "note": NOTE,
+}, required=("seizure_id", "kind"))
+LINK_DECISION = doc.shape("LinkDecision", {"decision": doc.coded(DECISIONS, nullable=False), "note": NOTE},
+                          required=("decision",))
+CASE_EVENT = doc.shape("CaseEvent", {
+    "stage": doc.coded(CASE_STAGES, nullable=False),
+    "date": doc.day("Between the seizure and today", nullable=False),
+    "note": NOTE,
+}, required=("stage", "date"))
+ATTACHMENTS = doc.listing(doc.shape("Attachment", {
+    "filename": doc.text(nullable=False),
+    "content_base64": doc.text(f"The file in base64, at most {MAX_BYTES // 2**20} MB",  # 4 characters per 3 bytes
+                               max_length=-(-MAX_BYTES // 3) * 4, nullable=False),
+}, required=("filename", "content_base64")), max_items=MAX_FILES)
+REPLY_FIELDS = {
+    "body": doc.text(min_length=1, max_length=BODY_LIMIT, nullable=False),
+    "nominal": doc.text("Names and documents, shown only to readers cleared for them (from cleared users only)",
+                        max_length=NOMINAL_LIMIT),
+    "attachments": ATTACHMENTS,
+}
+MESSAGE = doc.shape("Message", {
+    "kind": doc.coded(messages.TOP_LEVEL, nullable=False),
+    "subject": doc.text(min_length=1, max_length=SUBJECT_LIMIT, nullable=False),
+    **REPLY_FIELDS,
+    "audience": doc.coded(Audience, "operation when left out"),
+    "audience_code": doc.text("The region (UN M49 code) or network it is narrowed to"),
+    "seizure_id": doc.identifier("A seizure notice's record"),
+}, required=("kind", "subject", "body"))
+REPLY = doc.shape("Reply", REPLY_FIELDS, required=("body",))
+ECOMESSAGE = doc.documented(parameters=[doc.query("information_requested", doc.text(
+    max_length=ecomessage.REQUEST_LIMIT, nullable=False), "What you ask the recipients (section 13)")])
+ANNUAL_REPORT = doc.documented(parameters=[
+    doc.query("country", doc.text(nullable=False), "ISO 3166-1 alpha-3 code such as KEN", required=True),
+    doc.query("year", doc.whole(minimum=FIRST_YEAR, nullable=False), "A past or the current year", required=True),
+    doc.query("share_with_iccwc", doc.coded(("yes", "no"), nullable=False),
+              "Whether ICCWC may use the data (yes when left out)")])
+
+_SEIZURE = {"code": "$request.path.code", "seizure_id": "$request.path.seizure_id"}
+_MESSAGE = {"code": "$request.path.code", "message_id": "$response.body#/id"}
 
 
 async def _link_json(db: Db, member: Member, link: SeizureLink) -> dict[str, Any]:
@@ -65,7 +120,9 @@ class CaseApi(Controller):
     @post("/links", name="api:links:request", responses=ERRORS, dependencies=LINKS, status_code=201,
           summary="Ask to link your record (seizure_id) with another country's (other_country and "
                   "other_seizure_ref, or other_seizure_id of one you see); kind: same_shipment, controlled_delivery "
-                  "or network")
+                  "or network",
+          operation_class=doc.documented(LINK_REQUEST, links={201: doc.follow(
+              "api:links:decision", "api:links:remove", code="$request.path.code", link_id="$response.body#/id")}))
     async def request_link(self, db: Db, member: Membership, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
         seizure_id = record_id(data.get("seizure_id"))
         if seizure_id is None:
@@ -78,10 +135,11 @@ class CaseApi(Controller):
         return await _link_json(db, member, link)
 
     @post("/links/{link_id:int}/decision", name="api:links:decision", responses=ERRORS, dependencies=LINKS,
-          status_code=200, summary='Answer a pending link: {"decision": "accept" | "refuse", "note": "…"}')
+          status_code=200, summary='Answer a pending link: {"decision": "accept" | "refuse", "note": "…"}',
+          operation_class=doc.documented(LINK_DECISION))
     async def decide_link(self, db: Db, member: Membership, link: ReadableLink,
                           data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
-        if data.get("decision") not in ("accept", "refuse"):
+        if data.get("decision") not in DECISIONS:
             raise InvalidInput.one("decision", _("must be accept or refuse"))
         await links.decide_link(db, member, link, data["decision"] == "accept", str(data.get("note") or ""))
         await db.commit()
@@ -104,7 +162,8 @@ class CaseApi(Controller):
 
     @post("/seizures/{seizure_id:int}/case-events", name="api:case_events:add", responses=ERRORS,
           dependencies=FOLLOW_UP, status_code=201,
-          summary='Record a step of the case: {"stage", "date": "YYYY-MM-DD", "note"}; open after the operation closed')
+          summary='Record a step of the case: {"stage", "date": "YYYY-MM-DD", "note"}; open after the operation closed',
+          operation_class=doc.documented(CASE_EVENT, links={201: doc.follow("api:case_events", **_SEIZURE)}))
     async def add_case_event(self, db: Db, member: Membership, seizure: ReadableSeizure,
                              data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
         await followup.record_case_event(db, member, seizure, data)
@@ -120,21 +179,24 @@ class CaseApi(Controller):
     # One route per format, so the API document gives each its media type.
     @get("/seizures/{seizure_id:int}/ecomessage.pdf", name="api:ecomessage:pdf", responses=ERRORS,
          dependencies=RECORDS, media_type=ecomessage.FORMATS["pdf"],
-         summary="The record's INTERPOL Ecomessage as PDF; ?information_requested=… fills section 13")
+         summary="The record's INTERPOL Ecomessage as PDF; ?information_requested=… fills section 13",
+         operation_class=ECOMESSAGE)
     async def ecomessage_pdf(self, request: Request, db: Db, member: Membership,
                              seizure: ReadableSeizure) -> Response[bytes]:
         return await ecomessage_response(request, db, member, seizure, "pdf")
 
     @get("/seizures/{seizure_id:int}/ecomessage.docx", name="api:ecomessage:docx", responses=ERRORS,
          dependencies=RECORDS, media_type=ecomessage.FORMATS["docx"],
-         summary="The record's INTERPOL Ecomessage as DOCX; ?information_requested=… fills section 13")
+         summary="The record's INTERPOL Ecomessage as DOCX; ?information_requested=… fills section 13",
+         operation_class=ECOMESSAGE)
     async def ecomessage_docx(self, request: Request, db: Db, member: Membership,
                               seizure: ReadableSeizure) -> Response[bytes]:
         return await ecomessage_response(request, db, member, seizure, "docx")
 
     @get("/seizures/{seizure_id:int}/ecomessage.html", name="api:ecomessage:html", responses=ERRORS,
          dependencies=RECORDS, media_type=ecomessage.FORMATS["html"],
-         summary="The record's INTERPOL Ecomessage as HTML; ?information_requested=… fills section 13")
+         summary="The record's INTERPOL Ecomessage as HTML; ?information_requested=… fills section 13",
+         operation_class=ECOMESSAGE)
     async def ecomessage_html(self, request: Request, db: Db, member: Membership,
                               seizure: ReadableSeizure) -> Response[bytes]:
         return await ecomessage_response(request, db, member, seizure, "html")
@@ -151,7 +213,10 @@ class CaseApi(Controller):
     @post("/messages", name="api:messages:post", responses=ERRORS, dependencies=MESSAGES, status_code=201,
           summary='Post {"kind": "alert" | "seizure_notice", "subject", "body", "audience": "operation" | "region" | '
                   '"network", "audience_code", "seizure_id", "nominal", "attachments": [{"filename", '
-                  '"content_base64"}]}')
+                  '"content_base64"}]}',
+          operation_class=doc.documented(MESSAGE, links={201: {
+              **doc.follow("api:message", "api:message:reply", **_MESSAGE),
+              **doc.follow("api:message:attachment", **_MESSAGE, attachment_id="$response.body#/attachments/0/id")}}))
     async def post_message(self, request: Request, db: Db, member: Membership,
                            data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
         message = await messages.post_message(db, request.app.state.settings, member, data, _files(data))
@@ -170,7 +235,8 @@ class CaseApi(Controller):
         return await self._message(request, db, member, message_id)
 
     @post("/messages/{message_id:int}/replies", name="api:message:reply", responses=ERRORS, dependencies=MESSAGES,
-          status_code=201, summary='Feedback on a message: {"body", "nominal", "attachments"}')
+          status_code=201, summary='Feedback on a message: {"body", "nominal", "attachments"}',
+          operation_class=doc.documented(REPLY))
     async def reply(self, request: Request, db: Db, member: Membership, message_id: FromPath[int],
                     data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
         settings = request.app.state.settings
@@ -182,8 +248,8 @@ class CaseApi(Controller):
         return await self._message(request, db, member, message_id)
 
     @get("/messages/{message_id:int}/attachments/{attachment_id:int}", name="api:message:attachment", responses=ERRORS,
-         dependencies=MESSAGES, summary="An attachment, for readers of its message",
-         media_type="application/octet-stream")
+         dependencies=MESSAGES, summary="An attachment, for readers of its message, typed by its content",
+         operation_class=doc.documented(media_types=EXTENSIONS))
     async def attachment(self, db: Db, member: Membership, message_id: FromPath[int],
                          attachment_id: FromPath[int]) -> Response[bytes]:
         return await readable_attachment(db, member, message_id, attachment_id)
@@ -202,6 +268,6 @@ class CaseReportApi(Controller):
 
     @get("/reports/annual-illegal-trade", name="api:annual_report", responses=ERRORS, guards=[requires("annual_report")],
          summary="The CITES annual illegal trade report of a country and year as XLSX: ?country=KEN&year=2026"
-                 "&share_with_iccwc=yes", media_type="application/octet-stream")
+                 "&share_with_iccwc=yes", media_type=XLSX, operation_class=ANNUAL_REPORT)
     async def annual_report(self, request: Request, db: Db) -> Response[bytes]:
         return await annual_report_response(request, db)

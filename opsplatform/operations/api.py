@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post
+from litestar.openapi.spec import OpenAPIFormat
 from litestar.params import FromQuery, JSONBody
 from litestar.status_codes import HTTP_409_CONFLICT
 from sqlalchemy import func, select
@@ -14,14 +15,63 @@ from opsplatform.auth.guards import login_required, requires
 from opsplatform.errors import Conflict, InvalidInput
 from opsplatform.i18n import _
 from opsplatform.operations import services
-from opsplatform.operations.models import Participant
-from opsplatform.operations.spec import operation_spec, parse_spec
+from opsplatform.operations.models import Participant, Phase, Publicity
+from opsplatform.operations.spec import CODE_RE, operation_spec, parse_spec
 from opsplatform.reference import lookup
+from opsplatform.seizures.vocabulary import TRANSPORT_MODES
 from opsplatform.web.access import ReadableOperation, needs
 from opsplatform.web.api_docs import ERRORS, ERRORS_WITH_CONFLICT
+from opsplatform.web.api_schema import (
+    COUNTRY, coded, day, documented, flag, follow, is_version, listing, shape, text, version, whole,
+)
 from opsplatform.web.deps import Db
 
 EDIT = needs("edit_operation")
+
+# --- the operation file's documented shape (operations/spec.py parses and checks it) ------------------------------
+
+# Bounds spec.py writes inline (its _Checker.text default, the grace period).
+NAME_LIMIT, GRACE_DAYS = 200, 365
+COUNTRY_CODES = listing(COUNTRY)
+ROUTE = shape("Route", {
+    "name": text(max_length=NAME_LIMIT, nullable=False),
+    "origin": COUNTRY_CODES, "transit": COUNTRY_CODES, "destination": COUNTRY_CODES,
+    "hubs": listing(text("An IATA airport code such as NBO, or a place written Name@latitude,longitude")),
+    "modes": listing(coded(TRANSPORT_MODES, nullable=False)), "risk_notes": text(),
+}, required=("name",))
+CORE_FIELDS = {
+    "code": text("2–40 capital letters, digits and hyphens, such as THUNDER-2026", pattern=CODE_RE.pattern,
+                 nullable=False),
+    "name": text(max_length=NAME_LIMIT, nullable=False),
+    "start": day("First day of the window", nullable=False),
+    "end": day("Last day of the window", nullable=False),
+    "phase": coded(Phase, "draft when left out"),
+    "series": text("The series it belongs to (the code without its year when left out)"),
+    "objectives": text(),
+    "lead_organisations": listing(text(nullable=False), "Codes of organisations or networks that lead it"),
+    "grace_days": whole("Days after the window for late results", minimum=0, maximum=GRACE_DAYS),
+    "release_embargo": text("When the public release may be published, after the window",
+                            format=OpenAPIFormat.DATE_TIME),
+}
+OPERATION_FILE = shape("OperationFile", {
+    **CORE_FIELDS,
+    "countries": listing(shape("Participant", {"country": COUNTRY, "publicity": coded(Publicity)},
+                               required=("country",)), "Participating countries (a plain code is understood)"),
+    "target_taxa": listing(shape("Target", {"taxon": text("Scientific name", nullable=False),
+                                            "priority": flag(), "notes": text()}, required=("taxon",))),
+    "target_terms": listing(text("CITES trade term code", nullable=False)),
+    "routes": listing(ROUTE),
+    "team": listing(shape("TeamMember", {"email": text("Of an existing account", format=OpenAPIFormat.EMAIL,
+                                                       nullable=False),
+                                         "role": coded(policy.TEAM_ROLES, "The account's own when left out"),
+                                         "lead": flag()}, required=("email",))),
+}, required=("code", "name", "start", "end"))
+OPERATION_CHANGE = shape("OperationChange", {**CORE_FIELDS, "version": version()}, required=("version",),
+                         description="Core fields to change (participants, targets, routes and the team have their "
+                                     "own pages); those left out keep their values")
+PHASE_CHANGE = shape("PhaseChange", {"phase": coded(Phase, nullable=False)}, required=("phase",))
+OPERATION_LINKS = follow("api:operation", "api:operation:update", "api:operation:phase", "api:seizures",
+                         "api:summary", code="$response.body#/code")
 
 
 class OperationApi(Controller):
@@ -41,7 +91,8 @@ class OperationApi(Controller):
                  "end": r.end_date.isoformat(), "countries": r[-1]} for r in rows]
 
     @post("/operations", name="api:operations:create", responses=ERRORS, guards=[requires("create_operations")],
-          summary="Create an operation from an operation file; you join and lead it", status_code=201)
+          summary="Create an operation from an operation file; you join and lead it", status_code=201,
+          operation_class=documented(OPERATION_FILE, links={201: OPERATION_LINKS}))
     async def create(self, request: Request, db: Db, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
         operation = await services.create_operation(db, await parse_spec(db, data), request.user)
         await db.commit()
@@ -53,9 +104,10 @@ class OperationApi(Controller):
         return await operation_spec(db, operation)
 
     @patch("/operations/{code:str}", name="api:operation:update", dependencies=EDIT, responses=ERRORS_WITH_CONFLICT,
-           summary="Change an operation's core fields (its leads); send the version you read (409 if stale)")
+           summary="Change an operation's core fields (its leads); send the version you read (409 if stale)",
+           operation_class=documented(OPERATION_CHANGE, links={200: OPERATION_LINKS}))
     async def update(self, db: Db, operation: ReadableOperation, data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
-        if not isinstance(data.get("version"), int):
+        if not is_version(data.get("version")):
             raise InvalidInput.one("version", _("send the version you read (an integer)"))
         current = await operation_spec(db, operation)
         # Participants, targets, routes and the team have their own pages; a PATCH changes the core fields.
@@ -72,9 +124,11 @@ class OperationApi(Controller):
         return Response(await operation_spec(db, operation))
 
     @post("/operations/{code:str}/phase", name="api:operation:phase", dependencies=EDIT,
-          responses=ERRORS, summary="Move an operation to a phase by hand (its leads)", status_code=200)
-    async def phase(self, db: Db, operation: ReadableOperation, data: JSONBody[dict[str, str]]) -> dict[str, Any]:
-        await services.set_phase(db, operation, data.get("phase", ""))
+          responses=ERRORS, summary="Move an operation to a phase by hand (its leads)", status_code=200,
+          operation_class=documented(PHASE_CHANGE))
+    async def phase(self, db: Db, operation: ReadableOperation, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+        # Any JSON value reaches set_phase as text, so one that is not a phase is refused in its words.
+        await services.set_phase(db, operation, str(data.get("phase") or ""))
         await db.commit()
         return await operation_spec(db, operation)
 

@@ -74,17 +74,18 @@ class _Checker:
     def add(self, name: str, message: str) -> None:
         self.errors.append(FieldError(name, message))
 
-    def text(self, data: dict[str, Any], name: str, required: bool = False, limit: int = 200) -> str | None:
+    def text(self, data: dict[str, Any], name: str, required: bool = False, limit: int = 200,
+             prefix: str = "") -> str | None:
         value = data.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.add(name, _("is required"))
+                self.add(prefix + name, _("is required"))
             return None
         if not isinstance(value, str):
-            self.add(name, _("must be text"))
+            self.add(prefix + name, _("must be text"))
             return None
         if len(value) > limit:
-            self.add(name, _("must be at most %(n)s characters", n=limit))
+            self.add(prefix + name, _("must be at most %(n)s characters", n=limit))
         return value.strip()
 
     def day(self, data: dict[str, Any], name: str) -> date | None:
@@ -97,6 +98,24 @@ class _Checker:
         except ValueError:
             self.add(name, _("must be a date as YYYY-MM-DD (got %(value)r)", value=value))
             return None
+
+    def entries(self, data: dict[str, Any], name: str, shape: str) -> list[Any]:
+        """A list member of the file (left out: none); anything else is refused naming it."""
+        value = data.get(name)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.add(name, shape)
+            return []
+        return value
+
+    def coded(self, data: dict[str, Any], name: str, values: Any, default: str, where: str | None = None) -> str:
+        """One of `values` (an enum), the default when left out; the field named `where` when refused."""
+        value = data.get(name) or default
+        if not isinstance(value, str) or value not in values.__members__:
+            self.add(where or name, _("must be one of %(values)s", values=", ".join(values)))
+            return default
+        return value
 
     def strings(self, data: dict[str, Any], name: str) -> list[str]:
         value = data.get(name) or []
@@ -131,10 +150,10 @@ async def parse_hubs(session: AsyncSession, check: _Checker, where: str, hubs: A
         place = HUB_RE.match(hub.strip()) if isinstance(hub, str) else None
         if place:
             hub = {"name": place["name"].strip(), "latitude": float(place["lat"]), "longitude": float(place["lon"])}
-        if isinstance(hub, dict) and hub.get("name"):
+        if isinstance(hub, dict) and isinstance(hub.get("name"), str) and hub["name"].strip():
             try:
                 lat, lon = float(hub["latitude"]), float(hub["longitude"])
-            except (KeyError, TypeError, ValueError):
+            except (KeyError, TypeError, ValueError, OverflowError):
                 check.add(name, _("a place needs a name, latitude and longitude"))
                 continue
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
@@ -162,9 +181,9 @@ async def parse_spec(session: AsyncSession, data: dict[str, Any], *, existing_id
     start, end = check.day(data, "start"), check.day(data, "end")
     if start and end and end < start:
         check.add("end", _("must be on or after the start (%(start)s)", start=start.isoformat()))
-    phase = data.get("phase") or Phase.draft
-    if phase not in Phase.__members__:
-        check.add("phase", _("must be one of %(values)s", values=", ".join(Phase)))
+    phase = check.coded(data, "phase", Phase, Phase.draft)
+    series = check.text(data, "series", limit=40)
+    objectives = check.text(data, "objectives", limit=10_000)
     grace = data.get("grace_days", 14)
     if not isinstance(grace, int) or isinstance(grace, bool) or not 0 <= grace <= 365:
         check.add("grace_days", _("must be a whole number of days from 0 to 365"))
@@ -186,31 +205,33 @@ async def parse_spec(session: AsyncSession, data: dict[str, Any], *, existing_id
 
     codes = await lookup.country_codes(session)
     countries: list[tuple[str, str]] = []
-    for n, entry in enumerate(data.get("countries") or []):
-        entry = {"country": entry} if isinstance(entry, str) else entry
-        alpha3 = lookup.resolve_country(codes, str(entry.get("country", ""))) if isinstance(entry, dict) else None
-        publicity = entry.get("publicity") or Publicity.aggregate if isinstance(entry, dict) else None
+    for n, entry in enumerate(check.entries(data, "countries", _('must be a list of country codes or of '
+                                                                '{"country": "KEN", "publicity": "aggregate"}'))):
+        entry = {"country": entry} if isinstance(entry, str) else entry if isinstance(entry, dict) else {}
+        named = entry.get("country") if isinstance(entry.get("country"), str) else ""
+        alpha3 = lookup.resolve_country(codes, named)
         if alpha3 is None:
-            check.add(f"countries[{n}].country", lookup.unknown_country(str(entry.get("country", "")) if isinstance(entry, dict) else "?"))
+            check.add(f"countries[{n}].country", lookup.unknown_country(named or "?"))
         elif alpha3 in {c for c, _p in countries}:
             check.add(f"countries[{n}].country", _("%(code)s is listed twice", code=alpha3))
-        elif publicity not in Publicity.__members__:
-            check.add(f"countries[{n}].publicity", _("must be named, aggregate or none"))
         else:
-            countries.append((alpha3, publicity))
+            countries.append((alpha3, check.coded(entry, "publicity", Publicity, Publicity.aggregate,
+                                                  f"countries[{n}].publicity")))
 
     targets: list[TargetSpec] = []
-    raw_targets = [t if isinstance(t, dict) else {"taxon": t} for t in data.get("target_taxa") or []]
-    taxa = await lookup.taxa_by_name(session, [str(t.get("taxon", "")) for t in raw_targets])
-    for n, entry in enumerate(raw_targets):
-        taxon = taxa.get(str(entry.get("taxon", "")).strip().lower())
+    raw_targets = [t if isinstance(t, dict) else {"taxon": t} for t in check.entries(
+        data, "target_taxa", _('must be a list of scientific names or of {"taxon": "…", "priority": true}'))]
+    names = [t["taxon"] if isinstance(t.get("taxon"), str) else "" for t in raw_targets]
+    taxa = await lookup.taxa_by_name(session, names)
+    for n, (entry, named) in enumerate(zip(raw_targets, names, strict=True)):
+        taxon = taxa.get(named.strip().lower())
+        notes = check.text(entry, "notes", limit=2000, prefix=f"target_taxa[{n}].")
         if taxon is None:
-            check.add(f"target_taxa[{n}]", await lookup.unknown_taxon(session, str(entry.get("taxon", ""))))
+            check.add(f"target_taxa[{n}]", await lookup.unknown_taxon(session, named))
         elif taxon.id in {t.taxon_id for t in targets}:
             check.add(f"target_taxa[{n}]", _("%(name)s is listed twice", name=taxon.scientific_name))
         else:
-            targets.append(TargetSpec(taxon.id, taxon.scientific_name, bool(entry.get("priority")),
-                                      entry.get("notes") or None))
+            targets.append(TargetSpec(taxon.id, taxon.scientific_name, bool(entry.get("priority")), notes))
     terms = [t.upper() for t in check.strings(data, "target_terms")]
     known_terms = set((await session.scalars(select(TradeTerm.code))).all())
     for n, term in enumerate(terms):
@@ -218,7 +239,7 @@ async def parse_spec(session: AsyncSession, data: dict[str, Any], *, existing_id
             check.add(f"target_terms[{n}]", _("unknown CITES trade term %(code)s", code=term))
 
     routes = []
-    for n, entry in enumerate(data.get("routes") or []):
+    for n, entry in enumerate(check.entries(data, "routes", _("must be a list of routes"))):
         if not isinstance(entry, dict):
             check.add(f"routes[{n}]", _("must be an object with name, origin, transit, destination, hubs, modes"))
             continue
@@ -228,8 +249,7 @@ async def parse_spec(session: AsyncSession, data: dict[str, Any], *, existing_id
         raise InvalidInput(check.errors)
     assert code and name and start and end
     return OperationSpec(code=code, name=name, start=start, end=end, phase=phase,
-                         series=(data.get("series") or code.rsplit("-", 1)[0]).upper(),
-                         objectives=data.get("objectives") or "", lead_organisations=leads, grace_days=grace,
+                         series=(series or code.rsplit("-", 1)[0]).upper(), objectives=objectives or "", lead_organisations=leads, grace_days=grace,
                          release_embargo=embargo, countries=countries, targets=targets, target_terms=terms,
                          routes=routes, team=team)
 
@@ -265,9 +285,7 @@ async def parse_team(session: AsyncSession, check: _Checker, data: Any) -> list[
 async def parse_route(session: AsyncSession, check: _Checker, data: dict[str, Any], prefix: str = "",
                       codes: dict[str, str] | None = None) -> RouteSpec:
     codes = codes or await lookup.country_codes(session)
-    name = check.text(data, "name")
-    if not name:
-        check.add(f"{prefix}name", _("is required"))
+    name = check.text(data, "name", required=True, prefix=prefix)
     lists: dict[str, list[str]] = {}
     for part in ("origin", "transit", "destination"):
         lists[part] = []
@@ -283,7 +301,8 @@ async def parse_route(session: AsyncSession, check: _Checker, data: dict[str, An
             check.add(f"{prefix}modes[{n}]" if prefix else "modes",
                       _("unknown transport mode %(mode)s (use %(modes)s)", mode=mode, modes=", ".join(TRANSPORT_MODES)))
     hubs = await parse_hubs(session, check, f"{prefix}hubs", data.get("hubs") or [])
-    return RouteSpec(name=name or "", hubs=hubs, modes=modes, risk_notes=data.get("risk_notes") or None, **lists)
+    risk_notes = check.text(data, "risk_notes", limit=2000, prefix=prefix)
+    return RouteSpec(name=name or "", hubs=hubs, modes=modes, risk_notes=risk_notes, **lists)
 
 
 async def operation_spec(session: AsyncSession, operation: Operation) -> dict[str, Any]:

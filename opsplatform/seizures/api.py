@@ -14,14 +14,95 @@ from opsplatform import policy
 from opsplatform.errors import Conflict, InvalidInput
 from opsplatform.i18n import _
 from opsplatform.seizures import returns, services
+from opsplatform.seizures import vocabulary as v
 from opsplatform.seizures.models import Seizure
+from opsplatform.seizures.validation import CODED, MAX_COUNT, MAX_ITEMS, MAX_MONEY, MAX_QUANTITY, MAX_SUSPECTS
 from opsplatform.web.access import Membership, ReadableSeizure, needs
 from opsplatform.web.api_docs import ERRORS, ERRORS_WITH_CONFLICT
+from opsplatform.web.api_schema import (
+    COUNTRY, coded, day, documented, flag, follow, identifier, is_version, listing, number, shape, text, version, whole,
+)
 from opsplatform.web.deps import Db, Offset
 
 PAGE = 200
 RECORDS = needs("view_records")
 LOG = needs("log_records")
+
+# --- the documented shapes (validation.py and services.check_submission decide) -------------------------------------
+
+# Lengths the validator writes inline (validation.check_seizure, services._publicity); tests/test_properties.py
+# checks each against it.
+TEXT_LIMITS = {"seizure_ref": 100, "location": 200, "concealment": 2000, "notes": 5000, "companies_involved": 2000,
+               "documents_used": 2000, "modus_operandi": 2000, "public_description": 500}
+COUNTRIES = listing(COUNTRY, "Country codes (a text of codes separated by ; or , is understood)")
+
+ITEM = shape("SeizureItem", {
+    "item_no": whole("Its number in the seizure (1, 2, …); numbered in order when left out", minimum=1,
+                     maximum=MAX_COUNT),
+    "taxon": text("Scientific name of the lowest known taxon (GET /api/v1/taxa?q= finds it)", nullable=False),
+    "term": text("CITES trade term code such as TUS, SCA, LIV", nullable=False),
+    "quantity": number("In its unit", exclusive_minimum=0, maximum=MAX_QUANTITY, nullable=False),
+    "unit": text("CITES unit code such as KIL or PCS (kg, g, t, m3, l are understood); left out: number of "
+                 "specimens"),
+    "estimated_value": number("With its currency", minimum=0, maximum=MAX_MONEY),
+    "currency": text("ISO 4217 code such as USD, with the estimated value"),
+}, required=("taxon", "term", "quantity"))
+
+SUSPECT = shape("Suspect", {
+    "id": identifier("The stored suspect this one corrects; left out for a new one"),
+    "nationality": COUNTRY,
+    "sex": coded(v.SEXES),
+    "role": coded(v.SUSPECT_ROLES),
+    "name": text("Nominal: only from users cleared for it"),
+    "date_of_birth": day("Nominal: only from users cleared for it"),
+    "document_number": text("Nominal: only from users cleared for it (matched across countries by a keyed hash)"),
+})
+
+SEIZURE_FIELDS = {
+    **{name: text(max_length=limit) for name, limit in TEXT_LIMITS.items()},
+    "seizure_ref": text("Your own reference for the seizure, unique in your country's records", min_length=1,
+                        max_length=TEXT_LIMITS["seizure_ref"], nullable=False),
+    "seizure_date": day("Inside the operation's window", nullable=False),
+    "seizure_time": text("Time of day, HH:MM", pattern=r"^([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"),
+    "latitude": number("With the longitude, or neither", minimum=-90, maximum=90),
+    "longitude": number("With the latitude, or neither", minimum=-180, maximum=180),
+    **{name: coded(values) for name, values in CODED.items()},
+    **{name: COUNTRY for name in ("origin_country", "export_country", "destination_country")},
+    "transit_countries": COUNTRIES,
+    "suspect_nationalities": COUNTRIES,
+    "suspects_arrested": whole(minimum=0, maximum=MAX_COUNT),
+    "items": listing(ITEM, "Every item; a correction replaces them all", min_items=1, max_items=MAX_ITEMS,
+                     nullable=False),
+    "suspects": listing(SUSPECT, "Sent with a correction, the list replaces the record's suspects; left out (or "
+                                 "null), they are kept", max_items=MAX_SUSPECTS),
+    "status": coded(services.ENTRY_STATUSES, "draft, or submitted (when left out)"),
+    "shared_with_participants": flag("Shown in full to the other participating countries (your country's default "
+                                     "when left out)"),
+    "publicity_approved": flag("The reporting country's focal points approve the seizure as a highlight of the "
+                               "public release, described in public_description"),
+    "public_description": text("The seizure as the press may print it, with no names",
+                               max_length=TEXT_LIMITS["public_description"]),
+    "reporting_country": text("Coordinators: the country the seizure is reported for (a focal point logs for its "
+                              "own)"),
+}
+NEW_SEIZURE = shape("NewSeizure", SEIZURE_FIELDS, required=("seizure_ref", "seizure_date", "items"))
+SEIZURE_CORRECTION = shape("SeizureCorrection", {
+    **SEIZURE_FIELDS, "version": version(),
+    "correction_reason": text("Why, when you change another country's record: that country sees it and is told"),
+}, required=("version",), description="The fields to change; those left out keep their values")
+STATUS_CHANGE = shape("StatusChange", {
+    "action": coded(services.STEPS, "validate, query (coordinators); answer, withdraw, submit (the reporting "
+                                    "country)", nullable=False),
+    "message": text("Required to query, answer or withdraw"),
+    "version": version(nullable=True),
+}, required=("action",))
+NIL_RETURN = shape("NilReturn", {"date": day("A day with nothing to report", nullable=False),
+                                 "reporting_country": SEIZURE_FIELDS["reporting_country"]}, required=("date",))
+
+# From a record to the routes that take it.
+SEIZURE_LINKS = follow("api:seizure", "api:seizure:update", "api:seizure:status", "api:case_events",
+                       "api:case_events:add", "api:ecomessage:html",
+                       code="$request.path.code", seizure_id="$response.body#/id")
 
 
 class SeizureApi(Controller):
@@ -38,7 +119,8 @@ class SeizureApi(Controller):
         return [await services.seizure_json(db, settings, member, s) for s in seizures]
 
     @post("/seizures", name="api:seizures:create", responses=ERRORS, dependencies=LOG, status_code=201,
-          summary="Log a seizure with its items (and suspects); submitted unless status is draft")
+          summary="Log a seizure with its items (and suspects); submitted unless status is draft",
+          operation_class=documented(NEW_SEIZURE, links={201: SEIZURE_LINKS}))
     async def create(self, request: Request, db: Db, member: Membership,
                      data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
         seizure = await services.create_seizure(db, request.app.state.settings, member, data)
@@ -53,10 +135,11 @@ class SeizureApi(Controller):
     @patch("/seizures/{seizure_id:int}", name="api:seizure:update", dependencies=LOG,
            responses=ERRORS_WITH_CONFLICT,
            summary="Correct a seizure; send the version you read (409 if someone changed it since); a correction "
-                   "of another country's record carries correction_reason")
+                   "of another country's record carries correction_reason",
+           operation_class=documented(SEIZURE_CORRECTION, links={200: SEIZURE_LINKS}))
     async def update(self, request: Request, db: Db, member: Membership, seizure: ReadableSeizure,
                      data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
-        if not isinstance(data.get("version"), int) or isinstance(data.get("version"), bool):
+        if not is_version(data.get("version")):
             raise InvalidInput.one("version", _("send the version you read (an integer)"))
         settings = request.app.state.settings
         try:
@@ -73,11 +156,12 @@ class SeizureApi(Controller):
     @post("/seizures/{seizure_id:int}/status", name="api:seizure:status", dependencies=RECORDS,
           responses=ERRORS_WITH_CONFLICT, status_code=200,
           summary="validate, query (coordinators); answer, withdraw, submit (the reporting country); send the "
-                  "version you read to refuse a step on a record changed since")
+                  "version you read to refuse a step on a record changed since",
+          operation_class=documented(STATUS_CHANGE, links={200: SEIZURE_LINKS}))
     async def status(self, request: Request, db: Db, member: Membership, seizure: ReadableSeizure,
                      data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
         version = data.get("version")
-        if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        if version is not None and not is_version(version):
             raise InvalidInput.one("version", _("must be the version you read (an integer)"))
         settings = request.app.state.settings
         try:
@@ -93,7 +177,7 @@ class SeizureApi(Controller):
         return Response(await services.seizure_json(db, settings, member, seizure))
 
     @post("/nil-returns", name="api:nil_returns", responses=ERRORS, dependencies=LOG, status_code=201,
-          summary="Say a day had nothing to report")
+          summary="Say a day had nothing to report", operation_class=documented(NIL_RETURN))
     async def nil_return(self, db: Db, member: Membership, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
         try:
             day = date.fromisoformat(str(data.get("date", "")))

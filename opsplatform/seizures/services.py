@@ -98,7 +98,11 @@ def _publicity(raw: dict[str, Any], errors: list[FieldError], country_speaks: bo
                                                          "records for the public release")))
         return {}
     approved = _yes(raw.get("publicity_approved"))
-    description = str(raw.get("public_description") or "").strip()
+    description = raw.get("public_description") or ""
+    if not isinstance(description, str):
+        errors.append(FieldError("public_description", _("must be text")))
+        description = ""
+    description = description.strip()
     if len(description) > 500:
         errors.append(FieldError("public_description", _("must be at most %(n)s characters", n=500)))
     if approved and not description:

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from xml.etree.ElementTree import ParseError
 
 from opsplatform import format
 from opsplatform.i18n import _, ngettext
@@ -151,9 +150,11 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
                            "workbook (.xlsx) and upload it again", problem=exc)) from exc
 
 
-# What a damaged workbook raises while it is opened or read: a bad or cut zip, XML that ends early, a missing part
-# (and openpyxl's InvalidFileException, added where openpyxl is imported).
-UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, ParseError, KeyError, OSError, ValueError)
+# What a damaged workbook raises while it is opened or read. The zip module raises these few; openpyxl, reading
+# parts damaged inside, raises nearly anything (XML syntax errors, TypeError, NotImplementedError, …), and only its
+# code runs where DAMAGED is caught, so there any exception means the file cannot be read.
+UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
+DAMAGED = Exception
 
 
 def _unreadable() -> SheetError:
@@ -181,12 +182,11 @@ def _measure(content: bytes, limits: SheetLimits) -> None:
 
 def _xlsx_rows(content: bytes, limits: SheetLimits) -> Iterator[list[str]]:
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     _measure(content, limits)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (*UNREADABLE, InvalidFileException) as exc:
+    except DAMAGED as exc:
         raise _unreadable() from exc
     try:
         if not workbook.worksheets:
@@ -200,7 +200,7 @@ def _xlsx_rows(content: bytes, limits: SheetLimits) -> Iterator[list[str]]:
                 row = next(rows)
             except StopIteration:
                 return
-            except UNREADABLE as exc:  # cut short or damaged after its first rows
+            except DAMAGED as exc:  # cut short or damaged after its first rows
                 raise _unreadable() from exc
             yield [_cell_text(value) for value in row]
     finally:

@@ -131,7 +131,7 @@ class Checker:
                 else float(text.replace(",", ".").replace(" ", ""))
             if number != number or number in (float("inf"), float("-inf")):
                 raise ValueError
-        except ValueError:
+        except (ValueError, OverflowError):  # an int beyond a float's range overflows
             number = None
         if whole and number is not None and not number.is_integer():
             number = None

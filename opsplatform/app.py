@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Request
@@ -20,7 +19,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform import __version__
+from opsplatform import __version__, paths
 from opsplatform import audit as _audit  # noqa: F401  (registers the audit listener)
 from opsplatform.admin.controllers import AdminController
 from opsplatform.auth.api import AccountApi
@@ -53,7 +52,6 @@ from opsplatform.web.gate import gate
 from opsplatform.web.pages import HomeController, favicon, health
 from opsplatform.web.templating import environment
 
-STATIC = Path(__file__).resolve().parent / "static"
 MAX_UPLOAD = 60 * 1024 * 1024  # a 50,000-row seizure sheet is 5-10 MB; leave room for larger ones
 
 
@@ -99,7 +97,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DashboardController, DocumentController, ReleaseController, PublicReleaseController, JobsController,
             NotificationController, CaseApi, CaseReportApi, CaseRecordController, CaseOperationController,
             MessageController, CaseReportController,
-            health, favicon, create_static_files_router("/static", directories=[STATIC], name="static",
+            health, favicon, create_static_files_router("/static", directories=[paths.STATIC], name="static",
                                                include_in_schema=False),
         ],
         state=State({"settings": settings, "engine": engine, "sessionmaker": make_sessionmaker(engine)}),

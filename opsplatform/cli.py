@@ -1,4 +1,4 @@
-"""The `opsplatform` command line (CONTRACT.md). Exit codes: 0 success, 1 rejected input, 2 usage error."""
+"""The `opsplatform` command line (docs/reference.md). Exit codes: 0 success, 1 rejected input, 2 usage error."""
 
 from __future__ import annotations
 
@@ -274,7 +274,7 @@ def operations() -> None:
 @operations.command("create")
 @database_option
 @click.option("--file", "path", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="Operation file (JSON, see CONTRACT.md).")
+              help="Operation file (JSON, see docs/reference.md).")
 @run_async
 async def operations_create(database_url: str, path: str) -> None:
     """Create an operation from a JSON file; prints its code."""

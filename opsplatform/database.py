@@ -7,7 +7,6 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -19,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from opsplatform import paths
 from opsplatform.errors import Conflict
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 Sessionmaker = async_sessionmaker[AsyncSession]
 LARGEST_ID = 2**31 - 1  # ids are INTEGER columns on both databases
@@ -74,7 +73,7 @@ async def session_scope(sessionmaker: Sessionmaker, actor: tuple[int | None, str
 
 def alembic_config(url: str) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("script_location", str(paths.MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url)
     return cfg
 

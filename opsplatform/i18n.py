@@ -6,7 +6,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from io import BytesIO
-from pathlib import Path
 from typing import Iterator
 
 import pycountry
@@ -15,9 +14,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from opsplatform import paths
 from opsplatform.settings import LANGUAGES
 
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = paths.LOCALE
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
 _language: ContextVar[str] = ContextVar("language", default="en")
 

@@ -113,7 +113,7 @@ def field_label(name: str) -> str:
 
 
 def column_label(name: str) -> str:
-    """A column of the seizure sheet or of an export in words (the files keep CONTRACT.md's column names)."""
+    """A column of the seizure sheet or of an export in words (the files keep the reference's column names)."""
     return {"id": _("Record number"), "reporting_country": _("Reporting country"), "status": _("Status"),
             "seizure_ref": _("Your reference"), "item_no": _("Item number"), "seizure_date": _("Date of seizure"),
             "location": _("Place"), "latitude": _("Latitude"), "longitude": _("Longitude"),

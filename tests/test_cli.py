@@ -1,4 +1,4 @@
-"""The command line of CONTRACT.md, run as a user runs it: a separate process, exit codes, output."""
+"""The command line of docs/reference.md, run as a user runs it: a separate process, exit codes, output."""
 
 from __future__ import annotations
 

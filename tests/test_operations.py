@@ -1,4 +1,4 @@
-"""Operations: the CONTRACT.md operation through web, API and CLI alike; validation; roles; phases; clone."""
+"""Operations: the docs/reference.md operation through web, API and CLI alike; validation; roles; phases; clone."""
 
 from __future__ import annotations
 

@@ -1,16 +1,35 @@
-"""Reference data: counts, sample codes, idempotent reload, Species+ checklist import, unit normalisation."""
+"""Reference data: counts, sample codes, idempotent reload, Species+ checklist import, unit normalisation; and
+docs/reference.md, the description of the public interface, kept complete."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import json
+import re
+from pathlib import Path
+
+import click
 import pytest
 from sqlalchemy import func, select
 
+from opsplatform.app import create_app
+from opsplatform.cli import main as cli_main
 from opsplatform.reference.loader import counts, load_all, parse_checklist, load_taxa
 from opsplatform.reference.models import (
     Airport, Country, Network, NetworkMember, Region, Taxon, TradeTerm, Unit,
 )
 from opsplatform.reference.units import alias_map, normalise
+from opsplatform.reporting.filters import ResultFilter
+from opsplatform.reporting.summary import summary
+from opsplatform.seizures.services import create_seizure
+from opsplatform.seizures.sheets import COLUMNS, DEFAULT_LIMITS, REQUIRED
+from opsplatform.seizures.validation import (
+    CODED, MAX_COUNT, MAX_ITEMS, MAX_MONEY, MAX_QUANTITY, MAX_SUSPECTS,
+)
+from opsplatform.seizures.vocabulary import CASE_STAGES, SEXES, SUSPECT_ROLES
 from tests.conftest import form_post, login
+from tests.results_support import IVORY, active_operation, member
 
 
 async def test_reference_data_has_the_expected_sizes(db):
@@ -113,3 +132,125 @@ async def test_an_admin_uploads_a_checklist_through_the_page(client, cast, db):
     assert response.status_code == 200, response.text
     assert "2 taxa loaded" in response.text and "row 4: Scientific Name: is empty" in response.text
     assert await db.scalar(select(Taxon.id).where(Taxon.scientific_name == "Varanus komodoensis"))
+
+
+# --- docs/reference.md: the public interface, described in full ----------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "docs" / "reference.md"
+SKIPPED_METHODS = {"OPTIONS", "HEAD"}
+
+
+def reference_text() -> str:
+    return REFERENCE.read_text(encoding="utf-8")
+
+
+def commands(command: click.Command, path: tuple[str, ...] = ("opsplatform",)):
+    """(path, command) for the command line and every group and command under it."""
+    yield path, command
+    if isinstance(command, click.Group):
+        for name, sub in sorted(command.commands.items()):
+            yield from commands(sub, (*path, name))
+
+
+def lines_naming(text: str, name: str) -> list[str]:
+    """The lines that show `name` in code, alone or followed by its arguments."""
+    return [line for line in text.splitlines() if f"`{name}`" in line or f"`{name} " in line]
+
+
+def test_the_reference_names_every_command_with_its_options():
+    text = reference_text()
+    for path, command in commands(cli_main):
+        name = " ".join(path)
+        assert lines_naming(text, name), f"docs/reference.md does not show `{name}`"
+        if isinstance(command, click.Group):
+            continue
+        options = [opt for param in command.params if isinstance(param, click.Option)
+                   for opt in param.opts if opt.startswith("--") and opt not in ("--help", "--database-url")]
+        for option in options:
+            assert any(option in line for line in lines_naming(text, name)), \
+                f"docs/reference.md shows `{name}` without its option {option}"
+    assert "--database-url" in text and "--version" in text
+
+
+def test_the_reference_gives_the_exit_codes():
+    text = reference_text()
+    for code, meaning in (("0", "success"), ("1", "rejected input"), ("2", "usage error")):
+        assert re.search(rf"^\| `{code}` \| {meaning}", text, re.M), f"exit code {code} ({meaning}) is not described"
+
+
+def api_routes(app) -> list[tuple[str, set[str]]]:
+    """Every route under /api/v1 as the reference writes it ({code}, not {code:str}) with its methods."""
+    return [(re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path), set(route.methods) - SKIPPED_METHODS)
+            for route in app.routes if route.path.startswith("/api/v1")]
+
+
+def test_the_reference_lists_every_api_route_with_its_methods(settings):
+    text = reference_text()
+    routes = api_routes(create_app(settings))
+    assert len(routes) > 20
+    for path, methods in routes:
+        rows = [line for line in text.splitlines() if line.startswith("|") and f"| `{path}` |" in line]
+        assert rows, f"docs/reference.md has no row for {path} in its table of routes"
+        for method in methods:
+            assert any(f"`{method}`" in row.split(f"`{path}`")[0] for row in rows), \
+                f"docs/reference.md does not give {method} for {path}"
+    for subject in ("Authorization: Bearer", "opsplatform tokens create", "Idempotency-Key", "`version`", "409",
+                    "`errors`", '{"field", "message"}', "?offset=", "/schema/openapi.json", "`/schema`"):
+        assert subject in text, f"docs/reference.md does not explain {subject}"
+
+
+def test_the_reference_describes_every_sheet_column():
+    text = reference_text()
+    section = text.split("### Columns", 1)[1].split("\n### ", 1)[0]
+    for column in COLUMNS:
+        row = next((line for line in section.splitlines() if line.startswith(f"| `{column}` |")), None)
+        assert row is not None, f"docs/reference.md has no row for the sheet column {column}"
+        required = row.split("|")[2].strip()
+        assert required == ("yes" if column in REQUIRED else "no"), f"{column}: required should be {column in REQUIRED}"
+    for setting in ("OPSPLATFORM_SHEET_MAX_ROWS", "OPSPLATFORM_SHEET_MAX_UNPACKED_MB", "OPSPLATFORM_SHEET_MAX_RATIO"):
+        assert setting in text, setting
+
+
+def test_the_reference_gives_every_coded_value_and_bound():
+    text = reference_text()
+    for values in (*CODED.values(), SEXES, SUSPECT_ROLES, CASE_STAGES, ("draft", "planning", "active", "reporting",
+                                                                         "closed", "named", "aggregate", "none")):
+        for value in values:
+            assert f"`{value}`" in text, f"docs/reference.md does not name the code {value}"
+    for bound in (MAX_QUANTITY, MAX_MONEY, MAX_COUNT):
+        assert f"10^{len(str(bound)) - 1}" in text, bound
+    for bound in (MAX_ITEMS, MAX_SUSPECTS, DEFAULT_LIMITS.rows):
+        assert f"{bound:,}" in text, bound
+
+
+def test_the_reference_names_every_filter_query_parameter():
+    text = reference_text()
+    section = text.split("### Filter query parameters", 1)[1].split("\n## ", 1)[0]
+    for field in dataclasses.fields(ResultFilter):
+        assert f"| `{field.name}` |" in section, f"the filter parameter {field.name} is not in docs/reference.md"
+
+
+async def test_the_reference_names_every_key_of_the_summary(db, settings, cast):
+    operation = await active_operation(db)
+    await create_seizure(db, settings, await member(db, cast.kenya, operation), copy.deepcopy(IVORY))
+    await db.commit()
+    figures = await summary(db, await member(db, cast.coordinator, operation))
+    assert figures["seizures"] == 1
+    text = reference_text()
+    section = text.split("## Summary (JSON)", 1)[1].split("\n## ", 1)[0]
+    example = json.loads(section.split("```json", 1)[1].split("```", 1)[0])
+    assert set(example) == set(figures), "the summary example in docs/reference.md is not the summary's shape"
+    for key, value in figures.items():
+        assert f"| `{key}` |" in section, f"the summary key {key} has no row in docs/reference.md"
+        if isinstance(value, dict):
+            assert set(example[key]) == set(value), key
+        elif isinstance(value, list) and value:
+            assert set(example[key][0]) == set(value[0]), key
+
+
+def test_the_readme_links_the_reference_and_nothing_mentions_the_old_contract_file():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](docs/reference.md)" in readme
+    for page in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]:
+        assert "CONTRACT.md" not in page.read_text(encoding="utf-8"), f"{page.name} mentions CONTRACT.md"

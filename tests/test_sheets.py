@@ -26,7 +26,7 @@ def xlsx(rows: list[list[object]]) -> bytes:
 
 
 def filled(values: dict[str, str]) -> dict[str, str]:
-    """A row as read_rows gives it: every CONTRACT column, empty unless given."""
+    """A row as read_rows gives it: every public column, empty unless given."""
     return {column: values.get(column, "") for column in COLUMNS}
 
 

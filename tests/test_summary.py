@@ -1,4 +1,4 @@
-"""The CONTRACT.md summary is exact: expected figures are computed here, independently, from the records inserted."""
+"""The docs/reference.md summary is exact: expected figures are computed here, independently, from the records inserted."""
 
 from __future__ import annotations
 

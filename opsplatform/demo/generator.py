@@ -27,7 +27,8 @@ from opsplatform.reporting import rollup
 from opsplatform.operations.models import FocalPoint, Operation, Phase
 from opsplatform.operations.services import create_operation as create_operation_from_spec
 from opsplatform.operations.spec import parse_spec
-from opsplatform.reference.loader import SEED, load_all
+from opsplatform.paths import SEED
+from opsplatform.reference.loader import load_all
 from opsplatform.reference.models import Airport, Country, NetworkMember, Taxon, TradeTerm, Unit
 from opsplatform.reference.units import normalise
 from opsplatform.seizures.models import NilReturn, Seizure, SeizureItem, SeizureStatus, Suspect

@@ -7,14 +7,14 @@ reaches the network: only the app's own static files and `data:` URIs are fetche
 from __future__ import annotations
 
 import mimetypes
-from pathlib import Path
 
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from opsplatform import paths
 from opsplatform.documents.word import docx_from_html
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
+STATIC = paths.STATIC
 BASE_URL = "http://opsplatform.invalid/"  # "/static/…" in a document resolves here and is read from disk
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import io
 import re
-from pathlib import Path
 
 import cairosvg
 from docx import Document
@@ -23,7 +22,9 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 from lxml import html as lxml_html
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
+from opsplatform import paths
+
+STATIC = paths.STATIC
 SKIPPED = {"script", "style", "form", "nav", "button", "input", "select", "template", "noscript"}
 CONTAINERS = {"div", "section", "article", "main", "header", "aside", "body", "html", "details", "summary", "hgroup"}
 HEADINGS = {"h1": 0, "h2": 1, "h3": 2, "h4": 3, "h5": 4, "h6": 4}

@@ -1,4 +1,4 @@
-"""JSON API for operations (CONTRACT.md): the operation file's shape in and out."""
+"""JSON API for operations (docs/reference.md): the operation file's shape in and out."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The operation file of CONTRACT.md: one parser and validator for the CLI, the API and the web form.
+"""The operation file (docs/reference.md): one parser and validator for the CLI, the API and the web form.
 
 `parse_spec` turns a JSON-like dict into a checked `OperationSpec` or raises `InvalidInput` naming every field
 that is wrong (`countries[2].country`, `end`, …); `operation_spec` renders a stored operation back in the same shape.

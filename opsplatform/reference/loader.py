@@ -7,7 +7,6 @@ import io
 import json
 import unicodedata
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 import airportsdata
@@ -18,20 +17,20 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform import paths
 from opsplatform.i18n import N_, _
 from opsplatform.reference.models import (
     Airport, Country, Currency, Network, NetworkMember, Organisation, Region, Taxon, TradeTerm, Unit,
 )
 
-SEED = Path(__file__).resolve().parent.parent.parent / "seed"
-COUNTRY_SHAPES = Path(__file__).resolve().parent.parent / "static" / "geo" / "countries-110m.geojson"
+COUNTRY_SHAPES = paths.STATIC / "geo" / "countries-110m.geojson"
 ORGANISATIONS = {"CITES": "CITES Secretariat", "INTERPOL": "INTERPOL", "UNODC": "United Nations Office on Drugs and Crime",
                  "WB": "World Bank", "WCO": "World Customs Organization"}
 TAXON_GROUPS = ("mammals", "birds", "reptiles", "amphibians", "fish", "invertebrates", "corals", "plants", "timber")
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
-    with open(SEED / name, newline="", encoding="utf-8") as f:
+    with open(paths.SEED / name, newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
 

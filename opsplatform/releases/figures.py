@@ -21,7 +21,7 @@ from opsplatform import policy
 from opsplatform.auth.models import Role, User
 from opsplatform.policy import Member
 from opsplatform.operations.models import Operation
-from opsplatform.reference.loader import SEED
+from opsplatform.paths import SEED
 from opsplatform.reference.lookup import with_descendants
 from opsplatform.reference.models import Country, Taxon
 from opsplatform.reporting.filters import ResultFilter

@@ -1,4 +1,4 @@
-"""JSON API for figures: the CONTRACT.md summary, filtered by the same parameters as the dashboard."""
+"""JSON API for figures: the summary of docs/reference.md, filtered by the same parameters as the dashboard."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`opsplatform report …`: the summary, briefings and the public release on the command line (CONTRACT.md)."""
+"""`opsplatform report …`: the summary, briefings and the public release on the command line (docs/reference.md)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def report() -> None:
 @click.option("--format", "output", type=click.Choice(["json", "text"]), default="text", show_default=True)
 @run_async
 async def report_summary(database_url: str, code: str, output: str) -> None:
-    """The operation's summary (CONTRACT.md) on standard output."""
+    """The operation's summary (see docs/reference.md) on standard output."""
     import json
 
     from opsplatform.reporting.summary import summary

@@ -77,7 +77,7 @@ async def render(fmt: str, records: AsyncIterator[dict[str, Any]], fields: list[
         return ("\ufeff" + out.getvalue()).encode()  # the BOM makes spreadsheet programs read UTF-8
     if fmt == "xlsx":
         book = openpyxl.Workbook(write_only=True)
-        sheet = book.create_sheet(_("Seizures"))  # the column names stay CONTRACT.md's, in every language
+        sheet = book.create_sheet(_("Seizures"))  # the column names stay the public sheet columns, in every language
         sheet.append(fields)
         async for record in records:
             sheet.append(sheet_row(sheet, (record[f] for f in fields)))

@@ -1,4 +1,4 @@
-"""The results in figures, computed by the database (GROUP BY): the CONTRACT.md summary and the dashboard's
+"""The results in figures, computed by the database (GROUP BY): the summary of docs/reference.md and the dashboard's
 breakdowns. Every query starts from the same filtered, access-checked set of counted seizures.
 """
 

@@ -28,7 +28,7 @@ COLUMNS: tuple[str, ...] = (
 )
 REQUIRED: tuple[str, ...] = ("seizure_ref", "seizure_date", "taxon", "term", "quantity")
 
-# A header that would hold a person's identity, which CONTRACT.md keeps out of sheets: one with any of these words,
+# A header that would hold a person's identity, kept out of sheets (docs/reference.md): one with any of these words,
 NOMINAL_WORDS = frozenset({"passport", "surname", "forename", "firstname", "lastname", "fullname", "birth",
                            "birthdate", "dob", "identity"})
 # or "name", "document" or "id" with one of these ("suspect_name", "id_number"; not "common_name", "seizure_id").
@@ -62,7 +62,7 @@ class SheetError(Exception):
 
 def read_rows(content: bytes, filename: str,
               limits: SheetLimits = DEFAULT_LIMITS) -> Iterator[tuple[int, dict[str, str]]]:
-    """Each non-empty data row as (row number a spreadsheet shows, stripped text by CONTRACT column)."""
+    """Each non-empty data row as (row number a spreadsheet shows, stripped text by public sheet column)."""
     positions: dict[str, int] | None = None
     rows = _xlsx_rows(content, limits) if _is_xlsx(content, filename) else _csv_rows(content)
     count = 0
@@ -107,7 +107,7 @@ def _is_nominal(key: str) -> bool:
 
 
 def _header_positions(cells: list[str]) -> dict[str, int]:
-    """Where each CONTRACT column is in the header row; SheetError for nominal, repeated or missing columns."""
+    """Where each public sheet column is in the header row; SheetError for nominal, repeated or missing columns."""
     positions: dict[str, int] = {}
     for index, cell in enumerate(cells):
         key = _column_key(cell)

@@ -25,9 +25,10 @@ def build_template(*, operation_code: str, operation_name: str, start: date, end
                    target_taxa: list[tuple[str, str]], transport_modes: list[str], detection_methods: list[str],
                    agencies: list[str], location_types: list[str], case_statuses: list[str],
                    currencies: list[str]) -> bytes:
-    """The XLSX seizure sheet of one operation: CONTRACT columns with dropdowns, target taxa, codes, instructions.
+    """The XLSX seizure sheet of one operation: the public sheet columns (docs/reference.md) with dropdowns, target
+    taxa, codes, instructions.
 
-    Everything but the column names (CONTRACT.md's, in every language) is in the current language."""
+    Everything but the column names (the reference's, the same in every language) is in the current language."""
     names = {"seizures": _("Seizures"), "lists": _("Lists"), "taxa": _("Target taxa"), "codes": _("Codes"),
              "instructions": _("Instructions")}
     workbook = Workbook()

@@ -1,4 +1,5 @@
-"""The coded values of CONTRACT.md's seizure fields: one list each, used by the validator, forms, templates and maps."""
+"""The coded values of the public seizure fields (docs/reference.md): one list each, used by the validator, forms,
+templates and maps."""
 
 LOCATION_TYPES = ("airport", "seaport", "land_border", "mail_centre", "inland", "market", "online", "other")
 DETECTION_METHODS = ("routine_inspection", "xray", "detector_dog", "risk_profiling", "intelligence", "informant",

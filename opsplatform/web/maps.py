@@ -5,24 +5,23 @@ from __future__ import annotations
 import html
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import folium
 from litestar import Response
 
+from opsplatform import paths
 from opsplatform.i18n import _
 from opsplatform.settings import Settings
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
 LEAFLET_JS = [("leaflet", "/static/vendor/leaflet-1.9.4/leaflet.js"), ("jquery", "/static/vendor/jquery-3.7.1.min.js")]
 LEAFLET_CSS = [("leaflet_css", "/static/vendor/leaflet-1.9.4/leaflet.css")]
 
 
 @cache
 def country_shapes() -> dict[str, Any]:
-    return json.loads((STATIC / "geo" / "countries-110m.geojson").read_text())
+    return json.loads((paths.STATIC / "geo" / "countries-110m.geojson").read_text())
 
 
 def base_map(settings: Settings, *, location: tuple[float, float] = (15, 20), zoom: int = 2,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import cache
-from pathlib import Path
 
 from babel.dates import format_date, format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -12,10 +11,10 @@ from markupsafe import Markup
 
 from urllib.parse import urlencode
 
-from opsplatform import format, i18n, labels, policy
+from opsplatform import format, i18n, labels, paths, policy
 from opsplatform.database import utcnow
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+TEMPLATES = paths.TEMPLATES
 
 
 def _date(value: date | datetime | str | None, format: str = "medium") -> str:
@@ -43,7 +42,7 @@ def _paragraphs(text: str | None) -> Markup:
 
 @cache
 def document_css() -> Markup:
-    return Markup((Path(__file__).resolve().parent.parent / "static" / "css" / "document.css").read_text())
+    return Markup((paths.STATIC / "css" / "document.css").read_text())
 
 
 @cache

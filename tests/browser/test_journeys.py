@@ -24,7 +24,7 @@ from tests.documents_support import pdf_text
 pytestmark = pytest.mark.browser
 
 OPERATION = "THUNDER-2026"
-# The sheet's column names and codes are the same in every language (CONTRACT.md); {p} is the country's prefix.
+# The sheet's column names and codes are the same in every language (docs/reference.md); {p} is the country's prefix.
 SHEET = ("seizure_ref,seizure_date,location,transport_mode,taxon,term,quantity,unit\n"
          "{p}-IMP-1,2026-10-05,{port},sea_cargo,Manis,SCA,120,kg\n"
          "{p}-IMP-2,2026-10-06,{border},road,Psittacus erithacus,LIV,-3,\n"

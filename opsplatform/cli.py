@@ -337,10 +337,11 @@ def keys_generate() -> None:
 @run_async
 async def keys_rotate(database_url: str) -> None:
     """Re-encrypt every stored nominal value with the newest key (the first of OPSPLATFORM_NOMINAL_KEYS), and
-    recompute the document-number hashes with OPSPLATFORM_MATCH_KEY."""
+    recompute the document-number hashes with OPSPLATFORM_MATCH_KEY (second-factor secrets and the kept answers of
+    API creates are re-encrypted too)."""
     from sqlalchemy import select
 
-    from opsplatform.auth.models import User
+    from opsplatform.auth.models import IdempotentRequest, User
     from opsplatform.crypto import decrypt, document_hash, rotate
     from opsplatform.seizures.models import Suspect
 
@@ -355,6 +356,8 @@ async def keys_rotate(database_url: str) -> None:
         users = (await session.scalars(select(User).where(User.totp_secret_encrypted.is_not(None)))).all()
         for user in users:
             user.totp_secret_encrypted = rotate(settings, user.totp_secret_encrypted)
+        for kept in (await session.scalars(select(IdempotentRequest))).all():
+            kept.answer = rotate(settings, kept.answer)
         await session.commit()
         return len(suspects), len(users)
 

@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from opsplatform.audit.models import AuditEvent
-from opsplatform.auth.models import ApiToken, LoginThrottle, OneTimeLink, User, UserSession
+from opsplatform.auth.models import ApiToken, IdempotentRequest, LoginThrottle, OneTimeLink, User, UserSession
 from opsplatform.cases.models import CaseEvent, MessageAttachment, OperationMessage, SeizureLink, SuspectMatch
 from opsplatform.documents.models import Artifact
 from opsplatform.jobs.models import JobRun
@@ -22,7 +22,7 @@ from opsplatform.seizures.models import (
 metadata = SQLModel.metadata
 
 __all__ = [
-    "metadata", "AuditEvent", "ApiToken", "LoginThrottle", "OneTimeLink", "User", "UserSession", "OutboxMessage", "JobRun", "Notification",
+    "metadata", "AuditEvent", "ApiToken", "IdempotentRequest", "LoginThrottle", "OneTimeLink", "User", "UserSession", "OutboxMessage", "JobRun", "Notification",
     "Operation", "OperationMember", "Participant", "FocalPoint", "Route", "Target", "Airport", "Country", "Currency", "Network", "NetworkMember", "Organisation",
     "CaseEvent", "MessageAttachment", "OperationMessage", "SeizureLink", "SuspectMatch",
     "DailyFigure", "WindowFigure", "Artifact", "Release", "ReleaseCorrection", "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Reminder", "Seizure", "SeizureItem", "SheetFile", "SheetImport", "StatusChange", "Suspect",

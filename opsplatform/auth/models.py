@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from opsplatform.audit.mixins import Audited
@@ -91,3 +92,22 @@ class LoginThrottle(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=300)  # "account:<email>" or "address:<ip>"
     window_start: datetime
     failures: int = 0
+
+
+ANSWERS_KEPT = timedelta(days=7)  # how long a repeat with the same Idempotency-Key answers the first result
+
+
+class IdempotentRequest(SQLModel, table=True):
+    """A create sent with an `Idempotency-Key`: its first answer, kept so that a repeat answers it again. The claim and
+    the answer are written in the transaction of the create itself, so a committed create always has its answer. The
+    answer is encrypted: it may hold a seizure's suspects."""
+
+    __tablename__ = "idempotent_requests"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    key: str = Field(max_length=255)
+    fingerprint: str = Field(max_length=64)  # SHA-256 of the method, path and body
+    status_code: int = 201
+    answer: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, index=True)

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.auth.models import ApiToken, LoginThrottle, OneTimeLink, Role, User, UserSession
+from opsplatform.auth.models import (
+    ANSWERS_KEPT, ApiToken, IdempotentRequest, LoginThrottle, OneTimeLink, Role, User, UserSession,
+)
 from opsplatform.auth.secrets import hash_password, new_token, password_problem, token_hash, verify_password
 from opsplatform.database import upsert, utcnow
 from opsplatform.errors import FieldError, InvalidInput
@@ -236,11 +238,13 @@ async def set_password_with_link(session: AsyncSession, raw: str, password: str,
 
 
 async def purge_expired(session: AsyncSession, settings: Settings, now: datetime) -> int:
-    """Delete expired sessions, dead one-time links and old failed-login records; returns rows removed."""
+    """Delete expired sessions, dead one-time links, old failed-login records and the answers of creates older than
+    their Idempotency-Key's week; returns rows removed."""
     removed = 0
     for stmt in (delete(UserSession).where(UserSession.expires_at <= now),
                  delete(UserSession).where(UserSession.created_at <= now - timedelta(hours=settings.session_max_hours)),
                  delete(OneTimeLink).where(OneTimeLink.expires_at <= now - timedelta(days=7)),
+                 delete(IdempotentRequest).where(IdempotentRequest.created_at <= now - ANSWERS_KEPT),
                  delete(LoginThrottle).where(
                      LoginThrottle.window_start <= now - timedelta(minutes=settings.login_throttle_minutes))):
         removed += (await session.execute(stmt)).rowcount or 0

@@ -26,8 +26,9 @@ from opsplatform.policy import Member
 from opsplatform.seizures.models import Seizure
 from opsplatform.seizures.vocabulary import CASE_STAGES
 from opsplatform.web import api_schema as doc
+from opsplatform.web import idempotency
 from opsplatform.web.access import Membership, ReadableLink, ReadableSeizure, needs
-from opsplatform.web.api_docs import ERRORS
+from opsplatform.web.api_docs import CREATE_ERRORS, ERRORS
 from opsplatform.web.deps import Db
 
 RECORDS, LINKS, FOLLOW_UP, MESSAGES = (needs(c) for c in ("view_records", "link_records", "follow_up", "messages"))
@@ -117,22 +118,26 @@ class CaseApi(Controller):
     async def list_links(self, db: Db, member: Membership) -> list[dict[str, Any]]:
         return [links.link_json(e) for e in await links.operation_links(db, member)]
 
-    @post("/links", name="api:links:request", responses=ERRORS, dependencies=LINKS, status_code=201,
+    @post("/links", name="api:links:request", responses=CREATE_ERRORS, dependencies=LINKS, status_code=201,
           summary="Ask to link your record (seizure_id) with another country's (other_country and "
                   "other_seizure_ref, or other_seizure_id of one you see); kind: same_shipment, controlled_delivery "
                   "or network",
           operation_class=doc.documented(LINK_REQUEST, links={201: doc.follow(
-              "api:links:decision", "api:links:remove", code="$request.path.code", link_id="$response.body#/id")}))
-    async def request_link(self, db: Db, member: Membership, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+              "api:links:decision", "api:links:remove", code="$request.path.code", link_id="$response.body#/id")},
+              parameters=[idempotency.PARAMETER]))
+    async def request_link(self, request: Request, db: Db, member: Membership,
+                           data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
         seizure_id = record_id(data.get("seizure_id"))
         if seizure_id is None:
             raise InvalidInput.one("seizure_id", _("is required: the id of your record (an integer)"))
         seizure = await db.scalar(select(Seizure).where(Seizure.id == seizure_id, policy.records(member)))
         if seizure is None or not policy.may_request_link(member, seizure):
             raise NotFoundException(_("no seizure %(id)s of yours", id=seizure_id))
-        link = await links.request_link(db, member, seizure, data)
-        await db.commit()
-        return await _link_json(db, member, link)
+
+        async def create() -> dict[str, Any]:
+            return await _link_json(db, member, await links.request_link(db, member, seizure, data))
+
+        return await idempotency.created(request, db, create)
 
     @post("/links/{link_id:int}/decision", name="api:links:decision", responses=ERRORS, dependencies=LINKS,
           status_code=200, summary='Answer a pending link: {"decision": "accept" | "refuse", "note": "…"}',
@@ -157,19 +162,20 @@ class CaseApi(Controller):
     @get("/seizures/{seizure_id:int}/case-events", name="api:case_events", responses=ERRORS, dependencies=RECORDS,
          summary="A record's follow-up: investigation, charges, prosecution, conviction, sentence, asset forfeiture")
     async def case_events(self, db: Db, seizure: ReadableSeizure) -> dict[str, Any]:
-        return {"case_status": seizure.case_status,
-                "events": [followup.case_event_json(e, who) for e, who in await followup.case_events(db, seizure)]}
+        return await _case_json(db, seizure)
 
-    @post("/seizures/{seizure_id:int}/case-events", name="api:case_events:add", responses=ERRORS,
+    @post("/seizures/{seizure_id:int}/case-events", name="api:case_events:add", responses=CREATE_ERRORS,
           dependencies=FOLLOW_UP, status_code=201,
           summary='Record a step of the case: {"stage", "date": "YYYY-MM-DD", "note"}; open after the operation closed',
-          operation_class=doc.documented(CASE_EVENT, links={201: doc.follow("api:case_events", **_SEIZURE)}))
-    async def add_case_event(self, db: Db, member: Membership, seizure: ReadableSeizure,
-                             data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
-        await followup.record_case_event(db, member, seizure, data)
-        await db.commit()
-        return {"case_status": seizure.case_status,
-                "events": [followup.case_event_json(e, who) for e, who in await followup.case_events(db, seizure)]}
+          operation_class=doc.documented(CASE_EVENT, links={201: doc.follow("api:case_events", **_SEIZURE)},
+                                         parameters=[idempotency.PARAMETER]))
+    async def add_case_event(self, request: Request, db: Db, member: Membership, seizure: ReadableSeizure,
+                             data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
+        async def create() -> dict[str, Any]:
+            await followup.record_case_event(db, member, seizure, data)
+            return await _case_json(db, seizure)
+
+        return await idempotency.created(request, db, create)
 
     @get("/follow-up", name="api:followup", responses=ERRORS,
          summary="The funnel from seizures to convictions: per country and in total, seizures per stage reached")
@@ -210,18 +216,21 @@ class CaseApi(Controller):
         return [messages.message_json(s, base)
                 for s in await messages.message_list(db, request.app.state.settings, member)]
 
-    @post("/messages", name="api:messages:post", responses=ERRORS, dependencies=MESSAGES, status_code=201,
+    @post("/messages", name="api:messages:post", responses=CREATE_ERRORS, dependencies=MESSAGES, status_code=201,
           summary='Post {"kind": "alert" | "seizure_notice", "subject", "body", "audience": "operation" | "region" | '
                   '"network", "audience_code", "seizure_id", "nominal", "attachments": [{"filename", '
                   '"content_base64"}]}',
           operation_class=doc.documented(MESSAGE, links={201: {
               **doc.follow("api:message", "api:message:reply", **_MESSAGE),
-              **doc.follow("api:message:attachment", **_MESSAGE, attachment_id="$response.body#/attachments/0/id")}}))
+              **doc.follow("api:message:attachment", **_MESSAGE, attachment_id="$response.body#/attachments/0/id")}},
+              parameters=[idempotency.PARAMETER]))
     async def post_message(self, request: Request, db: Db, member: Membership,
-                           data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
-        message = await messages.post_message(db, request.app.state.settings, member, data, _files(data))
-        await db.commit()
-        return await self._message(request, db, member, message.parent_id or message.id)
+                           data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
+        async def create() -> dict[str, Any]:
+            message = await messages.post_message(db, request.app.state.settings, member, data, _files(data))
+            return await self._message(request, db, member, message.parent_id or message.id)
+
+        return await idempotency.created(request, db, create)
 
     async def _message(self, request: Request, db: Db, member: Member, message_id: int) -> dict[str, Any]:
         shown = await messages.thread(db, request.app.state.settings, member, message_id)
@@ -234,18 +243,21 @@ class CaseApi(Controller):
     async def message(self, request: Request, db: Db, member: Membership, message_id: FromPath[int]) -> dict[str, Any]:
         return await self._message(request, db, member, message_id)
 
-    @post("/messages/{message_id:int}/replies", name="api:message:reply", responses=ERRORS, dependencies=MESSAGES,
+    @post("/messages/{message_id:int}/replies", name="api:message:reply", responses=CREATE_ERRORS, dependencies=MESSAGES,
           status_code=201, summary='Feedback on a message: {"body", "nominal", "attachments"}',
-          operation_class=doc.documented(REPLY))
+          operation_class=doc.documented(REPLY, parameters=[idempotency.PARAMETER]))
     async def reply(self, request: Request, db: Db, member: Membership, message_id: FromPath[int],
-                    data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+                    data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
         settings = request.app.state.settings
         parent = await messages.thread(db, settings, member, message_id)
         if parent is None:
             raise NotFoundException(_("no message %(id)s that you can read", id=message_id))
-        await messages.post_message(db, settings, member, data, _files(data), parent=parent.message)
-        await db.commit()
-        return await self._message(request, db, member, message_id)
+
+        async def create() -> dict[str, Any]:
+            await messages.post_message(db, settings, member, data, _files(data), parent=parent.message)
+            return await self._message(request, db, member, message_id)
+
+        return await idempotency.created(request, db, create)
 
     @get("/messages/{message_id:int}/attachments/{attachment_id:int}", name="api:message:attachment", responses=ERRORS,
          dependencies=MESSAGES, summary="An attachment, for readers of its message, typed by its content",
@@ -253,6 +265,11 @@ class CaseApi(Controller):
     async def attachment(self, db: Db, member: Membership, message_id: FromPath[int],
                          attachment_id: FromPath[int]) -> Response[bytes]:
         return await readable_attachment(db, member, message_id, attachment_id)
+
+
+async def _case_json(db: Db, seizure: Seizure) -> dict[str, Any]:
+    return {"case_status": seizure.case_status,
+            "events": [followup.case_event_json(e, who) for e, who in await followup.case_events(db, seizure)]}
 
 
 class CaseReportApi(Controller):

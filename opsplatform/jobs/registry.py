@@ -82,7 +82,8 @@ JOBS = (
     Job("reap_tasks", N_("every minute: marks failed the sheet checks and imports whose worker stopped (killed, or "
         "its server gone), keeping what they saved, so they can be run again"),
         {"trigger": "interval", "minutes": 1}, per_minute, reap_tasks),
-    Job("purge_expired", N_("hourly: removes expired sessions, links and failed-login records"),
+    Job("purge_expired", N_("hourly: removes expired sessions, links and failed-login records, and the "
+        "answers kept for repeated API creates after a week"),
         {"trigger": "interval", "hours": 1}, per_hour, purge_expired),
     Job("message_digest", N_("daily at 06:00 UTC: e-mails each member the operation messages posted since the last "
         "digest that they may read"), {"trigger": "cron", "hour": 6}, per_day, send_digests),

@@ -20,10 +20,11 @@ from opsplatform.operations.spec import CODE_RE, operation_spec, parse_spec
 from opsplatform.reference import lookup
 from opsplatform.seizures.vocabulary import TRANSPORT_MODES
 from opsplatform.web.access import ReadableOperation, needs
-from opsplatform.web.api_docs import ERRORS, ERRORS_WITH_CONFLICT
+from opsplatform.web.api_docs import CREATE_ERRORS, ERRORS, ERRORS_WITH_CONFLICT
 from opsplatform.web.api_schema import (
     COUNTRY, coded, day, documented, flag, follow, is_version, listing, shape, text, version, whole,
 )
+from opsplatform.web import idempotency
 from opsplatform.web.deps import Db
 
 EDIT = needs("edit_operation")
@@ -90,13 +91,16 @@ class OperationApi(Controller):
         return [{"code": r.code, "name": r.name, "phase": r.phase, "start": r.start_date.isoformat(),
                  "end": r.end_date.isoformat(), "countries": r[-1]} for r in rows]
 
-    @post("/operations", name="api:operations:create", responses=ERRORS, guards=[requires("create_operations")],
+    @post("/operations", name="api:operations:create", responses=CREATE_ERRORS, guards=[requires("create_operations")],
           summary="Create an operation from an operation file; you join and lead it", status_code=201,
-          operation_class=documented(OPERATION_FILE, links={201: OPERATION_LINKS}))
-    async def create(self, request: Request, db: Db, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
-        operation = await services.create_operation(db, await parse_spec(db, data), request.user)
-        await db.commit()
-        return await operation_spec(db, operation)
+          operation_class=documented(OPERATION_FILE, parameters=[idempotency.PARAMETER],
+                                     links={201: OPERATION_LINKS}))
+    async def create(self, request: Request, db: Db, data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
+        async def create() -> dict[str, Any]:
+            operation = await services.create_operation(db, await parse_spec(db, data), request.user)
+            return await operation_spec(db, operation)
+
+        return await idempotency.created(request, db, create)
 
     @get("/operations/{code:str}", name="api:operation", responses=ERRORS,
          summary="One operation in the operation-file shape")

@@ -18,10 +18,11 @@ from opsplatform.seizures import vocabulary as v
 from opsplatform.seizures.models import Seizure
 from opsplatform.seizures.validation import CODED, MAX_COUNT, MAX_ITEMS, MAX_MONEY, MAX_QUANTITY, MAX_SUSPECTS
 from opsplatform.web.access import Membership, ReadableSeizure, needs
-from opsplatform.web.api_docs import ERRORS, ERRORS_WITH_CONFLICT
+from opsplatform.web.api_docs import CREATE_ERRORS, ERRORS, ERRORS_WITH_CONFLICT
 from opsplatform.web.api_schema import (
     COUNTRY, coded, day, documented, flag, follow, identifier, is_version, listing, number, shape, text, version, whole,
 )
+from opsplatform.web import idempotency
 from opsplatform.web.deps import Db, Offset
 
 PAGE = 200
@@ -118,14 +119,18 @@ class SeizureApi(Controller):
         settings = request.app.state.settings
         return [await services.seizure_json(db, settings, member, s) for s in seizures]
 
-    @post("/seizures", name="api:seizures:create", responses=ERRORS, dependencies=LOG, status_code=201,
+    @post("/seizures", name="api:seizures:create", responses=CREATE_ERRORS, dependencies=LOG, status_code=201,
           summary="Log a seizure with its items (and suspects); submitted unless status is draft",
-          operation_class=documented(NEW_SEIZURE, links={201: SEIZURE_LINKS}))
+          operation_class=documented(NEW_SEIZURE, parameters=[idempotency.PARAMETER], links={201: SEIZURE_LINKS}))
     async def create(self, request: Request, db: Db, member: Membership,
-                     data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
-        seizure = await services.create_seizure(db, request.app.state.settings, member, data)
-        await db.commit()
-        return await services.seizure_json(db, request.app.state.settings, member, seizure)
+                     data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
+        settings = request.app.state.settings
+
+        async def create() -> dict[str, Any]:
+            seizure = await services.create_seizure(db, settings, member, data)
+            return await services.seizure_json(db, settings, member, seizure)
+
+        return await idempotency.created(request, db, create)
 
     @get("/seizures/{seizure_id:int}", name="api:seizure", responses=ERRORS, dependencies=RECORDS,
          summary="One seizure")
@@ -176,14 +181,18 @@ class SeizureApi(Controller):
         await db.commit()
         return Response(await services.seizure_json(db, settings, member, seizure))
 
-    @post("/nil-returns", name="api:nil_returns", responses=ERRORS, dependencies=LOG, status_code=201,
-          summary="Say a day had nothing to report", operation_class=documented(NIL_RETURN))
-    async def nil_return(self, db: Db, member: Membership, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+    @post("/nil-returns", name="api:nil_returns", responses=CREATE_ERRORS, dependencies=LOG, status_code=201,
+          summary="Say a day had nothing to report",
+          operation_class=documented(NIL_RETURN, parameters=[idempotency.PARAMETER]))
+    async def nil_return(self, request: Request, db: Db, member: Membership,
+                         data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
         try:
             day = date.fromisoformat(str(data.get("date", "")))
         except ValueError as exc:
             raise InvalidInput.one("date", _("must be a date as YYYY-MM-DD")) from exc
-        country = await services.reporting_country(db, member, data)
-        nil = await returns.record_nil_return(db, member, country, day)
-        await db.commit()
-        return {"country": nil.country_code, "date": nil.day.isoformat()}
+
+        async def create() -> dict[str, Any]:
+            nil = await returns.record_nil_return(db, member, await services.reporting_country(db, member, data), day)
+            return {"country": nil.country_code, "date": nil.day.isoformat()}
+
+        return await idempotency.created(request, db, create)

@@ -45,3 +45,5 @@ ERRORS = {
 }
 ERRORS_WITH_CONFLICT = {**ERRORS, 409: ResponseSpec(data_container=ApiConflict,
                                                     description="Changed by someone else since you read it")}
+CREATE_ERRORS = {**ERRORS, 422: _error("The Idempotency-Key was used for another request: send a new key for each new "
+                                       "record")}

@@ -325,8 +325,9 @@ def keys() -> None:
 
 
 @keys.command("generate")
-def keys_generate() -> None:
-    """Print a new key for OPSPLATFORM_NOMINAL_KEYS."""
+@database_option
+def keys_generate(database_url: str) -> None:
+    """Print a new key for OPSPLATFORM_NOMINAL_KEYS (the database is not used; the option is taken like everywhere)."""
     from opsplatform.crypto import generate_key
 
     click.echo(generate_key())

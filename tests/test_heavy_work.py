@@ -208,7 +208,7 @@ async def test_problem_lines_are_kept_up_to_a_limit_with_how_many_more(db, cast,
                                 dry_run=True)
     told = report.told()
     assert report.rejected == MAX_PROBLEMS + 7 and len(told) == MAX_PROBLEMS + 1
-    assert told[-1] == "…and 7 more problems: correct these rows and check the sheet again to see them"
+    assert told[-1] == "…and 7 more rejected rows: correct these rows and check the sheet again to see them"
 
 
 async def test_the_upgrade_moves_kept_files_apart_and_fails_imports_left_running(tmp_path):

@@ -55,6 +55,16 @@ async def test_good_rows_are_imported_and_each_bad_row_is_reported(db, cast, thu
     assert ivory == [("kg", 779.6), ("number", 516)]
 
 
+async def test_a_row_with_several_problems_is_one_line_of_the_report(db, cast, thunder):
+    rows = ["KE-9;1;2020-01-01;JKIA;;;road;KEN;;Manis gigantea;TUS;-1;;;;0"]
+    report = await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", semicolon_csv(rows), "k.csv",
+                                dry_run=True)
+    assert report.rejected == 1 and len(report.problems) == 1
+    line = report.problems[0]
+    assert line.startswith("row 2: ") and all(f"{column}: " in line for column in ("seizure_date", "taxon", "quantity"))
+    assert line.count("; ") >= 2 and line.count("row 2") == 1
+
+
 async def test_reimporting_the_same_sheet_changes_nothing(db, cast, thunder):
     await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", semicolon_csv(ROWS[:2]), "kenya.csv")
     versions = (await db.scalars(select(Seizure.version))).all()

@@ -45,7 +45,7 @@ ITEM_COLUMNS = ("taxon_id", "term_code", "quantity", "unit_code", "normalised_un
                 "estimated_value", "currency")
 BATCH = 500  # seizures per transaction
 READ_BEAT = 5000  # rows read between two signs of progress while checking
-MAX_PROBLEMS = 5000  # problem lines kept: a sheet whose every row is wrong needs its first ones fixed first
+MAX_PROBLEMS = 5000  # rejected rows told: a sheet whose every row is wrong needs its first ones fixed first
 
 
 class Progress(Protocol):
@@ -58,15 +58,16 @@ class Progress(Protocol):
 
 @dataclass
 class ImportReport:
-    """Counts and problem lines; once writing, `created` and `updated` count what is committed."""
+    """Counts and problem lines, one line per rejected row (`row N: column: problem`, further problems of the row
+    after `; `); once writing, `created` and `updated` count what is committed."""
 
     rows: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    problems: list[str] = field(default_factory=list)
+    lines: dict[int, str] = field(default_factory=dict)  # by row number
     rejected_rows: set[int] = field(default_factory=set)
-    untold: int = 0  # problems beyond MAX_PROBLEMS, counted only
+    untold: int = 0  # rejected rows beyond MAX_PROBLEMS, counted only
 
     @property
     def rejected(self) -> int:
@@ -76,16 +77,22 @@ class ImportReport:
     def accepted(self) -> int:
         return self.rows - self.rejected
 
+    @property
+    def problems(self) -> list[str]:
+        return [self.lines[row] for row in sorted(self.lines)]
+
     def reject(self, row: int, column: str, message: str) -> None:
         self.rejected_rows.add(row)
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(_("row %(row)s: %(column)s: %(problem)s", row=row, column=column, problem=message))
+        if row in self.lines:
+            self.lines[row] += "; " + _("%(column)s: %(problem)s", column=column, problem=message)
+        elif len(self.lines) < MAX_PROBLEMS:
+            self.lines[row] = _("row %(row)s: %(column)s: %(problem)s", row=row, column=column, problem=message)
         else:
             self.untold += 1
 
     def told(self) -> list[str]:
-        """The problem lines as kept and shown, with how many more there were."""
-        more = [_("…and %(n)s more problems: correct these rows and check the sheet again to see them",
+        """The problem lines as kept and shown, with how many more rejected rows there were."""
+        more = [_("…and %(n)s more rejected rows: correct these rows and check the sheet again to see them",
                   n=self.untold)] if self.untold else []
         return [*self.problems, *more]
 

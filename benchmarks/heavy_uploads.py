@@ -30,10 +30,10 @@ from benchmarks.import_sheet import sheet
 from benchmarks.load import served
 from opsplatform.auth.services import create_user, start_session
 from opsplatform.database import make_engine, make_sessionmaker, utcnow
-from opsplatform.jobs.models import JobRun
+from opsplatform.models.jobs import JobRun
+from opsplatform.models.seizures import SheetImport
 from opsplatform.operations.services import create_operation
 from opsplatform.operations.spec import parse_spec
-from opsplatform.seizures.models import SheetImport
 from opsplatform.settings import Settings
 
 CACHE = Path("/tmp/opsplatform-benchmark-sheets")

@@ -18,10 +18,10 @@ from sqlalchemy import delete, insert, select
 from benchmarks.common import databases, timed, write_results
 from opsplatform import policy
 from opsplatform.database import make_engine, make_sessionmaker
+from opsplatform.models.seizures import Seizure, SeizureItem, StatusChange
 from opsplatform.operations.services import create_operation
 from opsplatform.operations.spec import parse_spec
 from opsplatform.seizures.imports import import_sheet
-from opsplatform.seizures.models import Seizure, SeizureItem, StatusChange
 from opsplatform.seizures.sheets import COLUMNS
 
 TAXA = [("Loxodonta africana", "TUS", "KIL"), ("Loxodonta africana", "TUS", ""), ("Manis javanica", "SCA", "KIL"),

@@ -32,10 +32,10 @@ from sqlalchemy import select
 
 from opsplatform.auth.services import create_api_token, create_user, start_session
 from opsplatform.database import make_engine, make_sessionmaker, upgrade, utcnow
+from opsplatform.models.reference import Country
 from opsplatform.operations.services import create_operation
 from opsplatform.operations.spec import parse_spec
 from opsplatform.reference.loader import load_all
-from opsplatform.reference.models import Country
 from opsplatform.settings import Settings
 from tests import pgcluster
 

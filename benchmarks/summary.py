@@ -27,11 +27,11 @@ from sqlalchemy import text
 
 from benchmarks.common import databases, median, timed
 from opsplatform.app import create_app
-from opsplatform.auth.models import User
 from opsplatform.auth.services import create_user
 from opsplatform.database import make_engine, make_sessionmaker
 from opsplatform.demo.generator import _commodities, create_operation
-from opsplatform.operations.models import Operation
+from opsplatform.models.auth import User
+from opsplatform.models.operations import Operation
 from opsplatform.reporting.summary import summary
 from opsplatform.settings import Settings
 

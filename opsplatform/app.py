@@ -19,8 +19,11 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform import __version__, paths
-from opsplatform import audit as _audit  # noqa: F401  (registers the audit listener)
+from opsplatform import (
+    __version__,
+    audit as _audit,  # noqa: F401  (registers the audit listener)
+    paths,
+)
 from opsplatform.admin.controllers import AdminController
 from opsplatform.auth.api import AccountApi
 from opsplatform.auth.controllers import AccountController, LoginController, PasswordController
@@ -32,6 +35,7 @@ from opsplatform.cases.operation_pages import CaseOperationController
 from opsplatform.cases.record_pages import CaseRecordController
 from opsplatform.cases.report_pages import CaseReportController
 from opsplatform.database import make_engine, make_sessionmaker
+from opsplatform.errors import ScrubbingFormatter
 from opsplatform.jobs.controllers import JobsController
 from opsplatform.notifications.controllers import NotificationController
 from opsplatform.operations.api import OperationApi
@@ -44,7 +48,6 @@ from opsplatform.scheduler import start_scheduler, start_workers
 from opsplatform.seizures.api import SeizureApi
 from opsplatform.seizures.controllers import SeizureController
 from opsplatform.seizures.import_pages import ImportController
-from opsplatform.errors import ScrubbingFormatter
 from opsplatform.settings import Settings, load
 from opsplatform.web import access, api_schema, errors, flash, headers
 from opsplatform.web.csrf import CsrfMiddleware

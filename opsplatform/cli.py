@@ -8,9 +8,7 @@ from typing import Any
 
 import click
 
-from opsplatform.clitools import (
-    database_option, operation_by_code, refused, run_async, settings_for, with_session,
-)
+from opsplatform.clitools import database_option, operation_by_code, refused, run_async, settings_for, with_session
 from opsplatform.database import make_engine, upgrade
 from opsplatform.errors import InvalidInput
 from opsplatform.jobs.commands import tasks
@@ -18,6 +16,7 @@ from opsplatform.operations.commands import team
 from opsplatform.reporting.commands import report
 from opsplatform.seizures.commands import import_
 from opsplatform.settings import Settings
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="opsplatform")
@@ -248,8 +247,8 @@ async def tokens_create(database_url: str, email: str, label: str) -> None:
     """Print a new API token for a user, alone on the last line (shown once)."""
     from sqlalchemy import select
 
-    from opsplatform.auth.models import User
     from opsplatform.auth.services import create_api_token, normalise_email
+    from opsplatform.models.auth import User
 
     async def work(session: Any) -> str:
         user = await session.scalar(select(User).where(User.email == normalise_email(email)))
@@ -342,9 +341,9 @@ async def keys_rotate(database_url: str) -> None:
     API creates are re-encrypted too)."""
     from sqlalchemy import select
 
-    from opsplatform.auth.models import IdempotentRequest, User
     from opsplatform.crypto import decrypt, document_hash, rotate
-    from opsplatform.seizures.models import Suspect
+    from opsplatform.models.auth import IdempotentRequest, User
+    from opsplatform.models.seizures import Suspect
 
     settings = settings_for(database_url)
 

@@ -62,7 +62,7 @@ async def with_session(settings: Settings, work: Callable[..., Coroutine[Any, An
 async def operation_by_code(session: Any, code: str) -> Any:
     from sqlalchemy import select
 
-    from opsplatform.operations.models import Operation
+    from opsplatform.models.operations import Operation
 
     operation = await session.scalar(select(Operation).where(Operation.code == code.upper()))
     if operation is None:

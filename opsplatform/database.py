@@ -14,13 +14,11 @@ from alembic.config import Config
 from sqlalchemy import JSON, event, insert, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm.attributes import set_committed_value
 
 from opsplatform import paths
 from opsplatform.errors import Conflict
-
 
 Sessionmaker = async_sessionmaker[AsyncSession]
 LARGEST_ID = 2**31 - 1  # ids are INTEGER columns on both databases

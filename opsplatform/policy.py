@@ -14,13 +14,13 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, literal, or_, select, true
 
-from opsplatform.auth.models import Role, User
-from opsplatform.cases.models import Audience, OperationMessage, SeizureLink
-from opsplatform.documents.models import Artifact
 from opsplatform.i18n import _
-from opsplatform.operations.models import FocalPoint, Operation, OperationMember, Participant, Publicity
-from opsplatform.reference.models import Country, NetworkMember
-from opsplatform.seizures.models import Seizure, SheetImport
+from opsplatform.models.auth import Role, User
+from opsplatform.models.cases import Audience, OperationMessage, SeizureLink
+from opsplatform.models.documents import Artifact
+from opsplatform.models.operations import FocalPoint, Operation, OperationMember, Participant, Publicity
+from opsplatform.models.reference import Country, NetworkMember
+from opsplatform.models.seizures import Seizure, SheetImport
 
 TEAM_ROLES = (Role.coordinator, Role.analyst, Role.press_officer)
 # A team member holds its account's role in an operation, or one that reaches less (a coordinator may sit in

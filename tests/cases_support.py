@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from opsplatform.auth.models import User
-from opsplatform.operations.models import FocalPoint, Operation
-from opsplatform.seizures.models import Seizure
+from opsplatform.models.auth import User
+from opsplatform.models.operations import FocalPoint, Operation
+from opsplatform.models.seizures import Seizure
 from opsplatform.seizures.services import create_seizure
 from opsplatform.settings import Settings
 from tests.results_support import IVORY, member

@@ -28,10 +28,10 @@ from aiosmtpd.controller import Controller
 from litestar.testing import AsyncTestClient
 
 from opsplatform.app import create_app
-from opsplatform.auth.models import User
 from opsplatform.auth.secrets import hash_password
 from opsplatform.auth.services import create_user
 from opsplatform.database import make_engine, make_sessionmaker, session_scope, upgrade
+from opsplatform.models.auth import User
 from opsplatform.reference.loader import load_all
 from opsplatform.settings import Settings
 from tests import pgcluster

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import docx
 from pypdf import PdfReader
 
-from opsplatform.operations.models import FocalPoint
+from opsplatform.models.operations import FocalPoint
 from tests.results_support import IVORY, active_operation, bearer
 
 LOGGED = (("kenya", "KE-1", None, 0), ("kenya", "KE-2", None, 6), ("tanzania", "TZ-1", None, 1),

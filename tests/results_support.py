@@ -7,10 +7,10 @@ import copy
 from sqlalchemy import select
 
 from opsplatform import policy
-from opsplatform.auth.models import User
 from opsplatform.auth.services import create_api_token
+from opsplatform.models.auth import User
+from opsplatform.models.operations import Operation, Participant
 from opsplatform.operations import services, team
-from opsplatform.operations.models import Operation, Participant
 from opsplatform.operations.spec import parse_spec
 from opsplatform.operations.team import TeamEntry
 from opsplatform.policy import Member

@@ -25,19 +25,18 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from opsplatform.app import create_app
-from opsplatform.auth.models import User
 from opsplatform.auth.services import create_api_token, create_user, start_session
 from opsplatform.briefings.services import generate
 from opsplatform.cases import links, messages
 from opsplatform.database import utcnow
+from opsplatform.models.auth import User
+from opsplatform.models.operations import FocalPoint, Route, Target
+from opsplatform.models.seizures import SheetImport
 from opsplatform.operations import focal_points
-from opsplatform.operations.models import FocalPoint, Route, Target
 from opsplatform.seizures import services as seizure_services, sheet_tasks
-from opsplatform.seizures.models import SheetImport
 from opsplatform.settings import Settings
 from opsplatform.web.csrf import token_for
 from tests.conftest import CSRF_META, password_hash
-from tests.pgcluster import free_port
 from tests.results_support import IVORY, active_operation, member
 
 ROLES = ("anonymous", "admin", "lead", "outsider", "network", "analyst", "press", "own_fp", "other_fp")

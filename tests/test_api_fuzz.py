@@ -15,7 +15,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, fields
 from datetime import date
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 from schemathesis import GenerationMode
@@ -23,8 +22,8 @@ from sqlalchemy import select, update
 
 from opsplatform.app import create_app
 from opsplatform.cases import links, messages
-from opsplatform.cases.models import MessageAttachment
-from opsplatform.operations.models import Operation
+from opsplatform.models.cases import MessageAttachment
+from opsplatform.models.operations import Operation
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.seizures import services
 from opsplatform.seizures.validation import MAX_ITEMS, MAX_QUANTITY

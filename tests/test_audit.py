@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from opsplatform.audit.models import AuditEvent
 from opsplatform.audit.recorder import REDACTED
-from opsplatform.operations.models import Operation
+from opsplatform.models.audit import AuditEvent
+from opsplatform.models.operations import Operation
 from tests.conftest import form_post, login
 
 

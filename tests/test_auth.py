@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from opsplatform.auth.models import UserSession
 from opsplatform.auth.services import create_api_token
 from opsplatform.database import utcnow
 from opsplatform.mail.outbox import deliver_due
+from opsplatform.models.auth import UserSession
 from tests.conftest import PASSWORD, body_of, csrf_of, form_post, login
 
 
@@ -136,7 +136,7 @@ async def test_a_new_token_is_shown_once_and_stored_hashed(client, cast, db):
     assert (await client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"})).status_code == 200
     again = await client.get("/account")
     assert raw not in again.text and raw[:10] in again.text
-    from opsplatform.auth.models import ApiToken
+    from opsplatform.models.auth import ApiToken
     stored = await db.scalar(select(ApiToken.token_hash))
     assert stored != raw and len(stored) == 64
 

@@ -8,9 +8,9 @@ import json
 from sqlalchemy import delete, func, select
 
 from opsplatform.models import metadata
+from opsplatform.models.seizures import Suspect
 from opsplatform.seizures import services
 from opsplatform.seizures.imports import import_sheet
-from opsplatform.seizures.models import Suspect
 from tests.results_support import IVORY, active_operation, member
 from tests.test_cli import opsplatform
 from tests.test_imports import ROWS, semicolon_csv

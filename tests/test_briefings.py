@@ -12,12 +12,12 @@ from sqlalchemy import select
 from opsplatform.auth.services import create_user
 from opsplatform.briefings.services import generate
 from opsplatform.database import utcnow
-from opsplatform.documents.models import Artifact
-from opsplatform.operations.models import Operation
+from opsplatform.models.documents import Artifact
+from opsplatform.models.operations import Operation
 from tests.conftest import form_post, login
 from tests.documents_support import docx_text, known_operation, pdf_text, quantities, window_around
-from tests.test_cli import opsplatform
 from tests.results_support import join_everyone, member
+from tests.test_cli import opsplatform
 
 BASE = "/operations/THUNDER-2026"
 TEXT = {"html": lambda c: c.decode(), "pdf": pdf_text, "docx": docx_text}

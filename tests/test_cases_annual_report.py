@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from opsplatform.reference.models import TradeTerm, Unit
+from opsplatform.models.reference import TradeTerm, Unit
 from opsplatform.seizures.services import change_status
 from tests.cases_support import logged
 from tests.conftest import login

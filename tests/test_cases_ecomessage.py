@@ -10,10 +10,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from opsplatform.audit.models import AuditEvent
 from opsplatform.cases.ecomessage import SECTIONS
+from opsplatform.models.audit import AuditEvent
+from opsplatform.models.seizures import Seizure
 from opsplatform.seizures.imports import import_sheet
-from opsplatform.seizures.models import Seizure
 from tests.cases_support import logged
 from tests.conftest import form_post, login
 from tests.results_support import active_operation, bearer, member

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import func, select
 
 from opsplatform.cases.followup import followup_funnel
-from opsplatform.cases.models import CaseEvent
+from opsplatform.models.cases import CaseEvent
+from opsplatform.models.seizures import Seizure
+from opsplatform.models.vocabulary import CASE_STAGES
 from opsplatform.operations.services import set_phase
-from opsplatform.seizures.models import Seizure
-from opsplatform.seizures.vocabulary import CASE_STAGES
 from tests.cases_support import logged
 from tests.conftest import form_post, login
 from tests.results_support import active_operation, bearer, member

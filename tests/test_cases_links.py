@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from opsplatform.cases.models import SeizureLink
+from opsplatform.models.cases import SeizureLink
+from opsplatform.models.seizures import Seizure
 from opsplatform.reporting.summary import summary
-from opsplatform.seizures.models import Seizure
 from opsplatform.seizures.returns import completeness, silent_countries
 from opsplatform.seizures.services import change_status
 from tests.cases_support import invite, logged

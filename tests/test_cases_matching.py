@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from opsplatform.auth.services import create_user
-from opsplatform.cases.models import SuspectMatch
-from opsplatform.notifications.models import Notification
-from opsplatform.seizures.models import Suspect
+from opsplatform.models.cases import SuspectMatch
+from opsplatform.models.notifications import Notification
+from opsplatform.models.seizures import Suspect
 from tests.cases_support import invite, logged
 from tests.conftest import login, password_hash
 from tests.results_support import active_operation, bearer

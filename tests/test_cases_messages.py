@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from opsplatform.auth.services import create_user
-from opsplatform.cases.models import MessageAttachment, OperationMessage
 from opsplatform.database import make_engine, make_sessionmaker
 from opsplatform.jobs.registry import BY_NAME, run_job
 from opsplatform.mail.outbox import deliver_due
-from opsplatform.notifications.models import Notification
-from opsplatform.operations.models import Operation
+from opsplatform.models.cases import MessageAttachment, OperationMessage
+from opsplatform.models.notifications import Notification
+from opsplatform.models.operations import Operation
 from opsplatform.settings import replace
 from tests.cases_support import logged
 from tests.conftest import body_of, csrf_of, form_post, login, password_hash

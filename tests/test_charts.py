@@ -150,7 +150,7 @@ def test_x_labels_never_overlap_for_a_31_day_operation() -> None:
 
 
 def test_highlighted_day_is_drawn_in_a_second_colour() -> None:
-    root = parse(day_chart(month_of_days({i: 3 for i in range(10)}), title="Seizures", highlight=JUNE + timedelta(3)))
+    root = parse(day_chart(month_of_days(dict.fromkeys(range(10), 3)), title="Seizures", highlight=JUNE + timedelta(3)))
     marked = [g for g in all_of(root, "g", "day") if g.find(f"{SVG}rect[@class='bar highlight']") is not None]
     assert [g.find(SVG + "title").text for g in marked] == ["Jun 5, 2025: 3"]
     assert marked[0].find(f"{SVG}rect[@class='bar highlight']").get("fill") != ACCENT

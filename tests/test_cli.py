@@ -8,8 +8,8 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from opsplatform.auth.models import ApiToken, User
 from opsplatform.database import current_revision, head_revision, make_engine
+from opsplatform.models.auth import ApiToken, User
 from opsplatform.settings import DEFAULT_DATABASE_URL
 from tests.conftest import csrf_of
 

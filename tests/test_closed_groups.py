@@ -10,25 +10,24 @@ import logging
 from dataclasses import replace
 
 import httpx
-
 import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
 from opsplatform.app import create_app
-from opsplatform.audit.models import AuditEvent
-from opsplatform.auth.models import ApiToken, UserSession
 from opsplatform.auth.services import create_user
 from opsplatform.briefings.services import generate
 from opsplatform.database import utcnow
 from opsplatform.errors import ScrubbingFormatter, scrubbed_traceback
-from opsplatform.notifications.models import Notification
+from opsplatform.models.audit import AuditEvent
+from opsplatform.models.auth import ApiToken, UserSession
+from opsplatform.models.notifications import Notification
+from opsplatform.models.operations import FocalPoint, Participant
+from opsplatform.models.seizures import NilReturn, Seizure, SheetImport
 from opsplatform.operations import team
-from opsplatform.operations.models import FocalPoint, Participant
 from opsplatform.operations.team import TeamEntry
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import breakdowns, summary
-from opsplatform.seizures.models import NilReturn, Seizure, SheetImport
 from tests.conftest import PASSWORD, csrf_of, form_post, login, password_hash
 from tests.live_server import serve
 from tests.results_support import IVORY, active_operation, bearer, member

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from opsplatform.database import bulk_insert, make_engine, make_sessionmaker, utcnow
 from opsplatform.jobs import tasks
-from opsplatform.jobs.models import JobRun
 from opsplatform.jobs.kinds import TASKS
-from opsplatform.seizures.models import Seizure, SeizureItem, SheetImport
+from opsplatform.models.jobs import JobRun
+from opsplatform.models.seizures import Seizure, SeizureItem, SheetImport
 from opsplatform.reporting.summary import summary
 from tests.conftest import csrf_of, form_post, login, work_off
 from tests.results_support import active_operation, member

@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy import select
 
 from opsplatform.database import make_engine, make_sessionmaker, session_scope
+from opsplatform.models.reporting import DailyFigure, WindowFigure
+from opsplatform.models.seizures import Seizure, SeizureItem, counted
+from opsplatform.models.vocabulary import TRANSPORT_MODES
 from opsplatform.reporting import rollup
 from opsplatform.reporting.filters import ResultFilter
-from opsplatform.reporting.models import DailyFigure, WindowFigure
 from opsplatform.reporting.summary import breakdowns, summary
 from opsplatform.seizures import imports
 from opsplatform.seizures.imports import import_sheet
-from opsplatform.seizures.models import Seizure, SeizureItem, counted
 from opsplatform.seizures.services import change_status, create_seizure, seizure_fields, update_seizure
-from opsplatform.seizures.vocabulary import TRANSPORT_MODES
 from tests.results_support import IVORY, active_operation, member, record_member
 from tests.test_summary import generate, load
 

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from opsplatform.seizures.models import Seizure
+from opsplatform.models.seizures import Seizure
 from tests.conftest import login
 from tests.results_support import IVORY, active_operation, bearer, member
 
@@ -117,7 +117,7 @@ async def test_the_map_of_a_press_officer_leaves_out_countries_without_consent(c
 
 async def test_routes_and_their_legs_are_counted_through_transit_countries(db, cast, results):
     from opsplatform.database import utcnow
-    from opsplatform.operations.models import Operation
+    from opsplatform.models.operations import Operation
     from opsplatform.reporting.filters import ResultFilter
     from opsplatform.reporting.summary import breakdowns
 

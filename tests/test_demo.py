@@ -15,16 +15,16 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
 from opsplatform.app import create_app
-from opsplatform.auth.models import User
-from opsplatform.cases.models import CaseEvent, OperationMessage, SeizureLink, SuspectMatch
 from opsplatform.crypto import decrypt
 from opsplatform.database import make_engine, make_sessionmaker, session_scope
 from opsplatform.demo.generator import DEMO_ACCOUNTS, demo_window, load_demo
-from opsplatform.documents.models import Artifact
-from opsplatform.operations.models import FocalPoint, Operation, OperationMember, Participant, Route, Target
-from opsplatform.reference.models import NetworkMember
-from opsplatform.releases.models import Release
-from opsplatform.seizures.models import NilReturn, Seizure, SeizureItem, Suspect
+from opsplatform.models.auth import User
+from opsplatform.models.cases import CaseEvent, OperationMessage, SeizureLink, SuspectMatch
+from opsplatform.models.documents import Artifact
+from opsplatform.models.operations import FocalPoint, Operation, OperationMember, Participant, Route, Target
+from opsplatform.models.reference import NetworkMember
+from opsplatform.models.releases import Release
+from opsplatform.models.seizures import NilReturn, Seizure, SeizureItem, Suspect
 from opsplatform.settings import Settings
 from tests.conftest import form_post, fresh_database
 from tests.pgcluster import free_port

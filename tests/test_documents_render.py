@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 from weasyprint.urls import FatalURLFetchingError
 
-from opsplatform.documents.render import pdf_from_html, docx_from_html
+from opsplatform.documents.render import docx_from_html, pdf_from_html
 from opsplatform.reporting import charts
 
 CHART = charts.bar_chart([("Loxodonta africana", 12), ("Manis", 5)], title="Top taxa")

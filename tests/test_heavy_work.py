@@ -16,11 +16,11 @@ from sqlalchemy import func, select, update
 
 from opsplatform.database import make_engine, make_sessionmaker, utcnow
 from opsplatform.jobs import tasks
-from opsplatform.jobs.models import JobRun
 from opsplatform.jobs.kinds import TASKS
 from opsplatform.jobs.registry import BY_NAME, run_job
+from opsplatform.models.jobs import JobRun
+from opsplatform.models.seizures import Seizure, SheetImport
 from opsplatform.seizures import sheet_tasks
-from opsplatform.seizures.models import Seizure, SheetImport
 from opsplatform.seizures.sheets import SheetError, SheetLimits, read_rows
 from tests.conftest import csrf_of, form_post, login, work_off
 from tests.results_support import active_operation
@@ -215,8 +215,8 @@ async def test_the_upgrade_moves_kept_files_apart_and_fails_imports_left_running
     from sqlalchemy import text
 
     from opsplatform.database import session_scope, upgrade
+    from opsplatform.models.seizures import SheetFile
     from opsplatform.reference.loader import load_all
-    from opsplatform.seizures.models import SheetFile
 
     url = f"sqlite+aiosqlite:///{tmp_path}/old.db"
     await asyncio.to_thread(upgrade, url, "0010")

@@ -14,12 +14,12 @@ from sqlalchemy import func, select, update
 
 from opsplatform import format
 from opsplatform.app import create_app
-from opsplatform.audit.models import AuditEvent
 from opsplatform.auth.services import create_user
 from opsplatform.database import make_engine, make_sessionmaker, session_scope, upgrade
+from opsplatform.models.audit import AuditEvent
+from opsplatform.models.seizures import Seizure, SeizureItem
 from opsplatform.reference.loader import load_all
 from opsplatform.reporting.summary import summary
-from opsplatform.seizures.models import Seizure, SeizureItem
 from opsplatform.seizures.services import create_seizure
 from opsplatform.settings import Settings
 from tests.conftest import form_post, login, password_hash

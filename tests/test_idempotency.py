@@ -11,12 +11,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from opsplatform.auth.models import ANSWERS_KEPT, IdempotentRequest
 from opsplatform.auth.services import purge_expired
-from opsplatform.cases.models import CaseEvent, OperationMessage, SeizureLink
 from opsplatform.database import utcnow
-from opsplatform.operations.models import Operation
-from opsplatform.seizures.models import NilReturn, Seizure
+from opsplatform.models.auth import ANSWERS_KEPT, IdempotentRequest
+from opsplatform.models.cases import CaseEvent, OperationMessage, SeizureLink
+from opsplatform.models.operations import Operation
+from opsplatform.models.seizures import NilReturn, Seizure
 from tests.cases_support import logged
 from tests.results_support import ACTIVE, IVORY, active_operation, bearer
 

@@ -8,10 +8,10 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from opsplatform.audit.models import AuditEvent
 from opsplatform.errors import InvalidInput
+from opsplatform.models.audit import AuditEvent
+from opsplatform.models.seizures import Seizure, SeizureItem
 from opsplatform.seizures.imports import import_sheet
-from opsplatform.seizures.models import Seizure, SeizureItem
 from tests.results_support import active_operation, member
 from tests.test_cli import opsplatform
 

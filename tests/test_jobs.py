@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select, text
 
-from opsplatform.audit.models import AuditEvent
-from opsplatform.jobs.models import JobRun
 from opsplatform.jobs.registry import BY_NAME, Job, run_job
-from opsplatform.operations.models import Operation
+from opsplatform.models.audit import AuditEvent
+from opsplatform.models.jobs import JobRun
+from opsplatform.models.operations import Operation
 from tests.conftest import form_post, login
 from tests.results_support import active_operation
 

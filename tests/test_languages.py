@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from opsplatform.auth.models import User
 from opsplatform.database import utcnow
-from opsplatform.mail.models import OutboxMessage
+from opsplatform.models.auth import User
+from opsplatform.models.mail import OutboxMessage
 from opsplatform.operations import focal_points
 from opsplatform.seizures.sheets import COLUMNS
 from tests.conftest import form_post, login

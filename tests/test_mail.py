@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from opsplatform.database import utcnow
-from opsplatform.mail.models import OutboxMessage
 from opsplatform.mail.outbox import MAX_ATTEMPTS, backoff, deliver_due, queue_mail, retry_failed
+from opsplatform.models.mail import OutboxMessage
 from opsplatform.settings import replace
 from tests.conftest import body_of
 

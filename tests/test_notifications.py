@@ -7,8 +7,8 @@ import copy
 
 from sqlalchemy import select
 
-from opsplatform.notifications.models import Notification
-from opsplatform.operations.models import FocalPoint
+from opsplatform.models.notifications import Notification
+from opsplatform.models.operations import FocalPoint
 from tests.conftest import form_post, login
 from tests.results_support import IVORY, active_operation, bearer
 

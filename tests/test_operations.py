@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from opsplatform.database import utcnow
+from opsplatform.models.operations import FocalPoint, Operation, Participant, Route, Target
+from opsplatform.models.seizures import Seizure
 from opsplatform.operations import services
-from opsplatform.operations.models import FocalPoint, Operation, Participant, Route, Target
 from opsplatform.operations.spec import operation_spec, parse_spec
-from opsplatform.seizures.models import Seizure
 from tests.conftest import body_of, csrf_of, form_post, login
 from tests.results_support import bearer, join_everyone, member
 from tests.test_cli import opsplatform
@@ -236,7 +236,7 @@ async def test_an_invitation_arrives_and_its_link_sets_a_password_once(client, d
 
 
 async def test_resend_and_revoke(client, db, cast, thunder, settings):
-    from opsplatform.mail.models import OutboxMessage
+    from opsplatform.models.mail import OutboxMessage
 
     await login(client, cast.coordinator)
     await form_post(client, "/operations/THUNDER-2026/focal-points", {"country": "UGA", "email": "o@uwa.test",
@@ -408,7 +408,7 @@ async def test_route_names_cannot_inject_script_into_the_map(client, db, cast, t
 
 
 async def test_removing_a_route_or_target_is_in_the_audit_log(client, db, cast, thunder):
-    from opsplatform.audit.models import AuditEvent
+    from opsplatform.models.audit import AuditEvent
 
     await login(client, cast.coordinator)
     route = await db.scalar(select(Route))

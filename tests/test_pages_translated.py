@@ -19,11 +19,11 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from opsplatform.auth.middleware import LANGUAGE_COOKIE
-from opsplatform.auth.models import User
 from opsplatform.i18n import LANGUAGE_NAMES
-from opsplatform.operations.models import Operation, Route
-from opsplatform.reference.models import Network, Organisation, Taxon
-from opsplatform.seizures.models import Seizure, SheetImport
+from opsplatform.models.auth import User
+from opsplatform.models.operations import Operation, Route
+from opsplatform.models.reference import Network, Organisation, Taxon
+from opsplatform.models.seizures import Seizure, SheetImport
 from opsplatform.web.csrf import token_for
 from tests.test_access_matrix import FIXED, MATRIX, QUERY, ROLES, expectations, world  # noqa: F401  (fixture)
 from tests.test_translations import catalogue

@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from opsplatform import policy
 from opsplatform.auth.services import create_user
+from opsplatform.models.operations import FocalPoint, Operation, Participant
+from opsplatform.models.seizures import Seizure
 from opsplatform.operations import team
-from opsplatform.operations.models import FocalPoint, Operation, Participant
 from opsplatform.operations.team import TeamEntry
 from opsplatform.policy import can, may, member_of, records, records_anywhere, sees_nominal, visible_operations
-from opsplatform.seizures.models import Seizure
 
 
 async def seizure(db, operation, country, ref, shared=False) -> Seizure:

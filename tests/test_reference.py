@@ -15,19 +15,15 @@ from sqlalchemy import func, select
 
 from opsplatform.app import create_app
 from opsplatform.cli import main as cli_main
-from opsplatform.reference.loader import counts, load_all, parse_checklist, load_taxa
-from opsplatform.reference.models import (
-    Airport, Country, Network, NetworkMember, Region, Taxon, TradeTerm, Unit,
-)
+from opsplatform.models.reference import Airport, Country, Network, NetworkMember, Region, Taxon, TradeTerm, Unit
+from opsplatform.models.vocabulary import CASE_STAGES, SEXES, SUSPECT_ROLES
+from opsplatform.reference.loader import counts, load_all, load_taxa, parse_checklist
 from opsplatform.reference.units import alias_map, normalise
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import summary
 from opsplatform.seizures.services import create_seizure
 from opsplatform.seizures.sheets import COLUMNS, DEFAULT_LIMITS, REQUIRED
-from opsplatform.seizures.validation import (
-    CODED, MAX_COUNT, MAX_ITEMS, MAX_MONEY, MAX_QUANTITY, MAX_SUSPECTS,
-)
-from opsplatform.seizures.vocabulary import CASE_STAGES, SEXES, SUSPECT_ROLES
+from opsplatform.seizures.validation import CODED, MAX_COUNT, MAX_ITEMS, MAX_MONEY, MAX_QUANTITY, MAX_SUSPECTS
 from tests.conftest import form_post, login
 from tests.results_support import IVORY, active_operation, member
 

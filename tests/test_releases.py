@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from opsplatform.auth.services import create_user
 from opsplatform.database import utcnow
-from opsplatform.documents.models import Artifact
 from opsplatform.jobs.registry import BY_NAME, run_job
-from opsplatform.notifications.models import Notification
-from opsplatform.releases.models import Release
+from opsplatform.models.documents import Artifact
+from opsplatform.models.notifications import Notification
+from opsplatform.models.releases import Release
 from opsplatform.releases.workflow import publish_due
 from tests.conftest import form_post, login
 from tests.documents_support import known_operation, pdf_text, quantities

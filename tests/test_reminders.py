@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from opsplatform.mail.models import OutboxMessage
 from opsplatform.mail.outbox import deliver_due
-from opsplatform.notifications.models import Notification
-from opsplatform.operations.models import FocalPoint
+from opsplatform.models.mail import OutboxMessage
+from opsplatform.models.notifications import Notification
+from opsplatform.models.operations import FocalPoint
 from opsplatform.seizures.reminders import send_reminders
 from opsplatform.seizures.returns import record_nil_return
 from tests.conftest import body_of, form_post, login
@@ -62,7 +62,7 @@ async def test_each_country_is_reminded_on_its_own_clock(db, settings, cast, thu
 
 async def create_focal_point(db, country: str):  # type: ignore[no-untyped-def]
     from opsplatform.auth.services import create_user
-    from opsplatform.operations.models import Operation
+    from opsplatform.models.operations import Operation
 
     user = await create_user(db, email=f"fp@{country.lower()}.test", name=f"Focal {country}", role="focal_point",
                              country=country, language="es")

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import update
 
 from opsplatform.documents.cells import exported_cell, sheet_row
-from opsplatform.seizures.models import Seizure
+from opsplatform.models.seizures import Seizure
 from opsplatform.web.downloads import MAX_BYTES, download_headers
 from tests.conftest import csrf_of, login
 from tests.results_support import IVORY, active_operation, bearer

@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from opsplatform.auth.services import create_user
 from opsplatform.database import utcnow
-from opsplatform.documents.models import Artifact
 from opsplatform.jobs.registry import BY_NAME, run_job
 from opsplatform.mail.outbox import deliver_due
-from opsplatform.operations.models import Operation
-from opsplatform.releases.models import Release
+from opsplatform.models.documents import Artifact
+from opsplatform.models.operations import Operation
+from opsplatform.models.releases import Release
 from opsplatform.releases.workflow import publish_due
 from tests.conftest import body_of
 from tests.documents_support import known_operation

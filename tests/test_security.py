@@ -12,12 +12,12 @@ from sqlalchemy import select, update
 
 from opsplatform import crypto
 from opsplatform.app import create_app
-from opsplatform.audit.models import AuditEvent
-from opsplatform.auth.models import User, UserSession
 from opsplatform.database import utcnow
-from opsplatform.settings import Settings, SettingsError, load, replace
-from tests.results_support import active_operation, bearer
+from opsplatform.models.audit import AuditEvent
+from opsplatform.models.auth import User, UserSession
+from opsplatform.settings import SettingsError, load, replace
 from tests.conftest import PASSWORD, form_post, login
+from tests.results_support import active_operation, bearer
 
 PRODUCTION_KEY = crypto.generate_key()
 

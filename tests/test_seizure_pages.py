@@ -3,14 +3,13 @@ the validation loop, nil returns and completeness, and sheet upload with preview
 
 from __future__ import annotations
 
-import asyncio
 import io
 
 import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from opsplatform.seizures.models import NilReturn, Seizure, SeizureItem, SheetImport
+from opsplatform.models.seizures import NilReturn, Seizure, SeizureItem, SheetImport
 from tests.conftest import csrf_of, form_post, login, work_off
 from tests.results_support import active_operation, record_member
 from tests.test_imports import ROWS, semicolon_csv

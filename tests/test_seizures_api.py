@@ -7,7 +7,7 @@ import copy
 import pytest
 from sqlalchemy import func, select, text
 
-from opsplatform.seizures.models import NilReturn, Seizure, SeizureItem, StatusChange, Suspect
+from opsplatform.models.seizures import NilReturn, Seizure, SeizureItem, StatusChange, Suspect
 from tests.results_support import IVORY, active_operation, bearer
 
 URL = "/api/v1/operations/THUNDER-2026/seizures"

@@ -80,9 +80,9 @@ def test_a_cp1252_file_keeps_its_accents() -> None:
 
 
 def test_a_quoted_field_may_hold_the_delimiter_and_a_line_break() -> None:
-    content = ('seizure_ref;seizure_date;taxon;term;quantity;concealment\r\n'
-               'KEN-1;2026-10-03;Manis;SCA;4;"in a false bottom; under\r\ndried fish"\r\n'
-               'KEN-2;2026-10-04;Manis;SCA;1;\r\n').encode()
+    content = (b'seizure_ref;seizure_date;taxon;term;quantity;concealment\r\n'
+               b'KEN-1;2026-10-03;Manis;SCA;4;"in a false bottom; under\r\ndried fish"\r\n'
+               b'KEN-2;2026-10-04;Manis;SCA;1;\r\n')
 
     rows = list(read_rows(content, "results.csv"))
 

@@ -13,20 +13,20 @@ from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 
 from opsplatform import policy
-from opsplatform.audit.models import AuditEvent
 from opsplatform.audit.recorder import record
 from opsplatform.auth import second_factor, services
 from opsplatform.auth.guards import requires
-from opsplatform.auth.models import Role, User
 from opsplatform.auth.secrets import hash_password, password_problem
 from opsplatform.database import utcnow
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
 from opsplatform.labels import role_label
-from opsplatform.mail.models import OutboxMessage
 from opsplatform.mail.outbox import retry_failed
+from opsplatform.models.audit import AuditEvent
+from opsplatform.models.auth import Role, User
+from opsplatform.models.mail import OutboxMessage
+from opsplatform.models.reference import Network
 from opsplatform.reference import loader, lookup
-from opsplatform.reference.models import Network
 from opsplatform.web.deps import Db, PageNumber
 from opsplatform.web.flash import flash
 

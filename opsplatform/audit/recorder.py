@@ -15,9 +15,9 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from opsplatform.audit.mixins import Audited
-from opsplatform.audit.models import AuditEvent
 from opsplatform.database import utcnow
+from opsplatform.models.audit import AuditEvent
+from opsplatform.models.audited import Audited
 
 REDACTED = "[redacted]"
 

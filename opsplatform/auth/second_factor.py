@@ -14,9 +14,9 @@ import pyotp
 import segno
 
 from opsplatform import crypto
-from opsplatform.auth.models import User
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
+from opsplatform.models.auth import User
 from opsplatform.settings import Settings
 
 PENDING_COOKIE = "opsp_2fa"

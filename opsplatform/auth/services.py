@@ -8,14 +8,21 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.auth.models import (
-    ANSWERS_KEPT, ApiToken, IdempotentRequest, LoginThrottle, OneTimeLink, Role, User, UserSession,
-)
 from opsplatform.auth.secrets import hash_password, new_token, password_problem, token_hash, verify_password
 from opsplatform.database import upsert, utcnow
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
-from opsplatform.reference.models import Country, Network
+from opsplatform.models.auth import (
+    ANSWERS_KEPT,
+    ApiToken,
+    IdempotentRequest,
+    LoginThrottle,
+    OneTimeLink,
+    Role,
+    User,
+    UserSession,
+)
+from opsplatform.models.reference import Country, Network
 from opsplatform.settings import LANGUAGES, Settings
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -8,10 +8,10 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
-from opsplatform.operations.models import Operation, Target
+from opsplatform.models.operations import Operation, Target
+from opsplatform.models.seizures import Seizure, SeizureItem, counted
 from opsplatform.policy import Member
 from opsplatform.reference.lookup import with_descendants
-from opsplatform.seizures.models import Seizure, SeizureItem, counted
 
 TOP = 8
 

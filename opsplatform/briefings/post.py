@@ -16,7 +16,9 @@ from opsplatform.briefings.pre import label_points
 from opsplatform.cases.followup import followup_funnel
 from opsplatform.i18n import _
 from opsplatform.labels import term_unit_label
-from opsplatform.operations.models import Operation
+from opsplatform.models.operations import Operation
+from opsplatform.models.seizures import Seizure, SeizureItem, Suspect
+from opsplatform.models.vocabulary import CASE_STAGES
 from opsplatform.policy import Member
 from opsplatform.reference.lookup import term_names
 from opsplatform.reporting import static_maps
@@ -24,8 +26,6 @@ from opsplatform.reporting.dashboard import result_charts
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import Scope, breakdowns, summary
 from opsplatform.seizures import returns
-from opsplatform.seizures.models import Seizure, SeizureItem, Suspect
-from opsplatform.seizures.vocabulary import CASE_STAGES
 from opsplatform.settings import Settings
 
 # Fields whose absence weakens the analysis (latitude stands for the coordinates, given both or neither).

@@ -8,14 +8,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.briefings.history import earlier_findings
 from opsplatform.briefings.brief import Brief
+from opsplatform.briefings.history import earlier_findings
 from opsplatform.i18n import _
+from opsplatform.models.operations import Route
+from opsplatform.models.reference import Country
 from opsplatform.operations import focal_points, services as operations
-from opsplatform.operations.models import Route
 from opsplatform.policy import Member
 from opsplatform.reference.lookup import term_names
-from opsplatform.reference.models import Country
 from opsplatform.reporting import static_maps
 from opsplatform.settings import Settings
 
@@ -66,7 +66,7 @@ async def build(session: AsyncSession, settings: Settings, member: Member, editi
     points = await label_points(session)
     view = {
         "participants_map": static_maps.svg_map(title=_("Participating countries"),
-                                                fills={c: PARTICIPANT for c in countries}),
+                                                fills=dict.fromkeys(countries, PARTICIPANT)),
         "routes_map": static_maps.routes(routes, points, title=_("Priority routes"), legend=[
             (static_maps.ROLE_COLOURS["origin"], _("Origin")), (static_maps.ROLE_COLOURS["transit"], _("Transit")),
             (static_maps.ROLE_COLOURS["destination"], _("Destination"))]) if routes else None,

@@ -10,9 +10,9 @@ from opsplatform import policy
 from opsplatform.briefings import post, pre, sitrep
 from opsplatform.briefings.brief import Builder
 from opsplatform.documents import services as documents
-from opsplatform.documents.models import Artifact
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _, language
+from opsplatform.models.documents import Artifact
 from opsplatform.policy import Member
 from opsplatform.settings import LANGUAGES, Settings
 from opsplatform.web.templating import render

@@ -11,17 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
 from opsplatform.briefings.brief import Brief
-from opsplatform.documents.models import Artifact
 from opsplatform.i18n import _
-from opsplatform.operations.models import Target
+from opsplatform.models.documents import Artifact
+from opsplatform.models.operations import Target
+from opsplatform.models.reference import Taxon
+from opsplatform.models.seizures import Seizure, SeizureItem
 from opsplatform.policy import Member
 from opsplatform.reference.lookup import term_names, with_descendants
-from opsplatform.reference.models import Taxon
 from opsplatform.reporting import charts
 from opsplatform.reporting.dashboard import day_series
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import Scope, summary
-from opsplatform.seizures.models import Seizure, SeizureItem
 from opsplatform.seizures.returns import silent_countries
 from opsplatform.settings import Settings
 

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
-from opsplatform.auth.models import Role, User
 from opsplatform.briefings.services import generate
 from opsplatform.i18n import _, language
 from opsplatform.mail.outbox import queue_mail
-from opsplatform.operations.models import Operation, Phase
+from opsplatform.models.auth import Role, User
+from opsplatform.models.operations import Operation, Phase
 from opsplatform.settings import Settings
 
 

@@ -15,15 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
-from opsplatform.auth.models import User
-from opsplatform.cases.models import CaseEvent
 from opsplatform.database import utcnow
 from opsplatform.documents.cells import sheet_row
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import N_, _
-from opsplatform.operations.models import Operation
-from opsplatform.reference.models import Country, Taxon
-from opsplatform.seizures.models import COUNTED_STATUSES, Seizure, SeizureItem
+from opsplatform.models.auth import User
+from opsplatform.models.cases import CaseEvent
+from opsplatform.models.operations import Operation
+from opsplatform.models.reference import Country, Taxon
+from opsplatform.models.seizures import COUNTED_STATUSES, Seizure, SeizureItem
 
 # The Secretariat's tabular format, in its order. "Reason for seizure" and "Disposal of confiscated specimens" are
 # not recorded here: the columns stay, empty, for the Party to complete before sending.

@@ -18,15 +18,14 @@ from opsplatform.cases import ecomessage, followup, links, messages
 from opsplatform.cases.attachments import EXTENSIONS, MAX_BYTES, MAX_FILES
 from opsplatform.cases.downloads import XLSX, annual_report_response, ecomessage_response, readable_attachment
 from opsplatform.cases.matching import match_json, matches_for
-from opsplatform.cases.models import Audience, LinkKind, SeizureLink
 from opsplatform.database import record_id
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
+from opsplatform.models.cases import Audience, LinkKind, SeizureLink
+from opsplatform.models.seizures import Seizure
+from opsplatform.models.vocabulary import CASE_STAGES
 from opsplatform.policy import Member
-from opsplatform.seizures.models import Seizure
-from opsplatform.seizures.vocabulary import CASE_STAGES
-from opsplatform.web import api_schema as doc
-from opsplatform.web import idempotency
+from opsplatform.web import api_schema as doc, idempotency
 from opsplatform.web.access import Membership, ReadableLink, ReadableSeizure, needs
 from opsplatform.web.api_docs import CREATE_ERRORS, ERRORS
 from opsplatform.web.deps import Db

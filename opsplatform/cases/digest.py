@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
-from opsplatform.auth.models import User
-from opsplatform.cases.models import OperationMessage
 from opsplatform.i18n import _, language
-from opsplatform.jobs.models import JobRun
 from opsplatform.mail.outbox import queue_mail
-from opsplatform.operations.models import Operation
+from opsplatform.models.auth import User
+from opsplatform.models.cases import OperationMessage
+from opsplatform.models.jobs import JobRun
+from opsplatform.models.operations import Operation
 from opsplatform.settings import Settings
 from opsplatform.web.templating import render
 

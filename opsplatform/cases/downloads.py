@@ -9,11 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.cases import annual_report, ecomessage, messages
 from opsplatform.cases.attachments import typed_filename
-from opsplatform.cases.models import MessageAttachment
 from opsplatform.database import utcnow
 from opsplatform.i18n import _
+from opsplatform.models.cases import MessageAttachment
+from opsplatform.models.seizures import Seizure
 from opsplatform.policy import Member
-from opsplatform.seizures.models import Seizure
 from opsplatform.web.downloads import download_headers
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -15,16 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import crypto, policy
 from opsplatform.audit.recorder import record
-from opsplatform.cases.models import LinkStatus, SeizureLink
 from opsplatform.database import utcnow
 from opsplatform.documents import services as documents
 from opsplatform.documents.render import docx_from_html, pdf_from_html
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import N_, _
 from opsplatform.labels import country_name
+from opsplatform.models.cases import LinkStatus, SeizureLink
+from opsplatform.models.reference import Taxon
+from opsplatform.models.seizures import Seizure, SeizureItem, Suspect
 from opsplatform.policy import Member
-from opsplatform.reference.models import Taxon
-from opsplatform.seizures.models import Seizure, SeizureItem, Suspect
 from opsplatform.seizures.validation import NOMINAL
 from opsplatform.settings import Settings
 from opsplatform.web.templating import render

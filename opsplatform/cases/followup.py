@@ -10,16 +10,16 @@ from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
-from opsplatform.auth.models import User
-from opsplatform.cases.models import CaseEvent
 from opsplatform.database import utcnow
 from opsplatform.errors import FieldError, InvalidInput, NotAllowed
 from opsplatform.i18n import _
-from opsplatform.operations.models import Phase
+from opsplatform.models.auth import User
+from opsplatform.models.cases import CaseEvent
+from opsplatform.models.operations import Phase
+from opsplatform.models.seizures import Seizure, SeizureStatus, counted
+from opsplatform.models.vocabulary import CASE_STAGES
 from opsplatform.policy import Member
-from opsplatform.seizures.models import Seizure, SeizureStatus, counted
 from opsplatform.reporting.summary import fold_unnamed
-from opsplatform.seizures.vocabulary import CASE_STAGES
 
 RANK = {stage: n for n, stage in enumerate(CASE_STAGES, start=1)}
 

@@ -16,17 +16,17 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
-from opsplatform.auth.models import User
-from opsplatform.cases.models import LinkKind, LinkStatus, SeizureLink
 from opsplatform.database import record_id, utcnow
 from opsplatform.errors import FieldError, InvalidInput, NotAllowed
 from opsplatform.i18n import N_, _
 from opsplatform.labels import status_label
+from opsplatform.models.auth import User
+from opsplatform.models.cases import LinkKind, LinkStatus, SeizureLink
+from opsplatform.models.operations import Participant
+from opsplatform.models.seizures import COUNTED_STATUSES, Seizure, SeizureStatus
 from opsplatform.notifications.services import notify
 from opsplatform.operations.focal_points import country_focal_points
-from opsplatform.operations.models import Participant
 from opsplatform.policy import Member
-from opsplatform.seizures.models import COUNTED_STATUSES, Seizure, SeizureStatus
 
 OPEN = (LinkStatus.pending, LinkStatus.accepted)
 

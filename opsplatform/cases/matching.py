@@ -14,14 +14,14 @@ from sqlalchemy.orm import aliased
 
 from opsplatform import policy
 from opsplatform.audit.recorder import record
-from opsplatform.auth.models import User
-from opsplatform.cases.models import SuspectMatch
 from opsplatform.database import claim, utcnow
 from opsplatform.i18n import N_
+from opsplatform.models.auth import User
+from opsplatform.models.cases import SuspectMatch
+from opsplatform.models.operations import Operation
+from opsplatform.models.seizures import Seizure, SeizureStatus, Suspect
 from opsplatform.notifications.services import notify
 from opsplatform.operations.focal_points import country_focal_points
-from opsplatform.operations.models import Operation
-from opsplatform.seizures.models import Seizure, SeizureStatus, Suspect
 
 
 @dataclass(frozen=True)

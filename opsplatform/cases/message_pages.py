@@ -15,12 +15,12 @@ from opsplatform import policy
 from opsplatform.cases import messages
 from opsplatform.cases.attachments import ALLOWED, MAX_BYTES, MAX_FILES
 from opsplatform.cases.downloads import readable_attachment
-from opsplatform.cases.models import Audience, MessageKind
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
+from opsplatform.models.cases import Audience, MessageKind
+from opsplatform.models.reference import Network
 from opsplatform.policy import Member
 from opsplatform.reference import lookup
-from opsplatform.reference.models import Network
 from opsplatform.web.access import Membership, needs
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash

@@ -12,15 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, undefer
 
 from opsplatform import crypto, policy
-from opsplatform.auth.models import User
 from opsplatform.cases.attachments import Upload, check_uploads
-from opsplatform.cases.models import Audience, MessageAttachment, MessageKind, OperationMessage
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import N_, _
+from opsplatform.models.auth import User
+from opsplatform.models.cases import Audience, MessageAttachment, MessageKind, OperationMessage
+from opsplatform.models.reference import Network, Region
+from opsplatform.models.seizures import Seizure
 from opsplatform.notifications.services import notify
 from opsplatform.policy import Member
-from opsplatform.reference.models import Network, Region
-from opsplatform.seizures.models import Seizure
 from opsplatform.settings import Settings
 
 TOP_LEVEL = (MessageKind.alert, MessageKind.seizure_notice)

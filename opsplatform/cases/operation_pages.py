@@ -15,10 +15,10 @@ from opsplatform.cases.followup import followup_funnel
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 from opsplatform.labels import status_label, value_label
-from opsplatform.operations.models import Operation
+from opsplatform.models.operations import Operation
+from opsplatform.models.vocabulary import CASE_STAGES
 from opsplatform.policy import Member
 from opsplatform.reporting import charts
-from opsplatform.seizures.vocabulary import CASE_STAGES
 from opsplatform.web.access import Membership, ReadableLink, needs
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash

@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform import policy
 from opsplatform.cases.followup import case_events
 from opsplatform.cases.links import counted_as, links_of
-from opsplatform.cases.models import LinkKind
-from opsplatform.operations.models import Participant
+from opsplatform.models.cases import LinkKind
+from opsplatform.models.operations import Participant
+from opsplatform.models.seizures import Seizure, SeizureStatus
+from opsplatform.models.vocabulary import CASE_STAGES
 from opsplatform.policy import Member
-from opsplatform.seizures.models import Seizure, SeizureStatus
-from opsplatform.seizures.vocabulary import CASE_STAGES
 
 
 async def record_context(session: AsyncSession, member: Member, seizure: Seizure,

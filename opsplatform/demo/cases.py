@@ -11,17 +11,17 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.auth.models import User
 from opsplatform.cases.followup import record_case_event
 from opsplatform.cases.links import decide_link, request_link
 from opsplatform.cases.matching import find_matches
 from opsplatform.cases.messages import post_message
-from opsplatform.cases.models import SeizureLink
 from opsplatform.crypto import decrypt, document_hash, encrypt
-from opsplatform.operations.models import Operation, Phase
+from opsplatform.models.auth import User
+from opsplatform.models.cases import SeizureLink
+from opsplatform.models.operations import Operation, Phase
+from opsplatform.models.seizures import COUNTED_STATUSES, Seizure, Suspect
+from opsplatform.models.vocabulary import CASE_STAGES
 from opsplatform.policy import Member, member_of
-from opsplatform.seizures.models import COUNTED_STATUSES, Seizure, Suspect
-from opsplatform.seizures.vocabulary import CASE_STAGES
 from opsplatform.settings import Settings
 
 COORDINATOR = "coordinator@demo.opsplatform.org"

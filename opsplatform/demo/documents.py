@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
-from opsplatform.auth.models import User
 from opsplatform.briefings.services import generate
 from opsplatform.database import utcnow
-from opsplatform.documents.models import Artifact
-from opsplatform.operations.models import Operation, OperationMember, Phase
+from opsplatform.models.auth import User
+from opsplatform.models.documents import Artifact
+from opsplatform.models.operations import Operation, OperationMember, Phase
 from opsplatform.releases import workflow
 from opsplatform.settings import Settings
 

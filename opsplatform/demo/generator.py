@@ -17,21 +17,21 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.audit.recorder import record
-from opsplatform.auth.models import User
 from opsplatform.auth.services import create_user
 from opsplatform.crypto import document_hash, encrypt
 from opsplatform.database import bulk_insert, refresh_statistics, utcnow
 from opsplatform.demo.cases import load_case_exchange
 from opsplatform.demo.documents import load_demo_documents
-from opsplatform.reporting import rollup
-from opsplatform.operations.models import FocalPoint, Operation, Phase
+from opsplatform.models.auth import User
+from opsplatform.models.operations import FocalPoint, Operation, Phase
+from opsplatform.models.reference import Airport, Country, NetworkMember, Taxon, TradeTerm, Unit
+from opsplatform.models.seizures import NilReturn, Seizure, SeizureItem, SeizureStatus, Suspect
 from opsplatform.operations.services import create_operation as create_operation_from_spec
 from opsplatform.operations.spec import parse_spec
 from opsplatform.paths import SEED
 from opsplatform.reference.loader import load_all
-from opsplatform.reference.models import Airport, Country, NetworkMember, Taxon, TradeTerm, Unit
 from opsplatform.reference.units import normalise
-from opsplatform.seizures.models import NilReturn, Seizure, SeizureItem, SeizureStatus, Suspect
+from opsplatform.reporting import rollup
 from opsplatform.settings import Settings
 
 

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
-from opsplatform.auth.models import User
-from opsplatform.documents.models import Artifact
 from opsplatform.documents.render import docx_from_html, pdf_from_html
-from opsplatform.operations.models import Operation
+from opsplatform.models.auth import User
+from opsplatform.models.documents import Artifact
+from opsplatform.models.operations import Operation
 
 FORMATS = {  # text types get "; charset=utf-8" from Litestar
     "html": "text/html",

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from opsplatform.auth.guards import requires
 from opsplatform.database import utcnow
 from opsplatform.i18n import _
-from opsplatform.jobs.models import JobRun
 from opsplatform.jobs.kinds import TASKS
 from opsplatform.jobs.registry import BY_NAME, JOBS, run_job
 from opsplatform.labels import outcome_label
+from opsplatform.models.jobs import JobRun
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
 

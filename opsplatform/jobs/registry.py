@@ -23,8 +23,8 @@ from opsplatform.database import Sessionmaker, refresh_statistics, session_scope
 from opsplatform.i18n import N_
 from opsplatform.jobs import tasks
 from opsplatform.jobs.kinds import TASKS
-from opsplatform.jobs.models import JobRun
 from opsplatform.mail.outbox import deliver_due
+from opsplatform.models.jobs import JobRun
 from opsplatform.operations.phases import move_phases
 from opsplatform.releases.workflow import publish_due
 from opsplatform.seizures.reminders import send_reminders

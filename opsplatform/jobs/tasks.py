@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.database import Sessionmaker, session_scope, utcnow
-from opsplatform.jobs.models import JobRun
+from opsplatform.models.jobs import JobRun
 from opsplatform.settings import Settings
 
 log = logging.getLogger(__name__)

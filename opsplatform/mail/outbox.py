@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.mail.models import OutboxMessage
+from opsplatform.models.mail import OutboxMessage
 from opsplatform.settings import Settings
 
 log = logging.getLogger(__name__)

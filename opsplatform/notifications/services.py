@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.database import bulk_insert, utcnow
 from opsplatform.i18n import gettext
-from opsplatform.notifications.models import Notification
+from opsplatform.models.notifications import Notification
 
 
 async def notify(session: AsyncSession, user_ids: Iterable[int | None], *, kind: str, text: str,

@@ -14,17 +14,28 @@ from opsplatform import policy
 from opsplatform.auth.guards import login_required, requires
 from opsplatform.errors import Conflict, InvalidInput
 from opsplatform.i18n import _
+from opsplatform.models.operations import Participant, Phase, Publicity
+from opsplatform.models.vocabulary import TRANSPORT_MODES
 from opsplatform.operations import services
-from opsplatform.operations.models import Participant, Phase, Publicity
 from opsplatform.operations.spec import CODE_RE, operation_spec, parse_spec
 from opsplatform.reference import lookup
-from opsplatform.seizures.vocabulary import TRANSPORT_MODES
+from opsplatform.web import idempotency
 from opsplatform.web.access import ReadableOperation, needs
 from opsplatform.web.api_docs import CREATE_ERRORS, ERRORS, ERRORS_WITH_CONFLICT
 from opsplatform.web.api_schema import (
-    COUNTRY, coded, day, documented, flag, follow, is_version, listing, shape, text, version, whole,
+    COUNTRY,
+    coded,
+    day,
+    documented,
+    flag,
+    follow,
+    is_version,
+    listing,
+    shape,
+    text,
+    version,
+    whole,
 )
-from opsplatform.web import idempotency
 from opsplatform.web.deps import Db
 
 EDIT = needs("edit_operation")

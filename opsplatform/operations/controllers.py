@@ -17,14 +17,14 @@ from opsplatform.database import utcnow
 from opsplatform.errors import Conflict, InvalidInput
 from opsplatform.i18n import _
 from opsplatform.labels import country_name, phase_label, publicity_label
+from opsplatform.models.operations import Operation, Phase, Publicity, Route, Target
+from opsplatform.models.reference import Country, Network, Organisation, TradeTerm
+from opsplatform.models.seizures import Seizure
 from opsplatform.operations import focal_points, services
 from opsplatform.operations.maps import routes_map
-from opsplatform.operations.models import Operation, Phase, Publicity, Route, Target
 from opsplatform.operations.spec import TRANSPORT_MODES, operation_spec, parse_spec
 from opsplatform.reference import lookup
 from opsplatform.reference.lookup import collation_key
-from opsplatform.reference.models import Country, Network, Organisation, TradeTerm
-from opsplatform.seizures.models import Seizure
 from opsplatform.web.access import Membership, ReadableOperation, needs
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash

@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.auth.models import Role, User
+from opsplatform import policy
 from opsplatform.auth.services import EMAIL_RE, create_one_time_link, create_user, normalise_email
 from opsplatform.errors import InvalidInput, NotAllowed
 from opsplatform.i18n import _, country_language, language
 from opsplatform.mail.outbox import queue_mail
-from opsplatform.operations.models import FocalPoint, Operation, Participant
-from opsplatform import policy
+from opsplatform.models.auth import Role, User
+from opsplatform.models.operations import FocalPoint, Operation, Participant
 from opsplatform.policy import Member
 from opsplatform.settings import LANGUAGES, Settings
 from opsplatform.web.templating import render
@@ -128,7 +128,7 @@ async def mark_accepted(session: AsyncSession, user: User, now: datetime, operat
 
 
 async def directory(session: AsyncSession, operation: Operation) -> list[DirectoryEntry]:
-    from opsplatform.reference.models import Country
+    from opsplatform.models.reference import Country
 
     rows = (await session.execute(
         select(FocalPoint, User, Country.name).join(User, User.id == FocalPoint.user_id)

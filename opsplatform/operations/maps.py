@@ -19,7 +19,7 @@ def routes_map(settings: Settings, data: dict[str, Any]) -> Response:
     fills: dict[str, str] = {}
     for route in routes:
         for role in ("transit", "origin", "destination"):  # a destination outranks a transit country
-            fills.update({c: ROLE_COLOURS[role] for c in getattr(route, role)})
+            fills.update(dict.fromkeys(getattr(route, role), ROLE_COLOURS[role]))
     m = base_map(settings, highlight=fills)
     for n, route in enumerate(routes):
         colour = LINE_COLOURS[n % len(LINE_COLOURS)]

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.operations.models import Operation, Phase
+from opsplatform.models.operations import Operation, Phase
 from opsplatform.settings import Settings
 
 

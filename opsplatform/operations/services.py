@@ -10,18 +10,18 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
-from opsplatform.auth.models import User
 from opsplatform.database import advance_version
 from opsplatform.errors import InvalidInput, NotAllowed
 from opsplatform.i18n import _
 from opsplatform.labels import phase_label
-from opsplatform.operations.models import FocalPoint, Operation, Participant, Phase, Publicity, Route, Target
+from opsplatform.models.auth import User
+from opsplatform.models.operations import FocalPoint, Operation, Participant, Phase, Publicity, Route, Target
+from opsplatform.models.reference import Country, Region, Taxon
 from opsplatform.operations import team
 from opsplatform.operations.spec import OperationSpec, RouteSpec, _Checker, parse_route, parse_spec
 from opsplatform.operations.team import TeamEntry
 from opsplatform.policy import Member
 from opsplatform.reference import lookup
-from opsplatform.reference.models import Country, Region, Taxon
 
 PHASES = list(Phase)
 D = TypeVar("D", date, datetime)

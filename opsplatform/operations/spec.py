@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
-from opsplatform.auth.models import User
-from opsplatform.operations.models import Operation, OperationMember, Participant, Phase, Publicity, Route, Target
+from opsplatform.models.auth import User
+from opsplatform.models.operations import Operation, OperationMember, Participant, Phase, Publicity, Route, Target
+from opsplatform.models.reference import Taxon, TradeTerm
+from opsplatform.models.vocabulary import TRANSPORT_MODES
 from opsplatform.operations.team import TeamEntry, entry_for
 from opsplatform.reference import lookup
-from opsplatform.reference.models import Taxon, TradeTerm
-from opsplatform.seizures.vocabulary import TRANSPORT_MODES
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,39}$")
 HUB_RE = re.compile(r"^(?P<name>[^@]+)@\s*(?P<lat>-?\d+(\.\d+)?)\s*,\s*(?P<lon>-?\d+(\.\d+)?)$")

@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
-from opsplatform.auth.models import User
 from opsplatform.auth.services import normalise_email
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
-from opsplatform.operations.models import Operation, OperationMember
+from opsplatform.models.auth import User
+from opsplatform.models.operations import Operation, OperationMember
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 
 from opsplatform import policy
-from opsplatform.auth.models import User
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 from opsplatform.labels import role_label
+from opsplatform.models.auth import User
 from opsplatform.operations import team
 from opsplatform.web.access import Membership, needs
 from opsplatform.web.deps import Db

@@ -14,13 +14,22 @@ import pycountry
 from babel.core import get_global
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import SQLModel
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
 
 from opsplatform import paths
 from opsplatform.i18n import N_, _
-from opsplatform.reference.models import (
-    Airport, Country, Currency, Network, NetworkMember, Organisation, Region, Taxon, TradeTerm, Unit,
+from opsplatform.models.reference import (
+    Airport,
+    Country,
+    Currency,
+    Network,
+    NetworkMember,
+    Organisation,
+    Region,
+    Taxon,
+    TradeTerm,
+    Unit,
 )
 
 COUNTRY_SHAPES = paths.STATIC / "geo" / "countries-110m.geojson"

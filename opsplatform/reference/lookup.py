@@ -12,9 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _, current_language
 from opsplatform.labels import country_name, region_name
+from opsplatform.models.reference import (
+    Airport,
+    Country,
+    Network,
+    NetworkMember,
+    Organisation,
+    Region,
+    Taxon,
+    TradeTerm,
+    Unit,
+)
 from opsplatform.reference.loader import search_key
-from opsplatform.reference.models import (Airport, Country, Network, NetworkMember, Organisation, Region, Taxon,
-                                          TradeTerm, Unit)
 
 
 async def country_choices(session: AsyncSession, codes: Select | None = None) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ Any other unit keeps its CITES code, so quantities in different units are never 
 
 from __future__ import annotations
 
-from opsplatform.reference.models import Unit
+from opsplatform.models.reference import Unit
 
 NORMALISED = {"mass": "kg", "volume": "m3", "liquid": "l"}
 NUMBER = "number"

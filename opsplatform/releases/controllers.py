@@ -12,24 +12,24 @@ from litestar.response import Redirect, Template
 from sqlalchemy import and_, select
 
 from opsplatform import policy
-from opsplatform.auth.models import User
 from opsplatform.database import utcnow
 from opsplatform.documents import services as documents
-from opsplatform.documents.models import Artifact
 from opsplatform.errors import Conflict, InvalidInput
 from opsplatform.i18n import _, current_language, negotiate
-from opsplatform.operations.models import Operation
+from opsplatform.models.auth import User
+from opsplatform.models.documents import Artifact
+from opsplatform.models.operations import Operation
+from opsplatform.models.releases import Release, ReleaseStatus
 from opsplatform.policy import Member
 from opsplatform.releases import workflow
 from opsplatform.releases.state import ReleaseState
-from opsplatform.releases.models import Release, ReleaseStatus
-from opsplatform.settings import LANGUAGES
 from opsplatform.reporting.dashboard import few_unnamed
+from opsplatform.settings import LANGUAGES
 from opsplatform.web.access import Membership, needs
 from opsplatform.web.deps import Db
 from opsplatform.web.downloads import download_headers
-from opsplatform.web.headers import FRAMED
 from opsplatform.web.flash import flash
+from opsplatform.web.headers import FRAMED
 
 EXPORTS = ("html", "pdf", "json", "csv")
 PUBLIC_DOWNLOAD = User(id=None, email="public", name="public download", role="press_officer")

@@ -18,15 +18,15 @@ from sqlalchemy import Float, String, case, cast, distinct, func, null, select, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
-from opsplatform.auth.models import Role, User
-from opsplatform.policy import Member
-from opsplatform.operations.models import Operation
+from opsplatform.models.auth import Role, User
+from opsplatform.models.operations import Operation
+from opsplatform.models.reference import Country, Taxon
+from opsplatform.models.seizures import Seizure, SeizureItem
 from opsplatform.paths import SEED
+from opsplatform.policy import Member
 from opsplatform.reference.lookup import with_descendants
-from opsplatform.reference.models import Country, Taxon
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import Scope, summary
-from opsplatform.seizures.models import Seizure, SeizureItem
 
 # The release is compiled as a press officer sees the results: the policy decides which countries count.
 PRESS_VIEW = User(id=None, email="release", name="release", role=Role.press_officer)

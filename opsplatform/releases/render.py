@@ -17,8 +17,8 @@ from opsplatform.documents import services as documents
 from opsplatform.documents.cells import exported_cell
 from opsplatform.i18n import _, current_language, language, ngettext
 from opsplatform.labels import country_name, region_name
+from opsplatform.models.releases import Release, ReleaseCorrection, ReleaseStatus
 from opsplatform.releases.figures import approximate
-from opsplatform.releases.models import Release, ReleaseCorrection, ReleaseStatus
 from opsplatform.reporting import static_maps
 from opsplatform.web.templating import render
 
@@ -99,7 +99,7 @@ def release_map(figures: dict[str, Any]) -> Markup:
     """Named countries by seizures; a named country whose count is withheld is shown without one."""
     counts = {e["country"]: e["seizures"] for e in figures["by_country"] if e["seizures"]}
     return static_maps.choropleth(counts, title=_("Seizures by country"), legend_title=_("Seizures"),
-                                  others={c: NAMED_FILL for c in figures["countries"]["named"]})
+                                  others=dict.fromkeys(figures["countries"]["named"], NAMED_FILL))
 
 
 def context(figures: dict[str, Any], release: Release, corrections: list[ReleaseCorrection], lang: str,

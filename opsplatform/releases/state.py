@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.auth.models import User
 from opsplatform.database import utcnow
 from opsplatform.documents import services as documents
-from opsplatform.operations.models import Operation
+from opsplatform.models.auth import User
+from opsplatform.models.operations import Operation
+from opsplatform.models.releases import Release, ReleaseCorrection
 from opsplatform.releases import render, workflow
-from opsplatform.releases.models import Release, ReleaseCorrection
 
 
 @dataclass

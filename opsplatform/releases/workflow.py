@@ -13,14 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform import policy
 from opsplatform.audit.recorder import record
 from opsplatform.database import advance_version
-from opsplatform.auth.models import Role
 from opsplatform.errors import Conflict, FieldError, InvalidInput, NotAllowed
 from opsplatform.i18n import N_, _
+from opsplatform.models.auth import Role
+from opsplatform.models.operations import Operation, Participant
+from opsplatform.models.releases import Release, ReleaseCorrection, ReleaseStatus
 from opsplatform.notifications.services import notify
-from opsplatform.operations.models import Operation, Participant
 from opsplatform.policy import Member
 from opsplatform.releases.figures import release_figures
-from opsplatform.releases.models import Release, ReleaseCorrection, ReleaseStatus
 from opsplatform.settings import LANGUAGES, Settings
 
 TEXT_FIELDS = {"narrative": 20_000, "quotes": 10_000}

@@ -9,9 +9,9 @@ from typing import Any, get_args, get_type_hints
 from litestar import Controller, Request, get
 from litestar.openapi.spec import Parameter
 
+from opsplatform.models.vocabulary import TRANSPORT_MODES
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import summary
-from opsplatform.seizures.vocabulary import TRANSPORT_MODES
 from opsplatform.web.access import Membership
 from opsplatform.web.api_docs import ERRORS
 from opsplatform.web.api_schema import coded, day, documented, listing, query, text

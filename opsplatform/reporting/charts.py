@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Sequence
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton

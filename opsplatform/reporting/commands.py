@@ -6,12 +6,16 @@ from typing import Any
 
 import click
 
-from opsplatform.cases.commands import annual_illegal_trade
 from opsplatform import policy
+from opsplatform.cases.commands import annual_illegal_trade
 from opsplatform.clitools import (
-    command_line_member, database_option, operation_by_code, run_async, settings_for, with_session,
+    command_line_member,
+    database_option,
+    operation_by_code,
+    run_async,
+    settings_for,
+    with_session,
 )
-
 
 # --- reports -----------------------------------------------------------------------------------------------------------
 

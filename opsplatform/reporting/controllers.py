@@ -12,14 +12,14 @@ from sqlalchemy import select
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
+from opsplatform.models.reference import Country, Network
+from opsplatform.models.seizures import Seizure
+from opsplatform.models.vocabulary import TRANSPORT_MODES
 from opsplatform.reference import lookup
-from opsplatform.reference.models import Country, Network
 from opsplatform.reporting import exports, maps
 from opsplatform.reporting.dashboard import dashboard_context
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import Scope, breakdowns, summary
-from opsplatform.seizures.models import Seizure
-from opsplatform.seizures.vocabulary import TRANSPORT_MODES
 from opsplatform.web.access import Membership, needs
 from opsplatform.web.deps import Db
 from opsplatform.web.downloads import download_headers

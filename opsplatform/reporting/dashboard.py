@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform import policy
 from opsplatform.i18n import _
 from opsplatform.labels import term_unit_label, value_label
-from opsplatform.operations.models import Operation
+from opsplatform.models.operations import Operation
 from opsplatform.policy import Member
 from opsplatform.reporting import charts
 from opsplatform.reporting.filters import ResultFilter

@@ -17,10 +17,10 @@ from opsplatform import policy
 from opsplatform.documents.cells import exported_cell, sheet_row
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
+from opsplatform.models.reference import Taxon
+from opsplatform.models.seizures import Seizure, SeizureItem
 from opsplatform.policy import Member
-from opsplatform.reference.models import Taxon
 from opsplatform.reporting.filters import ResultFilter
-from opsplatform.seizures.models import Seizure, SeizureItem
 from opsplatform.seizures.sheets import COLUMNS
 
 FIELDS = ("id", "reporting_country", "status", *COLUMNS, "normalised_unit", "normalised_quantity")

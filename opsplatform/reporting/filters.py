@@ -10,9 +10,9 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
-from opsplatform.reference.models import Country, NetworkMember, Taxon
-from opsplatform.seizures.models import Seizure, SeizureItem
-from opsplatform.seizures.vocabulary import TRANSPORT_MODES
+from opsplatform.models.reference import Country, NetworkMember, Taxon
+from opsplatform.models.seizures import Seizure, SeizureItem
+from opsplatform.models.vocabulary import TRANSPORT_MODES
 
 
 @dataclass(frozen=True)

@@ -27,15 +27,34 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    DateTime, Float, Integer, Select, String, and_, bindparam, cast, delete, distinct, event, func, insert, inspect,
-    literal, null, select, text, true, tuple_, union_all,
+    DateTime,
+    Float,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    distinct,
+    event,
+    func,
+    insert,
+    inspect,
+    literal,
+    null,
+    select,
+    text,
+    true,
+    tuple_,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from opsplatform.reference.models import Taxon
-from opsplatform.reporting.models import DailyFigure, WindowFigure
-from opsplatform.seizures.models import Seizure, SeizureItem, counted
+from opsplatform.models.reference import Taxon
+from opsplatform.models.reporting import DailyFigure, WindowFigure
+from opsplatform.models.seizures import Seizure, SeizureItem, counted
 
 Slice = tuple[int, str, date]
 PENDING = "daily_figures_pending"

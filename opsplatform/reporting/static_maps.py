@@ -225,7 +225,7 @@ def routes(routes: Sequence, points: Mapping[str, tuple[float, float]], *, title
     fills: dict[str, str] = {}
     for route in routes:
         for role in ("transit", "origin", "destination"):  # a destination outranks a transit country
-            fills.update({c: ROLE_COLOURS[role] for c in getattr(route, role)})
+            fills.update(dict.fromkeys(getattr(route, role), ROLE_COLOURS[role]))
     lines, dots = [], []
     for n, route in enumerate(routes):
         colour = LINE_COLOURS[n % len(LINE_COLOURS)]

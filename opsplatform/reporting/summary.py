@@ -14,14 +14,14 @@ from sqlalchemy import Float, Integer, Select, String, cast, func, literal, null
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
-from opsplatform.operations.models import Operation, Participant
+from opsplatform.models.operations import Operation, Participant
+from opsplatform.models.reference import Country, NetworkMember, Region
+from opsplatform.models.reporting import DailyFigure, WindowFigure
+from opsplatform.models.seizures import Seizure, counted
 from opsplatform.policy import Member
-from opsplatform.reference.models import Country, NetworkMember, Region
-from opsplatform.reporting.filters import ResultFilter
-from opsplatform.reporting.models import DailyFigure, WindowFigure
 from opsplatform.reporting import rollup
+from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.rollup import facts
-from opsplatform.seizures.models import Seizure, counted
 from opsplatform.seizures.returns import reported_without_figures
 
 UNKNOWN = "unknown"

@@ -13,16 +13,29 @@ from sqlalchemy import select
 from opsplatform import policy
 from opsplatform.errors import Conflict, InvalidInput
 from opsplatform.i18n import _
+from opsplatform.models import vocabulary as v
+from opsplatform.models.seizures import Seizure
 from opsplatform.seizures import returns, services
-from opsplatform.seizures import vocabulary as v
-from opsplatform.seizures.models import Seizure
 from opsplatform.seizures.validation import CODED, MAX_COUNT, MAX_ITEMS, MAX_MONEY, MAX_QUANTITY, MAX_SUSPECTS
+from opsplatform.web import idempotency
 from opsplatform.web.access import Membership, ReadableSeizure, needs
 from opsplatform.web.api_docs import CREATE_ERRORS, ERRORS, ERRORS_WITH_CONFLICT
 from opsplatform.web.api_schema import (
-    COUNTRY, coded, day, documented, flag, follow, identifier, is_version, listing, number, shape, text, version, whole,
+    COUNTRY,
+    coded,
+    day,
+    documented,
+    flag,
+    follow,
+    identifier,
+    is_version,
+    listing,
+    number,
+    shape,
+    text,
+    version,
+    whole,
 )
-from opsplatform.web import idempotency
 from opsplatform.web.deps import Db, Offset
 
 PAGE = 200
@@ -68,7 +81,7 @@ SEIZURE_FIELDS = {
     "latitude": number("With the longitude, or neither", minimum=-90, maximum=90),
     "longitude": number("With the latitude, or neither", minimum=-180, maximum=180),
     **{name: coded(values) for name, values in CODED.items()},
-    **{name: COUNTRY for name in ("origin_country", "export_country", "destination_country")},
+    **dict.fromkeys(("origin_country", "export_country", "destination_country"), COUNTRY),
     "transit_countries": COUNTRIES,
     "suspect_nationalities": COUNTRIES,
     "suspects_arrested": whole(minimum=0, maximum=MAX_COUNT),

@@ -9,12 +9,7 @@ from typing import Any
 
 import click
 
-from opsplatform.clitools import (
-    command_line_member,
-    database_option,
-    run_async,
-    settings_for,
-)
+from opsplatform.clitools import command_line_member, database_option, run_async, settings_for
 from opsplatform.database import make_engine, make_sessionmaker, session_scope, utcnow
 
 
@@ -36,9 +31,9 @@ async def import_seizures(database_url: str, code: str, country: str, dry_run: b
 
     from opsplatform.errors import InvalidInput
     from opsplatform.jobs import tasks
-    from opsplatform.operations.models import Participant
+    from opsplatform.models.operations import Participant
+    from opsplatform.models.seizures import SheetImport
     from opsplatform.seizures import sheet_tasks
-    from opsplatform.seizures.models import SheetImport
 
     content = Path(file).read_bytes()
     settings = settings_for(database_url)

@@ -12,21 +12,21 @@ from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 
 from opsplatform import crypto, policy
-from opsplatform.audit.models import AuditEvent
 from opsplatform.cases.record import record_context
 from opsplatform.database import utcnow
 from opsplatform.errors import Conflict, InvalidInput
 from opsplatform.i18n import _
 from opsplatform.labels import status_label
-from opsplatform.operations.models import Participant
+from opsplatform.models import vocabulary as v
+from opsplatform.models.audit import AuditEvent
+from opsplatform.models.operations import Participant
+from opsplatform.models.reference import Country, Currency, Taxon, TradeTerm, Unit
+from opsplatform.models.seizures import Seizure, SeizureItem, StatusChange, Suspect
 from opsplatform.policy import Member
 from opsplatform.reference import lookup
-from opsplatform.reference.models import Country, Currency, Taxon, TradeTerm, Unit
 from opsplatform.reporting.exports import visible_records
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.seizures import forms, returns, services
-from opsplatform.seizures import vocabulary as v
-from opsplatform.seizures.models import Seizure, SeizureItem, StatusChange, Suspect
 from opsplatform.seizures.validation import NOMINAL
 from opsplatform.web.access import Membership, ReadableSeizure, needs
 from opsplatform.web.deps import Db, PageNumber

@@ -8,7 +8,7 @@ from typing import Any
 from litestar.datastructures import FormMultiDict
 
 from opsplatform.errors import InvalidInput
-from opsplatform.seizures.vocabulary import CASE_FIELDS, ITEM_FIELDS, SEIZURE_FIELDS
+from opsplatform.models.vocabulary import CASE_FIELDS, ITEM_FIELDS, SEIZURE_FIELDS
 
 SUSPECT_FIELDS = ("id", "nationality", "sex", "role", "name", "date_of_birth", "document_number")
 ROW = re.compile(r"^(items|suspects)-(\d+)-(\w+)$")
@@ -64,5 +64,5 @@ def errors_by_field(exc: InvalidInput) -> dict[str, str]:
 
 def blank(raw: dict[str, Any] | None = None) -> dict[str, Any]:
     raw = raw or {}
-    return {**{k: "" for k in (*SEIZURE_FIELDS, *CASE_FIELDS)}, "transit_countries": [], "suspect_nationalities": [],
-            "items": [{k: "" for k in ITEM_FIELDS}], "suspects": [], **raw}
+    return {**dict.fromkeys((*SEIZURE_FIELDS, *CASE_FIELDS), ""), "transit_countries": [], "suspect_nationalities": [],
+            "items": [dict.fromkeys(ITEM_FIELDS, "")], "suspects": [], **raw}

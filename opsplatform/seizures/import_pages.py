@@ -15,12 +15,12 @@ from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _, current_language
 from opsplatform.jobs.tasks import reap
 from opsplatform.labels import status_label
-from opsplatform.operations.models import Target
+from opsplatform.models import vocabulary as v
+from opsplatform.models.operations import Target
+from opsplatform.models.reference import Currency, Taxon, TradeTerm, Unit
+from opsplatform.models.seizures import SheetImport
 from opsplatform.reference import lookup
-from opsplatform.reference.models import Currency, Taxon, TradeTerm, Unit
 from opsplatform.seizures import services, sheet_tasks
-from opsplatform.seizures import vocabulary as v
-from opsplatform.seizures.models import SheetImport
 from opsplatform.seizures.template import build_template
 from opsplatform.web.access import Membership, ReadableOperation, ReadableUpload, needs
 from opsplatform.web.deps import Db

@@ -12,34 +12,19 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.audit.models import AuditEvent
-from opsplatform.auth.models import User
 from opsplatform.database import analyze, bulk_insert, utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
-from opsplatform.operations.models import Operation, Participant
+from opsplatform.models.audit import AuditEvent
+from opsplatform.models.auth import User
+from opsplatform.models.operations import Operation, Participant
+from opsplatform.models.seizures import Seizure, SeizureItem, SeizureStatus, StatusChange
+from opsplatform.models.vocabulary import SEIZURE_FIELDS
 from opsplatform.policy import Member
 from opsplatform.reporting import rollup
-from opsplatform.seizures.models import (
-    Seizure,
-    SeizureItem,
-    SeizureStatus,
-    StatusChange,
-)
 from opsplatform.seizures.services import refuse_if_locked
-from opsplatform.seizures.sheets import (
-    DEFAULT_LIMITS,
-    SheetError,
-    SheetLimits,
-    read_rows,
-)
-from opsplatform.seizures.validation import (
-    MAX_ITEMS,
-    Reference,
-    check_item,
-    check_seizure,
-)
-from opsplatform.seizures.vocabulary import SEIZURE_FIELDS
+from opsplatform.seizures.sheets import DEFAULT_LIMITS, SheetError, SheetLimits, read_rows
+from opsplatform.seizures.validation import MAX_ITEMS, Reference, check_item, check_seizure
 
 ITEM_COLUMNS = ("taxon_id", "term_code", "quantity", "unit_code", "normalised_unit", "normalised_quantity",
                 "estimated_value", "currency")

@@ -10,16 +10,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.auth.models import User
 from opsplatform.database import claim
 from opsplatform.i18n import N_, _, language
 from opsplatform.labels import country_name
 from opsplatform.mail.outbox import queue_mail
+from opsplatform.models.auth import User
+from opsplatform.models.operations import Operation, Participant, Phase
+from opsplatform.models.reference import Country
+from opsplatform.models.seizures import Reminder
 from opsplatform.notifications.services import notify
 from opsplatform.operations.focal_points import country_focal_points
-from opsplatform.operations.models import Operation, Participant, Phase
-from opsplatform.reference.models import Country
-from opsplatform.seizures.models import Reminder
 from opsplatform.seizures.returns import silent_countries
 from opsplatform.settings import Settings
 from opsplatform.web.templating import render

@@ -11,13 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
-from opsplatform.operations.models import Operation, Participant
+from opsplatform.models.operations import Operation, Participant
+from opsplatform.models.reference import Country
+from opsplatform.models.reporting import DailyFigure
+from opsplatform.models.seizures import COUNTED_STATUSES, NilReturn, Seizure
 from opsplatform.operations.services import logging_refusal
 from opsplatform.policy import Member
-from opsplatform.reference.models import Country
 from opsplatform.reporting import rollup
-from opsplatform.reporting.models import DailyFigure
-from opsplatform.seizures.models import COUNTED_STATUSES, NilReturn, Seizure
 
 # A day counts as reported on time when something arrived before the end of the following day (UTC).
 ON_TIME = timedelta(days=2)

@@ -9,23 +9,29 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import crypto, policy
-from opsplatform.auth.models import User
 from opsplatform.cases.links import resettle_shipment
 from opsplatform.cases.matching import find_matches
 from opsplatform.database import advance_version, utcnow
 from opsplatform.errors import FieldError, InvalidInput, NotAllowed
 from opsplatform.i18n import N_, _
+from opsplatform.models.auth import User
+from opsplatform.models.operations import Operation, Participant
+from opsplatform.models.reference import Taxon
+from opsplatform.models.seizures import Seizure, SeizureItem, SeizureStatus, StatusChange, Suspect
+from opsplatform.models.vocabulary import CASE_FIELDS, ITEM_FIELDS, SEIZURE_FIELDS
 from opsplatform.notifications.services import notify
 from opsplatform.operations.focal_points import country_focal_points
-from opsplatform.operations.models import Operation, Participant
 from opsplatform.operations.services import logging_refusal
 from opsplatform.policy import Member
-from opsplatform.reference.models import Taxon
-from opsplatform.seizures.models import Seizure, SeizureItem, SeizureStatus, StatusChange, Suspect
 from opsplatform.seizures.validation import (
-    MAX_ITEMS, MAX_SUSPECTS, NOMINAL, Reference, check_item, check_seizure, check_suspect,
+    MAX_ITEMS,
+    MAX_SUSPECTS,
+    NOMINAL,
+    Reference,
+    check_item,
+    check_seizure,
+    check_suspect,
 )
-from opsplatform.seizures.vocabulary import CASE_FIELDS, ITEM_FIELDS, SEIZURE_FIELDS
 from opsplatform.settings import Settings
 
 ENTRY_STATUSES = (SeizureStatus.draft, SeizureStatus.submitted)

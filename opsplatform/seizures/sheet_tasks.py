@@ -16,16 +16,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
-from opsplatform.auth.models import User
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _, language
-from opsplatform.jobs.models import JobRun
 from opsplatform.jobs.tasks import Beat, TaskKind, queue
-from opsplatform.operations.models import Operation
+from opsplatform.models.auth import User
+from opsplatform.models.jobs import JobRun
+from opsplatform.models.operations import Operation
+from opsplatform.models.seizures import SheetFile, SheetImport
 from opsplatform.policy import Member
 from opsplatform.seizures.imports import ImportReport, import_sheet
-from opsplatform.seizures.models import SheetFile, SheetImport
 from opsplatform.seizures.sheets import SheetLimits
 from opsplatform.settings import Settings
 from opsplatform.web.downloads import safe_filename

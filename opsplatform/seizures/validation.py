@@ -19,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform.database import record_id
 from opsplatform.errors import FieldError
 from opsplatform.i18n import _
-from opsplatform.operations.models import Operation
+from opsplatform.models import vocabulary as v
+from opsplatform.models.operations import Operation
+from opsplatform.models.reference import Currency, Taxon, TradeTerm, Unit
 from opsplatform.reference import lookup
-from opsplatform.reference.models import Currency, Taxon, TradeTerm, Unit
 from opsplatform.reference.units import alias_map, normalise
-from opsplatform.seizures import vocabulary as v
 
 CODED = {"location_type": v.LOCATION_TYPES, "detection_method": v.DETECTION_METHODS,
          "transport_mode": v.TRANSPORT_MODES, "agency": v.AGENCIES, "case_status": v.CASE_STATUSES}

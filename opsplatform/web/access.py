@@ -21,12 +21,12 @@ from litestar.params import FromPath
 from sqlalchemy import select
 
 from opsplatform import policy
-from opsplatform.cases.models import SeizureLink
-from opsplatform.documents.models import Artifact
 from opsplatform.i18n import _
-from opsplatform.operations.models import Operation
+from opsplatform.models.cases import SeizureLink
+from opsplatform.models.documents import Artifact
+from opsplatform.models.operations import Operation
+from opsplatform.models.seizures import Seizure, SheetImport
 from opsplatform.policy import Member
-from opsplatform.seizures.models import Seizure, SheetImport
 from opsplatform.web.deps import Db
 
 Membership: TypeAlias = NamedDependency[Member]  # as `member`: the user's place in the path's operation

@@ -16,7 +16,15 @@ from typing import Any
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import (
-    Components, Link, OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, Parameter, RequestBody, Schema,
+    Components,
+    Link,
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIType,
+    Operation,
+    Parameter,
+    RequestBody,
+    Schema,
     SecurityScheme,
 )
 
@@ -151,7 +159,7 @@ def documented(body: Schema | None = None, *, parameters: Iterable[Parameter] = 
             if types:
                 success = next(a for code, a in answers.items() if code.startswith("2"))
                 shown = next(iter(success.content.values()))  # type: ignore[union-attr]
-                success.content = {kind: shown for kind in types}  # type: ignore[union-attr]
+                success.content = dict.fromkeys(types, shown)  # type: ignore[union-attr]
 
     return Documented
 

@@ -18,7 +18,6 @@ from opsplatform.auth.middleware import API_PREFIX
 from opsplatform.errors import InvalidInput, NotAllowed
 from opsplatform.i18n import _
 
-
 log = logging.getLogger("opsplatform.requests")
 
 

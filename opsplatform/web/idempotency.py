@@ -23,9 +23,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import crypto
-from opsplatform.auth.models import ANSWERS_KEPT, IdempotentRequest
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
+from opsplatform.models.auth import ANSWERS_KEPT, IdempotentRequest
 
 HEADER = "Idempotency-Key"
 LONGEST = 255

@@ -8,13 +8,13 @@ from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy import func, select, text
 
-from opsplatform.web.deps import Db
 from opsplatform import policy
 from opsplatform.auth.guards import login_required
 from opsplatform.auth.middleware import remember_language
-from opsplatform.operations.models import Participant
-from opsplatform.web.redirects import same_site_path
+from opsplatform.models.operations import Participant
 from opsplatform.settings import LANGUAGES
+from opsplatform.web.deps import Db
+from opsplatform.web.redirects import same_site_path
 
 
 class HomeController(Controller):

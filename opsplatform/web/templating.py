@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import cache
+from urllib.parse import urlencode
 
 from babel.dates import format_date, format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
-
-from urllib.parse import urlencode
 
 from opsplatform import format, i18n, labels, paths, policy
 from opsplatform.database import utcnow

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
-from opsplatform.seizures.models import COUNTED_STATUSES, Seizure, SeizureItem
+from opsplatform.models.seizures import COUNTED_STATUSES, Seizure, SeizureItem
 from tests.browser.conftest import COORDINATOR, PRESS_OFFICER, Site, log_in, picture
 from tests.documents_support import pdf_text
 

@@ -8,8 +8,8 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from opsplatform.audit.mixins import Audited
 from opsplatform.database import utcnow
+from opsplatform.models.audited import Audited
 
 
 class Role(StrEnum):

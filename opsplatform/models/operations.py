@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from opsplatform.audit.mixins import Audited
 from opsplatform.database import utcnow
+from opsplatform.models.audited import Audited
 
 
 class Phase(StrEnum):

@@ -8,8 +8,8 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column, ColumnElement, Index, LargeBinary, UniqueConstraint, and_, text
 from sqlmodel import Field, SQLModel
 
-from opsplatform.audit.mixins import Audited
 from opsplatform.database import utcnow
+from opsplatform.models.audited import Audited
 
 
 class SeizureStatus(StrEnum):

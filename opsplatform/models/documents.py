@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, LargeBinary
 from sqlmodel import Field, SQLModel
 
-from opsplatform.audit.mixins import Audited
 from opsplatform.database import utcnow
+from opsplatform.models.audited import Audited
 
 
 class Artifact(Audited, SQLModel, table=True):

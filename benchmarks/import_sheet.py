@@ -10,10 +10,11 @@ import argparse
 import asyncio
 import random
 import resource
+from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import date, timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import RowMapping, delete, insert, select
 
 from benchmarks.common import databases, timed, write_results
 from opsplatform import policy
@@ -62,11 +63,11 @@ async def run(rows: int) -> list[str]:
                         "end": "2026-10-31", "countries": ["KEN"]}), None)
                     await session.commit()
                     member = await policy.member_of(session, policy.command_line(), operation)
-                    seconds, report = await timed(lambda: import_sheet(session, member, "KEN", content,
-                                                                       "bench.csv"))
+                    seconds, report = await timed(lambda member=member: import_sheet(session, member, "KEN", content,
+                                                                                     "bench.csv"))
                     assert report.rejected == 0, report.problems[:3]
-                    again, second = await timed(lambda: import_sheet(session, member, "KEN", content,
-                                                                     "bench.csv"))
+                    again, second = await timed(lambda member=member: import_sheet(session, member, "KEN", content,
+                                                                                   "bench.csv"))
                     assert second.created == second.updated == 0
                     # The floor: the same seizures and items written by plain bulk inserts, no checks at all.
                     seizures = (await session.execute(select(Seizure.__table__))).mappings().all()
@@ -79,7 +80,8 @@ async def run(rows: int) -> list[str]:
                     for i in items:
                         by_seizure.setdefault(i["seizure_id"], []).append(dict(i))
 
-                    async def bare() -> None:
+                    async def bare(seizures: Sequence[RowMapping] = seizures,
+                                   by_seizure: dict[int, list[dict]] = by_seizure) -> None:
                         for start in range(0, len(seizures), 500):
                             batch = [dict(s) for s in seizures[start:start + 500]]
                             await session.execute(insert(Seizure.__table__), batch)

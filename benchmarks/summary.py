@@ -46,7 +46,8 @@ WITH counted AS (
   SELECT id, reporting_country, suspects_arrested, transport_mode, detection_method, seizure_date FROM seizures
   WHERE operation_id = :op AND status IN ('submitted', 'validated', 'queried'))
 SELECT 'total', NULL, NULL, COUNT(*), SUM(suspects_arrested) FROM counted
-UNION ALL SELECT 'country', reporting_country, NULL, COUNT(*), SUM(suspects_arrested) FROM counted GROUP BY reporting_country
+UNION ALL SELECT 'country', reporting_country, NULL, COUNT(*), SUM(suspects_arrested) FROM counted
+  GROUP BY reporting_country
 UNION ALL SELECT 'mode', transport_mode, NULL, COUNT(*), NULL FROM counted GROUP BY transport_mode
 UNION ALL SELECT 'method', detection_method, NULL, COUNT(*), NULL FROM counted GROUP BY detection_method
 UNION ALL SELECT 'day', CAST(seizure_date AS TEXT), NULL, COUNT(*), NULL FROM counted GROUP BY seizure_date
@@ -108,7 +109,8 @@ async def run(seizures: int, total: int, operations: int) -> None:
                     page_times, size = await dashboard(settings, user.email)
                     print(f"{label:>10}: {seizures:,} seizures, {items:,} items (loaded in {loaded:.0f} s)\n"
                           f"{'':>12}summary median {alone['summary'] * 1000:.1f} ms; hand-written over the "
-                          f"figures {alone['figures'] * 1000:.1f} ms (ratio {alone['summary'] / alone['figures']:.2f}x); "
+                          f"figures {alone['figures'] * 1000:.1f} ms "
+                          f"(ratio {alone['summary'] / alone['figures']:.2f}x); "
                           f"hand-written over the records {alone['records'] * 1000:.0f} ms "
                           f"(ratio {alone['summary'] / alone['records']:.3f}x)\n"
                           f"{'':>12}dashboard page median {median(page_times) * 1000:.0f} ms, "
@@ -122,8 +124,8 @@ async def run(seizures: int, total: int, operations: int) -> None:
                         loaded = time.perf_counter() - start
                         counted = (await session.execute(text("SELECT COUNT(*) FROM seizures"))).scalar()
                         crowded = await measure(session, operation_id)
-                        print(f"{'':>12}with {counted:,} seizures in {operations} operations (loaded in {loaded:.0f} s): "
-                              f"summary median {crowded['summary'] * 1000:.1f} ms = "
+                        print(f"{'':>12}with {counted:,} seizures in {operations} operations "
+                              f"(loaded in {loaded:.0f} s): summary median {crowded['summary'] * 1000:.1f} ms = "
                               f"{crowded['summary'] / alone['summary']:.2f}x its time alone; hand-written over the "
                               f"same figures {crowded['figures'] * 1000:.1f} ms, over the records "
                               f"{crowded['records'] * 1000:.0f} ms", flush=True)

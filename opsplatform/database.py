@@ -61,7 +61,8 @@ def make_sessionmaker(engine: AsyncEngine) -> Sessionmaker:
 
 
 @asynccontextmanager
-async def session_scope(sessionmaker: Sessionmaker, actor: tuple[int | None, str] | None = None) -> AsyncIterator[AsyncSession]:
+async def session_scope(sessionmaker: Sessionmaker,
+                        actor: tuple[int | None, str] | None = None) -> AsyncIterator[AsyncSession]:
     """A session whose changes are attributed to `actor` (user id, label) in the audit log."""
     async with sessionmaker() as session:
         if actor is not None:

@@ -54,8 +54,8 @@ def status_label(status: str) -> str:
     return {"draft": _("draft"), "submitted": _("submitted"), "validated": _("validated"), "queried": _("queried"),
             "withdrawn": _("withdrawn"), "pending": _("pending"), "accepted": _("accepted"), "refused": _("refused"),
             "removed": _("removed"), "checking": _("checking"), "previewed": _("checked"), "running": _("running"),
-            "done": _("done"),
-            "failed": _("failed"), "queued": _("queued"), "sending": _("sending"), "sent": _("sent")}.get(status, status)
+            "done": _("done"), "failed": _("failed"),
+            "queued": _("queued"), "sending": _("sending"), "sent": _("sent")}.get(status, status)
 
 
 def kind_label(kind: str) -> str:

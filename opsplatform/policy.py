@@ -352,7 +352,8 @@ def readable_documents(member: Member) -> ColumnElement[bool]:
     scope, _countries = document_scope(member)
     inside = or_(Artifact.kind.not_in(RECORD_DOCUMENTS), Artifact.scope == scope) \
         if member.countries is not None else true()
-    allowed = [and_(Artifact.kind == kind, Artifact.edition.is_(None) if edition is None else Artifact.edition == edition)
+    allowed = [and_(Artifact.kind == kind,
+                    Artifact.edition.is_(None) if edition is None else Artifact.edition == edition)
                for (kind, edition), roles in DOCUMENT_READERS.items() if member.role in roles]
     return and_(Artifact.operation_id == member.operation.id, inside, or_(false(), *allowed))
 
@@ -440,9 +441,10 @@ def message_access(member: Member) -> ColumnElement[bool]:
     audiences = [OperationMessage.audience == Audience.operation, OperationMessage.author_id == member.user.id]
     if member.role == Role.focal_point:
         country = select(Country).where(Country.alpha3 == member.user.country_code).subquery()
-        in_region = select(country.c.alpha3).where(or_(country.c.region_code == OperationMessage.audience_code,
-                                                       country.c.subregion_code == OperationMessage.audience_code,
-                                                       country.c.intermediate_region_code == OperationMessage.audience_code))
+        in_region = select(country.c.alpha3).where(or_(
+            country.c.region_code == OperationMessage.audience_code,
+            country.c.subregion_code == OperationMessage.audience_code,
+            country.c.intermediate_region_code == OperationMessage.audience_code))
         in_network = select(NetworkMember.country_code).where(
             NetworkMember.network_code == OperationMessage.audience_code,
             NetworkMember.country_code == member.user.country_code)

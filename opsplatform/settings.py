@@ -72,11 +72,15 @@ class Settings:
                                           "window, in minutes.", 15)
     reset_link_minutes: int = setting("OPSPLATFORM_RESET_LINK_MINUTES", "Minutes a password-reset link stays "
                                       "valid.", 60)
-    smtp_host: str = setting("OPSPLATFORM_SMTP_HOST", "Host name of the SMTP server that relays outgoing mail.", "127.0.0.1")
-    smtp_port: int = setting("OPSPLATFORM_SMTP_PORT", "SMTP port: 1025 for the development sink, usually 587 with starttls or 465 with tls.", 1025)
-    smtp_username: str = setting("OPSPLATFORM_SMTP_USERNAME", "SMTP login name, if the server asks for authentication.", "")
+    smtp_host: str = setting("OPSPLATFORM_SMTP_HOST", "Host name of the SMTP server that relays outgoing mail.",
+                             "127.0.0.1")
+    smtp_port: int = setting("OPSPLATFORM_SMTP_PORT", "SMTP port: 1025 for the development sink, usually 587 with "
+                             "starttls or 465 with tls.", 1025)
+    smtp_username: str = setting("OPSPLATFORM_SMTP_USERNAME", "SMTP login name, if the server asks for "
+                                 "authentication.", "")
     smtp_password: str = setting("OPSPLATFORM_SMTP_PASSWORD", "SMTP password that goes with the login name.", "")
-    smtp_security: str = setting("OPSPLATFORM_SMTP_SECURITY", "Transport security towards the SMTP server: `none`, `starttls` or `tls`.", "none")
+    smtp_security: str = setting("OPSPLATFORM_SMTP_SECURITY", "Transport security towards the SMTP server: "
+                                 "`none`, `starttls` or `tls`.", "none")
     mail_from: str = setting("OPSPLATFORM_MAIL_FROM", "Sender address of every message.",
                              "opsplatform <no-reply@opsplatform.local>")
     db_pool_size: int = setting("OPSPLATFORM_DB_POOL_SIZE", "Database connections each app process keeps open; at "

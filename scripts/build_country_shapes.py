@@ -1,6 +1,7 @@
 """Build the bundled country basemap from Natural Earth (npm `world-atlas`, TopoJSON) as GeoJSON keyed by ISO alpha-3.
 
-Usage: npm pack world-atlas@2 && tar xzf world-atlas-2.*.tgz && python scripts/build_country_shapes.py package/countries-110m.json
+Usage: npm pack world-atlas@2 && tar xzf world-atlas-2.*.tgz
+       python scripts/build_country_shapes.py package/countries-110m.json
 Writes opsplatform/static/geo/countries-110m.geojson with `iso3`, `name`, and a label point `lat`/`lon` per country.
 """
 
@@ -42,15 +43,17 @@ def ring(arcs: list[list[tuple[float, float]]], indexes: list[int]) -> list[tupl
 
 
 def area(points: list[tuple[float, float]]) -> float:
-    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1]))) / 2
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1], strict=True))) / 2
 
 
 def label_point(polygons: list[list[list[tuple[float, float]]]]) -> tuple[float, float]:
     """Centroid of the largest outer ring: good enough to anchor a label or a flow arrow."""
     outer = max((p[0] for p in polygons), key=area)
-    a = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(outer, outer[1:] + outer[:1])) / 2 or 1e-9
-    cx = sum((x1 + x2) * (x1 * y2 - x2 * y1) for (x1, y1), (x2, y2) in zip(outer, outer[1:] + outer[:1])) / (6 * a)
-    cy = sum((y1 + y2) * (x1 * y2 - x2 * y1) for (x1, y1), (x2, y2) in zip(outer, outer[1:] + outer[:1])) / (6 * a)
+    a = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(outer, outer[1:] + outer[:1], strict=True)) / 2 or 1e-9
+    cx = sum((x1 + x2) * (x1 * y2 - x2 * y1)
+             for (x1, y1), (x2, y2) in zip(outer, outer[1:] + outer[:1], strict=True)) / (6 * a)
+    cy = sum((y1 + y2) * (x1 * y2 - x2 * y1)
+             for (x1, y1), (x2, y2) in zip(outer, outer[1:] + outer[:1], strict=True)) / (6 * a)
     return round(cy, 3), round(cx if cx <= 180 else cx - 360, 3)
 
 

@@ -43,7 +43,8 @@ PASSWORD = "correct horse battery"
 
 def pytest_report_header() -> str:
     found = (PGBIN / "initdb").exists() or bool(os.environ.get("OPSPLATFORM_TEST_PG_URL"))
-    return f"databases: SQLite and {'PostgreSQL (' + str(PGBIN) + ')' if found else 'NOT PostgreSQL: server binaries missing'}"
+    return ("databases: SQLite and "
+            f"{'PostgreSQL (' + str(PGBIN) + ')' if found else 'NOT PostgreSQL: server binaries missing'}")
 
 
 # --- PostgreSQL cluster ---------------------------------------------------------------------------------------------
@@ -132,7 +133,7 @@ class Mailbox:
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # aiosmtpd's hook
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802  (aiosmtpd)
         self.messages.append(message_from_bytes(envelope.original_content or envelope.content, policy=default))
         return "250 OK"
 
@@ -225,14 +226,14 @@ class Cast:
 async def cast(db) -> Cast:  # type: ignore[no-untyped-def]
     """The fixed cast: coordinator, focal point of Kenya, focal point of Tanzania, press officer, admin, analyst."""
     people = {
-        "admin": dict(email="ada@ops.test", name="Ada Admin", role="admin"),
-        "coordinator": dict(email="corinne@ops.test", name="Corinne Coordinator", role="coordinator",
-                            cleared_for_nominal=True),
-        "kenya": dict(email="wanjiru@kws.test", name="Wanjiru Kenya", role="focal_point", country="KEN",
-                      cleared_for_nominal=True),
-        "tanzania": dict(email="baraka@tz.test", name="Baraka Tanzania", role="focal_point", country="TZA"),
-        "analyst": dict(email="anders@ops.test", name="Anders Analyst", role="analyst"),
-        "press": dict(email="priya@ops.test", name="Priya Press", role="press_officer"),
+        "admin": {"email": "ada@ops.test", "name": "Ada Admin", "role": "admin"},
+        "coordinator": {"email": "corinne@ops.test", "name": "Corinne Coordinator", "role": "coordinator",
+                        "cleared_for_nominal": True},
+        "kenya": {"email": "wanjiru@kws.test", "name": "Wanjiru Kenya", "role": "focal_point", "country": "KEN",
+                  "cleared_for_nominal": True},
+        "tanzania": {"email": "baraka@tz.test", "name": "Baraka Tanzania", "role": "focal_point", "country": "TZA"},
+        "analyst": {"email": "anders@ops.test", "name": "Anders Analyst", "role": "analyst"},
+        "press": {"email": "priya@ops.test", "name": "Priya Press", "role": "press_officer"},
     }
     users = {key: await create_user(db, **fields) for key, fields in people.items()}
     for user in users.values():

@@ -28,8 +28,8 @@ async def log_results(client, db, cast, start: date) -> list[dict]:
     sent = []
     for who, ref, country, offset in LOGGED:
         user = getattr(cast, who)
-        body = {**copy.deepcopy(IVORY), "seizure_ref": ref, "seizure_date": (start + timedelta(days=offset)).isoformat(),
-                "reporting_country": country}
+        body = {**copy.deepcopy(IVORY), "seizure_ref": ref,
+                "seizure_date": (start + timedelta(days=offset)).isoformat(), "reporting_country": country}
         if who != "kenya":
             body.pop("suspects")
         response = await client.post("/api/v1/operations/THUNDER-2026/seizures", json=body,

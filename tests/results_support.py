@@ -45,7 +45,8 @@ async def join_everyone(db, operation: Operation) -> None:
     countries = set((await db.scalars(select(Participant.country_code)
                                       .where(Participant.operation_id == operation.id))).all())
     for user in (await db.scalars(select(User).where(User.role.in_(policy.TEAM_ROLES)).order_by(User.id))).all():
-        reach = set((await db.scalars(policy.network_countries(user.network_code))).all()) if user.network_code else None
+        reach = set((await db.scalars(policy.network_countries(user.network_code))).all()) \
+            if user.network_code else None
         if reach is None or reach & countries:
             await team.add(db, operation, TeamEntry(user, user.role, lead=policy.may_lead(user.role) and not reach),
                            None)

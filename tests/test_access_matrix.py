@@ -265,8 +265,8 @@ class World:
     values: dict[str, str]
 
 
-@pytest.fixture
-async def world(settings, db) -> World:
+@pytest.fixture(name="world")  # a function name of its own: the tests' `world` arguments do not shadow its import
+async def world_fixture(settings, db) -> World:
     """The cast, Thunder with its team, Kenya's and Tanzania's records, uploads and invitations, a link request, a
     message with an attachment and a sitrep."""
     users: dict[str, User] = {}
@@ -366,7 +366,7 @@ async def observed(world: World, db) -> tuple[dict[tuple[str, str], dict[str, st
         for method, path in sorted(declared_routes(world.app)):
             answers[(method, path)] = {}
             for role in ROLES:
-                url = re.sub(r"\{(\w+):\w+\}", lambda m: ACTIONS.get(path) if m[1] == "action" else
+                url = re.sub(r"\{(\w+):\w+\}", lambda m, path=path: ACTIONS.get(path) if m[1] == "action" else
                              FIXED.get(m[1]) or world.values[m[1]], path) + QUERY.get((method, path), "")
                 client.cookies.clear()
                 headers = {}

@@ -17,7 +17,7 @@ from datetime import date
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
-from schemathesis import GenerationMode
+from schemathesis import APIOperation, GenerationMode
 from sqlalchemy import select, update
 
 from opsplatform.app import create_app
@@ -38,7 +38,7 @@ from tests.results_support import ACTIVE, IVORY, active_operation, bearer, membe
 LENIENT = [schemathesis.checks.positive_data_acceptance, schemathesis.checks.negative_data_rejection]
 EXAMPLES = 25  # per operation, generation mode and database; derandomized, so CI runs the same cases every time
 SCENARIOS, STEPS = 100, 10  # linked sequences per database, and their longest
-QUIET = dict(deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+QUIET = {"deadline": None, "derandomize": True, "database": None, "suppress_health_check": list(HealthCheck)}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 # Operations only the lead coordinator takes; a focal point of Kenya takes the others.
 LEADS = {"POST /api/v1/operations", "PATCH /api/v1/operations/{code}", "POST /api/v1/operations/{code}/phase"}
@@ -115,14 +115,15 @@ async def test_the_api_answers_generated_requests_without_server_errors_and_as_d
                 @hypothesis_settings(max_examples=EXAMPLES, **QUIET)
                 @given(case=api_operation.as_strategy(generation_mode=mode), use_real=st.booleans(),
                        token=st.sampled_from(real.tokens))
-                def check(case, use_real: bool, token: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+                def check(case, use_real: bool, token: dict[str, str],  # type: ignore[no-untyped-def]
+                          api_operation: APIOperation) -> None:
                     if use_real:
                         with_real(case, real)
                     response = case.call_and_validate(base_url=base_url, headers=token, excluded_checks=LENIENT)
                     tally[api_operation.label][response.status_code] += 1
 
                 try:
-                    check()  # blocking is fine: the server has its own thread and event loop
+                    check(api_operation=api_operation)  # blocking is fine: the server has its own thread and event loop
                 except (Exception, BaseExceptionGroup) as exc:  # every operation's failures, then report them all
                     failures.append(f"{api_operation.label} ({mode.value}): {exc}")
             await restore(db, real)
@@ -259,7 +260,8 @@ async def test_an_operation_file_of_any_shape_is_refused_naming_the_field(client
         sent = {"code": f"SHAPE-{n}", "name": "Shapes", "start": "2027-01-01", "end": "2027-01-31",
                 field.split("[")[0]: value}
         answer = await client.post("/api/v1/operations", headers=coordinator, json=sent)
-        assert answer.status_code == 400 and field in [e["field"] for e in answer.json()["errors"]], (field, answer.text)
+        assert answer.status_code == 400 and field in [e["field"] for e in answer.json()["errors"]], \
+            (field, answer.text)
 
 
 async def test_the_nul_character_is_refused_as_bad_input_on_both_databases(client, db, cast):

@@ -74,7 +74,8 @@ async def test_a_form_post_without_csrf_token_is_refused(client, cast):
 
 async def test_a_form_post_with_a_forged_csrf_token_is_refused(client, cast):
     await login(client, cast.kenya)
-    response = await client.post("/account/tokens", data={"name": "x", "_csrf_token": "forged" + (await csrf_of(client))[6:]})
+    response = await client.post("/account/tokens",
+                                 data={"name": "x", "_csrf_token": "forged" + (await csrf_of(client))[6:]})
     assert response.status_code == 403
 
 

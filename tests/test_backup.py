@@ -47,7 +47,8 @@ async def test_backup_and_restore_give_back_every_row(database_url, db, cast, se
     assert backup_file.stat().st_size > 0 and "backup written" in out
 
     # Life goes on after the backup: a new seizure, a suspect removed.
-    await services.create_seizure(db, settings, await member(db, cast.kenya, operation), {**IVORY, "seizure_ref": "KE-LATER"})
+    await services.create_seizure(db, settings, await member(db, cast.kenya, operation),
+                                  {**IVORY, "seizure_ref": "KE-LATER"})
     await db.execute(delete(Suspect))
     await db.commit()
     assert await seizure_checksum(db) != before_sum
@@ -59,7 +60,8 @@ async def test_backup_and_restore_give_back_every_row(database_url, db, cast, se
     assert await table_counts(db) == before_counts
     assert await seizure_checksum(db) == before_sum
     # Ids keep counting from where the backup left off, so a new record never collides.
-    await services.create_seizure(db, settings, await member(db, cast.kenya, operation), {**IVORY, "seizure_ref": "KE-AFTER"})
+    await services.create_seizure(db, settings, await member(db, cast.kenya, operation),
+                                  {**IVORY, "seizure_ref": "KE-AFTER"})
     await db.commit()
 
 

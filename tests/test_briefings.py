@@ -36,7 +36,8 @@ async def known(client, db, cast):
 @pytest.mark.parametrize("fmt", ["html", "pdf", "docx"])
 async def test_the_post_operation_briefing_shows_the_logged_figures(db, settings, cast, known, fmt):
     operation, sent = known
-    artifact = await generate(db, settings, await member(db, cast.coordinator, operation), kind="post", fmt=fmt, lang="en", now=utcnow())
+    artifact = await generate(db, settings, await member(db, cast.coordinator, operation), kind="post", fmt=fmt,
+                              lang="en", now=utcnow())
     text = plain(TEXT[fmt](artifact.content))
     expected = quantities(sent)
     arrested = sum(s["suspects_arrested"] for s in sent)
@@ -52,7 +53,8 @@ async def test_the_post_operation_briefing_shows_the_logged_figures(db, settings
 async def test_every_format_and_language_of_one_edition_shares_the_data_hash(db, settings, cast, known):
     operation, _sent = known
     now = utcnow()
-    made = [await generate(db, settings, await member(db, cast.coordinator, operation), kind="post", fmt=fmt, lang=lang, now=now)
+    made = [await generate(db, settings, await member(db, cast.coordinator, operation), kind="post", fmt=fmt,
+                           lang=lang, now=now)
             for fmt, lang in (("html", "en"), ("docx", "fr"), ("pdf", "es"))]
     assert len({a.data_hash for a in made}) == 1
     assert [(a.record_counts["seizures"], a.generated_by) for a in made] == \
@@ -63,8 +65,8 @@ async def test_every_format_and_language_of_one_edition_shares_the_data_hash(db,
                                            ("es", "Resultados por país")])
 async def test_briefings_render_in_three_languages(db, settings, cast, known, lang, heading):
     operation, _sent = known
-    artifact = await generate(db, settings, await member(db, cast.coordinator, operation), kind="post", fmt="html", lang=lang,
-                              now=utcnow())
+    artifact = await generate(db, settings, await member(db, cast.coordinator, operation), kind="post", fmt="html",
+                              lang=lang, now=utcnow())
     html = artifact.content.decode()
     assert f'<html lang="{lang}">' in html and heading in html
     assert ("Kenya" if lang == "en" else "Kenia" if lang == "es" else "Kenya") in html
@@ -72,10 +74,10 @@ async def test_briefings_render_in_three_languages(db, settings, cast, known, la
 
 async def test_the_restricted_pre_briefing_has_the_directory_and_the_shareable_one_does_not(db, settings, cast, known):
     operation, _sent = known
-    restricted = await generate(db, settings, await member(db, cast.coordinator, operation), kind="pre", fmt="pdf", lang="en",
-                                edition="restricted", now=utcnow())
-    shareable = await generate(db, settings, await member(db, cast.coordinator, operation), kind="pre", fmt="pdf", lang="en",
-                               edition="shareable", now=utcnow())
+    restricted = await generate(db, settings, await member(db, cast.coordinator, operation), kind="pre", fmt="pdf",
+                                lang="en", edition="restricted", now=utcnow())
+    shareable = await generate(db, settings, await member(db, cast.coordinator, operation), kind="pre", fmt="pdf",
+                               lang="en", edition="shareable", now=utcnow())
     assert cast.kenya.email in pdf_text(restricted.content)
     text = pdf_text(shareable.content)
     assert cast.kenya.email not in text and "Focal-point directory" not in text
@@ -85,11 +87,11 @@ async def test_the_restricted_pre_briefing_has_the_directory_and_the_shareable_o
 async def test_the_sitrep_counts_what_is_new_since_the_last_one_and_who_is_silent(client, db, settings, cast):
     today = utcnow().date()
     operation, sent = await known_operation(client, db, cast, **window_around(today))
-    first = await generate(db, settings, await member(db, cast.coordinator, operation), kind="sitrep", fmt="html", lang="en",
-                           now=utcnow())
+    first = await generate(db, settings, await member(db, cast.coordinator, operation), kind="sitrep", fmt="html",
+                           lang="en", now=utcnow())
     assert first.record_counts["new_seizures"] == len(sent)
-    again = await generate(db, settings, await member(db, cast.coordinator, operation), kind="sitrep", fmt="html", lang="en",
-                           now=utcnow() + timedelta(seconds=1))
+    again = await generate(db, settings, await member(db, cast.coordinator, operation), kind="sitrep", fmt="html",
+                           lang="en", now=utcnow() + timedelta(seconds=1))
     assert again.record_counts["new_seizures"] == 0
     html = plain(again.content.decode())
     # Seizures were logged for the window's first days, none for yesterday: all three countries were silent then.
@@ -100,8 +102,8 @@ async def test_the_sitrep_counts_what_is_new_since_the_last_one_and_who_is_silen
 
 async def test_the_sitrep_names_notable_seizures_without_nominal_data(db, settings, cast, known):
     operation, sent = known
-    artifact = await generate(db, settings, await member(db, cast.coordinator, operation), kind="sitrep", fmt="pdf", lang="en",
-                              now=utcnow())
+    artifact = await generate(db, settings, await member(db, cast.coordinator, operation), kind="sitrep", fmt="pdf",
+                              lang="en", now=utcnow())
     text = plain(pdf_text(artifact.content))
     for seizure in sent:
         assert seizure["seizure_ref"] in text
@@ -153,8 +155,8 @@ async def made(db, settings, cast, operation) -> dict[str, int]:
     now = utcnow()
     found = {}
     for kind, edition in (("pre", "restricted"), ("pre", "shareable"), ("sitrep", None), ("post", None)):
-        artifact = await generate(db, settings, await member(db, cast.coordinator, operation), kind=kind, fmt="html", lang="en",
-                                  edition=edition, now=now)
+        artifact = await generate(db, settings, await member(db, cast.coordinator, operation), kind=kind, fmt="html",
+                                  lang="en", edition=edition, now=now)
         found[f"{kind}-{edition}" if edition else kind] = artifact.id
     await db.commit()
     return found
@@ -212,8 +214,8 @@ async def test_the_previous_operation_of_the_series_is_compared(db, settings, ca
 
 async def test_the_post_operation_briefing_shows_the_follow_up_funnel(db, settings, cast, known):
     operation, sent = known
-    artifact = await generate(db, settings, await member(db, cast.coordinator, operation), kind="post", fmt="html", lang="en",
-                              now=utcnow())
+    artifact = await generate(db, settings, await member(db, cast.coordinator, operation), kind="post", fmt="html",
+                              lang="en", now=utcnow())
     html = plain(artifact.content.decode())
     investigated = sum(s["case_status"] == "investigation" for s in sent)
     assert f"All countries {len(sent)} {investigated} 0 0 0 0 0" in html  # every case is under investigation

@@ -45,7 +45,8 @@ async def test_the_pdf_holds_every_section_in_order_with_names_for_the_cleared(c
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert in_order(" ".join(text.split()), HEADINGS)
     for fact in ("Tran Van A", "C1234567", "1980-02-03", "14:30", "Loxodonta africana", "JKIA cargo terminal",
-                 "tusks cut to fit cashew sacks", "forged phytosanitary certificate", "Identify the consignee in Hanoi"):
+                 "tusks cut to fit cashew sacks", "forged phytosanitary certificate",
+                 "Identify the consignee in Hanoi"):
         assert fact in text, fact
     event = await db.scalar(select(AuditEvent).where(AuditEvent.action == "ecomessage"))
     assert event.after == {"format": "pdf", "nominal": True} and event.actor == cast.kenya.email

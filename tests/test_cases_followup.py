@@ -67,7 +67,8 @@ async def test_follow_up_goes_on_after_the_operation_closed_and_feeds_the_funnel
             response = await client.post(f"{API}/seizures/{ids[ref]}/case-events", headers=await bearer(
                 db, getattr(cast, who)), json={"stage": stage, "date": f"2026-11-{n + 1:02d}", "note": "court file"})
             assert response.status_code == 201, response.text
-    events = (await client.get(f"{API}/seizures/{ids['KE-1']}/case-events", headers=await bearer(db, cast.kenya))).json()
+    events = (await client.get(f"{API}/seizures/{ids['KE-1']}/case-events",
+                               headers=await bearer(db, cast.kenya))).json()
     assert events["case_status"] == "conviction"
     assert [e["stage"] for e in events["events"]] == ["investigation", "charges", "conviction"]
     everyone = {"KEN": "KEN", "TZA": "TZA", "UGA": "UGA"}
@@ -75,7 +76,8 @@ async def test_follow_up_goes_on_after_the_operation_closed_and_feeds_the_funnel
     assert (await client.get(f"{API}/follow-up", headers=await bearer(db, cast.analyst))).json() == \
         expected(CASES, everyone)
     # The press officer: Uganda gave no consent at all, Tanzania only to count in totals (as "other").
-    assert await followup_funnel(db, await member(db, cast.press, operation)) == expected(CASES, {"KEN": "KEN", "TZA": "other"})
+    assert await followup_funnel(db, await member(db, cast.press, operation)) == \
+        expected(CASES, {"KEN": "KEN", "TZA": "other"})
 
 
 async def test_the_case_status_is_the_furthest_stage_whatever_the_order(client, db, cast, closed):
@@ -97,7 +99,8 @@ async def test_case_events_by_role_country_and_input(client, db, cast, closed):
     bad = await client.post(url, json={"stage": "appeal", "date": "2026-09-30"}, headers=await bearer(db, cast.kenya))
     assert bad.status_code == 400
     assert {e["field"] for e in bad.json()["errors"]} == {"stage", "date"}
-    before = await client.post(url, json={"stage": "charges", "date": "2026-10-01"}, headers=await bearer(db, cast.kenya))
+    before = await client.post(url, json={"stage": "charges", "date": "2026-10-01"},
+                               headers=await bearer(db, cast.kenya))
     assert "between the seizure (2026-10-03)" in before.json()["errors"][0]["message"]
     assert await db.scalar(select(func.count()).select_from(CaseEvent)) == 0
     assert await db.scalar(select(Seizure.case_status).where(Seizure.id == ids["KE-1"])) is None

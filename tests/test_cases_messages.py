@@ -88,7 +88,8 @@ async def test_bad_messages_are_refused_by_field_and_nothing_is_stored(client, d
     bad = await client.post(API, headers=headers, json={
         "kind": "seizure_notice", "subject": "", "body": "x", "audience": "region", "audience_code": "999",
         "seizure_id": kenyan.id, "nominal": "Tran Van A, passport C1234567",
-        "attachments": [attached("tool.png", b"MZ\x90\x00 not an image"), attached("big.pdf", b"%PDF-" + b"0" * (5 << 20))]})
+        "attachments": [attached("tool.png", b"MZ\x90\x00 not an image"),
+                        attached("big.pdf", b"%PDF-" + b"0" * (5 << 20))]})
     assert bad.status_code == 400
     assert {e["field"] for e in bad.json()["errors"]} == {"subject", "audience_code", "seizure_id", "nominal",
                                                           "attachments[0]", "attachments[1]"}
@@ -119,7 +120,8 @@ async def test_the_message_pages_post_with_csrf_and_reply_in_place(client, db, c
     await login(client, cast.kenya)
     refused = await form_post(client, f"{PAGES}/", {"kind": "alert", "subject": "Pangolin scales", "body": ""},
                               files={"attachments": ("scan.txt", b"plain text", "text/plain")})
-    assert refused.status_code == 400 and 'value="Pangolin scales"' in refused.text and "is not an allowed file" in refused.text
+    assert refused.status_code == 400 and 'value="Pangolin scales"' in refused.text \
+        and "is not an allowed file" in refused.text
     posted = await form_post(client, f"{PAGES}/", {"kind": "alert", "subject": "Pangolin scales", "body": "Via LOS."},
                              files={"attachments": ("scales.png", PNG, "image/png")})
     assert posted.status_code in (302, 303)

@@ -59,11 +59,11 @@ def test_no_other_bar_when_rows_fit_the_limit() -> None:
 def test_bar_widths_are_proportional_to_values() -> None:
     root = parse(bar_chart(TAXA[:5], title="Top taxa"))
     widths = [float(rect.get("width")) for rect in all_of(root, "rect", "bar")]
-    for (_label, value), width in zip(TAXA[:5], widths):
+    for (_label, value), width in zip(TAXA[:5], widths, strict=True):
         assert abs(width / widths[0] - value / 142) < 0.01
     values = all_of(root, "text", "value")
     bars = all_of(root, "rect", "bar")
-    assert all(float(t.get("x")) > float(b.get("x")) + float(b.get("width")) for t, b in zip(values, bars))
+    assert all(float(t.get("x")) > float(b.get("x")) + float(b.get("width")) for t, b in zip(values, bars, strict=True))
 
 
 def test_values_are_formatted_for_the_current_language() -> None:
@@ -113,7 +113,7 @@ def test_day_chart_has_a_slot_for_every_day_including_days_without_seizures() ->
     heights = [float(g.find(f"{SVG}rect[@class='bar']").get("height")) for g in days]
     assert heights[2] == heights[3] == heights[5] == 0 and heights[4] > heights[0] > heights[1] > 0
     slots = [float(g.find(f"{SVG}rect[@class='slot']").get("x")) for g in days]
-    gaps = [b - a for a, b in zip(slots, slots[1:])]
+    gaps = [b - a for a, b in zip(slots, slots[1:], strict=False)]
     assert max(gaps) - min(gaps) < 0.2  # evenly spaced (coordinates have one decimal), missing days included
 
 
@@ -145,7 +145,8 @@ def test_x_labels_never_overlap_for_a_31_day_operation() -> None:
                 assert len(labels) >= 3
                 # Generous width: ~0.6 em per character at 12 units, centred on x
                 spans = [(float(t.get("x")) - len(t.text) * 3.6, float(t.get("x")) + len(t.text) * 3.6) for t in labels]
-                assert all(a[1] < b[0] for a, b in zip(spans, spans[1:])), (code, width, [t.text for t in labels])
+                assert all(a[1] < b[0] for a, b in zip(spans, spans[1:], strict=False)), \
+                    (code, width, [t.text for t in labels])
                 assert spans[0][0] >= 0 and spans[-1][1] <= width
 
 

@@ -178,8 +178,8 @@ async def test_a_message_to_a_network_is_read_by_that_networks_countries_and_the
     await team.add(db, thunder, TeamEntry(global_member, "coordinator"), None)  # on the team, not a lead
     await db.commit()
     sent = await client.post(f"{API}/messages", headers=await bearer(db, cast.coordinator), json={
-        "kind": "alert", "subject": "Couriers", "body": "Two couriers", "audience": "network", "audience_code": "HA-WEN",
-        "nominal": "Names: Tran Van A, passport C1234567"})
+        "kind": "alert", "subject": "Couriers", "body": "Two couriers", "audience": "network",
+        "audience_code": "HA-WEN", "nominal": "Names: Tran Van A, passport C1234567"})
     assert sent.status_code == 201, sent.text
     url = f"{API}/messages/{sent.json()['id']}"
     kenya = await client.get(url, headers=await bearer(db, cast.kenya))  # Kenya is in HA-WEN; its focal point cleared
@@ -222,7 +222,7 @@ async def test_a_network_coordinator_gets_its_networks_sitrep_not_the_whole_oper
     assert (await client.get(f"/documents/{edition.id}")).status_code == 200  # inside the whole operation's scope
 
 
-# --- aggregate consent holds everywhere --------------------------------------------------------------------------------
+# --- aggregate consent holds everywhere -------------------------------------------------------------------------------
 
 async def test_a_press_officer_cannot_isolate_a_country_that_agreed_only_to_count_in_the_totals(client, db, cast,
                                                                                              thunder):
@@ -313,7 +313,8 @@ async def test_of_two_patches_made_on_the_same_version_exactly_one_wins(settings
                                          for client, place in ((one, "Terminal 1"), (two, "Terminal 2"))))
     assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
     winner = next(a for a in answers if a.status_code == 200).json()
-    stored = await db.scalar(select(Seizure).where(Seizure.id == record["id"]).execution_options(populate_existing=True))
+    stored = await db.scalar(select(Seizure).where(Seizure.id == record["id"])
+                             .execution_options(populate_existing=True))
     assert (stored.location, stored.version) == (winner["location"], 2)
 
 

@@ -67,7 +67,8 @@ async def test_an_import_killed_mid_way_leaves_whole_seizures_and_a_rerun_comple
     assert incomplete == 0
     # Recorded like an upload: listed, running (until the next run or the reaper finds its process gone).
     killed = await db.scalar(select(SheetImport).execution_options(populate_existing=True))
-    assert (killed.filename, killed.uploaded_by, killed.status, killed.created) == ("kenya.csv", None, "running", stored)
+    assert (killed.filename, killed.uploaded_by, killed.status, killed.created) == \
+        ("kenya.csv", None, "running", stored)
     await db.commit()
     # The daily figures were written in the same transactions as the seizures they count.
     assert (await summary(db, await member(db, cast.coordinator, operation)))["seizures"] == stored

@@ -48,9 +48,11 @@ async def assert_consistent(db, operation, cast) -> None:
     assert await window_stored(db, operation.id) == await window_summed(db, operation.id)
     dated = ResultFilter(start=date(2026, 10, 2), end=date(2026, 10, 20))
     for user in (cast.coordinator, cast.kenya, cast.press):
-        assert await summary(db, await member(db, user, operation)) == await summary(db, await member(db, user, operation), FROM_RECORDS)
-        assert await summary(db, await member(db, user, operation), dated) == await summary(db, await member(db, user, operation), replace(
-            FROM_RECORDS, start=dated.start, end=dated.end))
+        assert (await summary(db, await member(db, user, operation))
+                == await summary(db, await member(db, user, operation), FROM_RECORDS))
+        assert (await summary(db, await member(db, user, operation), dated)
+                == await summary(db, await member(db, user, operation),
+                                 replace(FROM_RECORDS, start=dated.start, end=dated.end)))
         assert (await breakdowns(db, await member(db, user, operation), ResultFilter(), NOW)
                 == await breakdowns(db, await member(db, user, operation), FROM_RECORDS, NOW))
 
@@ -113,7 +115,8 @@ async def test_a_rolled_back_change_leaves_the_figures_alone(db, settings, cast)
     await create_seizure(db, settings, await member(db, cast.kenya, operation), IVORY)
     await db.commit()
     before = await stored(db, operation.id)
-    await create_seizure(db, settings, await member(db, cast.kenya, operation), {**IVORY, "seizure_ref": "KE-2", "seizure_date": "2026-10-05"})
+    await create_seizure(db, settings, await member(db, cast.kenya, operation),
+                         {**IVORY, "seizure_ref": "KE-2", "seizure_date": "2026-10-05"})
     await db.rollback()  # the third batch, interrupted before its commit
     await db.refresh(operation)
     for expired in (operation, cast.kenya):
@@ -140,14 +143,18 @@ async def test_two_writers_in_the_same_day_and_country_both_count(database_url, 
     engine = make_engine(database_url)
     makers = make_sessionmaker(engine)
     try:
-        async with session_scope(makers, actor=(None, "a")) as first, session_scope(makers, actor=(None, "b")) as second:
-            await create_seizure(first, settings, await member(first, cast.kenya, operation), {**IVORY, "seizure_ref": "KE-A"})
+        async with (session_scope(makers, actor=(None, "a")) as first,
+                    session_scope(makers, actor=(None, "b")) as second):
+            await create_seizure(first, settings, await member(first, cast.kenya, operation),
+                                 {**IVORY, "seizure_ref": "KE-A"})
             if database_url.startswith("sqlite"):
                 await first.commit()  # SQLite has one writer at a time: the second waits for this commit anyway
-                await create_seizure(second, settings, await member(second, cast.kenya, operation), {**IVORY, "seizure_ref": "KE-B"})
+                await create_seizure(second, settings, await member(second, cast.kenya, operation),
+                                     {**IVORY, "seizure_ref": "KE-B"})
                 await second.commit()
             else:
-                await create_seizure(second, settings, await member(second, cast.kenya, operation), {**IVORY, "seizure_ref": "KE-B"})
+                await create_seizure(second, settings, await member(second, cast.kenya, operation),
+                                     {**IVORY, "seizure_ref": "KE-B"})
                 await asyncio.gather(first.commit(), second.commit())
     finally:
         await engine.dispose()
@@ -213,7 +220,8 @@ async def test_an_import_in_batches_adds_each_batch_and_the_last_folds_them(db, 
     assert folded(daily) == folded(await recomputed(db, operation.id))
     assert folded(await window_stored(db, operation.id)) == await window_summed(db, operation.id)
     for user in (cast.coordinator, cast.kenya, cast.press):
-        assert await summary(db, await member(db, user, operation)) == await summary(db, await member(db, user, operation), FROM_RECORDS)
+        assert (await summary(db, await member(db, user, operation))
+                == await summary(db, await member(db, user, operation), FROM_RECORDS))
         assert (await breakdowns(db, await member(db, user, operation), ResultFilter(), NOW)
                 == await breakdowns(db, await member(db, user, operation), FROM_RECORDS, NOW))
 
@@ -252,7 +260,8 @@ async def test_an_interrupted_reimport_that_changes_records_leaves_exact_figures
     assert folded(await stored(db, operation.id)) == folded(await recomputed(db, operation.id))
     assert folded(await window_stored(db, operation.id)) == await window_summed(db, operation.id)
     for user in (cast.coordinator, cast.kenya, cast.press):
-        assert await summary(db, await member(db, user, operation)) == await summary(db, await member(db, user, operation), FROM_RECORDS)
+        assert (await summary(db, await member(db, user, operation))
+                == await summary(db, await member(db, user, operation), FROM_RECORDS))
         assert (await breakdowns(db, await member(db, user, operation), ResultFilter(), NOW)
                 == await breakdowns(db, await member(db, user, operation), FROM_RECORDS, NOW))
 

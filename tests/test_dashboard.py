@@ -59,7 +59,8 @@ async def test_an_export_equals_the_filtered_records_page(client, db, cast, resu
     await login(client, cast.kenya)
     page = await client.get(f"{BASE}/seizures", params={"end": "2026-10-05"})
     shown = set(re.findall(r"/seizures/\d+\">([A-Z]{2}-\d)<", page.text))
-    exported = await client.get(f"{BASE}/export.csv", params={"end": "2026-10-05", "fields": ["seizure_ref", "item_no"]})
+    exported = await client.get(f"{BASE}/export.csv",
+                                params={"end": "2026-10-05", "fields": ["seizure_ref", "item_no"]})
     rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert {r["seizure_ref"] for r in rows} == shown == {"KE-1"}
     assert len(rows) == 2 and list(rows[0]) == ["seizure_ref", "item_no"]

@@ -70,7 +70,8 @@ async def test_the_demo_loads_two_thunder_operations_with_results(demo):
     assert await count(demo, SeizureItem) >= 240
     assert await count(demo, NilReturn) > 0
     # Ivory is reported both by weight and by number, as countries do.
-    ivory_units = set((await demo.scalars(select(SeizureItem.normalised_unit).where(SeizureItem.term_code == "TUS"))).all())
+    ivory_units = set((await demo.scalars(select(SeizureItem.normalised_unit)
+                                          .where(SeizureItem.term_code == "TUS"))).all())
     assert {"kg", "number"} <= ivory_units
 
 
@@ -79,7 +80,7 @@ async def test_the_demo_shows_the_case_exchange(demo):
     assert await count(demo, CaseEvent, CaseEvent.seizure_id.in_(
         select(Seizure.id).where(Seizure.operation_id == previous.id))) >= 10
     assert await count(demo, CaseEvent, CaseEvent.day > TODAY) == 0
-    assert {s for s in (await demo.scalars(select(SeizureLink.status))).all()} == {"accepted", "pending"}
+    assert set((await demo.scalars(select(SeizureLink.status))).all()) == {"accepted", "pending"}
     assert await count(demo, Seizure, Seizure.same_shipment_as_id.is_not(None)) == 1
     assert await count(demo, SuspectMatch) == 1
     assert await count(demo, OperationMessage) == 3

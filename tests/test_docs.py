@@ -32,7 +32,8 @@ def test_the_admin_guide_lists_every_scheduled_job_as_it_is():
     block = re.search(r"<!-- jobs:start.*?-->\n(.*?)<!-- jobs:end -->", guide, re.S)
     assert block, "docs/admin-guide.md has lost its jobs markers"
     listed = re.findall(r"^\| `(\w+)` \| (.*) \|$", block.group(1), re.M)
-    assert listed == [(job.name, job.schedule) for job in JOBS], "the jobs in the admin guide are stale (run `make docs`)"
+    assert listed == [(job.name, job.schedule) for job in JOBS], \
+        "the jobs in the admin guide are stale (run `make docs`)"
 
 
 def test_every_picture_and_guide_linked_from_the_docs_exists():

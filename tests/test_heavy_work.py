@@ -114,7 +114,8 @@ async def test_rows_beyond_the_settings_limit_are_refused_with_a_clear_message(c
 
 async def test_an_import_waits_for_the_other_sheet_of_its_country(client, db, cast, thunder, settings):
     await login(client, cast.kenya)
-    first, second = await upload(client, semicolon_csv(ROWS), "a.csv"), await upload(client, semicolon_csv(ROWS), "b.csv")
+    first, second = (await upload(client, semicolon_csv(ROWS), "a.csv"),
+                     await upload(client, semicolon_csv(ROWS), "b.csv"))
     await work_off(settings)
     await form_post(client, f"{first}/run")
     refused = await form_post(client, f"{second}/run")

@@ -95,7 +95,8 @@ async def test_rows_that_contradict_their_seizure_are_refused(db, cast, thunder)
 
 
 async def test_a_dry_run_writes_nothing(db, cast, thunder):
-    report = await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", semicolon_csv(ROWS), "kenya.csv", dry_run=True)
+    report = await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", semicolon_csv(ROWS), "kenya.csv",
+                                dry_run=True)
     assert (report.created, report.rejected) == (2, 3)
     assert await counts(db) == (0, 0)
 
@@ -115,8 +116,8 @@ async def test_an_xlsx_with_shuffled_columns_imports(db, cast, thunder):
 
 async def test_a_sheet_without_required_columns_is_refused_whole(db, cast, thunder):
     with pytest.raises(InvalidInput, match="taxon"):
-        await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", b"seizure_ref,seizure_date,term,quantity\nA,2026-10-02,TUS,1\n",
-                           "x.csv")
+        await import_sheet(db, await member(db, cast.kenya, thunder), "KEN",
+                           b"seizure_ref,seizure_date,term,quantity\nA,2026-10-02,TUS,1\n", "x.csv")
 
 
 async def test_the_cli_imports_with_a_report_and_exit_1_on_rejected_rows(database_url, db, thunder, tmp_path):

@@ -44,8 +44,8 @@ async def test_phases_move_at_the_window_edges_once(db, settings, makers):
     assert operation.phase == "closed"
     moves = (await db.execute(select(AuditEvent.actor, AuditEvent.after).where(
         AuditEvent.entity == "operations", AuditEvent.action == "update", AuditEvent.actor.startswith("job:")))).all()
-    assert [(a, after["phase"]) for a, after in moves] == [("job:move_phases", "active"), ("job:move_phases", "reporting"),
-                                                           ("job:move_phases", "closed")]
+    assert [(a, after["phase"]) for a, after in moves] == [
+        ("job:move_phases", "active"), ("job:move_phases", "reporting"), ("job:move_phases", "closed")]
 
 
 async def test_an_operation_entered_after_its_start_keeps_its_phase(db, settings, makers):

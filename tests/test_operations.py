@@ -180,7 +180,8 @@ async def test_only_coordinators_manage_operations(client, db, cast, thunder, ro
                        ("/operations/THUNDER-2026/focal-points", {"country": "KEN", "email": "x@y.test"})):
         assert (await form_post(client, path, data)).status_code == outside, path
     headers = await token_for(db, user)
-    assert (await client.post("/api/v1/operations", json={**EXAMPLE, "code": "X-1"}, headers=headers)).status_code == 403
+    assert (await client.post("/api/v1/operations", json={**EXAMPLE, "code": "X-1"},
+                              headers=headers)).status_code == 403
     assert (await client.post("/api/v1/operations/THUNDER-2026/phase", json={"phase": "active"},
                               headers=headers)).status_code in (403, 404)
     await db.refresh(thunder)

@@ -25,7 +25,7 @@ from opsplatform.models.operations import Operation, Route
 from opsplatform.models.reference import Network, Organisation, Taxon
 from opsplatform.models.seizures import Seizure, SheetImport
 from opsplatform.web.csrf import token_for
-from tests.test_access_matrix import FIXED, MATRIX, QUERY, ROLES, expectations, world  # noqa: F401  (fixture)
+from tests.test_access_matrix import FIXED, MATRIX, QUERY, ROLES, expectations, world_fixture  # noqa: F401  (fixture)
 from tests.test_translations import catalogue
 
 HEADINGS = {"h1", "h2", "h3", "legend", "th", "label", "button", "summary", "dt"}

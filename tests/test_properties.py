@@ -32,7 +32,7 @@ from opsplatform.seizures.validation import MAX_COUNT, MAX_ITEMS, MAX_MONEY, MAX
 from opsplatform.web.gate import LARGEST_NUMBER
 from tests.results_support import IVORY, active_operation, member
 
-QUICK = dict(derandomize=True, database=None, deadline=None)
+QUICK = {"derandomize": True, "database": None, "deadline": None}
 WITH_DB = dict(QUICK, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # --- any JSON value, with the numbers and texts that sit on a rule's edge ---------------------------------------------
@@ -94,9 +94,9 @@ BODIES = st.builds(lambda items, suspects, body: {"items": items, "suspects": su
 
 # Every refusal names a field the document lists: `location`, `items[2].quantity`, `suspects[0].sex`.
 FIELD = re.compile("|".join([
-    "(?:%s)" % "|".join(NEW_SEIZURE.properties),
-    r"items\[\d+\]\.(?:%s)" % "|".join(ITEM.properties),
-    r"suspects\[\d+\]\.(?:%s)" % "|".join(SUSPECT.properties)]))
+    "(?:{})".format("|".join(NEW_SEIZURE.properties)),
+    r"items\[\d+\]\.(?:{})".format("|".join(ITEM.properties)),
+    r"suspects\[\d+\]\.(?:{})".format("|".join(SUSPECT.properties))]))
 
 
 def within(value, schema) -> bool:

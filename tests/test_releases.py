@@ -66,7 +66,8 @@ async def test_the_draft_is_prefilled_from_the_figures_the_release_may_show(clie
     preview = (await client.get(f"{PAGE}/preview")).text
     consenting = [s for s in sent if s["reporting_country"] != "UGA"]  # Uganda's consent is none
     kg, pieces = quantities(consenting, {"KEN", "TZA"})[("TUS", "kg")], quantities(consenting)[("TUS", "number")]
-    assert f"{len(consenting)} seizures and {sum(s['suspects_arrested'] for s in consenting)} arrests to date" in preview
+    assert f"{len(consenting)} seizures and {sum(s['suspects_arrested'] for s in consenting)} arrests to date" \
+        in preview
     assert (kg, pieces) == (361.5, 42)
     # Two significant digits, said as releases say them; kilograms and pieces never added together.
     assert "more than 360 kg and 42 pieces of elephant ivory" in preview

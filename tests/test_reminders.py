@@ -29,7 +29,8 @@ async def thunder(db, cast):
     for user, country in ((cast.kenya, "KEN"), (cast.tanzania, "TZA")):
         db.add(FocalPoint(operation_id=operation.id, country_code=country, user_id=user.id))
     await db.commit()
-    await record_nil_return(db, await member(db, cast.tanzania, operation), "TZA", YESTERDAY, today=MORNING.date())  # Tanzania said so
+    await record_nil_return(db, await member(db, cast.tanzania, operation), "TZA", YESTERDAY,
+                            today=MORNING.date())  # Tanzania said so
     await db.commit()
     return operation
 

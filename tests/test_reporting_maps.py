@@ -45,7 +45,7 @@ def scattered(n: int, seed: int = 7) -> list[SeizurePoint]:
 
 def shapes(html: str, kind: str) -> list[dict]:
     """Every `L.<kind>(…)` in drawing order, with its coordinates, options and tooltip text."""
-    tooltips = {name: text for name, text in re.findall(r"(\w+)\.bindTooltip\(\s*`<div>\s*(.*?)\s*</div>`", html, re.S)}
+    tooltips = dict(re.findall(r"(\w+)\.bindTooltip\(\s*`<div>\s*(.*?)\s*</div>`", html, re.S))
     return [{"coordinates": json.loads(coordinates), "options": json.loads(options), "tooltip": tooltips.get(name)}
             for name, coordinates, options in
             re.findall(rf"var (\w+) = L\.{kind}\(\s*(\[.*?\]),\s*(\{{.*?\}})\s*\)\.addTo", html, re.S)]

@@ -105,7 +105,8 @@ async def test_a_coordinator_turns_on_two_step_login_and_then_needs_a_code(clien
     assert await db.scalar(select(AuditEvent.id).where(AuditEvent.action == "enable_second_factor",
                                                        AuditEvent.entity_id == str(cast.coordinator.id)))
     # The password alone opens no session: the code page comes next.
-    step_one = await form_post(client, "/login", {"email": cast.coordinator.email, "password": PASSWORD, "next": "/jobs"})
+    step_one = await form_post(client, "/login",
+                               {"email": cast.coordinator.email, "password": PASSWORD, "next": "/jobs"})
     assert step_one.status_code == 200 and "Enter your code" in step_one.text
     assert "opsp_session" not in client.cookies
     wrong = await form_post(client, "/login/code", {"code": "123456", "next": "/jobs"})
@@ -147,7 +148,8 @@ async def test_an_admin_resets_a_lost_second_factor(client, cast, db, settings):
     assert response.status_code in (302, 303)
     await db.refresh(cast.coordinator)
     assert (cast.coordinator.totp_secret_encrypted, cast.coordinator.totp_enabled_at) == (None, None)
-    assert await db.scalar(select(AuditEvent.actor).where(AuditEvent.action == "reset_second_factor")) == cast.admin.email
+    assert await db.scalar(select(AuditEvent.actor).where(AuditEvent.action == "reset_second_factor")) == \
+        cast.admin.email
     await form_post(client, "/logout")
     await login(client, cast.coordinator)  # the password alone again
 

@@ -31,15 +31,16 @@ def filled(values: dict[str, str]) -> dict[str, str]:
 
 
 def template(**changes: object) -> bytes:
-    arguments: dict[str, object] = dict(
-        operation_code="THUNDER-2026", operation_name="Operation Thunder 2026",
-        start=date(2026, 10, 1), end=date(2026, 10, 31),
-        terms=[("TUS", "tusks"), ("SCA", "scales"), ("LIV", "live")], units=[("KIL", "kilograms"), ("PCS", "pieces")],
-        countries=[("KEN", "Kenya"), ("TZA", "Tanzania"), ("VNM", "Viet Nam")],
-        target_taxa=[("Loxodonta africana", "African bush elephant"), ("Manis", "pangolins")],
-        transport_modes=["air_cargo", "road"], detection_methods=["xray", "detector_dog"],
-        agencies=["customs", "police"], location_types=["airport", "seaport"],
-        case_statuses=["none", "investigation"], currencies=["USD", "KES"])
+    arguments: dict[str, object] = {
+        "operation_code": "THUNDER-2026", "operation_name": "Operation Thunder 2026",
+        "start": date(2026, 10, 1), "end": date(2026, 10, 31),
+        "terms": [("TUS", "tusks"), ("SCA", "scales"), ("LIV", "live")],
+        "units": [("KIL", "kilograms"), ("PCS", "pieces")],
+        "countries": [("KEN", "Kenya"), ("TZA", "Tanzania"), ("VNM", "Viet Nam")],
+        "target_taxa": [("Loxodonta africana", "African bush elephant"), ("Manis", "pangolins")],
+        "transport_modes": ["air_cargo", "road"], "detection_methods": ["xray", "detector_dog"],
+        "agencies": ["customs", "police"], "location_types": ["airport", "seaport"],
+        "case_statuses": ["none", "investigation"], "currencies": ["USD", "KES"]}
     arguments.update(changes)
     return build_template(**arguments)  # type: ignore[arg-type]
 

@@ -203,7 +203,7 @@ def catalogue_problems(language: str, catalog: Catalog, source: Catalog) -> list
             ids = [message.id] if isinstance(message.id, str) else list(message.id)
             expected = placeholders(ids[-1])
             for string in strings:  # a plural's singular may say "one" instead of %(num)s
-                got = [p for p in placeholders(string)]
+                got = list(placeholders(string))
                 if got != expected and (len(strings) == 1 or got != [p for p in expected if "(num)" not in p]):
                     problems.append(f"{label}: placeholders {got} instead of {expected}")
     problems += [f"{language}: {m.id!r}: stale (no longer in the code; run `make messages`)"

@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22
 """
 
@@ -378,7 +378,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('seizures', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_seizures_created_at'), ['created_at'], unique=False)
-        batch_op.create_index('ix_seizures_operation_status_date', ['operation_id', 'status', 'seizure_date'], unique=False)
+        batch_op.create_index('ix_seizures_operation_status_date', ['operation_id', 'status', 'seizure_date'],
+                              unique=False)
 
     op.create_table('sheet_imports',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -41,9 +41,9 @@ def upgrade() -> None:
         batch_op.create_index('ix_seizures_slice', ['operation_id', 'reporting_country', 'seizure_date'], unique=False)
 
     # ### end Alembic commands ###
-    op.execute('INSERT INTO window_figures (operation_id, country, dimension, "key", unit, seizures, quantity, arrested, '
-               'first_logged) SELECT operation_id, country, dimension, "key", unit, SUM(seizures), SUM(quantity), '
-               'SUM(arrested), MIN(first_logged) FROM daily_figures '
+    op.execute('INSERT INTO window_figures (operation_id, country, dimension, "key", unit, seizures, quantity, '
+               'arrested, first_logged) SELECT operation_id, country, dimension, "key", unit, SUM(seizures), '
+               'SUM(quantity), SUM(arrested), MIN(first_logged) FROM daily_figures '
                'GROUP BY operation_id, country, dimension, "key", unit')
 
 

@@ -154,7 +154,8 @@ class AdminController(Controller):
         for name, value, edge in (("since", since, time.min), ("until", until, time.max)):
             if value:
                 try:
-                    moment = datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), edge).replace(tzinfo=utcnow().tzinfo)
+                    moment = datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), edge).replace(
+                        tzinfo=utcnow().tzinfo)
                 except ValueError:
                     errors[name] = _("must be a date as YYYY-MM-DD")
                     continue
@@ -176,7 +177,8 @@ class AdminController(Controller):
         if status:
             query = query.where(OutboxMessage.status == status)
         messages = (await db.scalars(query)).all()
-        tallies = dict((await db.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))).all())
+        tallies = dict((await db.execute(select(OutboxMessage.status, func.count())
+                                         .group_by(OutboxMessage.status))).all())
         return Template("admin/outbox.html", context={"messages": messages, "status": status, "tallies": tallies})
 
     @post("/outbox/{message_id:int}/retry", name="admin:outbox:retry")

@@ -53,8 +53,9 @@ class DocumentController(Controller):
             await db.rollback()
             return await self._page(db, member, form=data, errors=exc.by_field(), status_code=400)
         await db.commit()
-        flash(request, _("%(document)s generated: %(file)s", document=services.kind_title(artifact.kind, artifact.edition),
-                         file=artifact.filename), "success")
+        flash(request, _("%(document)s generated: %(file)s",
+                         document=services.kind_title(artifact.kind, artifact.edition), file=artifact.filename),
+              "success")
         return Redirect(f"/operations/{member.operation.code}/documents")
 
     @get("/documents/{artifact_id:int}", name="documents:download")

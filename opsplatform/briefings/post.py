@@ -130,6 +130,7 @@ def _comparison(now: dict[str, Any], before: dict[str, Any]) -> list[dict[str, A
     current, earlier = by_term(now), by_term(before)
     # The terms with units either operation seized most, in its order; kg and pieces stay apart.
     keys = dict.fromkeys([*list(current)[:8], *list(earlier)[:8]])
-    rows += [{"label": term_unit_label(term, unit), "now": current.get((term, unit), 0), "before": earlier.get((term, unit), 0),
+    rows += [{"label": term_unit_label(term, unit), "now": current.get((term, unit), 0),
+              "before": earlier.get((term, unit), 0),
               "change": change(current.get((term, unit), 0), earlier.get((term, unit), 0))} for term, unit in keys]
     return rows

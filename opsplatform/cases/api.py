@@ -242,8 +242,8 @@ class CaseApi(Controller):
     async def message(self, request: Request, db: Db, member: Membership, message_id: FromPath[int]) -> dict[str, Any]:
         return await self._message(request, db, member, message_id)
 
-    @post("/messages/{message_id:int}/replies", name="api:message:reply", responses=CREATE_ERRORS, dependencies=MESSAGES,
-          status_code=201, summary='Feedback on a message: {"body", "nominal", "attachments"}',
+    @post("/messages/{message_id:int}/replies", name="api:message:reply", responses=CREATE_ERRORS,
+          dependencies=MESSAGES, status_code=201, summary='Feedback on a message: {"body", "nominal", "attachments"}',
           operation_class=doc.documented(REPLY, parameters=[idempotency.PARAMETER]))
     async def reply(self, request: Request, db: Db, member: Membership, message_id: FromPath[int],
                     data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
@@ -282,7 +282,8 @@ class CaseReportApi(Controller):
             raise PermissionDeniedException(_("suspect matches are for users cleared for nominal data"))
         return [match_json(v) for v in await matches_for(db, request.user)]
 
-    @get("/reports/annual-illegal-trade", name="api:annual_report", responses=ERRORS, guards=[requires("annual_report")],
+    @get("/reports/annual-illegal-trade", name="api:annual_report", responses=ERRORS,
+         guards=[requires("annual_report")],
          summary="The CITES annual illegal trade report of a country and year as XLSX: ?country=KEN&year=2026"
                  "&share_with_iccwc=yes", media_type=XLSX, operation_class=ANNUAL_REPORT)
     async def annual_report(self, request: Request, db: Db) -> Response[bytes]:

@@ -55,7 +55,8 @@ async def ecomessage_context(session: AsyncSession, settings: Settings, member: 
     items = (await session.execute(select(SeizureItem, Taxon).join(Taxon, Taxon.id == SeizureItem.taxon_id)
                                    .where(SeizureItem.seizure_id == seizure.id).order_by(SeizureItem.item_no))).all()
     nominal = policy.sees_nominal(member, seizure.reporting_country)
-    suspects = (await session.scalars(select(Suspect).where(Suspect.seizure_id == seizure.id).order_by(Suspect.id))).all()
+    suspects = (await session.scalars(select(Suspect).where(Suspect.seizure_id == seizure.id)
+                                      .order_by(Suspect.id))).all()
     persons = [{"nationality": named(s.nationality), "sex": s.sex, "role": s.role,
                 **({n: crypto.decrypt(settings, getattr(s, f"{n}_encrypted")) for n in NOMINAL} if nominal else {})}
                for s in suspects]

@@ -240,14 +240,15 @@ class LinkView:
 
 async def _views(session: AsyncSession, member: Member, links: list[SeizureLink]) -> list[dict[str, Any]]:
     """Each link with both records' references, and the ids of the records the member sees in full."""
-    ids = {i for l in links for i in (l.seizure_id, l.other_seizure_id) if i is not None}
+    ids = {i for link in links for i in (link.seizure_id, link.other_seizure_id) if i is not None}
     refs = dict((await session.execute(select(Seizure.id, Seizure.seizure_ref).where(Seizure.id.in_(ids)))).all())
     seen = set((await session.scalars(select(Seizure.id).where(Seizure.id.in_(ids), policy.records(member)))).all())
-    return [{"link": l, "ref": refs[l.seizure_id], "other_ref": refs.get(l.other_seizure_id, l.other_seizure_ref),
-             "seizure_id": l.seizure_id if l.seizure_id in seen else None,
-             "other_seizure_id": l.other_seizure_id if l.other_seizure_id in seen else None,
-             "may_decide": l.status == LinkStatus.pending and policy.may_decide_link(member, l),
-             "may_remove": l.status in OPEN and policy.may_remove_link(member, l)} for l in links]
+    return [{"link": link, "ref": refs[link.seizure_id],
+             "other_ref": refs.get(link.other_seizure_id, link.other_seizure_ref),
+             "seizure_id": link.seizure_id if link.seizure_id in seen else None,
+             "other_seizure_id": link.other_seizure_id if link.other_seizure_id in seen else None,
+             "may_decide": link.status == LinkStatus.pending and policy.may_decide_link(member, link),
+             "may_remove": link.status in OPEN and policy.may_remove_link(member, link)} for link in links]
 
 
 async def links_of(session: AsyncSession, member: Member, seizure: Seizure) -> list[LinkView]:
@@ -296,8 +297,8 @@ async def operation_links(session: AsyncSession, member: Member) -> list[dict[st
 def link_json(entry: dict[str, Any]) -> dict[str, Any]:
     """A link as the API gives it: the ids of records the reader does not see in full are left out."""
     link = entry["link"]
-    return {"id": link.id, "kind": link.kind, "status": link.status,
-            "seizure_id": entry["seizure_id"], "seizure_ref": entry["ref"], "requesting_country": link.requesting_country,
+    return {"id": link.id, "kind": link.kind, "status": link.status, "seizure_id": entry["seizure_id"],
+            "seizure_ref": entry["ref"], "requesting_country": link.requesting_country,
             "other_seizure_id": entry["other_seizure_id"], "other_seizure_ref": entry["other_ref"],
             "other_country": link.other_country, "note": link.note,
             "requested_at": link.requested_at.isoformat(),

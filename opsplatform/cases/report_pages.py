@@ -1,4 +1,5 @@
-"""Pages across operations: the annual illegal trade report export, and the suspect matches a cleared user is told of."""
+"""Pages across operations: the annual illegal trade report export, and the suspect matches a cleared user is
+told of."""
 
 from __future__ import annotations
 

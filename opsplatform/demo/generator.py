@@ -196,7 +196,7 @@ async def create_operation(session: AsyncSession, settings: Settings, rng: rando
     await _focal_points(session, rng, operation, countries)
 
     airports: dict[str, list[tuple[str, float, float]]] = {}
-    for iata, country, lat, lon, airport_name in (await session.execute(select(
+    for _iata, country, lat, lon, airport_name in (await session.execute(select(
             Airport.iata, Airport.country_code, Airport.latitude, Airport.longitude, Airport.name)
             .where(Airport.country_code.in_(countries)))).all():
         if "International" in airport_name or country not in airports:

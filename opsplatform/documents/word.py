@@ -163,7 +163,7 @@ class _Writer:
         paragraph.add_run().add_picture(io.BytesIO(image), width=width)
 
     def table(self, element: etree._Element, target: Document | _Cell) -> None:
-        rows = [row for row in element.iter("tr")]
+        rows = list(element.iter("tr"))
         if not rows:
             return
         columns = max(sum(int(cell.get("colspan") or 1) for cell in row if _local(cell) in ("td", "th"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import click
 
@@ -50,7 +51,5 @@ def tasks_work(database_url: str, workers: int) -> None:
         finally:
             await engine.dispose()
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(work())
-    except KeyboardInterrupt:
-        pass

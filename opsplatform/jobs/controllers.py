@@ -45,6 +45,7 @@ class JobsController(Controller):
         now = utcnow()
         run = await run_job(request.app.state.sessionmaker, request.app.state.settings, job, now,
                             slot=f"manual {now:%Y-%m-%dT%H:%M:%S.%f}")
-        flash(request, _("%(job)s ran: %(outcome)s, %(done)s done.", job=name, outcome=outcome_label(run.outcome) if run else "-",
-                         done=run.done if run else 0), "success" if run and run.outcome == "ok" else "error")
+        flash(request, _("%(job)s ran: %(outcome)s, %(done)s done.", job=name,
+                         outcome=outcome_label(run.outcome) if run else "-", done=run.done if run else 0),
+              "success" if run and run.outcome == "ok" else "error")
         return Redirect("/jobs")

@@ -40,8 +40,11 @@ from opsplatform.models.seizures import (
 metadata = SQLModel.metadata
 
 __all__ = [
-    "metadata", "AuditEvent", "ApiToken", "IdempotentRequest", "LoginThrottle", "OneTimeLink", "User", "UserSession", "OutboxMessage", "JobRun", "Notification",
-    "Operation", "OperationMember", "Participant", "FocalPoint", "Route", "Target", "Airport", "Country", "Currency", "Network", "NetworkMember", "Organisation",
+    "metadata", "AuditEvent", "ApiToken", "IdempotentRequest", "LoginThrottle", "OneTimeLink", "User", "UserSession",
+    "OutboxMessage", "JobRun", "Notification",
+    "Operation", "OperationMember", "Participant", "FocalPoint", "Route", "Target", "Airport", "Country", "Currency",
+    "Network", "NetworkMember", "Organisation",
     "CaseEvent", "MessageAttachment", "OperationMessage", "SeizureLink", "SuspectMatch",
-    "DailyFigure", "WindowFigure", "Artifact", "Release", "ReleaseCorrection", "Region", "Taxon", "TradeTerm", "Unit", "NilReturn", "Reminder", "Seizure", "SeizureItem", "SheetFile", "SheetImport", "StatusChange", "Suspect",
+    "DailyFigure", "WindowFigure", "Artifact", "Release", "ReleaseCorrection", "Region", "Taxon", "TradeTerm", "Unit",
+    "NilReturn", "Reminder", "Seizure", "SeizureItem", "SheetFile", "SheetImport", "StatusChange", "Suspect",
 ]

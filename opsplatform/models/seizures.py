@@ -100,7 +100,8 @@ class SeizureItem(Audited, SQLModel, table=True):
 
 
 class Suspect(Audited, SQLModel, table=True):
-    """An arrested person. Names, date of birth and document number are Fernet-encrypted and never leave cleared views."""
+    """An arrested person. Names, date of birth and document number are Fernet-encrypted and never leave
+    cleared views."""
 
     __tablename__ = "suspects"
     __audit_redact__ = frozenset({"name_encrypted", "date_of_birth_encrypted", "document_number_encrypted",

@@ -121,7 +121,8 @@ class OperationApi(Controller):
     @patch("/operations/{code:str}", name="api:operation:update", dependencies=EDIT, responses=ERRORS_WITH_CONFLICT,
            summary="Change an operation's core fields (its leads); send the version you read (409 if stale)",
            operation_class=documented(OPERATION_CHANGE, links={200: OPERATION_LINKS}))
-    async def update(self, db: Db, operation: ReadableOperation, data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
+    async def update(self, db: Db, operation: ReadableOperation,
+                     data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
         if not is_version(data.get("version")):
             raise InvalidInput.one("version", _("send the version you read (an integer)"))
         current = await operation_spec(db, operation)

@@ -37,7 +37,8 @@ def form_to_spec(data: dict[str, Any], leads: list[str]) -> dict[str, Any]:
     return {"code": data.get("code", ""), "name": data.get("name", ""), "series": data.get("series") or None,
             "objectives": data.get("objectives", ""), "lead_organisations": leads,
             "start": data.get("start"), "end": data.get("end"),
-            "grace_days": int(data["grace_days"]) if str(data.get("grace_days", "")).isdigit() else data.get("grace_days"),
+            "grace_days": int(data["grace_days"]) if str(data.get("grace_days", "")).isdigit()
+                          else data.get("grace_days"),
             "release_embargo": data.get("release_embargo") or None, "phase": data.get("phase") or None,
             "target_terms": data.get("target_terms", "")}
 
@@ -50,7 +51,8 @@ class OperationController(Controller):
                     operation: Operation | None = None, status_code: int = 200, conflict: Any = None) -> Template:
         if operation is not None:
             await db.refresh(operation)  # a refused change was rolled back, which expired it
-        organisations = (await db.execute(select(Organisation.code, Organisation.name).order_by(Organisation.code))).all()
+        organisations = (await db.execute(select(Organisation.code, Organisation.name)
+                                          .order_by(Organisation.code))).all()
         networks = (await db.execute(select(Network.code, Network.name).order_by(Network.code))).all()
         return Template("operations/form.html", status_code=status_code, context={
             "form": form, "errors": errors, "operation": operation, "conflict": conflict,
@@ -125,7 +127,8 @@ class OperationController(Controller):
         leads = (await request.form()).getall("lead_organisations", [])
         form = {**data, "lead_organisations": leads}
         try:
-            spec = await parse_spec(db, form_to_spec({**data, "phase": operation.phase}, leads), existing_id=operation.id)
+            spec = await parse_spec(db, form_to_spec({**data, "phase": operation.phase}, leads),
+                                    existing_id=operation.id)
             await services.update_operation(db, operation, spec, int(data.get("version") or 0))
         except InvalidInput as exc:
             await db.rollback()
@@ -211,9 +214,9 @@ class OperationController(Controller):
     async def invite(self, request: Request, db: Db, member: Membership,
                      data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
         try:
-            await focal_points.invite(db, request.app.state.settings, member, country=(data.get("country") or "").upper(),
-                                      email=data.get("email", ""), name=data.get("name", ""), now=utcnow(),
-                                      lang=data.get("language", ""))
+            await focal_points.invite(db, request.app.state.settings, member,
+                                      country=(data.get("country") or "").upper(), email=data.get("email", ""),
+                                      name=data.get("name", ""), now=utcnow(), lang=data.get("language", ""))
         except InvalidInput as exc:
             await db.rollback()
             return await self._page(db, member, section="focal_points", form=data, errors=exc.by_field(),
@@ -235,7 +238,8 @@ class OperationController(Controller):
         if done is None:
             raise NotFoundException()
         await db.commit()
-        flash(request, _("Invitation sent again.") if action == "resend" else _("Focal point removed from the operation."),
+        flash(request,
+              _("Invitation sent again.") if action == "resend" else _("Focal point removed from the operation."),
               "success")
         return Redirect(f"/operations/{member.operation.code}#focal-points")
 

@@ -33,6 +33,6 @@ def routes_map(settings: Settings, data: dict[str, Any]) -> Response:
             if len(path) > 1:
                 folium.PolyLine(path, color=colour, weight=3, opacity=0.8, tooltip=map_text(route.name)).add_to(m)
         for hub in route.hubs:
-            folium.CircleMarker((hub["latitude"], hub["longitude"]), radius=5, color=colour, fill=True,
-                                fill_opacity=1, tooltip=map_text(f"{hub.get('iata') or ''} {hub['name']}".strip())).add_to(m)
+            folium.CircleMarker((hub["latitude"], hub["longitude"]), radius=5, color=colour, fill=True, fill_opacity=1,
+                                tooltip=map_text(f"{hub.get('iata') or ''} {hub['name']}".strip())).add_to(m)
     return map_response(settings, m)

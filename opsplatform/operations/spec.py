@@ -249,9 +249,9 @@ async def parse_spec(session: AsyncSession, data: dict[str, Any], *, existing_id
         raise InvalidInput(check.errors)
     assert code and name and start and end
     return OperationSpec(code=code, name=name, start=start, end=end, phase=phase,
-                         series=(series or code.rsplit("-", 1)[0]).upper(), objectives=objectives or "", lead_organisations=leads, grace_days=grace,
-                         release_embargo=embargo, countries=countries, targets=targets, target_terms=terms,
-                         routes=routes, team=team)
+                         series=(series or code.rsplit("-", 1)[0]).upper(), objectives=objectives or "",
+                         lead_organisations=leads, grace_days=grace, release_embargo=embargo, countries=countries,
+                         targets=targets, target_terms=terms, routes=routes, team=team)
 
 
 async def parse_team(session: AsyncSession, check: _Checker, data: Any) -> list[TeamEntry]:

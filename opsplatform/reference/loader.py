@@ -33,8 +33,9 @@ from opsplatform.models.reference import (
 )
 
 COUNTRY_SHAPES = paths.STATIC / "geo" / "countries-110m.geojson"
-ORGANISATIONS = {"CITES": "CITES Secretariat", "INTERPOL": "INTERPOL", "UNODC": "United Nations Office on Drugs and Crime",
-                 "WB": "World Bank", "WCO": "World Customs Organization"}
+ORGANISATIONS = {"CITES": "CITES Secretariat", "INTERPOL": "INTERPOL",
+                 "UNODC": "United Nations Office on Drugs and Crime", "WB": "World Bank",
+                 "WCO": "World Customs Organization"}
 TAXON_GROUPS = ("mammals", "birds", "reptiles", "amphibians", "fish", "invertebrates", "corals", "plants", "timber")
 
 
@@ -121,7 +122,8 @@ async def load_taxa(session: AsyncSession, rows: Iterable[dict[str, Any]], sourc
     columns = ("scientific_name", "rank", "appendix", "taxon_group", "kingdom",
                "common_name_en", "common_name_fr", "common_name_es")
     await upsert(session, Taxon, [{**{c: _none(r.get(c)) for c in columns}, "source": source,
-                                   "search_text": search_key(" ".join(filter(None, (r.get(c) for c in columns[:1] + columns[5:]))))}
+                                   "search_text": search_key(" ".join(
+                                       filter(None, (r.get(c) for c in columns[:1] + columns[5:]))))}
                                   for r in rows], ["scientific_name"])
     ids = dict((await session.execute(select(Taxon.scientific_name, Taxon.id))).all())
     for r in rows:
@@ -216,7 +218,7 @@ def parse_checklist(content: bytes) -> tuple[list[dict[str, str | None]], list[s
         return [], [_("no 'Scientific Name' column: export the checklist from Species+ as CSV")]
     taxa, problems = [], []
     for number, row in enumerate(reader, start=2):
-        def get(field: str) -> str | None:
+        def get(field: str, row: dict[str, str] = row) -> str | None:
             return _none(row.get(column[field] or "", ""))
         name, kingdom = get("scientific_name"), (get("kingdom") or "Animalia").capitalize()
         if not name:

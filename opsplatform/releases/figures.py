@@ -65,7 +65,8 @@ async def _category(session: AsyncSession) -> Any:
         groups = [t.removeprefix("group:") for t in commodity.taxa if t.startswith("group:")]
         condition = SeizureItem.taxon_id.in_(named) if named else None
         if groups:
-            condition = Taxon.taxon_group.in_(groups) if condition is None else condition | Taxon.taxon_group.in_(groups)
+            condition = Taxon.taxon_group.in_(groups) if condition is None \
+                else condition | Taxon.taxon_group.in_(groups)
         if commodity.terms:
             condition = SeizureItem.term_code.in_(commodity.terms) if condition is None \
                 else condition & SeizureItem.term_code.in_(commodity.terms)
@@ -121,7 +122,8 @@ async def release_figures(session: AsyncSession, operation: Operation, now: date
                Seizure.public_description != "", Seizure.reporting_country.in_(named))
         .order_by(Seizure.seizure_date, Seizure.id).limit(HIGHLIGHTS))).all()
     return {
-        "operation": {"code": operation.code, "name": operation.name, "lead_organisations": operation.lead_organisations,
+        "operation": {"code": operation.code, "name": operation.name,
+                      "lead_organisations": operation.lead_organisations,
                       "start": operation.start_date.isoformat(), "end": operation.end_date.isoformat()},
         "final": operation.phase == "closed",
         "compiled_at": now.isoformat(),

@@ -128,7 +128,8 @@ def as_html(figures: dict[str, Any], release: Release, corrections: list[Release
                       **context(figures, release, corrections, lang, public=public))
 
 
-def as_json(figures: dict[str, Any], release: Release, corrections: list[ReleaseCorrection], lang: str) -> dict[str, Any]:
+def as_json(figures: dict[str, Any], release: Release, corrections: list[ReleaseCorrection],
+            lang: str) -> dict[str, Any]:
     """The release as data: its figures with labels in `lang`, the texts, the corrections; never nominal data."""
     with language(lang):
         said = wording(figures)
@@ -146,8 +147,8 @@ def as_json(figures: dict[str, Any], release: Release, corrections: list[Release
                              "text": commodity_sentence(line), "quantities": line["quantities"],
                              "seizures": line["seizures"]} for line in figures["commodities"]],
             "by_region": [{**e, "name": region_name(e["region"])} for e in figures["by_region"]],
-            "by_country": [{**e, "name": country_name(e["country"]) if e["country"] != "other" else _("Other countries")}
-                           for e in figures["by_country"]],
+            "by_country": [{**e, "name": country_name(e["country"]) if e["country"] != "other"
+                                 else _("Other countries")} for e in figures["by_country"]],
             "highlights": figures["highlights"], "suppress_below": figures["suppress_below"],
             "corrections": [{"date": c.created_at.isoformat(), "note": c.note} for c in corrections],
         }

@@ -91,7 +91,7 @@ def bar_chart(rows: Sequence[tuple[str, float]], *, title: str, value_label: str
     bar_room = width - label_room - 8 - value_room
     largest = max(value for _label, value in shown) or 1
     body = []
-    for i, ((label, value), text) in enumerate(zip(shown, values)):
+    for i, ((label, value), text) in enumerate(zip(shown, values, strict=True)):
         y = top + i * row_height
         length = bar_room * value / largest
         other = len(rows) > limit and i == limit
@@ -104,7 +104,7 @@ def bar_chart(rows: Sequence[tuple[str, float]], *, title: str, value_label: str
             _text(label_room + length + 6, y + bar_height - 5, text, "value")))
 
     heading = f"{title} ({value_label})" if value_label else title
-    listed = "; ".join(f"{label} {text}" for (label, _value), text in list(zip(shown, values))[:5])
+    listed = "; ".join(f"{label} {text}" for (label, _value), text in list(zip(shown, values, strict=True))[:5])
     desc = _("%(title)s, largest first: %(values)s.", title=heading, values=listed)
     return _svg(width, top + len(shown) * row_height, title, desc, body, heading)
 
@@ -137,7 +137,7 @@ def day_chart(points: Sequence[tuple[date, float]], *, title: str, width: int = 
         return bottom - (bottom - top) * value / ticks[-1]
 
     body = []
-    for tick, text in zip(ticks, tick_texts):
+    for tick, text in zip(ticks, tick_texts, strict=True):
         y = y_of(tick)
         body.append(Markup('<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}"/>').format(
             _c(left), _c(right), _c(y), _c(y), INK if tick == 0 else GRID))
@@ -146,7 +146,7 @@ def day_chart(points: Sequence[tuple[date, float]], *, title: str, width: int = 
     # Whole weeks from the locale's first weekday when days are too narrow for a label each; else every n days.
     step = next((n for n in (1, 2, 3, 7, 14, 28, 56, 91) if n * slot >= x_label_room), 364)
     week_start = Locale.parse(language).first_week_day
-    for i, (day, value) in enumerate(zip(days, values)):
+    for i, (day, value) in enumerate(zip(days, values, strict=True)):
         x = left + i * slot
         marked = day == highlight
         hover = f"{format_date(day, 'medium', locale=language)}: {format.number(value)}"

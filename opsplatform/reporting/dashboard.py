@@ -27,7 +27,8 @@ def day_series(figures: dict[str, Any], operation: Operation, today: date) -> li
             (operation.start_date + timedelta(days=i) for i in range((last - operation.start_date).days + 1))]
 
 
-def result_charts(figures: dict[str, Any], more: dict[str, Any], operation: Operation, today: date) -> dict[str, Markup]:
+def result_charts(figures: dict[str, Any], more: dict[str, Any], operation: Operation,
+                  today: date) -> dict[str, Markup]:
     """Seizures per day, top taxa, top terms with units, transport modes and detection methods."""
     # A seizure can involve several taxa or terms, so those counts are not added up into an "Other" bar.
     terms = [(term_unit_label(e["term"], e["unit"]), e["seizures"]) for e in figures["by_term_unit"][:10]]

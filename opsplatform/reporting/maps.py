@@ -128,7 +128,7 @@ def colour_classes(values: Sequence[int]) -> tuple[Callable[[int], str], list[tu
     colours = [PALETTE[top - round((len(breaks) - 1 - i) * top / max(len(breaks) - 1, 1))] for i in range(len(breaks))]
     lows = [1, *(b + 1 for b in breaks[:-1])]
     legend = [(colour, format.number(low) if low == high else f"{format.number(low)}–{format.number(high)}")
-              for colour, low, high in zip(colours, lows, breaks)]
+              for colour, low, high in zip(colours, lows, breaks, strict=True)]
     return (lambda count: colours[bisect_left(breaks, count)]), legend
 
 

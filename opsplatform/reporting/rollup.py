@@ -72,6 +72,7 @@ WINDOW_COLUMNS = tuple(c for c in COLUMNS if c != "day")
 FACT_COLUMNS = ("id", "operation_id", "reporting_country", "seizure_date", "suspects_arrested", "created_at",
                 "transport_mode", "detection_method", "agency", "location_type", "concealment", "origin_country",
                 "transit_countries", "destination_country")
+EVERY_ITEM = true()  # the items a facts() call counts when no filter narrows them
 
 
 def _seizure_key(dimension: str, seizures: Any) -> Any:
@@ -88,7 +89,7 @@ def _named(*values: Any) -> list[Any]:
     return [value.label(name) for value, name in zip(values, COLUMNS[3:], strict=True)]
 
 
-def facts(seizures: Any, items_where: Any = true(), dimensions: Iterable[str] | None = None) -> Any:
+def facts(seizures: Any, items_where: Any = EVERY_ITEM, dimensions: Iterable[str] | None = None) -> Any:
     """The daily figures computed from records, as one SELECT with DailyFigure's columns.
 
     `seizures` is a selectable of the counted seizures to aggregate (a subquery or CTE with Seizure's columns);

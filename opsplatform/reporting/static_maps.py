@@ -81,8 +81,8 @@ def svg_map(*, title: str, fills: Mapping[str, str] | None = None, lines: Sequen
                            '<title>{}</title></circle>').format(x, y, dot.radius, dot.colour, dot.label))
     key, key_height = _legend(legend, height, legend_title, width)
     # A nested viewport clips the countries to the frame; the key goes below it.
-    body = [Markup('<svg width="{}" height="{}" overflow="hidden">{}</svg>').format(width, height, Markup("").join(body)),
-            key]
+    body = [Markup('<svg width="{}" height="{}" overflow="hidden">{}</svg>').format(
+        width, height, Markup("").join(body)), key]
     height += key_height
     return Markup(
         '<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {w} {h}" width="100%" '

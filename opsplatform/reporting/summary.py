@@ -176,12 +176,13 @@ def route_flows(routes: list[Any]) -> dict[str, list[dict[str, Any]]]:
         path = (origin, *transits[transit], destination)
         paths[path] = paths.get(path, 0) + n
         flows[(origin, destination)] = flows.get((origin, destination), 0) + n
-        for leg in zip(path, path[1:]):
+        for leg in zip(path, path[1:], strict=False):
             legs[leg] = legs.get(leg, 0) + n
     return {
         "routes": [{"path": list(path), "seizures": n} for path, n in _busiest(paths, TOP_ROUTES)],
         **{name: [{"origin": origin, "destination": destination, "seizures": n}
-                  for (origin, destination), n in _busiest(pairs)] for name, pairs in (("flows", flows), ("legs", legs))},
+                  for (origin, destination), n in _busiest(pairs)]
+           for name, pairs in (("flows", flows), ("legs", legs))},
     }
 
 
@@ -214,7 +215,8 @@ async def breakdowns(session: AsyncSession, member: Member, result_filter: Resul
         .where(c.dimension == "total").group_by(NetworkMember.network_code)
         .order_by(_total(c.seizures).desc()))).all()
     routes = [(*key.split("|", 2), n) for key, n in by_key.get("route", []) if key is not None]
-    new = await session.scalar(select(func.count()).where(*scope.where(), Seizure.created_at >= now - timedelta(days=1)))
+    new = await session.scalar(select(func.count()).where(*scope.where(),
+                                                          Seizure.created_at >= now - timedelta(days=1)))
     return {
         "by_region": _rows(region, "region"), "by_network": _rows(network, "network"),
         "by_taxon": _rows(by_key.get("taxon", []), "taxon"),

@@ -111,7 +111,8 @@ class SeizureController(Controller):
         total = await db.scalar(select(func.count()).select_from(query.subquery()))
         seizures = (await db.scalars(query.order_by(Seizure.seizure_date.desc(), Seizure.id.desc())
                                      .offset((page - 1) * 50).limit(50))).all()
-        items = (await db.execute(select(SeizureItem, Taxon.scientific_name).join(Taxon, Taxon.id == SeizureItem.taxon_id)
+        items = (await db.execute(select(SeizureItem, Taxon.scientific_name)
+                                  .join(Taxon, Taxon.id == SeizureItem.taxon_id)
                                   .where(SeizureItem.seizure_id.in_([s.id for s in seizures]))
                                   .order_by(SeizureItem.item_no))).all()
         by_seizure: dict[int, list[Any]] = {}

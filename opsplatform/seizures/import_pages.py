@@ -43,8 +43,8 @@ class ImportController(Controller):
                                     .where(Target.operation_id == operation.id).order_by(Taxon.scientific_name))).all()
         content = build_template(
             operation_code=operation.code, operation_name=operation.name, start=operation.start_date,
-            end=operation.end_date, terms=await lookup.coded_names(db, TradeTerm), units=await lookup.coded_names(db, Unit),
-            countries=sorted(await lookup.country_choices(db)),
+            end=operation.end_date, terms=await lookup.coded_names(db, TradeTerm),
+            units=await lookup.coded_names(db, Unit), countries=sorted(await lookup.country_choices(db)),
             target_taxa=[(t.scientific_name, t.common_name(current_language()) or "") for t in targets],
             transport_modes=list(v.TRANSPORT_MODES),
             detection_methods=list(v.DETECTION_METHODS), agencies=list(v.AGENCIES),

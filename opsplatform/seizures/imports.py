@@ -179,7 +179,8 @@ async def stored(session: AsyncSession, operation: Operation, country: str, refs
             seizures.c.seizure_ref.in_(refs)))}
     by_id = {s.id: s for s in found.values()}
     if found:
-        for row in await session.execute(select(items.c.seizure_id, items.c.item_no, *(items.c[c] for c in ITEM_COLUMNS))
+        for row in await session.execute(select(items.c.seizure_id, items.c.item_no,
+                                                *(items.c[c] for c in ITEM_COLUMNS))
                                          .where(items.c.seizure_id.in_(list(by_id)))):
             by_id[row[0]].items[row[1]] = tuple(row[2:])
     return found
@@ -253,7 +254,8 @@ async def _write(session: AsyncSession, operation: Operation, user: User, countr
              "status": SeizureStatus.submitted, "version": 1, "created_by": user.id, "created_at": now,
              "updated_at": now, "shared_with_participants": shared, "publicity_approved": False} for g in creates],
             ids=True)
-        rollup.add(session, {i: (operation.id, country, g.seizure[DATE]) for i, g in zip(new_ids, creates, strict=True)})
+        rollup.add(session, {i: (operation.id, country, g.seizure[DATE])
+                             for i, g in zip(new_ids, creates, strict=True)})
     if updates:
         table = Seizure.__table__
         changed = await session.execute(

@@ -41,7 +41,8 @@ async def send_reminders(session: AsyncSession, settings: Settings, now: datetim
     for operation in running:
         due: defaultdict[date, set[str]] = defaultdict(set)
         for country, zone in (await session.execute(
-                select(Participant.country_code, Country.timezone).join(Country, Country.alpha3 == Participant.country_code)
+                select(Participant.country_code, Country.timezone)
+                .join(Country, Country.alpha3 == Participant.country_code)
                 .where(Participant.operation_id == operation.id))).all():
             if (day := due_day(operation, zone, now, settings.reminder_hour)) is not None:
                 due[day].add(country)
@@ -69,7 +70,8 @@ async def _remind(session: AsyncSession, settings: Settings, operation: Operatio
                           account=f"{settings.public_base_url}/account")
         queue_mail(session, user.email, subject, body, now=now)
     await notify(session, [u.id for u in users], kind="reminder", link=f"/operations/{operation.code}",
-                 text=N_("Nothing reported from %(country)s for %(day)s in %(operation)s: log seizures or a nil return"),
+                 text=N_("Nothing reported from %(country)s for %(day)s in %(operation)s: "
+                         "log seizures or a nil return"),
                  params={"country": country, "day": day.isoformat(), "operation": operation.code}, now=now)
     await session.execute(Reminder.__table__.update().where(
         Reminder.operation_id == operation.id, Reminder.country_code == country, Reminder.day == day)

@@ -88,14 +88,16 @@ class Completeness:
 
 async def completeness(session: AsyncSession, operation: Operation, today: date,
                        countries: list[str] | None = None) -> Completeness:
-    """The countries × days grid up to today, like DHIS2 reporting rates; `countries` narrows it (a focal point's row)."""
+    """The countries × days grid up to today, like DHIS2 reporting rates; `countries` narrows it
+    (a focal point's row)."""
     last = min(operation.end_date, today)
     days = [operation.start_date + timedelta(days=i) for i in range(max((last - operation.start_date).days + 1, 0))]
     participants = select(Participant.country_code, Country.name).join(
         Country, Country.alpha3 == Participant.country_code).where(Participant.operation_id == operation.id)
     if countries is not None:
         participants = participants.where(Participant.country_code.in_(countries))
-    rows = {code: CountryRow(code, name) for code, name in (await session.execute(participants.order_by(Country.name))).all()}
+    rows = {code: CountryRow(code, name)
+            for code, name in (await session.execute(participants.order_by(Country.name))).all()}
     first_seen: dict[tuple[str, date], tuple[str, datetime]] = {}
     daily = DailyFigure.__table__
     seized = rollup.read(daily, daily.c.operation_id == operation.id, daily.c.dimension == "total", by_day=True) \
@@ -105,8 +107,10 @@ async def completeness(session: AsyncSession, operation: Operation, today: date,
         .group_by(shipments.c.reporting_country, shipments.c.seizure_date)
     for country, day, at in (*(await session.execute(seized)).all(), *(await session.execute(linked)).all()):
         earlier = first_seen.get((country, day))
-        first_seen[(country, day)] = ("seizures", at if earlier is None or _aware(at) < _aware(earlier[1]) else earlier[1])
-    nil = select(NilReturn.country_code, NilReturn.day, NilReturn.created_at).where(NilReturn.operation_id == operation.id)
+        first_seen[(country, day)] = ("seizures",
+                                      at if earlier is None or _aware(at) < _aware(earlier[1]) else earlier[1])
+    nil = select(NilReturn.country_code, NilReturn.day, NilReturn.created_at) \
+        .where(NilReturn.operation_id == operation.id)
     for country, day, at in (await session.execute(nil)).all():
         first_seen.setdefault((country, day), ("nil", at))
     for row in rows.values():

@@ -334,7 +334,8 @@ async def seizure_fields(session: AsyncSession, seizure: Seizure) -> dict[str, A
 async def seizure_json(session: AsyncSession, settings: Settings, member: Member, seizure: Seizure) -> dict[str, Any]:
     """The API shape; nominal fields only for members cleared for this country."""
     fields = await seizure_fields(session, seizure)
-    suspects = (await session.scalars(select(Suspect).where(Suspect.seizure_id == seizure.id).order_by(Suspect.id))).all()
+    suspects = (await session.scalars(select(Suspect).where(Suspect.seizure_id == seizure.id)
+                                      .order_by(Suspect.id))).all()
     nominal = policy.sees_nominal(member, seizure.reporting_country)
     return {
         "id": seizure.id, "version": seizure.version, "status": seizure.status,
@@ -345,7 +346,8 @@ async def seizure_json(session: AsyncSession, settings: Settings, member: Member
                                                                    "currency": i["currency"] or None}
                   for i in fields["items"]],
         "suspects": [{"id": s.id, "nationality": s.nationality, "sex": s.sex, "role": s.role,
-                      **({n: crypto.decrypt(settings, getattr(s, f"{n}_encrypted")) for n in NOMINAL} if nominal else {})}
+                      **({n: crypto.decrypt(settings, getattr(s, f"{n}_encrypted")) for n in NOMINAL}
+                         if nominal else {})}
                      for s in suspects],
         "created_at": seizure.created_at.isoformat(), "updated_at": seizure.updated_at.isoformat(),
     }

@@ -174,9 +174,9 @@ def _measure(content: bytes, limits: SheetLimits) -> None:
                   or part.filename.endswith("sharedStrings.xml") and part.file_size > limits.strings_mb * 2**20
                   for part in parts)
     if unpacked > limits.unpacked_mb * 2**20 or swollen:
-        raise SheetError(_("the workbook unpacks to %(size)s MB, more than a seizure sheet holds (at most %(limit)s MB, "
-                           "and no part over %(ratio)s times its packed size); save the seizures alone as a new "
-                           "workbook or CSV and upload it again", size=format.number(unpacked // 2**20),
+        raise SheetError(_("the workbook unpacks to %(size)s MB, more than a seizure sheet holds (at most "
+                           "%(limit)s MB, and no part over %(ratio)s times its packed size); save the seizures alone "
+                           "as a new workbook or CSV and upload it again", size=format.number(unpacked // 2**20),
                            limit=limits.unpacked_mb, ratio=limits.ratio))
 
 

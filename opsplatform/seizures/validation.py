@@ -240,7 +240,8 @@ def _time_of_day(c: Checker) -> str | None:
 
 
 def check_item(ref: Reference, raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
-    """Item-level fields: known taxon (with suggestions), CITES term and unit (aliases), quantity > 0, value+currency."""
+    """Item-level fields: known taxon (with suggestions), CITES term and unit (aliases),
+    quantity > 0, value+currency."""
     c = Checker(ref, raw)
     taxon_text = c.text("taxon")
     taxon = ref.taxa.get(taxon_text.lower())
@@ -283,7 +284,8 @@ def check_item(ref: Reference, raw: dict[str, Any]) -> tuple[dict[str, Any], lis
     return c.clean, c.errors
 
 
-def check_suspect(ref: Reference, raw: dict[str, Any], *, nominal_allowed: bool) -> tuple[dict[str, Any], list[FieldError]]:
+def check_suspect(ref: Reference, raw: dict[str, Any], *,
+                  nominal_allowed: bool) -> tuple[dict[str, Any], list[FieldError]]:
     """A suspect: nationality, sex, role; names, date of birth and document number only where allowed; the id of
     the stored suspect it corrects, if any."""
     c = Checker(ref, raw)

@@ -4,8 +4,8 @@ A national system or a phone on a poor line sends a create, loses the answer and
 (one per intended record, chosen by the sender), the repeat gets the first answer, marked `Idempotent-Replayed`.
 The key is claimed in the create's own transaction before anything is written, so of two repeats sent together the
 second waits for the first and answers its result; a create that fails leaves no claim, so it can be sent again.
-Keys belong to the user who sent them and are kept for `ANSWERS_KEPT` (the hourly purge removes older ones). Semantics as in
-the IETF draft "The Idempotency-Key HTTP Header Field": another request under a used key is a 422.
+Keys belong to the user who sent them and are kept for `ANSWERS_KEPT` (the hourly purge removes older ones).
+Semantics as in the IETF draft "The Idempotency-Key HTTP Header Field": another request under a used key is a 422.
 """
 
 from __future__ import annotations

@@ -33,7 +33,8 @@ def _paragraphs(text: str | None) -> Markup:
     for block in (text or "").strip().split("\n\n"):
         lines = [line.strip() for line in block.strip().splitlines() if line.strip()]
         if lines and all(line.startswith("- ") for line in lines):
-            blocks.append(Markup("<ul>{}</ul>").format(Markup("").join(Markup("<li>{}</li>").format(l[2:]) for l in lines)))
+            blocks.append(Markup("<ul>{}</ul>").format(Markup("").join(Markup("<li>{}</li>").format(line[2:])
+                                                                       for line in lines)))
         elif lines:
             blocks.append(Markup("<p>{}</p>").format(Markup("<br>").join(lines)))
     return Markup("").join(blocks)

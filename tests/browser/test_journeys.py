@@ -49,8 +49,8 @@ FOCAL_POINTS = {
                      {"airport": "Fret de l'aéroport de N'djili", "iata": "FIH", "lat": "-4.3857", "lon": "15.4446",
                       "port": "Port de Matadi", "border": "Poste frontière de Kasumbalesa"}),
     "es": FocalPoint("PER", "rosa@serfor.test", "Rosa Quispe", "mi propia contraseña larga", "PE",
-                     {"airport": "Carga del aeropuerto Jorge Chávez", "iata": "LIM", "lat": "-12.0219", "lon": "-77.1143",
-                      "port": "Puerto del Callao", "border": "Paso de frontera de Desaguadero"}),
+                     {"airport": "Carga del aeropuerto Jorge Chávez", "iata": "LIM", "lat": "-12.0219",
+                      "lon": "-77.1143", "port": "Puerto del Callao", "border": "Paso de frontera de Desaguadero"}),
 }
 # What each focal point reads, written here by hand: the words a French or Spanish colleague expects to see.
 SEES = {
@@ -290,7 +290,8 @@ def test_the_press_officer_drafts_and_exports_the_release_that_the_coordinator_a
         press.click(f"a[href='/operations/{OPERATION}/release/export.pdf?lang=en']")
     text = " ".join(pdf_text(download.value.path().read_bytes()).split())
     counted = counted_seizures(journey.site)
-    assert f"Operation Thunder 2026: {counted} seizures" in text and "DRAFT: NOT FOR PUBLICATION" in text  # the banner prints in capitals
+    # The banner prints in capitals.
+    assert f"Operation Thunder 2026: {counted} seizures" in text and "DRAFT: NOT FOR PUBLICATION" in text
     assert not any(fp.name in text for fp in FOCAL_POINTS.values()) and "Customs and wildlife officers" in text
     visitor = journey.site.person()
     assert visitor.goto(f"/releases/{OPERATION}").status == 404  # not public before publication

@@ -24,36 +24,36 @@ from opsplatform import (
     audit as _audit,  # noqa: F401  (registers the audit listener)
     paths,
 )
-from opsplatform.admin.controllers import AdminController
-from opsplatform.auth.api import AccountApi
-from opsplatform.auth.controllers import AccountController, LoginController, PasswordController
-from opsplatform.auth.middleware import AuthenticationMiddleware
-from opsplatform.briefings.controllers import DocumentController
-from opsplatform.cases.api import CaseApi, CaseReportApi
-from opsplatform.cases.message_pages import MessageController
-from opsplatform.cases.operation_pages import CaseOperationController
-from opsplatform.cases.record_pages import CaseRecordController
-from opsplatform.cases.report_pages import CaseReportController
 from opsplatform.database import make_engine, make_sessionmaker
 from opsplatform.errors import ScrubbingFormatter
-from opsplatform.jobs.controllers import JobsController
-from opsplatform.notifications.controllers import NotificationController
-from opsplatform.operations.api import OperationApi
-from opsplatform.operations.controllers import OperationController, taxa_search
-from opsplatform.operations.team_pages import TeamController
-from opsplatform.releases.controllers import PublicReleaseController, ReleaseController
-from opsplatform.reporting.api import ReportingApi
-from opsplatform.reporting.controllers import DashboardController
+from opsplatform.rendering.templates import environment
 from opsplatform.scheduler import start_scheduler, start_workers
-from opsplatform.seizures.api import SeizureApi
-from opsplatform.seizures.controllers import SeizureController
-from opsplatform.seizures.import_pages import ImportController
 from opsplatform.settings import Settings, load
 from opsplatform.web import access, api_schema, errors, flash, headers
+from opsplatform.web.api.account import AccountApi
+from opsplatform.web.api.cases import CaseApi, CaseReportApi
+from opsplatform.web.api.operations import OperationApi
+from opsplatform.web.api.results import ReportingApi
+from opsplatform.web.api.seizures import SeizureApi
+from opsplatform.web.authentication import AuthenticationMiddleware
 from opsplatform.web.csrf import CsrfMiddleware
 from opsplatform.web.gate import gate
-from opsplatform.web.pages import HomeController, favicon, health
-from opsplatform.web.templating import environment
+from opsplatform.web.pages.account import AccountController, LoginController, PasswordController
+from opsplatform.web.pages.admin import AdminController
+from opsplatform.web.pages.cases import CaseOperationController
+from opsplatform.web.pages.documents import DocumentController
+from opsplatform.web.pages.home import HomeController, favicon, health
+from opsplatform.web.pages.imports import ImportController
+from opsplatform.web.pages.jobs import JobsController
+from opsplatform.web.pages.messages import MessageController
+from opsplatform.web.pages.notifications import NotificationController
+from opsplatform.web.pages.operations import OperationController, taxa_search
+from opsplatform.web.pages.records import CaseRecordController
+from opsplatform.web.pages.releases import PublicReleaseController, ReleaseController
+from opsplatform.web.pages.reports import CaseReportController
+from opsplatform.web.pages.results import DashboardController
+from opsplatform.web.pages.seizures import SeizureController
+from opsplatform.web.pages.team import TeamController
 
 MAX_UPLOAD = 60 * 1024 * 1024  # a 50,000-row seizure sheet is 5-10 MB; leave room for larger ones
 

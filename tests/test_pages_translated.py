@@ -18,12 +18,12 @@ from babel import Locale
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
-from opsplatform.auth.middleware import LANGUAGE_COOKIE
 from opsplatform.i18n import LANGUAGE_NAMES
 from opsplatform.models.auth import User
 from opsplatform.models.operations import Operation, Route
 from opsplatform.models.reference import Network, Organisation, Taxon
 from opsplatform.models.seizures import Seizure, SheetImport
+from opsplatform.web.authentication import LANGUAGE_COOKIE
 from opsplatform.web.csrf import token_for
 from tests.test_access_matrix import FIXED, MATRIX, QUERY, ROLES, expectations, world_fixture  # noqa: F401  (fixture)
 from tests.test_translations import catalogue

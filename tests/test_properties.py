@@ -25,10 +25,10 @@ from opsplatform.database import LARGEST_ID
 from opsplatform.errors import InvalidInput
 from opsplatform.models.seizures import Seizure
 from opsplatform.seizures import services
-from opsplatform.seizures.api import ITEM, NEW_SEIZURE, SUSPECT, TEXT_LIMITS
 from opsplatform.seizures.imports import ImportReport, import_sheet
 from opsplatform.seizures.sheets import COLUMNS, REQUIRED, SheetError, SheetLimits, read_rows
 from opsplatform.seizures.validation import MAX_COUNT, MAX_ITEMS, MAX_MONEY, MAX_QUANTITY, MAX_SUSPECTS, Reference
+from opsplatform.web.api.seizures import ITEM, NEW_SEIZURE, SUSPECT, TEXT_LIMITS
 from opsplatform.web.gate import LARGEST_NUMBER
 from tests.results_support import IVORY, active_operation, member
 

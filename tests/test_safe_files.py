@@ -16,7 +16,7 @@ from sqlalchemy import update
 
 from opsplatform.documents.cells import exported_cell, sheet_row
 from opsplatform.models.seizures import Seizure
-from opsplatform.web.downloads import MAX_BYTES, download_headers
+from opsplatform.rendering.filenames import MAX_BYTES, download_headers
 from tests.conftest import csrf_of, login
 from tests.results_support import IVORY, active_operation, bearer
 from tests.test_cases_messages import attached

@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 from jinja2 import nodes
 
 from opsplatform.i18n import LOCALE_DIR
-from opsplatform.web.templating import TEMPLATES, environment
+from opsplatform.rendering.templates import TEMPLATES, environment
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATED = ("fr", "es")

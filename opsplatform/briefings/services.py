@@ -14,8 +14,8 @@ from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _, language
 from opsplatform.models.documents import Artifact
 from opsplatform.policy import Member
+from opsplatform.rendering.templates import render
 from opsplatform.settings import LANGUAGES, Settings
-from opsplatform.web.templating import render
 
 KINDS = ("pre", "sitrep", "post")
 EDITIONS = ("restricted", "shareable")

@@ -15,8 +15,8 @@ from opsplatform.models.auth import User
 from opsplatform.models.cases import OperationMessage
 from opsplatform.models.jobs import JobRun
 from opsplatform.models.operations import Operation
+from opsplatform.rendering.templates import render
 from opsplatform.settings import Settings
-from opsplatform.web.templating import render
 
 JOB = "message_digest"
 

@@ -25,9 +25,9 @@ from opsplatform.models.cases import LinkStatus, SeizureLink
 from opsplatform.models.reference import Taxon
 from opsplatform.models.seizures import Seizure, SeizureItem, Suspect
 from opsplatform.policy import Member
+from opsplatform.rendering.templates import render
 from opsplatform.seizures.validation import NOMINAL
 from opsplatform.settings import Settings
-from opsplatform.web.templating import render
 
 # The form's sections, in its own numbered order.
 SECTIONS = (

@@ -16,8 +16,8 @@ from opsplatform.mail.outbox import queue_mail
 from opsplatform.models.auth import Role, User
 from opsplatform.models.operations import FocalPoint, Operation, Participant
 from opsplatform.policy import Member
+from opsplatform.rendering.templates import render
 from opsplatform.settings import LANGUAGES, Settings
-from opsplatform.web.templating import render
 
 INVITATION_DAYS = 14
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import folium
-from litestar import Response
 
+from opsplatform.rendering.maps import base_map, map_text
 from opsplatform.settings import Settings
-from opsplatform.web.maps import base_map, map_response, map_text
 
 ROLE_COLOURS = {"origin": "#e08a2e", "transit": "#e9c84a", "destination": "#c0392b"}
 LINE_COLOURS = ["#1f6f8b", "#7b4fa0", "#2e8b57", "#b5485d", "#4a6fa5", "#8c6d1f"]
 
 
-def routes_map(settings: Settings, data: dict[str, Any]) -> Response:
+def routes_map(settings: Settings, data: dict[str, Any]) -> folium.Map:
     routes, points = data["routes"], data["points"]
     fills: dict[str, str] = {}
     for route in routes:
@@ -35,4 +34,4 @@ def routes_map(settings: Settings, data: dict[str, Any]) -> Response:
         for hub in route.hubs:
             folium.CircleMarker((hub["latitude"], hub["longitude"]), radius=5, color=colour, fill=True, fill_opacity=1,
                                 tooltip=map_text(f"{hub.get('iata') or ''} {hub['name']}".strip())).add_to(m)
-    return map_response(settings, m)
+    return m

@@ -19,8 +19,8 @@ from opsplatform.i18n import _, current_language, language, ngettext
 from opsplatform.labels import country_name, region_name
 from opsplatform.models.releases import Release, ReleaseCorrection, ReleaseStatus
 from opsplatform.releases.figures import approximate
+from opsplatform.rendering.templates import render
 from opsplatform.reporting import static_maps
-from opsplatform.web.templating import render
 
 NAMED_FILL = "#c9e2ea"  # a named country whose count is not shown (none, or under the suppression threshold)
 

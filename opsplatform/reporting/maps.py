@@ -16,8 +16,8 @@ from folium.template import Template
 
 from opsplatform import format
 from opsplatform.i18n import ngettext
+from opsplatform.rendering.maps import base_map, country_shapes, map_text
 from opsplatform.settings import Settings
-from opsplatform.web.maps import base_map, country_shapes, map_text
 
 SERVER_CLUSTER_THRESHOLD = 5000
 # Each cell is a folium CircleMarker (~0.7 kB of script): 500 cells keep any number of points near 0.6 MB a page.

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from opsplatform.operations.maps import LINE_COLOURS, ROLE_COLOURS
+from opsplatform.rendering.maps import country_shapes
 from opsplatform.reporting.charts import FONT, INK, MUTED
 from opsplatform.reporting.maps import colour_classes
-from opsplatform.web.maps import country_shapes
 
 LAND, BORDER, SEA = "#eef0ec", "#9aa39b", "#f7fafc"
 WORLD = (-180.0, -56.0, 180.0, 80.0)  # west, south, east, north: every inhabited coast

@@ -20,9 +20,9 @@ from opsplatform.models.reference import Country
 from opsplatform.models.seizures import Reminder
 from opsplatform.notifications.services import notify
 from opsplatform.operations.focal_points import country_focal_points
+from opsplatform.rendering.templates import render
 from opsplatform.seizures.returns import silent_countries
 from opsplatform.settings import Settings
-from opsplatform.web.templating import render
 
 
 def due_day(operation: Operation, zone: str | None, now: datetime, hour: int) -> date | None:

@@ -25,10 +25,10 @@ from opsplatform.models.jobs import JobRun
 from opsplatform.models.operations import Operation
 from opsplatform.models.seizures import SheetFile, SheetImport
 from opsplatform.policy import Member
+from opsplatform.rendering.filenames import safe_filename
 from opsplatform.seizures.imports import ImportReport, import_sheet
 from opsplatform.seizures.sheets import SheetLimits
 from opsplatform.settings import Settings
-from opsplatform.web.downloads import safe_filename
 
 CHECKING, PREVIEWED, QUEUED, RUNNING, DONE, FAILED, REFUSED = (
     "checking", "previewed", "queued", "running", "done", "failed", "refused")

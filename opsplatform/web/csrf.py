@@ -20,8 +20,8 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.middleware import ASGIMiddleware
 from litestar.utils.scope.state import ScopeState
 
-from opsplatform.auth.middleware import SESSION_COOKIE
 from opsplatform.i18n import _
+from opsplatform.web.authentication import SESSION_COOKIE
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send

@@ -14,9 +14,9 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from opsplatform.auth.middleware import API_PREFIX
 from opsplatform.errors import InvalidInput, NotAllowed
 from opsplatform.i18n import _
+from opsplatform.web.authentication import API_PREFIX
 
 log = logging.getLogger("opsplatform.requests")
 

@@ -11,7 +11,6 @@ from litestar.status_codes import HTTP_409_CONFLICT
 from sqlalchemy import func, select
 
 from opsplatform import policy
-from opsplatform.auth.guards import login_required, requires
 from opsplatform.errors import Conflict, InvalidInput
 from opsplatform.i18n import _
 from opsplatform.models.operations import Participant, Phase, Publicity
@@ -37,6 +36,7 @@ from opsplatform.web.api_schema import (
     whole,
 )
 from opsplatform.web.deps import Db
+from opsplatform.web.guards import login_required, requires
 
 EDIT = needs("edit_operation")
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from litestar import Controller, Request, get
 
-from opsplatform.auth.guards import login_required
 from opsplatform.web.api_docs import ERRORS
+from opsplatform.web.guards import login_required
 
 
 @dataclass

@@ -14,18 +14,18 @@ from sqlalchemy import select
 from opsplatform import policy
 from opsplatform.audit.recorder import record
 from opsplatform.auth import second_factor, services
-from opsplatform.auth.guards import login_required
-from opsplatform.auth.middleware import SESSION_COOKIE, remember_language
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _, language, set_language
 from opsplatform.mail.outbox import queue_mail
 from opsplatform.models.auth import ApiToken, OneTimeLink, User
 from opsplatform.operations.focal_points import mark_accepted
+from opsplatform.rendering.templates import render
+from opsplatform.web.authentication import SESSION_COOKIE, remember_language
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
+from opsplatform.web.guards import login_required
 from opsplatform.web.redirects import same_site_path
-from opsplatform.web.templating import render
 
 
 def _client_ip(request: Request) -> str | None:

@@ -8,14 +8,14 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.response import Template
 
 from opsplatform import policy
-from opsplatform.auth.guards import login_required, requires
-from opsplatform.cases.downloads import annual_report_response
 from opsplatform.cases.matching import matches_for
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 from opsplatform.reference import lookup
+from opsplatform.web.case_files import annual_report_response
 from opsplatform.web.deps import Db
+from opsplatform.web.guards import login_required, requires
 
 
 async def annual_report_form(request: Request, db: Db, *, country: str, year: object,

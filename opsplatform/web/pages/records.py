@@ -8,14 +8,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from opsplatform.cases import ecomessage, followup, links
-from opsplatform.cases.downloads import ecomessage_response
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 from opsplatform.labels import value_label
-from opsplatform.seizures.controllers import record_page
 from opsplatform.web.access import Membership, ReadableSeizure, needs
+from opsplatform.web.case_files import ecomessage_response
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
+from opsplatform.web.pages.seizures import record_page
 
 
 class CaseRecordController(Controller):

@@ -14,9 +14,9 @@ from opsplatform.database import utcnow
 from opsplatform.documents import services as documents
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
+from opsplatform.rendering.filenames import download_headers
 from opsplatform.web.access import Membership, ReadableDocument, needs
 from opsplatform.web.deps import Db
-from opsplatform.web.downloads import download_headers
 from opsplatform.web.flash import flash
 
 

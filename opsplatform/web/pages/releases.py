@@ -23,11 +23,11 @@ from opsplatform.models.releases import Release, ReleaseStatus
 from opsplatform.policy import Member
 from opsplatform.releases import workflow
 from opsplatform.releases.state import ReleaseState
+from opsplatform.rendering.filenames import download_headers
 from opsplatform.reporting.dashboard import few_unnamed
 from opsplatform.settings import LANGUAGES
 from opsplatform.web.access import Membership, needs
 from opsplatform.web.deps import Db
-from opsplatform.web.downloads import download_headers
 from opsplatform.web.flash import flash
 from opsplatform.web.headers import FRAMED
 

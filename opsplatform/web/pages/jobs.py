@@ -8,7 +8,6 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
-from opsplatform.auth.guards import requires
 from opsplatform.database import utcnow
 from opsplatform.i18n import _
 from opsplatform.jobs.kinds import TASKS
@@ -17,6 +16,7 @@ from opsplatform.labels import outcome_label
 from opsplatform.models.jobs import JobRun
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
+from opsplatform.web.guards import requires
 
 
 class JobsController(Controller):

@@ -26,8 +26,9 @@ from opsplatform.policy import Member
 from opsplatform.reference import lookup
 from opsplatform.reporting.exports import visible_records
 from opsplatform.reporting.filters import ResultFilter
-from opsplatform.seizures import forms, returns, services
+from opsplatform.seizures import returns, services
 from opsplatform.seizures.validation import NOMINAL
+from opsplatform.web import seizure_form as forms
 from opsplatform.web.access import Membership, ReadableSeizure, needs
 from opsplatform.web.deps import Db, PageNumber
 from opsplatform.web.flash import flash

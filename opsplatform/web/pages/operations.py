@@ -12,7 +12,6 @@ from litestar.response import Redirect, Response, Template
 from sqlalchemy import select
 
 from opsplatform import policy
-from opsplatform.auth.guards import login_required, requires
 from opsplatform.database import utcnow
 from opsplatform.errors import Conflict, InvalidInput
 from opsplatform.i18n import _
@@ -28,6 +27,8 @@ from opsplatform.reference.lookup import collation_key
 from opsplatform.web.access import Membership, ReadableOperation, needs
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
+from opsplatform.web.guards import login_required, requires
+from opsplatform.web.maps import map_response
 
 EDIT = needs("edit_operation")  # the operation's leads
 
@@ -288,7 +289,8 @@ class OperationController(Controller):
 
     @get("/{code:str}/routes-map", name="operations:routes_map")
     async def map_of_routes(self, request: Request, db: Db, operation: ReadableOperation) -> Response:
-        return routes_map(request.app.state.settings, await routes_map_data(db, operation))
+        settings = request.app.state.settings
+        return map_response(settings, routes_map(settings, await routes_map_data(db, operation)))
 
     # --- clone ------------------------------------------------------------------------------------------------------
 

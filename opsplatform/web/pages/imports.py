@@ -20,11 +20,11 @@ from opsplatform.models.operations import Target
 from opsplatform.models.reference import Currency, Taxon, TradeTerm, Unit
 from opsplatform.models.seizures import SheetImport
 from opsplatform.reference import lookup
+from opsplatform.rendering.filenames import download_headers
 from opsplatform.seizures import services, sheet_tasks
 from opsplatform.seizures.template import build_template
 from opsplatform.web.access import Membership, ReadableOperation, ReadableUpload, needs
 from opsplatform.web.deps import Db
-from opsplatform.web.downloads import download_headers
 from opsplatform.web.flash import flash
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -14,7 +14,7 @@ from opsplatform.i18n import _
 from opsplatform.models.cases import MessageAttachment
 from opsplatform.models.seizures import Seizure
 from opsplatform.policy import Member
-from opsplatform.web.downloads import download_headers
+from opsplatform.rendering.filenames import download_headers
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -16,13 +16,13 @@ from opsplatform.models.reference import Country, Network
 from opsplatform.models.seizures import Seizure
 from opsplatform.models.vocabulary import TRANSPORT_MODES
 from opsplatform.reference import lookup
+from opsplatform.rendering.filenames import download_headers
 from opsplatform.reporting import exports, maps
 from opsplatform.reporting.dashboard import dashboard_context
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import Scope, breakdowns, summary
 from opsplatform.web.access import Membership, needs
 from opsplatform.web.deps import Db
-from opsplatform.web.downloads import download_headers
 from opsplatform.web.maps import map_response
 
 MAP_KINDS = ("points", "countries", "flows")

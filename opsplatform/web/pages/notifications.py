@@ -6,9 +6,9 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from opsplatform.auth.guards import login_required
 from opsplatform.notifications import services
 from opsplatform.web.deps import Db
+from opsplatform.web.guards import login_required
 from opsplatform.web.redirects import same_site_path
 
 

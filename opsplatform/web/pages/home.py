@@ -9,11 +9,11 @@ from litestar.response import Redirect, Template
 from sqlalchemy import func, select, text
 
 from opsplatform import policy
-from opsplatform.auth.guards import login_required
-from opsplatform.auth.middleware import remember_language
 from opsplatform.models.operations import Participant
 from opsplatform.settings import LANGUAGES
+from opsplatform.web.authentication import remember_language
 from opsplatform.web.deps import Db
+from opsplatform.web.guards import login_required
 from opsplatform.web.redirects import same_site_path
 
 

@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from opsplatform import policy
 from opsplatform.audit.recorder import record
 from opsplatform.auth import second_factor, services
-from opsplatform.auth.guards import requires
 from opsplatform.auth.secrets import hash_password, password_problem
 from opsplatform.database import utcnow
 from opsplatform.errors import FieldError, InvalidInput
@@ -29,6 +28,7 @@ from opsplatform.models.reference import Network
 from opsplatform.reference import loader, lookup
 from opsplatform.web.deps import Db, PageNumber
 from opsplatform.web.flash import flash
+from opsplatform.web.guards import requires
 
 PAGE_SIZE = 100
 

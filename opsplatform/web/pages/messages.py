@@ -14,7 +14,6 @@ from sqlalchemy import select
 from opsplatform import policy
 from opsplatform.cases import messages
 from opsplatform.cases.attachments import ALLOWED, MAX_BYTES, MAX_FILES
-from opsplatform.cases.downloads import readable_attachment
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 from opsplatform.models.cases import Audience, MessageKind
@@ -22,6 +21,7 @@ from opsplatform.models.reference import Network
 from opsplatform.policy import Member
 from opsplatform.reference import lookup
 from opsplatform.web.access import Membership, needs
+from opsplatform.web.case_files import readable_attachment
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
 

@@ -13,10 +13,8 @@ from litestar.params import FromPath, JSONBody
 from sqlalchemy import select
 
 from opsplatform import policy
-from opsplatform.auth.guards import login_required, requires
 from opsplatform.cases import ecomessage, followup, links, messages
 from opsplatform.cases.attachments import EXTENSIONS, MAX_BYTES, MAX_FILES
-from opsplatform.cases.downloads import XLSX, annual_report_response, ecomessage_response, readable_attachment
 from opsplatform.cases.matching import match_json, matches_for
 from opsplatform.database import record_id
 from opsplatform.errors import FieldError, InvalidInput
@@ -28,7 +26,9 @@ from opsplatform.policy import Member
 from opsplatform.web import api_schema as doc, idempotency
 from opsplatform.web.access import Membership, ReadableLink, ReadableSeizure, needs
 from opsplatform.web.api_docs import CREATE_ERRORS, ERRORS
+from opsplatform.web.case_files import XLSX, annual_report_response, ecomessage_response, readable_attachment
 from opsplatform.web.deps import Db
+from opsplatform.web.guards import login_required, requires
 
 RECORDS, LINKS, FOLLOW_UP, MESSAGES = (needs(c) for c in ("view_records", "link_records", "follow_up", "messages"))
 DECISIONS = ("accept", "refuse")

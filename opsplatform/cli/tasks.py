@@ -7,7 +7,7 @@ import contextlib
 
 import click
 
-from opsplatform.clitools import database_option, settings_for
+from opsplatform.cli.tools import database_option, settings_for
 from opsplatform.database import make_engine, make_sessionmaker
 
 

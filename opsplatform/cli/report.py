@@ -7,8 +7,8 @@ from typing import Any
 import click
 
 from opsplatform import policy
-from opsplatform.cases.commands import annual_illegal_trade
-from opsplatform.clitools import (
+from opsplatform.cli.annual_report import annual_illegal_trade
+from opsplatform.cli.tools import (
     command_line_member,
     database_option,
     operation_by_code,

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from opsplatform.clitools import command_line_member, database_option, run_async, settings_for
+from opsplatform.cli.tools import command_line_member, database_option, run_async, settings_for
 from opsplatform.database import make_engine, make_sessionmaker, session_scope, utcnow
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from opsplatform import policy
-from opsplatform.clitools import database_option, operation_by_code, run_async, settings_for, with_session
+from opsplatform.cli.tools import database_option, operation_by_code, run_async, settings_for, with_session
 
 
 @click.group()

@@ -1,0 +1,59 @@
+"""`opsplatform operations …`: operations from their files, and their phases (its `team` subgroup: team.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from opsplatform.cli.tools import database_option, operation_by_code, run_async, settings_for, with_session
+from opsplatform.errors import InvalidInput
+
+
+@click.group()
+def operations() -> None:
+    """Operations."""
+
+
+@operations.command("create")
+@database_option
+@click.option("--file", "path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Operation file (JSON, see docs/reference.md).")
+@run_async
+async def operations_create(database_url: str, path: str) -> None:
+    """Create an operation from a JSON file; prints its code."""
+    import json
+
+    from opsplatform.operations.services import create_operation
+    from opsplatform.operations.spec import parse_spec
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput.one("file", f"not valid JSON: {exc}") from exc
+
+    async def work(session: Any) -> str:
+        operation = await create_operation(session, await parse_spec(session, data), None)
+        await session.commit()
+        return operation.code
+
+    click.echo(await with_session(settings_for(database_url), work))
+
+
+@operations.command("set-phase")
+@database_option
+@click.option("--operation", "code", required=True, help="Operation code.")
+@click.argument("phase", type=click.Choice(["draft", "planning", "active", "reporting", "closed"]))
+@run_async
+async def operations_set_phase(database_url: str, code: str, phase: str) -> None:
+    """Move an operation to a phase by hand."""
+    from opsplatform.operations.services import set_phase
+
+    async def work(session: Any) -> str:
+        operation = await operation_by_code(session, code)
+        await set_phase(session, operation, phase)
+        await session.commit()
+        return f"{operation.code} is now in the {phase} phase"
+
+    click.echo(await with_session(settings_for(database_url), work))

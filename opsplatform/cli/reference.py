@@ -1,0 +1,50 @@
+"""`opsplatform reference …`: the bundled reference data and CITES checklist imports."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from opsplatform.cli.tools import database_option, run_async, settings_for, with_session
+
+
+@click.group()
+def reference() -> None:
+    """Reference data (countries, networks, taxa, CITES terms and units, currencies, airports)."""
+
+
+@reference.command("load")
+@database_option
+@run_async
+async def reference_load(database_url: str) -> None:
+    """Load or refresh reference data from seed/ (idempotent)."""
+    from opsplatform.reference.loader import load_all
+
+    counts = await with_session(settings_for(database_url), load_all)
+    for name, count in counts.items():
+        click.echo(f"{name:>16}: {count}")
+
+
+@reference.command("import-checklist")
+@database_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@run_async
+async def reference_import_checklist(database_url: str, file: str) -> None:
+    """Load taxa from a CITES Checklist / Species+ CSV export."""
+    from opsplatform.reference.loader import load_taxa, parse_checklist
+
+    with open(file, "rb") as f:
+        taxa, problems = parse_checklist(f.read())
+
+    async def work(session: Any) -> int:
+        count = await load_taxa(session, taxa, source="checklist")
+        await session.commit()
+        return count
+
+    click.echo(f"{await with_session(settings_for(database_url), work)} taxa loaded")
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        sys.exit(1)

@@ -6,7 +6,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 BUGS := translations@opsplatform.org
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: demo test install messages benchmarks load screenshots chromium docs clean
+.PHONY: demo test lint install messages benchmarks load screenshots chromium docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit("opsplatform needs Python 3.11 or newer (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -22,9 +22,14 @@ demo: $(STAMP)
 	$(BIN)/opsplatform demo
 
 # Two pytest runs: the browser journeys' Playwright loop must not share a session with the async tests.
-test: $(STAMP) chromium
+test: $(STAMP) chromium lint
 	$(BIN)/pytest
 	$(BIN)/pytest tests/browser
+
+# The code's own rules: ruff's (pyproject.toml) and the layers of the house (.importlinter, docs/architecture.md).
+lint: $(STAMP)
+	$(BIN)/ruff check opsplatform tests benchmarks scripts migrations
+	$(BIN)/lint-imports --no-cache
 
 # Debian's Chromium drives the journeys (Playwright's own browser download is not used); installed here when root.
 chromium:

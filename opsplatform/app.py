@@ -19,11 +19,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform import (
-    __version__,
-    audit as _audit,  # noqa: F401  (registers the audit listener)
-    paths,
-)
+from opsplatform import __version__, paths, wiring
 from opsplatform.database import make_engine, make_sessionmaker
 from opsplatform.errors import ScrubbingFormatter
 from opsplatform.rendering.templates import environment
@@ -74,6 +70,7 @@ def server_options(settings: Settings) -> dict[str, Any]:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load()
+    wiring.install()
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout)
 
     @asynccontextmanager

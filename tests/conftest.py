@@ -27,6 +27,7 @@ import pytest_asyncio
 from aiosmtpd.controller import Controller
 from litestar.testing import AsyncTestClient
 
+from opsplatform import wiring
 from opsplatform.app import create_app
 from opsplatform.auth.secrets import hash_password
 from opsplatform.auth.services import create_user
@@ -38,6 +39,7 @@ from tests import pgcluster
 from tests.pgcluster import free_port
 
 PGBIN = pgcluster.PGBIN
+wiring.install()  # as every entry point does: audit log, daily figures, case exchange on seizure events
 PASSWORD = "correct horse battery"
 
 

@@ -9,9 +9,11 @@ sequences: a record one call makes is read, corrected and moved on by the next.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import itertools
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import date
 
@@ -22,6 +24,8 @@ from sqlalchemy import select, update
 
 from opsplatform.app import create_app
 from opsplatform.cases import links, messages
+from opsplatform.database import make_engine, make_sessionmaker, session_scope
+from opsplatform.models.auth import User
 from opsplatform.models.cases import MessageAttachment
 from opsplatform.models.operations import Operation
 from opsplatform.reporting.filters import ResultFilter
@@ -65,24 +69,49 @@ class World:
     ids: dict[str, object]
     query: dict[str, object]
     tokens: list[dict[str, str]]
+    emails: tuple[str, str]  # Kenya's and Tanzania's focal points
 
 
 async def world(db, settings, cast) -> World:
     operation = await active_operation(db)
-    kenya = await member(db, cast.kenya, operation)
-    seizure = await services.create_seizure(db, settings, kenya, copy.deepcopy(IVORY))
-    other = await logged(db, settings, operation, cast.tanzania, "TZ-DAR-7")
+    ids = await records(db, settings, operation, cast.kenya, cast.tanzania, 0)
+    return World(operation_id=operation.id, ids={"code": operation.code, **ids},
+                 query={"country": "KEN", "year": date.today().year},
+                 tokens=[await bearer(db, cast.kenya), await bearer(db, cast.coordinator)],
+                 emails=(cast.kenya.email, cast.tanzania.email))
+
+
+async def records(db, settings, operation, kenya_user, tanzania_user, n: int) -> dict[str, object]:
+    """A seizure of Kenya's asking to link with one of Tanzania's, and an alert with an attachment: committed."""
+    kenya = await member(db, kenya_user, operation)
+    seizure = await services.create_seizure(db, settings, kenya, {**copy.deepcopy(IVORY), "seizure_ref": f"KE-W-{n}"})
+    other = await logged(db, settings, operation, tanzania_user, f"TZ-W-{n}")
     link = await links.request_link(db, kenya, seizure, {"kind": "same_shipment", "other_country": "TZA",
                                                          "other_seizure_ref": other.seizure_ref})
     alert = await messages.post_message(db, settings, kenya, {"kind": "alert", "subject": "Ivory via DXB",
                                                               "body": "Watch air cargo."}, [("sacks.png", PNG)])
     attachment = await db.scalar(select(MessageAttachment.id).where(MessageAttachment.message_id == alert.id))
     await db.commit()
-    return World(operation_id=operation.id,
-                 ids={"code": operation.code, "seizure_id": seizure.id, "link_id": link.id, "message_id": alert.id,
-                      "attachment_id": attachment},
-                 query={"country": "KEN", "year": date.today().year},
-                 tokens=[await bearer(db, cast.kenya), await bearer(db, cast.coordinator)])
+    return {"seizure_id": seizure.id, "link_id": link.id, "message_id": alert.id, "attachment_id": attachment}
+
+
+def fresh_records(settings, real: World, n: int) -> None:
+    """Records of a scenario's own, on the operation as ACTIVE has it: what earlier scenarios did (a link decided, a
+    window moved) cannot change what this one is answered, as hypothesis needs of a scenario it replays. Made with
+    an engine of its own in a thread of its own, since the test's event loop is blocked while scenarios run."""
+    async def make() -> None:
+        engine = make_engine(settings.database_url)
+        try:
+            async with session_scope(make_sessionmaker(engine)) as db:
+                await restore(db, real)
+                operation = await db.get(Operation, real.operation_id)
+                users = [await db.scalar(select(User).where(User.email == email)) for email in real.emails]
+                real.ids.update(await records(db, settings, operation, *users, n))
+        finally:
+            await engine.dispose()
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, make()).result()
 
 
 async def restore(db, real: World) -> None:
@@ -153,6 +182,10 @@ async def test_linked_calls_follow_a_record_from_the_answer_that_made_it(databas
                 case.headers = {**(case.headers or {}), **data}
 
         class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+            def setup(self) -> None:
+                made.clear()
+                fresh_records(settings, real, next(refs))
+
             def before_call(self, case) -> None:  # type: ignore[no-untyped-def]
                 # A scenario starts from real records; an id a link brought from an answer is kept.
                 case.path_parameters = {k: v if v in made[k] else real.ids.get(k, v)

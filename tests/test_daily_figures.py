@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from opsplatform.database import make_engine, make_sessionmaker, session_scope
+from opsplatform.figures import rollup
 from opsplatform.models.reporting import DailyFigure, WindowFigure
 from opsplatform.models.seizures import Seizure, SeizureItem, counted
 from opsplatform.models.vocabulary import TRANSPORT_MODES
-from opsplatform.reporting import rollup
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import breakdowns, summary
 from opsplatform.seizures import imports

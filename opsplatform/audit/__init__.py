@@ -1,1 +1,1 @@
-from opsplatform.audit import recorder  # noqa: F401  (registers the listener on every ORM session)
+"""The audit log: every change of an audited model recorded with who made it (recorder.install)."""

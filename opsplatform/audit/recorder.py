@@ -72,7 +72,6 @@ def record(session: Session | AsyncSession, action: str, entity: str, entity_id:
                            entity_id=entity_id, before=before, after=after))
 
 
-@event.listens_for(Session, "after_flush")
 def _audit_flush(session: Session, _flush_context: Any) -> None:
     rows: list[tuple[str, Audited, dict[str, Any] | None, dict[str, Any] | None]] = []
     for obj in session.new:
@@ -95,3 +94,9 @@ def _audit_flush(session: Session, _flush_context: Any) -> None:
          "entity": obj.__tablename__, "entity_id": _identity(obj), "before": before, "after": after}
         for action, obj, before, after in rows
     ])
+
+
+def install() -> None:
+    """Record every change of an audited model in the audit log (wiring.install calls this at start)."""
+    if not event.contains(Session, "after_flush", _audit_flush):
+        event.listen(Session, "after_flush", _audit_flush)

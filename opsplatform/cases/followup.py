@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform import policy
 from opsplatform.database import utcnow
 from opsplatform.errors import FieldError, InvalidInput, NotAllowed
+from opsplatform.figures.consent import fold_unnamed
 from opsplatform.i18n import _
 from opsplatform.models.auth import User
 from opsplatform.models.cases import CaseEvent
@@ -19,7 +20,6 @@ from opsplatform.models.operations import Phase
 from opsplatform.models.seizures import Seizure, SeizureStatus, counted
 from opsplatform.models.vocabulary import CASE_STAGES
 from opsplatform.policy import Member
-from opsplatform.reporting.summary import fold_unnamed
 
 RANK = {stage: n for n, stage in enumerate(CASE_STAGES, start=1)}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from opsplatform import wiring
 from opsplatform.cli import accounts, database, imports, keys, operations, reference, report, serving, tasks, team
 
 
@@ -12,6 +13,7 @@ from opsplatform.cli import accounts, database, imports, keys, operations, refer
 @click.version_option(package_name="opsplatform")
 def main() -> None:
     """opsplatform: coordination of international wildlife-enforcement operations."""
+    wiring.install()
 
 
 operations.operations.add_command(team.team)

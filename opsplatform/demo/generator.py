@@ -22,6 +22,7 @@ from opsplatform.crypto import document_hash, encrypt
 from opsplatform.database import bulk_insert, refresh_statistics, utcnow
 from opsplatform.demo.cases import load_case_exchange
 from opsplatform.demo.documents import load_demo_documents
+from opsplatform.figures import rollup
 from opsplatform.models.auth import User
 from opsplatform.models.operations import FocalPoint, Operation, Phase
 from opsplatform.models.reference import Airport, Country, NetworkMember, Taxon, TradeTerm, Unit
@@ -31,7 +32,6 @@ from opsplatform.operations.spec import parse_spec
 from opsplatform.paths import SEED
 from opsplatform.reference.loader import load_all
 from opsplatform.reference.units import normalise
-from opsplatform.reporting import rollup
 from opsplatform.settings import Settings
 
 

@@ -14,14 +14,15 @@ from sqlalchemy import Float, Integer, Select, String, cast, func, literal, null
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
+from opsplatform.figures import rollup
+from opsplatform.figures.consent import fold_unnamed
+from opsplatform.figures.rollup import facts
 from opsplatform.models.operations import Operation, Participant
 from opsplatform.models.reference import Country, NetworkMember, Region
 from opsplatform.models.reporting import DailyFigure, WindowFigure
 from opsplatform.models.seizures import Seizure, counted
 from opsplatform.policy import Member
-from opsplatform.reporting import rollup
 from opsplatform.reporting.filters import ResultFilter
-from opsplatform.reporting.rollup import facts
 from opsplatform.seizures.returns import reported_without_figures
 
 UNKNOWN = "unknown"
@@ -92,15 +93,6 @@ def _per_key(figures: Any, dimension: str, *, unit: bool = False, quantity: bool
             .where(c.dimension == dimension).group_by(*keys))
 
 
-async def fold_unnamed(session: AsyncSession, member: Member, entries: list[dict[str, Any]],
-                       counts: tuple[str, ...]) -> list[dict[str, Any]]:
-    """For a press officer, the entries of countries that did not consent to be named are added up (their `counts`)
-    into one "other" entry."""
-    if not policy.names_only_consenting(member):
-        return entries
-    named = set((await session.scalars(policy.named_countries(member.operation.id))).all())
-    other = {"country": "other", **{k: sum(e[k] for e in entries if e["country"] not in named) for k in counts}}
-    return [e for e in entries if e["country"] in named] + ([other] if other["seizures"] else [])
 
 
 def _figures_query(scope: Scope) -> Any:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.database import analyze, bulk_insert, utcnow
 from opsplatform.errors import InvalidInput
+from opsplatform.figures import rollup
 from opsplatform.i18n import _
 from opsplatform.models.audit import AuditEvent
 from opsplatform.models.auth import User
@@ -21,7 +22,6 @@ from opsplatform.models.operations import Operation, Participant
 from opsplatform.models.seizures import Seizure, SeizureItem, SeizureStatus, StatusChange
 from opsplatform.models.vocabulary import SEIZURE_FIELDS
 from opsplatform.policy import Member
-from opsplatform.reporting import rollup
 from opsplatform.seizures.services import refuse_if_locked
 from opsplatform.seizures.sheets import DEFAULT_LIMITS, SheetError, SheetLimits, read_rows
 from opsplatform.seizures.validation import MAX_ITEMS, Reference, check_item, check_seizure

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
+from opsplatform.figures import rollup
 from opsplatform.i18n import _
 from opsplatform.models.operations import Operation, Participant
 from opsplatform.models.reference import Country
@@ -17,7 +18,6 @@ from opsplatform.models.reporting import DailyFigure
 from opsplatform.models.seizures import COUNTED_STATUSES, NilReturn, Seizure
 from opsplatform.operations.services import logging_refusal
 from opsplatform.policy import Member
-from opsplatform.reporting import rollup
 
 # A day counts as reported on time when something arrived before the end of the following day (UTC).
 ON_TIME = timedelta(days=2)

@@ -9,8 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import crypto, policy
-from opsplatform.cases.links import resettle_shipment
-from opsplatform.cases.matching import find_matches
 from opsplatform.database import advance_version, utcnow
 from opsplatform.errors import FieldError, InvalidInput, NotAllowed
 from opsplatform.i18n import N_, _
@@ -23,6 +21,7 @@ from opsplatform.notifications.services import notify
 from opsplatform.operations.focal_points import country_focal_points
 from opsplatform.operations.services import logging_refusal
 from opsplatform.policy import Member
+from opsplatform.seizures import events
 from opsplatform.seizures.validation import (
     MAX_ITEMS,
     MAX_SUSPECTS,
@@ -182,8 +181,7 @@ async def create_seizure(session: AsyncSession, settings: Settings, member: Memb
     session.add_all([_suspect_row(settings, seizure.id, s, None) for s in checked.suspects or []])
     _history(session, seizure, user, checked.status)
     await session.flush()
-    if any(s["document_number"] for s in checked.suspects or []):  # only a document number can match
-        await find_matches(session, seizure)
+    await events.tell(events.SAVED, session, seizure)
     return seizure
 
 
@@ -242,8 +240,8 @@ async def update_seizure(session: AsyncSession, settings: Settings, member: Memb
     _history(session, seizure, user, seizure.status, from_status=previous, message=reason or _("corrected"))
     await session.flush()
     if seizure.status != previous:
-        await resettle_shipment(session, {seizure.id})
-    await find_matches(session, seizure)
+        await events.tell(events.MOVED, session, seizure)
+    await events.tell(events.SAVED, session, seizure)
     if reason:
         await _tell_country(session, member, seizure, N_("%(who)s corrected your record %(ref)s in %(operation)s: "
                                                          "%(reason)s"), reason)
@@ -284,7 +282,7 @@ async def change_status(session: AsyncSession, member: Member, seizure: Seizure,
     seizure.updated_at = utcnow()
     _history(session, seizure, member.user, to_status, from_status=previous, message=message.strip() or None)
     await session.flush()
-    await resettle_shipment(session, {seizure.id})  # a withdrawn record no longer stands for its shipment
+    await events.tell(events.MOVED, session, seizure)  # a withdrawn record no longer stands for its shipment
     if action in ("query", "answer"):
         await _tell_other_side(session, seizure, action, member.user)
     elif action == "withdraw" and policy.corrects_for_others(member, seizure):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,7 @@ from opsplatform.errors import Conflict, InvalidInput
 from opsplatform.i18n import _
 from opsplatform.models import vocabulary as v
 from opsplatform.models.seizures import Seizure
+from opsplatform.policy import Member
 from opsplatform.seizures import returns, services
 from opsplatform.seizures.validation import CODED, MAX_COUNT, MAX_ITEMS, MAX_MONEY, MAX_QUANTITY, MAX_SUSPECTS
 from opsplatform.web import idempotency
@@ -160,16 +162,8 @@ class SeizureApi(Controller):
         if not is_version(data.get("version")):
             raise InvalidInput.one("version", _("send the version you read (an integer)"))
         settings = request.app.state.settings
-        try:
-            await services.update_seizure(db, settings, member, seizure, data, data["version"])
-        except Conflict:
-            await db.rollback()
-            await db.refresh(seizure)
-            return Response({"status_code": 409, "detail": _("changed by someone else since you read it"),
-                             "current": await services.seizure_json(db, settings, member, seizure)},
-                            status_code=HTTP_409_CONFLICT)
-        await db.commit()
-        return Response(await services.seizure_json(db, settings, member, seizure))
+        return await _changed(request, db, member, seizure, lambda: services.update_seizure(
+            db, settings, member, seizure, data, data["version"]))
 
     @post("/seizures/{seizure_id:int}/status", name="api:seizure:status", dependencies=RECORDS,
           responses=ERRORS_WITH_CONFLICT, status_code=200,
@@ -181,18 +175,8 @@ class SeizureApi(Controller):
         version = data.get("version")
         if version is not None and not is_version(version):
             raise InvalidInput.one("version", _("must be the version you read (an integer)"))
-        settings = request.app.state.settings
-        try:
-            await services.change_status(db, member, seizure, str(data.get("action") or ""),
-                                         str(data.get("message") or ""), version)
-        except Conflict:
-            await db.rollback()
-            await db.refresh(seizure)
-            return Response({"status_code": 409, "detail": _("changed by someone else since you read it"),
-                             "current": await services.seizure_json(db, settings, member, seizure)},
-                            status_code=HTTP_409_CONFLICT)
-        await db.commit()
-        return Response(await services.seizure_json(db, settings, member, seizure))
+        return await _changed(request, db, member, seizure, lambda: services.change_status(
+            db, member, seizure, str(data.get("action") or ""), str(data.get("message") or ""), version))
 
     @post("/nil-returns", name="api:nil_returns", responses=CREATE_ERRORS, dependencies=LOG, status_code=201,
           summary="Say a day had nothing to report",
@@ -209,3 +193,19 @@ class SeizureApi(Controller):
             return {"country": nil.country_code, "date": nil.day.isoformat()}
 
         return await idempotency.created(request, db, create)
+
+
+async def _changed(request: Request, db: Db, member: Member, seizure: Seizure,
+                   change: Callable[[], Awaitable[object]]) -> Response[dict[str, Any]]:
+    """Run a change sent with the version read, and answer the record as it is now: committed, or unchanged with 409
+    when someone changed it since."""
+    try:
+        await change()
+    except Conflict:
+        await db.rollback()
+        await db.refresh(seizure)
+        current = await services.seizure_json(db, request.app.state.settings, member, seizure)
+        return Response({"status_code": 409, "detail": _("changed by someone else since you read it"),
+                         "current": current}, status_code=HTTP_409_CONFLICT)
+    await db.commit()
+    return Response(await services.seizure_json(db, request.app.state.settings, member, seizure))

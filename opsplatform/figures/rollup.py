@@ -312,7 +312,6 @@ def _slices_of(obj: Seizure) -> set[Slice]:
     return found
 
 
-@event.listens_for(Session, "after_flush")
 def _note_changes(session: Session, _flush_context: Any) -> None:
     pending, items = session.info.setdefault(PENDING, set()), session.info.setdefault(PENDING_ITEMS, set())
     known = session.info.setdefault(PENDING_SEIZURES, set())
@@ -324,7 +323,6 @@ def _note_changes(session: Session, _flush_context: Any) -> None:
             items.add(obj.seizure_id)
 
 
-@event.listens_for(Session, "before_commit")
 def _recompute(session: Session) -> None:
     session.flush()
     pending: set[Slice] = session.info.pop(PENDING, set())
@@ -341,8 +339,16 @@ def _recompute(session: Session) -> None:
         _refresh(session, pending, added)
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     for key in (PENDING, PENDING_ITEMS, PENDING_SEIZURES, PENDING_NEW):
         session.info.pop(key, None)
 
+
+LISTENERS = (("after_flush", _note_changes), ("before_commit", _recompute), ("after_rollback", _forget))
+
+
+def install() -> None:
+    """Keep the daily figures exact on every commit of every ORM session (wiring.install calls this at start)."""
+    for name, listener in LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)

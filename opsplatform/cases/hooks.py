@@ -1,0 +1,24 @@
+"""What case exchange does when a seizure is saved or moves on, through seizures.events: its suspects are matched
+with other countries' records, and a record that changed status is resettled in its linked shipment."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from opsplatform.cases.links import resettle_shipment
+from opsplatform.cases.matching import find_matches
+from opsplatform.models.seizures import Seizure
+from opsplatform.seizures import events
+
+
+async def _match(session: AsyncSession, seizure: Seizure) -> None:
+    await find_matches(session, seizure)
+
+
+async def _resettle(session: AsyncSession, seizure: Seizure) -> None:
+    await resettle_shipment(session, {seizure.id})
+
+
+def install() -> None:
+    events.on(events.SAVED, _match)
+    events.on(events.MOVED, _resettle)

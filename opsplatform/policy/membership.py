@@ -1,0 +1,107 @@
+"""Who belongs to an operation, in which role, and who may lead or create one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, false, select
+
+from opsplatform.i18n import _
+from opsplatform.models.auth import Role, User
+from opsplatform.models.operations import FocalPoint, Operation, OperationMember, Participant
+from opsplatform.models.reference import NetworkMember
+from opsplatform.policy.members import HOLDABLE, TEAM_ROLES, Member, can
+
+
+def network_countries(network_code: str) -> Select:
+    return select(NetworkMember.country_code).where(NetworkMember.network_code == network_code)
+
+
+def revoked(operation_id: Any, user_id: Any) -> ColumnElement[bool]:
+    """A focal point taken off the operation by a coordinator (its invitation revoked) is no longer a member."""
+    return select(FocalPoint.id).where(FocalPoint.operation_id == operation_id, FocalPoint.user_id == user_id,
+                                       FocalPoint.revoked_at.is_not(None)).exists()
+
+
+def operations_of(user: User, roles: tuple[str, ...] = (*TEAM_ROLES, Role.focal_point)) -> Select:
+    """Ids of the operations where the user holds one of `roles`: its team's, or its country's as a focal point. An
+    actor without an account (the command line, a scheduled job) is in every operation."""
+    if user.id is None:
+        return select(Operation.id)
+    if user.role == Role.focal_point:
+        if Role.focal_point not in roles:
+            return select(Operation.id).where(false())
+        return select(Participant.operation_id).where(Participant.country_code == user.country_code,
+                                                      ~revoked(Participant.operation_id, user.id))
+    return select(OperationMember.operation_id).where(OperationMember.user_id == user.id,
+                                                      OperationMember.role.in_(roles))
+
+
+def visible_operations(user: User) -> Select[tuple[Operation]]:
+    """Operations a user can open: those of its teams, or those its country takes part in for a focal point."""
+    return select(Operation).where(Operation.id.in_(operations_of(user)))
+
+
+def command_line() -> User:
+    """Whoever runs the command line has the database itself: an actor without an account (see `member_of`)."""
+    return User(id=None, email="cli", name="command line", role=Role.coordinator)
+
+
+async def member_of(session: Any, user: User, operation: Operation) -> Member | None:
+    """The user's place in the operation, or None when it is not one of its closed group. An actor without an
+    account (the command line, a scheduled job) acts as a lead coordinator of every country, or of its network's
+    for a network's edition."""
+    if user.id is None:
+        countries = frozenset((await session.scalars(network_countries(user.network_code))).all()) \
+            if user.network_code else None
+        return Member(user, operation, Role.coordinator, lead=True, countries=countries)
+    if user.role == Role.focal_point:
+        takes_part = await session.scalar(select(Participant.id).where(
+            Participant.operation_id == operation.id, Participant.country_code == user.country_code,
+            ~revoked(operation.id, user.id)))
+        return Member(user, operation, Role.focal_point, countries=frozenset({user.country_code})) \
+            if takes_part else None
+    row = (await session.execute(select(OperationMember.role, OperationMember.lead).where(
+        OperationMember.operation_id == operation.id, OperationMember.user_id == user.id))).first()
+    if row is None:
+        return None
+    countries = frozenset((await session.scalars(network_countries(user.network_code))).all()) \
+        if user.network_code else None
+    return Member(user, operation, row.role, row.lead, countries)
+
+
+def team_problem(user: User, role: str) -> str | None:
+    """Why `user` cannot hold `role` in a team, or None."""
+    if not user.is_active:
+        return _("%(email)s is not an active account", email=user.email)
+    if user.role not in HOLDABLE:
+        return _("%(email)s is a %(role)s: a team takes coordinators, analysts and press officers (focal points "
+                 "belong through their country)", email=user.email, role=user.role)
+    if role not in HOLDABLE[user.role]:
+        return _("%(email)s is a %(account)s and cannot act as %(role)s", email=user.email, account=user.role,
+                 role=role)
+    return None
+
+
+def may_lead(role: str) -> bool:
+    """Leads edit the operation and its team: coordinators."""
+    return role == Role.coordinator
+
+
+def may_create_operation(user: User, countries: set[str], network_members: set[str]) -> bool:
+    """A global coordinator creates any operation; a coordinator limited to a network one whose participants are
+    all members of its network."""
+    if not can(user, "create_operations"):
+        return False
+    return not user.network_code or countries <= network_members
+
+
+def team_members(operation_id: Any, role: str) -> Select:
+    """User ids of the active members holding `role` in the operation's team."""
+    return (select(OperationMember.user_id).join(User, User.id == OperationMember.user_id)
+            .where(OperationMember.operation_id == operation_id, OperationMember.role == role, User.is_active))
+
+
+def operation_coordinators(operation_id: Any) -> Select:
+    """User ids of the operation's active coordinators: they follow it (sitreps, suspect matches)."""
+    return team_members(operation_id, Role.coordinator)

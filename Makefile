@@ -37,7 +37,7 @@ chromium:
 	  { [ "$$(id -u)" -eq 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  { echo "Chromium is needed for the browser tests: apt-get install -y chromium"; exit 1; }
 
-# The admin guide's configuration reference and jobs list, from opsplatform/settings.py and jobs/registry.py.
+# The admin guide's configuration reference and jobs list, from opsplatform/settings.py and background/schedule.py.
 docs: $(STAMP)
 	$(BIN)/python scripts/config_reference.py
 

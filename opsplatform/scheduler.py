@@ -1,5 +1,5 @@
 """Background work inside the app process: the scheduled jobs (APScheduler 3.x; what they do and their slots are in
-jobs/registry.py) and the dispatcher that starts worker processes for queued tasks (jobs/tasks.py)."""
+background/schedule.py) and the dispatcher that starts worker processes for queued tasks (jobs/tasks.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from litestar.datastructures import State
 
+from opsplatform.background.schedule import JOBS, run_job
+from opsplatform.background.task_kinds import TASKS
 from opsplatform.jobs import tasks
-from opsplatform.jobs.kinds import TASKS
-from opsplatform.jobs.registry import JOBS, run_job
 
 
 def start_scheduler(state: State) -> AsyncIOScheduler:

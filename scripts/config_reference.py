@@ -1,5 +1,5 @@
 """Write the configuration reference (from opsplatform/settings.py) and the list of scheduled jobs (from
-opsplatform/jobs/registry.py) into docs/admin-guide.md.
+opsplatform/background/schedule.py) into docs/admin-guide.md.
 
 Run after adding or changing a setting or a job: `make docs`. tests/test_docs.py fails while the guide is out of date.
 """
@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from opsplatform import settings
-from opsplatform.jobs import registry
+from opsplatform.background import schedule as registry
 
 GUIDE = Path(__file__).resolve().parent.parent / "docs" / "admin-guide.md"
 BLOCKS = {"settings": settings.markdown_reference, "jobs": registry.markdown_reference}

@@ -169,8 +169,8 @@ def settings(database_url: str) -> Settings:
 
 async def work_off(settings: Settings) -> list:
     """What the app's task workers do, done now in this process: every queued task, oldest first; their runs."""
+    from opsplatform.background.task_kinds import TASKS
     from opsplatform.jobs import tasks
-    from opsplatform.jobs.kinds import TASKS
 
     engine = make_engine(settings.database_url)
     sessionmaker, done = make_sessionmaker(engine), []

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from opsplatform.auth.services import create_user
+from opsplatform.background.schedule import BY_NAME, run_job
 from opsplatform.database import make_engine, make_sessionmaker
-from opsplatform.jobs.registry import BY_NAME, run_job
 from opsplatform.mail.outbox import deliver_due
 from opsplatform.models.cases import MessageAttachment, OperationMessage
 from opsplatform.models.notifications import Notification

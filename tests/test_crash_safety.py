@@ -12,9 +12,9 @@ import time
 
 from sqlalchemy import func, select
 
+from opsplatform.background.task_kinds import TASKS
 from opsplatform.database import bulk_insert, make_engine, make_sessionmaker, utcnow
 from opsplatform.jobs import tasks
-from opsplatform.jobs.kinds import TASKS
 from opsplatform.models.jobs import JobRun
 from opsplatform.models.seizures import Seizure, SeizureItem, SheetImport
 from opsplatform.reporting.summary import summary

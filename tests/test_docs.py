@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from opsplatform.jobs.registry import JOBS
+from opsplatform.background.schedule import JOBS
 from opsplatform.settings import describe
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -14,10 +14,10 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select, update
 
+from opsplatform.background.schedule import BY_NAME, run_job
+from opsplatform.background.task_kinds import TASKS
 from opsplatform.database import make_engine, make_sessionmaker, utcnow
 from opsplatform.jobs import tasks
-from opsplatform.jobs.kinds import TASKS
-from opsplatform.jobs.registry import BY_NAME, run_job
 from opsplatform.models.jobs import JobRun
 from opsplatform.models.seizures import Seizure, SheetImport
 from opsplatform.seizures import sheet_tasks

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select, text
 
-from opsplatform.jobs.registry import BY_NAME, Job, run_job
+from opsplatform.background.schedule import BY_NAME, Job, run_job
 from opsplatform.models.audit import AuditEvent
 from opsplatform.models.jobs import JobRun
 from opsplatform.models.operations import Operation

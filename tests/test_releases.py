@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from opsplatform.auth.services import create_user
+from opsplatform.background.schedule import BY_NAME, run_job
 from opsplatform.database import utcnow
-from opsplatform.jobs.registry import BY_NAME, run_job
 from opsplatform.models.documents import Artifact
 from opsplatform.models.notifications import Notification
 from opsplatform.models.releases import Release

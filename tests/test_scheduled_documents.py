@@ -10,8 +10,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from opsplatform.auth.services import create_user
+from opsplatform.background.schedule import BY_NAME, run_job
 from opsplatform.database import utcnow
-from opsplatform.jobs.registry import BY_NAME, run_job
 from opsplatform.mail.outbox import deliver_due
 from opsplatform.models.documents import Artifact
 from opsplatform.models.operations import Operation

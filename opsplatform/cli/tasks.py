@@ -21,8 +21,8 @@ def tasks() -> None:
 @click.argument("run_id", type=int)
 def tasks_run(database_url: str, run_id: int) -> None:
     """Do one claimed run (the app's dispatcher starts this in a process of its own)."""
+    from opsplatform.background.task_kinds import TASKS
     from opsplatform.jobs import tasks as task_runs
-    from opsplatform.jobs.kinds import TASKS
 
     async def work() -> str:
         engine = make_engine(database_url, pool_size=2)
@@ -41,8 +41,8 @@ def tasks_run(database_url: str, run_id: int) -> None:
 @click.option("--workers", default=2, show_default=True, help="Runs at most at once, each in its own process.")
 def tasks_work(database_url: str, workers: int) -> None:
     """Do queued runs until stopped (Ctrl-C), for apps started with OPSPLATFORM_TASK_WORKERS=0."""
+    from opsplatform.background.task_kinds import TASKS
     from opsplatform.jobs import tasks as task_runs
-    from opsplatform.jobs.kinds import TASKS
 
     async def work() -> None:
         engine = make_engine(database_url, pool_size=2)

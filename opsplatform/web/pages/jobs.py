@@ -8,10 +8,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
+from opsplatform.background.schedule import BY_NAME, JOBS, run_job
+from opsplatform.background.task_kinds import TASKS
 from opsplatform.database import utcnow
 from opsplatform.i18n import _
-from opsplatform.jobs.kinds import TASKS
-from opsplatform.jobs.registry import BY_NAME, JOBS, run_job
 from opsplatform.labels import outcome_label
 from opsplatform.models.jobs import JobRun
 from opsplatform.web.deps import Db

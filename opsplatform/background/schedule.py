@@ -17,12 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.auth.services import purge_expired
+from opsplatform.background.task_kinds import TASKS
 from opsplatform.briefings.sitreps import send_sitreps
 from opsplatform.cases.digest import send_digests
 from opsplatform.database import Sessionmaker, refresh_statistics, session_scope, utcnow
 from opsplatform.i18n import N_
 from opsplatform.jobs import tasks
-from opsplatform.jobs.kinds import TASKS
 from opsplatform.mail.outbox import deliver_due
 from opsplatform.models.jobs import JobRun
 from opsplatform.operations.phases import move_phases

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform import policy
+from opsplatform import dates, policy
 from opsplatform.database import utcnow
 from opsplatform.errors import FieldError, InvalidInput, NotAllowed
 from opsplatform.figures.consent import fold_unnamed
@@ -48,12 +48,8 @@ async def record_case_event(session: AsyncSession, member: Member, seizure: Seiz
     if stage not in RANK:
         errors.append(FieldError("stage", _("must be one of %(values)s", values=", ".join(CASE_STAGES))))
     day_text = str(raw.get("date") or "").strip()
-    day = None
-    try:
-        day = date.fromisoformat(day_text)
-    except ValueError:
-        errors.append(FieldError("date", _('must be a date as YYYY-MM-DD (got "%(value)s")', value=day_text)
-                                 if day_text else _("is required (YYYY-MM-DD)")))
+    if (day := dates.day(day_text)) is None:
+        errors.append(FieldError("date", dates.day_problem(day_text)))
     if day is not None and not seizure.seizure_date <= day <= today:
         errors.append(FieldError("date", _("must be between the seizure (%(start)s) and today (%(end)s)",
                                            start=seizure.seizure_date.isoformat(), end=today.isoformat())))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Select, or_, select
 from sqlmodel import Field, SQLModel
 
 
@@ -111,3 +115,16 @@ class Airport(SQLModel, table=True):
     latitude: float
     longitude: float
     timezone: str | None = Field(default=None, max_length=64)
+
+
+def in_regions(codes: Iterable[Any]) -> Select:
+    """The alpha-3 codes of the countries in any of these UN M49 regions, at any level (region, subregion or
+    intermediate region); a code may be a column, for a correlated query."""
+    codes = list(codes)
+    return select(Country.alpha3).where(or_(Country.region_code.in_(codes), Country.subregion_code.in_(codes),
+                                            Country.intermediate_region_code.in_(codes)))
+
+
+def in_networks(codes: Iterable[Any]) -> Select:
+    """The alpha-3 codes of the member countries of any of these enforcement networks (a code may be a column)."""
+    return select(NetworkMember.country_code).where(NetworkMember.network_code.in_(list(codes)))

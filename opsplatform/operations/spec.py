@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform import dates
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
 from opsplatform.models.auth import User
@@ -90,14 +91,9 @@ class _Checker:
 
     def day(self, data: dict[str, Any], name: str) -> date | None:
         value = data.get(name)
-        if not value:
-            self.add(name, _("is required (a date as YYYY-MM-DD)"))
-            return None
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.add(name, _("must be a date as YYYY-MM-DD (got %(value)r)", value=value))
-            return None
+        if (read := dates.day(value)) is None:
+            self.add(name, dates.day_problem(value))
+        return read
 
     def entries(self, data: dict[str, Any], name: str, shape: str) -> list[Any]:
         """A list member of the file (left out: none); anything else is refused naming it."""
@@ -125,11 +121,6 @@ class _Checker:
             self.add(name, _("must be a list of codes"))
             return []
         return [v.strip() for v in value if v.strip()]
-
-
-def _moment(value: Any) -> datetime:
-    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 async def parse_hubs(session: AsyncSession, check: _Checker, where: str, hubs: Any) -> list[dict[str, Any]]:
@@ -188,15 +179,11 @@ async def parse_spec(session: AsyncSession, data: dict[str, Any], *, existing_id
     if not isinstance(grace, int) or isinstance(grace, bool) or not 0 <= grace <= 365:
         check.add("grace_days", _("must be a whole number of days from 0 to 365"))
         grace = 14
-    embargo = None
-    if data.get("release_embargo"):
-        try:
-            embargo = _moment(data["release_embargo"])
-        except ValueError:
-            check.add("release_embargo", _("must be a date and time such as 2027-03-03T09:00:00Z"))
-        else:
-            if end and embargo.date() <= end:
-                check.add("release_embargo", _("must be after the window ends (%(end)s)", end=end.isoformat()))
+    embargo = dates.moment(data.get("release_embargo"))
+    if data.get("release_embargo") and embargo is None:
+        check.add("release_embargo", dates.moment_problem())
+    elif embargo and end and embargo.date() <= end:
+        check.add("release_embargo", _("must be after the window ends (%(end)s)", end=end.isoformat()))
     leads = check.strings(data, "lead_organisations")
     known_leads = set(await lookup.lead_organisation_codes(session))
     for n, lead in enumerate(leads):

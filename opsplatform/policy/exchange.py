@@ -7,7 +7,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, literal, or_, select
 from opsplatform.models.auth import Role, User
 from opsplatform.models.cases import Audience, OperationMessage, SeizureLink
 from opsplatform.models.operations import OperationMember, Participant
-from opsplatform.models.reference import Country, NetworkMember
+from opsplatform.models.reference import Country, NetworkMember, in_networks, in_regions
 from opsplatform.models.seizures import Seizure
 from opsplatform.policy.members import Member, may
 from opsplatform.policy.membership import network_countries, revoked
@@ -94,14 +94,9 @@ def message_access(member: Member) -> ColumnElement[bool]:
         return in_operation
     audiences = [OperationMessage.audience == Audience.operation, OperationMessage.author_id == member.user.id]
     if member.role == Role.focal_point:
-        country = select(Country).where(Country.alpha3 == member.user.country_code).subquery()
-        in_region = select(country.c.alpha3).where(or_(
-            country.c.region_code == OperationMessage.audience_code,
-            country.c.subregion_code == OperationMessage.audience_code,
-            country.c.intermediate_region_code == OperationMessage.audience_code))
-        in_network = select(NetworkMember.country_code).where(
-            NetworkMember.network_code == OperationMessage.audience_code,
-            NetworkMember.country_code == member.user.country_code)
+        own = member.user.country_code
+        in_region = in_regions([OperationMessage.audience_code]).where(Country.alpha3 == own)
+        in_network = in_networks([OperationMessage.audience_code]).where(NetworkMember.country_code == own)
         audiences += [and_(OperationMessage.audience == Audience.region, in_region.exists()),
                       and_(OperationMessage.audience == Audience.network, in_network.exists())]
     elif member.network:
@@ -126,9 +121,7 @@ def message_readers(operation_id: int, audience: str, audience_code: str | None)
             .where(OperationMember.operation_id == operation_id, User.is_active,
                    OperationMember.role.in_((Role.coordinator, Role.analyst))))
     if audience == Audience.region:
-        focal = focal.where(User.country_code.in_(select(Country.alpha3).where(or_(
-            Country.region_code == audience_code, Country.subregion_code == audience_code,
-            Country.intermediate_region_code == audience_code))))
+        focal = focal.where(User.country_code.in_(in_regions([audience_code])))
         team = team.where(OperationMember.lead)
     elif audience == Audience.network:
         focal = focal.where(User.country_code.in_(network_countries(audience_code or "")))

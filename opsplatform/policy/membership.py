@@ -9,12 +9,12 @@ from sqlalchemy import ColumnElement, Select, false, select
 from opsplatform.i18n import _
 from opsplatform.models.auth import Role, User
 from opsplatform.models.operations import FocalPoint, Operation, OperationMember, Participant
-from opsplatform.models.reference import NetworkMember
+from opsplatform.models.reference import in_networks
 from opsplatform.policy.members import HOLDABLE, TEAM_ROLES, Member, can
 
 
 def network_countries(network_code: str) -> Select:
-    return select(NetworkMember.country_code).where(NetworkMember.network_code == network_code)
+    return in_networks([network_code])
 
 
 def revoked(operation_id: Any, user_id: Any) -> ColumnElement[bool]:

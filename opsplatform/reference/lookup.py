@@ -22,6 +22,8 @@ from opsplatform.models.reference import (
     Taxon,
     TradeTerm,
     Unit,
+    in_networks,
+    in_regions,
 )
 from opsplatform.reference.loader import search_key
 
@@ -109,15 +111,11 @@ async def search_taxa(session: AsyncSession, query: str, limit: int = 20) -> lis
 
 
 async def countries_in_region(session: AsyncSession, region_code: str) -> list[str]:
-    return list((await session.scalars(select(Country.alpha3).where(or_(
-        Country.region_code == region_code, Country.subregion_code == region_code,
-        Country.intermediate_region_code == region_code)).order_by(Country.alpha3))).all())
+    return list((await session.scalars(in_regions([region_code]).order_by(Country.alpha3))).all())
 
 
 async def countries_in_network(session: AsyncSession, network_code: str) -> list[str]:
-    return list((await session.scalars(select(NetworkMember.country_code)
-                                       .where(NetworkMember.network_code == network_code)
-                                       .order_by(NetworkMember.country_code))).all())
+    return list((await session.scalars(in_networks([network_code]).order_by(NetworkMember.country_code))).all())
 
 
 async def lead_organisation_codes(session: AsyncSession) -> list[str]:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform import policy
+from opsplatform import dates, policy
 from opsplatform.audit.recorder import record
 from opsplatform.database import advance_version
 from opsplatform.errors import Conflict, FieldError, InvalidInput, NotAllowed
@@ -84,11 +84,9 @@ async def save_draft(session: AsyncSession, release: Release, member: Member, da
     if threshold and not (threshold.isdigit() and 2 <= int(threshold) <= 100):
         errors.append(FieldError("suppress_below", _("must be a whole number from 2 to 100, or empty for none")))
     embargo = str(data.get("embargo") or "").strip()
-    try:
-        moment = datetime.fromisoformat(embargo.replace("Z", "+00:00")) if embargo else None
-    except ValueError:
-        errors.append(FieldError("embargo", _("must be a date and time such as 2027-03-03T09:00 (UTC)")))
-        moment = None
+    moment = dates.moment(embargo) if embargo else None
+    if embargo and moment is None:
+        errors.append(FieldError("embargo", dates.moment_problem()))
     if errors:
         raise InvalidInput(errors)
     release.texts = texts

@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 
+from opsplatform import dates
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
-from opsplatform.models.reference import Country, NetworkMember, Taxon
+from opsplatform.models.reference import Taxon, in_networks, in_regions
 from opsplatform.models.seizures import Seizure, SeizureItem
 from opsplatform.models.vocabulary import TRANSPORT_MODES
 
@@ -38,10 +39,9 @@ class ResultFilter:
         errors, days = [], {}
         for name in ("start", "end"):
             text = values(name)
-            try:
-                days[name] = date.fromisoformat(text[0]) if text else None
-            except ValueError:
-                errors.append(FieldError(name, _("must be a date as YYYY-MM-DD")))
+            days[name] = dates.day(text[0]) if text else None
+            if text and days[name] is None:
+                errors.append(FieldError(name, dates.day_problem(text[0])))
         modes = values("modes")
         for mode in modes:
             if mode not in (*TRANSPORT_MODES, "unknown"):
@@ -95,12 +95,9 @@ class ResultFilter:
         if self.countries:
             conditions.append(country.in_(self.countries))
         if self.regions:
-            conditions.append(country.in_(select(Country.alpha3).where(or_(
-                Country.region_code.in_(self.regions), Country.subregion_code.in_(self.regions),
-                Country.intermediate_region_code.in_(self.regions)))))
+            conditions.append(country.in_(in_regions(self.regions)))
         if self.networks:
-            conditions.append(country.in_(
-                select(NetworkMember.country_code).where(NetworkMember.network_code.in_(self.networks))))
+            conditions.append(country.in_(in_networks(self.networks)))
         return and_(true(), *conditions)
 
     def seizure_clause(self) -> ColumnElement[bool]:

@@ -7,6 +7,7 @@ openpyxl is imported only to read a workbook: a worker checking a CSV does witho
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import sys
@@ -130,12 +131,22 @@ def _header_positions(cells: list[str]) -> dict[str, int]:
     return positions
 
 
-def _csv_rows(content: bytes) -> Iterator[list[str]]:
+def _is_utf8(content: bytes, chunk: int = 1 << 20) -> bool:
+    """Whether the bytes are UTF-8, checked a megabyte at a time: decoding a 60 MB file whole would hold it twice."""
+    decoder, view = codecs.getincrementaldecoder("utf-8")(), memoryview(content)
     try:
-        content.decode("utf-8")
-        encoding = "utf-8-sig"  # also drops the BOM Excel writes with "CSV UTF-8"
+        for start in range(0, len(view), chunk):
+            decoder.decode(view[start:start + chunk])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        encoding = "cp1252"  # Excel's plain "CSV" on Windows in western Europe, Africa and the Americas
+        return False
+    return True
+
+
+def _csv_rows(content: bytes) -> Iterator[list[str]]:
+    # "utf-8-sig" also drops the BOM Excel writes with "CSV UTF-8"; cp1252 is Excel's plain "CSV" on Windows in
+    # western Europe, Africa and the Americas.
+    encoding = "utf-8-sig" if _is_utf8(content) else "cp1252"
     head = content[:65536].decode(encoding, errors="replace").splitlines()
     first_line = next((line for line in head if line.strip()), "")
     delimiter = max((",", ";"), key=lambda d: (sum(_column_key(cell.strip().strip('"')) in COLUMNS

@@ -10,12 +10,12 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform import dates
 from opsplatform.database import record_id
 from opsplatform.errors import FieldError
 from opsplatform.i18n import _
@@ -190,20 +190,14 @@ def check_seizure(ref: Reference, operation: Operation, raw: dict[str, Any]) -> 
     c.clean["seizure_ref"] = ref_text
     day_text = c.text("seizure_date")
     c.clean["seizure_date"] = None
-    if not day_text:
-        c.fail("seizure_date", _("is required (YYYY-MM-DD)"))
+    if (day := dates.day(day_text)) is None:
+        c.fail("seizure_date", dates.day_problem(day_text))
     else:
-        try:
-            # Spreadsheets sometimes add a midnight time to a date cell.
-            day = date.fromisoformat(re.sub(r"[ T]00:00(:00)?$", "", day_text))
-        except ValueError:
-            c.fail("seizure_date", _('must be a date as YYYY-MM-DD (got "%(value)s")', value=day_text))
-        else:
-            if not operation.start_date <= day <= operation.end_date:
-                c.fail("seizure_date", _("must be inside the operation window, %(start)s to %(end)s (got %(value)s)",
-                                         start=operation.start_date.isoformat(), end=operation.end_date.isoformat(),
-                                         value=day.isoformat()))
-            c.clean["seizure_date"] = day
+        if not operation.start_date <= day <= operation.end_date:
+            c.fail("seizure_date", _("must be inside the operation window, %(start)s to %(end)s (got %(value)s)",
+                                     start=operation.start_date.isoformat(), end=operation.end_date.isoformat(),
+                                     value=day.isoformat()))
+        c.clean["seizure_date"] = day
     c.optional_text("location", 200)
     lat, lon = c.number("latitude", minimum=-90, maximum=1e9), c.number("longitude", minimum=-180, maximum=1e9)
     if lat is not None and lat > 90:
@@ -303,10 +297,7 @@ def check_suspect(ref: Reference, raw: dict[str, Any], *,
         if value and not nominal_allowed:
             c.fail(name, _("nominal data is accepted only from users cleared for it"))
         c.clean[name] = value or None
-    if c.clean["date_of_birth"]:
-        try:
-            date.fromisoformat(c.clean["date_of_birth"])
-        except ValueError:
-            # Never quoted back: a date of birth is nominal data, and error messages travel (logs, screenshots).
-            c.fail("date_of_birth", _("must be a date as YYYY-MM-DD"))
+    if c.clean["date_of_birth"] and dates.day(c.clean["date_of_birth"]) is None:
+        # Never quoted back: a date of birth is nominal data, and error messages travel (logs, screenshots).
+        c.fail("date_of_birth", dates.day_problem(c.clean["date_of_birth"], quoted=False))
     return c.clean, c.errors

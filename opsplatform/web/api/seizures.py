@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post
@@ -11,7 +10,7 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_409_CONFLICT
 from sqlalchemy import select
 
-from opsplatform import policy
+from opsplatform import dates, policy
 from opsplatform.errors import Conflict, InvalidInput
 from opsplatform.i18n import _
 from opsplatform.models import vocabulary as v
@@ -183,10 +182,7 @@ class SeizureApi(Controller):
           operation_class=documented(NIL_RETURN, parameters=[idempotency.PARAMETER]))
     async def nil_return(self, request: Request, db: Db, member: Membership,
                          data: JSONBody[dict[str, Any]]) -> Response[dict[str, Any]]:
-        try:
-            day = date.fromisoformat(str(data.get("date", "")))
-        except ValueError as exc:
-            raise InvalidInput.one("date", _("must be a date as YYYY-MM-DD")) from exc
+        day = dates.required_day(data.get("date"), "date")
 
         async def create() -> dict[str, Any]:
             nil = await returns.record_nil_return(db, member, await services.reporting_country(db, member, data), day)

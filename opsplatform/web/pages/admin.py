@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery, MultipartBody, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 
-from opsplatform import policy
+from opsplatform import dates, policy
 from opsplatform.audit.recorder import record
 from opsplatform.auth import second_factor, services
 from opsplatform.auth.secrets import hash_password, password_problem
@@ -153,12 +153,10 @@ class AdminController(Controller):
         errors = {}
         for name, value, edge in (("since", since, time.min), ("until", until, time.max)):
             if value:
-                try:
-                    moment = datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), edge).replace(
-                        tzinfo=utcnow().tzinfo)
-                except ValueError:
-                    errors[name] = _("must be a date as YYYY-MM-DD")
+                if (day := dates.day(value)) is None:
+                    errors[name] = dates.day_problem(value)
                     continue
+                moment = datetime.combine(day, edge).replace(tzinfo=utcnow().tzinfo)
                 query = query.where(AuditEvent.at >= moment if name == "since" else AuditEvent.at <= moment)
         page = max(page, 1)
         events = (await db.scalars(query.order_by(AuditEvent.id.desc()).offset((page - 1) * PAGE_SIZE)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -11,7 +10,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 
-from opsplatform import crypto, policy
+from opsplatform import crypto, dates, policy
 from opsplatform.cases.record import record_context
 from opsplatform.database import utcnow
 from opsplatform.errors import Conflict, InvalidInput
@@ -208,10 +207,7 @@ class SeizureController(Controller):
         """One click: 'nothing to report' for a day (the focal point's own country)."""
         form = await request.form()
         try:
-            try:
-                day = date.fromisoformat(form.get("date", ""))
-            except ValueError:
-                raise InvalidInput.one("date", _("must be a date as YYYY-MM-DD")) from None
+            day = dates.required_day(form.get("date", ""), "date")
             country = await services.reporting_country(db, member, dict(form))
             await returns.record_nil_return(db, member, country, day)
         except InvalidInput as exc:

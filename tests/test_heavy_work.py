@@ -67,6 +67,15 @@ def bomb(strings_mb: int = 40) -> bytes:
     return out.getvalue()
 
 
+async def test_a_kept_file_reads_back_exactly_a_chunk_at_a_time(db, cast, thunder):
+    content = bytes(range(256)) * 41 + b"\x00end"  # every byte value, and a length no chunk divides
+    upload = await sheet_tasks.keep(db, operation_id=thunder.id, country="KEN", filename="k.csv", content=content,
+                                    user=cast.kenya)
+    await db.commit()
+    for chunk in (7, 256, len(content), 4 << 20):
+        assert bytes(await sheet_tasks.content_of(db, upload, chunk)) == content
+
+
 async def test_a_truncated_workbook_is_refused_with_a_sheet_error_not_a_server_error(client, db, cast, thunder,
                                                                                       settings):
     content = workbook(GOOD_XLSX_ROWS)

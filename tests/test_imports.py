@@ -6,10 +6,11 @@ import io
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from opsplatform.errors import InvalidInput
 from opsplatform.models.audit import AuditEvent
+from opsplatform.models.operations import Participant
 from opsplatform.models.seizures import Seizure, SeizureItem
 from opsplatform.seizures.imports import import_sheet
 from tests.results_support import active_operation, member
@@ -63,6 +64,14 @@ async def test_a_row_with_several_problems_is_one_line_of_the_report(db, cast, t
     line = report.problems[0]
     assert line.startswith("row 2: ") and all(f"{column}: " in line for column in ("seizure_date", "taxon", "quantity"))
     assert line.count("; ") >= 2 and line.count("row 2") == 1
+
+
+async def test_an_imported_seizure_is_shared_as_its_country_chose_like_one_logged_by_form(db, cast, thunder):
+    await db.execute(update(Participant).where(Participant.operation_id == thunder.id,
+                                               Participant.country_code == "KEN").values(share_by_default=True))
+    await db.commit()
+    await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", semicolon_csv(ROWS[:2]), "kenya.csv")
+    assert set((await db.scalars(select(Seizure.shared_with_participants))).all()) == {True}
 
 
 async def test_reimporting_the_same_sheet_changes_nothing(db, cast, thunder):

@@ -111,7 +111,7 @@ class ImportController(Controller):
 
     @get("/imports/{import_id:int}/file", name="imports:file")
     async def original(self, db: Db, upload: ReadableUpload) -> Response[bytes]:
-        content = await sheet_tasks.content_of(db, upload)
+        content = bytes(await sheet_tasks.content_of(db, upload))
         xlsx = content[:4] == b"PK\x03\x04"
         # Saved under the extension of what it is: a sheet named "x.html" is not opened as a page.
         name = upload.filename.rpartition(".")[0] or upload.filename

@@ -56,9 +56,10 @@ async def content_of(session: AsyncSession, upload: SheetImport, chunk: int = 4 
     growing read buffer took a worker over its memory budget)."""
     mine = SheetFile.upload_id == upload.id
     size = await session.scalar(select(func.length(SheetFile.content)).where(mine)) or 0
-    content = bytearray()
-    for start in range(1, size + 1, chunk):  # SQL counts from 1
-        content += await session.scalar(select(func.substr(SheetFile.content, start, chunk)).where(mine))
+    content = bytearray(size)  # allocated once: growing it would copy it at each step
+    for start in range(0, size, chunk):
+        part = await session.scalar(select(func.substr(SheetFile.content, start + 1, chunk)).where(mine))  # from 1
+        content[start:start + len(part)] = part
     return content  # type: ignore[return-value]  # a bytearray reads as bytes everywhere it goes
 
 

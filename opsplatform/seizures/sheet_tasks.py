@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 from contextlib import AbstractContextManager
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
-from opsplatform.database import utcnow
+from opsplatform.database import read_large, utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _, language
 from opsplatform.jobs.tasks import Beat, TaskKind, queue
@@ -51,16 +51,8 @@ async def keep(session: AsyncSession, *, operation_id: int, country: str, filena
     return upload
 
 
-async def content_of(session: AsyncSession, upload: SheetImport, chunk: int = 4 << 20) -> bytes:
-    """The kept file, read 4 MB at a time: a driver reading a 60 MB value at once holds it twice or more (asyncpg's
-    growing read buffer took a worker over its memory budget)."""
-    mine = SheetFile.upload_id == upload.id
-    size = await session.scalar(select(func.length(SheetFile.content)).where(mine)) or 0
-    content = bytearray(size)  # allocated once: growing it would copy it at each step
-    for start in range(0, size, chunk):
-        part = await session.scalar(select(func.substr(SheetFile.content, start + 1, chunk)).where(mine))  # from 1
-        content[start:start + len(part)] = part
-    return content  # type: ignore[return-value]  # a bytearray reads as bytes everywhere it goes
+async def content_of(session: AsyncSession, upload: SheetImport) -> bytes:
+    return await read_large(session, SheetFile.content, SheetFile.upload_id == upload.id)
 
 
 async def start_check(session: AsyncSession, upload: SheetImport, user: User) -> None:

@@ -1,6 +1,6 @@
 """Heavy uploads against a running server: a 1.3 MB XLSX zip bomb, a 60 MB CSV and a 200,000-row XLSX sheet.
 
-Run: .venv/bin/python -m benchmarks.heavy_uploads [--rows 200000] [--sqlite-only]
+Run: .venv/bin/python -m benchmarks.heavy_uploads [--rows 200000] [--engines both|sqlite|postgresql]
 The app is served by uvicorn on 127.0.0.1 with one task worker; a focal point uploads each file through the web form,
 then imports the good ones, while another client asks for /health and the login page every 50 ms. Reported: how long
 the upload request took, each check's and import's time, the worker's peak memory (JobRun.memory_mb), and the
@@ -189,14 +189,14 @@ async def case(url: str, base: str, person: httpx.AsyncClient, name: str, conten
     return lines
 
 
-async def run(rows: int, sqlite_only: bool) -> list[str]:
+async def run(rows: int, engines: str) -> list[str]:
     CACHE.mkdir(exist_ok=True)
     files = [("bomb.xlsx", bomb(), False), ("sheet-60mb.csv", big_csv(), True),
              (f"sheet-{rows}.xlsx", big_xlsx(rows), True)]
     lines = []
     with ExitStack() as stack:
         async with databases(stack, "heavy") as urls:
-            for label, url in urls[:1] if sqlite_only else urls:
+            for label, url in [(label, url) for label, url in urls if engines in ("both", label)]:
                 raw = await prepare(url)
                 env = {"OPSPLATFORM_DATABASE_URL": url, "OPSPLATFORM_SCHEDULER": "0", "OPSPLATFORM_TASK_WORKERS": "1"}
                 with served("opsplatform.app:create_app", env, 1) as base:
@@ -216,6 +216,6 @@ async def run(rows: int, sqlite_only: bool) -> list[str]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--engines", choices=("both", "sqlite", "postgresql"), default="both")
     arguments = parser.parse_args()
-    write_results("Heavy uploads", __doc__, asyncio.run(run(arguments.rows, arguments.sqlite_only)))
+    write_results("Heavy uploads", __doc__, asyncio.run(run(arguments.rows, arguments.engines)))

@@ -198,4 +198,5 @@ async def read_large(session: AsyncSession, column: Any, where: Any, chunk: int 
     for start in range(0, size, chunk):
         part = await session.scalar(select(func.substr(column, start + 1, chunk)).where(where))  # SQL counts from 1
         content[start:start + len(part)] = part
-    return content  # type: ignore[return-value]  # a bytearray reads as bytes everywhere it goes
+    # As bytes: readers wrap it in BytesIO, which shares a bytes object but copies a bytearray.
+    return bytes(content)

@@ -27,8 +27,16 @@ from opsplatform.models.seizures import Seizure
 from opsplatform.seizures import services
 from opsplatform.seizures.imports import ImportReport, import_sheet
 from opsplatform.seizures.sheets import COLUMNS, REQUIRED, SheetError, SheetLimits, read_rows
-from opsplatform.seizures.validation import MAX_COUNT, MAX_ITEMS, MAX_MONEY, MAX_QUANTITY, MAX_SUSPECTS, Reference
-from opsplatform.web.api.seizures import ITEM, NEW_SEIZURE, SUSPECT, TEXT_LIMITS
+from opsplatform.seizures.validation import (
+    MAX_COUNT,
+    MAX_ITEMS,
+    MAX_MONEY,
+    MAX_QUANTITY,
+    MAX_SUSPECTS,
+    TEXT_LIMITS,
+    Reference,
+)
+from opsplatform.web.api.seizures import ITEM, NEW_SEIZURE, SUSPECT
 from opsplatform.web.gate import LARGEST_NUMBER
 from tests.results_support import IVORY, active_operation, member
 

@@ -26,6 +26,7 @@ from opsplatform.seizures.validation import (
     MAX_ITEMS,
     MAX_SUSPECTS,
     NOMINAL,
+    TEXT_LIMITS,
     Reference,
     check_item,
     check_seizure,
@@ -108,8 +109,9 @@ def _publicity(raw: dict[str, Any], errors: list[FieldError], country_speaks: bo
         errors.append(FieldError("public_description", _("must be text")))
         description = ""
     description = description.strip()
-    if len(description) > 500:
-        errors.append(FieldError("public_description", _("must be at most %(n)s characters", n=500)))
+    if len(description) > TEXT_LIMITS["public_description"]:
+        errors.append(FieldError("public_description", _("must be at most %(n)s characters",
+                                                         n=TEXT_LIMITS["public_description"])))
     if approved and not description:
         errors.append(FieldError("public_description", _("is required to approve the seizure for the public "
                                                          "release: describe it as the press may print it, with no "

@@ -35,6 +35,9 @@ MAX_MONEY = 10**15
 MAX_COUNT = 10**6  # item numbers, suspects arrested
 MAX_ITEMS = 500  # items of one seizure (the largest real ones list a few dozen): its documents stay quick to make
 MAX_SUSPECTS = 100  # suspects recorded on one seizure
+# Characters each free-text field of a seizure holds (the API document states the same, from here).
+TEXT_LIMITS = {"seizure_ref": 100, "location": 200, "concealment": 2000, "notes": 5000, "companies_involved": 2000,
+               "documents_used": 2000, "modus_operandi": 2000, "public_description": 500}
 
 
 @dataclass
@@ -185,8 +188,8 @@ def check_seizure(ref: Reference, operation: Operation, raw: dict[str, Any]) -> 
     ref_text = c.text("seizure_ref")
     if not ref_text:
         c.fail("seizure_ref", _("is required (your own reference for the seizure)"))
-    elif len(ref_text) > 100:
-        c.fail("seizure_ref", _("must be at most %(n)s characters", n=100))
+    elif len(ref_text) > TEXT_LIMITS["seizure_ref"]:
+        c.fail("seizure_ref", _("must be at most %(n)s characters", n=TEXT_LIMITS["seizure_ref"]))
     c.clean["seizure_ref"] = ref_text
     day_text = c.text("seizure_date")
     c.clean["seizure_date"] = None
@@ -198,7 +201,7 @@ def check_seizure(ref: Reference, operation: Operation, raw: dict[str, Any]) -> 
                                      start=operation.start_date.isoformat(), end=operation.end_date.isoformat(),
                                      value=day.isoformat()))
         c.clean["seizure_date"] = day
-    c.optional_text("location", 200)
+    c.optional_text("location", TEXT_LIMITS["location"])
     lat, lon = c.number("latitude", minimum=-90, maximum=1e9), c.number("longitude", minimum=-180, maximum=1e9)
     if lat is not None and lat > 90:
         c.fail("latitude", _('must be between -90 and 90 (got "%(value)s")', value=c.text("latitude")))
@@ -212,10 +215,8 @@ def check_seizure(ref: Reference, operation: Operation, raw: dict[str, Any]) -> 
         c.clean[name] = c.country(name)
     c.countries("transit_countries")
     c.countries("suspect_nationalities")
-    c.optional_text("concealment")
-    c.optional_text("notes", 5000)
-    for name in ("companies_involved", "documents_used", "modus_operandi"):
-        c.optional_text(name)
+    for name in ("concealment", "notes", "companies_involved", "documents_used", "modus_operandi"):
+        c.optional_text(name, TEXT_LIMITS[name])
     c.clean["seizure_time"] = _time_of_day(c)
     arrested = c.number("suspects_arrested", whole=True)
     c.clean["suspects_arrested"] = int(arrested or 0)

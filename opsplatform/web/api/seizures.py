@@ -17,7 +17,15 @@ from opsplatform.models import vocabulary as v
 from opsplatform.models.seizures import Seizure
 from opsplatform.policy import Member
 from opsplatform.seizures import returns, services
-from opsplatform.seizures.validation import CODED, MAX_COUNT, MAX_ITEMS, MAX_MONEY, MAX_QUANTITY, MAX_SUSPECTS
+from opsplatform.seizures.validation import (
+    CODED,
+    MAX_COUNT,
+    MAX_ITEMS,
+    MAX_MONEY,
+    MAX_QUANTITY,
+    MAX_SUSPECTS,
+    TEXT_LIMITS,
+)
 from opsplatform.web import idempotency
 from opsplatform.web.access import Membership, ReadableSeizure, needs
 from opsplatform.web.api_docs import CREATE_ERRORS, ERRORS, ERRORS_WITH_CONFLICT
@@ -45,10 +53,6 @@ LOG = needs("log_records")
 
 # --- the documented shapes (validation.py and services.check_submission decide) -------------------------------------
 
-# Lengths the validator writes inline (validation.check_seizure, services._publicity); tests/test_properties.py
-# checks each against it.
-TEXT_LIMITS = {"seizure_ref": 100, "location": 200, "concealment": 2000, "notes": 5000, "companies_involved": 2000,
-               "documents_used": 2000, "modus_operandi": 2000, "public_description": 500}
 COUNTRIES = listing(COUNTRY, "Country codes (a text of codes separated by ; or , is understood)")
 
 ITEM = shape("SeizureItem", {

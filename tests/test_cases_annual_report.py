@@ -93,7 +93,7 @@ async def test_the_page_and_the_command_line(client, db, database_url, cast, yea
                                                                              "share_with_iccwc": "yes"})
     assert download.status_code == 200 and len(sheets(download.content)[1]) == len(year_of_records) + 1
     refused = await client.get("/reports/annual-illegal-trade.xlsx", params={"country": "KEN", "year": "soon"})
-    assert refused.status_code == 400 and "must be a year" in refused.text
+    assert refused.status_code == 400 and "must be a whole number from 1975 to" in refused.text
     output = tmp_path / "ken.xlsx"
     code, out, err = await opsplatform("report", "annual-illegal-trade", "--database-url", database_url,
                                        "--country", "KEN", "--year", "2026", "--output", str(output))

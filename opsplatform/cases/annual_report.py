@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform import policy
+from opsplatform import checks, policy
 from opsplatform.database import utcnow
 from opsplatform.documents.cells import sheet_row
 from opsplatform.errors import FieldError, InvalidInput
@@ -27,6 +27,7 @@ from opsplatform.models.seizures import COUNTED_STATUSES, Seizure, SeizureItem
 
 # The Secretariat's tabular format, in its order. "Reason for seizure" and "Disposal of confiscated specimens" are
 # not recorded here: the columns stay, empty, for the Party to complete before sending.
+FIRST_YEAR = 1975  # CITES entered into force
 COLUMNS = (
     ("date", N_("Date of seizure (YYYY-MM-DD)")),
     ("location", N_("Location of seizure")),
@@ -66,10 +67,9 @@ def check_request(raw: dict[str, Any], today: date) -> tuple[str, int, bool]:
     if len(country) != 3 or not country.isalpha():
         errors.append(FieldError("country", _("must be an ISO 3166-1 alpha-3 code such as KEN")))
     year_text = str(raw.get("year") or "").strip()
-    year = int(year_text) if year_text.isdigit() else 0
-    if not 1975 <= year <= today.year:
-        errors.append(FieldError("year", _('must be a year from 1975 to %(last)s (got "%(value)s")', last=today.year,
-                                           value=year_text)))
+    year = checks.whole(year_text, FIRST_YEAR, today.year) or 0
+    if not year:
+        errors.append(FieldError("year", checks.range_problem(year_text, FIRST_YEAR, today.year)))
     share = str(raw.get("share_with_iccwc", "yes")).strip().lower()
     if share not in ("yes", "no", "true", "false", "on", "off", "1", "0", ""):
         errors.append(FieldError("share_with_iccwc", _("must be yes or no")))

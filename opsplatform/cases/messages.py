@@ -13,6 +13,7 @@ from sqlalchemy.orm import defer, undefer
 
 from opsplatform import crypto, policy
 from opsplatform.cases.attachments import Upload, check_uploads
+from opsplatform.database import record_id
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import N_, _
 from opsplatform.models.auth import User
@@ -101,13 +102,13 @@ async def _audience(session: AsyncSession, raw: dict[str, Any], errors: list[Fie
 async def _notice_record(session: AsyncSession, member: Member, raw: dict[str, Any],
                          errors: list[FieldError]) -> int | None:
     """A seizure notice points at a record of this operation that its poster sees in full."""
-    text = str(raw.get("seizure_id") or "").strip()
-    if not text.isdigit() or len(text) > 9 or not await session.scalar(select(Seizure.id).where(
-            policy.records(member), Seizure.id == int(text))):
+    seizure_id = record_id(raw.get("seizure_id"))
+    if seizure_id is None or not await session.scalar(select(Seizure.id).where(
+            policy.records(member), Seizure.id == seizure_id)):
         errors.append(FieldError("seizure_id", _("a seizure notice names a record of this operation that you see "
                                                  "(its number)")))
         return None
-    return int(text)
+    return seizure_id
 
 
 def readable(member: Member) -> Select[tuple[OperationMessage]]:

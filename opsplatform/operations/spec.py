@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform import dates
+from opsplatform import checks, dates
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
 from opsplatform.models.auth import User
@@ -25,6 +25,8 @@ from opsplatform.operations.team import TeamEntry, entry_for
 from opsplatform.reference import lookup
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,39}$")
+MAX_GRACE_DAYS = 365  # days after the window in which returns are still taken
+NAME_LIMIT = 200  # characters of a name, a series, a route
 HUB_RE = re.compile(r"^(?P<name>[^@]+)@\s*(?P<lat>-?\d+(\.\d+)?)\s*,\s*(?P<lon>-?\d+(\.\d+)?)$")
 
 
@@ -75,7 +77,7 @@ class _Checker:
     def add(self, name: str, message: str) -> None:
         self.errors.append(FieldError(name, message))
 
-    def text(self, data: dict[str, Any], name: str, required: bool = False, limit: int = 200,
+    def text(self, data: dict[str, Any], name: str, required: bool = False, limit: int = NAME_LIMIT,
              prefix: str = "") -> str | None:
         value = data.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -109,7 +111,7 @@ class _Checker:
         """One of `values` (an enum), the default when left out; the field named `where` when refused."""
         value = data.get(name) or default
         if not isinstance(value, str) or value not in values.__members__:
-            self.add(where or name, _("must be one of %(values)s", values=", ".join(values)))
+            self.add(where or name, checks.code_problem(value, values.__members__))
             return default
         return value
 
@@ -175,9 +177,9 @@ async def parse_spec(session: AsyncSession, data: dict[str, Any], *, existing_id
     phase = check.coded(data, "phase", Phase, Phase.draft)
     series = check.text(data, "series", limit=40)
     objectives = check.text(data, "objectives", limit=10_000)
-    grace = data.get("grace_days", 14)
-    if not isinstance(grace, int) or isinstance(grace, bool) or not 0 <= grace <= 365:
-        check.add("grace_days", _("must be a whole number of days from 0 to 365"))
+    grace = checks.whole(data.get("grace_days", 14), 0, MAX_GRACE_DAYS)
+    if grace is None:
+        check.add("grace_days", checks.range_problem(data.get("grace_days"), 0, MAX_GRACE_DAYS))
         grace = 14
     embargo = dates.moment(data.get("release_embargo"))
     if data.get("release_embargo") and embargo is None:

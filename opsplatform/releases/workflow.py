@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform import dates, policy
+from opsplatform import checks, dates, policy
 from opsplatform.audit.recorder import record
 from opsplatform.database import advance_version
 from opsplatform.errors import Conflict, FieldError, InvalidInput, NotAllowed
@@ -81,8 +81,9 @@ async def save_draft(session: AsyncSession, release: Release, member: Member, da
             entry[name] = value
         texts[lang] = entry
     threshold = str(data.get("suppress_below") or "").strip()
-    if threshold and not (threshold.isdigit() and 2 <= int(threshold) <= 100):
-        errors.append(FieldError("suppress_below", _("must be a whole number from 2 to 100, or empty for none")))
+    suppress_below = checks.whole(threshold, 2, 100) if threshold else None
+    if threshold and suppress_below is None:
+        errors.append(FieldError("suppress_below", checks.range_problem(threshold, 2, 100)))
     embargo = str(data.get("embargo") or "").strip()
     moment = dates.moment(embargo) if embargo else None
     if embargo and moment is None:
@@ -90,7 +91,7 @@ async def save_draft(session: AsyncSession, release: Release, member: Member, da
     if errors:
         raise InvalidInput(errors)
     release.texts = texts
-    release.suppress_below = int(threshold) if threshold else None
+    release.suppress_below = suppress_below
     release.embargo = moment.replace(tzinfo=moment.tzinfo or now.tzinfo) if moment else None
     await _touch(session, release, read, now)
     await session.flush()

@@ -18,11 +18,11 @@ from opsplatform.figures import rollup
 from opsplatform.i18n import _
 from opsplatform.models.audit import AuditEvent
 from opsplatform.models.auth import User
-from opsplatform.models.operations import Operation, Participant
+from opsplatform.models.operations import Operation
 from opsplatform.models.seizures import Seizure, SeizureItem, SeizureStatus, StatusChange
 from opsplatform.models.vocabulary import SEIZURE_FIELDS
 from opsplatform.policy import Member
-from opsplatform.seizures.services import refuse_if_locked
+from opsplatform.seizures.services import refuse_if_locked, shared_by_default
 from opsplatform.seizures.sheets import DEFAULT_LIMITS, SheetError, SheetLimits, read_rows
 from opsplatform.seizures.validation import MAX_ITEMS, Reference, check_item, check_seizure
 
@@ -200,9 +200,7 @@ async def import_sheet(session: AsyncSession, member: Member, country: str, cont
     except SheetError as exc:
         raise InvalidInput.one("file", str(exc)) from exc
     del content  # read: its memory (up to 60 MB) is better spent writing
-    # New records are shared as the country's default says, as the form shares them.
-    shared = bool(await session.scalar(select(Participant.share_by_default).where(
-        Participant.operation_id == operation.id, Participant.country_code == country)))
+    shared = await shared_by_default(session, operation, country)
     # A batch at a time: its stored seizures read, compared and written in one transaction, so that neither the
     # country's records nor the plan are ever held whole beside the sheet.
     refs, days = list(groups), set()

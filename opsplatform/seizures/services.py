@@ -160,6 +160,13 @@ def _suspect_row(settings: Settings, seizure_id: int, suspect: dict[str, Any], k
                    document_hash=document_hash, **encrypted)
 
 
+async def shared_by_default(session: AsyncSession, operation: Operation, country: str) -> bool:
+    """Whether a new record of the country is shared with the other participants when its sender does not say:
+    the country's choice on the operation page, for the form, the API and the sheet alike."""
+    return bool(await session.scalar(select(Participant.share_by_default).where(
+        Participant.operation_id == operation.id, Participant.country_code == country)))
+
+
 async def create_seizure(session: AsyncSession, settings: Settings, member: Member, raw: dict[str, Any],
                          ref: Reference | None = None) -> Seizure:
     operation, user = member.operation, member.user
@@ -172,9 +179,7 @@ async def create_seizure(session: AsyncSession, settings: Settings, member: Memb
     if clash is not None:
         raise InvalidInput.one("seizure_ref", _("already used by seizure %(id)s of your country; correct that one "
                                                 "instead", id=clash))
-    participant = await session.scalar(select(Participant).where(Participant.operation_id == operation.id,
-                                                                 Participant.country_code == country))
-    shared = checked.shared if checked.shared is not None else bool(participant and participant.share_by_default)
+    shared = checked.shared if checked.shared is not None else await shared_by_default(session, operation, country)
     seizure = Seizure(operation_id=operation.id, reporting_country=country, created_by=user.id,
                       status=checked.status, shared_with_participants=shared, **checked.seizure, **checked.publicity)
     session.add(seizure)

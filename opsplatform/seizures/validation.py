@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform import dates
+from opsplatform import checks, dates
 from opsplatform.database import record_id
 from opsplatform.errors import FieldError
 from opsplatform.i18n import _
@@ -129,37 +129,21 @@ class Checker:
                 self.fail(name, _("is required"))
             self.clean[name] = None
             return None
-        try:
-            number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
-                else float(text.replace(",", ".").replace(" ", ""))
-            if number != number or number in (float("inf"), float("-inf")):
-                raise ValueError
-        except (ValueError, OverflowError):  # an int beyond a float's range overflows
+        number = checks.number(value)
+        if number is None or (whole and not number.is_integer()) or number < minimum or (
+                strict and number <= minimum):
+            self.fail(name, checks.number_problem(text, whole=whole, strict=strict))
             number = None
-        if whole and number is not None and not number.is_integer():
+        elif number > maximum:
+            self.fail(name, checks.too_large(text, maximum))
             number = None
-        if number is None or number < minimum or (strict and number <= minimum):
-            # One literal per message, so that extraction finds each of them.
-            if whole:
-                self.fail(name, _('must be a whole number of 0 or more (got "%(value)s")', value=text))
-            elif strict:
-                self.fail(name, _('must be a number greater than 0 (got "%(value)s")', value=text))
-            else:
-                self.fail(name, _('must be a number of 0 or more (got "%(value)s")', value=text))
-            self.clean[name] = None
-            return None
-        if number > maximum:
-            self.fail(name, _('must be at most %(n)s (got "%(value)s")', n=f"{maximum:,.0f}", value=text[:30]))
-            self.clean[name] = None
-            return None
-        self.clean[name] = int(number) if whole else number
+        self.clean[name] = int(number) if whole and number is not None else number
         return self.clean[name]
 
     def coded(self, name: str) -> None:
         value = self.text(name).lower()
         if value and value not in CODED[name]:
-            self.fail(name, _('must be one of %(values)s (got "%(value)s")', values=", ".join(CODED[name]),
-                              value=self.text(name)))
+            self.fail(name, checks.code_problem(self.text(name), CODED[name]))
         self.clean[name] = sys.intern(value) if value else None  # one string for every row of a sheet
 
     def country(self, name: str, value: str | None = None) -> str | None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar.datastructures import FormMultiDict
 
+from opsplatform.database import record_id
 from opsplatform.errors import InvalidInput
 from opsplatform.models.vocabulary import CASE_FIELDS, ITEM_FIELDS, SEIZURE_FIELDS
 
@@ -32,7 +33,7 @@ def parse(form: FormMultiDict) -> dict[str, Any]:
         raw[kind] = [row for _n, row in sorted(rows[kind].items())
                      if any(v.strip() for k, v in row.items() if k not in ("id", "item_no"))]
     for n, suspect in enumerate(raw["suspects"]):
-        suspect["id"] = int(suspect["id"]) if suspect.get("id", "").isdigit() else None
+        suspect["id"] = record_id(suspect.get("id"))
         raw["suspects"][n] = suspect
     return raw
 

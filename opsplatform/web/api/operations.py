@@ -16,7 +16,7 @@ from opsplatform.i18n import _
 from opsplatform.models.operations import Participant, Phase, Publicity
 from opsplatform.models.vocabulary import TRANSPORT_MODES
 from opsplatform.operations import services
-from opsplatform.operations.spec import CODE_RE, operation_spec, parse_spec
+from opsplatform.operations.spec import CODE_RE, MAX_GRACE_DAYS, NAME_LIMIT, operation_spec, parse_spec
 from opsplatform.reference import lookup
 from opsplatform.web import idempotency
 from opsplatform.web.access import ReadableOperation, needs
@@ -42,8 +42,6 @@ EDIT = needs("edit_operation")
 
 # --- the operation file's documented shape (operations/spec.py parses and checks it) ------------------------------
 
-# Bounds spec.py writes inline (its _Checker.text default, the grace period).
-NAME_LIMIT, GRACE_DAYS = 200, 365
 COUNTRY_CODES = listing(COUNTRY)
 ROUTE = shape("Route", {
     "name": text(max_length=NAME_LIMIT, nullable=False),
@@ -61,7 +59,7 @@ CORE_FIELDS = {
     "series": text("The series it belongs to (the code without its year when left out)"),
     "objectives": text(),
     "lead_organisations": listing(text(nullable=False), "Codes of organisations or networks that lead it"),
-    "grace_days": whole("Days after the window for late results", minimum=0, maximum=GRACE_DAYS),
+    "grace_days": whole("Days after the window for late results", minimum=0, maximum=MAX_GRACE_DAYS),
     "release_embargo": text("When the public release may be published, after the window",
                             format=OpenAPIFormat.DATE_TIME),
 }

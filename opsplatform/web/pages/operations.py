@@ -38,8 +38,7 @@ def form_to_spec(data: dict[str, Any], leads: list[str]) -> dict[str, Any]:
     return {"code": data.get("code", ""), "name": data.get("name", ""), "series": data.get("series") or None,
             "objectives": data.get("objectives", ""), "lead_organisations": leads,
             "start": data.get("start"), "end": data.get("end"),
-            "grace_days": int(data["grace_days"]) if str(data.get("grace_days", "")).isdigit()
-                          else data.get("grace_days"),
+            "grace_days": data.get("grace_days", ""),
             "release_embargo": data.get("release_embargo") or None, "phase": data.get("phase") or None,
             "target_terms": data.get("target_terms", "")}
 

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from opsplatform import crypto
 from opsplatform.app import create_app
+from opsplatform.auth import second_factor
 from opsplatform.database import utcnow
 from opsplatform.models.audit import AuditEvent
 from opsplatform.models.auth import User, UserSession
@@ -137,6 +138,19 @@ async def test_the_code_step_without_a_passed_password_step_goes_back_to_login(c
     await enrol(client, db, settings, cast.coordinator)
     client.cookies.set("opsp_2fa", f"{cast.coordinator.id}.{int(time.time()) + 300}.forged", path="/login")
     response = await form_post(client, "/login/code", {"code": "123456"})
+    assert response.status_code in (302, 303) and response.headers["location"].startswith("/login")
+    assert "opsp_session" not in client.cookies
+
+
+async def test_a_password_step_older_than_five_minutes_no_longer_counts(client, cast, db, settings, monkeypatch):
+    secret = await enrol(client, db, settings, cast.coordinator)
+    await form_post(client, "/login", {"email": cast.coordinator.email, "password": PASSWORD})
+    passed = client.cookies.get("opsp_2fa", path="/login")
+    assert second_factor.pending_user_id(settings, passed) == cast.coordinator.id
+    later = time.time() + 5 * 60 + 1
+    monkeypatch.setattr(time, "time", lambda: later)  # the signature library's clock
+    assert second_factor.pending_user_id(settings, passed) is None
+    response = await form_post(client, "/login/code", {"code": code_at(secret, 0)})
     assert response.status_code in (302, 303) and response.headers["location"].startswith("/login")
     assert "opsp_session" not in client.cookies
 

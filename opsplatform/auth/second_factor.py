@@ -6,12 +6,12 @@ the password and the code, the browser holds only a short-lived signed token nam
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pyotp
 import segno
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from opsplatform import crypto
 from opsplatform.errors import InvalidInput
@@ -85,19 +85,19 @@ def remove(user: User) -> None:
     user.totp_last_step = None
 
 
-def _sign(settings: Settings, payload: str) -> str:
-    return hmac.new(settings.effective_secret_key.encode(), f"2fa|{payload}".encode(), hashlib.sha256).hexdigest()
+def _signer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.effective_secret_key, salt="second-factor")
 
 
-def pending_token(settings: Settings, user: User, now: datetime) -> str:
+def pending_token(settings: Settings, user: User) -> str:
     """Proof that the password step was passed, for `PENDING_MINUTES`; it names the account and nothing else."""
-    payload = f"{user.id}.{int((now + timedelta(minutes=PENDING_MINUTES)).timestamp())}"
-    return f"{payload}.{_sign(settings, payload)}"
+    return _signer(settings).dumps(user.id)
 
 
-def pending_user_id(settings: Settings, token: str | None, now: datetime) -> int | None:
-    user_id, _sep, rest = (token or "").partition(".")
-    expires, _sep, signature = rest.partition(".")
-    if not (user_id.isdigit() and expires.isdigit()) or int(expires) < now.timestamp():
+def pending_user_id(settings: Settings, token: str | None) -> int | None:
+    """The account whose password step the token proves, or None when it is missing, forged or too old."""
+    try:
+        user_id = _signer(settings).loads(token or "", max_age=PENDING_MINUTES * 60)
+    except BadData:
         return None
-    return int(user_id) if hmac.compare_digest(signature, _sign(settings, f"{user_id}.{expires}")) else None
+    return user_id if isinstance(user_id, int) else None

@@ -8,11 +8,11 @@ out: it takes bearer tokens only, never cookies.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from typing import TYPE_CHECKING, Any
 
+from itsdangerous import Signer
 from litestar.datastructures import MutableScopeHeaders
 from litestar.datastructures.cookie import Cookie
 from litestar.enums import RequestEncodingType, ScopeType
@@ -33,7 +33,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 def token_for(secret: str, binding: str) -> str:
     """The token of forms served to the browser whose session (or pre-session) cookie is `binding`."""
-    return hmac.new(secret.encode(), f"csrf|{binding}".encode(), hashlib.sha256).hexdigest()
+    return Signer(secret, salt="csrf").get_signature(binding).decode()
 
 
 class CsrfMiddleware(ASGIMiddleware):

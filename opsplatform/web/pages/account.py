@@ -59,7 +59,7 @@ class LoginController(Controller):
         if second_factor.is_enabled(user):
             await db.commit()
             response = Template("auth/login_code.html", context={"next": target, "error": None})
-            response.set_cookie(second_factor.PENDING_COOKIE, second_factor.pending_token(settings, user, now),
+            response.set_cookie(second_factor.PENDING_COOKIE, second_factor.pending_token(settings, user),
                                 httponly=True, samesite="lax", secure=settings.production,
                                 max_age=second_factor.PENDING_MINUTES * 60, path="/login")
             return response
@@ -69,7 +69,7 @@ class LoginController(Controller):
     async def code(self, request: Request, db: Db, data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
         """The second step for accounts with a second factor: the current code from the authenticator app."""
         settings, now, target = request.app.state.settings, utcnow(), same_site_path(data.get("next"))
-        user_id = second_factor.pending_user_id(settings, request.cookies.get(second_factor.PENDING_COOKIE), now)
+        user_id = second_factor.pending_user_id(settings, request.cookies.get(second_factor.PENDING_COOKIE))
         user = await db.get(User, user_id) if user_id is not None else None
         if user is None or not user.is_active or not second_factor.is_enabled(user):
             flash(request, _("The login took too long. Enter your e-mail address and password again."), "error")

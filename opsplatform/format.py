@@ -1,10 +1,13 @@
-"""How numbers read, in the current language: one place for pages, charts, maps and documents. It never raises,
-whatever a stored value is (an absurd one reads in scientific notation, a missing or infinite one as a dash)."""
+"""How numbers, dates and map labels read, in the current language: one place for pages, charts, maps and documents.
+It never raises, whatever a stored value is (an absurd number reads in scientific notation, a missing or infinite one
+as a dash)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_scientific
 
 from opsplatform.i18n import current_language
@@ -24,3 +27,23 @@ def number(value: float | int | None) -> str:
     if abs(value) >= LARGE:
         return format_scientific(value, "#.###E0", locale=current_language())
     return format_decimal(value, locale=current_language())
+
+
+def date(value: dt.date | dt.datetime | str | None, width: str = "medium") -> str:
+    """A day or moment in the current language (3 Oct 2026; 3 oct. 2026). ISO text (as kept in frozen figures and
+    documents, written by the app itself) is read first."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value[:10])
+    if isinstance(value, dt.datetime):
+        return format_datetime(value, format=width, locale=current_language(), tzinfo=None)
+    return format_date(value, format=width, locale=current_language())
+
+
+def label(*parts: object) -> str:
+    """A short line of facts for a map's popup or tooltip: days and numbers in the current language, empty parts
+    left out, joined by middle dots. Escaping for the map is the map's business (rendering.maps.map_text)."""
+    shown = [date(p) if isinstance(p, dt.date) else number(p) if isinstance(p, int | float) and not isinstance(p, bool)
+             else str(p) for p in parts if p is not None and p != ""]
+    return " · ".join(shown)

@@ -17,7 +17,7 @@ from tests.results_support import IVORY, active_operation, bearer
 
 PACKAGE = Path(__file__).resolve().parent.parent / "opsplatform"
 # Values the app wrote itself (stored figures, template values), read back where they are shown.
-STORED = {"rendering/templates.py", "releases/render.py"}
+STORED = {"format.py"}
 
 
 @pytest.mark.parametrize(("typed", "read"), [

@@ -203,3 +203,15 @@ def test_labels_and_country_codes_are_escaped(settings):
     assert not {"<", "`", "${", "\\"} & set(re.findall(r"<|`|\$\{|\\", popup))
     assert "<img src=x" not in flows
     assert shapes(flows, "polyline")[0]["tooltip"] == "&lt;img src=x onerror=alert(1)&gt; → VNM: 2 seizures"
+
+
+def test_a_popup_reads_in_the_readers_language():
+    from datetime import date
+
+    from opsplatform import format
+    from opsplatform.i18n import language
+    from opsplatform.labels import country_name, value_label
+
+    with language("fr"):
+        line = format.label(date(2026, 10, 3), country_name("KEN"), "KE-1", 1234.5, value_label("air_cargo"), None)
+    assert line == "3 oct. 2026 · Kenya · KE-1 · 1\u202f234,5 · Fret aérien"

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
 from typing import Any
 
-from babel.dates import format_date
 from babel.lists import format_list
 from markupsafe import Markup
 
-from opsplatform import format
+from opsplatform import dates, format
 from opsplatform.documents import services as documents
 from opsplatform.documents.cells import exported_cell
 from opsplatform.i18n import _, current_language, language, ngettext
@@ -74,7 +72,7 @@ def wording(figures: dict[str, Any]) -> dict[str, str]:
               "arrests": format.number(figures["suspects_arrested"]),
               "countries": format.number(figures["countries"]["participating"]),
               "organisations": format_list(op["lead_organisations"] or ["opsplatform"], locale=current_language()),
-              "start": _date(op["start"]), "end": _date(op["end"])}
+              "start": format.date(op["start"], "long"), "end": format.date(op["end"], "long")}
     if figures["final"]:
         return {"headline": _("%(name)s: %(seizures)s seizures and %(arrests)s arrests across %(countries)s countries",
                               **values),
@@ -88,11 +86,6 @@ def wording(figures: dict[str, Any]) -> dict[str, str]:
                       "%(countries)s participating countries. Preliminary results to date: %(seizures)s seizures and "
                       "%(arrests)s suspects arrested.", **values),
             "commodities": _("Seizures to date include:")}
-
-
-def _date(value: str | date | datetime) -> str:
-    day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
-    return format_date(day, format="long", locale=current_language())
 
 
 def release_map(figures: dict[str, Any]) -> Markup:
@@ -113,7 +106,7 @@ def context(figures: dict[str, Any], release: Release, corrections: list[Release
 
 def provenance(figures: dict[str, Any], release: Release, corrections: list[ReleaseCorrection],
                by: Any) -> documents.Provenance:
-    as_of = datetime.fromisoformat(figures["compiled_at"])
+    as_of = dates.moment(figures["compiled_at"])
     data = {"figures": figures, "texts": release.texts, "corrections": [(c.created_at, c.note) for c in corrections]}
     return documents.provenance(data, as_of=as_of, user=by,
                                 counts={"seizures": figures["seizures"],

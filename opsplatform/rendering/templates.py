@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from functools import cache
 from urllib.parse import urlencode
 
-from babel.dates import format_date, format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
@@ -14,17 +12,6 @@ from opsplatform import format, i18n, labels, paths, policy
 from opsplatform.database import utcnow
 
 TEMPLATES = paths.TEMPLATES
-
-
-def _date(value: date | datetime | str | None, format: str = "medium") -> str:
-    """A date or moment in the current language; ISO strings (as kept in frozen figures) are read first."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-    if isinstance(value, datetime):
-        return format_datetime(value, format=format, locale=i18n.current_language(), tzinfo=None)
-    return format_date(value, format=format, locale=i18n.current_language())
 
 
 def _paragraphs(text: str | None) -> Markup:
@@ -51,7 +38,7 @@ def environment() -> Environment:
                       extensions=["jinja2.ext.i18n"], undefined=StrictUndefined, trim_blocks=True,
                       lstrip_blocks=True)
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters["date"] = _date
+    env.filters["date"] = format.date
     env.filters["number"] = format.number
     env.filters["paragraphs"] = _paragraphs
     env.filters["value_label"] = labels.value_label  # for lists: codes | map("value_label")

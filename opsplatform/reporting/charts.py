@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_skeleton
 from markupsafe import Markup
 
 from opsplatform import format
@@ -149,7 +149,7 @@ def day_chart(points: Sequence[tuple[date, float]], *, title: str, width: int = 
     for i, (day, value) in enumerate(zip(days, values, strict=True)):
         x = left + i * slot
         marked = day == highlight
-        hover = f"{format_date(day, 'medium', locale=language)}: {format.number(value)}"
+        hover = f"{format.date(day)}: {format.number(value)}"
         body.append(Markup('<g class="day"><title>{}</title><rect class="slot" x="{}" y="{}" width="{}" height="{}" '
                            'fill="{}" pointer-events="all"/><rect class="bar{}" x="{}" y="{}" width="{}" height="{}" '
                            'fill="{}"/></g>').format(
@@ -164,10 +164,10 @@ def day_chart(points: Sequence[tuple[date, float]], *, title: str, width: int = 
             body.append(_text(x + slot / 2, height - 6, x_texts[day], "x-label", "middle", fill=MUTED))
 
     busiest = sorted((d for d in days if by_day.get(d)), key=lambda d: (-by_day[d], d))[:3]
-    span = {"title": title, "start": format_date(first, "medium", locale=language),
-            "end": format_date(last, "medium", locale=language), "total": format.number(sum(values))}
+    span = {"title": title, "start": format.date(first),
+            "end": format.date(last), "total": format.number(sum(values))}
     if busiest:
-        peaks = "; ".join(f"{format_date(d, 'medium', locale=language)} ({format.number(by_day[d])})" for d in busiest)
+        peaks = "; ".join(f"{format.date(d)} ({format.number(by_day[d])})" for d in busiest)
         desc = _("%(title)s, %(start)s to %(end)s: %(total)s in total; highest: %(days)s.", days=peaks, **span)
     else:
         desc = _("%(title)s, %(start)s to %(end)s: none recorded.", **span)

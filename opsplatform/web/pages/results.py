@@ -9,9 +9,11 @@ from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy import select
 
+from opsplatform import format
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
+from opsplatform.labels import country_name, value_label
 from opsplatform.models.reference import Country, Network
 from opsplatform.models.seizures import Seizure
 from opsplatform.models.vocabulary import TRANSPORT_MODES
@@ -77,7 +79,8 @@ class DashboardController(Controller):
         rows = (await db.execute(select(Seizure.latitude, Seizure.longitude, Seizure.seizure_date,
                                         Seizure.reporting_country, Seizure.seizure_ref, Seizure.transport_mode)
                                  .where(Seizure.id.in_(select(query.subquery().c.id))))).all()
-        points = [maps.SeizurePoint(lat, lon, f"{day} · {country} · {ref} · {mode or ''}")
+        points = [maps.SeizurePoint(lat, lon, format.label(day, country_name(country), ref,
+                                                           value_label(mode) if mode else None))
                   for lat, lon, day, country, ref, mode in rows]
         return map_response(settings, maps.points_map(settings, points))
 

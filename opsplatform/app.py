@@ -25,7 +25,7 @@ from opsplatform.errors import ScrubbingFormatter
 from opsplatform.rendering.templates import environment
 from opsplatform.scheduler import start_scheduler, start_workers
 from opsplatform.settings import Settings, load
-from opsplatform.web import access, api_schema, errors, flash, headers
+from opsplatform.web import access, api_schema, errors, flash, headers, redirects
 from opsplatform.web.api.account import AccountApi
 from opsplatform.web.api.cases import CaseApi, CaseReportApi
 from opsplatform.web.api.operations import OperationApi
@@ -89,6 +89,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     template_engine = JinjaTemplateEngine.from_environment(environment())
     template_engine.register_template_callable("flashes", lambda ctx: flash.read(ctx["request"]))
     template_engine.register_template_callable("may", access.may)
+    template_engine.register_template_callable(  # Litestar's, with the format of a route served in several
+        "url_for", lambda ctx, route, /, **params: redirects.url_for(ctx["request"].app, route, **params))
     return Litestar(
         route_handlers=[
             LoginController, PasswordController, AccountController, AdminController, HomeController, AccountApi,

@@ -107,7 +107,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ('GET', '/favicon.ico'):                                                                            "302   302   302   302   302   302   302   302   302",
     ('GET', '/health'):                                                                                 "200   200   200   200   200   200   200   200   200",
     ('GET', '/jobs'):                                                                                   "login 200   200   200   200   403   403   403   403",
-    ('POST', '/jobs/{name:str}/run'):                                                                   "login 302   302   302   302   403   403   403   403",
+    ('POST', '/jobs/{job_name:str}/run'):                                                                 "login 302   302   302   302   403   403   403   403",
     ('POST', '/language'):                                                                              "302   302   302   302   302   302   302   302   302",
     ('GET', '/login'):                                                                                  "200   200   200   200   200   200   200   200   200",
     ('POST', '/login'):                                                                                 "400   400   400   400   400   400   400   400   400",
@@ -192,7 +192,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ('GET', '/password/set/{token:str}'):                                                               "404   404   404   404   404   404   404   404   404",
     ('POST', '/password/set/{token:str}'):                                                              "400   400   400   400   400   400   400   400   400",
     ('GET', '/releases'):                                                                               "200   200   200   200   200   200   200   200   200",
-    ('GET', '/releases/{name:str}'):                                                                    "404   404   404   404   404   404   404   404   404",
+    ('GET', '/releases/{file_name:str}'):                                                             "404   404   404   404   404   404   404   404   404",
     ('GET', '/reports/annual-illegal-trade'):                                                           "login 403   200   200   200   200   403   200   200",
     ('GET', '/reports/annual-illegal-trade.xlsx'):                                                      "login 403   400   400   400   400   403   400   400",
     ('GET', '/schema'):                                                                                 "200   200   200   200   200   200   200   200   200",
@@ -229,7 +229,7 @@ QUERY = {("GET", "/taxa/search"): "?q=Loxodonta", ("GET", "/api/v1/taxa"): "?q=L
 # Fixed values of path parameters that are not records of the world (/schema/{path} serves only the documentation
 # plugins).
 FIXED = {"token": "no-such-link", "file_path": "css/app.css", "path": "openapi.yaml", "kind": "countries",
-         "name": "purge_expired", "note_id": "999999", "country": "KEN"}
+         "job_name": "purge_expired", "file_name": "NO-SUCH-RELEASE", "note_id": "999999", "country": "KEN"}
 ACTIONS = {"/operations/{code:str}/focal-points/{focal_point_id:int}/{action:str}": "resend",
            "/operations/{code:str}/release/{action:str}": "approve"}
 

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from opsplatform.errors import InvalidInput, NotAllowed
 from opsplatform.i18n import _
 from opsplatform.web.authentication import API_PREFIX
+from opsplatform.web.redirects import redirect_to
 
 log = logging.getLogger("opsplatform.requests")
 
@@ -46,7 +46,7 @@ def http_error(request: Request, exc: HTTPException) -> Response:
         return Response(body, status_code=exc.status_code, media_type=MediaType.JSON, headers=headers)
     if isinstance(exc, NotAuthorizedException):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return Redirect(f"/login?next={quote(target)}")
+        return redirect_to(request, "login", query={"next": target})
     titles = {403: _("Not allowed"), 404: _("Not found"), 400: _("Bad request"), 405: _("Not allowed")}
     return _page(request, exc.status_code, titles.get(exc.status_code, _("Error")), _detail(exc))
 

@@ -1,8 +1,13 @@
-"""Where a redirect may go: only paths on this site, so a crafted link cannot bounce a user elsewhere."""
+"""Where a link or redirect goes: built from the route's name, and only to paths on this site, so a crafted link
+cannot bounce a user elsewhere."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from litestar import Litestar, Request
+from litestar.response import Redirect
 
 
 def same_site_path(target: str | None, default: str = "/") -> str:
@@ -19,3 +24,22 @@ def same_site_path(target: str | None, default: str = "/") -> str:
     if parts.scheme or parts.netloc:
         return default
     return target
+
+
+def url_for(app: Litestar, name: str, /, fmt: str | None = None, **params: Any) -> str:
+    """The path of the route named `name` with its parameters, so no handler or template spells a path by hand.
+    A route served in several formats (export.csv, export.xlsx) takes the one wanted as `fmt`."""
+    path = app.route_reverse(name, **params)
+    if fmt is None:
+        return path
+    formats = {p.rsplit(".", 1)[-1] for p in app.get_handler_index_by_name(name)["paths"]}  # type: ignore[index]
+    if fmt not in formats:
+        raise ValueError(f"route {name} has no format {fmt}")
+    return f"{path.rsplit('.', 1)[0]}.{fmt}"
+
+
+def redirect_to(request: Request, name: str, /, *, anchor: str | None = None, query: dict[str, str] | None = None,
+                **params: Any) -> Redirect:
+    """A redirect to the route named `name` (see `url_for`), at a section of the page or with a query."""
+    path = url_for(request.app, name, **params)
+    return Redirect(path + (f"?{urlencode(query, safe='/')}" if query else "") + (f"#{anchor}" if anchor else ""))

@@ -29,6 +29,7 @@ from opsplatform.web.api_docs import CREATE_ERRORS, ERRORS
 from opsplatform.web.case_files import XLSX, annual_report_response, ecomessage_response, readable_attachment
 from opsplatform.web.deps import Db
 from opsplatform.web.guards import login_required, requires
+from opsplatform.web.redirects import url_for
 
 RECORDS, LINKS, FOLLOW_UP, MESSAGES = (needs(c) for c in ("view_records", "link_records", "follow_up", "messages"))
 DECISIONS = ("accept", "refuse")
@@ -211,7 +212,7 @@ class CaseApi(Controller):
     @get("/messages", name="api:messages", responses=ERRORS, dependencies=MESSAGES,
          summary="The operation's messages you may read, newest first (alerts and seizure notices; replies counted)")
     async def list_messages(self, request: Request, db: Db, member: Membership) -> list[dict[str, Any]]:
-        base = f"/api/v1/operations/{member.operation.code}/messages"
+        base = url_for(request.app, "api:messages", code=member.operation.code)
         return [messages.message_json(s, base)
                 for s in await messages.message_list(db, request.app.state.settings, member)]
 
@@ -235,7 +236,7 @@ class CaseApi(Controller):
         shown = await messages.thread(db, request.app.state.settings, member, message_id)
         if shown is None:
             raise NotFoundException(_("no message %(id)s that you can read", id=message_id))
-        return messages.message_json(shown, f"/api/v1/operations/{member.operation.code}/messages")
+        return messages.message_json(shown, url_for(request.app, "api:messages", code=member.operation.code))
 
     @get("/messages/{message_id:int}", name="api:message", responses=ERRORS, dependencies=MESSAGES,
          summary="A message with its feedback")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
@@ -25,7 +24,7 @@ from opsplatform.web.authentication import SESSION_COOKIE, remember_language
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
 from opsplatform.web.guards import login_required
-from opsplatform.web.redirects import same_site_path
+from opsplatform.web.redirects import redirect_to, same_site_path
 
 
 def _client_ip(request: Request) -> str | None:
@@ -73,7 +72,7 @@ class LoginController(Controller):
         user = await db.get(User, user_id) if user_id is not None else None
         if user is None or not user.is_active or not second_factor.is_enabled(user):
             flash(request, _("The login took too long. Enter your e-mail address and password again."), "error")
-            return Redirect(f"/login?next={quote(target)}")
+            return redirect_to(request, "login", query={"next": target})
         try:
             try:
                 await services.claim_attempt(db, settings, user.email, _client_ip(request), now)
@@ -109,7 +108,7 @@ class LoginController(Controller):
             if request.user is not None:
                 record(db, "logout", "users", str(request.user.id))
             await db.commit()
-        response = Redirect("/login")
+        response = redirect_to(request, "login")
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 
@@ -169,7 +168,7 @@ class PasswordController(Controller):
         record(db, "set_password", "users", str(user.id))
         await db.commit()
         flash(request, _("Your password is set. You can log in now."), "success")
-        response = Redirect("/login")
+        response = redirect_to(request, "login")
         # The login page that follows speaks the account's language too (this browser has no session yet).
         remember_language(response, user.language, request.app.state.settings)
         return response
@@ -215,7 +214,7 @@ class AccountController(Controller):
             raise PermissionDeniedException(_("turn the second factor off first"))
         second_factor.start_enrolment(request.app.state.settings, user)
         await db.commit()
-        return Redirect("/account#second-factor")
+        return redirect_to(request, "account", anchor="second-factor")
 
     @post("/second-factor/confirm", name="account:second_factor:confirm")
     async def second_factor_confirm(self, request: Request, db: Db,
@@ -230,7 +229,7 @@ class AccountController(Controller):
         await db.commit()
         flash(request, _("Two-step login is on: from now on, logging in asks for a code after the password."),
               "success")
-        return Redirect("/account")
+        return redirect_to(request, "account")
 
     @post("/second-factor/disable", name="account:second_factor:disable")
     async def second_factor_disable(self, request: Request, db: Db,
@@ -246,7 +245,7 @@ class AccountController(Controller):
         record(db, "disable_second_factor", "users", str(user.id))
         await db.commit()
         flash(request, _("Two-step login is off."), "success")
-        return Redirect("/account")
+        return redirect_to(request, "account")
 
     @get("/", name="account")
     async def show(self, request: Request, db: Db) -> Template:
@@ -270,7 +269,7 @@ class AccountController(Controller):
         await db.commit()
         flash(request, _("Daily reminders are off.") if user.reminders_opt_out else _("Daily reminders are on."),
               "success")
-        return Redirect("/account")
+        return redirect_to(request, "account")
 
     @post("/tokens/{token_id:int}/revoke", name="account:tokens:revoke")
     async def revoke_token(self, request: Request, db: Db, token_id: FromPath[int]) -> Redirect:
@@ -278,4 +277,4 @@ class AccountController(Controller):
             raise NotFoundException()
         await db.commit()
         flash(request, _("Token revoked."), "success")
-        return Redirect("/account")
+        return redirect_to(request, "account")

@@ -29,6 +29,7 @@ from opsplatform.reference import loader, lookup
 from opsplatform.web.deps import Db, PageNumber
 from opsplatform.web.flash import flash
 from opsplatform.web.guards import requires
+from opsplatform.web.redirects import redirect_to
 
 PAGE_SIZE = 100
 
@@ -52,8 +53,8 @@ class AdminController(Controller):
             "networks": networks})
 
     @get("/", name="admin")
-    async def index(self) -> Redirect:
-        return Redirect("/admin/users")
+    async def index(self, request: Request) -> Redirect:
+        return redirect_to(request, "admin:users")
 
     @get("/users", name="admin:users")
     async def users(self, db: Db, q: FromQuery[str] = "", role: FromQuery[str] = "") -> Template:
@@ -83,7 +84,7 @@ class AdminController(Controller):
             return await self._user_form(db, data, exc.by_field(), status_code=400)
         await db.commit()
         flash(request, _("Account %(email)s created.", email=user.email), "success")
-        return Redirect("/admin/users")
+        return redirect_to(request, "admin:users")
 
     @get("/users/{user_id:int}", name="admin:users:edit")
     async def edit_user(self, db: Db, user_id: FromPath[int]) -> Template:
@@ -124,7 +125,7 @@ class AdminController(Controller):
             await services.end_sessions(db, user, tokens=not user.is_active)
         await db.commit()
         flash(request, _("Account %(email)s saved.", email=user.email), "success")
-        return Redirect("/admin/users")
+        return redirect_to(request, "admin:users")
 
     @post("/users/{user_id:int}/second-factor/reset", name="admin:users:second_factor:reset")
     async def reset_second_factor(self, request: Request, db: Db, user_id: FromPath[int]) -> Redirect:
@@ -136,7 +137,7 @@ class AdminController(Controller):
         record(db, "reset_second_factor", "users", str(user.id))
         await db.commit()
         flash(request, _("Second factor of %(email)s reset.", email=user.email), "success")
-        return Redirect(f"/admin/users/{user.id}")
+        return redirect_to(request, "admin:users:edit", user_id=user.id)
 
     @get("/audit", name="admin:audit")
     async def audit(self, request: Request, db: Db, entity: FromQuery[str] = "", actor: FromQuery[str] = "",
@@ -184,7 +185,7 @@ class AdminController(Controller):
         if not await retry_failed(db, message_id, utcnow()):
             raise NotFoundException()
         flash(request, _("The message is queued again."), "success")
-        return Redirect("/admin/outbox")
+        return redirect_to(request, "admin:outbox")
 
     @get("/reference", name="admin:reference")
     async def reference(self, db: Db) -> Template:
@@ -194,7 +195,7 @@ class AdminController(Controller):
     async def reload(self, request: Request, db: Db) -> Redirect:
         await loader.load_all(db)
         flash(request, _("Reference data reloaded from the seed files."), "success")
-        return Redirect("/admin/reference")
+        return redirect_to(request, "admin:reference")
 
     @post("/reference/checklist", name="admin:reference:checklist")
     async def import_checklist(self, request: Request, db: Db,

@@ -22,6 +22,7 @@ from opsplatform.reporting import charts
 from opsplatform.web.access import Membership, ReadableLink, needs
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
+from opsplatform.web.redirects import same_site_path, url_for
 
 RECORDS, LINKS = needs("view_records"), needs("link_records")
 
@@ -63,7 +64,7 @@ class CaseOperationController(Controller):
             return await links_page(db, member, errors=exc.by_field(), status_code=400)
         await db.commit()
         flash(request, _("Link %(status)s.", status=status_label(link.status)), "success")
-        return Redirect(_back(form.get("next", ""), member.operation))
+        return Redirect(_back(request, form.get("next", ""), member.operation))
 
     @post("/links/{link_id:int}/remove", name="cases:link_remove", dependencies=LINKS)
     async def remove(self, request: Request, db: Db, member: Membership, link: ReadableLink) -> Any:
@@ -75,7 +76,7 @@ class CaseOperationController(Controller):
             return await links_page(db, member, errors=exc.by_field(), status_code=400)
         await db.commit()
         flash(request, _("Link removed."), "success")
-        return Redirect(_back(form.get("next", ""), member.operation))
+        return Redirect(_back(request, form.get("next", ""), member.operation))
 
     @get("/follow-up", name="cases:followup")
     async def follow_up(self, db: Db, member: Membership) -> Template:
@@ -89,7 +90,8 @@ class CaseOperationController(Controller):
                                                         "stages": CASE_STAGES, "chart": chart})
 
 
-def _back(target: str, operation: Operation) -> str:
+def _back(request: Request, target: str, operation: Operation) -> str:
     """Back to the page the form was on, if it is one of this operation's; else to the links."""
-    prefix = f"/operations/{operation.code}/"
-    return target if target.startswith(prefix) and "//" not in target else f"{prefix}links"
+    prefix = url_for(request.app, "operations:detail", code=operation.code) + "/"
+    on_operation = target.startswith(prefix) and same_site_path(target, "") == target
+    return target if on_operation else url_for(request.app, "cases:links", code=operation.code)

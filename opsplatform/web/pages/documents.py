@@ -18,6 +18,7 @@ from opsplatform.rendering.filenames import download_headers
 from opsplatform.web.access import Membership, ReadableDocument, needs
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
+from opsplatform.web.redirects import redirect_to
 
 
 class DocumentController(Controller):
@@ -56,7 +57,7 @@ class DocumentController(Controller):
         flash(request, _("%(document)s generated: %(file)s",
                          document=services.kind_title(artifact.kind, artifact.edition), file=artifact.filename),
               "success")
-        return Redirect(f"/operations/{member.operation.code}/documents")
+        return redirect_to(request, "documents", code=member.operation.code)
 
     @get("/documents/{artifact_id:int}", name="documents:download")
     async def download(self, document: ReadableDocument) -> Response[bytes]:

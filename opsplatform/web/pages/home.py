@@ -14,7 +14,7 @@ from opsplatform.settings import LANGUAGES
 from opsplatform.web.authentication import remember_language
 from opsplatform.web.deps import Db
 from opsplatform.web.guards import login_required
-from opsplatform.web.redirects import same_site_path
+from opsplatform.web.redirects import redirect_to, same_site_path
 
 
 class HomeController(Controller):
@@ -49,8 +49,8 @@ class HomeController(Controller):
 
 
 @get("/favicon.ico", name="favicon", include_in_schema=False)
-async def favicon() -> Redirect:
-    return Redirect("/static/favicon.svg")
+async def favicon(request: Request) -> Redirect:
+    return redirect_to(request, "static", file_path="/favicon.svg")
 
 
 @get("/health", name="health", include_in_schema=False)

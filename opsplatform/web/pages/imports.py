@@ -26,6 +26,7 @@ from opsplatform.seizures.template import build_template
 from opsplatform.web.access import Membership, ReadableOperation, ReadableUpload, needs
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
+from opsplatform.web.redirects import redirect_to
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -85,7 +86,7 @@ class ImportController(Controller):
                                         content=content, user=request.user)
         await sheet_tasks.start_check(db, upload, request.user)
         await db.commit()
-        return Redirect(f"/operations/{operation.code}/imports/{upload.id}")
+        return redirect_to(request, "imports:detail", code=operation.code, import_id=upload.id)
 
     @get("/imports/{import_id:int}", name="imports:detail")
     async def detail(self, request: Request, db: Db, member: Membership, upload: ReadableUpload) -> Template:
@@ -107,7 +108,7 @@ class ImportController(Controller):
             if busy:
                 flash(request, busy, "error")
         await db.commit()  # any other state: already on its way (a second click starts nothing)
-        return Redirect(f"/operations/{member.operation.code}/imports/{upload.id}")
+        return redirect_to(request, "imports:detail", code=member.operation.code, import_id=upload.id)
 
     @get("/imports/{import_id:int}/file", name="imports:file")
     async def original(self, db: Db, upload: ReadableUpload) -> Response[bytes]:

@@ -17,6 +17,7 @@ from opsplatform.models.jobs import JobRun
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
 from opsplatform.web.guards import requires
+from opsplatform.web.redirects import redirect_to
 
 
 class JobsController(Controller):
@@ -37,15 +38,15 @@ class JobsController(Controller):
                                   .limit(20))).all()
         return Template("jobs/index.html", context={"jobs": rows, "tasks": tasks})
 
-    @post("/{name:str}/run", name="jobs:run")
-    async def run_now(self, request: Request, name: FromPath[str]) -> Redirect:
-        job = BY_NAME.get(name)
+    @post("/{job_name:str}/run", name="jobs:run")
+    async def run_now(self, request: Request, job_name: FromPath[str]) -> Redirect:
+        job = BY_NAME.get(job_name)
         if job is None:
             raise NotFoundException()
         now = utcnow()
         run = await run_job(request.app.state.sessionmaker, request.app.state.settings, job, now,
                             slot=f"manual {now:%Y-%m-%dT%H:%M:%S.%f}")
-        flash(request, _("%(job)s ran: %(outcome)s, %(done)s done.", job=name,
+        flash(request, _("%(job)s ran: %(outcome)s, %(done)s done.", job=job_name,
                          outcome=outcome_label(run.outcome) if run else "-", done=run.done if run else 0),
               "success" if run and run.outcome == "ok" else "error")
-        return Redirect("/jobs")
+        return redirect_to(request, "jobs")

@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy import select
 
 from opsplatform import policy
@@ -24,6 +24,7 @@ from opsplatform.web.access import Membership, needs
 from opsplatform.web.case_files import readable_attachment
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
+from opsplatform.web.redirects import redirect_to
 
 FIELDS = ("kind", "audience", "audience_code", "subject", "body", "seizure_id", "nominal")
 LIMITS = (MAX_FILES, MAX_BYTES // (1024 * 1024), ALLOWED)  # what the posting forms say of attachments
@@ -68,7 +69,7 @@ class MessageController(Controller):
             return await self._list(request, db, member, values=values, errors=exc.by_field(), status_code=400)
         await db.commit()
         flash(request, _("Message posted."), "success")
-        return Redirect(f"/operations/{member.operation.code}/messages/{message.id}")
+        return redirect_to(request, "messages:thread", code=member.operation.code, message_id=message.id)
 
     async def _thread(self, request: Request, db: Db, member: Member, message_id: int, *,
                       values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
@@ -106,7 +107,7 @@ class MessageController(Controller):
         await db.commit()
         if request.headers.get("hx-request"):
             return await self._thread(request, db, member, message_id)
-        return Redirect(f"/operations/{member.operation.code}/messages/{message_id}")
+        return redirect_to(request, "messages:thread", code=member.operation.code, message_id=message_id)
 
     @get("/{message_id:int}/attachments/{attachment_id:int}", name="messages:attachment")
     async def attachment(self, db: Db, member: Membership, message_id: FromPath[int],

@@ -29,6 +29,7 @@ from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
 from opsplatform.web.guards import login_required, requires
 from opsplatform.web.maps import map_response
+from opsplatform.web.redirects import redirect_to
 
 EDIT = needs("edit_operation")  # the operation's leads
 
@@ -106,7 +107,7 @@ class OperationController(Controller):
         await db.commit()
         flash(request, _("Operation %(code)s created. Add participants, focal points, targets and routes.",
                          code=operation.code), "success")
-        return Redirect(f"/operations/{operation.code}")
+        return redirect_to(request, "operations:detail", code=operation.code)
 
     @get("/{code:str}", name="operations:detail")
     async def detail(self, db: Db, member: Membership) -> Template:
@@ -140,7 +141,7 @@ class OperationController(Controller):
             return await self._form(db, form, {}, operation, status_code=409, conflict=current)
         await db.commit()
         flash(request, _("Operation saved."), "success")
-        return Redirect(f"/operations/{operation.code}")
+        return redirect_to(request, "operations:detail", code=operation.code)
 
     @post("/{code:str}/phase", name="operations:phase", dependencies=EDIT)
     async def phase(self, request: Request, db: Db, operation: ReadableOperation,
@@ -148,7 +149,7 @@ class OperationController(Controller):
         await services.set_phase(db, operation, data.get("phase", ""))
         await db.commit()
         flash(request, _("The operation is now in the %(phase)s phase.", phase=phase_label(operation.phase)), "success")
-        return Redirect(f"/operations/{operation.code}")
+        return redirect_to(request, "operations:detail", code=operation.code)
 
     # --- participants ---------------------------------------------------------------------------------------------
 
@@ -169,7 +170,7 @@ class OperationController(Controller):
         await db.commit()
         flash(request, _("%(n)s countries added (%(skipped)s already took part).", n=len(added),
                          skipped=len(countries) - len(added)), "success")
-        return Redirect(f"/operations/{member.operation.code}#participants")
+        return redirect_to(request, "operations:detail", code=member.operation.code, anchor="participants")
 
     @post("/{code:str}/participants/{country:str}/remove", name="operations:participants:remove", dependencies=EDIT)
     async def remove_participant(self, request: Request, db: Db, member: Membership,
@@ -180,7 +181,7 @@ class OperationController(Controller):
             return await self._page(db, member, section="participants", errors=exc.by_field(), status_code=400)
         await db.commit()
         flash(request, _("%(code)s removed.", code=country), "success")
-        return Redirect(f"/operations/{member.operation.code}#participants")
+        return redirect_to(request, "operations:detail", code=member.operation.code, anchor="participants")
 
     @post("/{code:str}/participants/{country:str}/publicity", name="operations:participants:publicity")
     async def publicity(self, request: Request, db: Db, member: Membership, country: FromPath[str],
@@ -193,7 +194,7 @@ class OperationController(Controller):
             return await self._page(db, member, section="participants", errors=exc.by_field(), status_code=400)
         await db.commit()
         flash(request, _("Consent of %(code)s saved.", code=country.upper()), "success")
-        return Redirect(f"/operations/{member.operation.code}#participants")
+        return redirect_to(request, "operations:detail", code=member.operation.code, anchor="participants")
 
     @post("/{code:str}/sharing", name="operations:sharing")
     async def sharing(self, request: Request, db: Db, member: Membership,
@@ -205,7 +206,7 @@ class OperationController(Controller):
               if participant.share_by_default else
               _("New records of %(code)s are now seen in full only by your country and the coordinators.",
                 code=participant.country_code), "success")
-        return Redirect(f"/operations/{member.operation.code}")
+        return redirect_to(request, "operations:detail", code=member.operation.code)
 
     # --- focal points ---------------------------------------------------------------------------------------------
 
@@ -223,7 +224,7 @@ class OperationController(Controller):
                                     status_code=400)
         await db.commit()
         flash(request, _("Invitation sent to %(email)s.", email=data.get("email", "")), "success")
-        return Redirect(f"/operations/{member.operation.code}#focal-points")
+        return redirect_to(request, "operations:detail", code=member.operation.code, anchor="focal-points")
 
     @post("/{code:str}/focal-points/{focal_point_id:int}/{action:str}", name="operations:focal_points:action",
           dependencies=needs("invite_focal_points"))
@@ -241,27 +242,30 @@ class OperationController(Controller):
         flash(request,
               _("Invitation sent again.") if action == "resend" else _("Focal point removed from the operation."),
               "success")
-        return Redirect(f"/operations/{member.operation.code}#focal-points")
+        return redirect_to(request, "operations:detail", code=member.operation.code, anchor="focal-points")
 
     # --- targets and routes -----------------------------------------------------------------------------------------
 
     @post("/{code:str}/targets", name="operations:targets:add", dependencies=EDIT)
-    async def add_target(self, db: Db, member: Membership, data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
-        return await self._add(db, member, "targets", data, lambda operation: services.add_target(
+    async def add_target(self, request: Request, db: Db, member: Membership,
+                         data: URLEncodedBody[dict[str, str]]) -> Template | Redirect:
+        return await self._add(request, db, member, "targets", data, lambda operation: services.add_target(
             db, operation, data.get("taxon", ""), data.get("priority") in ("on", "1"), data.get("notes")))
 
     @post("/{code:str}/targets/{target_id:int}/remove", name="operations:targets:remove", dependencies=EDIT)
-    async def remove_target(self, db: Db, operation: ReadableOperation, target_id: FromPath[int]) -> Redirect:
-        return await self._remove(db, operation, Target, target_id, "targets")
+    async def remove_target(self, request: Request, db: Db, operation: ReadableOperation,
+                            target_id: FromPath[int]) -> Redirect:
+        return await self._remove(request, db, operation, Target, target_id, "targets")
 
     @post("/{code:str}/routes", name="operations:routes:add", dependencies=EDIT)
     async def add_route(self, request: Request, db: Db, member: Membership) -> Template | Redirect:
         form = await request.form()
         data = {k: form.getall(k) if k in ("origin", "transit", "destination", "modes") else form.get(k)
                 for k in form}
-        return await self._add(db, member, "routes", data, lambda operation: services.add_route(db, operation, data))
+        return await self._add(request, db, member, "routes", data,
+                               lambda operation: services.add_route(db, operation, data))
 
-    async def _add(self, db: Db, member: Membership, section: str, form: dict[str, Any],
+    async def _add(self, request: Request, db: Db, member: Membership, section: str, form: dict[str, Any],
                    add: Callable[[Operation], Awaitable[Any]]) -> Template | Redirect:
         """Add a target or route; a refusal shows the operation page with the section's errors and its input kept."""
         try:
@@ -270,21 +274,22 @@ class OperationController(Controller):
             await db.rollback()
             return await self._page(db, member, section=section, form=form, errors=exc.by_field(), status_code=400)
         await db.commit()
-        return Redirect(f"/operations/{member.operation.code}#{section}")
+        return redirect_to(request, "operations:detail", code=member.operation.code, anchor=section)
 
     @post("/{code:str}/routes/{route_id:int}/remove", name="operations:routes:remove", dependencies=EDIT)
-    async def remove_route(self, db: Db, operation: ReadableOperation, route_id: FromPath[int]) -> Redirect:
-        return await self._remove(db, operation, Route, route_id, "routes")
+    async def remove_route(self, request: Request, db: Db, operation: ReadableOperation,
+                           route_id: FromPath[int]) -> Redirect:
+        return await self._remove(request, db, operation, Route, route_id, "routes")
 
-    async def _remove(self, db: Db, operation: Operation, model: type[Target] | type[Route], child_id: int,
-                      anchor: str) -> Redirect:
+    async def _remove(self, request: Request, db: Db, operation: Operation, model: type[Target] | type[Route],
+                      child_id: int, anchor: str) -> Redirect:
         """Remove a target or route of the operation (through the ORM, so the audit log keeps it)."""
         child = await db.scalar(select(model).where(model.id == child_id, model.operation_id == operation.id))
         if child is None:
             raise NotFoundException()
         await db.delete(child)
         await db.commit()
-        return Redirect(f"/operations/{operation.code}#{anchor}")
+        return redirect_to(request, "operations:detail", code=operation.code, anchor=anchor)
 
     @get("/{code:str}/routes-map", name="operations:routes_map")
     async def map_of_routes(self, request: Request, db: Db, operation: ReadableOperation) -> Response:
@@ -316,7 +321,7 @@ class OperationController(Controller):
                             context={"operation": operation, "errors": exc.by_field(), "form": data})
         await db.commit()
         flash(request, _("%(code)s created from %(source)s.", code=clone.code, source=operation.code), "success")
-        return Redirect(f"/operations/{clone.code}")
+        return redirect_to(request, "operations:detail", code=clone.code)
 
 
 async def routes_map_data(db: Db, operation: Operation) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from opsplatform.cases import ecomessage, followup, links
 from opsplatform.errors import InvalidInput
@@ -16,6 +16,7 @@ from opsplatform.web.case_files import ecomessage_response
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
 from opsplatform.web.pages.seizures import record_page
+from opsplatform.web.redirects import redirect_to
 
 
 class CaseRecordController(Controller):
@@ -33,7 +34,7 @@ class CaseRecordController(Controller):
                                      case_form={"section": "link", "values": values, "errors": exc.by_field()})
         await db.commit()
         flash(request, _("Link requested: the other country is asked to accept it."), "success")
-        return Redirect(f"/operations/{member.operation.code}/seizures/{seizure.id}#case")
+        return redirect_to(request, "seizures:detail", code=member.operation.code, seizure_id=seizure.id, anchor="case")
 
     @post("/case-events", name="cases:case_event", dependencies=needs("follow_up"))
     async def case_event(self, request: Request, db: Db, member: Membership, seizure: ReadableSeizure) -> Any:
@@ -48,7 +49,7 @@ class CaseRecordController(Controller):
         await db.commit()
         flash(request, _("Follow-up recorded: the case is now at %(stage)s.", stage=value_label(seizure.case_status)),
               "success")
-        return Redirect(f"/operations/{member.operation.code}/seizures/{seizure.id}#case")
+        return redirect_to(request, "seizures:detail", code=member.operation.code, seizure_id=seizure.id, anchor="case")
 
     @get("/ecomessage", name="cases:ecomessage", dependencies=needs("view_records"))
     async def ecomessage_page(self, request: Request, db: Db, member: Membership,

@@ -30,6 +30,7 @@ from opsplatform.web.access import Membership, needs
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
 from opsplatform.web.headers import FRAMED
+from opsplatform.web.redirects import redirect_to
 
 EXPORTS = ("html", "pdf", "json", "csv")
 PUBLIC_DOWNLOAD = User(id=None, email="public", name="public download", role="press_officer")
@@ -90,7 +91,7 @@ class ReleaseController(Controller):
                              "copy what you need, reload, and save again")})
         await db.commit()
         flash(request, _("Release draft saved."), "success")
-        return Redirect(f"/operations/{member.operation.code}/release")
+        return redirect_to(request, "release", code=member.operation.code)
 
     @post("/corrections", name="release:correct")
     async def add_correction(self, request: Request, db: Db, member: Membership,
@@ -107,7 +108,7 @@ class ReleaseController(Controller):
                 "version": _("someone else changed this release since you opened it: look again, then retry")})
         await db.commit()
         flash(request, _("Correction added to the published release."), "success")
-        return Redirect(f"/operations/{member.operation.code}/release")
+        return redirect_to(request, "release", code=member.operation.code)
 
     @post("/{action:str}", name="release:act")
     async def act(self, request: Request, db: Db, member: Membership, action: FromPath[str],
@@ -125,7 +126,7 @@ class ReleaseController(Controller):
                 "version": _("someone else changed this release since you opened it: look again, then retry")})
         await db.commit()
         flash(request, _("Release %(action)s.", action=workflow.action_label(action)), "success")
-        return Redirect(f"/operations/{member.operation.code}/release")
+        return redirect_to(request, "release", code=member.operation.code)
 
     @get("/preview", name="release:preview")
     async def preview(self, request: Request, db: Db, member: Membership) -> Response:
@@ -157,12 +158,12 @@ class PublicReleaseController(Controller):
                                  .order_by(Release.published_at.desc()))).all()
         return Template("releases/index.html", context={"releases": rows})
 
-    @get("/{name:str}", name="releases:public")
-    async def public(self, request: Request, db: Db, name: FromPath[str]) -> Response:
+    @get("/{file_name:str}", name="releases:public")
+    async def public(self, request: Request, db: Db, file_name: FromPath[str]) -> Response:
         """`/releases/CODE` (HTML), `CODE.json`, `CODE.pdf` or `CODE.csv`; `?lang=fr|es|en`."""
-        code, dot, fmt = name.rpartition(".")
+        code, dot, fmt = file_name.rpartition(".")
         if not dot or fmt not in ("json", "pdf", "csv"):
-            code, fmt = name, "html"
+            code, fmt = file_name, "html"
         row = (await db.execute(select(Operation, Release).join(Release, Release.operation_id == Operation.id)
                                 .where(Operation.code == code.upper(),
                                        Release.status == ReleaseStatus.published))).first()

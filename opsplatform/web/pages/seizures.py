@@ -31,6 +31,7 @@ from opsplatform.web import seizure_form as forms
 from opsplatform.web.access import Membership, ReadableSeizure, needs
 from opsplatform.web.deps import Db, PageNumber
 from opsplatform.web.flash import flash
+from opsplatform.web.redirects import redirect_to
 
 RECORDS = needs("view_records")
 LOG = needs("log_records")
@@ -143,7 +144,7 @@ class SeizureController(Controller):
         await db.commit()
         flash(request, _("Seizure %(ref)s saved as %(status)s.", ref=seizure.seizure_ref,
                          status=status_label(seizure.status)), "success")
-        return Redirect(f"/operations/{member.operation.code}/seizures/{seizure.id}")
+        return redirect_to(request, "seizures:detail", code=member.operation.code, seizure_id=seizure.id)
 
     @get("/seizures/{seizure_id:int}", name="seizures:detail", dependencies=RECORDS)
     async def detail(self, request: Request, db: Db, member: Membership, seizure: ReadableSeizure) -> Template:
@@ -182,7 +183,7 @@ class SeizureController(Controller):
             return await self._form(db, member, raw, seizure=seizure, conflict=current, status_code=409)
         await db.commit()
         flash(request, _("Seizure %(ref)s saved.", ref=seizure.seizure_ref), "success")
-        return Redirect(f"/operations/{member.operation.code}/seizures/{seizure.id}")
+        return redirect_to(request, "seizures:detail", code=member.operation.code, seizure_id=seizure.id)
 
     @post("/seizures/{seizure_id:int}/status", name="seizures:status", dependencies=RECORDS)
     async def status(self, request: Request, db: Db, member: Membership,
@@ -200,7 +201,7 @@ class SeizureController(Controller):
                 "version": _("someone else changed this record since you opened it: look again, then retry")})
         await db.commit()
         flash(request, _("The record is now %(status)s.", status=status_label(seizure.status)), "success")
-        return Redirect(f"/operations/{member.operation.code}/seizures/{seizure.id}")
+        return redirect_to(request, "seizures:detail", code=member.operation.code, seizure_id=seizure.id)
 
     @post("/nil-returns", name="seizures:nil_return", dependencies=LOG)
     async def nil_return(self, request: Request, db: Db, member: Membership) -> Redirect:
@@ -215,7 +216,7 @@ class SeizureController(Controller):
         else:
             await db.commit()
             flash(request, _("Nothing to report on %(day)s: recorded.", day=day.isoformat()), "success")
-        return Redirect(f"/operations/{member.operation.code}/completeness")
+        return redirect_to(request, "seizures:completeness", code=member.operation.code)
 
     @get("/completeness", name="seizures:completeness", dependencies=RECORDS)
     async def completeness(self, db: Db, member: Membership) -> Template:

@@ -20,6 +20,7 @@ from opsplatform.operations import team
 from opsplatform.web.access import Membership, needs
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
+from opsplatform.web.redirects import redirect_to
 
 MANAGE = needs("manage_team")
 
@@ -53,7 +54,7 @@ class TeamController(Controller):
         await db.commit()
         flash(request, _("%(email)s is on the team as %(role)s.", email=entry.user.email, role=role_label(entry.role)),
               "success")
-        return Redirect(f"/operations/{member.operation.code}/team")
+        return redirect_to(request, "team", code=member.operation.code)
 
     @post("/{user_id:int}/remove", name="team:remove", dependencies=MANAGE)
     async def remove(self, request: Request, db: Db, member: Membership, user_id: FromPath[int]) -> Template | Redirect:
@@ -67,4 +68,4 @@ class TeamController(Controller):
             return await self._page(db, member, errors=exc.by_field(), status_code=400)
         await db.commit()
         flash(request, _("%(email)s is no longer on the team.", email=account.email), "success")
-        return Redirect(f"/operations/{member.operation.code}/team")
+        return redirect_to(request, "team", code=member.operation.code)

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from opsplatform.operations.maps import LINE_COLOURS, ROLE_COLOURS
 from opsplatform.rendering.maps import country_shapes
-from opsplatform.reporting.charts import FONT, INK, MUTED
+from opsplatform.reporting.charts import FAMILY, FONT, INK, MUTED, text_width
 from opsplatform.reporting.maps import colour_classes
 
 LAND, BORDER, SEA = "#eef0ec", "#9aa39b", "#f7fafc"
@@ -86,8 +86,8 @@ def svg_map(*, title: str, fills: Mapping[str, str] | None = None, lines: Sequen
     height += key_height
     return Markup(
         '<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {w} {h}" width="100%" '
-        'style="max-width:{w}px;height:auto;font-family:sans-serif;font-size:{f}px" class="static-map">'
-        '<title>{title}</title>{body}</svg>').format(w=width, h=height, f=FONT, title=title,
+        'style="max-width:{w}px;height:auto;font-family:{family},sans-serif;font-size:{f}px" class="static-map">'
+        '<title>{title}</title>{body}</svg>').format(w=width, h=height, f=FONT, family=FAMILY, title=title,
                                                     body=Markup("").join(body))
 
 
@@ -174,9 +174,9 @@ def _legend(rows: Sequence[tuple[str, str]], top: int, title: str, width: int) -
     parts = []
     if title:
         parts.append(Markup('<text x="0" y="{:.1f}" font-weight="bold" fill="{}">{}</text>').format(y, INK, title))
-        x = len(title) * FONT * 0.65 + 12
+        x = text_width(title, bold=True) + 12
     for colour, text in rows:
-        room = 18 + len(text) * FONT * 0.6 + 14
+        room = 18 + text_width(text) + 14
         if x + room > width:
             x, y = 0.0, y + row_height
         parts.append(Markup('<rect x="{:.1f}" y="{:.1f}" width="12" height="{}" fill="{}" stroke="{}" '

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import io
 from datetime import date
 
+import cairosvg
 import docx
 import pytest
 from pypdf import PdfReader
@@ -53,3 +55,18 @@ def test_the_docx_holds_headings_lists_tables_pictures_and_the_footer():
     assert document.sections[0].footer.paragraphs[0].text == "Data as of 2026-11-01 · 40 records · sha256 0123abcd"
     assert document.core_properties.title == "Briefing"
     assert "Not in documents" not in "\n".join(text for _style, text in paragraphs)
+
+
+def test_the_docx_keeps_links_and_draws_an_image_at_its_own_size():
+    icon = base64.b64encode(cairosvg.svg2png(bytestring=b'<svg xmlns="http://www.w3.org/2000/svg" width="26" '
+                                                        b'height="26"><circle cx="13" cy="13" r="9"/></svg>')).decode()
+    html = (f'<html><body><p>See <a href="https://cites.org/eng/res/11/11-03R19.php">Res. Conf. <em>11.3</em></a> '
+            f'and <a href="/operations/X">the operation</a>.</p><p><img src="data:image/png;base64,{icon}"></p>'
+            "</body></html>")
+    document = docx.Document(io.BytesIO(docx_from_html(html, title="Links")))
+    paragraph = document.paragraphs[0]
+    assert paragraph.text == "See Res. Conf. 11.3 and the operation."
+    [link] = paragraph.hyperlinks
+    assert (link.address, link.text) == ("https://cites.org/eng/res/11/11-03R19.php", "Res. Conf. 11.3")
+    [shape] = document.inline_shapes
+    assert abs(shape.width.cm - 26 / 96 * 2.54) < 0.01  # 26 pixels, not stretched across the page

@@ -1,8 +1,9 @@
 """HTML of our own document templates → DOCX, so people who edit in Word get the same document, not a second one.
 
-It understands the subset the templates use: headings, paragraphs with bold/italic/links/line breaks, lists,
-definition lists, tables (a `num` class right-aligns a cell), figures, inline SVG charts and maps (drawn to PNG),
-images from data: URIs or /static/, and a `<footer class="provenance">` that becomes every page's footer.
+It understands the subset the templates use: headings, paragraphs with bold/italic/line breaks and links (absolute
+ones stay links in Word), lists, definition lists, tables (a `num` class right-aligns a cell), figures, inline SVG
+charts and maps (drawn to PNG), images from data: URIs or /static/ (at their own size), and a
+`<footer class="provenance">` that becomes every page's footer.
 Elements marked `class="no-docx"` (and scripts, styles, forms) are left out.
 """
 
@@ -16,7 +17,12 @@ import cairosvg
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt, RGBColor
+from docx.image.exceptions import UnrecognizedImageError
+from docx.image.image import Image as DocxImage
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Length, Pt, RGBColor
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from lxml import etree, html as lxml_html
@@ -205,10 +211,18 @@ class _Writer:
         if tag == "br":
             paragraph.add_run().add_break()
             return
-        if tag in ("svg", "img"):
-            image = _svg_png(element) if tag == "svg" else _image_bytes(element.get("src") or "")
+        if tag == "svg":
+            paragraph.add_run().add_picture(io.BytesIO(_svg_png(element)), width=Cm(12))
+            return
+        if tag == "img":
+            image = _image_bytes(element.get("src") or "")
             if image is not None:
-                paragraph.add_run().add_picture(io.BytesIO(image), width=Cm(12))
+                paragraph.add_run().add_picture(io.BytesIO(image), width=_drawn_width(image))
+            return
+        if tag == "a" and (element.get("href") or "").startswith(("https://", "http://", "mailto:")):
+            before = len(paragraph._p)
+            self.inline(_as_span(element), paragraph, bold, italic)
+            _hyperlink(paragraph, element.get("href"), list(paragraph._p)[before:])
             return
         bold = bold or tag in ("strong", "b", "th")
         italic = italic or tag in ("em", "i")
@@ -225,6 +239,37 @@ class _Writer:
             if child.tail:
                 run = paragraph.add_run(_squash(child.tail))
                 run.bold, run.italic = bold or None, italic or None
+
+
+def _as_span(element: etree._Element) -> etree._Element:
+    """The link's content as a plain span, to be written as runs like any other inline text."""
+    span = etree.Element("span")
+    span.text = element.text
+    span.extend(list(element))
+    return span
+
+
+def _hyperlink(paragraph: Paragraph, url: str, runs: list[etree._Element]) -> None:
+    """Wrap the runs just written in a Word hyperlink to an absolute address, underlined in link colour."""
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True))
+    for run in runs:
+        properties = run.get_or_add_rPr()
+        properties.append(OxmlElement("w:u"))
+        properties[-1].set(qn("w:val"), "single")
+        properties.append(OxmlElement("w:color"))
+        properties[-1].set(qn("w:val"), "1F6F8B")
+        link.append(run)
+    paragraph._p.append(link)
+
+
+def _drawn_width(image: bytes) -> Length:
+    """An image at its own size (96 pixels to the inch, as browsers draw it), never wider than the page."""
+    try:
+        pixels = DocxImage.from_blob(image).px_width
+    except UnrecognizedImageError:  # left to add_picture, which says so
+        return PAGE_WIDTH
+    return min(PAGE_WIDTH, Cm(pixels / 96 * 2.54))
 
 
 def _squash(text: str) -> str:

@@ -6,6 +6,8 @@ wheel carries them inside the package (pyproject.toml maps them in), so an insta
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
@@ -21,3 +23,13 @@ SEED = _bundled("seed")
 MIGRATIONS = _bundled("migrations")
 STATIC = PACKAGE / "static"
 LOCALE = PACKAGE / "locale"
+
+
+@cache
+def fingerprint(static_path: str) -> str:
+    """A short hash of a static file's bytes: its address changes with its content, so browsers may keep it a year.
+    Read once per process (an upgrade restarts it)."""
+    file = (STATIC / static_path.lstrip("/")).resolve()
+    if not file.is_relative_to(STATIC) or not file.is_file():
+        return ""
+    return hashlib.sha256(file.read_bytes()).hexdigest()[:12]

@@ -1,6 +1,8 @@
-"""Security headers on every response."""
+"""Security and caching headers on every response."""
 
 from __future__ import annotations
+
+import re
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
@@ -13,6 +15,17 @@ FRAMED = {"content-security-policy": CSP.replace("frame-ancestors 'none'", "fram
           "x-frame-options": "SAMEORIGIN"}
 
 
+# Static files named by their fingerprint (?v=…, see web/redirects.url_for) or by their version (vendor/x-1.2.3) never
+# change under their address: browsers keep them a year without asking. Anything else is checked on each use.
+STATIC_FOREVER = "public, max-age=31536000, immutable"
+VERSIONED = re.compile(r"^/static/vendor/[^/]+-\d+(\.\d+)+")
+
+
+def _static_cache(scope: Scope) -> str:
+    versioned = b"v=" in scope.get("query_string", b"") or VERSIONED.match(scope["path"])
+    return STATIC_FOREVER if versioned else "no-cache"
+
+
 async def before_send(message: Message, scope: Scope) -> None:
     if message["type"] != "http.response.start":
         return
@@ -22,5 +35,7 @@ async def before_send(message: Message, scope: Scope) -> None:
     headers.setdefault("x-frame-options", "DENY")
     if not scope["path"].startswith("/schema"):
         headers.setdefault("content-security-policy", CSP)
+    if scope["path"].startswith("/static/") and message["status"] == 200:
+        headers["cache-control"] = _static_cache(scope)
     if scope["app"].state.settings.production:
         headers.setdefault("strict-transport-security", "max-age=31536000; includeSubDomains")

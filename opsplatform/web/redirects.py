@@ -9,6 +9,8 @@ from urllib.parse import urlencode, urlsplit
 from litestar import Litestar, Request
 from litestar.response import Redirect
 
+from opsplatform import paths
+
 
 def same_site_path(target: str | None, default: str = "/") -> str:
     """`target` when it is a path on this site, else `default`.
@@ -28,8 +30,11 @@ def same_site_path(target: str | None, default: str = "/") -> str:
 
 def url_for(app: Litestar, name: str, /, fmt: str | None = None, **params: Any) -> str:
     """The path of the route named `name` with its parameters, so no handler or template spells a path by hand.
-    A route served in several formats (export.csv, export.xlsx) takes the one wanted as `fmt`."""
+    A route served in several formats (export.csv, export.xlsx) takes the one wanted as `fmt`; a static file's address
+    carries its fingerprint."""
     path = app.route_reverse(name, **params)
+    if name == "static" and (version := paths.fingerprint(params["file_path"])):
+        return f"{path}?v={version}"  # see web/headers.py: kept for a year
     if fmt is None:
         return path
     formats = {p.rsplit(".", 1)[-1] for p in app.get_handler_index_by_name(name)["paths"]}  # type: ignore[index]

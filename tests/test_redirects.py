@@ -19,7 +19,7 @@ def test_no_page_or_handler_spells_a_path_by_hand():
     spelt = [f"{path.relative_to(ROOT)}:{n}" for path in sorted((ROOT / "templates").rglob("*.html"))
              if path.relative_to(ROOT / "templates").as_posix() not in OUTSIDE_REQUESTS
              for n, line in enumerate(path.read_text().splitlines(), 1)
-             if re.search(r'(href|action|src|hx-get|hx-post)="/', line)]
+             if re.search(r'(href|action|src|hx-get|hx-post|value)="/|(?<!file_path=)[\'"]/[a-z]', line)]
     spelt += [f"{path.relative_to(ROOT)}:{n}" for path in sorted((ROOT / "opsplatform" / "web").rglob("*.py"))
               for n, line in enumerate(path.read_text().splitlines(), 1) if re.search(r'Redirect\(f?"/', line)]
     assert not spelt, spelt

@@ -37,6 +37,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ARTIFACTS = Path(__file__).parent / "artifacts"
 DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 VIEWPORT = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}  # a common phone, in CSS pixels
 COORDINATOR = ("corinne@ops.test", "Corinne Coordinator", "a long coordinator password")
 PRESS_OFFICER = ("priya@ops.test", "Priya Press", "a long press office password")
 

@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from opsplatform.models.seizures import COUNTED_STATUSES, Seizure, SeizureItem
-from tests.browser.conftest import COORDINATOR, PRESS_OFFICER, Site, log_in, picture
+from tests.browser.conftest import COORDINATOR, PHONE, PRESS_OFFICER, VIEWPORT, Site, log_in, picture
 from tests.documents_support import pdf_text
 
 pytestmark = pytest.mark.browser
@@ -232,6 +232,44 @@ def test_a_sheet_with_one_bad_row_imports_the_good_rows_and_reports_the_bad_one(
         Seizure.reporting_country == focal_point.country).order_by(Seizure.seizure_ref)))
     airport = focal_point.places["iata"]
     assert list(refs) == sorted(f"{focal_point.prefix}-{suffix}" for suffix in (f"{airport}-001", "IMP-1", "IMP-3"))
+
+
+def test_on_a_phone_the_seizure_form_adds_rows_in_place_keeps_a_draft_and_enter_saves(journey: Journey) -> None:
+    page = journey.pages["focal_point-en"]
+    page.set_viewport_size(PHONE)
+    try:
+        page.goto(f"/operations/{OPERATION}/seizures/new")
+        page.evaluate("window.stillThisPage = true")  # gone if the page reloads
+        typed = {"#f-seizure_ref": "KE-PHONE-1", "#f-seizure_date": "2026-10-08", "#f-location": "Namanga border post",
+                 "#f-items-0-taxon": "Loxodonta africana", "#f-items-0-quantity": "12"}
+        for selector, value in typed.items():
+            page.fill(selector, value)
+        page.select_option("#f-transport_mode", "road")
+        page.select_option("#f-items-0-term", "TUS")
+        page.click("button[name=action][value=add_item]")
+        expect(page.locator("[data-row=items]")).to_have_count(2)
+        assert page.evaluate("window.stillThisPage") is True
+        page.fill("#f-items-1-taxon", "Manis")
+        page.select_option("#f-items-1-term", "SCA")
+        page.fill("#f-items-1-quantity", "3.5")
+        page.select_option("#f-items-1-unit", "KIL")
+        # What is typed survives a reload (a closed tab, a lost connection), and the page says so.
+        page.reload()
+        expect(page.locator(".draft-notice")).to_be_visible()
+        for selector, value in {**typed, "#f-items-1-quantity": "3.5"}.items():
+            expect(page.locator(selector)).to_have_value(value)
+        expect(page.locator("#f-items-1-unit")).to_have_value("KIL")
+        page.press("#f-items-1-quantity", "Enter")  # Enter saves the record: it never removes a row
+        expect(page.locator(".flash-success")).to_contain_text("Seizure KE-PHONE-1 saved as submitted")
+        assert not page.url.endswith("#saved")  # the draft was let go and the address tidied
+        items = journey.site.run(lambda s: s.scalars(select(SeizureItem.quantity).join(Seizure).where(
+            Seizure.seizure_ref == "KE-PHONE-1").order_by(SeizureItem.item_no)))
+        assert list(items) == [12, 3.5]
+        page.goto(f"/operations/{OPERATION}/seizures/new")
+        expect(page.locator(".draft-notice")).to_have_count(0)
+        expect(page.locator("#f-seizure_ref")).to_have_value("")
+    finally:
+        page.set_viewport_size(VIEWPORT)
 
 
 def test_the_coordinator_queries_a_record_and_the_focal_point_sees_the_query(journey: Journey) -> None:

@@ -132,8 +132,8 @@ class SeizureController(Controller):
     async def create(self, request: Request, db: Db, member: Membership) -> Template | Redirect:
         form = await request.form()
         raw = forms.parse(form)
-        action = form.get("action", "submit")
-        if action not in ("submit", "draft"):
+        action = form.get("action", "default")  # Enter in a field sends "default": the record is submitted
+        if action not in ("submit", "draft", "default"):
             return await self._form(db, member, forms.with_rows(raw, action))
         raw["status"] = "draft" if action == "draft" else "submitted"
         try:
@@ -144,7 +144,9 @@ class SeizureController(Controller):
         await db.commit()
         flash(request, _("Seizure %(ref)s saved as %(status)s.", ref=seizure.seizure_ref,
                          status=status_label(seizure.status)), "success")
-        return redirect_to(request, "seizures:detail", code=member.operation.code, seizure_id=seizure.id)
+        # "#saved" tells the page's script that the draft kept in the browser is done with.
+        return redirect_to(request, "seizures:detail", code=member.operation.code, seizure_id=seizure.id,
+                           anchor="saved")
 
     @get("/seizures/{seizure_id:int}", name="seizures:detail", dependencies=RECORDS)
     async def detail(self, request: Request, db: Db, member: Membership, seizure: ReadableSeizure) -> Template:
@@ -166,8 +168,8 @@ class SeizureController(Controller):
                      seizure: ReadableSeizure) -> Template | Redirect:
         form = await request.form()
         raw = forms.parse(form)
-        action = form.get("action", "save")
-        if action not in ("save",):
+        action = form.get("action", "default")  # Enter in a field sends "default": the record is saved
+        if action not in ("save", "default"):
             return await self._form(db, member, forms.with_rows(raw, action), seizure=seizure)
         settings = request.app.state.settings
         try:
@@ -183,7 +185,8 @@ class SeizureController(Controller):
             return await self._form(db, member, raw, seizure=seizure, conflict=current, status_code=409)
         await db.commit()
         flash(request, _("Seizure %(ref)s saved.", ref=seizure.seizure_ref), "success")
-        return redirect_to(request, "seizures:detail", code=member.operation.code, seizure_id=seizure.id)
+        return redirect_to(request, "seizures:detail", code=member.operation.code, seizure_id=seizure.id,
+                           anchor="saved")
 
     @post("/seizures/{seizure_id:int}/status", name="seizures:status", dependencies=RECORDS)
     async def status(self, request: Request, db: Db, member: Membership,

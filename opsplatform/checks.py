@@ -1,4 +1,4 @@
-"""Numbers and codes as people send them (a form, a sheet cell, JSON, an operation file): read in one place, and a
+"""Text, numbers and codes as people send them (a form, a sheet cell, JSON, an operation file): read in one place, and a
 problem said in one wording, in the reader's language. Dates have their own module, `dates`.
 
 A typed number may carry grouping: "1,234.5" and "1.234,5", "1 234,5" and "1'234.5" all read 1234.5. The one
@@ -22,6 +22,14 @@ _SPACES = re.compile(r"[ \u00a0\u202f\u2009']")
 _PLAIN = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 # Digits grouped by threes with one separator, optionally a decimal part after the other one.
 _GROUPED = {sep: re.compile(rf"[+-]?\d{{1,3}}(\{sep}\d{{3}})+") for sep in ",."}
+
+
+def text(value: object) -> str:
+    """Text as typed, trimmed, its lines ending in a newline whatever the browser or system sent: browsers send a
+    textarea's line breaks as CRLF, which would otherwise run paragraphs together where text is split on them."""
+    if value is None:
+        return ""
+    return (value if isinstance(value, str) else str(value)).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def number(value: object) -> float | None:

@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from opsplatform import checks
 from opsplatform.i18n import language
+from opsplatform.models.cases import OperationMessage
 from opsplatform.models.seizures import SeizureItem
+from opsplatform.rendering.templates import environment
 from opsplatform.seizures.imports import import_sheet
 from tests.results_support import IVORY, active_operation, bearer, member
 from tests.test_imports import semicolon_csv
@@ -69,3 +71,19 @@ async def test_every_way_in_refuses_a_bad_number_and_code_in_the_same_words(clie
     errors = {e["field"]: e["message"] for e in file.json()["errors"]}
     assert errors["grace_days"] == checks.range_problem(400, 0, 365)
     assert errors["phase"].startswith("must be one of draft") and errors["phase"].endswith('(got "over")')
+
+
+def test_text_ends_its_lines_in_a_newline_whatever_was_sent():
+    assert checks.text("  Ivory\r\n\r\nin cashew sacks\rvia DXB \n") == "Ivory\n\nin cashew sacks\nvia DXB"
+    assert checks.text(None) == "" and checks.text(12) == "12"
+
+
+async def test_line_breaks_typed_in_a_browser_keep_paragraphs_apart(client, db, cast):
+    await active_operation(db)
+    posted = await client.post("/api/v1/operations/THUNDER-2026/messages", headers=await bearer(db, cast.kenya),
+                               json={"kind": "alert", "subject": "Ivory", "body": "Watch NBO-DXB.\r\n\r\nAnd HAN."})
+    assert posted.status_code == 201, posted.text
+    assert await db.scalar(select(OperationMessage.body)) == "Watch NBO-DXB.\n\nAnd HAN."
+    shown = environment().from_string("{{ text | paragraphs }}|{{ text | blocks | length }}").render(
+        text="First quote.\r\n\r\nSecond quote.\r\nSame person.")  # as stored before this rule
+    assert shown == "<p>First quote.</p><p>Second quote.<br>Same person.</p>|2"

@@ -63,14 +63,14 @@ class AnnualReport:
 def check_request(raw: dict[str, Any], today: date) -> tuple[str, int, bool]:
     """Country (ISO alpha-3), a past or current year, and whether the Party lets ICCWC use the data."""
     errors: list[FieldError] = []
-    country = str(raw.get("country") or "").strip().upper()
+    country = checks.text(raw.get("country")).upper()
     if len(country) != 3 or not country.isalpha():
         errors.append(FieldError("country", _("must be an ISO 3166-1 alpha-3 code such as KEN")))
-    year_text = str(raw.get("year") or "").strip()
+    year_text = checks.text(raw.get("year"))
     year = checks.whole(year_text, FIRST_YEAR, today.year) or 0
     if not year:
         errors.append(FieldError("year", checks.range_problem(year_text, FIRST_YEAR, today.year)))
-    share = str(raw.get("share_with_iccwc", "yes")).strip().lower()
+    share = checks.text(raw.get("share_with_iccwc", "yes")).lower()
     if share not in ("yes", "no", "true", "false", "on", "off", "1", "0", ""):
         errors.append(FieldError("share_with_iccwc", _("must be yes or no")))
     if errors:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform import crypto, policy
+from opsplatform import checks, crypto, policy
 from opsplatform.audit.recorder import record
 from opsplatform.database import utcnow
 from opsplatform.documents import services as documents
@@ -41,7 +41,7 @@ REQUEST_LIMIT = 4000
 
 
 def information_requested(raw: dict[str, Any]) -> str:
-    text = str(raw.get("information_requested") or "").strip()
+    text = checks.text(raw.get("information_requested"))
     if len(text) > REQUEST_LIMIT:
         raise InvalidInput.one("information_requested", _("must be at most %(n)s characters", n=REQUEST_LIMIT))
     return text

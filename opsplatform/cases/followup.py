@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform import dates, policy
+from opsplatform import checks, dates, policy
 from opsplatform.database import utcnow
 from opsplatform.errors import FieldError, InvalidInput, NotAllowed
 from opsplatform.figures.consent import fold_unnamed
@@ -44,16 +44,16 @@ async def record_case_event(session: AsyncSession, member: Member, seizure: Seiz
         raise InvalidInput.one("seizure", _("a withdrawn record has no case to follow up"))
     today = today or utcnow().date()
     errors: list[FieldError] = []
-    stage = str(raw.get("stage") or "").strip()
+    stage = checks.text(raw.get("stage"))
     if stage not in RANK:
         errors.append(FieldError("stage", _("must be one of %(values)s", values=", ".join(CASE_STAGES))))
-    day_text = str(raw.get("date") or "").strip()
+    day_text = checks.text(raw.get("date"))
     if (day := dates.day(day_text)) is None:
         errors.append(FieldError("date", dates.day_problem(day_text)))
     if day is not None and not seizure.seizure_date <= day <= today:
         errors.append(FieldError("date", _("must be between the seizure (%(start)s) and today (%(end)s)",
                                            start=seizure.seizure_date.isoformat(), end=today.isoformat())))
-    note = str(raw.get("note") or "").strip()
+    note = checks.text(raw.get("note"))
     if len(note) > 2000:
         errors.append(FieldError("note", _("must be at most %(n)s characters", n=2000)))
     if errors:

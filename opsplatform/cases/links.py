@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform import policy
+from opsplatform import checks, policy
 from opsplatform.database import record_id, utcnow
 from opsplatform.errors import FieldError, InvalidInput, NotAllowed
 from opsplatform.i18n import N_, _
@@ -41,11 +41,11 @@ async def request_link(session: AsyncSession, member: Member, seizure: Seizure, 
     if not policy.may_request_link(member, seizure):
         raise NotAllowed(_("only the record's country or a coordinator may ask for a link"))
     errors: list[FieldError] = []
-    kind = str(raw.get("kind") or "").strip()
+    kind = checks.text(raw.get("kind"))
     if kind not in LinkKind.__members__:
         errors.append(FieldError("kind", _("must be one of %(values)s", values=", ".join(LinkKind))))
     target = await _target(session, member, raw, errors)
-    note = str(raw.get("note") or "").strip()
+    note = checks.text(raw.get("note"))
     if len(note) > 2000:
         errors.append(FieldError("note", _("must be at most %(n)s characters", n=2000)))
     if target is not None:
@@ -101,8 +101,8 @@ async def _target(session: AsyncSession, member: Member, raw: dict[str, Any],
                                                            "another country's record by its country and reference")))
             return None
         return seen, seen.reporting_country, seen.seizure_ref
-    country = str(raw.get("other_country") or "").strip().upper()
-    ref = str(raw.get("other_seizure_ref") or "").strip()
+    country = checks.text(raw.get("other_country")).upper()
+    ref = checks.text(raw.get("other_seizure_ref"))
     if not country:
         errors.append(FieldError("other_country", _("is required: the country of the record to link")))
     elif not await session.scalar(select(Participant.id).where(Participant.operation_id == operation.id,

@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, undefer
 
-from opsplatform import crypto, policy
+from opsplatform import checks, crypto, policy
 from opsplatform.cases.attachments import Upload, check_uploads
 from opsplatform.database import record_id
 from opsplatform.errors import FieldError, InvalidInput
@@ -32,16 +32,16 @@ async def post_message(session: AsyncSession, settings: Settings, member: Member
     """Post an alert or a seizure notice (or, with `parent`, feedback on it); its readers are notified."""
     operation, user = member.operation, member.user
     errors: list[FieldError] = []
-    kind = MessageKind.feedback if parent else str(raw.get("kind") or "").strip()
+    kind = MessageKind.feedback if parent else checks.text(raw.get("kind"))
     if kind not in (MessageKind.feedback,) + TOP_LEVEL:
         errors.append(FieldError("kind", _("must be alert or seizure_notice (feedback is a reply to an alert)")))
-    subject = str(raw.get("subject") or "").strip() or (_("Re: %(subject)s", subject=parent.subject)[:200]
+    subject = checks.text(raw.get("subject")) or (_("Re: %(subject)s", subject=parent.subject)[:200]
                                                         if parent else "")
     if not subject:
         errors.append(FieldError("subject", _("is required")))
     elif len(subject) > 200:
         errors.append(FieldError("subject", _("must be at most %(n)s characters", n=200)))
-    body = str(raw.get("body") or "").strip()
+    body = checks.text(raw.get("body"))
     if not body:
         errors.append(FieldError("body", _("is required")))
     elif len(body) > 10000:
@@ -52,7 +52,7 @@ async def post_message(session: AsyncSession, settings: Settings, member: Member
                                                network=member.network)))
     seizure_id = await _notice_record(session, member, raw, errors) if kind == MessageKind.seizure_notice \
         else None
-    nominal = str(raw.get("nominal") or "").strip()
+    nominal = checks.text(raw.get("nominal"))
     if nominal and not user.cleared_for_nominal:
         errors.append(FieldError("nominal", _("nominal data is accepted only from users cleared for it")))
     elif len(nominal) > 5000:
@@ -84,8 +84,8 @@ def _attachment(message_id: int, upload: Upload) -> MessageAttachment:
 
 
 async def _audience(session: AsyncSession, raw: dict[str, Any], errors: list[FieldError]) -> tuple[str, str | None]:
-    audience = str(raw.get("audience") or Audience.operation).strip()
-    code = str(raw.get("audience_code") or "").strip()
+    audience = checks.text(raw.get("audience") or Audience.operation)
+    code = checks.text(raw.get("audience_code"))
     if audience == Audience.operation:
         return audience, None
     if audience not in Audience.__members__:

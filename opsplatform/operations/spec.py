@@ -89,7 +89,7 @@ class _Checker:
             return None
         if len(value) > limit:
             self.add(prefix + name, _("must be at most %(n)s characters", n=limit))
-        return value.strip()
+        return checks.text(value)
 
     def day(self, data: dict[str, Any], name: str) -> date | None:
         value = data.get(name)

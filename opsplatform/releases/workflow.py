@@ -75,16 +75,16 @@ async def save_draft(session: AsyncSession, release: Release, member: Member, da
     for lang in LANGUAGES:
         entry = {}
         for name, limit in TEXT_FIELDS.items():
-            value = str(data.get(f"{name}_{lang}") or "").strip()
+            value = checks.text(data.get(f"{name}_{lang}"))
             if len(value) > limit:
                 errors.append(FieldError(f"{name}_{lang}", _("is too long (at most %(n)s characters)", n=limit)))
             entry[name] = value
         texts[lang] = entry
-    threshold = str(data.get("suppress_below") or "").strip()
+    threshold = checks.text(data.get("suppress_below"))
     suppress_below = checks.whole(threshold, 2, 100) if threshold else None
     if threshold and suppress_below is None:
         errors.append(FieldError("suppress_below", checks.range_problem(threshold, 2, 100)))
-    embargo = str(data.get("embargo") or "").strip()
+    embargo = checks.text(data.get("embargo"))
     moment = dates.moment(embargo) if embargo else None
     if embargo and moment is None:
         errors.append(FieldError("embargo", dates.moment_problem()))

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from opsplatform import format, i18n, labels, paths, policy
+from opsplatform import checks, format, i18n, labels, paths, policy
 from opsplatform.database import utcnow
 
 TEMPLATES = paths.TEMPLATES
 
 
+def _blocks(text: str | None) -> list[str]:
+    """Text split at its blank lines, whatever line endings it was typed with (browsers send CRLF)."""
+    return [block for block in re.split(r"\n\s*\n", checks.text(text)) if block.strip()]
+
+
 def _paragraphs(text: str | None) -> Markup:
     """Formatted text without HTML: blank lines separate paragraphs, lines starting with '- ' are bullets."""
     blocks = []
-    for block in (text or "").strip().split("\n\n"):
+    for block in _blocks(text):
         lines = [line.strip() for line in block.strip().splitlines() if line.strip()]
         if lines and all(line.startswith("- ") for line in lines):
             blocks.append(Markup("<ul>{}</ul>").format(Markup("").join(Markup("<li>{}</li>").format(line[2:])
@@ -41,6 +47,7 @@ def environment() -> Environment:
     env.filters["date"] = format.date
     env.filters["number"] = format.number
     env.filters["paragraphs"] = _paragraphs
+    env.filters["blocks"] = _blocks
     env.filters["value_label"] = labels.value_label  # for lists: codes | map("value_label")
     env.filters["country_name"] = labels.country_name
     env.globals["language_names"] = i18n.LANGUAGE_NAMES

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform import crypto, policy
+from opsplatform import checks, crypto, policy
 from opsplatform.database import advance_version, utcnow
 from opsplatform.errors import FieldError, InvalidInput, NotAllowed
 from opsplatform.i18n import N_, _
@@ -124,7 +124,7 @@ async def reporting_country(session: AsyncSession, member: Member, raw: dict[str
     participants it reaches."""
     if own := policy.own_country(member):
         return own
-    country = str(raw.get("reporting_country") or "").strip().upper()
+    country = checks.text(raw.get("reporting_country")).upper()
     if not country:
         raise InvalidInput.one("reporting_country", _("is required: the country the seizure is reported for"))
     if not member.reaches(country):

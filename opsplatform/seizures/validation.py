@@ -106,13 +106,11 @@ class Checker:
         """The field as text, lines ending in a newline whatever the browser sent; a list or an object is not text
         (said once per field), never stored as its Python spelling."""
         value = self.raw.get(name)
-        if value.__class__ is not str:
-            if isinstance(value, list | dict | tuple | set):
-                if not any(e.field == name for e in self.errors):
-                    self.fail(name, _("must be text, not a list or an object"))
-                return ""
-            value = "" if value is None else str(value)
-        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+        if value.__class__ is not str and isinstance(value, list | dict | tuple | set):
+            if not any(e.field == name for e in self.errors):
+                self.fail(name, _("must be text, not a list or an object"))
+            return ""
+        return checks.text(value)
 
     def optional_text(self, name: str, limit: int = 2000) -> None:
         value = self.text(name)

@@ -109,7 +109,8 @@ async def test_a_coordinator_queries_and_the_focal_point_answers_on_the_page(cli
     client.cookies.clear()
     await login(client, cast.kenya)
     page = (await client.get(f"{BASE}/seizures/{seizure.id}")).text
-    assert "Which port?" in page and "Answer the query" in page
+    top = page.index('class="open-query"')  # the question and its answer box come first, before the record's facts
+    assert top < page.index('class="facts"') and page.index("Which port?") > top and "Send the answer" in page
     await form_post(client, status, {"action": "answer", "message": "Kilindini"})
     await db.refresh(seizure)
     assert seizure.status == "submitted"

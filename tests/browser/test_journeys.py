@@ -285,7 +285,29 @@ def test_the_coordinator_queries_a_record_and_the_focal_point_sees_the_query(jou
     expect(queries).to_contain_text("1 record has an open query")
     picture(focal_point, "focal-point-open-query")
     focal_point.click("article.gaps >> text=KE-JKIA-001")
-    expect(focal_point.locator("ol.history")).to_contain_text("Please confirm the weight")
+    query = focal_point.locator(".open-query")  # the question first on the page, with one box to answer it
+    expect(query).to_contain_text("Please confirm the weight")
+    focal_point.fill("#m-answer", "Confirmed: 2 tusks, 120.5 kg in all.")
+    focal_point.click(".open-query button[type=submit]")
+    expect(focal_point.locator(".status").first).to_have_text("submitted")
+    expect(focal_point.locator("ol.history")).to_contain_text("Confirmed: 2 tusks")
+
+
+def test_revoking_asks_first_and_cancelling_keeps_what_was_there(journey: Journey) -> None:
+    page = journey.pages["coordinator"]
+    page.goto("/account")
+    page.fill("form[action='/account/tokens'] input[name=name]", "Nightly export script")
+    page.click("form[action='/account/tokens'] button[type=submit]")
+    row = page.locator("tr", has_text="Nightly export script")
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    row.locator("button", has_text="Revoke").click()
+    expect(row).to_contain_text("active")
+    assert asked == ["Revoke this token? Scripts using it stop working."]
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.locator("button", has_text="Revoke").click()
+    expect(page.locator(".flash-success")).to_contain_text("Token revoked.")
+    expect(page.locator("tr", has_text="Nightly export script")).to_contain_text("revoked")
 
 
 def test_the_coordinator_reads_the_dashboard_and_the_map_loads_nothing_from_outside(journey: Journey) -> None:

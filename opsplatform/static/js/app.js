@@ -4,6 +4,11 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("select[data-autosubmit], input[data-autosubmit]").forEach((el) =>
     el.addEventListener("change", () => el.form.requestSubmit()));
 });
+// A form that withdraws, removes, revokes or unlinks something asks first (its data-confirm says what).
+document.addEventListener("submit", (event) => {
+  const question = event.target.dataset?.confirm;
+  if (question && !window.confirm(question)) event.preventDefault();
+}, true);
 // htmx requests carry the CSRF token from the page's meta tag.
 document.addEventListener("htmx:configRequest", (event) => {
   const meta = document.querySelector('meta[name="csrf-token"]');

@@ -4,6 +4,7 @@ the validation loop, nil returns and completeness, and sheet upload with preview
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -131,6 +132,28 @@ async def test_a_nil_return_in_one_click_shows_in_the_grid(client, db, cast, thu
     await login(client, cast.coordinator)
     grid = (await client.get(f"{BASE}/completeness")).text
     assert "Kenya" in grid and "Tanzania" in grid and "Uganda" in grid and "cell-nil" in grid
+
+
+async def test_the_operation_page_puts_reporting_first_with_nothing_to_report_today(client, db, cast, thunder):
+    from datetime import timedelta
+
+    from opsplatform.database import utcnow
+
+    today = utcnow().date()
+    thunder.start_date, thunder.end_date = today - timedelta(days=5), today + timedelta(days=20)
+    await db.commit()
+    await login(client, cast.tanzania)
+    page = (await client.get(BASE)).text
+    first = page.index('class="actions primary-actions"')
+    assert first < page.index(">Log a seizure<") < page.index(">Nothing to report today<") < page.index(">Dashboard<")
+    token = re.search(r'name="date" value="([\d-]+)"', page[first:])[1]
+    assert token == today.isoformat()
+    await form_post(client, f"{BASE}/nil-returns", {"date": token})
+    assert await db.scalar(select(NilReturn.day).where(NilReturn.country_code == "TZA")) == today
+    client.cookies.clear()
+    await login(client, cast.analyst)  # reads results, logs nothing: no reporting buttons
+    page = await client.get(BASE)
+    assert page.status_code == 200 and "Dashboard" in page.text and "primary-actions" not in page.text
 
 
 async def upload(client, content: bytes, name: str):

@@ -293,6 +293,33 @@ def test_the_coordinator_queries_a_record_and_the_focal_point_sees_the_query(jou
     expect(focal_point.locator("ol.history")).to_contain_text("Confirmed: 2 tusks")
 
 
+PHONE_PICTURES = {f"/operations/{OPERATION}": "phone-operation",
+                  f"/operations/{OPERATION}/seizures/new": "phone-seizure-form",
+                  f"/operations/{OPERATION}/completeness": "phone-daily-returns"}
+
+
+def test_no_page_a_focal_point_visits_scrolls_sideways_on_a_phone(journey: Journey) -> None:
+    page = journey.pages["focal_point-en"]
+    record = journey.seizure_urls["en"]
+    visits = ["/", f"/operations/{OPERATION}", f"/operations/{OPERATION}/seizures", record,
+              f"/operations/{OPERATION}/seizures/new", f"/operations/{OPERATION}/completeness",
+              f"/operations/{OPERATION}/imports", f"/operations/{OPERATION}/messages",
+              f"/operations/{OPERATION}/dashboard", "/notifications", "/account"]
+    page.set_viewport_size(PHONE)
+    try:
+        wide = {}
+        for path in visits:
+            page.goto(path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                wide[path] = width
+            if path in PHONE_PICTURES:
+                picture(page, PHONE_PICTURES[path], full_page=True)
+        assert wide == {}, wide
+    finally:
+        page.set_viewport_size(VIEWPORT)
+
+
 def test_revoking_asks_first_and_cancelling_keeps_what_was_there(journey: Journey) -> None:
     page = journey.pages["coordinator"]
     page.goto("/account")

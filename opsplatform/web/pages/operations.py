@@ -87,7 +87,7 @@ class OperationController(Controller):
             "terms": await lookup.coded_names(db, TradeTerm),
             "modes": TRANSPORT_MODES, "phases": list(Phase), "publicities": list(Publicity),
             "publicity_options": [(p.value, publicity_label(p.value)) for p in Publicity],
-            "section": section, "form": form or {}, "errors": errors or {}})
+            "section": section, "form": form or {}, "errors": errors or {}, "today": utcnow().date()})
 
     # --- create and edit ---------------------------------------------------------------------------------------------
 

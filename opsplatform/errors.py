@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 from dataclasses import dataclass
 from typing import Any
+
+
+def form_field(name: str) -> str:
+    """The form field a problem belongs to: a list member's problem ("target_terms[1]") is its list's field's."""
+    return re.sub(r"\[\d+\].*$", "", name)
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,14 @@ class InvalidInput(Exception):
 
     def by_field(self) -> dict[str, str]:
         return {e.field: e.message for e in self.errors}
+
+    def by_form_field(self) -> dict[str, str]:
+        """Problems by the form field they belong to, for a form that shows each next to its field."""
+        found: dict[str, str] = {}
+        for e in self.errors:
+            key = form_field(e.field)
+            found[key] = f"{found[key]}; {e.message}" if key in found else e.message
+        return found
 
     def as_list(self) -> list[dict[str, str]]:
         return [e.as_dict() for e in self.errors]

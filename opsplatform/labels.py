@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import pycountry
 from babel import Locale
 
+from opsplatform.errors import form_field
 from opsplatform.i18n import _, current_language
 
 
@@ -110,6 +112,29 @@ def field_label(name: str) -> str:
     if name == "estimated_value":
         return _("Estimated value (items)")
     return column_label(name)
+
+
+def form_field_label(name: str) -> str:
+    """A field of a form as its label reads, for the error summary: "items-1-quantity" is "Item 2: Quantity"."""
+    name = form_field(name)
+    if match := re.fullmatch(r"(items|suspects)-(\d+)-(\w+)", name):
+        kind, n, field = match.groups()
+        row = _("Item %(n)s", n=int(n) + 1) if kind == "items" else _("Suspect %(n)s", n=int(n) + 1)
+        return f"{row}: {form_field_label(field)}"
+    return {"seizure_time": _("Time of discovery (HH:MM)"), "modus_operandi": _("Modus operandi"),
+            "companies_involved": _("Companies involved"), "documents_used": _("Documents used"),
+            "public_description": _("Public description"), "correction_reason": _("Reason for this correction"),
+            "nationality": _("Nationality"), "sex": _("Sex"), "role": _("Role"), "name": _("Name"),
+            "date_of_birth": _("Date of birth"), "document_number": _("Document number"),
+            "email": _("E-mail address"), "password": _("Password"), "code": _("Code"), "name_en": _("Name"),
+            "subject": _("Subject"), "body": _("Message"), "attachments": _("Attachments"),
+            "audience_code": _("Region or network"), "seizure_id": _("Record"), "items": _("Items seized"),
+            "operation": _("Operation"), "start": _("Start"), "end": _("End"),
+            "grace_days": _("Grace period (days) for late entries"), "release_embargo": _("Release embargo"),
+            "objectives": _("Objectives"), "lead_organisations": _("Lead organisations"),
+            "target_terms": _("Target trade terms"), "phase": _("Phase"), "series": _("Series"),
+            "role_on_team": _("Role"), "country": _("Country"),
+            "language": _("Language")}.get(name) or column_label(name)
 
 
 def column_label(name: str) -> str:

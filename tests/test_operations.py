@@ -136,6 +136,19 @@ async def test_the_web_form_keeps_what_was_typed_when_refused(client, cast, db):
     assert await db.scalar(select(func.count()).select_from(Operation)) == 0
 
 
+async def test_a_bad_trade_term_in_a_new_operation_is_named_in_the_summary(client, cast, db):
+    await login(client, cast.coordinator)
+    response = await form_post(client, "/operations/new", {"code": "COBRA-5", "name": "Cobra V",
+                                                           "start": "2026-05-01", "end": "2026-05-31",
+                                                           "grace_days": "14", "target_terms": "TUS, XYZ"})
+    assert response.status_code == 400
+    summary = response.text[response.text.index('id="error-summary"'):]
+    assert '<a href="#f-target_terms">Target trade terms</a>: ' in summary and "XYZ" in summary
+    assert "Please correct the fields marked below" not in response.text
+    field = re.search(r'<input id="f-target_terms"[^>]*>', response.text)[0]  # and the field itself is marked
+    assert 'aria-invalid="true"' in field and 'value="TUS, XYZ"' in field
+
+
 # --- who may see and do what -----------------------------------------------------------------------------------------
 
 VIEW = ["/operations/THUNDER-2026", "/operations/THUNDER-2026/routes-map", "/api/v1/operations/THUNDER-2026"]

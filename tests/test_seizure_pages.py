@@ -32,6 +32,9 @@ async def test_a_rejected_form_shows_the_error_by_its_field_and_keeps_everything
     assert response.status_code == 400
     assert 'must be a number greater than 0 (got &#34;-3&#34;)' in response.text
     assert 'id="e-items-0-quantity"' in response.text
+    # The summary at the top names the field as its label reads and links to it.
+    assert '<li><a href="#f-items-0-quantity">Item 1: Quantity</a>: must be a number greater than 0' in response.text
+    assert response.text.index('id="error-summary"') < response.text.index('id="f-seizure_ref"')
     for value in ("KE-77", "2026-10-04", "Kilindini port", "Manis javanica", 'value="-3"'):
         assert value in response.text
     assert '<option value="sea_cargo" selected>' in response.text

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from opsplatform import checks, format, i18n, labels, paths, policy
 from opsplatform.database import utcnow
+from opsplatform.errors import form_field
 
 TEMPLATES = paths.TEMPLATES
 
@@ -68,6 +69,8 @@ def environment() -> Environment:
     env.globals["region_name"] = labels.region_name
     env.globals["unit_label"] = labels.unit_label
     env.globals["field_label"] = labels.field_label
+    env.globals["form_field_label"] = labels.form_field_label
+    env.globals["form_field"] = form_field
     env.globals["column_label"] = labels.column_label
     env.globals["group_label"] = labels.group_label
     env.globals["query_string"] = lambda params, **changes: urlencode(

@@ -3,6 +3,8 @@ document.addEventListener("DOMContentLoaded", () => {
   // Select boxes marked data-autosubmit submit their form on change (the language switch).
   document.querySelectorAll("select[data-autosubmit], input[data-autosubmit]").forEach((el) =>
     el.addEventListener("change", () => el.form.requestSubmit()));
+  // A refused form opens on its list of problems, each a link to its field.
+  document.getElementById("error-summary")?.focus();
 });
 // A form that withdraws, removes, revokes or unlinks something asks first (its data-confirm says what).
 document.addEventListener("submit", (event) => {

@@ -103,7 +103,7 @@ class OperationController(Controller):
             operation = await services.create_operation(db, spec, request.user)
         except InvalidInput as exc:
             await db.rollback()
-            return await self._form(db, {**data, "lead_organisations": leads}, exc.by_field(), status_code=400)
+            return await self._form(db, {**data, "lead_organisations": leads}, exc.by_form_field(), status_code=400)
         await db.commit()
         flash(request, _("Operation %(code)s created. Add participants, focal points, targets and routes.",
                          code=operation.code), "success")
@@ -133,7 +133,7 @@ class OperationController(Controller):
             await services.update_operation(db, operation, spec, int(data.get("version") or 0))
         except InvalidInput as exc:
             await db.rollback()
-            return await self._form(db, form, exc.by_field(), operation, status_code=400)
+            return await self._form(db, form, exc.by_form_field(), operation, status_code=400)
         except Conflict:
             await db.rollback()
             await db.refresh(operation)

@@ -238,7 +238,10 @@ def test_on_a_phone_the_seizure_form_adds_rows_in_place_keeps_a_draft_and_enter_
     page = journey.pages["focal_point-en"]
     page.set_viewport_size(PHONE)
     try:
+        fetched: list[str] = []
+        page.on("request", lambda request: fetched.append(request.url))
         page.goto(f"/operations/{OPERATION}/seizures/new")
+        assert not [url for url in fetched if "leaflet" in url or "/geo/" in url]  # the map waits to be opened
         page.evaluate("window.stillThisPage = true")  # gone if the page reloads
         typed = {"#f-seizure_ref": "KE-PHONE-1", "#f-seizure_date": "2026-10-08", "#f-location": "Namanga border post",
                  "#f-items-0-taxon": "Loxodonta africana", "#f-items-0-quantity": "12"}
@@ -249,6 +252,9 @@ def test_on_a_phone_the_seizure_form_adds_rows_in_place_keeps_a_draft_and_enter_
         page.click("button[name=action][value=add_item]")
         expect(page.locator("[data-row=items]")).to_have_count(2)
         assert page.evaluate("window.stillThisPage") is True
+        page.click("details.map-picker summary")
+        page.locator("#location-picker .leaflet-container, #location-picker.leaflet-container").first.click()
+        expect(page.locator("#f-latitude")).not_to_have_value("")
         page.fill("#f-items-1-taxon", "Manis")
         page.select_option("#f-items-1-term", "SCA")
         page.fill("#f-items-1-quantity", "3.5")

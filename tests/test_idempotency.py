@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import re
 from datetime import timedelta
 
 import pytest
@@ -18,7 +19,9 @@ from opsplatform.models.cases import CaseEvent, OperationMessage, SeizureLink
 from opsplatform.models.operations import Operation
 from opsplatform.models.seizures import NilReturn, Seizure
 from tests.cases_support import logged
+from tests.conftest import form_post, login
 from tests.results_support import ACTIVE, IVORY, active_operation, bearer
+from tests.test_seizure_pages import BASE, FORM
 
 SEIZURES = "/api/v1/operations/THUNDER-2026/seizures"
 
@@ -135,3 +138,24 @@ async def test_every_create_of_the_api_takes_a_key(client, db, cast, settings, k
                     if any(p["name"] == "Idempotency-Key" for p in operation.get("parameters", []))}
     assert {url.replace(f"/{seizure.id}/", "/{seizure_id}/").replace(code, "{code}") for _, url, *_ in creates} \
         <= keyed_routes
+
+
+async def test_the_seizure_form_sent_twice_saves_one_record(client, db, cast):
+    """A double tap, or a send repeated after its answer was lost (even after logging in again): one record."""
+    await active_operation(db)
+    await login(client, cast.kenya)
+    page = (await client.get(f"{BASE}/seizures/new")).text
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]{32})"', page)[1]
+    sent = {**FORM, "items-0-quantity": "3", "idempotency_key": key}
+    first = await form_post(client, f"{BASE}/seizures/new", sent)
+    client.cookies.clear()
+    await login(client, cast.kenya)  # a new session: another form token, the same form
+    again = await form_post(client, f"{BASE}/seizures/new", sent)
+    assert first.status_code == again.status_code == 302
+    assert first.headers["location"] == again.headers["location"]
+    assert await db.scalar(select(func.count()).select_from(Seizure)) == 1
+    shown = await client.get(again.headers["location"].split("#")[0])
+    assert "was already saved" in shown.text
+    other = await form_post(client, f"{BASE}/seizures/new", {**sent, "seizure_ref": "KE-78"})
+    assert other.status_code == 409 and "already used for another record" in other.text
+    assert await db.scalar(select(func.count()).select_from(Seizure)) == 1

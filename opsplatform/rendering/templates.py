@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from functools import cache
 from urllib.parse import urlencode
 
@@ -55,6 +56,7 @@ def environment() -> Environment:
     env.globals["current_language"] = i18n.current_language
     env.globals["can"] = policy.can
     env.globals["now_utc"] = utcnow
+    env.globals["new_key"] = lambda: uuid.uuid4().hex  # a form's idempotency key
     env.globals["document_css"] = document_css
     env.globals["sees_matches"] = policy.cleared_member
     env.globals["role_label"] = labels.role_label

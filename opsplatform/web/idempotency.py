@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request, Response
+from litestar.datastructures import FormMultiDict
 from litestar.openapi.spec import Parameter, Schema
 from litestar.openapi.spec.enums import OpenAPIType
 from sqlalchemy import select
@@ -28,6 +29,7 @@ from opsplatform.i18n import _
 from opsplatform.models.auth import ANSWERS_KEPT, IdempotentRequest
 
 HEADER = "Idempotency-Key"
+FORM_FIELD = "idempotency_key"
 LONGEST = 255
 
 PARAMETER = Parameter(
@@ -39,11 +41,14 @@ PARAMETER = Parameter(
 
 
 def _key(request: Request) -> str | None:
-    key = request.headers.get(HEADER)
+    return _checked(request.headers.get(HEADER), HEADER)
+
+
+def _checked(key: str | None, field: str) -> str | None:
     if key is None:
         return None
     if not 0 < len(key) <= LONGEST or not key.isascii() or not key.isprintable():
-        raise InvalidInput.one(HEADER, _("must be 1 to %(n)s printable ASCII characters, such as a UUID", n=LONGEST))
+        raise InvalidInput.one(field, _("must be 1 to %(n)s printable ASCII characters, such as a UUID", n=LONGEST))
     return key
 
 
@@ -51,15 +56,26 @@ async def _fingerprint(request: Request) -> str:
     return hashlib.sha256(f"{request.method} {request.url.path}\n".encode() + await request.body()).hexdigest()
 
 
-async def created(request: Request, db: AsyncSession, create: Callable[[], Awaitable[dict[str, Any]]]) -> Response:
-    """Run `create` (it writes without committing and returns the answer) and commit, once per key: the answer is 201,
-    or the first answer again for a repeat."""
-    key, user = _key(request), request.user
-    if key is None:
-        answer = await create()
-        await db.commit()
-        return Response(answer, status_code=201)
-    fingerprint = await _fingerprint(request)
+def form_key(request: Request, form: FormMultiDict) -> str | None:
+    """A page form's key: its `idempotency_key` field (the browser's draft gives one per record), else the header."""
+    return _checked(form.get(FORM_FIELD) or None, FORM_FIELD) or _key(request)
+
+
+def form_fingerprint(request: Request, form: FormMultiDict) -> str:
+    """What a page form sends, without its form token (a send repeated after a new login carries another)."""
+    fields = sorted((k, str(v)) for k, v in form.multi_items() if k != "_csrf_token")
+    return hashlib.sha256(f"{request.method} {request.url.path}\n{json.dumps(fields)}".encode()).hexdigest()
+
+
+class KeyReused(Exception):
+    """The key was used for another request: each new record needs a new key."""
+
+
+async def once(request: Request, db: AsyncSession, key: str, fingerprint: str,
+               create: Callable[[], Awaitable[dict[str, Any]]]) -> tuple[dict[str, Any], int, bool]:
+    """Run `create` (it writes without committing and returns the answer) and commit, once per key of the user: its
+    answer and status, and whether this is a repeat answered with the first result."""
+    user = request.user
     claim = IdempotentRequest(user_id=user.id, key=key, fingerprint=fingerprint)
     db.add(claim)
     try:
@@ -68,19 +84,29 @@ async def created(request: Request, db: AsyncSession, create: Callable[[], Await
         await db.rollback()
         first = await db.scalar(select(IdempotentRequest).where(IdempotentRequest.user_id == user.id,
                                                                 IdempotentRequest.key == key))
-        return _again(request, first, fingerprint)
+        if first is None or first.answer is None:  # purged or rolled back in between: cannot tell; ask again
+            raise InvalidInput.one(HEADER, _("could not be matched to its first request; send the request again")) \
+                from None
+        if first.fingerprint != fingerprint:
+            raise KeyReused from None
+        return json.loads(crypto.decrypt(request.app.state.settings, first.answer) or "null"), first.status_code, True
     answer = await create()
     claim.answer = crypto.encrypt(request.app.state.settings, json.dumps(answer, default=str))
     await db.commit()
-    return Response(answer, status_code=claim.status_code)
+    return answer, claim.status_code, False
 
 
-def _again(request: Request, first: IdempotentRequest | None, fingerprint: str) -> Response:
-    if first is None or first.answer is None:  # purged or rolled back in between: cannot tell; ask to send again
-        raise InvalidInput.one(HEADER, _("could not be matched to its first request; send the request again"))
-    if first.fingerprint != fingerprint:
+async def created(request: Request, db: AsyncSession, create: Callable[[], Awaitable[dict[str, Any]]]) -> Response:
+    """The API's create: 201 with the answer, or the first answer again for a repeat with the same key."""
+    key = _key(request)
+    if key is None:
+        answer = await create()
+        await db.commit()
+        return Response(answer, status_code=201)
+    try:
+        answer, status, replayed = await once(request, db, key, await _fingerprint(request), create)
+    except KeyReused:
         problem = FieldError(HEADER, _("was used for another request: send a new key for each new record"))
         return Response({"status_code": 422, "detail": _("invalid input"), "errors": [problem.as_dict()]},
                         status_code=422)
-    answer = json.loads(crypto.decrypt(request.app.state.settings, first.answer) or "null")
-    return Response(answer, status_code=first.status_code, headers={"Idempotent-Replayed": "true"})
+    return Response(answer, status_code=status, headers={"Idempotent-Replayed": "true"} if replayed else None)

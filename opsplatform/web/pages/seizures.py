@@ -27,7 +27,7 @@ from opsplatform.reporting.exports import visible_records
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.seizures import returns, services
 from opsplatform.seizures.validation import NOMINAL
-from opsplatform.web import seizure_form as forms
+from opsplatform.web import idempotency, seizure_form as forms
 from opsplatform.web.access import Membership, ReadableSeizure, needs
 from opsplatform.web.deps import Db, PageNumber
 from opsplatform.web.flash import flash
@@ -132,21 +132,38 @@ class SeizureController(Controller):
     async def create(self, request: Request, db: Db, member: Membership) -> Template | Redirect:
         form = await request.form()
         raw = forms.parse(form)
+        code = member.operation.code  # read now: a repeated send's rollback expires what the session loaded
         action = form.get("action", "default")  # Enter in a field sends "default": the record is submitted
+        key = {idempotency.FORM_FIELD: form.get(idempotency.FORM_FIELD, "")}  # the form keeps its key when shown again
         if action not in ("submit", "draft", "default"):
-            return await self._form(db, member, forms.with_rows(raw, action))
+            return await self._form(db, member, {**forms.with_rows(raw, action), **key})
         raw["status"] = "draft" if action == "draft" else "submitted"
-        try:
+
+        async def save() -> dict[str, Any]:
             seizure = await services.create_seizure(db, request.app.state.settings, member, raw)
+            return {"id": seizure.id, "ref": seizure.seizure_ref, "status": seizure.status}
+
+        # A send repeated (a double tap, a retry after a lost answer, the browser's outbox) saves one record.
+        try:
+            if sent_key := idempotency.form_key(request, form):
+                saved, _status, replayed = await idempotency.once(
+                    request, db, sent_key, idempotency.form_fingerprint(request, form), save)
+            else:
+                saved, replayed = await save(), False
+                await db.commit()
         except InvalidInput as exc:
             await db.rollback()
-            return await self._form(db, member, raw, errors=forms.errors_by_field(exc), status_code=400)
-        await db.commit()
-        flash(request, _("Seizure %(ref)s saved as %(status)s.", ref=seizure.seizure_ref,
-                         status=status_label(seizure.status)), "success")
+            return await self._form(db, member, {**raw, **key}, errors=forms.errors_by_field(exc), status_code=400)
+        except idempotency.KeyReused:
+            await db.rollback()
+            return await self._form(db, member, {**raw, idempotency.FORM_FIELD: ""}, status_code=409, errors={
+                "seizure_ref": _("this form was already used for another record: check the record list, then "
+                                 "save again")})
+        said = _("Seizure %(ref)s was already saved.", ref=saved["ref"]) if replayed else \
+            _("Seizure %(ref)s saved as %(status)s.", ref=saved["ref"], status=status_label(saved["status"]))
+        flash(request, said, "success")
         # "#saved" tells the page's script that the draft kept in the browser is done with.
-        return redirect_to(request, "seizures:detail", code=member.operation.code, seizure_id=seizure.id,
-                           anchor="saved")
+        return redirect_to(request, "seizures:detail", code=code, seizure_id=saved["id"], anchor="saved")
 
     @get("/seizures/{seizure_id:int}", name="seizures:detail", dependencies=RECORDS)
     async def detail(self, request: Request, db: Db, member: Membership, seizure: ReadableSeizure) -> Template:

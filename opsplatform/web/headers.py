@@ -17,6 +17,7 @@ FRAMED = {"content-security-policy": CSP.replace("frame-ancestors 'none'", "fram
 
 # Static files named by their fingerprint (?v=…, see web/redirects.url_for) or by their version (vendor/x-1.2.3) never
 # change under their address: browsers keep them a year without asking. Anything else is checked on each use.
+SERVICE_WORKER = "/static/js/sw.js"
 STATIC_FOREVER = "public, max-age=31536000, immutable"
 VERSIONED = re.compile(r"^/static/vendor/[^/]+-\d+(\.\d+)+")
 
@@ -37,5 +38,7 @@ async def before_send(message: Message, scope: Scope) -> None:
         headers.setdefault("content-security-policy", CSP)
     if scope["path"].startswith("/static/") and message["status"] == 200:
         headers["cache-control"] = _static_cache(scope)
+        if scope["path"] == SERVICE_WORKER:
+            headers["service-worker-allowed"] = "/"  # it keeps pages of the whole site
     if scope["app"].state.settings.production:
         headers.setdefault("strict-transport-security", "max-age=31536000; includeSubDomains")

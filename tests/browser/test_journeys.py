@@ -299,6 +299,45 @@ def test_the_coordinator_queries_a_record_and_the_focal_point_sees_the_query(jou
     expect(focal_point.locator("ol.history")).to_contain_text("Confirmed: 2 tusks")
 
 
+def test_without_a_connection_the_form_saves_to_the_outbox_and_sends_once_when_back(journey: Journey) -> None:
+    page = journey.pages["focal_point-en"]
+    form = f"/operations/{OPERATION}/seizures/new"
+    page.set_viewport_size(PHONE)
+    try:
+        page.goto(form)
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        page.reload()  # now through the service worker, which keeps the page for offline use
+        page.context.set_offline(True)
+        page.reload()  # the form opens without a connection
+        expect(page.locator("h1")).to_contain_text("Log a seizure")
+        page.fill("#f-seizure_ref", "KE-OFFLINE-1")
+        page.fill("#f-seizure_date", "2026-10-09")
+        page.fill("#f-items-0-taxon", "Psittacus erithacus")
+        page.select_option("#f-items-0-term", "LIV")
+        page.fill("#f-items-0-quantity", "14")
+        page.click("button[name=action][value=submit]")
+        waiting = page.locator(".outbox-notice")
+        expect(waiting).to_contain_text("waiting for a connection")
+        expect(waiting).to_contain_text("KE-OFFLINE-1")
+        expect(page.locator("#f-seizure_ref")).to_have_value("")  # a fresh form for the next record
+
+        def saved() -> int:
+            return journey.site.run(lambda s: s.scalar(select(func.count()).select_from(Seizure).where(
+                Seizure.seizure_ref == "KE-OFFLINE-1")))
+
+        assert saved() == 0
+        page.context.set_offline(False)
+        expect(waiting).to_have_count(0, timeout=15_000)
+        assert saved() == 1
+        page.evaluate("document.dispatchEvent(new Event('DOMContentLoaded'))")  # a second attempt sends nothing
+        page.reload()
+        expect(page.locator(".outbox-notice")).to_have_count(0)
+        assert saved() == 1
+    finally:
+        page.context.set_offline(False)
+        page.set_viewport_size(VIEWPORT)
+
+
 PHONE_PICTURES = {f"/operations/{OPERATION}": "phone-operation",
                   f"/operations/{OPERATION}/seizures/new": "phone-seizure-form",
                   f"/operations/{OPERATION}/completeness": "phone-daily-returns"}

@@ -23,3 +23,9 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
 });
+// Logging out forgets the pages kept for offline use (a shared computer, a borrowed phone).
+document.addEventListener("submit", (event) => {
+  if (event.target.matches("form[data-forget-pages]") && window.caches) {
+    caches.keys().then((names) => names.forEach((name) => caches.delete(name)));
+  }
+});

@@ -7,6 +7,8 @@
   const KEY = "opsplatform:draft:" + form.dataset.draft;
   // The version read is kept with the draft: a record changed by someone else since is refused, not overwritten.
   const SKIPPED = new Set(["_csrf_token", "action"]);
+  // Names, dates of birth and document numbers never stay in the browser (a shared computer, a lost phone).
+  const NOMINAL = /-(name|date_of_birth|document_number)$/;
   const MAX_AGE = 30 * 24 * 3600 * 1000;
   const say = (name) => form.dataset[name] || "";
 
@@ -61,7 +63,8 @@
   function snapshot() {
     const values = {};
     for (const el of form.elements) {
-      if (!el.name || SKIPPED.has(el.name) || el.type === "submit" || el.type === "button") continue;
+      if (!el.name || SKIPPED.has(el.name) || NOMINAL.test(el.name) || el.type === "submit" ||
+          el.type === "button") continue;
       if (el.type === "checkbox") values[el.name] = el.checked;
       else if (el.multiple) values[el.name] = [...el.selectedOptions].map((o) => o.value);
       else values[el.name] = el.value;
@@ -81,7 +84,24 @@
   }
   form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(keep, 400); });
   form.addEventListener("change", () => keep());
-  form.addEventListener("submit", () => keep(true));
+  form.addEventListener("submit", (event) => {
+    keep(true);
+    if (navigator.onLine || !form.querySelector("[name=idempotency_key]")) return;
+    // No connection: the record waits in this browser's outbox and is sent, once, when the connection returns.
+    event.preventDefault();
+    const body = [...new FormData(form, event.submitter)].filter(([name]) => !NOMINAL.test(name));
+    // getAttribute: the form's fields include buttons named "action", which form.action would name instead.
+    outbox.add({ action: form.getAttribute("action"), body, draft: KEY, ref: form.elements.seizure_ref?.value || "",
+                 at: new Date().toISOString() });
+    // A fresh form for the next record, with a key of its own.
+    localStorage.removeItem(KEY);
+    form.reset();
+    rows("items").slice(1).forEach((row) => row.remove());
+    rows("suspects").forEach((row) => row.remove());
+    form.elements.idempotency_key.value = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
+    window.scrollTo(0, 0);
+    outbox.show();
+  });
 
   function restore(values) {
     for (const kind of ["items", "suspects"]) {
@@ -147,4 +167,73 @@ if (window.location.hash === "#saved") {
     }
   }
   history.replaceState(null, "", path + window.location.search);
+}
+
+// --- the outbox: records saved without a connection, sent when it returns ------------------------------------------
+const outbox = (() => {
+  const KEY = "opsplatform:outbox";
+  const read = () => { try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { return []; } };
+  const write = (entries) => localStorage.setItem(KEY, JSON.stringify(entries));
+  const text = (name) => document.body.dataset[name] || "";
+
+  function show() {
+    document.querySelector(".outbox-notice")?.remove();
+    const waiting = read();
+    if (!waiting.length) return;
+    const notice = document.createElement("p");
+    notice.className = "outbox-notice";
+    notice.setAttribute("role", "status");
+    notice.textContent = text(navigator.onLine ? "outboxSending" : "outboxWaiting")
+      .replace("%(num)s", waiting.length).replace("%(refs)s", waiting.map((e) => e.ref).join(", "));
+    document.querySelector("main")?.prepend(notice);
+  }
+
+  function refused(entry, message) {
+    const note = document.createElement("p");
+    note.className = "flash flash-error";
+    note.setAttribute("role", "alert");
+    const link = Object.assign(document.createElement("a"), { href: entry.action, textContent: entry.ref });
+    note.append(message.replace("%(ref)s", ""), link);
+    document.querySelector("main")?.prepend(note);
+  }
+
+  let sending = false;
+  async function send() {
+    if (sending || !navigator.onLine) return;
+    sending = true;
+    const token = document.querySelector('meta[name="csrf-token"]')?.content;
+    for (const entry of read()) {
+      // The form token of this page: the one saved may belong to a session since ended.
+      const body = new URLSearchParams(entry.body.map(([k, v]) => [k, k === "_csrf_token" && token ? token : v]));
+      let answer;
+      try {
+        answer = await fetch(entry.action, { method: "POST", body, credentials: "same-origin" });
+      } catch (error) {
+        break;  // still no connection: try again when it returns
+      }
+      const path = new URL(answer.url).pathname;
+      if (path.startsWith("/login")) { refused(entry, text("outboxLogin")); break; }
+      write(read().filter((e) => e.at !== entry.at || e.action !== entry.action));
+      if (answer.ok && /\/seizures\/\d+$/.test(path)) {
+        localStorage.removeItem(entry.draft);
+      } else {
+        // Refused (a problem in a field, a clash): the values go back to the form, to correct there.
+        const values = Object.fromEntries(entry.body.filter(([k]) => k !== "_csrf_token"));
+        localStorage.setItem(entry.draft, JSON.stringify({ values, savedAt: entry.at, sent: true }));
+        refused(entry, text("outboxRefused"));
+      }
+    }
+    sending = false;
+    show();
+  }
+
+  window.addEventListener("online", () => { show(); send(); });
+  window.addEventListener("offline", show);
+  document.addEventListener("DOMContentLoaded", () => { show(); send(); });
+  return { add: (entry) => write([...read(), entry]), send, show };
+})();
+
+// Pages open without a connection once visited: the service worker keeps them (and the app's own files).
+if ("serviceWorker" in navigator && document.body?.dataset.worker) {
+  navigator.serviceWorker.register(document.body.dataset.worker, { scope: "/" }).catch(() => {});
 }

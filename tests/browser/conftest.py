@@ -9,6 +9,7 @@ screenshot of every open page is kept in tests/browser/artifacts/.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -51,6 +52,7 @@ class Site:
     mailbox: Mailbox
     browser: Browser
     contexts: list[BrowserContext] = field(default_factory=list)
+    measured: dict[str, Any] = field(default_factory=dict)  # figures printed at the end of the journeys
 
     def run(self, work: Callable[[Any], Any]) -> Any:
         """Run `work(session)` against the app's database, like a CLI command: in a thread with its own event loop
@@ -73,10 +75,11 @@ class Site:
         [message] = self.mailbox.to(address)
         return re.search(r"https?://\S+", body_of(message)).group(0)
 
-    def person(self) -> Page:
+    def person(self, *, service_workers: str = "allow") -> Page:
         """A new browser profile (own cookies): one per person in the journey."""
         context = self.browser.new_context(base_url=self.base_url, viewport=VIEWPORT, locale="en-GB",
-                                           timezone_id="UTC", reduced_motion="reduce")
+                                           timezone_id="UTC", reduced_motion="reduce",
+                                           service_workers=service_workers)
         context.set_default_timeout(15_000)
         self.contexts.append(context)
         return context.new_page()
@@ -122,6 +125,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         try:
             yield journey_site
         finally:
+            if journey_site.measured:  # what the journeys measured, for the notes (tests/browser/artifacts/)
+                ARTIFACTS.mkdir(exist_ok=True)
+                (ARTIFACTS / "measured.json").write_text(json.dumps(journey_site.measured, indent=2))
             for context in journey_site.contexts:
                 context.close()
             browser.close()

@@ -338,6 +338,32 @@ def test_without_a_connection_the_form_saves_to_the_outbox_and_sends_once_when_b
         page.set_viewport_size(VIEWPORT)
 
 
+SLOW_LINE = {"offline": False, "latency": 400, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}
+
+
+def test_on_a_slow_line_the_seizure_form_first_loads_light_and_quick(journey: Journey) -> None:
+    """400 kbit/s and 400 ms round trips, a first visit (nothing cached): the form's page and what it loads. The service
+    worker is left out: it would serve the files it kept at login, and the browser measures its answers apart."""
+    page = journey.site.person(service_workers="block")
+    log_in(page, FOCAL_POINTS["en"].email, FOCAL_POINTS["en"].password)
+    page.set_viewport_size(PHONE)
+    network = page.context.new_cdp_session(page)
+    network.send("Network.enable")
+    network.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    network.send("Network.emulateNetworkConditions", SLOW_LINE)
+    for name, path in (("seizure form", "/seizures/new"), ("operation page", ""), ("daily returns", "/completeness"),
+                       ("seizure list", "/seizures")):
+        page.goto(f"/operations/{OPERATION}{path}", wait_until="load")
+        journey.site.measured[f"{name}, first load at 400 kbit/s"] = page.evaluate("""() => {
+            const [nav] = performance.getEntriesByType("navigation");
+            const parts = performance.getEntriesByType("resource").filter((r) => r.initiatorType !== "fetch");
+            return {ms: Math.round(nav.loadEventEnd),
+                    bytes: nav.transferSize + parts.reduce((n, r) => n + r.transferSize, 0), files: parts.length + 1};
+        }""")
+    form = journey.site.measured["seizure form, first load at 400 kbit/s"]
+    assert form["bytes"] <= 100_000 and form["ms"] <= 3_000, form
+
+
 PHONE_PICTURES = {f"/operations/{OPERATION}": "phone-operation",
                   f"/operations/{OPERATION}/seizures/new": "phone-seizure-form",
                   f"/operations/{OPERATION}/completeness": "phone-daily-returns"}

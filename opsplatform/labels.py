@@ -133,7 +133,7 @@ def form_field_label(name: str) -> str:
             "grace_days": _("Grace period (days) for late entries"), "release_embargo": _("Release embargo"),
             "objectives": _("Objectives"), "lead_organisations": _("Lead organisations"),
             "target_terms": _("Target trade terms"), "phase": _("Phase"), "series": _("Series"),
-            "role_on_team": _("Role"), "country": _("Country"),
+            "role_on_team": _("Role"), "country": _("Country"), "date": _("Date"), "to": _("Last day"),
             "language": _("Language")}.get(name) or column_label(name)
 
 

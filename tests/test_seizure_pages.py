@@ -159,6 +159,29 @@ async def test_the_operation_page_puts_reporting_first_with_nothing_to_report_to
     assert page.status_code == 200 and "Dashboard" in page.text and "primary-actions" not in page.text
 
 
+async def test_nil_returns_for_a_range_skip_the_days_with_seizures_and_say_so(client, db, cast, thunder):
+    from datetime import date
+
+    thunder.start_date, thunder.end_date = date(2026, 10, 1), date(2026, 10, 31)
+    await db.commit()
+    await login(client, cast.kenya)
+    await form_post(client, f"{BASE}/seizures/new", {**FORM, "items-0-quantity": "3", "seizure_date": "2026-10-03"})
+    response = await form_post(client, f"{BASE}/nil-returns", {"date": "2026-10-01", "to": "2026-10-05"})
+    assert response.status_code in (302, 303)
+    days = (await db.scalars(select(NilReturn.day).where(NilReturn.country_code == "KEN")
+                             .order_by(NilReturn.day))).all()
+    assert [d.day for d in days] == [1, 2, 4, 5]
+    grid = (await client.get(f"{BASE}/completeness")).text
+    assert "recorded for 4 days, 2026-10-01 to 2026-10-05" in grid and "seizures logged: 2026-10-03" in grid
+    # every cell opens its day's records
+    assert f'href="{BASE}/seizures?country=KEN&amp;start=2026-10-03&amp;end=2026-10-03"' in grid
+    refused = await form_post(client, f"{BASE}/nil-returns", {"date": "2026-10-06", "to": "2027-01-01"})
+    assert refused.status_code in (302, 303)
+    page = (await client.get(f"{BASE}/completeness")).text
+    assert "Last day: must be a day of the window up to today" in page
+    assert await db.scalar(select(func.count()).select_from(NilReturn)) == 4  # nothing of the refused range kept
+
+
 async def upload(client, content: bytes, name: str):
     return await client.post(f"{BASE}/imports", files={"file": (name, content, "text/csv")},
                              data={"_csrf_token": await csrf_of(client)})

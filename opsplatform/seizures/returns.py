@@ -30,16 +30,12 @@ async def record_nil_return(session: AsyncSession, member: Member, country: str,
     operation = member.operation
     if refusal := logging_refusal(member):
         raise InvalidInput.one("date", refusal)
-    today = today or utcnow().date()
-    if not operation.start_date <= day <= min(operation.end_date, today):
-        raise InvalidInput.one("date", _("must be a day of the window up to today (%(start)s to %(end)s)",
-                                         start=operation.start_date.isoformat(),
-                                         end=min(operation.end_date, today).isoformat()))
+    if problem := _outside_window(operation, day, today or utcnow().date()):
+        raise InvalidInput.one("date", problem)
     if await session.scalar(select(Seizure.id).where(
             Seizure.operation_id == operation.id, Seizure.reporting_country == country, Seizure.seizure_date == day,
             Seizure.status.in_(COUNTED_STATUSES)).limit(1)):
-        raise InvalidInput.one("date", _("seizures are logged for %(day)s: it cannot also be a nil return",
-                                         day=day.isoformat()))
+        raise InvalidInput.one("date", _seizures_logged(day))
     existing = await session.scalar(select(NilReturn).where(NilReturn.operation_id == operation.id,
                                                             NilReturn.country_code == country, NilReturn.day == day))
     if existing is not None:
@@ -48,6 +44,41 @@ async def record_nil_return(session: AsyncSession, member: Member, country: str,
     session.add(nil)
     await session.flush()
     return nil
+
+
+async def record_nil_returns(session: AsyncSession, member: Member, country: str, first: date, last: date,
+                             today: date | None = None) -> tuple[list[date], list[date]]:
+    """'Nothing to report' for each day from `first` to `last`: the days recorded, and the days skipped because the
+    country logged seizures on them."""
+    if refusal := logging_refusal(member):
+        raise InvalidInput.one("date", refusal)
+    today = today or utcnow().date()
+    for name, day in (("date", first), ("to", last)):
+        if problem := _outside_window(member.operation, day, today):
+            raise InvalidInput.one(name, problem)
+    if last < first:
+        raise InvalidInput.one("to", _("must be on or after the first day (%(start)s)", start=first.isoformat()))
+    recorded, skipped = [], []
+    for offset in range((last - first).days + 1):
+        day = first + timedelta(days=offset)
+        try:
+            await record_nil_return(session, member, country, day, today)
+        except InvalidInput:  # inside the window, the one refusal left is a day with seizures
+            skipped.append(day)
+        else:
+            recorded.append(day)
+    return recorded, skipped
+
+
+def _outside_window(operation: Operation, day: date, today: date) -> str | None:
+    if operation.start_date <= day <= min(operation.end_date, today):
+        return None
+    return _("must be a day of the window up to today (%(start)s to %(end)s)", start=operation.start_date.isoformat(),
+             end=min(operation.end_date, today).isoformat())
+
+
+def _seizures_logged(day: date) -> str:
+    return _("seizures are logged for %(day)s: it cannot also be a nil return", day=day.isoformat())
 
 
 @dataclass

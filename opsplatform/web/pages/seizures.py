@@ -14,8 +14,8 @@ from opsplatform import crypto, dates, policy
 from opsplatform.cases.record import record_context
 from opsplatform.database import utcnow
 from opsplatform.errors import Conflict, InvalidInput
-from opsplatform.i18n import _
-from opsplatform.labels import status_label
+from opsplatform.i18n import _, ngettext
+from opsplatform.labels import form_field_label, status_label
 from opsplatform.models import vocabulary as v
 from opsplatform.models.audit import AuditEvent
 from opsplatform.models.operations import Participant
@@ -225,18 +225,31 @@ class SeizureController(Controller):
 
     @post("/nil-returns", name="seizures:nil_return", dependencies=LOG)
     async def nil_return(self, request: Request, db: Db, member: Membership) -> Redirect:
-        """One click: 'nothing to report' for a day (the focal point's own country)."""
+        """One click: 'nothing to report' for a day, or for each day of a range (the focal point's own country);
+        days with seizures are skipped and said."""
         form = await request.form()
+        code = member.operation.code
         try:
-            day = dates.required_day(form.get("date", ""), "date")
+            first = dates.required_day(form.get("date", ""), "date")
+            last = dates.required_day(form.get("to"), "to") if form.get("to") else first
             country = await services.reporting_country(db, member, dict(form))
-            await returns.record_nil_return(db, member, country, day)
+            recorded, skipped = await returns.record_nil_returns(db, member, country, first, last)
         except InvalidInput as exc:
-            flash(request, str(exc), "error")
-        else:
-            await db.commit()
-            flash(request, _("Nothing to report on %(day)s: recorded.", day=day.isoformat()), "success")
-        return redirect_to(request, "seizures:completeness", code=member.operation.code)
+            await db.rollback()
+            flash(request, "; ".join(f"{form_field_label(e.field)}: {e.message}" for e in exc.errors), "error")
+            return redirect_to(request, "seizures:completeness", code=code)
+        await db.commit()
+        if len(recorded) == 1 and not skipped:
+            flash(request, _("Nothing to report on %(day)s: recorded.", day=first.isoformat()), "success")
+        elif recorded:
+            flash(request, ngettext("Nothing to report: recorded for %(num)s day, %(start)s to %(end)s.",
+                                    "Nothing to report: recorded for %(num)s days, %(start)s to %(end)s.",
+                                    len(recorded), num=len(recorded), start=first.isoformat(),
+                                    end=last.isoformat()), "success")
+        if skipped:
+            flash(request, _("Left as they are, with seizures logged: %(days)s.",
+                             days=", ".join(day.isoformat() for day in skipped)), "info")
+        return redirect_to(request, "seizures:completeness", code=code)
 
     @get("/completeness", name="seizures:completeness", dependencies=RECORDS)
     async def completeness(self, db: Db, member: Membership) -> Template:

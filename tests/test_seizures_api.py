@@ -247,3 +247,20 @@ async def test_a_country_opens_its_new_records_to_all_participants_by_default(cl
     private = (await create(client, await bearer(db, cast.kenya), seizure_ref="KE-2",
                             shared_with_participants=False)).json()
     assert (await client.get(f"{URL}/{private['id']}", headers=await bearer(db, cast.tanzania))).status_code == 404
+
+
+async def test_arrests_are_typed_once_the_suspects_listed_give_the_count_and_nationalities(client, db, cast, thunder):
+    api = f"/api/v1/operations/{thunder.code}/seizures"
+    kenya = await bearer(db, cast.kenya)
+    listed = [{"nationality": "VNM", "sex": "male", "role": "courier"}, {"nationality": "CHN", "role": "organiser"},
+              {"nationality": "VNM", "role": "courier"}]
+    body = {key: value for key, value in IVORY.items() if key not in ("suspects_arrested", "suspect_nationalities")}
+    counted = await client.post(api, json={**body, "seizure_ref": "KE-ONCE-1", "suspects": listed}, headers=kenya)
+    assert counted.status_code == 201, counted.text
+    assert (counted.json()["suspects_arrested"], counted.json()["suspect_nationalities"]) == (3, ["VNM", "CHN"])
+    more = await client.post(api, json={**body, "seizure_ref": "KE-ONCE-2", "suspects": listed,
+                                        "suspects_arrested": 5}, headers=kenya)
+    assert more.status_code == 201 and more.json()["suspects_arrested"] == 5  # not everyone arrested is listed
+    fewer = await client.post(api, json={**body, "seizure_ref": "KE-ONCE-3", "suspects": listed,
+                                         "suspects_arrested": 1}, headers=kenya)
+    assert fewer.status_code == 201 and fewer.json()["suspects_arrested"] == 1  # some listed may be at large

@@ -79,6 +79,8 @@ def check_submission(ref: Reference, member: Member, raw: dict[str, Any], *, cou
                                                     nominal_allowed=policy.sees_nominal(member, country))
             errors += [FieldError(f"suspects[{n}].{e.field}", e.message) for e in suspect_errors]
             suspects.append(suspect)
+    if suspects and not any(e.field == "suspects_arrested" for e in errors):
+        _arrests_from_suspects(seizure, suspects, raw)
     status = raw.get("status") or SeizureStatus.submitted
     if status not in ENTRY_STATUSES:
         errors.append(FieldError("status", _("must be draft or submitted")))
@@ -87,6 +89,15 @@ def check_submission(ref: Reference, member: Member, raw: dict[str, Any], *, cou
         raise InvalidInput(errors)
     shared = raw.get("shared_with_participants")
     return Checked(seizure, items, suspects, status, None if shared is None else _yes(shared), publicity)
+
+
+def _arrests_from_suspects(seizure: dict[str, Any], suspects: list[dict[str, Any]], raw: dict[str, Any]) -> None:
+    """Arrests are typed once: the suspects listed give the count and the nationalities when these are left empty (a
+    country that logs counts only lists no suspects; a count given is kept, as some listed may not be arrested)."""
+    if raw.get("suspects_arrested") in (None, ""):
+        seizure["suspects_arrested"] = len(suspects)
+    if not seizure["suspect_nationalities"]:
+        seizure["suspect_nationalities"] = list(dict.fromkeys(s["nationality"] for s in suspects if s["nationality"]))
 
 
 def _yes(value: Any) -> bool:

@@ -10,13 +10,14 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from opsplatform.auth.services import create_user
 from opsplatform.background.schedule import BY_NAME, run_job
 from opsplatform.database import utcnow
 from opsplatform.models.documents import Artifact
 from opsplatform.models.notifications import Notification
+from opsplatform.models.operations import Participant
 from opsplatform.models.releases import Release
 from opsplatform.releases.workflow import publish_due
 from tests.conftest import form_post, login
@@ -215,3 +216,17 @@ async def test_the_cli_prints_the_release(database_url, db, cast, known):
     data = json.loads(out)
     assert data["status"] == "draft" and data["seizures"] == 3 and "Uganda" not in out
     assert data["commodities"][0]["text"].endswith("d'ivoire d'éléphant")
+
+
+async def test_named_countries_read_in_the_readers_alphabet_and_the_notes_keep_their_spaces(client, db, cast, known):
+    await db.execute(update(Participant).values(publicity="named"))
+    await db.commit()
+    await login(client, cast.press)
+    await client.get(PAGE)
+    await form_post(client, PAGE, {"version": "1", "suppress_below": "5"})
+    french = (await client.get(f"{PAGE}/export.html", params={"lang": "fr"})).text
+    assert "Kenya, Ouganda, Tanzanie." in french  # in codes' order it would be Kenya, Tanzanie, Ouganda
+    english = (await client.get(f"{PAGE}/export.html", params={"lang": "en"})).text
+    assert "Kenya, Tanzania, Uganda." in english
+    assert 'No personal data is published. Counts under 5 are shown as "fewer than 5". The operation' in \
+        english.replace("&#34;", '"')

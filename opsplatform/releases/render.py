@@ -16,6 +16,7 @@ from opsplatform.documents.cells import exported_cell
 from opsplatform.i18n import _, current_language, language, ngettext
 from opsplatform.labels import country_name, region_name
 from opsplatform.models.releases import Release, ReleaseCorrection, ReleaseStatus
+from opsplatform.reference.lookup import collation_key
 from opsplatform.releases.figures import approximate
 from opsplatform.rendering.templates import render
 from opsplatform.reporting import static_maps
@@ -101,7 +102,9 @@ def context(figures: dict[str, Any], release: Release, corrections: list[Release
     return {"figures": figures, "release": release, "corrections": corrections, "public": public,
             "wording": wording(figures), "texts": texts_in(release, lang), "map": release_map(figures),
             "commodity_sentence": commodity_sentence, "count_text": count_text, "region_name": region_name,
-            "published": release.status == ReleaseStatus.published, "lang": lang}
+            "published": release.status == ReleaseStatus.published, "lang": lang,
+            # Named countries in the reader's alphabet ("Égypte" among the E's), not in code order.
+            "named": sorted((country_name(code) for code in figures["countries"]["named"]), key=collation_key)}
 
 
 def provenance(figures: dict[str, Any], release: Release, corrections: list[ReleaseCorrection],

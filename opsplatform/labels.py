@@ -8,7 +8,7 @@ from functools import cache
 import pycountry
 from babel import Locale
 
-from opsplatform.errors import form_field
+from opsplatform.errors import FieldError, form_field
 from opsplatform.i18n import _, current_language
 
 
@@ -112,6 +112,11 @@ def field_label(name: str) -> str:
     if name == "estimated_value":
         return _("Estimated value (items)")
     return column_label(name)
+
+
+def problems_in_words(errors: list[FieldError]) -> str:
+    """Problems said to a person: each field by its label in the reader's language, not its internal name."""
+    return "; ".join(f"{form_field_label(e.field)}: {e.message}" for e in errors)
 
 
 def form_field_label(name: str) -> str:

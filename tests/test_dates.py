@@ -61,3 +61,12 @@ async def test_every_way_in_refuses_a_bad_day_in_the_same_words(client, db, cast
     await login(client, cast.admin)
     audit = await client.get("/admin/audit", params={"since": "1 October"})
     assert said.replace('"', "&#34;") in audit.text
+
+
+async def test_a_page_says_which_field_is_wrong_in_words(client, db, cast):
+    await active_operation(db)
+    await login(client, cast.coordinator)
+    page = await client.get("/operations/THUNDER-2026/seizures", params={"start": "1 October"})
+    assert page.status_code == 400
+    assert "Start: must be a date as YYYY-MM-DD (got &#34;1 October&#34;)" in page.text
+    assert "start: must" not in page.text

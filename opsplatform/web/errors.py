@@ -15,6 +15,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from opsplatform.errors import InvalidInput, NotAllowed
 from opsplatform.i18n import _
+from opsplatform.labels import problems_in_words
 from opsplatform.web.authentication import API_PREFIX
 from opsplatform.web.redirects import redirect_to
 
@@ -65,7 +66,7 @@ def invalid_input(request: Request, exc: InvalidInput) -> Response:
     if _is_api(request):
         return Response({"status_code": 400, "detail": _("invalid input"), "errors": exc.as_list()},
                         status_code=HTTP_400_BAD_REQUEST, media_type=MediaType.JSON)
-    return _page(request, 400, _("Bad request"), str(exc))
+    return _page(request, 400, _("Bad request"), problems_in_words(exc.errors))
 
 
 def not_allowed(request: Request, exc: NotAllowed) -> Response:

@@ -15,7 +15,7 @@ from opsplatform.cases.record import record_context
 from opsplatform.database import utcnow
 from opsplatform.errors import Conflict, InvalidInput
 from opsplatform.i18n import _, ngettext
-from opsplatform.labels import form_field_label, status_label
+from opsplatform.labels import problems_in_words, status_label
 from opsplatform.models import vocabulary as v
 from opsplatform.models.audit import AuditEvent
 from opsplatform.models.operations import Participant
@@ -236,7 +236,7 @@ class SeizureController(Controller):
             recorded, skipped = await returns.record_nil_returns(db, member, country, first, last)
         except InvalidInput as exc:
             await db.rollback()
-            flash(request, "; ".join(f"{form_field_label(e.field)}: {e.message}" for e in exc.errors), "error")
+            flash(request, problems_in_words(exc.errors), "error")
             return redirect_to(request, "seizures:completeness", code=code)
         await db.commit()
         if len(recorded) == 1 and not skipped:

@@ -184,7 +184,7 @@ const outbox = (() => {
     notice.className = "outbox-notice";
     notice.setAttribute("role", "status");
     notice.textContent = text(navigator.onLine ? "outboxSending" : "outboxWaiting")
-      .replace("%(num)s", waiting.length).replace("%(refs)s", waiting.map((e) => e.ref).join(", "));
+      .replace("%(refs)s", waiting.map((e) => e.ref).join(", "));
     document.querySelector("main")?.prepend(notice);
   }
 
@@ -193,7 +193,7 @@ const outbox = (() => {
     note.className = "flash flash-error";
     note.setAttribute("role", "alert");
     const link = Object.assign(document.createElement("a"), { href: entry.action, textContent: entry.ref });
-    note.append(message.replace("%(ref)s", ""), link);
+    note.append(message, link);
     document.querySelector("main")?.prepend(note);
   }
 

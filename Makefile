@@ -21,9 +21,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/opsplatform demo
 
-# Two pytest runs: the browser journeys' Playwright loop must not share a session with the async tests.
+# Two pytest runs: the browser journeys' Playwright loop must not share a session with the async tests. The first
+# spreads the test files over one worker per core, each with its own databases (tests/conftest.py).
 test: $(STAMP) chromium lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 	$(BIN)/pytest tests/browser
 
 # The code's own rules: ruff's (pyproject.toml) and the layers of the house (.importlinter, docs/architecture.md).

@@ -34,11 +34,13 @@ from opsplatform.web.api.results import ReportingApi
 from opsplatform.web.api.seizures import SeizureApi
 from opsplatform.web.authentication import AuthenticationMiddleware
 from opsplatform.web.csrf import CsrfMiddleware
-from opsplatform.web.gate import gate
+from opsplatform.web.gate import UploadLimit, gate
 from opsplatform.web.pages.account import AccountController, LoginController, PasswordController
 from opsplatform.web.pages.admin import AdminController
+from opsplatform.web.pages.analysis import AnalysisController
 from opsplatform.web.pages.cases import CaseOperationController
 from opsplatform.web.pages.documents import DocumentController
+from opsplatform.web.pages.help import help_image, help_link, help_page
 from opsplatform.web.pages.home import HomeController, favicon, health
 from opsplatform.web.pages.imports import ImportController
 from opsplatform.web.pages.jobs import JobsController
@@ -49,6 +51,7 @@ from opsplatform.web.pages.records import CaseRecordController
 from opsplatform.web.pages.releases import PublicReleaseController, ReleaseController
 from opsplatform.web.pages.reports import CaseReportController
 from opsplatform.web.pages.results import DashboardController
+from opsplatform.web.pages.seizure_files import SeizureFileController
 from opsplatform.web.pages.seizures import SeizureController
 from opsplatform.web.pages.team import TeamController
 
@@ -92,24 +95,27 @@ def create_app(settings: Settings | None = None) -> Litestar:
     template_engine = JinjaTemplateEngine.from_environment(environment())
     template_engine.register_template_callable("flashes", lambda ctx: flash.read(ctx["request"]))
     template_engine.register_template_callable("may", access.may)
+    template_engine.register_template_callable("help_link", help_link)
     template_engine.register_template_callable(  # Litestar's, with the format of a route served in several
         "url_for", lambda ctx, route, /, **params: redirects.url_for(ctx["request"].app, route, **params))
     return Litestar(
         route_handlers=[
             LoginController, PasswordController, AccountController, AdminController, HomeController, AccountApi,
             OperationController, TeamController, OperationApi, taxa_search, SeizureApi,
-            SeizureController, ImportController, ReportingApi,
+            SeizureController, SeizureFileController, ImportController, ReportingApi,
             DashboardController, DocumentController, ReleaseController, PublicReleaseController, JobsController,
             NotificationController, CaseApi, CaseReportApi, CaseRecordController, CaseOperationController,
-            MessageController, CaseReportController,
+            MessageController, CaseReportController, AnalysisController, help_page, help_image,
             health, favicon, create_static_files_router("/static", directories=[paths.STATIC], name="static",
                                                include_in_schema=False),
         ],
         state=State({"settings": settings, "engine": engine, "sessionmaker": make_sessionmaker(engine)}),
         dependencies={"db": Provide(provide_db), **access.DEPENDENCIES},
-        middleware=[CsrfMiddleware(secret=settings.effective_secret_key, secure=settings.production),
-                    DefineMiddleware(AuthenticationMiddleware,
-                                     exclude=["^/static/", "^/health$", "^/favicon.ico$", "^/schema"])],
+        # Who asks first (the language of any refusal), then an upload too large for its route, before the CSRF
+        # check reads a form's body.
+        middleware=[DefineMiddleware(AuthenticationMiddleware,
+                                     exclude=["^/static/", "^/health$", "^/favicon.ico$", "^/schema"]),
+                    UploadLimit(), CsrfMiddleware(secret=settings.effective_secret_key, secure=settings.production)],
         template_config=TemplateConfig(instance=template_engine),
         plugins=[HTMXPlugin()],
         # Pages, JSON and CSV shrink five- to tenfold on a slow line; files already packed are sent as they are.

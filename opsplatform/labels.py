@@ -9,6 +9,7 @@ import pycountry
 from babel import Locale
 
 from opsplatform.errors import FieldError, form_field
+from opsplatform.format import number
 from opsplatform.i18n import _, current_language
 
 
@@ -99,8 +100,21 @@ def unit_label(unit: str | None) -> str:
     return {"kg": "kg", "m3": "m³", "l": "l", "number": "", None: ""}.get(unit, unit or "")
 
 
+def quantity_label(amount: float | None, unit: str | None, term: str) -> str:
+    """The one way a quantity is written: "36 kg of tusks", "12 tusks" when specimens are counted, "3 boxes of
+    carvings". `unit` is a normalised unit (kg, m3, l, number) or another unit's name; `term` the trade term's name."""
+    shown = unit_label(unit)
+    if not shown:
+        return _("%(amount)s %(term)s", amount=number(amount), term=term)
+    text = _("%(amount)s %(unit)s of %(term)s", amount=number(amount), unit=shown, term=term)
+    if current_language() == "fr":  # élision: « 300 kg d’écailles », not « de écailles »
+        text = re.sub(r"\bde (?=[aeiouyhàâéèêëîïôûü])", "d’", text, flags=re.IGNORECASE)
+    return text
+
+
 def term_unit_label(term: str, unit: str | None) -> str:
-    """A trade term with the unit its quantities are in: "TUS (kg)", "LIV (specimens)"."""
+    """A trade term (its name) with the unit its quantities are in, for a chart's bars: "tusks (kg)", "live
+    (specimens)"."""
     return f"{term} ({unit_label(unit) or _('specimens')})"
 
 
@@ -139,7 +153,9 @@ def form_field_label(name: str) -> str:
             "objectives": _("Objectives"), "lead_organisations": _("Lead organisations"),
             "target_terms": _("Target trade terms"), "phase": _("Phase"), "series": _("Series"),
             "role_on_team": _("Role"), "country": _("Country"), "date": _("Date"), "to": _("Last day"),
-            "language": _("Language")}.get(name) or column_label(name)
+            "language": _("Language"), "countries": _("Countries"), "terms": _("Terms"), "taxa": _("Taxa"),
+            "modes": _("Mode"), "q": _("Search"),
+            "idempotency_key": _("The form's sending key (open the form again)")}.get(name) or column_label(name)
 
 
 def column_label(name: str) -> str:

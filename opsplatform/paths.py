@@ -1,7 +1,7 @@
 """Where the files the code reads live: one place for each folder.
 
-In a checkout `templates/`, `seed/` and `migrations/` stand beside the package, as the project lays them out; the
-wheel carries them inside the package (pyproject.toml maps them in), so an install anywhere finds them too.
+In a checkout `templates/`, `seed/`, `migrations/` and `docs/` stand beside the package, as the project lays them
+out; the wheel carries them inside the package (pyproject.toml maps them in), so an install anywhere finds them too.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ def _bundled(name: str) -> Path:
 TEMPLATES = _bundled("templates")
 SEED = _bundled("seed")
 MIGRATIONS = _bundled("migrations")
+DOCS = _bundled("docs")  # the user guides, which the app serves as its help
 STATIC = PACKAGE / "static"
 LOCALE = PACKAGE / "locale"
 

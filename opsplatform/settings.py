@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./opsplatform.db"
 MODES = ("development", "production")
 LANGUAGES = ("en", "fr", "es")
+MAX_ATTACHMENT_MB = 50  # one such file still fits in the largest request body the app reads (app.MAX_UPLOAD, 60 MB)
 
 # Development only: fixed, well-known values so that a demo survives restarts. Refused in production.
 _DEV_SECRET = "opsplatform-development-secret-do-not-use-in-production"
@@ -107,6 +108,9 @@ class Settings:
                                          "to, measured before it is read (a small file can unpack to gigabytes).", 500)
     sheet_max_ratio: int = setting("OPSPLATFORM_SHEET_MAX_RATIO", "Times its packed size any part of an XLSX sheet "
                                    "over 1 MB may unpack to (real sheets: 10 to 20).", 100)
+    attachment_max_mb: int = setting("OPSPLATFORM_ATTACHMENT_MAX_MB", "Megabytes one photo or document attached to "
+                                     "a seizure record may be (1 to 50); a larger upload is refused before it is "
+                                     "read.", 10)
     scheduler_enabled: bool = setting("OPSPLATFORM_SCHEDULER", "Run the scheduled jobs (phase changes, mail, "
                                       "reminders, sitreps, release publication, clean-up; listed on /jobs) inside "
                                       "the app process: `1` or `0`. Several instances may all run them: each run "
@@ -146,6 +150,9 @@ class Settings:
             raise SettingsError(f"OPSPLATFORM_SITREP_HOUR must be an hour from 0 to 23 (got {self.sitrep_hour})")
         if self.smtp_security not in ("none", "starttls", "tls"):
             raise SettingsError(f"OPSPLATFORM_SMTP_SECURITY must be none, starttls or tls (got {self.smtp_security!r})")
+        if not 1 <= self.attachment_max_mb <= MAX_ATTACHMENT_MB:
+            raise SettingsError(f"OPSPLATFORM_ATTACHMENT_MAX_MB must be from 1 to {MAX_ATTACHMENT_MB} "
+                                f"(got {self.attachment_max_mb})")
         if self.session_hours < 1 or self.session_max_hours < self.session_hours:
             raise SettingsError("OPSPLATFORM_SESSION_MAX_HOURS must be at least OPSPLATFORM_SESSION_HOURS, "
                                 f"which must be 1 or more (got {self.session_max_hours} and {self.session_hours})")

@@ -33,12 +33,14 @@ from opsplatform.models.auth import User
 from opsplatform.models.operations import FocalPoint, Route, Target
 from opsplatform.models.seizures import SheetImport
 from opsplatform.operations import focal_points
-from opsplatform.seizures import services as seizure_services, sheet_tasks
+from opsplatform.seizures import attachments, services as seizure_services, sheet_tasks
 from opsplatform.settings import Settings
 from opsplatform.web.csrf import token_for
 from tests.conftest import CSRF_META, password_hash
 from tests.results_support import IVORY, active_operation, member
 
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+       b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82")
 ROLES = ("anonymous", "admin", "lead", "outsider", "network", "analyst", "press", "own_fp", "other_fp")
 # anonymous; administrator; the operation's lead coordinator; a coordinator not on its team; ASEAN-WEN's coordinator
 # on its team; analyst; press officer; Kenya's focal point (the record's own country); Tanzania's (another country).
@@ -94,6 +96,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ('POST', '/api/v1/operations/{code:str}/seizures'):                                                 "401   404   400   404   400   403   403   400   400",
     ('GET', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}'):                                 "401   404   200   404   404   200   403   200   404",
     ('PATCH', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}'):                               "401   404   400   404   404   403   403   400   404",
+    ('GET', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}/attachments'):                     "401   404   200   404   404   200   404   200   404",
+    ('GET', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}/attachments/{file_id:int}'):       "401   404   200   404   404   200   404   200   404",
     ('GET', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}/case-events'):                     "401   404   200   404   404   200   403   200   404",
     ('POST', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}/case-events'):                    "401   404   400   404   404   403   403   400   404",
     ('GET', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}/ecomessage.docx'):                 "401   404   200   404   404   200   403   200   404",
@@ -171,6 +175,11 @@ MATRIX: dict[tuple[str, str], str] = {
     ('GET', '/operations/{code:str}/seizures/new'):                                                     "login 404   200   404   200   403   403   200   200",
     ('POST', '/operations/{code:str}/seizures/new'):                                                    "login 404   400   404   400   403   403   400   400",
     ('GET', '/operations/{code:str}/seizures/{seizure_id:int}'):                                        "login 404   200   404   404   200   403   200   404",
+    ('POST', '/operations/{code:str}/seizures/{seizure_id:int}/attachments'):                           "login 404   400   404   404   403   403   400   404",
+    ('GET', '/operations/{code:str}/seizures/{seizure_id:int}/attachments/{file_id:int}'):              "login 404   200   404   404   200   404   200   404",
+    ('POST', '/operations/{code:str}/seizures/{seizure_id:int}/attachments/{file_id:int}/publicity'):    "login 404   403   404   404   403   403   400   404",
+    ('POST', '/operations/{code:str}/seizures/{seizure_id:int}/attachments/{file_id:int}/remove'):       "login 404   400   404   404   403   403   302   404",
+    ('GET', '/operations/{code:str}/seizures/{seizure_id:int}/attachments/{file_id:int}/thumbnail'):     "login 404   200   404   404   200   404   200   404",
     ('POST', '/operations/{code:str}/seizures/{seizure_id:int}/case-events'):                           "login 404   400   404   404   403   403   400   404",
     ('GET', '/operations/{code:str}/seizures/{seizure_id:int}/ecomessage'):                             "login 404   200   404   404   200   403   200   404",
     ('GET', '/operations/{code:str}/seizures/{seizure_id:int}/ecomessage.docx'):                        "login 404   200   404   404   200   403   200   404",
@@ -193,6 +202,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ('POST', '/password/set/{token:str}'):                                                              "400   400   400   400   400   400   400   400   400",
     ('GET', '/releases'):                                                                               "200   200   200   200   200   200   200   200   200",
     ('GET', '/releases/{file_name:str}'):                                                             "404   404   404   404   404   404   404   404   404",
+    ('GET', '/help/{guide:str}'):                                                                       "200   200   200   200   200   200   200   200   200",
+    ('GET', '/help/images/{file_name:str}'):                                                            "404   404   404   404   404   404   404   404   404",
+    ('GET', '/records'):                                                                                "login 403   200   200   200   200   403   200   200",
+    ('GET', '/compare'):                                                                                "login 403   200   200   200   200   200   200   200",
     ('GET', '/reports/annual-illegal-trade'):                                                           "login 403   200   200   200   200   403   200   200",
     ('GET', '/reports/annual-illegal-trade.xlsx'):                                                      "login 403   400   400   400   400   403   400   400",
     ('GET', '/schema'):                                                                                 "200   200   200   200   200   200   200   200   200",
@@ -222,6 +235,7 @@ REQUESTS: dict[tuple[str, str], dict] = {
     ("POST", "/operations/{code:str}/seizures/{seizure_id:int}/status"): {"data": {"action": "answer", "message": "x"}},
     ("POST", "/operations/{code:str}/nil-returns"): {"data": {"date": "not a date"}},
     ("POST", "/operations/{code:str}/imports"): {"files": {"file": ("", b"", "text/csv")}},
+    ("POST", "/operations/{code:str}/seizures/{seizure_id:int}/attachments"): {"files": {"files": ("", b"", "image/png")}},
     ("POST", "/api/v1/operations/{code:str}/seizures/{seizure_id:int}/status"): {"json": {"action": "answer",
                                                                                          "message": "x"}},
 }
@@ -229,7 +243,8 @@ QUERY = {("GET", "/taxa/search"): "?q=Loxodonta", ("GET", "/api/v1/taxa"): "?q=L
 # Fixed values of path parameters that are not records of the world (/schema/{path} serves only the documentation
 # plugins).
 FIXED = {"token": "no-such-link", "file_path": "css/app.css", "path": "openapi.yaml", "kind": "countries",
-         "job_name": "purge_expired", "file_name": "NO-SUCH-RELEASE", "note_id": "999999", "country": "KEN"}
+         "job_name": "purge_expired", "file_name": "NO-SUCH-RELEASE", "note_id": "999999", "country": "KEN",
+         "guide": "focal-point"}
 ACTIONS = {"/operations/{code:str}/focal-points/{focal_point_id:int}/{action:str}": "resend",
            "/operations/{code:str}/release/{action:str}": "approve"}
 
@@ -298,6 +313,8 @@ async def world_fixture(settings, db) -> World:
                                   now=utcnow())
     link = await links.request_link(db, await member(db, users["own_fp"], thunder), records["KEN"],
                                     {"kind": "network", "other_country": "TZA", "other_seizure_ref": "TZA-1"})
+    photo = await attachments.attach(db, settings, await member(db, users["own_fp"], thunder), records["KEN"],
+                                     [("tusks.png", PNG)])
     message = await messages.post_message(db, settings, lead, {"kind": "alert", "subject": "Watch NBO", "body": "x"},
                                           [("photo.gif", b"GIF89a" + b"\x00" * 20)])
     sitrep = await generate(db, settings, lead, kind="sitrep", fmt="html", lang="en", now=utcnow())
@@ -312,7 +329,7 @@ async def world_fixture(settings, db) -> World:
               "route_id": await first(select(Route.id).where(Route.operation_id == thunder.id)),
               "target_id": await first(select(Target.id).where(Target.operation_id == thunder.id)),
               "user_id": str(users["lead"].id), "artifact_id": str(sitrep.id), "link_id": str(link.id),
-              "message_id": str(message.id),
+              "message_id": str(message.id), "file_id": str(photo[0][0].id),
               "attachment_id": str((await messages.thread(db, settings, lead, message.id)).attachments[0].id),
               "token_id": str((await create_api_token(db, users["outsider"], "not yours"))[0].id)}
     sessions, tokens = {}, {}

@@ -14,7 +14,7 @@ from opsplatform.briefings.services import generate
 from opsplatform.database import utcnow
 from opsplatform.models.documents import Artifact
 from opsplatform.models.operations import Operation
-from tests.conftest import form_post, login
+from tests.conftest import form_post, login, work_off
 from tests.documents_support import docx_text, known_operation, pdf_text, quantities, window_around
 from tests.results_support import join_everyone, member
 from tests.test_cli import opsplatform
@@ -108,6 +108,7 @@ async def test_the_sitrep_names_notable_seizures_without_nominal_data(db, settin
     for seizure in sent:
         assert seizure["seizure_ref"] in text
     assert "Tran Van A" not in text and "C1234567" not in text
+    assert "kg of tusks" in text and "TUS" not in text.split("Notable seizures")[1]  # quantities in words
 
 
 async def test_the_cli_writes_a_briefing_and_keeps_it(database_url, db, cast, known, tmp_path):
@@ -126,11 +127,12 @@ async def test_the_cli_writes_a_briefing_and_keeps_it(database_url, db, cast, kn
 
 # --- the documents page, per role ------------------------------------------------------------------------------------
 
-async def test_a_coordinator_generates_from_the_documents_page(client, db, cast, known):
+async def test_a_coordinator_generates_from_the_documents_page(client, db, cast, known, settings):
     await login(client, cast.coordinator)
     response = await form_post(client, f"{BASE}/documents", {"kind": "post", "lang": "es", "format": "pdf",
                                                              "edition": ""})
     assert response.status_code in (302, 303)
+    await work_off(settings)  # generating leaves the request: see test_briefing_generation.py
     page = await client.get(f"{BASE}/documents")
     assert "Post-operation briefing" in page.text and "THUNDER-2026-post-es-" in (await client.get(
         f"/documents/{await db.scalar(select(Artifact.id))}")).headers["content-disposition"]

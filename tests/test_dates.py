@@ -68,5 +68,6 @@ async def test_a_page_says_which_field_is_wrong_in_words(client, db, cast):
     await login(client, cast.coordinator)
     page = await client.get("/operations/THUNDER-2026/seizures", params={"start": "1 October"})
     assert page.status_code == 400
-    assert "Start: must be a date as YYYY-MM-DD (got &#34;1 October&#34;)" in page.text
+    assert '<a href="#f-start">Start</a>: must be a date as YYYY-MM-DD (got &#34;1 October&#34;)' in page.text
+    assert 'id="f-start"' in page.text and 'value="1 October"' in page.text  # the field, with what was typed
     assert "start: must" not in page.text

@@ -100,7 +100,7 @@ async def test_a_control_character_is_refused_in_forms_and_queries_too(client, d
     multipart = await form_post(client, "/operations/THUNDER-2026/imports", {"reporting_country": "KEN\u001b"},
                                 files={"file": ("kenya.csv", b"seizure_ref\n", "text/csv")})
     assert multipart.status_code == 400 and "U+001B" in multipart.text
-    assert (await client.get("/operations/THUNDER-2026/seizures?country=K%0BE")).status_code == 400
+    assert (await client.get("/operations/THUNDER-2026/seizures?countries=K%0BE")).status_code == 400
     assert await db.scalar(select(func.count()).select_from(Seizure)) == 0
 
 

@@ -7,6 +7,7 @@ import copy
 import csv
 import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -230,3 +231,23 @@ async def test_named_countries_read_in_the_readers_alphabet_and_the_notes_keep_t
     assert "Kenya, Tanzania, Uganda." in english
     assert 'No personal data is published. Counts under 5 are shown as "fewer than 5". The operation' in \
         english.replace("&#34;", '"')
+
+
+async def test_highlights_are_written_per_language_and_otherwise_marked_as_the_countrys_words(client, db, cast, known):
+    await login(client, cast.press)
+    page = (await client.get(PAGE)).text
+    key = re.search(r'name="highlight_(KEN-[\d-]+)_fr"', page).group(1)
+    assert "120 kg of ivory hidden in cashew nut sacks at JKIA" in page  # the original beside each box
+    french = "120 kg d’ivoire cachés dans des sacs de noix de cajou à JKIA"
+    saved = await form_post(client, PAGE, {"version": "1", f"highlight_{key}_fr": french,
+                                           "highlight_XXX_fr": "not a highlight", f"highlight_{key}_de": "Elfenbein"})
+    assert saved.status_code in (302, 303)
+    assert await db.scalar(select(Release.highlight_texts)) == {"en": {}, "fr": {key: french}, "es": {}}
+    in_french = (await client.get(f"{PAGE}/preview", params={"lang": "fr"})).text
+    assert french in in_french and "cashew" not in in_french
+    in_spanish = (await client.get(f"{PAGE}/preview", params={"lang": "es"})).text
+    assert "120 kg of ivory hidden in cashew nut sacks at JKIA" in in_spanish
+    assert "en palabras del país" in in_spanish  # the fallback is visible
+    data = json.loads((await client.get(f"{PAGE}/export.json", params={"lang": "fr"})).content)
+    assert [(h["description"], h["as_written_by_the_country"]) for h in data["highlights"]] == [(french, False)]
+    assert "key" not in data["highlights"][0]

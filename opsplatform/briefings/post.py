@@ -17,10 +17,11 @@ from opsplatform.cases.followup import followup_funnel
 from opsplatform.i18n import _
 from opsplatform.labels import term_unit_label
 from opsplatform.models.operations import Operation
+from opsplatform.models.reference import TradeTerm
 from opsplatform.models.seizures import Seizure, SeizureItem, Suspect
 from opsplatform.models.vocabulary import CASE_STAGES
 from opsplatform.policy import Member
-from opsplatform.reference.lookup import term_names
+from opsplatform.reference.lookup import coded_names, term_names
 from opsplatform.reporting import static_maps
 from opsplatform.reporting.dashboard import result_charts
 from opsplatform.reporting.filters import ResultFilter
@@ -99,13 +100,14 @@ async def build(session: AsyncSession, settings: Settings, member: Member, editi
                      "figures": await summary(session, previous)} if previous else None,
     }
     points = await label_points(session)
+    words = dict(await coded_names(session, TradeTerm))  # the terms' names in the briefing's language
     view = {
-        "charts": result_charts(figures, more, operation, now.date()),
+        "charts": result_charts(figures, more, operation, now.date(), words),
         "countries_map": static_maps.choropleth({e["country"]: e["seizures"] for e in figures["by_country"]},
                                                 title=_("Seizures per country"), legend_title=_("Seizures")),
         "flows_map": static_maps.flows([(leg["origin"], leg["destination"], leg["seizures"]) for leg in more["legs"]],
                                        points, title=_("Trafficking flows")),
-        "comparison": _comparison(figures, data["previous"]["figures"]) if previous else None,
+        "comparison": _comparison(figures, data["previous"]["figures"], words) if previous else None,
         "stages": CASE_STAGES,
     }
     counts = {"seizures": figures["seizures"], "items": data["quality"]["items"],
@@ -113,7 +115,7 @@ async def build(session: AsyncSession, settings: Settings, member: Member, editi
     return Brief("briefings/post.html", data, counts, view)
 
 
-def _comparison(now: dict[str, Any], before: dict[str, Any]) -> list[dict[str, Any]]:
+def _comparison(now: dict[str, Any], before: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:
     """Headline figures side by side with the change; then the terms with units either operation seized most."""
     def change(a: float, b: float) -> float | None:
         return round((a - b) / b, 4) if b else None
@@ -130,7 +132,7 @@ def _comparison(now: dict[str, Any], before: dict[str, Any]) -> list[dict[str, A
     current, earlier = by_term(now), by_term(before)
     # The terms with units either operation seized most, in its order; kg and pieces stay apart.
     keys = dict.fromkeys([*list(current)[:8], *list(earlier)[:8]])
-    rows += [{"label": term_unit_label(term, unit), "now": current.get((term, unit), 0),
+    rows += [{"label": term_unit_label(names.get(term, term), unit), "now": current.get((term, unit), 0),
               "before": earlier.get((term, unit), 0),
               "change": change(current.get((term, unit), 0), earlier.get((term, unit), 0))} for term, unit in keys]
     return rows

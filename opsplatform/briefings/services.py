@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,11 @@ from opsplatform.settings import LANGUAGES, Settings
 
 KINDS = ("pre", "sitrep", "post")
 EDITIONS = ("restricted", "shareable")
+STEPS = 3  # gathered, rendered, converted: what `generate` tells its progress
+
+
+async def _unheard(_step: int) -> None:
+    return None
 
 
 def kind_title(kind: str, edition: str | None = None) -> str:
@@ -48,20 +54,26 @@ def check_request(kind: str, fmt: str, lang: str, edition: str | None) -> str | 
 
 
 async def generate(session: AsyncSession, settings: Settings, member: Member, *, kind: str,
-                   fmt: str, lang: str, edition: str | None = None, now: datetime) -> Artifact:
+                   fmt: str, lang: str, edition: str | None = None, now: datetime,
+                   progress: Callable[[int], Awaitable[None]] | None = None) -> Artifact:
     """Build the briefing as of `now` as the member sees the operation, keep it in the operation's documents with the
-    scope it covers (caller commits) and return it."""
+    scope it covers (caller commits) and return it. `progress` hears each of the STEPS done (a task's beat): the
+    data gathered and drawn, the document rendered, converted to its format."""
     operation, user = member.operation, member.user
     edition = check_request(kind, fmt, lang, edition)
     builder: Builder = {"pre": pre.build, "sitrep": sitrep.build, "post": post.build}[kind]
+    told = progress or _unheard
     with language(lang):
         brief = await builder(session, settings, member, edition, now)
+        await told(1)
         source = documents.provenance({"kind": kind, "edition": edition, **brief.data}, as_of=now, user=user,
                                       counts=brief.counts)
         title = f"{kind_title(kind, edition)} · {operation.name}"
         html = render(brief.template, title=title, operation=operation, data=brief.data, edition=edition,
                       provenance=source, settings=settings, **brief.view)
+        await told(2)
         content = documents.convert(html, fmt, title=title)
+        await told(3)
     suffix = f"-{edition}" if edition else ""
     filename = f"{operation.code}-{kind}{suffix}-{lang}-{now:%Y%m%d-%H%M}.{fmt}"
     return await documents.keep(session, operation, kind=kind, edition=edition, language=lang, fmt=fmt,

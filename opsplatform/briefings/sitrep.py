@@ -81,14 +81,16 @@ async def build(session: AsyncSession, settings: Settings, member: Member, editi
         .group_by(Seizure.reporting_country).order_by(func.count().desc(), Seizure.reporting_country))).all()
     yesterday = now.date() - timedelta(days=1)
     in_window = operation.start_date <= yesterday <= operation.end_date
+    notable = await notable_seizures(session, member, since, now)
     data = {
-        "term_names": await term_names(session, [e["term"] for e in figures["by_term_unit"]]),
+        "term_names": await term_names(session, [*(e["term"] for e in figures["by_term_unit"]),
+                                                 *(item["term"] for s in notable for item in s["items"])]),
         "since": since, "as_of": now,
         "new": {"seizures": sum(n for _c, n, _a in new_rows), "suspects_arrested": sum(a for _c, _n, a in new_rows),
                 "by_country": [{"country": c, "seizures": n, "suspects_arrested": a} for c, n, a in new_rows]},
         "cumulative": {k: figures[k] for k in ("countries", "seizures", "suspects_arrested", "by_term_unit",
                                                "by_taxon_group")},
-        "notable": await notable_seizures(session, member, since, now),
+        "notable": notable,
         "silent_yesterday": {"day": yesterday, "countries": await silent_countries(session, operation, yesterday)}
         if in_window else None,
         "never_reported": await silent_countries(session, operation),

@@ -13,7 +13,7 @@ from opsplatform.database import make_engine, make_sessionmaker
 
 @click.group()
 def tasks() -> None:
-    """Work that left a request: sheet checks and imports."""
+    """Work that left a request: sheet checks and imports, documents generated from the documents page."""
 
 
 @tasks.command("run")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import mimetypes
 
-from weasyprint import HTML
+from weasyprint import HTML, Document
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from opsplatform import paths
@@ -33,9 +33,14 @@ class _LocalFetcher(URLFetcher):
         raise FatalURLFetchingError(f"documents load only the app's own files, not {url}")
 
 
+def laid_out(html: str) -> Document:
+    """The document laid out on its pages by its print styles: the boxes the PDF is drawn from."""
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=_LocalFetcher()).render()
+
+
 def pdf_from_html(html: str) -> bytes:
     """The document as PDF, laid out by its print styles."""
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=_LocalFetcher()).write_pdf()
+    return laid_out(html).write_pdf()
 
 
-__all__ = ["pdf_from_html", "docx_from_html"]
+__all__ = ["laid_out", "pdf_from_html", "docx_from_html"]

@@ -34,6 +34,11 @@ STALE = timedelta(minutes=5)  # no beat for this long: the worker is gone (a bea
 IDLE = 1.0  # seconds the dispatcher waits when nothing is queued
 
 
+class Refused(Exception):
+    """The work cannot be done as asked (the asker lost the right to it, say): the run fails with this message, meant
+    for the asker, in place of the exception's name."""
+
+
 class Beat(Protocol):
     """Progress (done of total; total 0 while unknown) and proof of life: in the caller's transaction if given a
     session (committed with the work it reports), else at once in its own."""
@@ -109,7 +114,7 @@ async def run(sessionmaker: Sessionmaker, settings: Settings, run_id: int, kinds
     async with session_scope(sessionmaker) as session:
         task = await session.get(JobRun, run_id)
         assert task is not None and task.outcome == RUNNING, f"run {run_id} is not claimed"
-        kind = kinds[task.job]
+        kind, slot = kinds[task.job], task.slot  # kept: a rollback after a failure expires the row
         await session.execute(update(JobRun).where(JobRun.id == run_id).values(worker=this_worker()))
         await session.commit()
 
@@ -125,12 +130,17 @@ async def run(sessionmaker: Sessionmaker, settings: Settings, run_id: int, kinds
                 await watch(done, total)
 
         try:
-            done = await kind.work(session, settings, task.slot, beat)
+            done = await kind.work(session, settings, slot, beat)
         except Exception as exc:  # the run is recorded as failed, its kind says what that means
             await session.rollback()
-            log.exception("task %s %s failed", task.job, task.slot)
-            outcome, done, error = ERROR, 0, type(exc).__name__  # a message may quote the data: the log has where
-            await kind.failed(session, task.slot, error)
+            if isinstance(exc, Refused):
+                log.info("task %s %s refused: %s", kind.name, slot, exc)
+                error = str(exc)
+            else:
+                log.exception("task %s %s failed", kind.name, slot)
+                error = type(exc).__name__  # a message may quote the data: the log has where
+            outcome, done = ERROR, 0
+            await kind.failed(session, slot, error)
         else:
             outcome, error = OK, None
         await session.execute(update(JobRun).where(JobRun.id == run_id).values(

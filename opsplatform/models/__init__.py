@@ -30,6 +30,7 @@ from opsplatform.models.seizures import (
     NilReturn,
     Reminder,
     Seizure,
+    SeizureAttachment,
     SeizureItem,
     SheetFile,
     SheetImport,
@@ -46,5 +47,6 @@ __all__ = [
     "Network", "NetworkMember", "Organisation",
     "CaseEvent", "MessageAttachment", "OperationMessage", "SeizureLink", "SuspectMatch",
     "DailyFigure", "WindowFigure", "Artifact", "Release", "ReleaseCorrection", "Region", "Taxon", "TradeTerm", "Unit",
-    "NilReturn", "Reminder", "Seizure", "SeizureItem", "SheetFile", "SheetImport", "StatusChange", "Suspect",
+    "NilReturn", "Reminder", "Seizure", "SeizureAttachment", "SeizureItem", "SheetFile", "SheetImport", "StatusChange",
+    "Suspect",
 ]

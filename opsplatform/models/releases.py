@@ -27,6 +27,10 @@ class Release(Audited, SQLModel, table=True):
     status: str = Field(default=ReleaseStatus.draft, max_length=16)
     # What the press officer writes, per language: {"en": {"headline", "narrative", "quotes"}, "fr": …}. Never figures.
     texts: dict[str, dict[str, str]] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The highlights as the press officer writes them per language: {"fr": {highlight key: text}, …}. A highlight
+    # without one in the reader's language shows the country's own words, marked as such.
+    highlight_texts: dict[str, dict[str, str]] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
     suppress_below: int | None = None  # counts under it are shown as "fewer than N"
     embargo: datetime | None = None
     # The figures as approved: frozen, so what a coordinator approved is exactly what is published.

@@ -1,4 +1,4 @@
-"""Results: seizures with their items and suspects, and nil returns."""
+"""Results: seizures with their items, suspects and attachments, and nil returns."""
 
 from __future__ import annotations
 
@@ -117,6 +117,29 @@ class Suspect(Audited, SQLModel, table=True):
     # HMAC-SHA256 of the normalised document number (OPSPLATFORM_MATCH_KEY): finds the same person recorded by two
     # countries without either seeing the other's nominal data. Never the plain value.
     document_hash: str | None = Field(default=None, max_length=64, index=True)
+
+
+class SeizureAttachment(Audited, SQLModel, table=True):
+    """A photo or document attached to a record, kept as sent (evidence) in the database so every instance serves it.
+    A photo also keeps a thumbnail and a copy for the public release, both re-encoded without any metadata (EXIF,
+    GPS, the camera's owner); the copy illustrates the release only once the record's country approves it."""
+
+    __tablename__ = "seizure_attachments"
+    # The same bytes are kept once per record: a second upload of them is said, not stored.
+    __table_args__ = (UniqueConstraint("seizure_id", "sha256"),)
+    __audit_redact__ = frozenset({"content", "thumbnail", "public_copy"})
+    id: int | None = Field(default=None, primary_key=True)
+    seizure_id: int = Field(foreign_key="seizures.id", index=True)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    thumbnail: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    public_copy: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    publicity_approved: bool = False
+    uploaded_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class NilReturn(Audited, SQLModel, table=True):

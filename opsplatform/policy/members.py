@@ -16,9 +16,10 @@ HOLDABLE: dict[str, tuple[str, ...]] = {Role.coordinator: TEAM_ROLES, Role.analy
 # What an account may do outside any operation.
 ACCOUNT: dict[str, frozenset[str]] = {
     Role.admin: frozenset({"administer", "run_jobs"}),
-    Role.coordinator: frozenset({"join_operations", "create_operations", "annual_report", "run_jobs"}),
-    Role.focal_point: frozenset({"join_operations", "annual_report", "daily_reminders"}),
-    Role.analyst: frozenset({"join_operations", "annual_report"}),
+    Role.coordinator: frozenset({"join_operations", "create_operations", "annual_report", "run_jobs",
+                                 "find_records"}),
+    Role.focal_point: frozenset({"join_operations", "annual_report", "daily_reminders", "find_records"}),
+    Role.analyst: frozenset({"join_operations", "annual_report", "find_records"}),
     Role.press_officer: frozenset({"join_operations"}),
 }
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _, current_language
-from opsplatform.labels import country_name, region_name
+from opsplatform.labels import country_name, quantity_label, region_name, term_unit_label
 from opsplatform.models.reference import (
     Airport,
     Country,
@@ -50,6 +51,32 @@ async def coded_names(session: AsyncSession, model: type[TradeTerm] | type[Unit]
     name = getattr(model, f"name_{current_language()}", model.name_en)
     return list((await session.execute(select(model.code, func.coalesce(name, model.name_en))
                                        .order_by(model.code))).all())
+
+
+NORMALISED_UNITS = ("kg", "m3", "l", "number")
+
+
+@dataclass(frozen=True)
+class QuantityWords:
+    """Quantities and term rows in words, with the trade terms' and units' names in the current language."""
+
+    terms: dict[str, str]
+    units: dict[str, str]
+
+    def _unit(self, unit: str | None) -> str | None:
+        return unit if unit in NORMALISED_UNITS or unit is None else self.units.get(unit, unit)
+
+    def __call__(self, term: str, quantity: float | None, unit: str | None) -> str:
+        """As labels.quantity_label writes it: "36 kg of tusks"; `unit` normalised, or any other unit's code."""
+        return quantity_label(quantity, self._unit(unit), self.terms.get(term, term))
+
+    def heading(self, term: str, unit: str | None) -> str:
+        """A table row or chart bar for one term in one unit: "tusks (kg)"."""
+        return term_unit_label(self.terms.get(term, term), self._unit(unit))
+
+
+async def quantity_words(session: AsyncSession) -> QuantityWords:
+    return QuantityWords(dict(await coded_names(session, TradeTerm)), dict(await coded_names(session, Unit)))
 
 
 def collation_key(text: str) -> str:

@@ -21,7 +21,7 @@ from opsplatform import policy
 from opsplatform.models.auth import Role, User
 from opsplatform.models.operations import Operation
 from opsplatform.models.reference import Country, Taxon
-from opsplatform.models.seizures import Seizure, SeizureItem
+from opsplatform.models.seizures import Seizure, SeizureAttachment, SeizureItem
 from opsplatform.paths import SEED
 from opsplatform.policy import Member
 from opsplatform.reference.lookup import with_descendants
@@ -31,6 +31,7 @@ from opsplatform.reporting.summary import Scope, summary
 # The release is compiled as a press officer sees the results: the policy decides which countries count.
 PRESS_VIEW = User(id=None, email="release", name="release", role=Role.press_officer)
 HIGHLIGHTS = 12
+PHOTOS = 6
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,14 @@ async def release_figures(session: AsyncSession, operation: Operation, now: date
         .where(*scope.where(), Seizure.publicity_approved, Seizure.public_description.is_not(None),
                Seizure.public_description != "", Seizure.reporting_country.in_(named))
         .order_by(Seizure.seizure_date, Seizure.id).limit(HIGHLIGHTS))).all()
+    # Photos: only those a named country approved one by one; named by their content, so the frozen release shows
+    # exactly the photos approved with it (rendering reads their copies, stripped of metadata, by id).
+    photos = (await session.execute(
+        select(SeizureAttachment.id, SeizureAttachment.sha256, Seizure.reporting_country)
+        .join(Seizure, Seizure.id == SeizureAttachment.seizure_id)
+        .where(*scope.where(), SeizureAttachment.publicity_approved, SeizureAttachment.public_copy.is_not(None),
+               Seizure.reporting_country.in_(named))
+        .order_by(Seizure.seizure_date, SeizureAttachment.id).limit(PHOTOS))).all()
     return {
         "operation": {"code": operation.code, "name": operation.name,
                       "lead_organisations": operation.lead_organisations,
@@ -135,10 +144,21 @@ async def release_figures(session: AsyncSession, operation: Operation, now: date
                                   suppress_below, "seizures") for region, n, countries in regions],
         "by_country": [_suppressed(dict(entry), suppress_below, "seizures", "suspects_arrested")
                        for entry in figures["by_country"]],
-        "highlights": [{"country": country, "date": day.isoformat(), "description": text}
-                       for country, day, text in highlights],
+        "highlights": _keyed([{"country": country, "date": day.isoformat(), "description": text}
+                              for country, day, text in highlights]),
+        "photos": [{"id": photo_id, "sha256": sha256, "country": country} for photo_id, sha256, country in photos],
         "suppress_below": suppress_below,
     }
+
+
+def _keyed(highlights: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each highlight with the key its translations are kept under: its country, day and place among that country's
+    highlights of the day ("KEN-2026-10-03-1"), which says nothing a release does not already say."""
+    seen: dict[tuple[str, str], int] = {}
+    for item in highlights:
+        n = seen[item["country"], item["date"]] = seen.get((item["country"], item["date"]), 0) + 1
+        item["key"] = f"{item['country']}-{item['date']}-{n}"
+    return highlights
 
 
 def _suppressed(entry: dict[str, Any], threshold: int | None, *keys: str) -> dict[str, Any]:

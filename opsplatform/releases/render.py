@@ -3,8 +3,10 @@ JSON and CSV. Everything is drawn from the figures (frozen once approved) and th
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from babel.lists import format_list
@@ -96,32 +98,53 @@ def release_map(figures: dict[str, Any]) -> Markup:
                                   others=dict.fromkeys(figures["countries"]["named"], NAMED_FILL))
 
 
+def shown_photos(photos: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The release's photos as the page, the PDF and the kept files carry them: inside the document (a `data:` URI),
+    so that no file of the release reaches back into the app."""
+    return [{"country": photo["country"],
+             "src": f"data:{photo['content_type']};base64,{base64.b64encode(photo['content']).decode()}"}
+            for photo in photos]
+
+
+def highlights_in(figures: dict[str, Any], release: Release, lang: str) -> list[dict[str, Any]]:
+    """The highlights in `lang` as the press officer wrote them; one not written in it keeps the country's own words,
+    with `original` set so the page says so."""
+    written = (release.highlight_texts or {}).get(lang) or {}
+    return [{**item, "text": written.get(item.get("key", "")) or item["description"],
+             "original": not written.get(item.get("key", ""))} for item in figures["highlights"]]
+
+
 def context(figures: dict[str, Any], release: Release, corrections: list[ReleaseCorrection], lang: str,
-            *, public: bool) -> dict[str, Any]:
+            *, public: bool, photos: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     """What the release template needs, in the current language."""
     return {"figures": figures, "release": release, "corrections": corrections, "public": public,
             "wording": wording(figures), "texts": texts_in(release, lang), "map": release_map(figures),
+            "highlights": highlights_in(figures, release, lang),
             "commodity_sentence": commodity_sentence, "count_text": count_text, "region_name": region_name,
             "published": release.status == ReleaseStatus.published, "lang": lang,
             # Named countries in the reader's alphabet ("Égypte" among the E's), not in code order.
-            "named": sorted((country_name(code) for code in figures["countries"]["named"]), key=collation_key)}
+            "named": sorted((country_name(code) for code in figures["countries"]["named"]), key=collation_key),
+            "photos": shown_photos(photos)}
 
 
 def provenance(figures: dict[str, Any], release: Release, corrections: list[ReleaseCorrection],
-               by: Any) -> documents.Provenance:
+               by: Any, photos: Sequence[dict[str, Any]] = ()) -> documents.Provenance:
     as_of = dates.moment(figures["compiled_at"])
-    data = {"figures": figures, "texts": release.texts, "corrections": [(c.created_at, c.note) for c in corrections]}
+    data = {"figures": figures, "texts": release.texts, "highlight_texts": release.highlight_texts,
+            "corrections": [(c.created_at, c.note) for c in corrections]}
+    if photos:  # a photo whose approval is withdrawn leaves the release: its files are made again
+        data["photos"] = [photo["sha256"] for photo in photos]
     return documents.provenance(data, as_of=as_of, user=by,
                                 counts={"seizures": figures["seizures"],
                                         "countries": figures["countries"]["participating"]})
 
 
 def as_html(figures: dict[str, Any], release: Release, corrections: list[ReleaseCorrection], lang: str, by: Any,
-            *, public: bool = False) -> str:
+            *, public: bool = False, photos: Sequence[dict[str, Any]] = ()) -> str:
     with language(lang):
         return render("releases/release.html", title=wording(figures)["headline"],
-                      provenance=provenance(figures, release, corrections, by),
-                      **context(figures, release, corrections, lang, public=public))
+                      provenance=provenance(figures, release, corrections, by, photos),
+                      **context(figures, release, corrections, lang, public=public, photos=photos))
 
 
 def as_json(figures: dict[str, Any], release: Release, corrections: list[ReleaseCorrection],
@@ -145,7 +168,10 @@ def as_json(figures: dict[str, Any], release: Release, corrections: list[Release
             "by_region": [{**e, "name": region_name(e["region"])} for e in figures["by_region"]],
             "by_country": [{**e, "name": country_name(e["country"]) if e["country"] != "other"
                                  else _("Other countries")} for e in figures["by_country"]],
-            "highlights": figures["highlights"], "suppress_below": figures["suppress_below"],
+            "highlights": [{"country": item["country"], "date": item["date"], "description": item["text"],
+                            "as_written_by_the_country": item["original"]}
+                           for item in highlights_in(figures, release, lang)],
+            "suppress_below": figures["suppress_below"],
             "corrections": [{"date": c.created_at.isoformat(), "note": c.note} for c in corrections],
         }
 

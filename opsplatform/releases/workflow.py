@@ -4,6 +4,7 @@ publishes at the embargo, exactly once even with several app instances."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -20,10 +21,12 @@ from opsplatform.models.operations import Operation, Participant
 from opsplatform.models.releases import Release, ReleaseCorrection, ReleaseStatus
 from opsplatform.notifications.services import notify
 from opsplatform.policy import Member
-from opsplatform.releases.figures import release_figures
+from opsplatform.releases.figures import HIGHLIGHTS, release_figures
 from opsplatform.settings import LANGUAGES, Settings
 
 TEXT_FIELDS = {"narrative": 20_000, "quotes": 10_000}
+HIGHLIGHT_LENGTH = 2_000
+HIGHLIGHT_KEY = re.compile(r"[A-Z]{3}-\d{4}-\d{2}-\d{2}-\d{1,2}")  # as releases.figures keys them
 # action: (who may, the statuses it starts from, the status it leads to)
 ACTIONS: dict[str, tuple[str, tuple[str, ...], str]] = {
     "approve": ("approve", (ReleaseStatus.draft,), ReleaseStatus.approved),
@@ -80,6 +83,14 @@ async def save_draft(session: AsyncSession, release: Release, member: Member, da
                 errors.append(FieldError(f"{name}_{lang}", _("is too long (at most %(n)s characters)", n=limit)))
             entry[name] = value
         texts[lang] = entry
+    highlights = {lang: {} for lang in LANGUAGES}
+    for field, value in data.items():  # highlight_<key>_<language>, one per highlight shown on the form
+        key, _sep, lang = field.removeprefix("highlight_").rpartition("_")
+        if field.startswith("highlight_") and lang in LANGUAGES and HIGHLIGHT_KEY.fullmatch(key) and \
+                (text := checks.text(value)) and len(highlights[lang]) < HIGHLIGHTS:
+            if len(text) > HIGHLIGHT_LENGTH:
+                errors.append(FieldError(field, _("is too long (at most %(n)s characters)", n=HIGHLIGHT_LENGTH)))
+            highlights[lang][key] = text
     threshold = checks.text(data.get("suppress_below"))
     suppress_below = checks.whole(threshold, 2, 100) if threshold else None
     if threshold and suppress_below is None:
@@ -91,6 +102,7 @@ async def save_draft(session: AsyncSession, release: Release, member: Member, da
     if errors:
         raise InvalidInput(errors)
     release.texts = texts
+    release.highlight_texts = highlights
     release.suppress_below = suppress_below
     release.embargo = moment.replace(tzinfo=moment.tzinfo or now.tzinfo) if moment else None
     await _touch(session, release, read, now)

@@ -70,6 +70,7 @@ def environment() -> Environment:
     env.globals["country_name"] = labels.country_name
     env.globals["region_name"] = labels.region_name
     env.globals["unit_label"] = labels.unit_label
+    env.globals["quantity_label"] = labels.quantity_label
     env.globals["field_label"] = labels.field_label
     env.globals["form_field_label"] = labels.form_field_label
     env.globals["form_field"] = form_field

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,9 @@ from opsplatform import policy
 from opsplatform.i18n import _
 from opsplatform.labels import term_unit_label, value_label
 from opsplatform.models.operations import Operation
+from opsplatform.models.reference import TradeTerm
 from opsplatform.policy import Member
+from opsplatform.reference import lookup
 from opsplatform.reporting import charts
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import breakdowns, summary
@@ -28,10 +31,11 @@ def day_series(figures: dict[str, Any], operation: Operation, today: date) -> li
 
 
 def result_charts(figures: dict[str, Any], more: dict[str, Any], operation: Operation,
-                  today: date) -> dict[str, Markup]:
-    """Seizures per day, top taxa, top terms with units, transport modes and detection methods."""
+                  today: date, term_names: Mapping[str, str]) -> dict[str, Markup]:
+    """Seizures per day, top taxa, top terms with units (by their names), transport modes and detection methods."""
     # A seizure can involve several taxa or terms, so those counts are not added up into an "Other" bar.
-    terms = [(term_unit_label(e["term"], e["unit"]), e["seizures"]) for e in figures["by_term_unit"][:10]]
+    terms = [(term_unit_label(term_names.get(e["term"], e["term"]), e["unit"]), e["seizures"])
+             for e in figures["by_term_unit"][:10]]
     taxa = [(e["taxon"], e["seizures"]) for e in more["by_taxon"][:10]]
     return {
         "days": charts.day_chart(day_series(figures, operation, today), title=_("Seizures per day"),
@@ -55,7 +59,8 @@ async def dashboard_context(session: AsyncSession, member: Member, result_filter
     grid = await returns.completeness(session, operation, now.date(), policy.completeness_countries(member)) \
         if policy.may(member, "view_records") else None
     return {"figures": figures, "more": more, "grid": grid,
-            "charts": result_charts(figures, more, operation, now.date()),
+            "charts": result_charts(figures, more, operation, now.date(),
+                                    dict(await lookup.coded_names(session, TradeTerm))),
             "few_unnamed": await few_unnamed(session, member)}
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import dates
 from opsplatform.errors import FieldError, InvalidInput
@@ -14,6 +15,10 @@ from opsplatform.i18n import _
 from opsplatform.models.reference import Taxon, in_networks, in_regions
 from opsplatform.models.seizures import Seizure, SeizureItem
 from opsplatform.models.vocabulary import TRANSPORT_MODES
+from opsplatform.reference import names
+from opsplatform.reference.lookup import unknown_taxon_message
+
+NAMED = ("countries", "terms", "taxa")  # read by name or code: see read_filter
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,8 @@ class ResultFilter:
 
     @classmethod
     def from_params(cls, params: Any) -> ResultFilter:
-        """From query parameters (repeated keys or comma-separated values); bad values raise InvalidInput."""
+        """From query parameters (repeated keys or comma-separated values) as typed; bad dates and modes raise
+        InvalidInput. Countries, terms and taxa are read by `read_filter`, which knows their names."""
         def values(name: str) -> tuple[str, ...]:
             raw = params.getall(name, []) if hasattr(params, "getall") else params.get(name) or []
             raw = [raw] if isinstance(raw, str) else raw
@@ -49,9 +55,8 @@ class ResultFilter:
         if errors:
             raise InvalidInput(errors)
         return cls(start=days.get("start"), end=days.get("end"),
-                   countries=tuple(c.upper() for c in values("countries")), regions=values("regions"),
-                   networks=values("networks"), taxon_groups=values("taxon_groups"), taxa=values("taxa"),
-                   terms=tuple(t.upper() for t in values("terms")), modes=modes)
+                   countries=values("countries"), regions=values("regions"), networks=values("networks"),
+                   taxon_groups=values("taxon_groups"), taxa=values("taxa"), terms=values("terms"), modes=modes)
 
     def as_params(self) -> dict[str, str]:
         """Back to query parameters, for links that keep the filter (exports, maps)."""
@@ -110,3 +115,38 @@ class ResultFilter:
         if self.terms or self.taxa or self.taxon_groups:
             conditions.append(exists().where(SeizureItem.seizure_id == Seizure.id, self.item_clause()))
         return and_(true(), *conditions)
+
+
+async def read_filter(session: AsyncSession, params: Any) -> ResultFilter:
+    """The filter of a page's or the API's query: countries, terms and taxa given by code or by name in any language
+    ("Kenya", "KE", "KEN"; "tusks", "TUS"), kept as codes; one nobody knows is refused, named, rather than silently
+    matching nothing."""
+    typed = ResultFilter.from_params(params)
+    asked = [kind for kind in NAMED if getattr(typed, kind)]
+    if not asked:
+        return typed
+    known = await names.spellings(session, asked)
+    errors, codes = [], {}
+    for kind in asked:
+        found: list[str] = []
+        for value in getattr(typed, kind):
+            code = known.code(kind, value)
+            if code is None:
+                errors.append(FieldError(kind, _unknown(kind, value, known)))
+            elif code not in found:
+                found.append(code)
+        codes[kind] = tuple(found)
+    if errors:
+        raise InvalidInput(errors)
+    return replace(typed, **codes)
+
+
+def _unknown(kind: str, value: str, known: names.Spellings) -> str:
+    if kind == "taxa":
+        return unknown_taxon_message(value, sorted(set(known.taxa.values())))
+    if kind == "terms":
+        return _("%(value)s is not a CITES trade term: give its name or its code, such as TUS", value=value)
+    return _("%(value)s is not a country: give its name or its ISO code, such as KEN or KE", value=value)
+
+
+FILTER_FIELDS = tuple(f.name for f in fields(ResultFilter))

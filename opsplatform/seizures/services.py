@@ -208,7 +208,7 @@ def _item_columns(item: dict[str, Any]) -> dict[str, Any]:
                                  "normalised_quantity", "estimated_value", "currency")}
 
 
-def _correction_reason(member: Member, seizure: Seizure, reason: Any) -> str | None:
+def correction_reason(member: Member, seizure: Seizure, reason: Any) -> str | None:
     """Someone other than the record's country changing it says why; the country sees the reason and is told."""
     reason = str(reason or "").strip()
     if policy.corrects_for_others(member, seizure) and not reason:
@@ -224,7 +224,7 @@ async def update_seizure(session: AsyncSession, settings: Settings, member: Memb
     if not policy.may_change(member, seizure):
         raise NotAllowed(_("only the reporting country or a coordinator may change this record"))
     refuse_if_locked(member, raw.get("correction_reason"))
-    reason = _correction_reason(member, seizure, raw.get("correction_reason"))
+    reason = correction_reason(member, seizure, raw.get("correction_reason"))
     merged = {**await seizure_fields(session, seizure), **raw}
     checked = check_submission(await Reference.load(session), member, merged, country=seizure.reporting_country)
     if checked.seizure["seizure_ref"] != seizure.seizure_ref and await session.scalar(select(Seizure.id).where(
@@ -261,7 +261,7 @@ async def update_seizure(session: AsyncSession, settings: Settings, member: Memb
         await events.tell(events.MOVED, session, seizure)
     await events.tell(events.SAVED, session, seizure)
     if reason:
-        await _tell_country(session, member, seizure, N_("%(who)s corrected your record %(ref)s in %(operation)s: "
+        await tell_country(session, member, seizure, N_("%(who)s corrected your record %(ref)s in %(operation)s: "
                                                          "%(reason)s"), reason)
     return seizure
 
@@ -304,12 +304,12 @@ async def change_status(session: AsyncSession, member: Member, seizure: Seizure,
     if action in ("query", "answer"):
         await _tell_other_side(session, seizure, action, member.user)
     elif action == "withdraw" and policy.corrects_for_others(member, seizure):
-        await _tell_country(session, member, seizure, N_("%(who)s withdrew your record %(ref)s in %(operation)s: "
+        await tell_country(session, member, seizure, N_("%(who)s withdrew your record %(ref)s in %(operation)s: "
                                                          "%(reason)s"), message.strip())
     return seizure
 
 
-async def _tell_country(session: AsyncSession, member: Member, seizure: Seizure, text: str, reason: str) -> None:
+async def tell_country(session: AsyncSession, member: Member, seizure: Seizure, text: str, reason: str) -> None:
     """The record's country learns of a change made by someone else, with the reason given."""
     code = member.operation.code
     recipients = set(await session.scalars(country_focal_points(seizure.operation_id, seizure.reporting_country)))

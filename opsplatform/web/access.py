@@ -1,9 +1,9 @@
 """What a route handler receives already checked, through dependencies that ask `policy`.
 
 Every route under `/operations/{code}` gets `member` (the user's place in that operation: 404 outside its closed
-group) and `operation`; routes with a record, upload, document, link or message in the path get it the same way,
-never one the user may not see. A route that needs more than membership says so with `needs(capability)`, answered
-403 for a member without it:
+group) and `operation`; routes with a record, a record's attachment, an upload, document, link or message in the path
+get it the same way, never one the user may not see. A route that needs more than membership says so with
+`needs(capability)`, answered 403 for a member without it:
 
     @get("/seizures/{seizure_id:int}", name="seizures:detail", dependencies=needs("view_records"))
     async def detail(self, operation: ReadableOperation, seizure: ReadableSeizure) -> Template: ...
@@ -25,13 +25,15 @@ from opsplatform.i18n import _
 from opsplatform.models.cases import SeizureLink
 from opsplatform.models.documents import Artifact
 from opsplatform.models.operations import Operation
-from opsplatform.models.seizures import Seizure, SheetImport
+from opsplatform.models.seizures import Seizure, SeizureAttachment, SheetImport
 from opsplatform.policy import Member
+from opsplatform.seizures import attachments
 from opsplatform.web.deps import Db
 
 Membership: TypeAlias = NamedDependency[Member]  # as `member`: the user's place in the path's operation
 ReadableOperation: TypeAlias = NamedDependency[Operation]  # as `operation`
 ReadableSeizure: TypeAlias = NamedDependency[Seizure]  # as `seizure`: a record the member sees in full
+ReadableAttachment: TypeAlias = NamedDependency[SeizureAttachment]  # as `attachment`: a file of such a record
 ReadableUpload: TypeAlias = NamedDependency[SheetImport]  # as `upload`: a sheet of a country the member logs for
 ReadableLink: TypeAlias = NamedDependency[SeizureLink]  # as `link`
 ReadableDocument: TypeAlias = NamedDependency[Artifact]  # as `document`
@@ -87,6 +89,15 @@ async def provide_seizure(db: Db, member: Membership, seizure_id: FromPath[int])
     return seizure
 
 
+async def provide_attachment(db: Db, seizure: ReadableSeizure, file_id: FromPath[int]) -> SeizureAttachment:
+    """A photo or document of a record the member sees in full (without its bytes): readers of the record read its
+    files, and nobody else."""
+    attachment = await attachments.attachment_of(db, seizure, file_id)
+    if attachment is None:
+        raise NotFoundException(_("no attachment %(id)s that you can read", id=file_id))
+    return attachment
+
+
 async def provide_upload(db: Db, member: Membership, import_id: FromPath[int]) -> SheetImport:
     upload = await db.scalar(select(SheetImport).where(SheetImport.id == import_id, policy.uploads(member)))
     if upload is None:
@@ -114,5 +125,5 @@ async def provide_document(request: Request, db: Db, artifact_id: FromPath[int])
 
 
 DEPENDENCIES = {"member": Provide(_provider(None)), "operation": Provide(provide_operation),
-                "seizure": Provide(provide_seizure), "upload": Provide(provide_upload), "link": Provide(provide_link),
-                "document": Provide(provide_document)}
+                "seizure": Provide(provide_seizure), "attachment": Provide(provide_attachment),
+                "upload": Provide(provide_upload), "link": Provide(provide_link), "document": Provide(provide_document)}

@@ -1,5 +1,5 @@
-"""File responses shared by the pages and the API: message attachments, the Ecomessage and the annual illegal trade
-report."""
+"""File responses shared by the pages and the API: message and record attachments, the Ecomessage and the annual
+illegal trade report."""
 
 from __future__ import annotations
 
@@ -8,24 +8,28 @@ from litestar.exceptions import NotFoundException
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.cases import annual_report, ecomessage, messages
-from opsplatform.cases.attachments import typed_filename
 from opsplatform.database import utcnow
 from opsplatform.i18n import _
 from opsplatform.models.cases import MessageAttachment
 from opsplatform.models.seizures import Seizure
 from opsplatform.policy import Member
 from opsplatform.rendering.filenames import download_headers
+from opsplatform.uploads import SHOWN_INLINE, typed_filename
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def attachment_response(found: MessageAttachment) -> Response[bytes]:
-    """An attachment with the type found from its content and that type's extension: a photo shown in the browser,
-    anything else saved; never sniffed into another type, never kept in a shared cache."""
-    return Response(found.content, media_type=found.content_type, headers={
-        **download_headers(typed_filename(found.filename, found.content_type),
-                           inline=found.content_type.startswith("image/")),
+def file_response(content: bytes, content_type: str, filename: str) -> Response[bytes]:
+    """A stored file (a message's or a record's attachment) with the type found from its content and that type's
+    extension: a photo shown in the browser, anything else saved; never sniffed into another type, never kept in a
+    shared cache."""
+    return Response(content, media_type=content_type, headers={
+        **download_headers(typed_filename(filename, content_type), inline=content_type in SHOWN_INLINE),
         "x-content-type-options": "nosniff", "cache-control": "private, no-store"})
+
+
+def attachment_response(found: MessageAttachment) -> Response[bytes]:
+    return file_response(found.content, found.content_type, found.filename)
 
 
 async def readable_attachment(db: AsyncSession, member: Member, message_id: int,

@@ -48,7 +48,8 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, NotAuthorizedException):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return redirect_to(request, "login", query={"next": target})
-    titles = {403: _("Not allowed"), 404: _("Not found"), 400: _("Bad request"), 405: _("Not allowed")}
+    titles = {403: _("Not allowed"), 404: _("Not found"), 400: _("Bad request"), 405: _("Not allowed"),
+              413: _("Too large")}
     return _page(request, exc.status_code, titles.get(exc.status_code, _("Error")), _detail(exc))
 
 
@@ -58,7 +59,8 @@ def _detail(exc: HTTPException) -> str:
         return str(exc.detail)
     return {404: _("There is no such page, or it is not one you can see."),
             403: _("Your role does not allow this."),
-            405: _("This address does not take that kind of request.")}.get(exc.status_code, "")
+            405: _("This address does not take that kind of request."),
+            413: _("What was sent is larger than this address takes: nothing was stored.")}.get(exc.status_code, "")
 
 
 def invalid_input(request: Request, exc: InvalidInput) -> Response:

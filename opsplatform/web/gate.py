@@ -7,22 +7,30 @@ person could have meant is refused here, whatever the route, with a 400 naming w
   strings and keys. PostgreSQL text cannot hold NUL; the others break spreadsheets (openpyxl refuses them) and are
   never meant.
 - A record id in the path beyond the INTEGER columns' range: no such record can exist, so it is not found.
+
+Before all of these, `UploadLimit` refuses an upload larger than its route takes (413), before a byte of it is read.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from litestar import Request
-from litestar.datastructures import UploadFile
+from litestar.datastructures import Headers, UploadFile
+from litestar.enums import ScopeType
 from litestar.exceptions import NotFoundException, SerializationException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.middleware import ASGIMiddleware
 
 from opsplatform.database import LARGEST_ID
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
+
+if TYPE_CHECKING:
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_DEPTH = 16  # a seizure with items and suspects is 3 deep; messages with attachments 3
 LARGEST_NUMBER = 10**15  # money, the largest any field takes
@@ -110,3 +118,38 @@ async def _form_problems(request: Request) -> list[FieldError]:
         if problem := control_problem(key) or control_problem(text):
             errors.append(FieldError(key, problem))
     return errors
+
+
+class UploadLimit(ASGIMiddleware):
+    """An upload larger than its route takes is refused before it is read: by the length it announces, or as soon as
+    more arrives. A route names its limit in its `opt` (`{"upload_limit": settings -> bytes}`); every other route
+    keeps the app's limit on a request's body. Listed before the CSRF check, so that not even it reads such a body."""
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        limit_of = scope["route_handler"].opt.get("upload_limit")
+        if limit_of is None:
+            await next_app(scope, receive, send)
+            return
+        limit = limit_of(scope["litestar_app"].state.settings)
+        announced = Headers.from_scope(scope).get("content-length", "")
+        if announced.isdigit() and int(announced) > limit:
+            raise _too_large(limit)
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _too_large(limit)
+            return message
+
+        await next_app(scope, counted, send)
+
+
+def _too_large(limit: int) -> RequestEntityTooLarge:
+    return RequestEntityTooLarge(detail=_("This upload is larger than %(mb)s MB, the most this form takes: nothing "
+                                          "was stored. Send fewer or smaller files.", mb=limit // (1024 * 1024)))

@@ -10,10 +10,13 @@ person's part is one more `test_…` function using `journey`.
 
 from __future__ import annotations
 
+import io
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
@@ -249,6 +252,11 @@ def test_on_a_phone_the_seizure_form_adds_rows_in_place_keeps_a_draft_and_enter_
             page.fill(selector, value)
         page.select_option("#f-transport_mode", "road")
         page.select_option("#f-items-0-term", "TUS")
+        # Transit countries are found by typing a name (a chip each), not by scrolling a list of 249.
+        page.fill("#f-transit_countries", "tanzania")
+        page.press("#f-transit_countries", "Enter")
+        expect(page.locator(".picker ul.chips li")).to_have_count(1)
+        expect(page.locator(".picker ul.chips li")).to_contain_text("Tanzania")
         page.click("button[name=action][value=add_item]")
         expect(page.locator("[data-row=items]")).to_have_count(2)
         assert page.evaluate("window.stillThisPage") is True
@@ -265,12 +273,16 @@ def test_on_a_phone_the_seizure_form_adds_rows_in_place_keeps_a_draft_and_enter_
         for selector, value in {**typed, "#f-items-1-quantity": "3.5"}.items():
             expect(page.locator(selector)).to_have_value(value)
         expect(page.locator("#f-items-1-unit")).to_have_value("KIL")
+        expect(page.locator(".picker ul.chips li")).to_contain_text("Tanzania")
         page.press("#f-items-1-quantity", "Enter")  # Enter saves the record: it never removes a row
         expect(page.locator(".flash-success")).to_contain_text("Seizure KE-PHONE-1 saved as submitted")
         assert not page.url.endswith("#saved")  # the draft was let go and the address tidied
         items = journey.site.run(lambda s: s.scalars(select(SeizureItem.quantity).join(Seizure).where(
             Seizure.seizure_ref == "KE-PHONE-1").order_by(SeizureItem.item_no)))
         assert list(items) == [12, 3.5]
+        transit = journey.site.run(lambda s: s.scalar(select(Seizure.transit_countries).where(
+            Seizure.seizure_ref == "KE-PHONE-1")))
+        assert transit == ["TZA"]
         page.goto(f"/operations/{OPERATION}/seizures/new")
         expect(page.locator(".draft-notice")).to_have_count(0)
         expect(page.locator("#f-seizure_ref")).to_have_value("")
@@ -297,6 +309,25 @@ def test_the_coordinator_queries_a_record_and_the_focal_point_sees_the_query(jou
     focal_point.click(".open-query button[type=submit]")
     expect(focal_point.locator(".status").first).to_have_text("submitted")
     expect(focal_point.locator("ol.history")).to_contain_text("Confirmed: 2 tusks")
+
+
+def test_on_a_phone_the_focal_point_attaches_a_photo_to_a_record(journey: Journey) -> None:
+    page = journey.pages["focal_point-en"]
+    page.set_viewport_size(PHONE)
+    try:
+        page.goto(journey.seizure_urls["en"])
+        picture_bytes = io.BytesIO()
+        Image.new("RGB", (800, 600), (180, 140, 90)).save(picture_bytes, "JPEG")
+        page.set_input_files("#f-photo", {"name": "tusks.jpg", "mimeType": "image/jpeg",
+                                          "buffer": picture_bytes.getvalue()})
+        page.click("#attachments button[type=submit]:has-text('Attach')")
+        expect(page.locator(".flash-success")).to_contain_text("1 file attached.")
+        thumbnail = page.locator("#attachments img[alt='tusks.jpg']")
+        expect(thumbnail).to_be_visible()
+        assert page.evaluate("(img) => img.naturalWidth", thumbnail.element_handle()) == 320
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        page.set_viewport_size(VIEWPORT)
 
 
 def test_without_a_connection_the_form_saves_to_the_outbox_and_sends_once_when_back(journey: Journey) -> None:
@@ -375,7 +406,8 @@ def test_no_page_a_focal_point_visits_scrolls_sideways_on_a_phone(journey: Journ
     visits = ["/", f"/operations/{OPERATION}", f"/operations/{OPERATION}/seizures", record,
               f"/operations/{OPERATION}/seizures/new", f"/operations/{OPERATION}/completeness",
               f"/operations/{OPERATION}/imports", f"/operations/{OPERATION}/messages",
-              f"/operations/{OPERATION}/dashboard", "/notifications", "/account"]
+              f"/operations/{OPERATION}/dashboard", "/notifications", "/account", "/records?q=KE",
+              f"/compare?operations={OPERATION}", "/help/focal-point"]
     page.set_viewport_size(PHONE)
     try:
         wide = {}
@@ -423,6 +455,14 @@ def test_the_coordinator_reads_the_dashboard_and_the_map_loads_nothing_from_outs
     page.click("text=Seizure locations")
     expect(frame.locator(".marker-cluster, .leaflet-marker-icon").first).to_be_attached()
     picture(page, "coordinator-dashboard", full_page=True)
+    # The filter takes a country by its name; the figures narrow to it and the choice shows as a chip.
+    page.click("details.filters summary")
+    page.fill("#f-countries", "Kenya")
+    page.press("#f-countries", "Enter")
+    page.click("details.filters button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/dashboard\?.*countries=KEN(&|$)"))
+    expect(page.locator(".filters ul.chips li")).to_contain_text("Kenya")
+    page.goto(f"/operations/{OPERATION}/dashboard")
     assert any("/map/countries" in url for url in requested) and any("/map/points" in url for url in requested)
     assert any("leaflet" in url for url in requested)
     outside = [url for url in requested if urlparse(url).hostname not in ("127.0.0.1", None) and

@@ -10,23 +10,23 @@ from litestar import Controller, Request, get
 from litestar.openapi.spec import Parameter
 
 from opsplatform.models.vocabulary import TRANSPORT_MODES
-from opsplatform.reporting.filters import ResultFilter
+from opsplatform.reporting.filters import ResultFilter, read_filter
 from opsplatform.reporting.summary import summary
 from opsplatform.web.access import Membership
 from opsplatform.web.api_docs import ERRORS
 from opsplatform.web.api_schema import coded, day, documented, listing, query, text
 from opsplatform.web.deps import Db
 
-# The filter's parameters as the document lists them; ResultFilter.from_params reads and checks them.
+# The filter's parameters as the document lists them; read_filter reads and checks them.
 FILTER_HELP = {
     "start": "Seizures from this day on",
     "end": "Seizures up to this day",
-    "countries": "Reporting countries, ISO 3166-1 alpha-3",
+    "countries": "Reporting countries: ISO 3166-1 alpha-3 or alpha-2 codes, or names in English, French or Spanish",
     "regions": "UN M49 region codes (region, subregion or intermediate region)",
     "networks": "Enforcement network codes: their member countries",
     "taxon_groups": "Taxon groups",
-    "taxa": "Scientific names",
-    "terms": "CITES trade term codes",
+    "taxa": "Scientific names, or common names in English, French or Spanish",
+    "terms": "CITES trade term codes, or their names in English, French or Spanish",
     "modes": "Transport modes (unknown: not given)",
 }
 VALUES = {"modes": coded((*TRANSPORT_MODES, "unknown"), nullable=False)}
@@ -48,4 +48,4 @@ class ReportingApi(Controller):
          summary="The operation's figures, filtered as the dashboard filters them",
          operation_class=documented(parameters=filter_parameters()))
     async def summary(self, request: Request, db: Db, member: Membership) -> dict[str, Any]:
-        return await summary(db, member, ResultFilter.from_params(request.query_params))
+        return await summary(db, member, await read_filter(db, request.query_params))

@@ -1,4 +1,4 @@
-"""JSON API for results: seizures with their items and suspects, status changes, nil returns."""
+"""JSON API for results: seizures with their items and suspects, their attachments, status changes, nil returns."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from opsplatform.i18n import _
 from opsplatform.models import vocabulary as v
 from opsplatform.models.seizures import Seizure
 from opsplatform.policy import Member
-from opsplatform.seizures import returns, services
+from opsplatform.seizures import attachments, returns, services
 from opsplatform.seizures.validation import (
     CODED,
     MAX_COUNT,
@@ -27,7 +27,7 @@ from opsplatform.seizures.validation import (
     TEXT_LIMITS,
 )
 from opsplatform.web import idempotency
-from opsplatform.web.access import Membership, ReadableSeizure, needs
+from opsplatform.web.access import Membership, ReadableAttachment, ReadableSeizure, needs
 from opsplatform.web.api_docs import CREATE_ERRORS, ERRORS, ERRORS_WITH_CONFLICT
 from opsplatform.web.api_schema import (
     COUNTRY,
@@ -45,7 +45,9 @@ from opsplatform.web.api_schema import (
     version,
     whole,
 )
+from opsplatform.web.case_files import file_response
 from opsplatform.web.deps import Db, Offset
+from opsplatform.web.redirects import url_for
 
 PAGE = 200
 RECORDS = needs("view_records")
@@ -180,6 +182,23 @@ class SeizureApi(Controller):
             raise InvalidInput.one("version", _("must be the version you read (an integer)"))
         return await _changed(request, db, member, seizure, lambda: services.change_status(
             db, member, seizure, str(data.get("action") or ""), str(data.get("message") or ""), version))
+
+    # A record's files are read by exactly its readers (`policy.records`); anyone else is answered 404.
+    @get("/seizures/{seizure_id:int}/attachments", name="api:seizure:attachments", responses=ERRORS,
+         summary="The record's photos and documents, oldest first (each file at its url)")
+    async def list_attachments(self, request: Request, db: Db, member: Membership,
+                               seizure: ReadableSeizure) -> list[dict[str, Any]]:
+        code = member.operation.code
+        return [attachments.attachment_json(a, url_for(request.app, "api:seizure:attachment", code=code,
+                                                       seizure_id=seizure.id, file_id=a.id))
+                for a in await attachments.attachments_of(db, seizure)]
+
+    @get("/seizures/{seizure_id:int}/attachments/{file_id:int}", name="api:seizure:attachment", responses=ERRORS,
+         summary="A photo or document of the record as it was sent, typed by its content",
+         operation_class=documented(media_types=attachments.ACCEPTED))
+    async def attachment_file(self, db: Db, attachment: ReadableAttachment) -> Response[bytes]:
+        content = await attachments.stored(db, attachment, "content")
+        return file_response(content or b"", attachment.content_type, attachment.filename)
 
     @post("/nil-returns", name="api:nil_returns", responses=CREATE_ERRORS, dependencies=LOG, status_code=201,
           summary="Say a day had nothing to report",

@@ -54,8 +54,13 @@ class ReleaseController(Controller):
         await db.refresh(release)
         texts = {f"{name}_{lang}": (release.texts.get(lang) or {}).get(name, "")
                  for lang in LANGUAGES for name in workflow.TEXT_FIELDS}
+        # The highlights the press officer may write in each language: those the live figures hold now.
+        highlights = (await workflow.figures_of(db, operation, release, utcnow()))["highlights"] \
+            if release.status == ReleaseStatus.draft else []
+        texts |= {f"highlight_{key}_{lang}": text for lang, written in (release.highlight_texts or {}).items()
+                  for key, text in written.items()}
         return Template("releases/edit.html", status_code=status_code, context={
-            "operation": operation, "release": release, "errors": errors or {},
+            "operation": operation, "release": release, "errors": errors or {}, "highlights": highlights,
             "form": form or {**texts, "suppress_below": release.suppress_below or "",
                              "embargo": release.embargo.strftime("%Y-%m-%dT%H:%M") if release.embargo else ""},
             "corrections": await workflow.corrections_of(db, release), "exports": EXPORTS,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
@@ -14,24 +12,19 @@ from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 from opsplatform.labels import country_name, value_label
-from opsplatform.models.reference import Country, Network
+from opsplatform.models.reference import Country
 from opsplatform.models.seizures import Seizure
-from opsplatform.models.vocabulary import TRANSPORT_MODES
-from opsplatform.reference import lookup
 from opsplatform.rendering.filenames import download_headers
 from opsplatform.reporting import exports, maps
 from opsplatform.reporting.dashboard import dashboard_context
-from opsplatform.reporting.filters import ResultFilter
+from opsplatform.reporting.filters import FILTER_FIELDS, ResultFilter, read_filter
 from opsplatform.reporting.summary import Scope, breakdowns, summary
 from opsplatform.web.access import Membership, needs
 from opsplatform.web.deps import Db
 from opsplatform.web.maps import map_response
+from opsplatform.web.pickers import filter_choices
 
 MAP_KINDS = ("points", "countries", "flows")
-
-
-def _filter(request: Request) -> ResultFilter:
-    return ResultFilter.from_params(request.query_params)
 
 
 class DashboardController(Controller):
@@ -43,22 +36,23 @@ class DashboardController(Controller):
         """The whole page; while the operation is active htmx refreshes the figures every 30 seconds."""
         operation = member.operation
         try:
-            result_filter = _filter(request)
-        except InvalidInput as exc:
+            result_filter = await read_filter(db, request.query_params)
+        except InvalidInput as exc:  # the figures unfiltered, the filter as typed with what is wrong in it
             result_filter, errors = ResultFilter(), exc.by_field()
+            params = {name: value for name, value in request.query_params.items() if name in FILTER_FIELDS and value}
         else:
-            errors = {}
+            errors, params = {}, result_filter.as_params()
         context = await dashboard_context(db, member, result_filter, utcnow())
         template = "reporting/_figures.html" if request.headers.get("hx-request") else "reporting/dashboard.html"
         return Template(template, context={
-            **context, "operation": operation, "filter": result_filter, "params": result_filter.as_params(),
+            **context, "operation": operation, "filter": result_filter, "params": params,
             "errors": errors, "live": operation.phase == "active", "map_kinds": MAP_KINDS,
-            "export_fields": exports.FIELDS, "options": await filter_options(db)})
+            "export_fields": exports.FIELDS, **await filter_choices(db)})
 
     @get("/map/{kind:str}", name="dashboard:map")
     async def map(self, request: Request, db: Db, member: Membership, kind: FromPath[str]) -> Response:
         """Seizure points (clustered), a choropleth of seizures per country, or trafficking flows; no nominal data."""
-        result_filter, settings = _filter(request), request.app.state.settings
+        result_filter, settings = await read_filter(db, request.query_params), request.app.state.settings
         if kind == "countries":
             figures = await summary(db, member, result_filter)
             return map_response(settings, maps.choropleth_map(
@@ -92,14 +86,7 @@ class DashboardController(Controller):
         fields = exports.pick_fields(request.query_params.getall("fields", []))
         if fmt == "geojson":
             fields += [f for f in ("latitude", "longitude") if f not in fields]
-        content = await exports.render(fmt, exports.rows(db, member, _filter(request), fields), fields)
+        result_filter = await read_filter(db, request.query_params)
+        content = await exports.render(fmt, exports.rows(db, member, result_filter, fields), fields)
         return Response(content, media_type=exports.FORMATS[fmt],
                         headers=download_headers(f"{operation.code}-seizures.{fmt}"))
-
-
-async def filter_options(db: Db) -> dict[str, Any]:
-    return {"regions": await lookup.region_choices(db),
-            "networks": (await db.scalars(select(Network.code).order_by(Network.code))).all(),
-            "modes": TRANSPORT_MODES,
-            "groups": ("mammals", "birds", "reptiles", "amphibians", "fish", "invertebrates", "corals", "plants",
-                       "timber")}

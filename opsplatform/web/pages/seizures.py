@@ -24,16 +24,19 @@ from opsplatform.models.seizures import Seizure, SeizureItem, StatusChange, Susp
 from opsplatform.policy import Member
 from opsplatform.reference import lookup
 from opsplatform.reporting.exports import visible_records
-from opsplatform.reporting.filters import ResultFilter
-from opsplatform.seizures import returns, services
+from opsplatform.reporting.filters import FILTER_FIELDS, read_filter
+from opsplatform.reporting.records import items_by_record
+from opsplatform.seizures import attachments, returns, services
 from opsplatform.seizures.validation import NOMINAL
 from opsplatform.web import idempotency, seizure_form as forms
 from opsplatform.web.access import Membership, ReadableSeizure, needs
 from opsplatform.web.deps import Db, PageNumber
 from opsplatform.web.flash import flash
+from opsplatform.web.pickers import filter_choices
 from opsplatform.web.redirects import redirect_to
 
 RECORDS = needs("view_records")
+STATUSES = ("draft", "submitted", "validated", "queried", "withdrawn")
 LOG = needs("log_records")
 
 
@@ -50,8 +53,9 @@ async def form_choices(db: Db) -> dict[str, Any]:
 
 async def record_page(request: Request, db: Db, member: Member, seizure: Seizure,
                       errors: dict[str, str] | None = None, status_code: int = 200, *,
-                      case_form: dict[str, Any] | None = None) -> Template:
-    """The record page; `case_form` carries the typed values and errors of a refused link or follow-up form."""
+                      case_form: dict[str, Any] | None = None, attach_problems: list[str] | None = None) -> Template:
+    """The record page; `case_form` carries the typed values and errors of a refused link or follow-up form,
+    `attach_problems` what was wrong with files sent to attach."""
     settings, operation = request.app.state.settings, member.operation
     await db.refresh(operation)  # after a refused change was rolled back
     await db.refresh(seizure)
@@ -73,7 +77,10 @@ async def record_page(request: Request, db: Db, member: Member, seizure: Seizure
         "history": history, "changes": changes, "may_change": policy.may_change(member, seizure),
         "may_validate": policy.may_validate(member, seizure), "errors": errors or {},
         "reason_needed": policy.corrects_for_others(member, seizure),
-        "case": await record_context(db, member, seizure, case_form)})
+        "case": await record_context(db, member, seizure, case_form), "quantity": await lookup.quantity_words(db),
+        "attachments": await attachments.attachments_of(db, seizure), "photo_types": attachments.PHOTOS,
+        "attach_limits": attachments.limits(settings), "attach_problems": attach_problems or [],
+        "speaks": policy.speaks_for_country(member, seizure.reporting_country)})
 
 
 class SeizureController(Controller):
@@ -101,28 +108,29 @@ class SeizureController(Controller):
 
     @get("/seizures", name="seizures:list", dependencies=RECORDS)
     async def list(self, request: Request, db: Db, member: Membership, status: FromQuery[str] = "",
-                   country: FromQuery[str] = "", page: PageNumber = 1) -> Template:
+                   page: PageNumber = 1) -> Template:
+        """The records the member may read, newest first, filtered as the dashboard filters (countries, terms and
+        taxa by name or code); a filter nobody can read is shown back with what is wrong, and no records."""
         operation = member.operation
-        result_filter = ResultFilter.from_params(request.query_params)
+        try:
+            result_filter = await read_filter(db, request.query_params)
+        except InvalidInput as exc:
+            typed = {name: value for name, value in request.query_params.items() if name in FILTER_FIELDS}
+            return Template("seizures/list.html", status_code=400, context={
+                "operation": operation, "seizures": [], "items": {}, "total": 0, "page": 1,
+                "filters": {**typed, "status": status}, "errors": exc.by_field(), "statuses": STATUSES,
+                **await filter_choices(db)})
         query = visible_records(member, result_filter)
         if status:
             query = query.where(Seizure.status == status)
-        if country:
-            query = query.where(Seizure.reporting_country == country.upper())
         total = await db.scalar(select(func.count()).select_from(query.subquery()))
         seizures = (await db.scalars(query.order_by(Seizure.seizure_date.desc(), Seizure.id.desc())
                                      .offset((page - 1) * 50).limit(50))).all()
-        items = (await db.execute(select(SeizureItem, Taxon.scientific_name)
-                                  .join(Taxon, Taxon.id == SeizureItem.taxon_id)
-                                  .where(SeizureItem.seizure_id.in_([s.id for s in seizures]))
-                                  .order_by(SeizureItem.item_no))).all()
-        by_seizure: dict[int, list[Any]] = {}
-        for item, name in items:
-            by_seizure.setdefault(item.seizure_id, []).append((item, name))
         return Template("seizures/list.html", context={
-            "operation": operation, "seizures": seizures, "items": by_seizure, "total": total, "page": page,
-            "filters": {**result_filter.as_params(), "status": status, "country": country},
-            "statuses": ["draft", "submitted", "validated", "queried", "withdrawn"]})
+            "operation": operation, "seizures": seizures, "total": total, "page": page,
+            "items": await items_by_record(db, [s.id for s in seizures]),
+            "filters": {**result_filter.as_params(), "status": status}, "errors": {}, "statuses": STATUSES,
+            "quantity": await lookup.quantity_words(db), **await filter_choices(db)})
 
     @get("/seizures/new", name="seizures:new", dependencies=LOG)
     async def new(self, db: Db, member: Membership) -> Template:

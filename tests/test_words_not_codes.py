@@ -38,6 +38,8 @@ FILTERS = [  # what is typed, and the records it finds
     ({"terms": "écailles"}, {"TZ-1"}),  # scales, in French, without caring for the accent's case
     ({"taxa": "sunda pangolin"}, {"TZ-1"}),
     ({"taxa": "Loxodonta africana"}, {"KE-JKIA-001"}),
+    ({"taxa": "Manis"}, {"TZ-1"}),  # a genus covers its species
+    ({"taxa": "asian pangolins"}, {"TZ-1"}),  # by the genus's common name
 ]
 UNKNOWN = [  # a name nobody knows, the field's label and what the page says
     ({"countries": "Kenyaa"}, "Countries", "Kenyaa is not a country"),

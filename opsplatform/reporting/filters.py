@@ -6,8 +6,9 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from opsplatform import dates
 from opsplatform.errors import FieldError, InvalidInput
@@ -73,11 +74,11 @@ class ResultFilter:
         if self.terms:
             conditions.append(SeizureItem.term_code.in_(self.terms))
         if self.taxa or self.taxon_groups:
-            taxa = select(Taxon.id)
-            taxa = taxa.where(or_(Taxon.scientific_name.in_(self.taxa), Taxon.taxon_group.in_(self.taxon_groups))) \
-                if self.taxa and self.taxon_groups else taxa.where(Taxon.scientific_name.in_(self.taxa)) if self.taxa \
-                else taxa.where(Taxon.taxon_group.in_(self.taxon_groups))
-            conditions.append(SeizureItem.taxon_id.in_(taxa))
+            chosen = [SeizureItem.taxon_id.in_(_with_everything_below(self.taxa))] if self.taxa else []
+            if self.taxon_groups:
+                chosen.append(SeizureItem.taxon_id.in_(select(Taxon.id).where(
+                    Taxon.taxon_group.in_(self.taxon_groups))))
+            conditions.append(or_(*chosen))
         return and_(true(), *conditions)
 
     @property
@@ -115,6 +116,14 @@ class ResultFilter:
         if self.terms or self.taxa or self.taxon_groups:
             conditions.append(exists().where(SeizureItem.seizure_id == Seizure.id, self.item_clause()))
         return and_(true(), *conditions)
+
+
+def _with_everything_below(names: tuple[str, ...]) -> Select[tuple[int]]:
+    """The ids of the taxa named and of every taxon below them: a genus covers its species, a family its genera."""
+    below = select(Taxon.id).where(Taxon.scientific_name.in_(names)).cte("below", recursive=True)
+    child = aliased(Taxon)
+    below = below.union_all(select(child.id).where(child.parent_id == below.c.id))
+    return select(below.c.id)
 
 
 async def read_filter(session: AsyncSession, params: Any) -> ResultFilter:

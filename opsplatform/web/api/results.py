@@ -25,7 +25,7 @@ FILTER_HELP = {
     "regions": "UN M49 region codes (region, subregion or intermediate region)",
     "networks": "Enforcement network codes: their member countries",
     "taxon_groups": "Taxon groups",
-    "taxa": "Scientific names, or common names in English, French or Spanish",
+    "taxa": "Scientific names, or common names in English, French or Spanish; each covers every taxon below it",
     "terms": "CITES trade term codes, or their names in English, French or Spanish",
     "modes": "Transport modes (unknown: not given)",
 }

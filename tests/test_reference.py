@@ -57,6 +57,20 @@ async def test_sample_codes_are_right(db):
     assert await db.get(Network, "NICECG") is not None
 
 
+async def test_every_current_cites_trade_term_is_offered_with_its_meaning(db):
+    """The codes of Notification 2021/044 (seed/sources, with where they were read) are all there; the codes whose
+    meaning changed mean what CITES says now."""
+    source = Path(__file__).resolve().parents[1] / "seed" / "sources" / "cites-trade-terms-2021.csv"
+    current = [line.split(",", 1)[0] for line in source.read_text(encoding="utf-8").splitlines()
+               if line and not line.startswith("#")][1:]
+    assert len(current) == 91
+    offered = set((await db.scalars(select(TradeTerm.code))).all())
+    assert [code for code in current if code not in offered] == []
+    meanings = {code: (await db.get(TradeTerm, code)).name_en for code in ("COS", "CSD", "CST", "GIL", "ROS")}
+    assert meanings == {"COS": "cosmetics", "CSD": "coral sand", "CST": "chess sets", "GIL": "gill plates",
+                        "ROS": "sawfish rostra"}
+
+
 @pytest.mark.parametrize("name,group,rank", [
     ("Manis javanica", "mammals", "species"), ("Loxodonta africana", "mammals", "species"),
     ("Psittacus erithacus", "birds", "species"), ("Anguilla anguilla", "fish", "species"),

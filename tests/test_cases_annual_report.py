@@ -4,11 +4,13 @@ valid CITES codes, ISO country codes, no nominal data; by role and country; the 
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 import openpyxl
 import pytest
 from sqlalchemy import select
 
+from opsplatform.models.operations import Operation
 from opsplatform.models.reference import TradeTerm, Unit
 from opsplatform.seizures.services import change_status
 from tests.cases_support import logged
@@ -71,6 +73,27 @@ async def test_the_export_has_one_row_per_item_with_valid_codes_and_no_names(cli
     cells = " ".join(str(value) for row in rows for value in row)
     for nominal in ("Tran Van A", "C1234567", "1980-02-03"):
         assert nominal not in cells
+
+
+async def test_values_read_as_words_dates_as_date_cells_and_a_genus_as_spp(client, db, settings, cast,
+                                                                           year_of_records):
+    thunder = await db.scalar(select(Operation).where(Operation.code == "THUNDER-2026"))
+    await logged(db, settings, thunder, cast.kenya, "KE-GENUS", seizure_date="2026-10-20",
+                 items=[{"taxon": "Manis", "term": "SCA", "quantity": 4, "unit": "kg"}])
+    response = await client.get(URL, params={"country": "KEN", "year": "2026"}, headers=await bearer(db, cast.kenya))
+    _cover, [header, *rows] = sheets(response.content)
+    column = {name: n for n, name in enumerate(header)}
+    assert "Country of export/re-export (ISO)" not in column  # not a column of the CITES format
+    ivory = next(r for r in rows if r[column["Quantity"]] == 120.5)
+    assert isinstance(ivory[column["Date of seizure"]], datetime)
+    assert ivory[column["Date of seizure"]].date().isoformat() == "2026-10-03"
+    assert (ivory[column["Agency responsible for the seizure"]], ivory[column["Method of detection"]],
+            ivory[column["Mode of transport"]]) == ("Customs", "X-ray", "Air cargo")
+    assert ivory[column["Method of concealment"]] == "sacks of cashew nuts"
+    assert ivory[column["Estimated value in country (amount and currency)"]] == "90,000 USD"
+    assert "Airport" in ivory[column["Location of seizure"]]
+    genus = next(r for r in rows if r[column["Quantity"]] == 4)
+    assert genus[column["Species (scientific name)"]] == "Manis spp."
 
 
 async def test_who_may_export_which_country(client, db, cast, year_of_records):

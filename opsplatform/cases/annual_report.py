@@ -14,11 +14,12 @@ from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform import checks, policy
+from opsplatform import checks, format, policy
 from opsplatform.database import utcnow
 from opsplatform.documents.cells import sheet_row
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import N_, _
+from opsplatform.labels import value_label
 from opsplatform.models.auth import User
 from opsplatform.models.cases import CaseEvent
 from opsplatform.models.operations import Operation
@@ -29,7 +30,7 @@ from opsplatform.models.seizures import COUNTED_STATUSES, Seizure, SeizureItem
 # not recorded here: the columns stay, empty, for the Party to complete before sending.
 FIRST_YEAR = 1975  # CITES entered into force
 COLUMNS = (
-    ("date", N_("Date of seizure (YYYY-MM-DD)")),
+    ("date", N_("Date of seizure")),
     ("location", N_("Location of seizure")),
     ("agency", N_("Agency responsible for the seizure")),
     ("species", N_("Species (scientific name)")),
@@ -37,10 +38,11 @@ COLUMNS = (
     ("quantity", N_("Quantity")),
     ("unit", N_("Unit (CITES unit code; empty = number of specimens)")),
     ("reason", N_("Reason for seizure")),
+    ("value", N_("Estimated value in country (amount and currency)")),
     ("detection", N_("Method of detection")),
     ("transport", N_("Mode of transport")),
+    ("concealment", N_("Method of concealment")),
     ("origin", N_("Country of origin (ISO)")),
-    ("export", N_("Country of export/re-export (ISO)")),
     ("transit", N_("Countries of transit (ISO)")),
     ("destination", N_("Country of destination/import (ISO)")),
     ("offender_nationalities", N_("Nationality of offenders (ISO)")),
@@ -48,6 +50,7 @@ COLUMNS = (
     ("disposal", N_("Disposal of confiscated specimens")),
     ("additional", N_("Additional information")),
 )
+ABOVE_SPECIES = ("genus", "family", "order", "class")  # written "Cuora spp.", as CITES writes a higher taxon
 KEYS = tuple(key for key, _heading in COLUMNS)
 
 
@@ -89,7 +92,7 @@ async def annual_report(session: AsyncSession, user: User, country: str, year: i
     iso = lambda code: alpha2.get(code, code) if code else ""  # noqa: E731  (CITES reports name countries by alpha-2)
     # A Party reports every seizure it made, also one linked as the same shipment as another country's.
     records = (await session.execute(
-        select(Seizure, SeizureItem, Taxon.scientific_name, Operation.code)
+        select(Seizure, SeizureItem, Taxon.scientific_name, Taxon.rank, Operation.code)
         .join(SeizureItem, SeizureItem.seizure_id == Seizure.id).join(Taxon, Taxon.id == SeizureItem.taxon_id)
         .join(Operation, Operation.id == Seizure.operation_id)
         .where(policy.annual_report_access(user, country), Seizure.status.in_(COUNTED_STATUSES),
@@ -97,20 +100,30 @@ async def annual_report(session: AsyncSession, user: User, country: str, year: i
         .order_by(Seizure.seizure_date, Seizure.id, SeizureItem.item_no))).all()
     sanctions = await _sanctions(session, {seizure.id for seizure, *_rest in records})
     rows = [{
-        "date": seizure.seizure_date.isoformat(),
-        "location": ", ".join(p for p in (seizure.location, seizure.location_type) if p),
-        "agency": seizure.agency or "", "species": taxon, "term": item.term_code, "quantity": item.quantity,
-        "unit": item.unit_code or "", "reason": "", "detection": seizure.detection_method or "",
-        "transport": seizure.transport_mode or "", "origin": iso(seizure.origin_country),
-        "export": iso(seizure.export_country), "transit": ";".join(iso(c) for c in seizure.transit_countries),
+        "date": seizure.seizure_date,  # a date cell, not text
+        "location": ", ".join(p for p in (seizure.location, seizure.location_type and
+                                          value_label(seizure.location_type)) if p),
+        "agency": _worded(seizure.agency), "species": f"{taxon} spp." if rank in ABOVE_SPECIES else taxon,
+        "term": item.term_code, "quantity": item.quantity, "unit": item.unit_code or "", "reason": "",
+        "value": f"{format.number(item.estimated_value)} {item.currency or ''}".strip()
+        if item.estimated_value is not None else "",
+        "detection": _worded(seizure.detection_method), "transport": _worded(seizure.transport_mode),
+        "concealment": seizure.concealment or "", "origin": iso(seizure.origin_country),
+        "transit": ";".join(iso(c) for c in seizure.transit_countries),
         "destination": iso(seizure.destination_country),
         "offender_nationalities": ";".join(iso(c) for c in seizure.suspect_nationalities),
         "sanctions": sanctions.get(seizure.id, ""), "disposal": "",
-        "additional": "; ".join(p for p in (f"{operation} {seizure.seizure_ref}",
-                                            seizure.concealment and f"concealment: {seizure.concealment}",
-                                            seizure.notes) if p),
-    } for seizure, item, taxon, operation in records]
+        "additional": "; ".join(p for p in (
+            f"{operation} {seizure.seizure_ref}",
+            seizure.export_country and _("country of export/re-export: %(code)s", code=iso(seizure.export_country)),
+            seizure.notes) if p),
+    } for seizure, item, taxon, rank, operation in records]
     return AnnualReport(country, name, year, share_with_iccwc, rows)
+
+
+def _worded(code: str | None) -> str:
+    """A coded value in the report's language ("Sea cargo", not sea_cargo); nothing when none was given."""
+    return value_label(code) if code else ""
 
 
 async def _sanctions(session: AsyncSession, seizure_ids: set[int]) -> dict[int, str]:
@@ -120,7 +133,7 @@ async def _sanctions(session: AsyncSession, seizure_ids: set[int]) -> dict[int, 
     for seizure_id, stage, day in (await session.execute(
             select(CaseEvent.seizure_id, CaseEvent.stage, CaseEvent.day)
             .where(CaseEvent.seizure_id.in_(seizure_ids)).order_by(CaseEvent.day, CaseEvent.id))).all():
-        found.setdefault(seizure_id, []).append(f"{stage} {day.isoformat()}")
+        found.setdefault(seizure_id, []).append(f"{value_label(stage)} {day.isoformat()}")
     return {k: "; ".join(v) for k, v in found.items()}
 
 
@@ -141,6 +154,7 @@ def workbook(report: AnnualReport) -> bytes:
         cell.font, cell.alignment = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     for row in report.rows:
         sheet.append(sheet_row(sheet, (row[key] for key in KEYS)))  # locations and notes are typed by users
+        sheet.cell(sheet.max_row, 1).number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A2"
     for n, _column in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(n)].width = 18

@@ -89,6 +89,22 @@ async def test_species_are_linked_to_their_genus(db):
     assert (await db.get(Taxon, sunda.parent_id)).scientific_name == "Manis"
 
 
+async def test_every_species_has_its_genus_and_every_genus_its_family(db):
+    """So that "Anguilla spp." can be recorded and a roll-up by genus or family finds every species below it."""
+    orphans = (await db.scalars(select(Taxon.scientific_name).where(
+        Taxon.rank.in_(("species", "subspecies", "genus")), Taxon.parent_id.is_(None)))).all()
+    assert orphans == []
+    lineage = {}
+    for name in ("Anguilla anguilla", "Totoaba macdonaldi", "Pterocarpus santalinus", "Dalbergia cochinchinensis"):
+        taxon = await db.scalar(select(Taxon).where(Taxon.scientific_name == name))
+        genus = await db.get(Taxon, taxon.parent_id)
+        lineage[name] = (genus.scientific_name, (await db.get(Taxon, genus.parent_id)).scientific_name)
+    assert lineage == {"Anguilla anguilla": ("Anguilla", "Anguillidae"),
+                       "Totoaba macdonaldi": ("Totoaba", "Sciaenidae"),
+                       "Pterocarpus santalinus": ("Pterocarpus", "Leguminosae"),
+                       "Dalbergia cochinchinensis": ("Dalbergia", "Leguminosae")}
+
+
 async def test_reloading_changes_nothing(db):
     before = await counts(db)
     taxa_ids = dict((await db.execute(select(Taxon.scientific_name, Taxon.id))).all())

@@ -240,7 +240,7 @@ async def test_highlights_are_written_per_language_and_otherwise_marked_as_the_c
     assert "120 kg of ivory hidden in cashew nut sacks at JKIA" in page  # the original beside each box
     french = "120 kg d’ivoire cachés dans des sacs de noix de cajou à JKIA"
     saved = await form_post(client, PAGE, {"version": "1", f"highlight_{key}_fr": french,
-                                           "highlight_XXX_fr": "not a highlight", f"highlight_{key}_de": "Elfenbein"})
+                                           "highlight_KEN_fr": "not a highlight", f"highlight_{key}_de": "Elfenbein"})
     assert saved.status_code in (302, 303)
     assert await db.scalar(select(Release.highlight_texts)) == {"en": {}, "fr": {key: french}, "es": {}}
     in_french = (await client.get(f"{PAGE}/preview", params={"lang": "fr"})).text

@@ -141,7 +141,7 @@ async def test_a_location_calling_a_web_service_is_text_in_the_annual_report(cli
     assert response.status_code == 200, response.text
     assert [cell for cell in workbook_cells(response.content) if cell.data_type == "f"] == []
     locations = {cell.value for cell in column(response.content, "Location of seizure", "Seizures")}
-    assert f"'{WEBSERVICE}, airport" in locations
+    assert f"'{WEBSERVICE}, Airport" in locations  # the place type in words
 
 
 async def test_a_vertical_tab_in_a_note_does_not_break_the_workbooks(client, db, cast, hostile_notes):

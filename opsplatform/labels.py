@@ -154,7 +154,8 @@ def form_field_label(name: str) -> str:
             "target_terms": _("Target trade terms"), "phase": _("Phase"), "series": _("Series"),
             "role_on_team": _("Role"), "country": _("Country"), "date": _("Date"), "to": _("Last day"),
             "language": _("Language"), "countries": _("Countries"), "terms": _("Terms"), "taxa": _("Taxa"),
-            "modes": _("Mode"), "q": _("Search"),
+            "modes": _("Mode"), "q": _("Search"), "year": _("Year"), "file": _("File"),
+            "share_with_iccwc": _("The data may be shared with ICCWC partners"),
             "idempotency_key": _("The form's sending key (open the form again)")}.get(name) or column_label(name)
 
 

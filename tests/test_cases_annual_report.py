@@ -125,3 +125,10 @@ async def test_the_page_and_the_command_line(client, db, database_url, cast, yea
     code, _out, err = await opsplatform("report", "annual-illegal-trade", "--database-url", database_url,
                                         "--country", "XX", "--year", "2026", "--output", str(output))
     assert code == 1 and "country" in err
+
+
+async def test_a_refused_request_names_its_field_in_words(client, db, cast, year_of_records):
+    await login(client, cast.kenya)
+    page = await client.get("/reports/annual-illegal-trade.xlsx", params={"country": "KEN", "year": "1900"})
+    assert page.status_code == 400
+    assert "Year: must be a whole number from 1975" in page.text and "year: must" not in page.text

@@ -159,3 +159,8 @@ def _unknown(kind: str, value: str, known: names.Spellings) -> str:
 
 
 FILTER_FIELDS = tuple(f.name for f in fields(ResultFilter))
+
+
+def as_typed(params: Any) -> dict[str, str]:
+    """The filter's parameters as they were typed, for a page that shows a refused filter back."""
+    return {name: value for name, value in params.items() if name in FILTER_FIELDS and value}

@@ -17,7 +17,7 @@ from opsplatform.models.seizures import Seizure
 from opsplatform.rendering.filenames import download_headers
 from opsplatform.reporting import exports, maps
 from opsplatform.reporting.dashboard import dashboard_context
-from opsplatform.reporting.filters import FILTER_FIELDS, ResultFilter, read_filter
+from opsplatform.reporting.filters import ResultFilter, as_typed, read_filter
 from opsplatform.reporting.summary import Scope, breakdowns, summary
 from opsplatform.web.access import Membership, needs
 from opsplatform.web.deps import Db
@@ -39,12 +39,13 @@ class DashboardController(Controller):
             result_filter = await read_filter(db, request.query_params)
         except InvalidInput as exc:  # the figures unfiltered, the filter as typed with what is wrong in it
             result_filter, errors = ResultFilter(), exc.by_field()
-            params = {name: value for name, value in request.query_params.items() if name in FILTER_FIELDS and value}
+            params = as_typed(request.query_params)
         else:
             errors, params = {}, result_filter.as_params()
         context = await dashboard_context(db, member, result_filter, utcnow())
-        template = "reporting/_figures.html" if request.headers.get("hx-request") else "reporting/dashboard.html"
-        return Template(template, context={
+        if request.headers.get("hx-request"):  # the figures alone, refreshed: no filter bar to fill
+            return Template("reporting/_figures.html", context={**context, "operation": operation})
+        return Template("reporting/dashboard.html", context={
             **context, "operation": operation, "filter": result_filter, "params": params,
             "errors": errors, "live": operation.phase == "active", "map_kinds": MAP_KINDS,
             "export_fields": exports.FIELDS, **await filter_choices(db)})

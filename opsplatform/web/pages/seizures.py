@@ -24,7 +24,7 @@ from opsplatform.models.seizures import Seizure, SeizureItem, StatusChange, Susp
 from opsplatform.policy import Member
 from opsplatform.reference import lookup
 from opsplatform.reporting.exports import visible_records
-from opsplatform.reporting.filters import FILTER_FIELDS, read_filter
+from opsplatform.reporting.filters import as_typed, read_filter
 from opsplatform.reporting.records import items_by_record
 from opsplatform.seizures import attachments, returns, services
 from opsplatform.seizures.validation import NOMINAL
@@ -115,10 +115,10 @@ class SeizureController(Controller):
         try:
             result_filter = await read_filter(db, request.query_params)
         except InvalidInput as exc:
-            typed = {name: value for name, value in request.query_params.items() if name in FILTER_FIELDS}
             return Template("seizures/list.html", status_code=400, context={
                 "operation": operation, "seizures": [], "items": {}, "total": 0, "page": 1,
-                "filters": {**typed, "status": status}, "errors": exc.by_field(), "statuses": STATUSES,
+                "filters": {**as_typed(request.query_params), "status": status}, "errors": exc.by_field(),
+                "statuses": STATUSES,
                 **await filter_choices(db)})
         query = visible_records(member, result_filter)
         if status:

@@ -18,6 +18,7 @@ from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import breakdowns, summary
 from opsplatform.seizures import imports
 from opsplatform.seizures.imports import import_sheet
+from opsplatform.seizures.returns import completeness
 from opsplatform.seizures.services import change_status, create_seizure, seizure_fields, update_seizure
 from tests.results_support import IVORY, active_operation, member, record_member
 from tests.test_summary import generate, load
@@ -28,8 +29,7 @@ NOW = datetime(2026, 10, 20, tzinfo=UTC)
 
 
 def _plain(rows) -> list[tuple]:
-    return sorted(((*row[:7], None if row[7] is None else round(row[7], 6), *row[8:9],
-                    None if row[9] is None else str(row[9])[:19]) for row in rows), key=repr)
+    return sorted(((*row[:7], None if row[7] is None else round(row[7], 6), *row[8:]) for row in rows), key=repr)
 
 
 async def stored(db, operation_id: int) -> list[tuple]:
@@ -166,7 +166,7 @@ async def test_two_writers_in_the_same_day_and_country_both_count(database_url, 
 async def window_stored(db, operation_id: int) -> list[tuple]:
     table = WindowFigure.__table__
     return sorted(((r[0], r[1], r[2], r[3], r[4], int(r[5]), None if r[6] is None else round(r[6], 6),
-                    None if r[7] is None else int(r[7]), None if r[8] is None else str(r[8])[:19])
+                    None if r[7] is None else int(r[7]))
                    for r in (await db.execute(select(*(table.c[c] for c in rollup.WINDOW_COLUMNS))
                                               .where(table.c.operation_id == operation_id))).all()), key=repr)
 
@@ -176,17 +176,15 @@ async def window_summed(db, operation_id: int) -> list[tuple]:
 
 
 def folded(rows: list[tuple]) -> list[tuple]:
-    """Rows of figures (key columns, then seizures, quantity, arrested, first logged) summed into one row per key;
-    a key whose seizures sum to none (all taken out by an update) is not there."""
+    """Rows of figures (key columns, then seizures, quantity, arrested) summed into one row per key; a key whose
+    seizures sum to none (all taken out by an update) is not there."""
     sums = {}
-    for *key, seizures, quantity, arrested, first in rows:
-        entry = sums.setdefault(tuple(key), [0, None, None, None])
+    for *key, seizures, quantity, arrested in rows:
+        entry = sums.setdefault(tuple(key), [0, None, None])
         entry[0] += seizures
         entry[1] = quantity if entry[1] is None else entry[1] + (quantity or 0)
         entry[2] = arrested if entry[2] is None else entry[2] + (arrested or 0)
-        entry[3] = first if entry[3] is None or (first is not None and first < entry[3]) else entry[3]
-    return sorted(((*k, n, None if q is None else round(q, 6), a, f) for k, (n, q, a, f) in sums.items() if n),
-                  key=repr)
+    return sorted(((*k, n, None if q is None else round(q, 6), a) for k, (n, q, a) in sums.items() if n), key=repr)
 
 
 class Interrupted(Exception):
@@ -268,3 +266,41 @@ async def test_an_interrupted_reimport_that_changes_records_leaves_exact_figures
     report = await import_sheet(db, await member(db, cast.kenya, operation), "KEN", sheet(changed), "k.csv")
     assert (report.updated, report.unchanged) == (4, 6)
     await assert_consistent(db, operation, cast)
+
+
+
+async def test_a_day_is_on_time_by_the_records_it_still_holds_after_an_interrupted_move(db, settings, cast,
+                                                                                      monkeypatch) -> None:
+    """A re-import cut short after moving a day's only on-time record elsewhere: the day is late by what it still
+    holds (a moment taken out of a day cannot be taken back from a kept minimum, so none is kept)."""
+    operation = await active_operation(db)
+    rows = [{"seizure_ref": ref, "seizure_date": day, "taxon": "Loxodonta africana", "term": "TUS", "quantity": "2",
+             "unit": "kg", "transport_mode": "air_cargo"}
+            for ref, day in (("KE-A", "2026-10-03"), ("KE-B", "2026-10-03"), ("KE-C", "2026-10-05"))]
+    await import_sheet(db, await member(db, cast.kenya, operation), "KEN", sheet(rows), "kenya.csv")
+    for ref, logged in (("KE-A", datetime(2026, 10, 3, 12, tzinfo=UTC)), ("KE-B", datetime(2026, 10, 10, 12, tzinfo=UTC)),
+                        ("KE-C", datetime(2026, 10, 20, 12, tzinfo=UTC))):  # A on time; B, C days late
+        (await db.scalar(select(Seizure).where(Seizure.seizure_ref == ref))).created_at = logged
+    await db.commit()
+    kenya = next(row for row in (await completeness(db, operation, date(2026, 10, 31))).rows if row.code == "KEN")
+    assert kenya.on_time == 1
+
+    monkeypatch.setattr(imports, "BATCH", 1)
+
+    class StopInTheSecondBatch:
+        async def read(self, rows: int) -> None:
+            pass
+
+        async def saved(self, _session, done: int, _total: int, _report) -> None:
+            if done > 1:
+                raise Interrupted
+
+    moved = [{**rows[0], "seizure_date": "2026-10-09"}, rows[1], {**rows[2], "seizure_date": "2026-10-06"}]
+    with pytest.raises(Interrupted):
+        await import_sheet(db, await member(db, cast.kenya, operation), "KEN", sheet(moved), "k.csv",
+                           progress=StopInTheSecondBatch())
+    grid = await completeness(db, operation, date(2026, 10, 31))
+    kenya = next(row for row in grid.rows if row.code == "KEN")
+    days = {day.isoformat(): cell for day, cell in zip(grid.days, kenya.cells, strict=True)}
+    assert (days["2026-10-03"], days["2026-10-05"], days["2026-10-09"]) == ("seizures",) * 3
+    assert kenya.on_time == 1  # the 9th, by A (logged before it); the 3rd holds only B, a week late

@@ -27,7 +27,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    DateTime,
     Float,
     Integer,
     Select,
@@ -65,12 +64,11 @@ PENDING_NEW = "daily_figures_pending_new"
 # Seizure-level dimensions: one key per seizure. Item-level ones count the seizures involving each key.
 SEIZURE_DIMENSIONS = ("mode", "method", "agency", "location_type", "concealment", "route")
 ITEM_DIMENSIONS = ("group", "taxon", "term")
-COLUMNS = ("operation_id", "country", "day", "dimension", "key", "unit", "seizures", "quantity", "arrested",
-           "first_logged")
+COLUMNS = ("operation_id", "country", "day", "dimension", "key", "unit", "seizures", "quantity", "arrested")
 WINDOW_COLUMNS = tuple(c for c in COLUMNS if c != "day")
 # The seizure columns the figures read: named, so a migration that rebuilds the figures needs no later column.
-FACT_COLUMNS = ("id", "operation_id", "reporting_country", "seizure_date", "suspects_arrested", "created_at",
-                "transport_mode", "detection_method", "agency", "location_type", "concealment", "origin_country",
+FACT_COLUMNS = ("id", "operation_id", "reporting_country", "seizure_date", "suspects_arrested", "transport_mode",
+                "detection_method", "agency", "location_type", "concealment", "origin_country",
                 "transit_countries", "destination_country")
 EVERY_ITEM = true()  # the items a facts() call counts when no filter narrows them
 
@@ -105,11 +103,11 @@ def facts(seizures: Any, items_where: Any = EVERY_ITEM, dimensions: Iterable[str
     def per_seizure(dimension: str) -> Any:
         if dimension == "total":
             return (select(*slice_columns, *_named(literal("total"), no_text, no_text, func.count(), no_number,
-                                                   func.sum(s.suspects_arrested), func.min(s.created_at)))
+                                                   func.sum(s.suspects_arrested)))
                     .group_by(*slice_key))
         key = _seizure_key(dimension, seizures)
         return (select(*slice_columns, *_named(literal(dimension), cast(key, String), no_text, func.count(),
-                                               no_number, cast(null(), Integer), cast(null(), DateTime)))
+                                               no_number, cast(null(), Integer)))
                 .group_by(*slice_key, key))
 
     def per_item(dimension: str) -> Any:
@@ -120,7 +118,7 @@ def facts(seizures: Any, items_where: Any = EVERY_ITEM, dimensions: Iterable[str
         }[dimension]
         return (select(*slice_columns, *_named(literal(dimension), cast(key, String), cast(unit, String),
                                                func.count(distinct(s.id)), cast(quantity, Float),
-                                               cast(null(), Integer), cast(null(), DateTime)))
+                                               cast(null(), Integer)))
                 .select_from(seizures).join(SeizureItem, SeizureItem.seizure_id == s.id)
                 .join(Taxon, Taxon.id == SeizureItem.taxon_id).where(items_where)
                 .group_by(*slice_key, key, *([unit] if dimension == "term" else [])))
@@ -137,7 +135,7 @@ def read(table: Any, *where: Any, by_day: bool = False) -> Select:
     t = table
     keys = (t.c.operation_id, t.c.country, *((t.c.day,) if by_day else ()), t.c.dimension, t.c.key, t.c.unit)
     return (select(*keys, func.sum(t.c.seizures).label("seizures"), func.sum(t.c.quantity).label("quantity"),
-                   func.sum(t.c.arrested).label("arrested"), func.min(t.c.first_logged).label("first_logged"))
+                   func.sum(t.c.arrested).label("arrested"))
             .where(*where).group_by(*keys).having(func.sum(t.c.seizures) > 0))
 
 
@@ -169,7 +167,7 @@ def _window_sums(where: Any, daily: Any = DailyFigure.__table__) -> Any:
     one day only."""
     d = daily
     return (select(d.c.operation_id, d.c.country, d.c.dimension, d.c.key, d.c.unit, func.sum(d.c.seizures),
-                   func.sum(d.c.quantity), func.sum(d.c.arrested), func.min(d.c.first_logged))
+                   func.sum(d.c.quantity), func.sum(d.c.arrested))
             .where(where).group_by(d.c.operation_id, d.c.country, d.c.dimension, d.c.key, d.c.unit))
 
 
@@ -234,8 +232,7 @@ def _retracted_statements() -> tuple[Any, Any]:
     rows; built once."""
     old = facts(_counted_records(Seizure.id.in_(bindparam("ids", expanding=True)))).subquery()
     negated = select(*(old.c[name] for name in COLUMNS[:6]),
-                     *((-old.c[name]).label(name) for name in ("seizures", "quantity", "arrested")),
-                     cast(null(), DateTime).label("first_logged")).subquery()  # the seizure is still there
+                     *((-old.c[name]).label(name) for name in ("seizures", "quantity", "arrested"))).subquery()
     return (insert(DailyFigure.__table__).from_select(COLUMNS, select(negated)),
             insert(WindowFigure.__table__).from_select(WINDOW_COLUMNS, _window_sums(true(), negated)))
 

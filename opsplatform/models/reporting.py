@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 class DailyFigure(SQLModel, table=True):
     """Counted seizures of one slice (operation, reporting country, seizure date) for one key of one dimension.
 
-    dimension "total" carries the slice's seizures, suspects arrested and the first time one was logged;
+    dimension "total" carries the slice's seizures and suspects arrested;
     the others count seizures per key (transport mode, taxon group, term with `unit`, …); key NULL is "unknown".
     """
 
@@ -30,7 +30,6 @@ class DailyFigure(SQLModel, table=True):
     seizures: int = 0
     quantity: float | None = None
     arrested: int | None = None
-    first_logged: datetime | None = None
 
 
 class WindowFigure(SQLModel, table=True):
@@ -48,4 +47,3 @@ class WindowFigure(SQLModel, table=True):
     seizures: int = 0
     quantity: float | None = None
     arrested: int | None = None
-    first_logged: datetime | None = None

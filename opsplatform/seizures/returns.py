@@ -129,19 +129,18 @@ async def completeness(session: AsyncSession, operation: Operation, today: date,
         participants = participants.where(Participant.country_code.in_(countries))
     rows = {code: CountryRow(code, name)
             for code, name in (await session.execute(participants.order_by(Country.name))).all()}
-    first_seen: dict[tuple[str, date], tuple[str, datetime]] = {}
-    daily = DailyFigure.__table__
-    seized = rollup.read(daily, daily.c.operation_id == operation.id, daily.c.dimension == "total", by_day=True) \
-        .with_only_columns(daily.c.country, daily.c.day, func.min(daily.c.first_logged))
-    shipments = linked_records(operation.id).subquery()
-    linked = select(shipments.c.reporting_country, shipments.c.seizure_date, func.min(shipments.c.created_at)) \
-        .group_by(shipments.c.reporting_country, shipments.c.seizure_date)
-    for country, day, at in (*(await session.execute(seized)).all(), *(await session.execute(linked)).all()):
-        earlier = first_seen.get((country, day))
-        first_seen[(country, day)] = ("seizures",
-                                      at if earlier is None or _aware(at) < _aware(earlier[1]) else earlier[1])
+    # A day is reported from its first counted record, whether counted under this country or, being the same
+    # shipment, under another's: read from the records, since a record moved to another day takes its moment along.
+    logged = select(Seizure.reporting_country, Seizure.seizure_date, func.min(Seizure.created_at)) \
+        .where(Seizure.operation_id == operation.id, Seizure.status.in_(COUNTED_STATUSES)) \
+        .group_by(Seizure.reporting_country, Seizure.seizure_date)
     nil = select(NilReturn.country_code, NilReturn.day, NilReturn.created_at) \
         .where(NilReturn.operation_id == operation.id)
+    if countries is not None:
+        logged = logged.where(Seizure.reporting_country.in_(countries))
+        nil = nil.where(NilReturn.country_code.in_(countries))
+    first_seen: dict[tuple[str, date], tuple[str, datetime]] = {
+        (country, day): ("seizures", at) for country, day, at in (await session.execute(logged)).all()}
     for country, day, at in (await session.execute(nil)).all():
         first_seen.setdefault((country, day), ("nil", at))
     for row in rows.values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
+import re
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -48,6 +49,17 @@ async def timed(work: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
 def median(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[len(ordered) // 2]
+
+
+async def sign_in(client: Any, email: str, password: str) -> None:
+    """Sign in through the login form as a browser does, with the CSRF token the page carries."""
+    page = await client.get("/login")
+    token = re.search(r'<meta name="csrf-token" content="([^"]*)"', page.text)
+    answer = await client.post("/login", data={"email": email, "password": password,
+                                               "_csrf_token": token.group(1) if token else ""}, follow_redirects=False)
+    if answer.status_code not in (302, 303):  # the login page again, saying why
+        said = re.search(r'role="alert"[^>]*>([^<]*)<', answer.text)
+        raise RuntimeError(f"{email} could not sign in: {said.group(1) if said else answer.status_code}")
 
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"

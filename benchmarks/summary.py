@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
-from benchmarks.common import databases, median, timed
+from benchmarks.common import databases, median, sign_in, timed
 from opsplatform.app import create_app
 from opsplatform.auth.services import create_user
 from opsplatform.database import make_engine, make_sessionmaker
@@ -135,9 +135,7 @@ async def run(seizures: int, total: int, operations: int) -> None:
 async def dashboard(settings: Settings, email: str) -> tuple[list[float], int]:
     """Server time of the dashboard page and the size of its HTML plus the map it shows."""
     async with AsyncTestClient(app=create_app(settings)) as client:
-        await client.get("/login")
-        await client.post("/login", data={"email": email, "password": "benchmark password",
-                                          "_csrf_token": client.cookies["opsp_csrf"]})
+        await sign_in(client, email, "benchmark password")
         times = []
         for _ in range(7):
             start = time.perf_counter()

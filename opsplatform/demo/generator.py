@@ -170,14 +170,18 @@ class DemoOperation:
     team: tuple[dict[str, Any], ...]
     creator: str | None = None  # the account that creates (and so leads) it; None: made from the command line
     network: str | None = None  # its participants: that network's members, else a Thunder-sized draw
+    countries: int = 120  # the size of that draw
 
 
 async def create_operation(session: AsyncSession, settings: Settings, rng: random.Random, plan: DemoOperation, *,
                            today: date, commodities: list[Commodity], echo: Callable[[str], Any]) -> None:
     """One operation with participants, team, seizures (with items and arrests) and nil returns, inserted in bulk."""
     code, (start, end), seizures = plan.code, plan.window, plan.seizures
-    countries = sorted((await session.scalars(select(NetworkMember.country_code).where(
-        NetworkMember.network_code == plan.network))).all()) if plan.network else await _participants(session, rng, 120)
+    if plan.network:
+        countries = sorted((await session.scalars(select(NetworkMember.country_code).where(
+            NetworkMember.network_code == plan.network))).all())
+    else:
+        countries = await _participants(session, rng, plan.countries)
     publicity = rng.choices(["named", "aggregate", "none"], weights=[7, 2, 1], k=len(countries))
     targets = sorted({c.taxon_id: c.weight for c in commodities}.items(), key=lambda t: -t[1])
     taxa = dict((await session.execute(select(Taxon.id, Taxon.scientific_name))).all())
@@ -304,7 +308,7 @@ async def _focal_points(session: AsyncSession, rng: random.Random, operation: Op
     await session.flush()
 
 
-def demo_operations(start: date, end: date, seizures: int) -> list[DemoOperation]:
+def demo_operations(start: date, end: date, seizures: int, countries: int = 120) -> list[DemoOperation]:
     """Last year's Thunder (closed), this year's (running), and a COBRA operation that ASEAN-WEN's coordinator
     leads for its network's countries. Each has its team: its closed group besides the focal points."""
     coordinator, asean, analyst, press = (DEMO_ACCOUNTS[i].email for i in (1, 2, 5, 6))
@@ -313,18 +317,20 @@ def demo_operations(start: date, end: date, seizures: int) -> list[DemoOperation
     return [
         DemoOperation(f"THUNDER-{start.year - 1}", f"Operation Thunder {start.year - 1}", "THUNDER",
                       (date(start.year - 1, 10, 1), date(start.year - 1, 10, 31)), Phase.closed, seizures * 3 // 5,
-                      ("INTERPOL", "WCO"), thunder_team),
+                      ("INTERPOL", "WCO"), thunder_team, countries=countries),
         DemoOperation(f"THUNDER-{start.year}", f"Operation Thunder {start.year}", "THUNDER", (start, end),
-                      Phase.active, seizures, ("INTERPOL", "WCO"), thunder_team),
+                      Phase.active, seizures, ("INTERPOL", "WCO"), thunder_team, countries=countries),
         DemoOperation(f"COBRA-ASEAN-{start.year}", f"Operation COBRA ASEAN {start.year}", "COBRA-ASEAN",
                       (start + timedelta(days=7), end - timedelta(days=7)), Phase.active, max(seizures // 12, 10),
                       ("ASEAN-WEN",), ({"email": analyst}, {"email": press}), creator=asean, network="ASEAN-WEN"),
     ]
 
 
-async def load_demo(session: AsyncSession, settings: Settings, *, seizures: int = 2000, today: date | None = None,
-                    echo: Callable[[str], Any] = print, reload_reference: bool = True) -> None:
-    """Reference data, demo accounts and the two demo operations; running it again changes nothing."""
+async def load_demo(session: AsyncSession, settings: Settings, *, seizures: int = 2000, countries: int = 120,
+                    today: date | None = None, echo: Callable[[str], Any] = print,
+                    reload_reference: bool = True) -> None:
+    """Reference data, demo accounts and the demo operations (Thunder's with `seizures` in `countries`); running it
+    again changes nothing."""
     if reload_reference:
         counts = await load_all(session)
         echo("  reference data: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
@@ -333,7 +339,7 @@ async def load_demo(session: AsyncSession, settings: Settings, *, seizures: int 
     start, end = demo_window(today)
     rng = random.Random(20261001)
     commodities = await _commodities(session, echo)
-    for plan in demo_operations(start, end, seizures):
+    for plan in demo_operations(start, end, seizures, countries):
         if await session.scalar(select(Operation.id).where(Operation.code == plan.code)) is not None:
             echo(f"  {plan.code}: already loaded")
             continue

@@ -1,0 +1,164 @@
+"""Every page and export at Thunder scale, as each role sees it: the demo with its running Thunder at 140 countries
+and 5,000 seizures (beside last year's and a regional operation), each page asked in-process by each demo account
+that may see it. Reported: the median server time of RUNS requests and the size, against the floor of the same run
+(the health check: what any request costs the stack), and the heavy documents' generation time.
+
+Run: .venv/bin/python -m benchmarks.pages [--seizures 5000] [--countries 140] [--engines both|sqlite|postgresql]
+Aim ([6/6]): every page and export <= 100 ms; the post-operation briefing and the release PDF <= 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import time
+from contextlib import ExitStack
+from datetime import UTC, datetime
+
+from litestar.testing import AsyncTestClient
+from sqlalchemy import select
+
+from benchmarks.common import databases, median, sign_in, write_results
+from opsplatform.app import create_app
+from opsplatform.briefings.services import generate
+from opsplatform.database import make_engine, make_sessionmaker, utcnow
+from opsplatform.demo.generator import DEMO_ACCOUNTS, load_demo
+from opsplatform.models.auth import User
+from opsplatform.models.documents import Artifact
+from opsplatform.models.operations import Operation
+from opsplatform.models.seizures import Seizure
+from opsplatform.policy import member_of
+from opsplatform.settings import Settings
+
+RUNS = 5
+AIM_MS, DOCUMENT_AIM_S = 100, 2.0
+ROLES = {"lead": "coordinator@demo.opsplatform.org", "network": "asean.coordinator@demo.opsplatform.org",
+         "analyst": "analyst@demo.opsplatform.org", "press": "press@demo.opsplatform.org",
+         "focal point": "fp.kenya@demo.opsplatform.org"}
+PASSWORDS = {a.email: a.password for a in DEMO_ACCOUNTS}
+# What people open in a working day; {op} is the running Thunder, {seizure} one of Kenya's records, {document} a
+# briefing kept in its documents.
+PAGES = (
+    "/", "/operations/{op}", "/operations/{op}/dashboard", "/operations/{op}/completeness",
+    "/operations/{op}/seizures", "/operations/{op}/seizures?page=20", "/operations/{op}/seizures/new",
+    "/operations/{op}/seizures/{seizure}", "/operations/{op}/seizures/{seizure}/edit",
+    "/operations/{op}/seizures/{seizure}/ecomessage", "/operations/{op}/seizures/{seizure}/ecomessage.pdf",
+    "/operations/{op}/map/points", "/operations/{op}/map/countries", "/operations/{op}/map/flows",
+    "/operations/{op}/routes-map", "/operations/{op}/export.csv", "/operations/{op}/export.xlsx",
+    "/operations/{op}/export.geojson", "/operations/{op}/documents", "/documents/{document}",
+    "/operations/{op}/follow-up", "/operations/{op}/links", "/operations/{op}/links/network",
+    "/operations/{op}/messages", "/operations/{op}/imports", "/operations/{op}/team",
+    "/operations/{op}/release", "/operations/{op}/release/preview", "/operations/{op}/release/export.csv",
+    "/operations/{op}/release/export.json", "/operations/{op}/release/export.pdf", "/releases", "/matches",
+    "/notifications", "/records?taxon=Loxodonta", "/compare?operations={op}&operations={last}",
+    "/reports/annual-illegal-trade", "/api/v1/operations/{op}/summary", "/api/v1/operations/{op}/seizures",
+)
+
+
+async def timed_get(client: AsyncTestClient, path: str) -> tuple[float, int, int]:
+    start = time.perf_counter()
+    answer = await client.get(path)
+    return time.perf_counter() - start, answer.status_code, len(answer.content)
+
+
+async def pages(settings: Settings, names: dict[str, str]) -> tuple[float, dict[str, dict[str, tuple]]]:
+    """The floor (median seconds of /health) and, per page and role, (median seconds, bytes) or the refusal code."""
+    found: dict[str, dict[str, tuple]] = {}
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        floor = median([(await timed_get(client, "/health"))[0] for _ in range(50)])
+        for role, email in ROLES.items():
+            client.cookies.clear()
+            await sign_in(client, email, PASSWORDS[email])
+            for page in PAGES:
+                path = page.format(**names)
+                first = await timed_get(client, path)  # warm: caches and statistics as a working server has them
+                if first[1] != 200:
+                    found.setdefault(page, {})[role] = (None, first[1])
+                    continue
+                runs = [first, *[await timed_get(client, path) for _ in range(RUNS - 1)]]
+                found.setdefault(page, {})[role] = (median([r[0] for r in runs]), runs[-1][2])
+    return floor, found
+
+
+async def documents(session, settings: Settings, operation: Operation) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Seconds to generate each briefing as a PDF, as the lead coordinator."""
+    lead = await session.scalar(select(User).where(User.email == ROLES["lead"]))
+    member = await member_of(session, lead, operation)
+    times = {}
+    for kind in ("pre", "sitrep", "post"):
+        start = time.perf_counter()
+        await generate(session, settings, member, kind=kind, fmt="pdf", lang="en", now=utcnow())
+        times[f"{kind} briefing PDF"] = time.perf_counter() - start
+        await session.commit()
+    return times
+
+
+def table(floor: float, found: dict[str, dict[str, tuple]]) -> list[str]:
+    roles = list(ROLES)
+    lines = ["| page | " + " | ".join(roles) + " | size |", "|---|" + "---:|" * (len(roles) + 1)]
+    for page, by_role in found.items():
+        cells, size = [], 0
+        for role in roles:
+            seconds, extra = by_role.get(role, (None, "–"))
+            if seconds is None:
+                cells.append(f"({extra})")
+                continue
+            size = max(size, extra)
+            mark = " **over**" if seconds * 1000 > AIM_MS else ""
+            cells.append(f"{seconds * 1000:.0f} ms{mark}")
+        lines.append(f"| `{page}` | " + " | ".join(cells) + f" | {size / 1024:.0f} KB |")
+    return lines
+
+
+async def run(seizures: int, countries: int, engines: str) -> None:
+    sections: list[str] = []
+    with ExitStack() as stack:
+        async with databases(stack, "pages") as urls:
+            for label, url in urls:
+                if engines not in ("both", label):
+                    continue
+                settings = Settings(database_url=url, scheduler_enabled=False)
+                engine = make_engine(url)
+                async with make_sessionmaker(engine)() as session:
+                    started = time.perf_counter()
+                    await load_demo(session, settings, seizures=seizures, countries=countries,
+                                    echo=lambda _line: None, reload_reference=False)
+                    loaded = time.perf_counter() - started
+                    today = utcnow().date()
+                    running = await session.scalar(select(Operation).where(Operation.code == f"THUNDER-{today.year}"))
+                    names = {
+                        "op": running.code, "last": f"THUNDER-{today.year - 1}",
+                        "seizure": await session.scalar(select(Seizure.id).where(
+                            Seizure.operation_id == running.id, Seizure.reporting_country == "KEN").limit(1)),
+                        "document": await session.scalar(select(Artifact.id).where(
+                            Artifact.operation_id == running.id).order_by(Artifact.id).limit(1))}
+                    code = running.code
+                    heavy = await documents(session, settings, running)
+                floor, found = await pages(settings, names)
+                await engine.dispose()
+                over = sorted({p for p, by_role in found.items() for s, _x in by_role.values()
+                               if s is not None and s * 1000 > AIM_MS})
+                worst = max(s for by_role in found.values() for s, _x in by_role.values() if s is not None)
+                at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+                sections += [f"### {label}", "",
+                             f"Run {at}: the demo loaded in {loaded:.0f} s; {code} has {countries} countries "
+                             f"and {seizures:,} seizures. Floor (/health): {floor * 1000:.1f} ms. Slowest page "
+                             f"{worst * 1000:.0f} ms = {worst / floor:.0f}x the floor; "
+                             f"{len(over)} of {len(found)} pages over {AIM_MS} ms for some role"
+                             + (f" ({', '.join(f'`{p}`' for p in over)})." if over else "."), "",
+                             *(f"- {name}: {seconds:.2f} s" + (" **over**" if seconds > DOCUMENT_AIM_S else "")
+                               for name, seconds in heavy.items()), "",
+                             *table(floor, found), ""]
+                print("\n".join(sections[-len(found) - 8:]), flush=True)
+    write_results("Pages at Thunder scale", __doc__, sections)
+
+
+if __name__ == "__main__":
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seizures", type=int, default=5000, help="seizures in the running operation")
+    parser.add_argument("--countries", type=int, default=140, help="its participating countries")
+    parser.add_argument("--engines", choices=("both", "sqlite", "postgresql"), default="both")
+    arguments = parser.parse_args()
+    asyncio.run(run(arguments.seizures, arguments.countries, arguments.engines))

@@ -66,7 +66,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ('GET', '/admin/outbox'):                                                                           "login 200   403   403   403   403   403   403   403",
     ('POST', '/admin/outbox/{message_id:int}/retry'):                                                   "login 404   403   403   403   403   403   403   403",
     ('GET', '/admin/reference'):                                                                        "login 200   403   403   403   403   403   403   403",
-    ('POST', '/admin/reference/checklist'):                                                             "login 200   403   403   403   403   403   403   403",
+    ('POST', '/admin/reference/checklist'):                                                             "login 400   403   403   403   403   403   403   403",
     ('POST', '/admin/reference/reload'):                                                                "login 302   403   403   403   403   403   403   403",
     ('GET', '/admin/users'):                                                                            "login 200   403   403   403   403   403   403   403",
     ('GET', '/admin/users/new'):                                                                        "login 200   403   403   403   403   403   403   403",

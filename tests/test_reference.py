@@ -1,5 +1,5 @@
-"""Reference data: counts, sample codes, idempotent reload, Species+ checklist import, unit normalisation; and
-docs/reference.md, the description of the public interface, kept complete."""
+"""Reference data: counts, sample codes, idempotent reload, unit normalisation (the Species+ checklist import is in
+test_checklist.py); and docs/reference.md, the description of the public interface, kept complete."""
 
 from __future__ import annotations
 
@@ -11,20 +11,19 @@ from pathlib import Path
 
 import click
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from opsplatform.app import create_app
 from opsplatform.cli import main as cli_main
 from opsplatform.models.reference import Airport, Country, Network, NetworkMember, Region, Taxon, TradeTerm, Unit
 from opsplatform.models.vocabulary import CASE_STAGES, SEXES, SUSPECT_ROLES
-from opsplatform.reference.loader import counts, load_all, load_taxa, parse_checklist
+from opsplatform.reference.loader import counts, load_all
 from opsplatform.reference.units import alias_map, normalise
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import summary
 from opsplatform.seizures.services import create_seizure
 from opsplatform.seizures.sheets import COLUMNS, DEFAULT_LIMITS, REQUIRED
 from opsplatform.seizures.validation import CODED, MAX_COUNT, MAX_ITEMS, MAX_MONEY, MAX_QUANTITY, MAX_SUSPECTS
-from tests.conftest import form_post, login
 from tests.results_support import IVORY, active_operation, member
 
 
@@ -126,38 +125,6 @@ async def test_unit_aliases_resolve_to_cites_codes(db):
     spellings = alias_map(list((await db.scalars(select(Unit))).all()))
     assert [spellings[a] for a in ("kg", "g", "t", "m3", "l", "kil", "ml")] == \
         ["KIL", "GRM", "TON", "CUM", "LTR", "KIL", "MLT"]
-
-
-SPECIES_PLUS = (b'\xef\xbb\xbfId,Kingdom,Phylum,Class,Order,Family,Genus,Species,Subspecies,Scientific Name,Author,'
-                b'Rank,Listing,English,Spanish,French\n'
-                b'1,Animalia,Chordata,Reptilia,Squamata,Varanidae,Varanus,komodoensis,,Varanus komodoensis,'
-                b'"Ouwens, 1912",SPECIES,I,Komodo Dragon,Dragon de Komodo,Dragon de Komodo\n'
-                b'2,Plantae,,,Asparagales,Orchidaceae,Vanda,coerulea,,Vanda coerulea,,SPECIES,II,'
-                b'"Blue Vanda, Autumn Lady\'s Tresses",,\n'
-                b'3,Animalia,,,,,,,,,,SPECIES,II,,,\n')
-
-
-async def test_a_species_plus_export_loads_and_reports_bad_rows(db):
-    taxa, problems = parse_checklist(SPECIES_PLUS)
-    assert problems == ["row 4: Scientific Name: is empty"]
-    await load_taxa(db, taxa, source="checklist")
-    await db.commit()
-    komodo = await db.scalar(select(Taxon).where(Taxon.scientific_name == "Varanus komodoensis"))
-    assert (komodo.taxon_group, komodo.appendix, komodo.common_name_en) == ("reptiles", "I", "Komodo Dragon")
-    vanda = await db.scalar(select(Taxon).where(Taxon.scientific_name == "Vanda coerulea"))
-    assert (vanda.taxon_group, vanda.common_name_en) == ("plants", "Blue Vanda")
-    total = await db.scalar(select(func.count()).select_from(Taxon))
-    await load_taxa(db, taxa, source="checklist")
-    assert await db.scalar(select(func.count()).select_from(Taxon)) == total
-
-
-async def test_an_admin_uploads_a_checklist_through_the_page(client, cast, db):
-    await login(client, cast.admin)
-    response = await form_post(client, "/admin/reference/checklist",
-                               files={"file": ("species.csv", SPECIES_PLUS, "text/csv")})
-    assert response.status_code == 200, response.text
-    assert "2 taxa loaded" in response.text and "row 4: Scientific Name: is empty" in response.text
-    assert await db.scalar(select(Taxon.id).where(Taxon.scientific_name == "Varanus komodoensis"))
 
 
 # --- docs/reference.md: the public interface, described in full ----------------------------------------------------

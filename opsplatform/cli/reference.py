@@ -32,19 +32,20 @@ async def reference_load(database_url: str) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @run_async
 async def reference_import_checklist(database_url: str, file: str) -> None:
-    """Load taxa from a CITES Checklist / Species+ CSV export."""
-    from opsplatform.reference.loader import load_taxa, parse_checklist
+    """Load taxa from a Species+ or CITES Checklist CSV export, each under its genus and family."""
+    from opsplatform.reference.checklist import ChecklistReport, import_checklist
 
     with open(file, "rb") as f:
-        taxa, problems = parse_checklist(f.read())
+        content = f.read()
 
-    async def work(session: Any) -> int:
-        count = await load_taxa(session, taxa, source="checklist")
+    async def work(session: Any) -> ChecklistReport:
+        report = await import_checklist(session, content)
         await session.commit()
-        return count
+        return report
 
-    click.echo(f"{await with_session(settings_for(database_url), work)} taxa loaded")
-    for problem in problems:
+    report = await with_session(settings_for(database_url), work)
+    click.echo(f"{report.imported} taxa loaded, {report.added} new taxa (genera, families and orders included)")
+    for problem in report.problems:
         click.echo(problem, err=True)
-    if problems:
+    if report.problems:
         sys.exit(1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -18,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
 from opsplatform import paths
-from opsplatform.i18n import N_, _
+from opsplatform.i18n import N_
 from opsplatform.models.reference import (
     Airport,
     Country,
@@ -125,12 +124,49 @@ async def load_taxa(session: AsyncSession, rows: Iterable[dict[str, Any]], sourc
                                    "search_text": search_key(" ".join(
                                        filter(None, (r.get(c) for c in columns[:1] + columns[5:]))))}
                                   for r in rows], ["scientific_name"])
-    ids = dict((await session.execute(select(Taxon.scientific_name, Taxon.id))).all())
-    for r in rows:
-        if parent := _none(r.get("parent")):
-            await session.execute(update(Taxon).where(Taxon.scientific_name == r["scientific_name"])
-                                  .values(parent_id=ids.get(parent)))
+    await link_parents(session, {r["scientific_name"]: parent for r in rows if (parent := _none(r.get("parent")))},
+                       source)
     return len(rows)
+
+
+# Parents are linked from the top down, so that a taxon can be put under a genus linked in the same pass.
+RANK_DEPTH = {"kingdom": 0, "phylum": 1, "class": 2, "order": 3, "family": 4, "subfamily": 5, "genus": 6,
+              "species": 7, "subspecies": 8, "variety": 8}
+
+
+async def link_parents(session: AsyncSession, links: dict[str, str], source: str) -> int:
+    """Put each taxon (name → its parent's name) under its parent, and return how many moved.
+
+    A taxon already below the parent given stays where it is (a species the bundled file puts under its family keeps
+    the genus an import put between them). A taxon from another source (bundled, imported) only moves down its own
+    line, so the bundled file and a checklist import never undo each other; no taxon goes under itself."""
+    known = {name: (taxon_id, parent_id, rank, taxon_source) for taxon_id, name, parent_id, rank, taxon_source in (
+        await session.execute(select(Taxon.id, Taxon.scientific_name, Taxon.parent_id, Taxon.rank, Taxon.source)))}
+    parent_of = {taxon_id: parent_id for taxon_id, parent_id, _rank, _source in known.values()}
+
+    def line(taxon_id: int | None) -> set[int]:  # the taxon and every taxon above it
+        above: set[int] = set()
+        while taxon_id is not None and taxon_id not in above:
+            above.add(taxon_id)
+            taxon_id = parent_of.get(taxon_id)
+        return above
+
+    moved: dict[int, list[int]] = {}
+    for name, parent in sorted(((name, parent) for name, parent in links.items() if name in known and parent in known),
+                               key=lambda link: RANK_DEPTH.get(known[link[0]][2], 9)):
+        taxon_id, parent_id = known[name][0], known[parent][0]
+        current = parent_of[taxon_id]
+        if current == parent_id or parent_id in line(current) or taxon_id in line(parent_id):
+            continue
+        if current is not None and known[name][3] != source and current not in line(parent_id):
+            continue
+        parent_of[taxon_id] = parent_id
+        moved.setdefault(parent_id, []).append(taxon_id)
+    for parent_id, children in moved.items():
+        for start in range(0, len(children), 500):
+            await session.execute(update(Taxon).where(Taxon.id.in_(children[start:start + 500]))
+                                  .values(parent_id=parent_id))
+    return sum(len(children) for children in moved.values())
 
 
 async def load_terms_and_units(session: AsyncSession) -> None:
@@ -193,41 +229,3 @@ async def counts(session: AsyncSession) -> dict[str, int]:
               N_("network members"): NetworkMember, N_("organisations"): Organisation, N_("taxa"): Taxon,
               N_("trade terms"): TradeTerm, N_("units"): Unit, N_("currencies"): Currency, N_("airports"): Airport}
     return {name: await session.scalar(select(func.count()).select_from(model)) or 0 for name, model in models.items()}
-
-
-# --- CITES Checklist / Species+ export ---------------------------------------------------------------------------
-
-CLASS_GROUPS = {"mammalia": "mammals", "aves": "birds", "reptilia": "reptiles", "amphibia": "amphibians",
-                "actinopteri": "fish", "elasmobranchii": "fish", "sarcopterygii": "fish", "dipneusti": "fish",
-                "coelacanthi": "fish", "holocephali": "fish", "anthozoa": "corals", "hydrozoa": "corals"}
-HEADERS = {"scientific_name": ("scientific name", "scientific_name", "full name", "fullname", "taxon"),
-           "rank": ("rank", "rank name"), "appendix": ("listing", "current listing", "appendix", "cites listing"),
-           "class": ("class",), "kingdom": ("kingdom",),
-           "common_name_en": ("english", "english names", "common_name_en", "common names (eng)"),
-           "common_name_fr": ("french", "french names", "common_name_fr", "common names (fre)"),
-           "common_name_es": ("spanish", "spanish names", "common_name_es", "common names (spa)")}
-
-
-def parse_checklist(content: bytes) -> tuple[list[dict[str, str | None]], list[str]]:
-    """Rows of a Species+ / Checklist CSV export as taxa, and one message per row that could not be used."""
-    text = content.decode("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text), dialect=csv.Sniffer().sniff(text[:4096], delimiters=",;\t"))
-    lookup = {h.strip().lower(): h for h in reader.fieldnames or []}
-    column = {field: next((lookup[n] for n in names if n in lookup), None) for field, names in HEADERS.items()}
-    if column["scientific_name"] is None:
-        return [], [_("no 'Scientific Name' column: export the checklist from Species+ as CSV")]
-    taxa, problems = [], []
-    for number, row in enumerate(reader, start=2):
-        def get(field: str, row: dict[str, str] = row) -> str | None:
-            return _none(row.get(column[field] or "", ""))
-        name, kingdom = get("scientific_name"), (get("kingdom") or "Animalia").capitalize()
-        if not name:
-            problems.append(_("row %(row)s: %(column)s: %(problem)s", row=number, column="Scientific Name",
-                              problem=_("is empty")))
-            continue
-        group = "plants" if kingdom == "Plantae" else CLASS_GROUPS.get((get("class") or "").lower(), "invertebrates")
-        taxa.append({"scientific_name": name, "rank": (get("rank") or "species").lower(),
-                     "appendix": (get("appendix") or "").replace(",", "/") or None, "taxon_group": group,
-                     "kingdom": kingdom, **{f"common_name_{lang}": (get(f"common_name_{lang}") or "").split(",")[0]
-                                           .strip() or None for lang in ("en", "fr", "es")}})
-    return taxa, problems

@@ -25,7 +25,7 @@ from opsplatform.models.audit import AuditEvent
 from opsplatform.models.auth import Role, User
 from opsplatform.models.mail import OutboxMessage
 from opsplatform.models.reference import Network
-from opsplatform.reference import loader, lookup
+from opsplatform.reference import checklist, loader, lookup
 from opsplatform.web.deps import Db, PageNumber
 from opsplatform.web.flash import flash
 from opsplatform.web.guards import requires
@@ -200,14 +200,18 @@ class AdminController(Controller):
     @post("/reference/checklist", name="admin:reference:checklist")
     async def import_checklist(self, request: Request, db: Db,
                                data: MultipartBody[dict[str, Any]]) -> Template:
-        """Load a CITES Checklist / Species+ CSV export so every listed taxon can be reported."""
+        """Load a Species+ or CITES Checklist CSV export so every listed taxon can be reported, under its genus and
+        family; a file nothing could be read from is refused (400) and changes nothing."""
         upload = data.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
-            report = {"imported": 0, "problems": [_("choose a CSV file exported from Species+")]}
+            report = checklist.ChecklistReport(problems=[_("choose a CSV file exported from Species+")])
         else:
-            taxa, problems = loader.parse_checklist(await upload.read())
-            imported = await loader.load_taxa(db, taxa, source="checklist")
-            record(db, "import", "taxa", None, after={"file": upload.filename, "rows": imported})
-            await db.commit()
-            report = {"imported": imported, "problems": problems}
-        return Template("admin/reference.html", context={"counts": await loader.counts(db), "report": report})
+            report = await checklist.import_checklist(db, await upload.read())
+            if report.imported:
+                record(db, "import", "taxa", None, after={"file": upload.filename, "rows": report.imported,
+                                                         "added": report.added})
+                await db.commit()
+            else:
+                await db.rollback()
+        return Template("admin/reference.html", status_code=400 if report.problems and not report.imported else 200,
+                        context={"counts": await loader.counts(db), "report": report})

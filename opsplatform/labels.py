@@ -49,6 +49,9 @@ def value_label(code: str | None) -> str:
         "male": _("Male"), "female": _("Female"),
         "poacher": _("Poacher"), "courier": _("Courier"), "dealer": _("Dealer"), "trafficker": _("Trafficker"),
         "buyer": _("Buyer"), "organiser": _("Organiser"), "official": _("Official"),
+        "live": _("Live"), "dead": _("Dead"), "mixed": _("Mixed"),
+        "passport": _("Passport"), "national_id": _("National identity card"),
+        "residence_permit": _("Residence permit"),
     }.get(code, code)
 
 
@@ -119,12 +122,15 @@ def term_unit_label(term: str, unit: str | None) -> str:
 
 
 def field_label(name: str) -> str:
-    """A seizure field's name in words, for reports on what is missing: as its column, except that a missing
-    latitude means missing coordinates and the value is counted per item."""
+    """A seizure field's name in words, for reports on what is missing and the record's changes: as its column,
+    except that a missing latitude means missing coordinates and the value is counted per item; an encrypted
+    column as its field."""
     if name == "latitude":
         return _("Coordinates")
     if name == "estimated_value":
         return _("Estimated value (items)")
+    if name.endswith("_encrypted"):
+        return form_field_label(name.removesuffix("_encrypted"))
     return column_label(name)
 
 
@@ -136,15 +142,16 @@ def problems_in_words(errors: list[FieldError]) -> str:
 def form_field_label(name: str) -> str:
     """A field of a form as its label reads, for the error summary: "items-1-quantity" is "Item 2: Quantity"."""
     name = form_field(name)
-    if match := re.fullmatch(r"(items|suspects)-(\d+)-(\w+)", name):
+    if match := re.fullmatch(r"(items|suspects|companies)-(\d+)-(\w+)", name):
         kind, n, field = match.groups()
-        row = _("Item %(n)s", n=int(n) + 1) if kind == "items" else _("Suspect %(n)s", n=int(n) + 1)
+        number = int(n) + 1
+        row = {"items": _("Item %(n)s", n=number), "suspects": _("Suspect %(n)s", n=number),
+               "companies": _("Company %(n)s", n=number)}[kind]
         return f"{row}: {form_field_label(field)}"
-    return {"seizure_time": _("Time of discovery (HH:MM)"), "modus_operandi": _("Modus operandi"),
-            "companies_involved": _("Companies involved"), "documents_used": _("Documents used"),
-            "public_description": _("Public description"), "correction_reason": _("Reason for this correction"),
+    return {"public_description": _("Public description"), "correction_reason": _("Reason for this correction"),
             "nationality": _("Nationality"), "sex": _("Sex"), "role": _("Role"), "name": _("Name"),
             "date_of_birth": _("Date of birth"), "document_number": _("Document number"),
+            **_person_labels(), **_company_labels(),
             "email": _("E-mail address"), "password": _("Password"), "code": _("Code"), "name_en": _("Name"),
             "subject": _("Subject"), "body": _("Message"), "attachments": _("Attachments"),
             "audience_code": _("Region or network"), "seizure_id": _("Record"), "items": _("Items seized"),
@@ -157,6 +164,27 @@ def form_field_label(name: str) -> str:
             "modes": _("Mode"), "q": _("Search"), "year": _("Year"), "file": _("File"),
             "share_with_iccwc": _("The data may be shared with ICCWC partners"),
             "idempotency_key": _("The form's sending key (open the form again)")}.get(name) or column_label(name)
+
+
+def _person_labels() -> dict[str, str]:
+    """A person's fields beyond nationality, sex, role, name, date of birth and document number (Ecomessage 5.a-5.l)."""
+    return {"arrest_date": _("Date of arrest"), "document_type": _("Type of identity document"),
+            "profession": _("Profession"), "company_function": _("Function in the company"),
+            "family_name": _("Family name"), "maiden_name": _("Maiden name"), "first_names": _("First name(s)"),
+            "aliases": _("Alias(es)"), "place_of_birth": _("Place of birth"), "address": _("Address"),
+            "document_issue_place": _("Place of issue of the document"),
+            "document_issue_date": _("Date of issue of the document"),
+            "document_valid_until": _("Document valid until"), "company": _("Company"),
+            "telephone": _("Telephone"), "fax": _("Fax"), "vehicle": _("Vehicle registration"),
+            "destination_address": _("Address of destination"), "agency_contact": _("Contact person at the agency")}
+
+
+def _company_labels() -> dict[str, str]:
+    """A company's fields (Ecomessage 6.a-6.f)."""
+    return {"company_type": _("Legal type of company"), "activities": _("Activities"),
+            "headquarters": _("Headquarters: address and telecommunications"),
+            "registration_number": _("Registration number"),
+            "business_address": _("Business address and phone/fax, if not the headquarters'")}
 
 
 def column_label(name: str) -> str:
@@ -172,7 +200,30 @@ def column_label(name: str) -> str:
             "currency": _("Currency"), "concealment": _("Concealment"), "suspects_arrested": _("Suspects arrested"),
             "suspect_nationalities": _("Nationalities of the suspects"), "case_status": _("Case status"),
             "notes": _("Notes"), "normalised_unit": _("Normalised unit"),
-            "normalised_quantity": _("Normalised quantity")}.get(name, name)
+            "normalised_quantity": _("Normalised quantity"), **_case_file_labels()}.get(name, name)
+
+
+def _case_file_labels() -> dict[str, str]:
+    """The Ecomessage's columns: the case file and the specimens' description."""
+    return {"offence_description": _("Brief description of the offence"), "code_name": _("Code name of the case"),
+            "legislation": _("Legislation violated and charges (the law under which charges were brought)"),
+            "legal_reference": _("Case reference number"), "penalties": _("Possible penalties under that law"),
+            "reference_point": _("Distance and direction to a known reference point (at sea or in open country)"),
+            "discovery_city": _("City where the offence was discovered"),
+            "seizure_time": _("Time of discovery (HH:MM)"), "carrier": _("Carrier (airline, shipping line, haulier)"),
+            "transport_number": _("Flight, vessel or vehicle number"),
+            "transport_document": _("Transport document number (air waybill, bill of lading)"),
+            "origin_town": _("Town of origin"),
+            "customs_origin_country": _("Country of origin for Customs (last substantial transformation)"),
+            "origin_at_sea": _("Taken from the sea"),
+            "real_destination_country": _("Real destination, if not the declared one"),
+            "documents_used": _("Documents used"), "documents_fraudulent": _("Documents altered or fraudulent"),
+            "agency_name": _("Name of the agency"), "agency_address": _("Address of the agency"),
+            "agency_telecoms": _("Telephone and e-mail of the agency"),
+            "companies_involved": _("Remarks on the companies involved"), "modus_operandi": _("Modus operandi"),
+            "packaging": _("Type of packaging"), "specimen_state": _("Live or dead"),
+            "specimen_sex": _("Sex of the specimens"), "specimen_age": _("Age of the specimens"),
+            "specimen_description": _("Description of the specimens")}
 
 
 def group_label(group: str | None) -> str:

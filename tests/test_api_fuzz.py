@@ -16,7 +16,9 @@ from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import date
+from typing import Any
 
+import httpx
 import schemathesis
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 from schemathesis import APIOperation, GenerationMode
@@ -52,7 +54,8 @@ REAL_PARTS = {
     "POST /api/v1/operations/{code}/seizures": lambda n, real: {
         "seizure_ref": f"FUZZ-{n}", **{k: copy.deepcopy(IVORY[k]) for k in (
             "seizure_date", "items", "suspects", "origin_country", "destination_country", "transit_countries",
-            "suspect_nationalities")}, "export_country": None},
+            "suspect_nationalities")}, "export_country": None, "customs_origin_country": None,
+        "real_destination_country": None},
     "POST /api/v1/operations": lambda n, real: {
         "code": f"FUZZ-{n}", **{k: copy.deepcopy(ACTIVE[k]) for k in ("start", "end", "phase", "countries")},
         "team": [], "lead_organisations": [], "target_taxa": [], "target_terms": [], "routes": []},
@@ -171,7 +174,7 @@ async def test_linked_calls_follow_a_record_from_the_answer_that_made_it(databas
     followed: Counter[str] = Counter()  # answers about a record made earlier in the run
     refs = itertools.count(1)
     with serve(create_app(settings)) as base_url:
-        schema = schemathesis.openapi.from_url(f"{base_url}/schema/openapi.json")
+        schema = schemathesis.openapi.from_dict(addresses_as_text(httpx.get(f"{base_url}/schema/openapi.json").json()))
 
         @schema.auth(refresh_interval=None)
         class Token:  # the lead coordinator for operation-wide changes, Kenya's focal point for the rest
@@ -221,6 +224,18 @@ async def test_linked_calls_follow_a_record_from_the_answer_that_made_it(databas
     # Operations and seizures made by generated calls were then taken by the calls their links lead to.
     assert {"GET /api/v1/operations/{code}/seizures", "GET /api/v1/operations/{code}/seizures/{seizure_id}"} \
         <= set(followed), followed
+
+
+def addresses_as_text(document: Any) -> Any:
+    """The document without the body fields named `…_address`: schemathesis reads one as a reference to a resource of
+    that name (`agency_address`, an Agency) that no operation makes, and then never starts a scenario by logging a
+    seizure. They are free text, fuzzed by the stateless test."""
+    if isinstance(document, dict):
+        return {key: addresses_as_text(value) for key, value in document.items()
+                if not (isinstance(key, str) and key.endswith("_address") and isinstance(value, dict))}
+    if isinstance(document, list):
+        return [addresses_as_text(value) for value in document]
+    return document
 
 
 def _id_name(path: str) -> str | None:

@@ -1,27 +1,30 @@
-"""The Ecomessage of a seizure: every numbered section of the form in order, "unknown" for empty fields, persons'
-nominal data only for cleared users; PDF and DOCX from one HTML; the case-file fields through the one validator."""
+"""The Ecomessage of a seizure as CITES Res. Conf. 11.3 (Rev. CoP19), Annex 1 prints the form: every section and item
+under its number and words, in order, mandatory ones marked, "unknown" for empty fields, nominal data only for cleared
+users; PDF and DOCX from one HTML; the case-file fields through the one validator."""
 
 from __future__ import annotations
 
 import io
 
 import docx
+import lxml.html
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from opsplatform.cases.ecomessage import SECTIONS
+from opsplatform.cases import ecomessage_form
 from opsplatform.models.audit import AuditEvent
 from opsplatform.models.seizures import Seizure
 from opsplatform.seizures.imports import import_sheet
 from tests.cases_support import logged
 from tests.conftest import form_post, login
+from tests.ecomessage_support import PERSON, PERSON_NOMINAL, annex_rows, full_record, html_text, printed, texts
 from tests.results_support import active_operation, bearer, member
 from tests.test_imports import ROWS, semicolon_csv
 from tests.test_seizure_pages import FORM
 
 API = "/api/v1/operations/THUNDER-2026/seizures"
-HEADINGS = [f"{n}. {title}" for n, title in enumerate(SECTIONS, start=1)]
+HEADINGS = [printed(row) for row in annex_rows() if row["kind"] == "section"]
 
 
 @pytest.fixture
@@ -64,8 +67,10 @@ async def test_the_docx_withholds_names_from_the_uncleared_and_says_unknown(clie
     for nominal in ("Tran Van A", "C1234567", "1980-02-03"):
         assert nominal not in everything
     # Nothing was recorded of the companies involved, nor asked of the receiving country.
-    for heading in ("6. Companies involved", "13. Information requested"):
-        assert paragraphs[paragraphs.index(heading) + 1] == "unknown"
+    assert paragraphs[paragraphs.index("13. Information requested") + 1] == "unknown"
+    start, end = paragraphs.index("6. Companies involved"), paragraphs.index("7. Means of transport and route")
+    assert paragraphs[start + 2:end] == [part for n in "abcdef" for part in (
+        f"6.{n} {ecomessage_form.FORM['6' + n].label} *", "unknown")]
 
 
 async def test_ecomessages_by_role_country_and_input(client, db, cast, seizure_id):
@@ -117,8 +122,59 @@ async def test_the_seizure_form_takes_the_case_file(client, db, cast):
     refused = await form_post(client, "/operations/THUNDER-2026/seizures/new", {
         **FORM, "items-0-quantity": "3", "seizure_time": "noon", "documents_used": "airway bill 176-1234"})
     assert refused.status_code == 400
-    assert "must be a time of day as HH:MM" in refused.text and 'value="airway bill 176-1234"' in refused.text
+    assert "must be a time of day as HH:MM" in refused.text and ">airway bill 176-1234</textarea>" in refused.text
     saved = await form_post(client, "/operations/THUNDER-2026/seizures/new", {
         **FORM, "items-0-quantity": "3", "seizure_time": "12:00", "documents_used": "airway bill 176-1234"})
     assert saved.status_code in (302, 303)
     assert "airway bill 176-1234" in (await client.get(saved.headers["location"])).text
+
+
+def test_the_form_is_the_resolutions_item_for_item():
+    """The seed list (read from the resolution) and the form the documents print agree: same items, same order, same
+    words, and the items the form's notes make mandatory marked so."""
+    rows = annex_rows()
+    assert len(rows) == 43 and [e.key for e in ecomessage_form.ENTRIES] == [row["number"] for row in rows]
+    for entry, row in zip(ecomessage_form.ENTRIES, rows, strict=True):
+        assert (entry.label, entry.mandatory) == (row["label_en"], row["mandatory"] == "yes"), row["number"]
+        assert f"{entry.number} {entry.label}" == printed(row)
+
+
+@pytest.mark.parametrize("filled", [True, False], ids=["every-item-filled", "nothing-but-the-record"])
+async def test_every_item_of_annex_1_is_in_every_format_under_its_number(client, db, cast, filled):
+    await active_operation(db)
+    headers = await bearer(db, cast.kenya)
+    body = full_record() if filled else {**full_record(), "suspects": [], "companies": [], "suspects_arrested": 0}
+    created = await client.post(API, json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    url = f"{API}/{created.json()['id']}/ecomessage"
+    found = texts(*[(await client.get(f"{url}.{fmt}", headers=headers)).content for fmt in ("html", "pdf", "docx")])
+    expected = [printed(row) for row in annex_rows()]
+    for fmt, text in found.items():
+        missing = [item for item in expected if item not in text]
+        assert not missing, (fmt, missing)
+        assert in_order(text, expected), fmt
+        assert ("Nguyen" in text) is filled and "withheld" not in text, fmt
+
+
+async def test_mandatory_items_are_marked_and_unknown_said_for_each_person(client, db, cast):
+    await active_operation(db)
+    headers = await bearer(db, cast.kenya)
+    two = {**full_record(), "suspects": [{**PERSON, **PERSON_NOMINAL}, {"nationality": "KEN"}]}
+    created = (await client.post(API, json=two, headers=headers)).json()
+    html = (await client.get(f"{API}/{created['id']}/ecomessage.html", headers=headers)).text
+    document = lxml.html.fromstring(html)
+    marked = {dt.text_content().split()[0] for dt in document.iter("dt") if dt.find_class("mandatory")}
+    assert marked == {f"{s}.{n}" for s, letters in (("5", "abcdefghijkl"), ("6", "abcdef")) for n in letters}
+    second = html_text(html).split("Person 2", 1)[1].split("6. Companies involved", 1)[0]
+    assert second.count("unknown") == 11 and "5.g Nationality * Kenya (KEN)" in second  # all but 5.g
+    assert "Items 5.a to 5.l must be completed for each person involved" in html
+    assert "1.2 Code name CASHEW" in html_text(html)
+
+
+async def test_a_record_named_before_names_were_split_gives_its_whole_name(client, db, cast, seizure_id):
+    headers = await bearer(db, cast.kenya)
+    text = html_text((await client.get(f"{API}/{seizure_id}/ecomessage.html", headers=headers)).content)
+    assert "5.b Family name (& maiden name) * Tran Van A (the whole name, as recorded)" in text
+    assert "5.c First name(s) * unknown" in text
+    # Without a code name of its own, the record's is its operation's.
+    assert "1.2 Code name THUNDER-2026" in text

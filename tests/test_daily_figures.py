@@ -19,7 +19,8 @@ from opsplatform.reporting.summary import breakdowns, summary
 from opsplatform.seizures import imports
 from opsplatform.seizures.imports import import_sheet
 from opsplatform.seizures.returns import completeness
-from opsplatform.seizures.services import change_status, create_seizure, seizure_fields, update_seizure
+from opsplatform.seizures.services import change_status, create_seizure, update_seizure
+from opsplatform.seizures.shapes import seizure_fields
 from tests.results_support import IVORY, active_operation, member, record_member
 from tests.test_summary import generate, load
 

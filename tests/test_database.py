@@ -1,15 +1,25 @@
-"""Migrations from empty on both databases, and the settings that guard production."""
+"""Migrations from empty on both databases, an upgrade that keeps what was recorded, and the settings that guard
+production."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
-from sqlalchemy import inspect as sa_inspect
+from litestar.testing import AsyncTestClient
+from sqlalchemy import func, inspect as sa_inspect, select
 
-from opsplatform.database import current_revision, head_revision, make_engine, upgrade
+from opsplatform.app import create_app
+from opsplatform.auth.services import create_user
+from opsplatform.crypto import encrypt
+from opsplatform.database import current_revision, head_revision, make_engine, make_sessionmaker, session_scope, upgrade
 from opsplatform.models import metadata
-from opsplatform.settings import SettingsError, describe, load
+from opsplatform.models.seizures import SeizureCompany
+from opsplatform.reference.loader import load_all
+from opsplatform.settings import Settings, SettingsError, describe, load
+from tests.migration_support import stored_as_then
+from tests.pgcluster import free_port
+from tests.results_support import active_operation, bearer
 
 
 async def test_migrations_from_empty_create_every_table(postgres_server, tmp_path):
@@ -29,6 +39,53 @@ async def test_migrations_from_empty_create_every_table(postgres_server, tmp_pat
         assert set(metadata.tables) <= tables, url
         assert await current_revision(engine) == head_revision()
         await engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+async def test_the_ecomessage_upgrade_keeps_every_record_and_a_suspects_whole_name(kind, postgres_server, tmp_path):
+    """0016 adds the Ecomessage's items empty: a record made before keeps its values, and its suspect's whole name
+    (encrypted then) reads as its family name in the Ecomessage, for the cleared."""
+    if kind == "postgresql" and not postgres_server:
+        pytest.skip("PostgreSQL server binaries missing")
+    url = f"sqlite+aiosqlite:///{tmp_path}/0015.db" if kind == "sqlite" else await fresh_postgres(postgres_server,
+                                                                                                   "ops_0015")
+    settings = Settings(database_url=url, scheduler_enabled=False, smtp_port=free_port())
+    await asyncio.to_thread(upgrade, url, "0015")
+    engine = make_engine(url)
+    async with session_scope(make_sessionmaker(engine)) as db:
+        await load_all(db)
+        kenya = await create_user(db, email="wanjiru@kws.test", name="Wanjiru", role="focal_point", country="KEN",
+                                  cleared_for_nominal=True)
+        operation = await active_operation(db)
+        suspect = {"nationality": "VNM", "sex": "male", "role": "courier",
+                   "name_encrypted": encrypt(settings, "Tran Van A")}
+        record_id = await stored_as_then(db, operation.id, kenya.id, suspects=(suspect,))
+        await db.commit()
+    await engine.dispose()
+    await asyncio.to_thread(upgrade, url)
+    engine = make_engine(url)
+    async with session_scope(make_sessionmaker(engine)) as db:
+        headers = await bearer(db, kenya)
+        assert await db.scalar(select(func.count()).select_from(SeizureCompany)) == 0
+    await engine.dispose()
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        record = (await client.get(f"/api/v1/operations/THUNDER-2026/seizures/{record_id}", headers=headers)).json()
+        assert (record["location"], record["carrier"], record["items"][0]["specimen_state"]) == \
+            ("JKIA cargo terminal", None, None)
+        assert (record["suspects"][0]["name"], record["suspects"][0]["family_name"]) == ("Tran Van A", None)
+        html = (await client.get(f"/api/v1/operations/THUNDER-2026/seizures/{record_id}/ecomessage.html",
+                                 headers=headers)).text
+        assert "Tran Van A (the whole name, as recorded)" in html
+
+
+async def fresh_postgres(server: str, name: str) -> str:
+    import asyncpg
+
+    conn = await asyncpg.connect(server.replace("postgresql+asyncpg", "postgresql") + "/postgres")
+    await conn.execute(f"DROP DATABASE IF EXISTS {name}")
+    await conn.execute(f"CREATE DATABASE {name}")
+    await conn.close()
+    return f"{server}/{name}"
 
 
 async def test_the_models_match_the_migrations(database_url):

@@ -10,7 +10,7 @@ import math
 
 import pytest
 from litestar.testing import AsyncTestClient
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from opsplatform import format
 from opsplatform.app import create_app
@@ -20,9 +20,9 @@ from opsplatform.models.audit import AuditEvent
 from opsplatform.models.seizures import Seizure, SeizureItem
 from opsplatform.reference.loader import load_all
 from opsplatform.reporting.summary import summary
-from opsplatform.seizures.services import create_seizure
 from opsplatform.settings import Settings
 from tests.conftest import form_post, login, password_hash
+from tests.migration_support import stored_as_then
 from tests.pgcluster import free_port
 from tests.results_support import IVORY, active_operation, bearer, member
 from tests.test_cli import opsplatform
@@ -148,11 +148,9 @@ async def test_values_stored_before_the_bounds_are_bounded_by_the_upgrade_and_ev
             person.password_hash = password_hash()
         await db.commit()
         operation = await active_operation(db)
-        record = await create_seizure(db, settings, await member(db, people["focal_point"], operation), seizure())
-        await db.commit()
         # As a sender could store them before the bounds: 1e308 kg twice, and a value of 1e25.
-        await db.execute(update(SeizureItem).where(SeizureItem.seizure_id == record.id).values(
-            quantity=1e308, normalised_quantity=1e308, estimated_value=1e25))
+        record_id = await stored_as_then(db, operation.id, people["focal_point"].id, quantity=1e308,
+                                         estimated_value=1e25)
         await db.commit()
     await engine.dispose()
     await asyncio.to_thread(upgrade, url)
@@ -169,8 +167,8 @@ async def test_values_stored_before_the_bounds_are_bounded_by_the_upgrade_and_ev
     async with AsyncTestClient(app=create_app(settings)) as client:
         client.follow_redirects = False
         await login(client, people["coordinator"])
-        for page in (f"/operations/THUNDER-2026/seizures/{record.id}", "/operations/THUNDER-2026/dashboard",
-                     f"/operations/THUNDER-2026/seizures/{record.id}/ecomessage.html",
+        for page in (f"/operations/THUNDER-2026/seizures/{record_id}", "/operations/THUNDER-2026/dashboard",
+                     f"/operations/THUNDER-2026/seizures/{record_id}/ecomessage.html",
                      "/operations/THUNDER-2026/release/preview"):
             assert (await client.get(page)).status_code == 200, page
 

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from opsplatform.seizures.sheets import COLUMNS, REQUIRED, SheetError, read_rows
 from opsplatform.seizures.template import build_template
@@ -269,9 +270,13 @@ def test_the_template_dropdowns_take_their_values_from_the_hidden_lists_sheet() 
     assert lists.sheet_state == "hidden"
     assert listed(dropdowns["P2:P5001"]) == ["TUS", "SCA", "LIV"]  # term
     assert listed(dropdowns["R2:R5001"]) == ["KIL", "PCS"]  # unit
-    assert listed(dropdowns["K2:K5001 L2:L5001 M2:M5001"]) == ["KEN", "TZA", "VNM"]  # the three countries
+    # The countries of origin, export and destination, and the Ecomessage's Customs origin and real destination.
+    countries = next(sqref for sqref in dropdowns if sqref.startswith("K2:K5001 L2:L5001 M2:M5001 "))
+    assert listed(dropdowns[countries]) == ["KEN", "TZA", "VNM"] and len(countries.split()) == 5
+    state = get_column_letter(COLUMNS.index("specimen_state") + 1)
+    assert listed(dropdowns[f"{state}2:{state}5001"]) == ["live", "dead"]
     assert all(formula.startswith("Lists!$") for formula in dropdowns.values())
-    assert len(dropdowns) == 9
+    assert len(dropdowns) == 12
 
 
 def test_a_list_longer_than_an_inline_list_allows_still_gets_a_dropdown() -> None:

@@ -31,6 +31,7 @@ from opsplatform.models.seizures import (
     Reminder,
     Seizure,
     SeizureAttachment,
+    SeizureCompany,
     SeizureItem,
     SheetFile,
     SheetImport,
@@ -47,6 +48,6 @@ __all__ = [
     "Network", "NetworkMember", "Organisation",
     "CaseEvent", "MessageAttachment", "OperationMessage", "SeizureLink", "SuspectMatch",
     "DailyFigure", "WindowFigure", "Artifact", "Release", "ReleaseCorrection", "Region", "Taxon", "TradeTerm", "Unit",
-    "NilReturn", "Reminder", "Seizure", "SeizureAttachment", "SeizureItem", "SheetFile", "SheetImport", "StatusChange",
-    "Suspect",
+    "NilReturn", "Reminder", "Seizure", "SeizureAttachment", "SeizureCompany", "SeizureItem", "SheetFile",
+    "SheetImport", "StatusChange", "Suspect",
 ]

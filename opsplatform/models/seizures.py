@@ -21,6 +21,20 @@ class SeizureStatus(StrEnum):
 
 
 COUNTED_STATUSES = (SeizureStatus.submitted, SeizureStatus.validated, SeizureStatus.queried)
+
+# Nominal data: what identifies a natural person, and a business's addresses, telecommunications and registration,
+# treated the same way. Each is kept Fernet-encrypted in a `<name>_encrypted` column, shown only to users cleared for
+# the record's country, and never exported, logged or released.
+SEIZURE_NOMINAL = ("destination_address", "agency_contact")
+SUSPECT_NOMINAL = ("name", "date_of_birth", "document_number", "family_name", "maiden_name", "first_names", "aliases",
+                   "place_of_birth", "address", "document_issue_place", "document_issue_date", "document_valid_until",
+                   "company", "telephone", "fax", "vehicle")
+COMPANY_NOMINAL = ("headquarters", "registration_number", "business_address")
+
+
+def encrypted(names: tuple[str, ...]) -> frozenset[str]:
+    """The columns that hold these nominal fields: the audit log says they changed, never their value."""
+    return frozenset(f"{name}_encrypted" for name in names)
 LINKED = "same_shipment_as_id IS NOT NULL"
 
 
@@ -33,6 +47,7 @@ def counted() -> ColumnElement[bool]:
 
 class Seizure(Audited, SQLModel, table=True):
     __tablename__ = "seizures"
+    __audit_redact__ = encrypted(SEIZURE_NOMINAL)
     __table_args__ = (
         UniqueConstraint("operation_id", "reporting_country", "seizure_ref"),
         Index("ix_seizures_operation_status_date", "operation_id", "status", "seizure_date"),
@@ -64,11 +79,35 @@ class Seizure(Audited, SQLModel, table=True):
     suspect_nationalities: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     case_status: str | None = Field(default=None, max_length=16)
     notes: str | None = None
-    # The case file a focal point completes for an Ecomessage (CITES Res. Conf. 11.3, Annex 1); not sheet columns.
-    seizure_time: str | None = Field(default=None, max_length=5)  # HH:MM, local time of the discovery
-    companies_involved: str | None = None
-    documents_used: str | None = None
-    modus_operandi: str | None = None
+    # The case file for the Ecomessage (CITES Res. Conf. 11.3 (Rev. CoP19), Annex 1), by the form's items; the form,
+    # the API and the sheet's optional columns fill it (models/vocabulary.py CASE_FIELDS).
+    seizure_time: str | None = Field(default=None, max_length=5)  # HH:MM, local time of the discovery (3)
+    offence_description: str | None = None  # 1.1
+    code_name: str | None = Field(default=None, max_length=100)  # 1.2; the operation's code when empty
+    # 1.3: the law under which charges were brought (also the annual illegal trade report's), the case's reference
+    # number and the penalties the law allows.
+    legislation: str | None = None
+    legal_reference: str | None = Field(default=None, max_length=100)
+    penalties: str | None = None
+    reference_point: str | None = Field(default=None, max_length=200)  # 2.1: distance and direction, at sea or inland
+    discovery_city: str | None = Field(default=None, max_length=100)  # 2.3
+    carrier: str | None = Field(default=None, max_length=200)  # 7: airline, shipping line, haulier
+    transport_number: str | None = Field(default=None, max_length=100)  # 7: flight, vessel or vehicle
+    transport_document: str | None = Field(default=None, max_length=100)  # 7: air waybill, bill of lading
+    origin_town: str | None = Field(default=None, max_length=100)  # 8.a, with origin_country (CITES origin)
+    customs_origin_country: str | None = Field(default=None, max_length=3)  # 8.a: last substantial transformation
+    origin_at_sea: bool | None = None  # 8.a: taken from the sea
+    real_destination_country: str | None = Field(default=None, max_length=3)  # 8.d; destination_country is declared
+    destination_address_encrypted: str | None = None  # 8.d, nominal
+    companies_involved: str | None = None  # 6: remarks beside the companies recorded (SeizureCompany)
+    documents_used: str | None = None  # 9
+    documents_fraudulent: bool | None = None  # 9: altered or fraudulent
+    agency_name: str | None = Field(default=None, max_length=200)  # 10
+    agency_address: str | None = Field(default=None, max_length=500)
+    agency_telecoms: str | None = Field(default=None, max_length=200)
+    agency_contact_encrypted: str | None = None  # 10: the contact person, nominal
+    modus_operandi: str | None = None  # 11
+    packaging: str | None = None  # 11
     # Set when both countries agreed this record is the same shipment as an earlier-logged one: it then counts once.
     same_shipment_as_id: int | None = Field(default=None, foreign_key="seizures.id")
     # TWIX-style sharing: open to every participant of the operation, not only to the own country.
@@ -97,26 +136,64 @@ class SeizureItem(Audited, SQLModel, table=True):
     normalised_quantity: float
     estimated_value: float | None = None
     currency: str | None = Field(default=None, max_length=3)
+    # The Ecomessage's precise description of the specimens (4.1).
+    specimen_state: str | None = Field(default=None, max_length=8)  # live or dead
+    specimen_sex: str | None = Field(default=None, max_length=8)
+    specimen_age: str | None = Field(default=None, max_length=100)
+    specimen_description: str | None = None
 
 
 class Suspect(Audited, SQLModel, table=True):
-    """An arrested person. Names, date of birth and document number are Fernet-encrypted and never leave
-    cleared views."""
+    """A person involved (the Ecomessage's 5.a to 5.l). Everything that identifies the person (SUSPECT_NOMINAL) is
+    Fernet-encrypted and never leaves cleared views. `name` is the whole name of records made before names were
+    split into family and first names: still accepted and shown when the split ones are empty."""
 
     __tablename__ = "suspects"
-    __audit_redact__ = frozenset({"name_encrypted", "date_of_birth_encrypted", "document_number_encrypted",
-                                  "document_hash"})
+    __audit_redact__ = encrypted(SUSPECT_NOMINAL) | {"document_hash"}
     id: int | None = Field(default=None, primary_key=True)
     seizure_id: int = Field(foreign_key="seizures.id", index=True)
     nationality: str | None = Field(default=None, max_length=3)
     sex: str | None = Field(default=None, max_length=8)
-    role: str | None = Field(default=None, max_length=16)
+    role: str | None = Field(default=None, max_length=16)  # the function in the offence (5.l)
+    arrest_date: date | None = None
+    document_type: str | None = Field(default=None, max_length=16)  # passport, national ID…
+    profession: str | None = Field(default=None, max_length=100)
+    company_function: str | None = Field(default=None, max_length=100)  # 5.k, in the company named in `company`
     name_encrypted: str | None = None
     date_of_birth_encrypted: str | None = None
     document_number_encrypted: str | None = None
+    family_name_encrypted: str | None = None
+    maiden_name_encrypted: str | None = None
+    first_names_encrypted: str | None = None
+    aliases_encrypted: str | None = None
+    place_of_birth_encrypted: str | None = None
+    address_encrypted: str | None = None
+    document_issue_place_encrypted: str | None = None
+    document_issue_date_encrypted: str | None = None
+    document_valid_until_encrypted: str | None = None
+    company_encrypted: str | None = None
+    telephone_encrypted: str | None = None
+    fax_encrypted: str | None = None
+    vehicle_encrypted: str | None = None
     # HMAC-SHA256 of the normalised document number (OPSPLATFORM_MATCH_KEY): finds the same person recorded by two
     # countries without either seeing the other's nominal data. Never the plain value.
     document_hash: str | None = Field(default=None, max_length=64, index=True)
+
+
+class SeizureCompany(Audited, SQLModel, table=True):
+    """A business involved in a seizure (the Ecomessage's 6.a to 6.f). Its type, name and activities are kept as
+    they are; its addresses, telecommunications and registration number (COMPANY_NOMINAL) like nominal data."""
+
+    __tablename__ = "seizure_companies"
+    __audit_redact__ = encrypted(COMPANY_NOMINAL)
+    id: int | None = Field(default=None, primary_key=True)
+    seizure_id: int = Field(foreign_key="seizures.id", index=True)
+    company_type: str | None = Field(default=None, max_length=200)  # its legal type
+    name: str | None = Field(default=None, max_length=200)  # the legal name and any trade names
+    activities: str | None = None
+    headquarters_encrypted: str | None = None  # address and telecommunications of the headquarters
+    registration_number_encrypted: str | None = None
+    business_address_encrypted: str | None = None  # with phone and fax, when not the headquarters'
 
 
 class SeizureAttachment(Audited, SQLModel, table=True):

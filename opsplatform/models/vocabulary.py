@@ -12,6 +12,9 @@ CASE_STAGES = ("investigation", "charges", "prosecution", "conviction", "sentenc
 CASE_STATUSES = ("none", *CASE_STAGES, "unknown")
 SEXES = ("male", "female", "unknown")
 SUSPECT_ROLES = ("poacher", "courier", "dealer", "trafficker", "buyer", "organiser", "official", "other", "unknown")
+SPECIMEN_STATES = ("live", "dead")
+SPECIMEN_SEXES = ("male", "female", "mixed", "unknown")
+DOCUMENT_TYPES = ("passport", "national_id", "residence_permit", "other")
 
 # Seizure-level sheet columns (must agree across a seizure's rows) and item-level ones.
 SEIZURE_FIELDS = ("seizure_date", "location", "latitude", "longitude", "location_type", "detection_method",
@@ -19,5 +22,16 @@ SEIZURE_FIELDS = ("seizure_date", "location", "latitude", "longitude", "location
                   "transit_countries", "concealment", "suspects_arrested", "suspect_nationalities", "case_status",
                   "notes")
 ITEM_FIELDS = ("taxon", "term", "quantity", "unit", "estimated_value", "currency")
-# The case file for an Ecomessage: form and API only, never sheet columns (a re-imported sheet leaves them as they are).
-CASE_FIELDS = ("seizure_time", "companies_involved", "documents_used", "modus_operandi")
+# The case file for the Ecomessage, in the form's order: the form and the API take them, and the sheet as optional
+# columns where an empty cell keeps what the record holds (so a sheet made before them never wipes them). The nominal
+# ones (models/seizures.py SEIZURE_NOMINAL) are never sheet columns.
+CASE_FIELDS = ("offence_description", "code_name", "legislation", "legal_reference", "penalties", "reference_point",
+               "discovery_city", "seizure_time", "carrier", "transport_number", "transport_document", "origin_town",
+               "customs_origin_country", "origin_at_sea", "real_destination_country", "documents_used",
+               "documents_fraudulent", "agency_name", "agency_address", "agency_telecoms", "companies_involved",
+               "modus_operandi", "packaging")
+# The same for an item: the precise description of its specimens.
+SPECIMEN_FIELDS = ("specimen_state", "specimen_sex", "specimen_age", "specimen_description")
+# What a person and a company are recorded with beside their nominal fields (models/seizures.py).
+SUSPECT_FIELDS = ("nationality", "sex", "role", "arrest_date", "document_type", "profession", "company_function")
+COMPANY_FIELDS = ("company_type", "name", "activities")

@@ -1,5 +1,6 @@
 """Exports of the filtered view (CSV, XLSX, GeoJSON): one row per item of the seizures the user sees in full, with
-the fields the user picks. Never nominal data: suspects' names and documents are not among the fields at all."""
+the fields the user picks, the sheet's columns. Never nominal data: suspects, companies and the case file's nominal
+fields are not among the fields at all."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 from opsplatform.models.reference import Taxon
 from opsplatform.models.seizures import Seizure, SeizureItem
+from opsplatform.models.vocabulary import SPECIMEN_FIELDS
 from opsplatform.policy import Member
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.seizures.sheets import COLUMNS
@@ -55,12 +57,16 @@ async def rows(session: AsyncSession, member: Member, result_filter: ResultFilte
         values = {**{f: getattr(seizure, f, None) for f in FIELDS}, "item_no": item.item_no, "taxon": taxon,
                   "term": item.term_code, "quantity": item.quantity, "unit": item.unit_code,
                   "estimated_value": item.estimated_value, "currency": item.currency,
-                  "normalised_unit": item.normalised_unit, "normalised_quantity": item.normalised_quantity}
+                  "normalised_unit": item.normalised_unit, "normalised_quantity": item.normalised_quantity,
+                  **{f: getattr(item, f) for f in SPECIMEN_FIELDS}}
         yield {f: _cell(values[f]) for f in fields}
 
 
 def _cell(value: Any) -> Any:
-    """A value as every format exports it: lists joined, dates in ISO, text never a formula."""
+    """A value as every format exports it: lists joined, yes or no as the sheet writes them, dates in ISO, text never
+    a formula."""
+    if isinstance(value, bool):
+        value = "yes" if value else "no"
     if isinstance(value, list):
         value = ";".join(value)
     return exported_cell(value.isoformat() if hasattr(value, "isoformat") else value)

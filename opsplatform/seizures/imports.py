@@ -1,5 +1,6 @@
 """Seizure sheet import: every row through the one validator; good rows kept when others are bad; a re-upload
-updates by `seizure_ref` + `item_no` and never duplicates; written in batches so a crash never half-writes a seizure.
+updates by `seizure_ref` + `item_no` and never duplicates, and an empty Ecomessage cell keeps what the record holds;
+written in batches so a crash never half-writes a seizure.
 """
 
 from __future__ import annotations
@@ -20,14 +21,14 @@ from opsplatform.models.audit import AuditEvent
 from opsplatform.models.auth import User
 from opsplatform.models.operations import Operation
 from opsplatform.models.seizures import Seizure, SeizureItem, SeizureStatus, StatusChange
-from opsplatform.models.vocabulary import SEIZURE_FIELDS
+from opsplatform.models.vocabulary import CASE_FIELDS, SEIZURE_FIELDS, SPECIMEN_FIELDS
 from opsplatform.policy import Member
 from opsplatform.seizures.services import refuse_if_locked, shared_by_default
 from opsplatform.seizures.sheets import DEFAULT_LIMITS, SheetError, SheetLimits, read_rows
 from opsplatform.seizures.validation import MAX_ITEMS, Reference, check_item, check_seizure
 
 ITEM_COLUMNS = ("taxon_id", "term_code", "quantity", "unit_code", "normalised_unit", "normalised_quantity",
-                "estimated_value", "currency")
+                "estimated_value", "currency", *SPECIMEN_FIELDS)
 BATCH = 500  # seizures per transaction
 READ_BEAT = 5000  # rows read between two signs of progress while checking
 MAX_PROBLEMS = 5000  # rejected rows told: a sheet whose every row is wrong needs its first ones fixed first
@@ -95,13 +96,27 @@ class Group:
     def numbered(self) -> dict[int, tuple[Any, ...]]:
         return {item[0]: item[1:] for item in self.items}
 
+    def over(self, current: Stored) -> None:
+        """Its values laid over the stored seizure's: where a kept column's cell is empty, the stored value stays."""
+        self.seizure = _over(self.seizure, current.seizure, KEPT)
+        self.items = tuple((item[0], *_over(item[1:], current.items.get(item[0]), ITEM_KEPT)) for item in self.items)
+
     @property
     def ref(self) -> str:
         return self.seizure[0]
 
 
-FIELDS = ("seizure_ref", *SEIZURE_FIELDS)  # a Group's seizure tuple: its reference first
+FIELDS = ("seizure_ref", *SEIZURE_FIELDS, *CASE_FIELDS)  # a Group's seizure tuple: its reference first
 DATE = FIELDS.index("seizure_date")
+# Where an empty cell keeps the stored value: the Ecomessage's columns, which sheets made before them lack.
+KEPT = frozenset(FIELDS.index(f) for f in CASE_FIELDS)
+ITEM_KEPT = frozenset(ITEM_COLUMNS.index(f) for f in SPECIMEN_FIELDS)
+
+
+def _over(sent: tuple[Any, ...], stored: tuple[Any, ...] | None, kept: frozenset[int]) -> tuple[Any, ...]:
+    if stored is None:
+        return sent
+    return tuple(stored[i] if value is None and i in kept else value for i, value in enumerate(sent))
 
 
 def _shown(value: Any) -> str:
@@ -207,6 +222,9 @@ async def import_sheet(session: AsyncSession, member: Member, country: str, cont
     for start in range(0, len(refs), BATCH):
         chunk = [groups.pop(ref) for ref in refs[start:start + BATCH]]
         existing = await stored(session, operation, country, [g.ref for g in chunk])
+        for group in chunk:
+            if group.ref in existing:
+                group.over(existing[group.ref])
         batch = [(g, existing.get(g.ref)) for g in chunk if _changes(g, existing.get(g.ref))]
         report.unchanged += len(chunk) - len(batch)
         created = sum(1 for _g, current in batch if current is None)
@@ -258,7 +276,7 @@ async def _write(session: AsyncSession, operation: Operation, user: User, countr
         table = Seizure.__table__
         changed = await session.execute(
             update(table).where(table.c.id == bindparam("_id"), table.c.version == bindparam("_version"))
-            .values({**{f: bindparam(f"v_{f}") for f in SEIZURE_FIELDS}, "version": bindparam("_version") + 1,
+            .values({**{f: bindparam(f"v_{f}") for f in FIELDS[1:]}, "version": bindparam("_version") + 1,
                      "updated_at": now}),
             [{**{f"v_{f}": v for f, v in zip(FIELDS, g.seizure, strict=True) if f != "seizure_ref"}, "_id": s.id,
               "_version": s.version} for g, s in updates])

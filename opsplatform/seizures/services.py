@@ -1,7 +1,8 @@
-"""Seizures: create, correct (with the version read), withdraw, validate or query, answer; and their JSON shape."""
+"""Seizures: create, correct (with the version read), withdraw, validate or query, answer."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,20 +15,32 @@ from opsplatform.errors import FieldError, InvalidInput, NotAllowed
 from opsplatform.i18n import N_, _
 from opsplatform.models.auth import User
 from opsplatform.models.operations import Operation, Participant
-from opsplatform.models.reference import Taxon
-from opsplatform.models.seizures import Seizure, SeizureItem, SeizureStatus, StatusChange, Suspect
-from opsplatform.models.vocabulary import CASE_FIELDS, ITEM_FIELDS, SEIZURE_FIELDS
+from opsplatform.models.seizures import (
+    COMPANY_NOMINAL,
+    SEIZURE_NOMINAL,
+    SUSPECT_NOMINAL,
+    Seizure,
+    SeizureCompany,
+    SeizureItem,
+    SeizureStatus,
+    StatusChange,
+    Suspect,
+)
+from opsplatform.models.vocabulary import COMPANY_FIELDS, SPECIMEN_FIELDS, SUSPECT_FIELDS
 from opsplatform.notifications.services import notify
 from opsplatform.operations.focal_points import country_focal_points
 from opsplatform.operations.services import logging_refusal
 from opsplatform.policy import Member
 from opsplatform.seizures import events
+from opsplatform.seizures.nominal import sealed
+from opsplatform.seizures.shapes import seizure_fields
 from opsplatform.seizures.validation import (
+    MAX_COMPANIES,
     MAX_ITEMS,
     MAX_SUSPECTS,
-    NOMINAL,
     TEXT_LIMITS,
     Reference,
+    check_company,
     check_item,
     check_seizure,
     check_suspect,
@@ -39,17 +52,22 @@ ENTRY_STATUSES = (SeizureStatus.draft, SeizureStatus.submitted)
 
 @dataclass
 class Checked:
-    seizure: dict[str, Any]
+    seizure: dict[str, Any]  # the seizure's columns, but its nominal fields (in `nominal`)
+    nominal: dict[str, Any]
     items: list[dict[str, Any]]
-    suspects: list[dict[str, Any]] | None
+    suspects: list[dict[str, Any]] | None  # None: left out, the stored ones are kept
+    companies: list[dict[str, Any]] | None
     status: str
     shared: bool | None
     publicity: dict[str, Any]  # publicity_approved / public_description when given (form, API); {} leaves them
 
 
 def check_submission(ref: Reference, member: Member, raw: dict[str, Any], *, country: str) -> Checked:
-    """Every problem in a seizure with its items and suspects, named `field`, `items[i].field`, `suspects[i].field`."""
-    seizure, errors = check_seizure(ref, member.operation, raw)
+    """Every problem in a seizure with its items, suspects and companies, named `field`, `items[i].field`,
+    `suspects[i].field`, `companies[i].field`."""
+    cleared = policy.sees_nominal(member, country)
+    seizure, errors = check_seizure(ref, member.operation, raw, nominal_allowed=cleared)
+    nominal = {name: seizure.pop(name) for name in SEIZURE_NOMINAL}
     items: list[dict[str, Any]] = []
     raw_items = raw.get("items")
     if not isinstance(raw_items, list) or not raw_items:
@@ -67,18 +85,12 @@ def check_submission(ref: Reference, member: Member, raw: dict[str, Any], *, cou
     for n, item in enumerate(items):
         if first.setdefault(item["item_no"], n) != n:
             errors.append(FieldError(f"items[{n}].item_no", _("item %(n)s is listed twice", n=item["item_no"])))
-    suspects = None
-    if raw.get("suspects") is not None:
-        suspects = []
-        if not isinstance(raw["suspects"], list):
-            errors.append(FieldError("suspects", _("must be a list of suspects")))
-        elif len(raw["suspects"]) > MAX_SUSPECTS:
-            raise InvalidInput.one("suspects", _("a seizure has at most %(n)s suspects", n=MAX_SUSPECTS))
-        for n, raw_suspect in enumerate(raw["suspects"] if isinstance(raw["suspects"], list) else []):
-            suspect, suspect_errors = check_suspect(ref, raw_suspect if isinstance(raw_suspect, dict) else {},
-                                                    nominal_allowed=policy.sees_nominal(member, country))
-            errors += [FieldError(f"suspects[{n}].{e.field}", e.message) for e in suspect_errors]
-            suspects.append(suspect)
+    suspects = _rows(raw, "suspects", errors, lambda row: check_suspect(ref, row, nominal_allowed=cleared),
+                     MAX_SUSPECTS, _("must be a list of suspects"),
+                     _("a seizure has at most %(n)s suspects", n=MAX_SUSPECTS))
+    companies = _rows(raw, "companies", errors, lambda row: check_company(ref, row, nominal_allowed=cleared),
+                      MAX_COMPANIES, _("must be a list of companies"),
+                      _("a seizure has at most %(n)s companies", n=MAX_COMPANIES))
     if suspects and not any(e.field == "suspects_arrested" for e in errors):
         _arrests_from_suspects(seizure, suspects, raw)
     status = raw.get("status") or SeizureStatus.submitted
@@ -88,7 +100,27 @@ def check_submission(ref: Reference, member: Member, raw: dict[str, Any], *, cou
     if errors:
         raise InvalidInput(errors)
     shared = raw.get("shared_with_participants")
-    return Checked(seizure, items, suspects, status, None if shared is None else _yes(shared), publicity)
+    return Checked(seizure, nominal, items, suspects, companies, status, None if shared is None else _yes(shared),
+                   publicity)
+
+
+def _rows(raw: dict[str, Any], kind: str, errors: list[FieldError],
+          check: Callable[[dict[str, Any]], tuple[dict[str, Any], list[FieldError]]], most: int, not_a_list: str,
+          too_many: str) -> list[dict[str, Any]] | None:
+    """A list of suspects or companies, each checked, its problems named `kind[i].field`; None when left out."""
+    if raw.get(kind) is None:
+        return None
+    if not isinstance(raw[kind], list):
+        errors.append(FieldError(kind, not_a_list))
+        return []
+    if len(raw[kind]) > most:
+        raise InvalidInput.one(kind, too_many)
+    rows = []
+    for n, row in enumerate(raw[kind]):
+        clean, row_errors = check(row if isinstance(row, dict) else {})
+        errors += [FieldError(f"{kind}[{n}].{e.field}", e.message) for e in row_errors]
+        rows.append(clean)
+    return rows
 
 
 def _arrests_from_suspects(seizure: dict[str, Any], suspects: list[dict[str, Any]], raw: dict[str, Any]) -> None:
@@ -163,12 +195,27 @@ def _history(session: AsyncSession, seizure: Seizure, user: User | None, to_stat
 
 def _suspect_row(settings: Settings, seizure_id: int, suspect: dict[str, Any], kept: Suspect | None) -> Suspect:
     """A suspect to store; nominal fields left out by someone who may not see them are kept as they were."""
-    encrypted = {f"{n}_encrypted": crypto.encrypt(settings, suspect[n]) if suspect[n] else
-                 (getattr(kept, f"{n}_encrypted") if kept else None) for n in NOMINAL}
     document_hash = crypto.document_hash(settings, suspect["document_number"]) if suspect["document_number"] else \
         (kept.document_hash if kept else None)
-    return Suspect(seizure_id=seizure_id, nationality=suspect["nationality"], sex=suspect["sex"], role=suspect["role"],
-                   document_hash=document_hash, **encrypted)
+    return Suspect(seizure_id=seizure_id, document_hash=document_hash, **{f: suspect[f] for f in SUSPECT_FIELDS},
+                   **sealed(settings, suspect, SUSPECT_NOMINAL, kept))
+
+
+def _company_row(settings: Settings, seizure_id: int, company: dict[str, Any],
+                 kept: SeizureCompany | None) -> SeizureCompany:
+    return SeizureCompany(seizure_id=seizure_id, **{f: company[f] for f in COMPANY_FIELDS},
+                          **sealed(settings, company, COMPANY_NOMINAL, kept))
+
+
+async def _replace(session: AsyncSession, model: type[Suspect] | type[SeizureCompany], seizure_id: int,
+                   rows: list[dict[str, Any]], row: Callable[[dict[str, Any], Any], Any]) -> None:
+    """The record's suspects or companies replaced through the ORM (so the audit log keeps each one removed and
+    added), each sent with the `id` of a stored one keeping the nominal fields it leaves empty."""
+    kept = {k.id: k for k in (await session.scalars(select(model).where(model.seizure_id == seizure_id))).all()}
+    for old in kept.values():
+        await session.delete(old)
+    await session.flush()
+    session.add_all([row(r, kept.get(r["id"])) for r in rows])
 
 
 async def shared_by_default(session: AsyncSession, operation: Operation, country: str) -> bool:
@@ -192,11 +239,13 @@ async def create_seizure(session: AsyncSession, settings: Settings, member: Memb
                                                 "instead", id=clash))
     shared = checked.shared if checked.shared is not None else await shared_by_default(session, operation, country)
     seizure = Seizure(operation_id=operation.id, reporting_country=country, created_by=user.id,
-                      status=checked.status, shared_with_participants=shared, **checked.seizure, **checked.publicity)
+                      status=checked.status, shared_with_participants=shared, **checked.seizure, **checked.publicity,
+                      **sealed(settings, checked.nominal, SEIZURE_NOMINAL, None))
     session.add(seizure)
     await session.flush()
     session.add_all([SeizureItem(seizure_id=seizure.id, **_item_columns(i)) for i in checked.items])
     session.add_all([_suspect_row(settings, seizure.id, s, None) for s in checked.suspects or []])
+    session.add_all([_company_row(settings, seizure.id, c, None) for c in checked.companies or []])
     _history(session, seizure, user, checked.status)
     await session.flush()
     await events.tell(events.SAVED, session, seizure)
@@ -205,7 +254,7 @@ async def create_seizure(session: AsyncSession, settings: Settings, member: Memb
 
 def _item_columns(item: dict[str, Any]) -> dict[str, Any]:
     return {k: item[k] for k in ("item_no", "taxon_id", "term_code", "quantity", "unit_code", "normalised_unit",
-                                 "normalised_quantity", "estimated_value", "currency")}
+                                 "normalised_quantity", "estimated_value", "currency", *SPECIMEN_FIELDS)}
 
 
 def correction_reason(member: Member, seizure: Seizure, reason: Any) -> str | None:
@@ -232,7 +281,7 @@ async def update_seizure(session: AsyncSession, settings: Settings, member: Memb
             Seizure.seizure_ref == checked.seizure["seizure_ref"])):
         raise InvalidInput.one("seizure_ref", _("already used by another seizure of your country"))
     await advance_version(session, seizure, version)
-    for name, value in checked.seizure.items():
+    for name, value in {**checked.seizure, **sealed(settings, checked.nominal, SEIZURE_NOMINAL, seizure)}.items():
         setattr(seizure, name, value)
     if checked.shared is not None:
         seizure.shared_with_participants = checked.shared
@@ -250,11 +299,11 @@ async def update_seizure(session: AsyncSession, settings: Settings, member: Memb
     await session.flush()
     session.add_all([SeizureItem(seizure_id=seizure.id, **_item_columns(i)) for i in checked.items])
     if checked.suspects is not None:
-        kept = {s.id: s for s in (await session.scalars(select(Suspect).where(Suspect.seizure_id == seizure.id))).all()}
-        for old in kept.values():
-            await session.delete(old)
-        await session.flush()
-        session.add_all([_suspect_row(settings, seizure.id, s, kept.get(s["id"])) for s in checked.suspects])
+        await _replace(session, Suspect, seizure.id, checked.suspects,
+                       lambda row, kept: _suspect_row(settings, seizure.id, row, kept))
+    if checked.companies is not None:
+        await _replace(session, SeizureCompany, seizure.id, checked.companies,
+                       lambda row, kept: _company_row(settings, seizure.id, row, kept))
     _history(session, seizure, user, seizure.status, from_status=previous, message=reason or _("corrected"))
     await session.flush()
     if seizure.status != previous:
@@ -333,37 +382,3 @@ async def _tell_other_side(session: AsyncSession, seizure: Seizure, action: str,
         text = N_("%(who)s answered the query on %(ref)s in %(operation)s")
     await notify(session, recipients - {user.id}, kind=action, text=text, link=link,
                  params={"who": user.name, "ref": seizure.seizure_ref, "operation": code})
-
-
-async def seizure_fields(session: AsyncSession, seizure: Seizure) -> dict[str, Any]:
-    """A stored seizure as raw input (what a form or PATCH starts from)."""
-    items = (await session.execute(select(SeizureItem, Taxon.scientific_name)
-                                   .join(Taxon, Taxon.id == SeizureItem.taxon_id)
-                                   .where(SeizureItem.seizure_id == seizure.id).order_by(SeizureItem.item_no))).all()
-    return {"seizure_ref": seizure.seizure_ref, **{f: getattr(seizure, f) for f in (*SEIZURE_FIELDS, *CASE_FIELDS)},
-            "seizure_date": seizure.seizure_date.isoformat(),
-            "items": [{"item_no": i.item_no, "taxon": name, "term": i.term_code, "quantity": i.quantity,
-                       "unit": i.unit_code or "", "estimated_value": i.estimated_value, "currency": i.currency or ""}
-                      for i, name in items]}
-
-
-async def seizure_json(session: AsyncSession, settings: Settings, member: Member, seizure: Seizure) -> dict[str, Any]:
-    """The API shape; nominal fields only for members cleared for this country."""
-    fields = await seizure_fields(session, seizure)
-    suspects = (await session.scalars(select(Suspect).where(Suspect.seizure_id == seizure.id)
-                                      .order_by(Suspect.id))).all()
-    nominal = policy.sees_nominal(member, seizure.reporting_country)
-    return {
-        "id": seizure.id, "version": seizure.version, "status": seizure.status,
-        "reporting_country": seizure.reporting_country, "shared_with_participants": seizure.shared_with_participants,
-        "publicity_approved": seizure.publicity_approved, "public_description": seizure.public_description,
-        **{k: v for k, v in fields.items() if k != "items"},
-        "items": [{k: i[k] for k in ("item_no", *ITEM_FIELDS)} | {"unit": i["unit"] or None,
-                                                                   "currency": i["currency"] or None}
-                  for i in fields["items"]],
-        "suspects": [{"id": s.id, "nationality": s.nationality, "sex": s.sex, "role": s.role,
-                      **({n: crypto.decrypt(settings, getattr(s, f"{n}_encrypted")) for n in NOMINAL}
-                         if nominal else {})}
-                     for s in suspects],
-        "created_at": seizure.created_at.isoformat(), "updated_at": seizure.updated_at.isoformat(),
-    }

@@ -20,12 +20,15 @@ from decimal import Decimal
 
 from opsplatform import format
 from opsplatform.i18n import _, ngettext
+from opsplatform.models.vocabulary import CASE_FIELDS, SPECIMEN_FIELDS
 
 COLUMNS: tuple[str, ...] = (
     "seizure_ref", "item_no", "seizure_date", "location", "latitude", "longitude", "location_type",
     "detection_method", "transport_mode", "agency", "origin_country", "export_country", "destination_country",
     "transit_countries", "taxon", "term", "quantity", "unit", "estimated_value", "currency", "concealment",
     "suspects_arrested", "suspect_nationalities", "case_status", "notes",
+    # The Ecomessage's case file and specimens' description: optional, an empty cell keeps the record's value.
+    *CASE_FIELDS, *SPECIMEN_FIELDS,
 )
 REQUIRED: tuple[str, ...] = ("seizure_ref", "seizure_date", "taxon", "term", "quantity")
 

@@ -14,10 +14,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from opsplatform.i18n import _
+from opsplatform.models.vocabulary import SPECIMEN_SEXES, SPECIMEN_STATES
 from opsplatform.seizures.sheets import COLUMNS, REQUIRED
 
 TEMPLATE_ROWS = 5000
-WIDE_COLUMNS = {"location": 24, "taxon": 30, "concealment": 30, "notes": 40, "transit_countries": 20}
+WIDE_COLUMNS = {"location": 24, "taxon": 30, "concealment": 30, "notes": 40, "transit_countries": 20,
+                "offence_description": 40, "legislation": 30, "modus_operandi": 30, "specimen_description": 30}
 
 
 def build_template(*, operation_code: str, operation_name: str, start: date, end: date,
@@ -49,8 +51,11 @@ def build_template(*, operation_code: str, operation_name: str, start: date, end
     dropdowns = [(("term",), [code for code, __ in terms], True), (("unit",), [code for code, __ in units], False),
                  (("location_type",), location_types, True), (("detection_method",), detection_methods, True),
                  (("transport_mode",), transport_modes, True), (("agency",), agencies, True),
-                 (("origin_country", "export_country", "destination_country"), [c for c, __ in countries], False),
-                 (("currency",), currencies, True), (("case_status",), case_statuses, True)]
+                 (("origin_country", "export_country", "destination_country", "customs_origin_country",
+                   "real_destination_country"), [c for c, __ in countries], False),
+                 (("currency",), currencies, True), (("case_status",), case_statuses, True),
+                 (("specimen_state",), list(SPECIMEN_STATES), True), (("specimen_sex",), list(SPECIMEN_SEXES), True),
+                 (("origin_at_sea", "documents_fraudulent"), ["yes", "no"], True)]
     for index, (columns, values, strict) in enumerate(dropdowns, 1):
         for row, value in enumerate([", ".join(columns), *values], 1):
             lists.cell(row, index, value)
@@ -126,6 +131,8 @@ def _write_instructions(sheet: Worksheet, names: dict[str, str], code: str, name
         _("unit: empty for a number of specimens; CITES unit codes (sheet \"%(sheet)s\") and kg, g, t, m3, l accepted.",
           sheet=names["codes"]),
         _("Countries: ISO 3166-1 alpha-3 codes such as KEN; separate several with \";\"."),
+        _("The columns from offence_description to specimen_description complete the INTERPOL Ecomessage: they may "
+          "be left out, and an empty cell keeps what the record already holds."),
         _("Never put the names, passport or other document numbers of suspects in this sheet: enter them only "
           "through the secure form or the API."),
     ]

@@ -1,4 +1,4 @@
-"""The one validator for seizures, items and suspects, shared by the web form, the sheet import and the API.
+"""The one validator for seizures, items, suspects and companies, shared by the web form, the sheet import and the API.
 
 It takes raw values (text from a form or sheet, or JSON values) and returns clean values plus every problem found,
 each naming its field, so the three entry paths accept and refuse the same things with the same messages.
@@ -10,6 +10,7 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select, text
@@ -22,12 +23,19 @@ from opsplatform.i18n import _
 from opsplatform.models import vocabulary as v
 from opsplatform.models.operations import Operation
 from opsplatform.models.reference import Currency, Taxon, TradeTerm, Unit
+from opsplatform.models.seizures import COMPANY_NOMINAL, SEIZURE_NOMINAL, SUSPECT_NOMINAL
 from opsplatform.reference import lookup
 from opsplatform.reference.units import alias_map, normalise
 
 CODED = {"location_type": v.LOCATION_TYPES, "detection_method": v.DETECTION_METHODS,
          "transport_mode": v.TRANSPORT_MODES, "agency": v.AGENCIES, "case_status": v.CASE_STATUSES}
-NOMINAL = ("name", "date_of_birth", "document_number")
+ITEM_CODED = {"specimen_state": v.SPECIMEN_STATES, "specimen_sex": v.SPECIMEN_SEXES}
+SUSPECT_CODED = {"sex": v.SEXES, "role": v.SUSPECT_ROLES, "document_type": v.DOCUMENT_TYPES}
+# The case file's countries and yes/no answers; the rest of it is text (TEXT_LIMITS), but for the time of day.
+CASE_COUNTRIES = ("customs_origin_country", "real_destination_country")
+CASE_FLAGS = ("origin_at_sea", "documents_fraudulent")
+CASE_TEXTS = tuple(f for f in v.CASE_FIELDS if f not in (*CASE_COUNTRIES, *CASE_FLAGS, "seizure_time"))
+NOMINAL_DAYS = ("date_of_birth", "document_issue_date", "document_valid_until")
 # The largest value each kind of number takes: anything beyond is a slip (a pasted 1e308), and sums of bounded values
 # always fit. The public interface documents them (docs/reference.md).
 MAX_QUANTITY = 10**9  # per item, in its unit
@@ -35,9 +43,19 @@ MAX_MONEY = 10**15
 MAX_COUNT = 10**6  # item numbers, suspects arrested
 MAX_ITEMS = 500  # items of one seizure (the largest real ones list a few dozen): its documents stay quick to make
 MAX_SUSPECTS = 100  # suspects recorded on one seizure
-# Characters each free-text field of a seizure holds (the API document states the same, from here).
-TEXT_LIMITS = {"seizure_ref": 100, "location": 200, "concealment": 2000, "notes": 5000, "companies_involved": 2000,
-               "documents_used": 2000, "modus_operandi": 2000, "public_description": 500}
+MAX_COMPANIES = 50  # companies recorded on one seizure
+# Characters each free-text field holds (the API document states the same, from here).
+TEXT_LIMITS = {"seizure_ref": 100, "location": 200, "concealment": 2000, "notes": 5000, "public_description": 500,
+               "offence_description": 2000, "code_name": 100, "legislation": 2000, "legal_reference": 100,
+               "penalties": 2000, "reference_point": 200, "discovery_city": 100, "carrier": 200,
+               "transport_number": 100, "transport_document": 100, "origin_town": 100, "documents_used": 2000,
+               "agency_name": 200, "agency_address": 500, "agency_telecoms": 200, "companies_involved": 2000,
+               "modus_operandi": 2000, "packaging": 2000}
+ITEM_TEXT_LIMITS = {"specimen_age": 100, "specimen_description": 2000}
+SUSPECT_TEXT_LIMITS = {"profession": 100, "company_function": 100}
+COMPANY_TEXT_LIMITS = {"company_type": 200, "name": 200, "activities": 2000}
+NOMINAL_LIMIT = 500  # characters of any nominal field
+YES, NO = ("yes", "true", "1", "on"), ("no", "false", "0", "off")
 
 
 @dataclass
@@ -138,11 +156,46 @@ class Checker:
         self.clean[name] = int(number) if whole and number is not None else number
         return self.clean[name]
 
-    def coded(self, name: str) -> None:
+    def coded(self, name: str, codes: tuple[str, ...]) -> None:
         value = self.text(name).lower()
-        if value and value not in CODED[name]:
-            self.fail(name, checks.code_problem(self.text(name), CODED[name]))
+        if value and value not in codes:
+            self.fail(name, checks.code_problem(self.text(name), codes))
         self.clean[name] = sys.intern(value) if value else None  # one string for every row of a sheet
+
+    def flag(self, name: str) -> None:
+        """Yes, no, or not known (empty): true/false in JSON, yes/no in a sheet or a form."""
+        value = self.raw.get(name)
+        word = "" if value is None else str(value).lower() if isinstance(value, bool) else self.text(name).lower()
+        self.clean[name] = True if word in YES else False if word in NO else None
+        if word and self.clean[name] is None:
+            self.fail(name, _('must be yes or no (got "%(value)s")', value=self.text(name)))
+
+    def day(self, name: str, *, quoted: bool = True) -> date | None:
+        """An optional day as YYYY-MM-DD; a nominal one is never quoted back (errors travel: logs, screenshots)."""
+        text = self.text(name)
+        day = dates.day(text)
+        if text and day is None:
+            self.fail(name, dates.day_problem(text, quoted=quoted))
+        return day
+
+    def nominal(self, names: tuple[str, ...], allowed: bool) -> None:
+        """Fields that identify a person (or a business's contacts): only from users cleared for them."""
+        for name in names:
+            value = self.text(name)
+            if value and not allowed:
+                self.fail(name, _("nominal data is accepted only from users cleared for it"))
+            elif len(value) > NOMINAL_LIMIT:
+                self.fail(name, _("must be at most %(n)s characters", n=NOMINAL_LIMIT))
+            elif name in NOMINAL_DAYS and value:
+                day = self.day(name, quoted=False)
+                value = day.isoformat() if day else ""  # kept as text: it is stored encrypted
+            self.clean[name] = value or None
+
+    def row_id(self, problem: str) -> None:
+        """The stored row this one corrects (its nominal fields left empty are kept), or None for a new one."""
+        self.clean["id"] = record_id(self.raw.get("id"))
+        if self.raw.get("id") not in (None, "") and self.clean["id"] is None:
+            self.fail("id", problem)
 
     def country(self, name: str, value: str | None = None) -> str | None:
         value = self.text(name) if value is None else value.strip()
@@ -164,8 +217,10 @@ class Checker:
         self.clean[name] = list(dict.fromkeys(c for c in codes if c))
 
 
-def check_seizure(ref: Reference, operation: Operation, raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
-    """Seizure-level fields: date in the window, coordinates both or neither, coded values, ISO countries."""
+def check_seizure(ref: Reference, operation: Operation, raw: dict[str, Any], *,
+                  nominal_allowed: bool = False) -> tuple[dict[str, Any], list[FieldError]]:
+    """Seizure-level fields: date in the window, coordinates both or neither, coded values, ISO countries, the case
+    file (its nominal fields only where allowed)."""
     c = Checker(ref, raw)
     ref_text = c.text("seizure_ref")
     if not ref_text:
@@ -191,14 +246,17 @@ def check_seizure(ref: Reference, operation: Operation, raw: dict[str, Any]) -> 
         c.fail("longitude", _('must be between -180 and 180 (got "%(value)s")', value=c.text("longitude")))
     if (c.text("latitude") == "") != (c.text("longitude") == ""):
         c.fail("longitude" if c.text("latitude") else "latitude", _("give both latitude and longitude, or neither"))
-    for name in CODED:
-        c.coded(name)
-    for name in ("origin_country", "export_country", "destination_country"):
+    for name, codes in CODED.items():
+        c.coded(name, codes)
+    for name in ("origin_country", "export_country", "destination_country", *CASE_COUNTRIES):
         c.clean[name] = c.country(name)
     c.countries("transit_countries")
     c.countries("suspect_nationalities")
-    for name in ("concealment", "notes", "companies_involved", "documents_used", "modus_operandi"):
+    for name in ("concealment", "notes", *CASE_TEXTS):
         c.optional_text(name, TEXT_LIMITS[name])
+    for name in CASE_FLAGS:
+        c.flag(name)
+    c.nominal(SEIZURE_NOMINAL, nominal_allowed)
     c.clean["seizure_time"] = _time_of_day(c)
     arrested = c.number("suspects_arrested", whole=True)
     c.clean["suspects_arrested"] = int(arrested or 0)
@@ -218,7 +276,7 @@ def _time_of_day(c: Checker) -> str | None:
 
 def check_item(ref: Reference, raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
     """Item-level fields: known taxon (with suggestions), CITES term and unit (aliases),
-    quantity > 0, value+currency."""
+    quantity > 0, value+currency, the specimens' description."""
     c = Checker(ref, raw)
     taxon_text = c.text("taxon")
     taxon = ref.taxa.get(taxon_text.lower())
@@ -252,6 +310,10 @@ def check_item(ref: Reference, raw: dict[str, Any]) -> tuple[dict[str, Any], lis
         c.fail("currency" if value is not None else "estimated_value",
                _("give both the estimated value and its currency, or neither"))
     c.clean["estimated_value"], c.clean["currency"] = value, currency or None
+    for name, codes in ITEM_CODED.items():
+        c.coded(name, codes)
+    for name, limit in ITEM_TEXT_LIMITS.items():
+        c.optional_text(name, limit)
     item_no = c.raw.get("item_no")
     if item_no not in (None, ""):
         number = c.number("item_no", whole=True)
@@ -263,24 +325,30 @@ def check_item(ref: Reference, raw: dict[str, Any]) -> tuple[dict[str, Any], lis
 
 def check_suspect(ref: Reference, raw: dict[str, Any], *,
                   nominal_allowed: bool) -> tuple[dict[str, Any], list[FieldError]]:
-    """A suspect: nationality, sex, role; names, date of birth and document number only where allowed; the id of
-    the stored suspect it corrects, if any."""
+    """A person involved: nationality, sex, role, arrest, document type, profession, function in a company; what
+    identifies the person only where allowed; the id of the stored suspect it corrects, if any."""
     c = Checker(ref, raw)
-    c.clean["id"] = record_id(raw.get("id"))
-    if raw.get("id") not in (None, "") and c.clean["id"] is None:
-        c.fail("id", _("must be the id of one of the record's suspects, or left out for a new one"))
+    c.row_id(_("must be the id of one of the record's suspects, or left out for a new one"))
     c.clean["nationality"] = c.country("nationality")
-    for name, values in (("sex", v.SEXES), ("role", v.SUSPECT_ROLES)):
-        value = c.text(name).lower()
-        if value and value not in values:
-            c.fail(name, _('must be one of %(values)s (got "%(value)s")', values=", ".join(values), value=c.text(name)))
-        c.clean[name] = value or None
-    for name in NOMINAL:
-        value = c.text(name)
-        if value and not nominal_allowed:
-            c.fail(name, _("nominal data is accepted only from users cleared for it"))
-        c.clean[name] = value or None
-    if c.clean["date_of_birth"] and dates.day(c.clean["date_of_birth"]) is None:
-        # Never quoted back: a date of birth is nominal data, and error messages travel (logs, screenshots).
-        c.fail("date_of_birth", dates.day_problem(c.clean["date_of_birth"], quoted=False))
+    for name, codes in SUSPECT_CODED.items():
+        c.coded(name, codes)
+    c.clean["arrest_date"] = c.day("arrest_date")
+    for name, limit in SUSPECT_TEXT_LIMITS.items():
+        c.optional_text(name, limit)
+    c.nominal(SUSPECT_NOMINAL, nominal_allowed)
+    issued, valid = c.clean.get("document_issue_date"), c.clean.get("document_valid_until")
+    if issued and valid and valid < issued:
+        c.fail("document_valid_until", _("must be on or after the date of issue"))
+    return c.clean, c.errors
+
+
+def check_company(ref: Reference, raw: dict[str, Any], *,
+                  nominal_allowed: bool) -> tuple[dict[str, Any], list[FieldError]]:
+    """A company involved: its type, name and activities; its addresses, telecommunications and registration number
+    only where allowed; the id of the stored company it corrects, if any."""
+    c = Checker(ref, raw)
+    c.row_id(_("must be the id of one of the record's companies, or left out for a new one"))
+    for name, limit in COMPANY_TEXT_LIMITS.items():
+        c.optional_text(name, limit)
+    c.nominal(COMPANY_NOMINAL, nominal_allowed)
     return c.clean, c.errors

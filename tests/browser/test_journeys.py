@@ -18,8 +18,9 @@ from urllib.parse import urlparse
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from opsplatform.models.auth import User
 from opsplatform.models.seizures import COUNTED_STATUSES, Seizure, SeizureItem
 from tests.browser.conftest import COORDINATOR, PHONE, PRESS_OFFICER, VIEWPORT, Site, log_in, picture
 from tests.documents_support import pdf_text
@@ -288,6 +289,50 @@ def test_on_a_phone_the_seizure_form_adds_rows_in_place_keeps_a_draft_and_enter_
         expect(page.locator("#f-seizure_ref")).to_have_value("")
     finally:
         page.set_viewport_size(VIEWPORT)
+
+
+def test_on_a_phone_the_ecomessage_case_file_waits_folded_and_names_never_stay_in_the_browser(journey: Journey) -> None:
+    page, email = journey.pages["focal_point-en"], FOCAL_POINTS["en"].email
+
+    def cleared(value: bool) -> None:
+        async def clear(session):  # type: ignore[no-untyped-def]
+            await session.execute(update(User).where(User.email == email).values(cleared_for_nominal=value))
+            await session.commit()
+        journey.site.run(clear)
+
+    cleared(True)
+    page.set_viewport_size(PHONE)
+    try:
+        page.goto(f"/operations/{OPERATION}/seizures/new")
+        # Folded: nothing of it takes room on the phone until it is opened.
+        expect(page.locator("#f-carrier")).to_be_hidden()
+        page.click("details.case-file summary")
+        expect(page.locator("#f-carrier")).to_be_visible()
+        for selector, value in {"#f-seizure_ref": "KE-ECO-PHONE", "#f-seizure_date": "2026-10-09",
+                                "#f-items-0-taxon": "Loxodonta africana", "#f-items-0-quantity": "2",
+                                "#f-carrier": "Kenya Airways Cargo", "#f-agency_contact": "Inspector Otieno"}.items():
+            page.fill(selector, value)
+        page.select_option("#f-items-0-term", "TUS")
+        page.click("button[name=action][value=add_company]")  # in place, as items are
+        expect(page.locator("[data-row=companies]")).to_have_count(1)
+        page.fill("#f-companies-0-name", "Mombasa Nut Exporters Ltd")
+        page.fill("#f-companies-0-registration_number", "PVT-2019-0042")
+        page.reload()
+        page.click("details.case-file summary")
+        expect(page.locator("#f-carrier")).to_have_value("Kenya Airways Cargo")
+        expect(page.locator("#f-companies-0-name")).to_have_value("Mombasa Nut Exporters Ltd")
+        # What identifies a person, or a company's registration, was never kept: typed again after the reload.
+        expect(page.locator("#f-agency_contact")).to_have_value("")
+        expect(page.locator("#f-companies-0-registration_number")).to_have_value("")
+        page.fill("#f-companies-0-registration_number", "PVT-2019-0042")
+        page.press("#f-carrier", "Enter")
+        expect(page.locator(".flash-success")).to_contain_text("Seizure KE-ECO-PHONE saved as submitted")
+        carrier = journey.site.run(lambda s: s.scalar(select(Seizure.carrier).where(
+            Seizure.seizure_ref == "KE-ECO-PHONE")))
+        assert carrier == "Kenya Airways Cargo"
+    finally:
+        page.set_viewport_size(VIEWPORT)
+        cleared(False)
 
 
 def test_the_coordinator_queries_a_record_and_the_focal_point_sees_the_query(journey: Journey) -> None:

@@ -7,8 +7,10 @@
   const KEY = "opsplatform:draft:" + form.dataset.draft;
   // The version read is kept with the draft: a record changed by someone else since is refused, not overwritten.
   const SKIPPED = new Set(["_csrf_token", "action"]);
-  // Names, dates of birth and document numbers never stay in the browser (a shared computer, a lost phone).
-  const NOMINAL = /-(name|date_of_birth|document_number)$/;
+  // What identifies a person (the server marks those fields data-nominal) never stays in the browser (a shared
+  // computer, a lost phone).
+  const nominal = () => new Set([...form.querySelectorAll("[data-nominal]")].map((el) => el.name));
+  const KINDS = { item: "items", suspect: "suspects", company: "companies" };
   const MAX_AGE = 30 * 24 * 3600 * 1000;
   const say = (name) => form.dataset[name] || "";
 
@@ -46,11 +48,12 @@
     const button = event.target.closest("button[name=action]");
     if (!button) return;
     const [action] = button.value.split(":");
-    if (action === "add_item" || action === "add_suspect") {
+    const [verb, kind] = action.split("_");
+    if (verb === "add" && KINDS[kind]) {
       event.preventDefault();
-      addRow(action === "add_item" ? "items" : "suspects");
+      addRow(KINDS[kind]);
       keep();
-    } else if (action === "remove_item" || action === "remove_suspect") {
+    } else if (verb === "remove" && KINDS[kind]) {
       event.preventDefault();
       const row = button.closest("[data-row]");
       if (typed(row) && !window.confirm(say("confirmRemove"))) return;
@@ -63,7 +66,7 @@
   function snapshot() {
     const values = {};
     for (const el of form.elements) {
-      if (!el.name || SKIPPED.has(el.name) || NOMINAL.test(el.name) || el.type === "submit" ||
+      if (!el.name || SKIPPED.has(el.name) || el.dataset.nominal !== undefined || el.type === "submit" ||
           el.type === "button") continue;
       if (el.type === "checkbox") values[el.name] = el.checked;
       else if (el.multiple) values[el.name] = [...el.selectedOptions].map((o) => o.value);
@@ -89,7 +92,8 @@
     if (navigator.onLine || !form.querySelector("[name=idempotency_key]")) return;
     // No connection: the record waits in this browser's outbox and is sent, once, when the connection returns.
     event.preventDefault();
-    const body = [...new FormData(form, event.submitter)].filter(([name]) => !NOMINAL.test(name));
+    const hidden = nominal();
+    const body = [...new FormData(form, event.submitter)].filter(([name]) => !hidden.has(name));
     // getAttribute: the form's fields include buttons named "action", which form.action would name instead.
     outbox.add({ action: form.getAttribute("action"), body, draft: KEY, ref: form.elements.seizure_ref?.value || "",
                  at: new Date().toISOString() });
@@ -98,13 +102,14 @@
     form.reset();
     rows("items").slice(1).forEach((row) => row.remove());
     rows("suspects").forEach((row) => row.remove());
+    rows("companies").forEach((row) => row.remove());
     form.elements.idempotency_key.value = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
     window.scrollTo(0, 0);
     outbox.show();
   });
 
   function restore(values) {
-    for (const kind of ["items", "suspects"]) {
+    for (const kind of Object.values(KINDS)) {
       const wanted = new Set(Object.keys(values).map((name) => name.match(`^${kind}-(\\d+)-`)?.[1]).filter(Boolean));
       for (const index of wanted) {
         if (!form.querySelector(`[data-row="${kind}"][data-index="${index}"]`)) {

@@ -13,17 +13,26 @@ from sqlalchemy import select
 from opsplatform import dates, policy
 from opsplatform.errors import Conflict, InvalidInput
 from opsplatform.i18n import _
-from opsplatform.models import vocabulary as v
-from opsplatform.models.seizures import Seizure
+from opsplatform.models.seizures import COMPANY_NOMINAL, SEIZURE_NOMINAL, SUSPECT_NOMINAL, Seizure
 from opsplatform.policy import Member
-from opsplatform.seizures import attachments, returns, services
+from opsplatform.seizures import attachments, returns, services, shapes
 from opsplatform.seizures.validation import (
+    CASE_COUNTRIES,
+    CASE_FLAGS,
     CODED,
+    COMPANY_TEXT_LIMITS,
+    ITEM_CODED,
+    ITEM_TEXT_LIMITS,
+    MAX_COMPANIES,
     MAX_COUNT,
     MAX_ITEMS,
     MAX_MONEY,
     MAX_QUANTITY,
     MAX_SUSPECTS,
+    NOMINAL_DAYS,
+    NOMINAL_LIMIT,
+    SUSPECT_CODED,
+    SUSPECT_TEXT_LIMITS,
     TEXT_LIMITS,
 )
 from opsplatform.web import idempotency
@@ -57,6 +66,13 @@ LOG = needs("log_records")
 
 COUNTRIES = listing(COUNTRY, "Country codes (a text of codes separated by ; or , is understood)")
 
+
+def nominal(names: tuple[str, ...], what: str = "") -> dict[str, Any]:
+    """Fields that identify a person or a business's contacts: taken only from users cleared for them, answered only
+    to them; left empty in a correction, the stored value is kept."""
+    said = f"Nominal{what}: only from users cleared for it"
+    return {name: day(said) if name in NOMINAL_DAYS else text(said, max_length=NOMINAL_LIMIT) for name in names}
+
 ITEM = shape("SeizureItem", {
     "item_no": whole("Its number in the seizure (1, 2, …); numbered in order when left out", minimum=1,
                      maximum=MAX_COUNT),
@@ -67,16 +83,28 @@ ITEM = shape("SeizureItem", {
                  "specimens"),
     "estimated_value": number("With its currency", minimum=0, maximum=MAX_MONEY),
     "currency": text("ISO 4217 code such as USD, with the estimated value"),
+    **{name: coded(values) for name, values in ITEM_CODED.items()},
+    **{name: text(max_length=limit) for name, limit in ITEM_TEXT_LIMITS.items()},
 }, required=("taxon", "term", "quantity"))
 
 SUSPECT = shape("Suspect", {
     "id": identifier("The stored suspect this one corrects; left out for a new one"),
     "nationality": COUNTRY,
-    "sex": coded(v.SEXES),
-    "role": coded(v.SUSPECT_ROLES),
-    "name": text("Nominal: only from users cleared for it"),
-    "date_of_birth": day("Nominal: only from users cleared for it"),
-    "document_number": text("Nominal: only from users cleared for it (matched across countries by a keyed hash)"),
+    **{name: coded(values) for name, values in SUSPECT_CODED.items()},
+    "role": coded(SUSPECT_CODED["role"], "The function in the offence"),
+    "arrest_date": day(),
+    **{name: text(max_length=limit) for name, limit in SUSPECT_TEXT_LIMITS.items()},
+    **nominal(SUSPECT_NOMINAL),
+    "name": text("Nominal: only from users cleared for it. The whole name, for records made before family_name and "
+                 "first_names; shown when neither is given", max_length=NOMINAL_LIMIT),
+    "document_number": text("Nominal: only from users cleared for it (matched across countries by a keyed hash)",
+                            max_length=NOMINAL_LIMIT),
+})
+
+COMPANY = shape("Company", {
+    "id": identifier("The stored company this one corrects; left out for a new one"),
+    **{name: text(max_length=limit) for name, limit in COMPANY_TEXT_LIMITS.items()},
+    **nominal(COMPANY_NOMINAL, " (a business's contacts and registration are kept as nominal data)"),
 })
 
 SEIZURE_FIELDS = {
@@ -88,7 +116,9 @@ SEIZURE_FIELDS = {
     "latitude": number("With the longitude, or neither", minimum=-90, maximum=90),
     "longitude": number("With the latitude, or neither", minimum=-180, maximum=180),
     **{name: coded(values) for name, values in CODED.items()},
-    **dict.fromkeys(("origin_country", "export_country", "destination_country"), COUNTRY),
+    **dict.fromkeys(("origin_country", "export_country", "destination_country", *CASE_COUNTRIES), COUNTRY),
+    **{name: flag("Yes, no, or null when not known") for name in CASE_FLAGS},
+    **nominal(SEIZURE_NOMINAL),
     "transit_countries": COUNTRIES,
     "suspect_nationalities": COUNTRIES,
     "suspects_arrested": whole(minimum=0, maximum=MAX_COUNT),
@@ -96,6 +126,8 @@ SEIZURE_FIELDS = {
                      nullable=False),
     "suspects": listing(SUSPECT, "Sent with a correction, the list replaces the record's suspects; left out (or "
                                  "null), they are kept", max_items=MAX_SUSPECTS),
+    "companies": listing(COMPANY, "The companies involved (the Ecomessage's item 6); sent with a correction, the list "
+                                  "replaces them; left out (or null), they are kept", max_items=MAX_COMPANIES),
     "status": coded(services.ENTRY_STATUSES, "draft, or submitted (when left out)"),
     "shared_with_participants": flag("Shown in full to the other participating countries (your country's default "
                                      "when left out)"),
@@ -137,7 +169,7 @@ class SeizureApi(Controller):
         seizures = (await db.scalars(select(Seizure).where(policy.records(member))
                                      .order_by(Seizure.id.desc()).offset(offset).limit(PAGE))).all()
         settings = request.app.state.settings
-        return [await services.seizure_json(db, settings, member, s) for s in seizures]
+        return [await shapes.seizure_json(db, settings, member, s) for s in seizures]
 
     @post("/seizures", name="api:seizures:create", responses=CREATE_ERRORS, dependencies=LOG, status_code=201,
           summary="Log a seizure with its items (and suspects); submitted unless status is draft",
@@ -148,14 +180,14 @@ class SeizureApi(Controller):
 
         async def create() -> dict[str, Any]:
             seizure = await services.create_seizure(db, settings, member, data)
-            return await services.seizure_json(db, settings, member, seizure)
+            return await shapes.seizure_json(db, settings, member, seizure)
 
         return await idempotency.created(request, db, create)
 
     @get("/seizures/{seizure_id:int}", name="api:seizure", responses=ERRORS, dependencies=RECORDS,
          summary="One seizure")
     async def detail(self, request: Request, db: Db, member: Membership, seizure: ReadableSeizure) -> dict[str, Any]:
-        return await services.seizure_json(db, request.app.state.settings, member, seizure)
+        return await shapes.seizure_json(db, request.app.state.settings, member, seizure)
 
     @patch("/seizures/{seizure_id:int}", name="api:seizure:update", dependencies=LOG,
            responses=ERRORS_WITH_CONFLICT,
@@ -223,8 +255,8 @@ async def _changed(request: Request, db: Db, member: Member, seizure: Seizure,
     except Conflict:
         await db.rollback()
         await db.refresh(seizure)
-        current = await services.seizure_json(db, request.app.state.settings, member, seizure)
+        current = await shapes.seizure_json(db, request.app.state.settings, member, seizure)
         return Response({"status_code": 409, "detail": _("changed by someone else since you read it"),
                          "current": current}, status_code=HTTP_409_CONFLICT)
     await db.commit()
-    return Response(await services.seizure_json(db, request.app.state.settings, member, seizure))
+    return Response(await shapes.seizure_json(db, request.app.state.settings, member, seizure))

@@ -10,7 +10,8 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 
-from opsplatform import crypto, dates, policy
+from opsplatform import dates, policy
+from opsplatform.cases import ecomessage_form
 from opsplatform.cases.record import record_context
 from opsplatform.database import utcnow
 from opsplatform.errors import Conflict, InvalidInput
@@ -20,14 +21,14 @@ from opsplatform.models import vocabulary as v
 from opsplatform.models.audit import AuditEvent
 from opsplatform.models.operations import Participant
 from opsplatform.models.reference import Country, Currency, Taxon, TradeTerm, Unit
-from opsplatform.models.seizures import Seizure, SeizureItem, StatusChange, Suspect
+from opsplatform.models.seizures import SEIZURE_NOMINAL, Seizure, SeizureItem, StatusChange
 from opsplatform.policy import Member
 from opsplatform.reference import lookup
 from opsplatform.reporting.exports import visible_records
 from opsplatform.reporting.filters import as_typed, read_filter
 from opsplatform.reporting.records import items_by_record
-from opsplatform.seizures import attachments, returns, services
-from opsplatform.seizures.validation import NOMINAL
+from opsplatform.seizures import attachments, returns, services, shapes
+from opsplatform.seizures.nominal import opened
 from opsplatform.web import idempotency, seizure_form as forms
 from opsplatform.web.access import Membership, ReadableSeizure, needs
 from opsplatform.web.deps import Db, PageNumber
@@ -61,10 +62,9 @@ async def record_page(request: Request, db: Db, member: Member, seizure: Seizure
     await db.refresh(seizure)
     items = (await db.execute(select(SeizureItem, Taxon).join(Taxon, Taxon.id == SeizureItem.taxon_id)
                               .where(SeizureItem.seizure_id == seizure.id).order_by(SeizureItem.item_no))).all()
-    suspects = (await db.scalars(select(Suspect).where(Suspect.seizure_id == seizure.id))).all()
+    suspects, companies = await shapes.people_of(db, seizure)
     nominal = policy.sees_nominal(member, seizure.reporting_country)
-    people = [{"suspect": s, **({n: crypto.decrypt(settings, getattr(s, f"{n}_encrypted")) for n in NOMINAL}
-                                 if nominal else {})} for s in suspects]
+    people = [shapes.suspect_shown(settings, s, nominal) for s in suspects]
     history = (await db.scalars(select(StatusChange).where(StatusChange.seizure_id == seizure.id)
                                 .order_by(StatusChange.id))).all()
     # The record's audit trail, values before and after: shown here because whoever reads the page reads the record.
@@ -74,6 +74,11 @@ async def record_page(request: Request, db: Db, member: Member, seizure: Seizure
                                 .order_by(AuditEvent.id.desc()).limit(50))).all()
     return Template("seizures/detail.html", status_code=status_code, context={
         "operation": operation, "seizure": seizure, "items": items, "people": people, "nominal": nominal,
+        "companies": [shapes.company_shown(settings, c, nominal) for c in companies],
+        # What the case file for the Ecomessage holds: its nominal fields only for the cleared.
+        "case_file": {name: value for name, value in {
+            **{f: getattr(seizure, f) for f in v.CASE_FIELDS},
+            **(opened(settings, seizure, SEIZURE_NOMINAL) if nominal else {})}.items() if value is not None},
         "history": history, "changes": changes, "may_change": policy.may_change(member, seizure),
         "may_validate": policy.may_validate(member, seizure), "errors": errors or {},
         "reason_needed": policy.corrects_for_others(member, seizure),
@@ -104,7 +109,10 @@ class SeizureController(Controller):
             "own_country": policy.own_country(member),
             "speaks": country is not None and policy.speaks_for_country(member, country),
             "reason_needed": seizure is not None and policy.corrects_for_others(member, seizure),
-            "nominal": policy.sees_nominal(member, country or ""), **await form_choices(db)})
+            "nominal": policy.sees_nominal(member, country or ""), **await form_choices(db),
+            # The Ecomessage's case file opens by itself when one of its fields was refused.
+            "annex": ecomessage_form, "case_open": any(
+                name in (*v.CASE_FIELDS, *SEIZURE_NOMINAL) or name.startswith("companies") for name in errors or {})})
 
     @get("/seizures", name="seizures:list", dependencies=RECORDS)
     async def list(self, request: Request, db: Db, member: Membership, status: FromQuery[str] = "",
@@ -178,12 +186,14 @@ class SeizureController(Controller):
         return await record_page(request, db, member, seizure)
 
     @get("/seizures/{seizure_id:int}/edit", name="seizures:edit", dependencies=LOG)
-    async def edit(self, db: Db, member: Membership, seizure: ReadableSeizure) -> Template:
+    async def edit(self, request: Request, db: Db, member: Membership, seizure: ReadableSeizure) -> Template:
         if not policy.may_change(member, seizure):
             raise NotFoundException()
-        raw = await services.seizure_fields(db, seizure)
-        raw["suspects"] = [{"id": s.id, "nationality": s.nationality or "", "sex": s.sex or "", "role": s.role or ""}
-                           for s in (await db.scalars(select(Suspect).where(Suspect.seizure_id == seizure.id))).all()]
+        raw = await shapes.seizure_fields(db, seizure)
+        # Never their nominal fields: a field left empty keeps what is stored (the form says so).
+        suspects, companies = await shapes.people_of(db, seizure)
+        raw["suspects"] = [shapes.suspect_shown(request.app.state.settings, s, False) for s in suspects]
+        raw["companies"] = [shapes.company_shown(request.app.state.settings, c, False) for c in companies]
         raw["shared_with_participants"] = seizure.shared_with_participants
         raw["publicity_approved"], raw["public_description"] = seizure.publicity_approved, seizure.public_description
         return await self._form(db, member, raw, seizure=seizure)
@@ -206,7 +216,7 @@ class SeizureController(Controller):
         except Conflict:
             await db.rollback()
             await db.refresh(seizure)
-            current = await services.seizure_json(db, settings, member, seizure)
+            current = await shapes.seizure_json(db, settings, member, seizure)
             return await self._form(db, member, raw, seizure=seizure, conflict=current, status_code=409)
         await db.commit()
         flash(request, _("Seizure %(ref)s saved.", ref=seizure.seizure_ref), "success")

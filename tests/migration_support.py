@@ -1,0 +1,36 @@
+"""Records as a database made by an older revision held them: written with the columns its tables have then (today's
+models have more since), so that an upgrade can be seen to keep or mend them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import MetaData, Table, insert, select
+
+from opsplatform.database import utcnow
+from opsplatform.models.reference import Taxon
+from tests.results_support import IVORY
+
+
+async def stored_as_then(db, operation_id: int, user_id: int, *, suspects: tuple[dict, ...] = (),
+                         **item: float) -> int:
+    """IVORY's record as a sender stored it then: its two items (one in kilograms, one counted) with `item`'s values,
+    and the `suspects` given (their columns as they were)."""
+    seizures, items, people = await db.run_sync(lambda session: [
+        Table(name, MetaData(), autoload_with=session.connection()) for name in ("seizures", "seizure_items",
+                                                                                 "suspects")])
+    now, taxon = utcnow(), await db.scalar(select(Taxon.id).where(Taxon.scientific_name == "Loxodonta africana"))
+    record_id = (await db.execute(insert(seizures).values(
+        operation_id=operation_id, reporting_country="KEN", seizure_ref=IVORY["seizure_ref"],
+        seizure_date=date(2026, 10, 3), location=IVORY["location"], transit_countries=[],
+        suspects_arrested=len(suspects), suspect_nationalities=[], status="submitted", shared_with_participants=False,
+        publicity_approved=False, version=1, created_by=user_id, created_at=now,
+        updated_at=now).returning(seizures.c.id))).scalar_one()
+    await db.execute(insert(items), [
+        {"seizure_id": record_id, "item_no": n, "taxon_id": taxon, "term_code": "TUS", "unit_code": unit,
+         "normalised_unit": normalised, "quantity": 3, "normalised_quantity": item.get("quantity", 3),
+         "currency": "USD" if "estimated_value" in item else None, **item}
+        for n, unit, normalised in ((1, "KIL", "kg"), (2, None, "number"))])
+    if suspects:
+        await db.execute(insert(people), [{"seizure_id": record_id, **suspect} for suspect in suspects])
+    return record_id

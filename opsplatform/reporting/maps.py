@@ -13,10 +13,17 @@ import folium
 from branca.element import MacroElement
 from folium.plugins import FastMarkerCluster
 from folium.template import Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform import format
+from opsplatform import format, policy
 from opsplatform.i18n import ngettext
+from opsplatform.labels import country_name, value_label
+from opsplatform.models.seizures import Seizure
+from opsplatform.policy import Member
 from opsplatform.rendering.maps import base_map, country_shapes, map_text
+from opsplatform.reporting.filters import ResultFilter
+from opsplatform.reporting.summary import Scope
 from opsplatform.settings import Settings
 
 SERVER_CLUSTER_THRESHOLD = 5000
@@ -36,6 +43,21 @@ class SeizurePoint:
     latitude: float
     longitude: float
     label: str
+
+
+async def seizure_points(session: AsyncSession, member: Member, result_filter: ResultFilter) -> list[SeizurePoint]:
+    """The counted records in the filter that the member sees in full and that have a position, as points whose
+    popups hold only non-nominal facts."""
+    rows = (await session.execute(
+        select(Seizure.latitude, Seizure.longitude, Seizure.seizure_date, Seizure.reporting_country,
+               Seizure.seizure_ref, Seizure.transport_mode)
+        .where(*Scope(member, result_filter).where(), policy.records(member), Seizure.latitude.is_not(None)))).all()
+    # Each day, country and mode put in words once, not once a point.
+    days = {day: format.date(day) for day in {row.seizure_date for row in rows}}
+    countries = {code: country_name(code) for code in {row.reporting_country for row in rows}}
+    modes = {mode: value_label(mode) for mode in {row.transport_mode for row in rows} if mode}
+    return [SeizurePoint(lat, lon, format.label(days[day], countries[country], ref, modes.get(mode)))
+            for lat, lon, day, country, ref, mode in rows]
 
 
 def points_map(settings: Settings, points: Sequence[SeizurePoint]) -> folium.Map:

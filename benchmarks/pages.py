@@ -4,7 +4,7 @@ that may see it. Reported: the median server time of RUNS requests and the size,
 (the health check: what any request costs the stack), and the heavy documents' generation time.
 
 Run: .venv/bin/python -m benchmarks.pages [--seizures 5000] [--countries 140] [--engines both|sqlite|postgresql]
-Aim ([6/6]): every page and export <= 100 ms; the post-operation briefing and the release PDF <= 2 s.
+Aim: every page and export <= 100 ms; the post-operation briefing and the release PDF <= 2 s.
 """
 
 from __future__ import annotations

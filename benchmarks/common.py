@@ -15,6 +15,7 @@ from typing import Any
 
 import asyncpg
 
+from opsplatform import wiring
 from opsplatform.database import make_engine, make_sessionmaker, upgrade
 from opsplatform.reference.loader import load_all
 from tests import pgcluster
@@ -22,7 +23,10 @@ from tests import pgcluster
 
 @asynccontextmanager
 async def databases(stack: ExitStack, name: str) -> AsyncIterator[list[tuple[str, str]]]:
-    """(label, URL) of a fresh database per engine, migrated and loaded with reference data."""
+    """(label, URL) of a fresh database per engine, migrated and loaded with reference data. The parts are wired as
+    every entry point wires them (the audit log and the daily figures kept on each commit), so what is measured is
+    what the app does."""
+    wiring.install()
     folder = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     urls = [("sqlite", f"sqlite+aiosqlite:///{folder}/bench.db")]
     if pgcluster.available():

@@ -51,6 +51,22 @@ def shapes(html: str, kind: str) -> list[dict]:
             re.findall(rf"var (\w+) = L\.{kind}\(\s*(\[.*?\]),\s*(\{{.*?\}})\s*\)\.addTo", html, re.S)]
 
 
+def flows_drawn(html: str) -> tuple[list[dict], list[dict]]:
+    """The flows layer's lines and arrowheads in drawing order, with their corners as (latitude, longitude), the
+    tooltip's text and the line's weight."""
+    layers = [json.loads(data) for data in re.findall(r"_add\((\{.*?\})\);", html, re.S)]
+    flows = next((layer["features"] for layer in layers
+                  if any(str(f.get("id", "")).startswith("flow-") for f in layer["features"])), [])
+
+    def drawn(feature: dict) -> dict:
+        corners = feature["geometry"]["coordinates"]
+        corners = corners if feature["geometry"]["type"] == "LineString" else corners[0][:-1]  # ring closed
+        return {"coordinates": [[lat, lon] for lon, lat in corners], "tooltip": feature["properties"]["flow"],
+                "weight": feature["properties"]["weight"]}
+    return ([drawn(f) for f in flows if f["geometry"]["type"] == "LineString"],
+            [drawn(f) for f in flows if f["geometry"]["type"] == "Polygon"])
+
+
 def seizure_fills(html: str) -> dict[str, str]:
     """Fill colour by country in the last GeoJSON layer drawn (the counted countries); '*' is its default case."""
     cases = re.findall(r"switch\(feature\.id\) \{(.*?)\n\s*\}", html, re.S)[-1]
@@ -152,10 +168,10 @@ def test_flows_are_arrows_aggregated_and_widened_by_count_the_largest_on_top(set
 
     html = render(flows_map(settings, flows, LABEL_POINTS))
 
-    lines, arrows = shapes(html, "polyline"), shapes(html, "polygon")
+    lines, arrows = flows_drawn(html)
     assert [line["tooltip"] for line in lines] == ["KEN → VNM: 12 seizures", "NGA → VNM: 20 seizures",
                                                    "TZA → CHN: 40 seizures"]
-    weights = [line["options"]["weight"] for line in lines]
+    weights = [line["weight"] for line in lines]
     assert weights == sorted(weights) and len(set(weights)) == 3 and weights[0] >= 1 and weights[-1] == 10
     assert [arrow["tooltip"] for arrow in arrows] == [line["tooltip"] for line in lines]
     assert [tuple(arrow["coordinates"][0]) for arrow in arrows] == [LABEL_POINTS[c] for c in ("VNM", "VNM", "CHN")]
@@ -167,15 +183,16 @@ def test_flows_skip_self_loops_and_countries_without_a_point(settings):
 
     html = render(flows_map(settings, flows, LABEL_POINTS))
 
-    assert [line["tooltip"] for line in shapes(html, "polyline")] == ["KEN → VNM: 2 seizures"]
-    assert len(shapes(html, "polygon")) == 1
+    lines, arrows = flows_drawn(html)
+    assert [line["tooltip"] for line in lines] == ["KEN → VNM: 2 seizures"]
+    assert len(arrows) == 1
 
 
 def test_flows_keep_only_the_largest(settings):
     points = {f"C{i:03}": (i % 60 - 30, i - 125) for i in range(MAX_FLOWS + 51)}
     flows = [(f"C{i:03}", f"C{i + 1:03}", i + 1) for i in range(MAX_FLOWS + 50)]
 
-    lines = shapes(render(flows_map(settings, flows, points)), "polyline")
+    lines, _arrows = flows_drawn(render(flows_map(settings, flows, points)))
 
     assert len(lines) == MAX_FLOWS
     assert lines[0]["tooltip"] == "C050 → C051: 51 seizures" and lines[-1]["tooltip"] == "C249 → C250: 250 seizures"
@@ -184,7 +201,7 @@ def test_flows_keep_only_the_largest(settings):
 def test_a_flow_across_the_antimeridian_goes_the_short_way(settings):
     html = render(flows_map(settings, [("AAA", "BBB", 3)], {"AAA": (0.0, 170.0), "BBB": (10.0, -170.0)}))
 
-    lines, arrows = shapes(html, "polyline"), shapes(html, "polygon")
+    lines, arrows = flows_drawn(html)
     # Drawn twice, beside each end's country: 170 → 190 and -190 → -170, never 340° back across the map.
     assert [line["coordinates"][0] for line in lines] == [[0.0, 170.0], [0.0, -190.0]]
     assert all(abs(line["coordinates"][1][1] - line["coordinates"][0][1]) < 20 for line in lines)
@@ -202,7 +219,7 @@ def test_labels_and_country_codes_are_escaped(settings):
     assert popup.startswith("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;")
     assert not {"<", "`", "${", "\\"} & set(re.findall(r"<|`|\$\{|\\", popup))
     assert "<img src=x" not in flows
-    assert shapes(flows, "polyline")[0]["tooltip"] == "&lt;img src=x onerror=alert(1)&gt; → VNM: 2 seizures"
+    assert flows_drawn(flows)[0][0]["tooltip"] == "&lt;img src=x onerror=alert(1)&gt; → VNM: 2 seizures"
 
 
 def test_a_popup_reads_in_the_readers_language():

@@ -56,6 +56,17 @@ async def test_the_records_filter_reads_names_and_codes(client, cast, logged):
         assert refs(page.text) == found, params
 
 
+async def test_the_figures_read_the_same_filters_as_the_records(client, db, cast, logged):
+    """The dashboard and the summary count what the list finds: a taxon filter reaches both the records and their
+    items in one statement."""
+    headers = await bearer(db, cast.coordinator)
+    await login(client, cast.coordinator)
+    for params, found in FILTERS:
+        assert (await client.get(f"{BASE}/dashboard", params=params)).status_code == 200, params
+        figures = await client.get(f"/api/v1{BASE}/summary", params=params, headers=headers)
+        assert figures.status_code == 200 and figures.json()["seizures"] == len(found), params
+
+
 async def test_a_name_nobody_knows_is_named_not_silently_empty(client, cast, logged):
     await login(client, cast.coordinator)
     for params, label, said in UNKNOWN:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -114,8 +114,7 @@ async def matches_for(session: AsyncSession, user: User) -> list[MatchView]:
     if country:
         query = query.where(or_(a.reporting_country == country, b.reporting_country == country))
     else:
-        seen = select(Seizure.id).where(policy.records_anywhere(user))
-        query = query.where(and_(a.id.in_(seen), b.id.in_(seen)))
+        query = query.where(policy.records_anywhere(user, a), policy.records_anywhere(user, b))
     found: list[tuple[datetime, Side | None, list[Side]]] = []
     for row in (await session.execute(query.limit(500))).all():
         sides = [Side(*row[1:6]), Side(*row[6:11])]

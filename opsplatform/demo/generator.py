@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform.audit.recorder import record
 from opsplatform.auth.services import create_user
 from opsplatform.crypto import document_hash, encrypt
-from opsplatform.database import bulk_insert, refresh_statistics, utcnow
+from opsplatform.database import analyze, bulk_insert, refresh_statistics, utcnow
 from opsplatform.demo.cases import load_case_exchange
 from opsplatform.demo.documents import load_demo_documents
 from opsplatform.figures import rollup
@@ -349,3 +349,5 @@ async def load_demo(session: AsyncSession, settings: Settings, *, seizures: int 
     press = await session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[-1].email))
     await load_demo_documents(session, settings, press, echo)
     await refresh_statistics(session, settings, utcnow())
+    await analyze(session, "seizures", "seizure_items", "daily_figures", "window_figures", "nil_returns")
+    await session.commit()  # planner statistics for what was just loaded, on PostgreSQL too

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -31,12 +31,15 @@ def exported_cell(value: Any) -> Any:
     return exported_text(value) if isinstance(value, str) else value
 
 
-def sheet_row(sheet: Worksheet | WriteOnlyWorksheet, values: Iterable[Any]) -> list[Cell]:
-    """Cells for `sheet.append`: text made safe and typed as a string cell, so no exported value is ever a formula."""
-    cells = []
+def sheet_row(sheet: Worksheet | WriteOnlyWorksheet, values: Iterable[Any]) -> list[Any]:
+    """Values for `sheet.append`, text made safe. After `exported_text` no text starts with "=", which openpyxl
+    would type as a formula; were one to, it is typed as a string cell all the same."""
+    cells: list[Any] = []
     for value in values:
-        cell = WriteOnlyCell(sheet, exported_cell(value))
-        if isinstance(cell.value, str):
-            cell.data_type = "s"  # openpyxl would otherwise type text starting with "=" as a formula
-        cells.append(cell)
+        value = exported_cell(value)
+        if isinstance(value, str) and value.startswith("="):
+            cell = WriteOnlyCell(sheet, value)
+            cell.data_type = "s"
+            value = cell
+        cells.append(value)
     return cells

@@ -12,16 +12,17 @@ from opsplatform.models.seizures import Seizure
 from opsplatform.policy.members import Member
 
 
-def aggregate_access(member: Member, country: Any = Seizure.reporting_country,
-                     operation_id: Any = Seizure.operation_id, *, narrowed: bool = False) -> ColumnElement[bool]:
+def aggregate_access(member: Member, country: Any = Seizure.reporting_country, *,
+                     narrowed: bool = False) -> ColumnElement[bool]:
     """Which seizures count in the figures a member sees: every country's for those who handle records; for a press
     officer only countries whose consent lets the release show them (`named` or `aggregate`), and only `named` ones
     once the figures are narrowed to some countries, so that no filter isolates a country that agreed only to count
-    in the totals. `country` and `operation_id` default to the seizure's; the daily figures pass their own."""
+    in the totals. `country` defaults to the seizure's; the figures pass their own. The consents are the member's
+    operation's, named as a value: a subquery correlated to each row would be run once a row."""
     if member.role == Role.press_officer:
         consents = (Publicity.named,) if narrowed else (Publicity.named, Publicity.aggregate)
         return country.in_(select(Participant.country_code).where(
-            Participant.operation_id == operation_id, Participant.publicity.in_(consents)))
+            Participant.operation_id == member.operation.id, Participant.publicity.in_(consents)))
     if member.role in (Role.focal_point, Role.coordinator, Role.analyst):
         return true()
     return false()

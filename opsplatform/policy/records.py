@@ -29,15 +29,17 @@ def records(member: Member) -> ColumnElement[bool]:
     return false()
 
 
-def records_anywhere(user: User) -> ColumnElement[bool]:
+def records_anywhere(user: User, seizures: Any = Seizure) -> ColumnElement[bool]:
     """WHERE clause for the seizures a user sees in full across every operation of its own (search, matches, the
-    annual report): `records` over all its memberships."""
+    annual report): `records` over all its memberships. `seizures` is Seizure or an alias of it (both sides of a
+    match are read at once)."""
+    s = seizures
     if user.role == Role.focal_point:
-        return or_(Seizure.reporting_country == user.country_code,
-                   and_(Seizure.shared_with_participants, Seizure.operation_id.in_(operations_of(user))))
+        return or_(s.reporting_country == user.country_code,
+                   and_(s.shared_with_participants, s.operation_id.in_(operations_of(user))))
     if user.role in (Role.coordinator, Role.analyst):
-        reached = Seizure.reporting_country.in_(network_countries(user.network_code)) if user.network_code else true()
-        return and_(Seizure.operation_id.in_(operations_of(user, (Role.coordinator, Role.analyst))), reached)
+        reached = s.reporting_country.in_(network_countries(user.network_code)) if user.network_code else true()
+        return and_(s.operation_id.in_(operations_of(user, (Role.coordinator, Role.analyst))), reached)
     return false()
 
 

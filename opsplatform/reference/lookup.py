@@ -161,19 +161,29 @@ async def regions(session: AsyncSession) -> list[Region]:
     return list((await session.scalars(select(Region).order_by(Region.level, Region.name))).all())
 
 
-async def with_descendants(session: AsyncSession, taxon_ids: Sequence[int]) -> set[int]:
-    """The taxa and every taxon below them (a target genus covers its species)."""
+async def taxon_tree(session: AsyncSession) -> dict[int, list[int]]:
+    """Each taxon's children, by id: read once for as many `descendants` questions as a page asks."""
     children: dict[int, list[int]] = {}
     for taxon_id, parent_id in (await session.execute(select(Taxon.id, Taxon.parent_id))).all():
         if parent_id is not None:
             children.setdefault(parent_id, []).append(taxon_id)
+    return children
+
+
+def descendants(tree: dict[int, list[int]], taxon_ids: Sequence[int]) -> set[int]:
+    """The taxa and every taxon below them in `tree` (a target genus covers its species)."""
     found, todo = set(taxon_ids), list(taxon_ids)
     while todo:
-        for child in children.get(todo.pop(), []):
+        for child in tree.get(todo.pop(), []):
             if child not in found:
                 found.add(child)
                 todo.append(child)
     return found
+
+
+async def with_descendants(session: AsyncSession, taxon_ids: Sequence[int]) -> set[int]:
+    """The taxa and every taxon below them (a target genus covers its species)."""
+    return descendants(await taxon_tree(session), taxon_ids)
 
 
 async def term_names(session: AsyncSession, codes: Sequence[str]) -> dict[str, dict[str, str]]:

@@ -24,7 +24,7 @@ from opsplatform.models.reference import Country, Taxon
 from opsplatform.models.seizures import Seizure, SeizureAttachment, SeizureItem
 from opsplatform.paths import SEED
 from opsplatform.policy import Member
-from opsplatform.reference.lookup import with_descendants
+from opsplatform.reference.lookup import descendants, taxon_tree
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import Scope, summary
 
@@ -60,9 +60,9 @@ async def _category(session: AsyncSession) -> Any:
     names = {t for c in commodities() for t in c.taxa if not t.startswith("group:")}
     ids = dict((await session.execute(select(Taxon.scientific_name, Taxon.id)
                                       .where(Taxon.scientific_name.in_(names)))).all())
-    whens = []
+    whens, tree = [], await taxon_tree(session)
     for commodity in commodities()[:-1]:  # the last line takes whatever is left
-        named = await with_descendants(session, [ids[t] for t in commodity.taxa if t in ids])
+        named = descendants(tree, [ids[t] for t in commodity.taxa if t in ids])
         groups = [t.removeprefix("group:") for t in commodity.taxa if t.startswith("group:")]
         condition = SeizureItem.taxon_id.in_(named) if named else None
         if groups:

@@ -120,7 +120,8 @@ class ResultFilter:
 
 def _with_everything_below(names: tuple[str, ...]) -> Select[tuple[int]]:
     """The ids of the taxa named and of every taxon below them: a genus covers its species, a family its genera."""
-    below = select(Taxon.id).where(Taxon.scientific_name.in_(names)).cte("below", recursive=True)
+    # Unnamed: a statement may hold several (a filter read by the records and by their items), each its own.
+    below = select(Taxon.id).where(Taxon.scientific_name.in_(names)).cte(recursive=True)
     child = aliased(Taxon)
     below = below.union_all(select(child.id).where(child.parent_id == below.c.id))
     return select(below.c.id)

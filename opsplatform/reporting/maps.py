@@ -8,15 +8,23 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import folium
 from branca.element import MacroElement
 from folium.plugins import FastMarkerCluster
 from folium.template import Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform import format
+from opsplatform import format, policy
 from opsplatform.i18n import ngettext
+from opsplatform.labels import country_name, value_label
+from opsplatform.models.seizures import Seizure
+from opsplatform.policy import Member
 from opsplatform.rendering.maps import base_map, country_shapes, map_text
+from opsplatform.reporting.filters import ResultFilter
+from opsplatform.reporting.summary import Scope
 from opsplatform.settings import Settings
 
 SERVER_CLUSTER_THRESHOLD = 5000
@@ -36,6 +44,21 @@ class SeizurePoint:
     latitude: float
     longitude: float
     label: str
+
+
+async def seizure_points(session: AsyncSession, member: Member, result_filter: ResultFilter) -> list[SeizurePoint]:
+    """The counted records in the filter that the member sees in full and that have a position, as points whose
+    popups hold only non-nominal facts."""
+    rows = (await session.execute(
+        select(Seizure.latitude, Seizure.longitude, Seizure.seizure_date, Seizure.reporting_country,
+               Seizure.seizure_ref, Seizure.transport_mode)
+        .where(*Scope(member, result_filter).where(), policy.records(member), Seizure.latitude.is_not(None)))).all()
+    # Each day, country and mode put in words once, not once a point.
+    days = {day: format.date(day) for day in {row.seizure_date for row in rows}}
+    countries = {code: country_name(code) for code in {row.reporting_country for row in rows}}
+    modes = {mode: value_label(mode) for mode in {row.transport_mode for row in rows} if mode}
+    return [SeizurePoint(lat, lon, format.label(days[day], countries[country], ref, modes.get(mode)))
+            for lat, lon, day, country, ref, mode in rows]
 
 
 def points_map(settings: Settings, points: Sequence[SeizurePoint]) -> folium.Map:
@@ -85,20 +108,38 @@ def flows_map(settings: Settings, flows: Sequence[tuple[str, str, int]],
             totals[(origin, destination)] += n
     # The largest flows, smallest first: the largest are drawn last and stay on top.
     largest = sorted(((pair, n) for pair, n in totals.items() if n > 0), key=lambda f: (f[1], f[0]))[-MAX_FLOWS:]
-    m = base_map(settings)
+    # One GeoJSON layer for every line and arrowhead: a folium element apiece cost a template render each.
+    features: list[dict[str, Any]] = []
     for (origin, destination), n in largest:
         weight = round(1 + 9 * n / largest[-1][1], 1)
-        tooltip = map_text(f"{origin} → {destination}: {_seizures(n)}")
+        flow = map_text(f"{origin} → {destination}: {_seizures(n)}")
         (lat0, lon0), (lat1, lon1) = points[origin], points[destination]
         shift = _antimeridian_shift(lon0, lon1)
         # Leaflet does not repeat vector layers: a flow across the antimeridian is drawn beside each end's country,
         # the shorter way round both times (one copy when it does not cross).
         for start, end in dict.fromkeys([((lat0, lon0), (lat1, lon1 + shift)), ((lat0, lon0 - shift), (lat1, lon1))]):
             arrow_base, arrow = _arrowhead(start, end, weight)
-            folium.PolyLine([start, arrow_base], color=INK, weight=weight, opacity=0.7, tooltip=tooltip).add_to(m)
-            folium.Polygon(arrow, color=INK, weight=1, fill=True, fill_color=INK, fill_opacity=0.9,
-                           tooltip=tooltip).add_to(m)
+            features += [_shape(len(features), "LineString", [start, arrow_base], flow, weight),
+                         _shape(len(features) + 1, "Polygon", [*arrow, arrow[0]], flow, None)]
+    m = base_map(settings)
+    if features:
+        folium.GeoJson({"type": "FeatureCollection", "features": features}, name="flows", style_function=_flow_style,
+                       tooltip=folium.GeoJsonTooltip(fields=["flow"], labels=False)).add_to(m)
     return _fit(m, [points[country] for pair, _ in largest for country in pair])
+
+
+def _shape(number: int, kind: str, corners: list[tuple[float, float]], flow: str, weight: float | None) -> dict:
+    """A line or an arrowhead of a flow as a GeoJSON feature (which writes longitude first)."""
+    line = [[round(lon, 5), round(lat, 5)] for lat, lon in corners]
+    return {"type": "Feature", "id": f"flow-{number}", "properties": {"flow": flow, "weight": weight},
+            "geometry": {"type": kind, "coordinates": line if kind == "LineString" else [line]}}
+
+
+def _flow_style(feature: dict) -> dict[str, Any]:
+    weight = feature["properties"]["weight"]
+    if weight is None:  # an arrowhead
+        return {"color": INK, "weight": 1, "fillColor": INK, "fillOpacity": 0.9}
+    return {"color": INK, "weight": weight, "opacity": 0.7}
 
 
 def _add_cells(m: folium.Map, points: Sequence[SeizurePoint]) -> None:

@@ -40,8 +40,8 @@ class Scope:
     def operation(self) -> Operation:
         return self.member.operation
 
-    def access(self, country: Any = Seizure.reporting_country, operation_id: Any = Seizure.operation_id) -> Any:
-        return policy.aggregate_access(self.member, country, operation_id, narrowed=self.filter.narrows_places)
+    def access(self, country: Any = Seizure.reporting_country) -> Any:
+        return policy.aggregate_access(self.member, country, narrowed=self.filter.narrows_places)
 
     def where(self) -> tuple[Any, ...]:
         return (Seizure.operation_id == self.operation.id, counted(), self.filter.seizure_clause(), self.access())
@@ -58,7 +58,7 @@ class Scope:
             table = (DailyFigure if dated else WindowFigure).__table__
             return rollup.read(table, table.c.operation_id == self.operation.id, table.c.dimension.in_(dimensions),
                                self.filter.place_and_time(table.c.country, table.c.day if dated else None),
-                               self.access(table.c.country, table.c.operation_id)).cte("figures")
+                               self.access(table.c.country)).cte("figures")
         return facts(self._counted(), self.filter.item_clause(), dimensions).cte("figures")
 
     def days(self) -> Select:
@@ -67,7 +67,7 @@ class Scope:
             table = DailyFigure.__table__
             daily = rollup.read(table, table.c.operation_id == self.operation.id, table.c.dimension == "total",
                                 self.filter.place_and_time(table.c.country, table.c.day),
-                                self.access(table.c.country, table.c.operation_id), by_day=True).subquery()
+                                self.access(table.c.country), by_day=True).subquery()
             return select(daily.c.day, _total(daily.c.seizures)).group_by(daily.c.day)
         counted = self._counted()
         return select(counted.c.seizure_date, func.count()).group_by(counted.c.seizure_date)

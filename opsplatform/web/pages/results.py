@@ -7,18 +7,15 @@ from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy import select
 
-from opsplatform import format
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
-from opsplatform.labels import country_name, value_label
 from opsplatform.models.reference import Country
-from opsplatform.models.seizures import Seizure
 from opsplatform.rendering.filenames import download_headers
 from opsplatform.reporting import exports, maps
 from opsplatform.reporting.dashboard import dashboard_context
 from opsplatform.reporting.filters import ResultFilter, as_typed, read_filter
-from opsplatform.reporting.summary import Scope, breakdowns, summary
+from opsplatform.reporting.summary import breakdowns, summary
 from opsplatform.web.access import Membership, needs
 from opsplatform.web.deps import Db
 from opsplatform.web.maps import map_response
@@ -68,15 +65,7 @@ class DashboardController(Controller):
         if kind != "points":
             raise InvalidInput.one("kind", _("choose points, countries or flows"))
         # Points are records: only those the user sees in full, and only non-nominal facts in the popup.
-        scope = Scope(member, result_filter)
-        query = exports.visible_records(member, result_filter).where(
-            Seizure.id.in_(scope.seizures()), Seizure.latitude.is_not(None))
-        rows = (await db.execute(select(Seizure.latitude, Seizure.longitude, Seizure.seizure_date,
-                                        Seizure.reporting_country, Seizure.seizure_ref, Seizure.transport_mode)
-                                 .where(Seizure.id.in_(select(query.subquery().c.id))))).all()
-        points = [maps.SeizurePoint(lat, lon, format.label(day, country_name(country), ref,
-                                                           value_label(mode) if mode else None))
-                  for lat, lon, day, country, ref, mode in rows]
+        points = await maps.seizure_points(db, member, result_filter)
         return map_response(settings, maps.points_map(settings, points))
 
     @get([f"/export.{fmt}" for fmt in exports.FORMATS], name="dashboard:export", dependencies=needs("view_records"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
+from sqlalchemy.engine import Engine
 
 from opsplatform.models.seizures import NilReturn, Seizure, SeizureItem, StatusChange, Suspect
 from tests.results_support import IVORY, active_operation, bearer
@@ -264,3 +265,28 @@ async def test_arrests_are_typed_once_the_suspects_listed_give_the_count_and_nat
     fewer = await client.post(api, json={**body, "seizure_ref": "KE-ONCE-3", "suspects": listed,
                                          "suspects_arrested": 1}, headers=kenya)
     assert fewer.status_code == 201 and fewer.json()["suspects_arrested"] == 1  # some listed may be at large
+
+
+async def test_a_page_of_records_costs_the_same_queries_however_many_it_holds(client, db, cast, thunder):
+    """Items, suspects and companies of a page are read together: the 200th record costs no more than the first."""
+    headers = await bearer(db, cast.kenya)
+
+    async def statements() -> tuple[int, int]:
+        seen: list[str] = []
+
+        def note(_connection, _cursor, statement, *_rest) -> None:
+            seen.append(statement)
+        event.listen(Engine, "before_cursor_execute", note)
+        try:
+            page = await client.get(URL, headers=headers)
+        finally:
+            event.remove(Engine, "before_cursor_execute", note)
+        assert page.status_code == 200
+        return len(page.json()), len(seen)
+
+    assert (await create(client, headers, seizure_ref="KE-Q-1")).status_code == 201
+    one = await statements()
+    for n in range(2, 7):
+        assert (await create(client, headers, seizure_ref=f"KE-Q-{n}")).status_code == 201
+    six = await statements()
+    assert (one[0], six[0]) == (1, 6) and six[1] == one[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -31,26 +32,46 @@ from opsplatform.seizures.nominal import opened
 from opsplatform.settings import Settings
 
 
-async def seizure_fields(session: AsyncSession, seizure: Seizure) -> dict[str, Any]:
+@dataclass
+class Parts:
+    """Records' items (with their taxon's name), suspects and companies by seizure id, read together: a page of
+    records costs three queries, not three a record."""
+
+    items: dict[int, list[tuple[SeizureItem, str]]] = field(default_factory=dict)
+    suspects: dict[int, list[Suspect]] = field(default_factory=dict)
+    companies: dict[int, list[SeizureCompany]] = field(default_factory=dict)
+
+
+async def parts_of(session: AsyncSession, seizure_ids: list[int]) -> Parts:
+    parts = Parts()
+    for item, name in (await session.execute(
+            select(SeizureItem, Taxon.scientific_name).join(Taxon, Taxon.id == SeizureItem.taxon_id)
+            .where(SeizureItem.seizure_id.in_(seizure_ids)).order_by(SeizureItem.item_no))).all():
+        parts.items.setdefault(item.seizure_id, []).append((item, name))
+    for suspect in (await session.scalars(select(Suspect).where(Suspect.seizure_id.in_(seizure_ids))
+                                          .order_by(Suspect.id))).all():
+        parts.suspects.setdefault(suspect.seizure_id, []).append(suspect)
+    for company in (await session.scalars(select(SeizureCompany).where(SeizureCompany.seizure_id.in_(seizure_ids))
+                                          .order_by(SeizureCompany.id))).all():
+        parts.companies.setdefault(company.seizure_id, []).append(company)
+    return parts
+
+
+async def seizure_fields(session: AsyncSession, seizure: Seizure, parts: Parts | None = None) -> dict[str, Any]:
     """A stored seizure as raw input (what a form or PATCH starts from); never its nominal fields."""
-    items = (await session.execute(select(SeizureItem, Taxon.scientific_name)
-                                   .join(Taxon, Taxon.id == SeizureItem.taxon_id)
-                                   .where(SeizureItem.seizure_id == seizure.id).order_by(SeizureItem.item_no))).all()
+    parts = parts or await parts_of(session, [seizure.id])
     return {"seizure_ref": seizure.seizure_ref, **{f: getattr(seizure, f) for f in (*SEIZURE_FIELDS, *CASE_FIELDS)},
             "seizure_date": seizure.seizure_date.isoformat(),
             "items": [{"item_no": i.item_no, "taxon": name, "term": i.term_code, "quantity": i.quantity,
                        "unit": i.unit_code or "", "estimated_value": i.estimated_value, "currency": i.currency or "",
                        **{f: getattr(i, f) for f in SPECIMEN_FIELDS}}
-                      for i, name in items]}
+                      for i, name in parts.items.get(seizure.id, [])]}
 
 
 async def people_of(session: AsyncSession, seizure: Seizure) -> tuple[list[Suspect], list[SeizureCompany]]:
     """The record's suspects and companies, in the order they were recorded."""
-    suspects = (await session.scalars(select(Suspect).where(Suspect.seizure_id == seizure.id)
-                                      .order_by(Suspect.id))).all()
-    companies = (await session.scalars(select(SeizureCompany).where(SeizureCompany.seizure_id == seizure.id)
-                                       .order_by(SeizureCompany.id))).all()
-    return list(suspects), list(companies)
+    parts = await parts_of(session, [seizure.id])
+    return parts.suspects.get(seizure.id, []), parts.companies.get(seizure.id, [])
 
 
 def suspect_shown(settings: Settings, suspect: Suspect, nominal: bool) -> dict[str, Any]:
@@ -65,10 +86,13 @@ def company_shown(settings: Settings, company: SeizureCompany, nominal: bool) ->
             **(opened(settings, company, COMPANY_NOMINAL) if nominal else {})}
 
 
-async def seizure_json(session: AsyncSession, settings: Settings, member: Member, seizure: Seizure) -> dict[str, Any]:
-    """The API shape; nominal fields only for members cleared for this country."""
-    fields = await seizure_fields(session, seizure)
-    suspects, companies = await people_of(session, seizure)
+async def seizure_json(session: AsyncSession, settings: Settings, member: Member, seizure: Seizure,
+                       parts: Parts | None = None) -> dict[str, Any]:
+    """The API shape; nominal fields only for members cleared for this country. `parts` when a page of records was
+    read together (`parts_of`)."""
+    parts = parts or await parts_of(session, [seizure.id])
+    fields = await seizure_fields(session, seizure, parts)
+    suspects, companies = parts.suspects.get(seizure.id, []), parts.companies.get(seizure.id, [])
     nominal = policy.sees_nominal(member, seizure.reporting_country)
     return {
         "id": seizure.id, "version": seizure.version, "status": seizure.status,

@@ -169,7 +169,8 @@ class SeizureApi(Controller):
         seizures = (await db.scalars(select(Seizure).where(policy.records(member))
                                      .order_by(Seizure.id.desc()).offset(offset).limit(PAGE))).all()
         settings = request.app.state.settings
-        return [await shapes.seizure_json(db, settings, member, s) for s in seizures]
+        parts = await shapes.parts_of(db, [s.id for s in seizures])
+        return [await shapes.seizure_json(db, settings, member, s, parts) for s in seizures]
 
     @post("/seizures", name="api:seizures:create", responses=CREATE_ERRORS, dependencies=LOG, status_code=201,
           summary="Log a seizure with its items (and suspects); submitted unless status is draft",

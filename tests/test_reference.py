@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from opsplatform.app import create_app
 from opsplatform.cli import main as cli_main
@@ -93,6 +94,10 @@ async def test_every_species_has_its_genus_and_every_genus_its_family(db):
     orphans = (await db.scalars(select(Taxon.scientific_name).where(
         Taxon.rank.in_(("species", "subspecies", "genus")), Taxon.parent_id.is_(None)))).all()
     assert orphans == []
+    parent = aliased(Taxon)
+    misplaced = (await db.execute(select(Taxon.scientific_name, parent.scientific_name, parent.rank)
+                                  .join(parent, parent.id == Taxon.parent_id).where(Taxon.rank == "species"))).all()
+    assert [row for row in misplaced if (row[2], row[1]) != ("genus", row[0].split()[0])] == []  # its own genus
     lineage = {}
     for name in ("Anguilla anguilla", "Totoaba macdonaldi", "Pterocarpus santalinus", "Dalbergia cochinchinensis"):
         taxon = await db.scalar(select(Taxon).where(Taxon.scientific_name == name))

@@ -42,6 +42,7 @@ from tests import pgcluster
 ROOT = Path(__file__).resolve().parent.parent
 USERS, COUNTRIES = 200, 100
 OPERATION = "LOAD-2026"
+SUBMIT = f"/api/v1/operations/{OPERATION}/seizures"
 
 
 @dataclass
@@ -112,20 +113,24 @@ def served(target: str, env: dict[str, str], workers: int) -> Any:
         cwd=ROOT, env={**os.environ, **env})
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"{target} did not start")
-            time.sleep(0.2)
+        wait_healthy(base, process, target)
         yield base
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def wait_healthy(base: str, process: subprocess.Popen[bytes], what: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise RuntimeError(f"{what} did not start")
+        time.sleep(0.2)
 
 
 class Connection:
@@ -232,25 +237,29 @@ def report(label: str, tally: Tally, elapsed: float) -> dict[str, Any]:
     return line
 
 
+async def loaded_database(stack: ExitStack) -> tuple[str, list[FocalPoint]]:
+    """A throw-away PostgreSQL cluster (closed with `stack`) with the load database ready: its URL and focal points."""
+    server = stack.enter_context(pgcluster.cluster())
+    admin = await asyncpg.connect(server.replace("postgresql+asyncpg", "postgresql") + "/postgres")
+    await admin.execute("CREATE DATABASE load")
+    await admin.close()
+    url = f"{server}/load"
+    print(f"preparing {USERS} focal points of {COUNTRIES} countries…", file=sys.stderr)
+    return url, await prepare(url)
+
+
 async def main(seconds: float, rate: float, workers: int, capacity_seconds: float) -> None:
     with ExitStack() as stack:
-        server = stack.enter_context(pgcluster.cluster())
-        admin = await asyncpg.connect(server.replace("postgresql+asyncpg", "postgresql") + "/postgres")
-        await admin.execute("CREATE DATABASE load")
-        await admin.close()
-        url = f"{server}/load"
-        print(f"preparing {USERS} focal points of {COUNTRIES} countries…", file=sys.stderr)
-        people = await prepare(url)
+        url, people = await loaded_database(stack)
         env = {"OPSPLATFORM_DATABASE_URL": url, "OPSPLATFORM_SCHEDULER": "0"}
         results = []
         with served("opsplatform.app:create_app", env, workers) as base:
             print(f"app: {workers} uvicorn workers; {seconds:.0f} s at {rate:.0f} submissions/s offered…",
                   file=sys.stderr)
             results.append(report("app", *await drive(base, people, seconds, rate, dashboards=True,
-                                                      path=f"/api/v1/operations/{OPERATION}/seizures", label="paced")))
+                                                      path=SUBMIT, label="paced")))
             results.append(report("app, all-out (no dashboards)", *await drive(
-                base, people, capacity_seconds, None, dashboards=False,
-                path=f"/api/v1/operations/{OPERATION}/seizures", label="all-out")))
+                base, people, capacity_seconds, None, dashboards=False, path=SUBMIT, label="all-out")))
         with served("benchmarks.bare_insert:create_app", {"BARE_DATABASE_URL": url}, workers) as base:
             results.append(report("bare insert", *await drive(base, people, min(seconds, 30), rate,
                                                               dashboards=False, path="/insert", label="paced")))

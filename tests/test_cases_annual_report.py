@@ -79,7 +79,8 @@ async def test_values_read_as_words_dates_as_date_cells_and_a_genus_as_spp(clien
                                                                            year_of_records):
     thunder = await db.scalar(select(Operation).where(Operation.code == "THUNDER-2026"))
     await logged(db, settings, thunder, cast.kenya, "KE-GENUS", seizure_date="2026-10-20",
-                 items=[{"taxon": "Manis", "term": "SCA", "quantity": 4, "unit": "kg"}])
+                 items=[{"taxon": "Manis", "term": "SCA", "quantity": 4, "unit": "kg"}],
+                 legislation="Wildlife Conservation and Management Act 2013, s. 92")
     response = await client.get(URL, params={"country": "KEN", "year": "2026"}, headers=await bearer(db, cast.kenya))
     _cover, [header, *rows] = sheets(response.content)
     column = {name: n for n, name in enumerate(header)}
@@ -94,6 +95,8 @@ async def test_values_read_as_words_dates_as_date_cells_and_a_genus_as_spp(clien
     assert "Airport" in ivory[column["Location of seizure"]]
     genus = next(r for r in rows if r[column["Quantity"]] == 4)
     assert genus[column["Species (scientific name)"]] == "Manis spp."
+    assert genus[column["Legislation under which charges were brought"]] == (
+        "Wildlife Conservation and Management Act 2013, s. 92")  # the record's case file
 
 
 async def test_who_may_export_which_country(client, db, cast, year_of_records):

@@ -46,6 +46,7 @@ COLUMNS = (
     ("transit", N_("Countries of transit (ISO)")),
     ("destination", N_("Country of destination/import (ISO)")),
     ("offender_nationalities", N_("Nationality of offenders (ISO)")),
+    ("law", N_("Legislation under which charges were brought")),
     ("sanctions", N_("Criminal, civil or administrative sanctions")),
     ("disposal", N_("Disposal of confiscated specimens")),
     ("additional", N_("Additional information")),
@@ -112,6 +113,7 @@ async def annual_report(session: AsyncSession, user: User, country: str, year: i
         "transit": ";".join(iso(c) for c in seizure.transit_countries),
         "destination": iso(seizure.destination_country),
         "offender_nationalities": ";".join(iso(c) for c in seizure.suspect_nationalities),
+        "law": seizure.legislation or "",  # the record's case file (Ecomessage 1.3)
         "sanctions": sanctions.get(seizure.id, ""), "disposal": "",
         "additional": "; ".join(p for p in (
             f"{operation} {seizure.seizure_ref}",

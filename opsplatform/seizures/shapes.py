@@ -42,11 +42,12 @@ class Parts:
     companies: dict[int, list[SeizureCompany]] = field(default_factory=dict)
 
 
-async def parts_of(session: AsyncSession, seizure_ids: list[int]) -> Parts:
+async def parts_of(session: AsyncSession, seizure_ids: list[int], *, items: bool = True) -> Parts:
+    """`items=False` when only the people are wanted."""
     parts = Parts()
     for item, name in (await session.execute(
             select(SeizureItem, Taxon.scientific_name).join(Taxon, Taxon.id == SeizureItem.taxon_id)
-            .where(SeizureItem.seizure_id.in_(seizure_ids)).order_by(SeizureItem.item_no))).all():
+            .where(SeizureItem.seizure_id.in_(seizure_ids)).order_by(SeizureItem.item_no))).all() if items else ():
         parts.items.setdefault(item.seizure_id, []).append((item, name))
     for suspect in (await session.scalars(select(Suspect).where(Suspect.seizure_id.in_(seizure_ids))
                                           .order_by(Suspect.id))).all():
@@ -70,7 +71,7 @@ async def seizure_fields(session: AsyncSession, seizure: Seizure, parts: Parts |
 
 async def people_of(session: AsyncSession, seizure: Seizure) -> tuple[list[Suspect], list[SeizureCompany]]:
     """The record's suspects and companies, in the order they were recorded."""
-    parts = await parts_of(session, [seizure.id])
+    parts = await parts_of(session, [seizure.id], items=False)
     return parts.suspects.get(seizure.id, []), parts.companies.get(seizure.id, [])
 
 

@@ -1,28 +1,86 @@
 """Text, numbers and codes as people send them (a form, a sheet cell, JSON, an operation file): read in one place, and a
 problem said in one wording, in the reader's language. Dates have their own module, `dates`.
 
-A typed number may carry grouping: "1,234.5" and "1.234,5", "1 234,5" and "1'234.5" all read 1234.5. The one
-ambiguous shape, a single separator followed by exactly three digits ("1,234", "1.500"), reads as the reader's
-language writes numbers: grouping where that separator groups digits (1234 in English for "1,234", 1500 in Spanish
-for "1.500"), a decimal point elsewhere (1.234 in French), as a spreadsheet set to that language reads it.
+Typed text is read in a locale (`read_in`): a sheet's, chosen for its upload or else its reporting country's
+(`country_locale`), or else the reader's language. Numbers in the locale's own writing are read by Babel ("1,234.5" in
+English, "1 234,5" in French with any kind of space, "1.234,5" in Spanish, "12,34,567" in Indian English); a number
+written another way is still read where its shape leaves one reading: two different separators (the last one marks
+the decimals), a separator repeated (grouping by threes), one separator followed by other than three digits or after
+a lone 0 ("0,5", "12.75", "0.125": decimals). The one shape with two readings is a single comma or point after one to
+three digits (not a lone 0) and before exactly three ("1,234", "12.500"): the locale reads it where it uses that
+symbol, as grouping ("1,234" in English, "1.500" in Spanish) or as decimals ("1,234" in French); where it uses the
+symbol for neither ("1.234" in French, "1,234" in Swiss German) the number is ambiguous, and refused with the two
+readings (`ambiguous`), never guessed. A real number (JSON, a spreadsheet's numeric cell) is taken as it is.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
 
-from babel.numbers import get_group_symbol
+from babel import Locale, UnknownLocaleError
+from babel.languages import get_official_languages
+from babel.numbers import NumberFormatError, format_decimal, get_decimal_symbol, get_group_symbol, parse_decimal
 
 from opsplatform.i18n import _, current_language
 
-# Spaces that group digits: the ordinary one, no-break and narrow no-break (French), thin; and the Swiss apostrophe.
-_SPACES = re.compile(r"[ \u00a0\u202f\u2009']")
+# Spaces that group digits: the ordinary one, no-break and narrow no-break (French), thin; and the Swiss apostrophes.
+_SPACES = re.compile(r"[ \u00a0\u202f\u2009'\u2019]")
+_TYPED = re.compile(r"[+-]?[\d.,  \u00a0\u202f\u2009'\u2019]*\d[\d.,  \u00a0\u202f\u2009'\u2019]*([eE][+-]?\d+)?")
 _PLAIN = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 # Digits grouped by threes with one separator, optionally a decimal part after the other one.
 _GROUPED = {sep: re.compile(rf"[+-]?\d{{1,3}}(\{sep}\d{{3}})+") for sep in ",."}
+# The shape with two readings: one separator after one to three digits (not a lone 0), exactly three digits after.
+_TWO_READINGS = re.compile(r"[+-]?[1-9]\d{0,2}([.,])\d{3}")
+_LOCALE: ContextVar[str | None] = ContextVar("numbers_and_dates_read_in", default=None)
 
+
+class Ambiguous(ValueError):
+    """A typed number or date with two readings in the locale it is read in."""
+
+
+@contextmanager
+def read_in(locale: str | None) -> Iterator[None]:
+    """Typed numbers and dates read in `locale` (a Babel name such as fr_FR) in this block; None: the reader's
+    language."""
+    token = _LOCALE.set(locale)
+    try:
+        yield
+    finally:
+        _LOCALE.reset(token)
+
+
+def reading_locale() -> str:
+    return _LOCALE.get() or current_language()
+
+
+def known_locale(value: object) -> str | None:
+    """The Babel name of a locale as typed ("fr", "fr-FR", "fr_FR"), or None when there is none such."""
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8}){0,2}", value.strip()):
+        return None
+    try:
+        return str(Locale.parse(value.strip().replace("-", "_")))
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
+@cache
+def country_locale(alpha2: str) -> str:
+    """How a country writes numbers and dates: its most spoken official language there (sw_KE, fr_CI, en_US); English
+    where Babel knows none."""
+    for language in get_official_languages(alpha2, de_facto=True):
+        if (found := known_locale(f"{language}_{alpha2}")) is not None:
+            return found
+    return "en"
+
+
+@cache
+def _symbols(locale: str) -> tuple[str, str]:
+    return get_decimal_symbol(locale), get_group_symbol(locale)
 
 def text(value: object) -> str:
     """Text as typed, trimmed, its lines ending in a newline whatever the browser or system sent: browsers send a
@@ -33,7 +91,8 @@ def text(value: object) -> str:
 
 
 def number(value: object) -> float | None:
-    """The finite number a value holds (a JSON number, or text as typed), or None when it holds none."""
+    """The finite number a value holds (a JSON or spreadsheet number, or text as typed), or None when it holds none or
+    its text has two readings (`ambiguous` tells which)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -44,15 +103,52 @@ def number(value: object) -> float | None:
         return read if math.isfinite(read) else None
     if not isinstance(value, str):
         return None
-    text = _plain(_SPACES.sub("", value.strip()))
-    if text is None or not _PLAIN.fullmatch(text):
+    try:
+        return _typed(value.strip(), reading_locale())
+    except Ambiguous:
         return None
-    read = float(text)
+
+
+def ambiguous(value: object) -> bool:
+    """Whether a value is text that reads as two different numbers in the locale it is read in."""
+    if not isinstance(value, str):
+        return False
+    try:
+        _typed(value.strip(), reading_locale())
+    except Ambiguous:
+        return True
+    return False
+
+
+def _typed(text: str, locale: str) -> float | None:
+    if not _TYPED.fullmatch(text):
+        return None
+    decimal, group = _symbols(locale)
+    compact = _SPACES.sub("", text)
+    if (two := _TWO_READINGS.fullmatch(compact)) and compact == text:
+        if two[1] not in (decimal, group):
+            raise Ambiguous(text)
+        read = float(compact.replace(group, "") if two[1] == group else compact.replace(decimal, "."))
+        return read if math.isfinite(read) else None
+    if "e" not in text.lower():
+        # The locale's own writing, any kind of space standing for a locale that groups with one.
+        own = _SPACES.sub(group, text) if _SPACES.fullmatch(group) else text
+        try:
+            read = float(parse_decimal(own, locale=locale, strict=True))
+        except (NumberFormatError, ValueError):
+            pass
+        else:
+            return read if math.isfinite(read) else None
+    plain = _plain(compact)
+    if plain is None or not _PLAIN.fullmatch(plain):
+        return None
+    read = float(plain)
     return read if math.isfinite(read) else None
 
 
 def _plain(text: str) -> str | None:
-    """The text with grouping removed and a point for decimals, or None when its separators make no number."""
+    """The text with grouping removed and a point for decimals, or None when its separators make no number (the
+    shape with two readings never gets here)."""
     commas, points = text.count(","), text.count(".")
     if commas and points:  # the last separator is the decimal one, the other groups digits
         decimal = "," if text.rfind(",") > text.rfind(".") else "."
@@ -67,13 +163,7 @@ def _plain(text: str) -> str | None:
     if text.count(separator) > 1:  # "1,234,567": only grouping repeats
         return text.replace(separator, "") if _GROUPED[separator].fullmatch(text) else None
     whole, _sep, fraction = text.partition(separator)
-    if len(fraction) == 3 and _GROUPED[separator].fullmatch(text) and _groups_digits(separator):
-        return whole + fraction
     return whole + "." + fraction
-
-
-def _groups_digits(separator: str) -> bool:
-    return get_group_symbol(current_language()) == separator
 
 
 def whole(value: object, low: int, high: int) -> int | None:
@@ -85,12 +175,25 @@ def whole(value: object, low: int, high: int) -> int | None:
 def number_problem(value: object, *, whole: bool = False, strict: bool = False) -> str:
     """What is wrong with a value that is not a number of 0 or more (greater than 0 when strict; whole when whole)."""
     text = _quoted(value)
+    if ambiguous(value):
+        return ambiguity(text)
     # One literal per message, so that extraction finds each of them.
     if whole:
         return _('must be a whole number of 0 or more (got "%(value)s")', value=text)
     if strict:
         return _('must be a number greater than 0 (got "%(value)s")', value=text)
     return _('must be a number of 0 or more (got "%(value)s")', value=text)
+
+
+def ambiguity(text: str) -> str:
+    """The two readings of an ambiguous number, written as the locale it is read in writes them."""
+    locale = reading_locale()
+    separator = "," if "," in text else "."
+    digits = _SPACES.sub("", text).lstrip("+-")
+    grouped, decimals = float(digits.replace(separator, "")), float(digits.replace(separator, "."))
+    return _('is ambiguous: "%(value)s" may be %(grouped)s or %(decimals)s; write %(plain)s or %(decimals)s, or '
+             'choose the language the sheet was written in', value=text, grouped=format_decimal(grouped, locale=locale),
+             decimals=format_decimal(decimals, locale=locale, format="0.0##"), plain=f"{grouped:.0f}")
 
 
 def range_problem(value: object, low: float, high: float) -> str:

@@ -52,7 +52,24 @@ def value_label(code: str | None) -> str:
         "live": _("Live"), "dead": _("Dead"), "mixed": _("Mixed"),
         "passport": _("Passport"), "national_id": _("National identity card"),
         "residence_permit": _("Residence permit"),
+        **_report_values(),
     }.get(code, code)
+
+
+def _report_values() -> dict[str, str]:
+    """The reasons for a seizure and the disposals of confiscated specimens (models/vocabulary.py)."""
+    return {"no_permit": _("No CITES permit or certificate"),
+            "invalid_permit": _("Invalid, expired or fraudulent permit"),
+            "exceeds_permit": _("Quantity exceeds the permit"),
+            "not_matching_permit": _("Specimens do not match the permit"),
+            "undeclared": _("Not declared or misdeclared"),
+            "illegal_possession": _("Illegal possession or domestic trade"),
+            "returned_to_export": _("Returned to the country of export"),
+            "rescue_centre": _("Placed in a rescue centre, zoo or botanical garden"),
+            "released_to_wild": _("Released into the wild"), "held_as_evidence": _("Held as evidence"),
+            "stored": _("Stored by the authorities"), "destroyed": _("Destroyed"),
+            "scientific_use": _("Used for science, education or identification"),
+            "sold": _("Sold or auctioned"), "died_or_euthanised": _("Died or euthanised")}
 
 
 def status_label(status: str) -> str:
@@ -162,7 +179,9 @@ def form_field_label(name: str) -> str:
             "role_on_team": _("Role"), "country": _("Country"), "date": _("Date"), "to": _("Last day"),
             "language": _("Language"), "countries": _("Countries"), "terms": _("Terms"), "taxa": _("Taxa"),
             "modes": _("Mode"), "q": _("Search"), "year": _("Year"), "file": _("File"),
+            "locale": _("Language the sheet's numbers and dates are written in"),
             "share_with_iccwc": _("The data may be shared with ICCWC partners"),
+            "contact_name": _("Contact person"), "contact_email": _("E-mail"), "contact_phone": _("Telephone"),
             "idempotency_key": _("The form's sending key (open the form again)")}.get(name) or column_label(name)
 
 
@@ -199,7 +218,8 @@ def column_label(name: str) -> str:
             "quantity": _("Quantity"), "unit": _("Unit"), "estimated_value": _("Estimated value"),
             "currency": _("Currency"), "concealment": _("Concealment"), "suspects_arrested": _("Suspects arrested"),
             "suspect_nationalities": _("Nationalities of the suspects"), "case_status": _("Case status"),
-            "notes": _("Notes"), "normalised_unit": _("Normalised unit"),
+            "notes": _("Notes"), "seizure_reason": _("Reason for seizure"),
+            "disposal": _("Disposal of the confiscated specimens"), "normalised_unit": _("Normalised unit"),
             "normalised_quantity": _("Normalised quantity"), **_case_file_labels()}.get(name, name)
 
 

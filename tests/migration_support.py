@@ -8,17 +8,22 @@ from datetime import date
 from sqlalchemy import MetaData, Table, insert, select
 
 from opsplatform.database import utcnow
+from opsplatform.models.auth import Role, User
 from opsplatform.models.reference import Taxon
-from tests.results_support import IVORY
+from opsplatform.policy import TEAM_ROLES
+from tests.results_support import ACTIVE, IVORY
 
 
 async def stored_as_then(db, operation_id: int, user_id: int, *, suspects: tuple[dict, ...] = (),
                          **item: float) -> int:
     """IVORY's record as a sender stored it then: its two items (one in kilograms, one counted) with `item`'s values,
     and the `suspects` given (their columns as they were)."""
-    seizures, items, people = await db.run_sync(lambda session: [
+    seizures, items, people, units = await db.run_sync(lambda session: [
         Table(name, MetaData(), autoload_with=session.connection()) for name in ("seizures", "seizure_items",
-                                                                                 "suspects")])
+                                                                                 "suspects", "units")])
+    if await db.scalar(select(units.c.code).where(units.c.code == "KIL")) is None:  # kilograms' code before 2021
+        await db.execute(insert(units).values(code="KIL", name_en="kilograms", family="mass", factor=1,
+                                              aliases="kg"))
     now, taxon = utcnow(), await db.scalar(select(Taxon.id).where(Taxon.scientific_name == "Loxodonta africana"))
     record_id = (await db.execute(insert(seizures).values(
         operation_id=operation_id, reporting_country="KEN", seizure_ref=IVORY["seizure_ref"],
@@ -34,3 +39,27 @@ async def stored_as_then(db, operation_id: int, user_id: int, *, suspects: tuple
     if suspects:
         await db.execute(insert(people), [{"seizure_id": record_id, **suspect} for suspect in suspects])
     return record_id
+
+
+async def operation_as_then(db) -> int:
+    """Thunder (results_support.ACTIVE) as an older revision stored it: its row and participants with the columns their
+    tables have then, and every coordinator (leading), analyst and press officer then in the database on its team."""
+    operations, participants, members = await db.run_sync(lambda session: [
+        Table(name, MetaData(), autoload_with=session.connection()) for name in ("operations", "participants",
+                                                                                 "operation_members")])
+    now = utcnow()
+    operation_id = (await db.execute(insert(operations).values(
+        code=ACTIVE["code"], name=ACTIVE["name"], series=ACTIVE["code"].rsplit("-", 1)[0], objectives="",
+        lead_organisations=[], start_date=date.fromisoformat(ACTIVE["start"]),
+        end_date=date.fromisoformat(ACTIVE["end"]), grace_days=ACTIVE["grace_days"], phase=ACTIVE["phase"],
+        target_terms=[], created_at=now, version=1).returning(operations.c.id))).scalar_one()
+    await db.execute(insert(participants), [
+        {"operation_id": operation_id, "country_code": c["country"], "publicity": c["publicity"],
+         "share_by_default": False} for c in ACTIVE["countries"]])
+    team = (await db.execute(select(User.id, User.role).where(User.role.in_(TEAM_ROLES), User.network_code.is_(None))
+                             .order_by(User.id))).all()
+    if team:
+        await db.execute(insert(members), [{"operation_id": operation_id, "user_id": user_id, "role": role,
+                                            "lead": role == Role.coordinator, "added_at": now}
+                                           for user_id, role in team])
+    return operation_id

@@ -100,6 +100,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ('GET', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}/attachments/{file_id:int}'):       "401   404   200   404   404   200   404   200   404",
     ('GET', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}/case-events'):                     "401   404   200   404   404   200   403   200   404",
     ('POST', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}/case-events'):                    "401   404   400   404   404   403   403   400   404",
+    ('PUT', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}/disposal'):                        "401   404   400   404   404   403   403   400   404",
     ('GET', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}/ecomessage.docx'):                 "401   404   200   404   404   200   403   200   404",
     ('GET', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}/ecomessage.html'):                 "401   404   200   404   404   200   403   200   404",
     ('GET', '/api/v1/operations/{code:str}/seizures/{seizure_id:int}/ecomessage.pdf'):                  "401   404   200   404   404   200   403   200   404",
@@ -181,6 +182,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ('POST', '/operations/{code:str}/seizures/{seizure_id:int}/attachments/{file_id:int}/remove'):       "login 404   400   404   404   403   403   302   404",
     ('GET', '/operations/{code:str}/seizures/{seizure_id:int}/attachments/{file_id:int}/thumbnail'):     "login 404   200   404   404   200   404   200   404",
     ('POST', '/operations/{code:str}/seizures/{seizure_id:int}/case-events'):                           "login 404   400   404   404   403   403   400   404",
+    ('POST', '/operations/{code:str}/seizures/{seizure_id:int}/disposal'):                              "login 404   400   404   404   403   403   400   404",
     ('GET', '/operations/{code:str}/seizures/{seizure_id:int}/ecomessage'):                             "login 404   200   404   404   200   403   200   404",
     ('GET', '/operations/{code:str}/seizures/{seizure_id:int}/ecomessage.docx'):                        "login 404   200   404   404   200   403   200   404",
     ('GET', '/operations/{code:str}/seizures/{seizure_id:int}/ecomessage.html'):                        "login 404   200   404   404   200   403   200   404",
@@ -205,6 +207,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ('GET', '/help/{guide:str}'):                                                                       "200   200   200   200   200   200   200   200   200",
     ('GET', '/help/images/{file_name:str}'):                                                            "404   404   404   404   404   404   404   404   404",
     ('GET', '/records'):                                                                                "login 403   200   200   200   200   403   200   200",
+    ('POST', '/register'):                                                                              "login 403   403   403   403   403   403   302   302",
     ('GET', '/compare'):                                                                                "login 403   200   200   200   200   200   200   200",
     ('GET', '/reports/annual-illegal-trade'):                                                           "login 403   200   200   200   200   403   200   200",
     ('GET', '/reports/annual-illegal-trade.xlsx'):                                                      "login 403   400   400   400   400   403   400   400",
@@ -238,6 +241,9 @@ REQUESTS: dict[tuple[str, str], dict] = {
     ("POST", "/operations/{code:str}/seizures/{seizure_id:int}/attachments"): {"files": {"files": ("", b"", "image/png")}},
     ("POST", "/api/v1/operations/{code:str}/seizures/{seizure_id:int}/status"): {"json": {"action": "answer",
                                                                                          "message": "x"}},
+    ("POST", "/operations/{code:str}/seizures/{seizure_id:int}/disposal"): {"data": {"disposal": "lost"}},
+    ("PUT", "/api/v1/operations/{code:str}/seizures/{seizure_id:int}/disposal"): {"json": {"disposal": "lost"}},
+    ("POST", "/register"): {"data": {"year": "1900"}},  # refused: no register is opened
 }
 QUERY = {("GET", "/taxa/search"): "?q=Loxodonta", ("GET", "/api/v1/taxa"): "?q=Loxodonta"}
 # Fixed values of path parameters that are not records of the world (/schema/{path} serves only the documentation

@@ -7,15 +7,27 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from opsplatform.auth.services import create_user
+from opsplatform.briefings.post import FOLLOW_UP_COUNTRIES, LEAST_COMPLETE
 from opsplatform.briefings.services import generate
 from opsplatform.database import utcnow
+from opsplatform.labels import country_name
 from opsplatform.models.documents import Artifact
 from opsplatform.models.operations import Operation
+from opsplatform.models.vocabulary import CASE_STAGES
 from tests.conftest import form_post, login, work_off
-from tests.documents_support import docx_text, known_operation, pdf_text, quantities, window_around
+from tests.documents_support import (
+    LONG_NAMED,
+    docx_text,
+    known_operation,
+    many_countries,
+    pdf_text,
+    quantities,
+    window_around,
+)
 from tests.results_support import join_everyone, member
 from tests.test_cli import opsplatform
 
@@ -221,3 +233,36 @@ async def test_the_post_operation_briefing_shows_the_follow_up_funnel(db, settin
     html = plain(artifact.content.decode())
     investigated = sum(s["case_status"] == "investigation" for s in sent)
     assert f"All countries {len(sent)} {investigated} 0 0 0 0 0" in html  # every case is under investigation
+
+
+async def test_a_briefing_of_many_countries_names_each_and_keeps_its_tables_short(db, settings, cast):
+    operation = await many_countries(db, settings, cast)  # 40 countries, one seizure each, every case to the end
+    artifact = await generate(db, settings, await member(db, cast.coordinator, operation), kind="post", fmt="html",
+                              lang="en", now=utcnow())
+    html = artifact.content.decode()
+    table, listed = html.split("Results by country")[1].split("By region")[0].split("</table>")
+    names = {str(escape(country_name(code))) for code in LONG_NAMED}
+    in_table = {name for name in names if f"<td>{name}</td>" in table}
+    in_list = {name for name in names if f"{name}&nbsp;(1)" in listed}
+    assert len(in_table) == 20 and in_table | in_list == names and not in_table & in_list
+    assert "20 more countries, with their seizures:" in listed
+    # The follow-up names the countries with most seizures and adds the others up; the total stays the total.
+    funnel = html.split('class="funnel"')[1].split("</table>")[0]
+    assert funnel.count("<tr") == 1 + FOLLOW_UP_COUNTRIES + 2  # the head, the countries named, the others, the total
+    rest = len(LONG_NAMED) - FOLLOW_UP_COUNTRIES
+    assert "Other countries " + " ".join([str(rest)] * (1 + len(CASE_STAGES))) in plain(funnel)
+    assert "All countries " + " ".join([str(len(LONG_NAMED))] * (1 + len(CASE_STAGES))) in plain(funnel)
+    # Completeness lists the countries that reported least and says how the others did.
+    completeness = html.split("The countries that reported least")[1].split("Data quality")[0]
+    assert completeness.count("<tr>") == 1 + LEAST_COMPLETE
+    assert re.search(rf"The other {len(LONG_NAMED) - LEAST_COMPLETE} countries reported on \d+&nbsp;% of days or "
+                     r"more\.", completeness)
+
+
+async def test_the_sitrep_of_many_countries_names_each(db, settings, cast):
+    operation = await many_countries(db, settings, cast)
+    artifact = await generate(db, settings, await member(db, cast.coordinator, operation), kind="sitrep", fmt="pdf",
+                              lang="en", now=utcnow())
+    text = plain(pdf_text(artifact.content))
+    assert "20 more countries, with their seizures:" in text
+    assert [code for code in LONG_NAMED if country_name(code) not in text] == []

@@ -87,3 +87,29 @@ async def test_line_breaks_typed_in_a_browser_keep_paragraphs_apart(client, db, 
     shown = environment().from_string("{{ text | paragraphs }}|{{ text | blocks | length }}").render(
         text="First quote.\r\n\r\nSecond quote.\r\nSame person.")  # as stored before this rule
     assert shown == "<p>First quote.</p><p>Second quote.<br>Same person.</p>|2"
+
+
+@pytest.mark.parametrize(("locale", "typed", "read"), [
+    ("en_US", "1,234", 1234), ("en_US", "1.234", 1.234), ("fr_FR", "1,234", 1.234), ("es_ES", "1.500", 1500),
+    ("es_MX", "1,500", 1500), ("de_CH", "1’234.5", 1234.5), ("en_IN", "12,34,567", 1234567),
+    ("ru_RU", "1\u00a0234,5", 1234.5), ("fr_FR", "1 234,5", 1234.5), ("fr_FR", "1,234.5", 1234.5),
+    ("fr_FR", "0.125", 0.125), ("de_CH", "0,125", 0.125), ("fr_FR", "1234.567", 1234.567), ("fr_FR", "12.5", 12.5),
+])
+def test_a_sheets_language_reads_its_numbers(locale, typed, read):
+    with checks.read_in(locale):
+        assert checks.number(typed) == read and not checks.ambiguous(typed)
+
+
+@pytest.mark.parametrize(("locale", "typed"), [("fr_FR", "1.234"), ("fr_FR", "-12.500"), ("de_CH", "1,234"),
+                                                ("en_ZA", "999.000"), ("ru_RU", "1.234")])
+def test_one_separator_before_three_digits_that_the_language_never_writes_is_ambiguous(locale, typed):
+    with checks.read_in(locale):
+        assert checks.number(typed) is None and checks.ambiguous(typed)
+        assert checks.number_problem(typed, strict=True).startswith(f'is ambiguous: "{typed}" may be ')
+
+
+def test_a_country_writes_numbers_in_its_most_spoken_official_language():
+    assert [checks.country_locale(code) for code in ("KE", "CI", "US", "MX", "CH", "ZZ")] == \
+        ["sw_KE", "fr_CI", "en_US", "es_MX", "de_CH", "en"]
+    assert [checks.known_locale(name) for name in ("fr-FR", "fr_FR", "es", "klingon", "", None, "xx_YY")] == \
+        ["fr_FR", "fr_FR", "es", None, None, None, None]

@@ -8,6 +8,7 @@ import asyncio
 import copy
 import logging
 from dataclasses import replace
+from datetime import date
 
 import httpx
 import pytest
@@ -25,6 +26,7 @@ from opsplatform.models.notifications import Notification
 from opsplatform.models.operations import FocalPoint, Participant
 from opsplatform.models.seizures import NilReturn, Seizure, SheetImport
 from opsplatform.operations import team
+from opsplatform.operations.registers import national_register
 from opsplatform.operations.team import TeamEntry
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import breakdowns, summary
@@ -70,6 +72,36 @@ def csv_sheet(ref: str, country_column: str = "") -> bytes:
     header = "seizure_ref,seizure_date,taxon,term,quantity" + (",reporting_country" if country_column else "")
     row = f"{ref},2026-10-04,Loxodonta africana,TUS,3" + (f",{country_column}" if country_column else "")
     return f"{header}\n{row}\n".encode()
+
+
+# --- a country's national register is that country's alone -----------------------------------------------------------
+
+async def test_a_countrys_national_register_is_seen_by_its_own_focal_points_alone(client, db, cast, asean, thunder):
+    """The seizures Kenya logs outside any operation: no coordinator (not even Thunder's lead), analyst, press
+    officer or other country's focal point learns the register exists, reads its records or finds them."""
+    register = await national_register(db, "KEN", 2026, date(2026, 6, 1), cast.kenya.id)
+    await db.commit()
+    kenya = await bearer(db, cast.kenya)
+    record = await client.post(f"/api/v1/operations/{register.code}/seizures", headers=kenya, json={
+        **copy.deepcopy(IVORY), "seizure_ref": "KE-OUT-1", "seizure_date": "2026-02-14", "suspects": []})
+    assert record.status_code == 201, record.text
+    seizure = f"/operations/{register.code}/seizures/{record.json()['id']}"
+    for user in (cast.tanzania, cast.coordinator, asean, cast.analyst, cast.press):
+        headers = await bearer(db, user)
+        assert (await client.get(f"/api/v1/operations/{register.code}", headers=headers)).status_code == 404
+        assert (await client.get(f"/api/v1{seizure}", headers=headers)).status_code == 404, user.email
+        assert register.code not in {o["code"] for o in (await client.get("/api/v1/operations",
+                                                                          headers=headers)).json()}
+        client.cookies.clear()
+        await login(client, user)
+        assert (await client.get(seizure)).status_code == 404
+        assert register.code not in (await client.get("/")).text
+        if user is not cast.press:
+            assert "KE-OUT-1" not in (await client.get("/records", params={"q": "KE-OUT"})).text
+    assert (await client.get(f"/api/v1{seizure}", headers=kenya)).status_code == 200
+    client.cookies.clear()
+    await login(client, cast.kenya)
+    assert "KE-OUT-1" in (await client.get("/records", params={"q": "KE-OUT"})).text
 
 
 # --- a network coordinator reaches its network's countries only -------------------------------------------------------

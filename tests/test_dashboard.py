@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from opsplatform.models.seizures import Seizure
+from opsplatform.reporting import exports
 from tests.conftest import login
 from tests.results_support import IVORY, active_operation, bearer, member
 
@@ -78,6 +79,48 @@ async def test_exports_in_three_formats_hold_no_nominal_data(client, db, cast, r
         assert "KE-1" in text and "UG-1" in text
     geo = json.loads((await client.get(f"{BASE}/export.geojson")).content)
     assert geo["features"][0]["geometry"] == {"type": "Point", "coordinates": [36.93, -1.32]}
+
+
+async def test_an_export_filtered_by_taxon_lists_that_taxons_items(client, db, cast, results):
+    body = {**IVORY, "seizure_ref": "KE-3", "seizure_date": "2026-10-06", "items": [
+        {"taxon": "Manis javanica", "term": "SCA", "quantity": 8, "unit": "kg"}, *IVORY["items"]]}
+    body.pop("suspects")
+    response = await client.post(f"/api/v1{BASE}/seizures", json=body, headers=await bearer(db, cast.kenya))
+    assert response.status_code == 201, response.text
+    await login(client, cast.coordinator)
+    for params in ({"taxa": "Manis"}, {"terms": "SCA"}, {"taxa": "Manis javanica", "terms": "SCA,TUS"}):
+        exported = await client.get(f"{BASE}/export.csv", params={**params, "fields": ["seizure_ref", "item_no",
+                                                                                      "taxon", "term"]})
+        assert exported.status_code == 200, params
+        rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+        assert rows == [{"seizure_ref": "KE-3", "item_no": "1", "taxon": "Manis javanica", "term": "SCA"}], params
+    geo = json.loads((await client.get(f"{BASE}/export.geojson", params={"taxa": "Manis"})).content)
+    assert [f["properties"]["seizure_ref"] for f in geo["features"]] == ["KE-3"]
+
+
+async def test_an_export_written_a_batch_at_a_time_is_the_file_written_whole():
+    fields = ["seizure_ref", "notes", "latitude", "longitude"]
+    rows = [["KE-1", "'=1+1", -1.32, 36.93], ["KE-2", None, None, None], ["TZ-1", "Dar es Salaam; ü", 0.5, 1.5]]
+
+    async def batches(*sizes):
+        start = 0
+        for size in sizes:
+            yield rows[start:start + size]
+            start += size
+
+    whole = io.StringIO()
+    csv.writer(whole, lineterminator="\r\n", quoting=csv.QUOTE_ALL).writerows([fields, *rows])
+    features = [{"type": "Feature", "properties": dict(zip(fields, row, strict=True)),
+                 "geometry": {"type": "Point", "coordinates": [row[3], row[2]]} if row[2] is not None else None}
+                for row in rows]
+    for sizes in ((3,), (1, 2), (1, 1, 1), (0, 3)):
+        written = b"".join([c async for c in exports.csv_chunks(batches(*sizes), fields)])
+        assert written == ("\ufeff" + whole.getvalue()).encode()
+        written = b"".join([c async for c in exports.geojson_chunks(batches(*sizes), fields)])
+        assert written == json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()
+        assert json.loads(written)["features"][1]["geometry"] is None
+    nothing = b"".join([c async for c in exports.geojson_chunks(batches(), fields)])
+    assert json.loads(nothing) == {"type": "FeatureCollection", "features": []}
 
 
 async def test_a_focal_point_exports_only_what_it_sees_in_full(client, db, cast, results):

@@ -17,9 +17,9 @@ from opsplatform.models import metadata
 from opsplatform.models.seizures import SeizureCompany
 from opsplatform.reference.loader import load_all
 from opsplatform.settings import Settings, SettingsError, describe, load
-from tests.migration_support import stored_as_then
+from tests.migration_support import operation_as_then, stored_as_then
 from tests.pgcluster import free_port
-from tests.results_support import active_operation, bearer
+from tests.results_support import bearer
 
 
 async def test_migrations_from_empty_create_every_table(postgres_server, tmp_path):
@@ -56,10 +56,10 @@ async def test_the_ecomessage_upgrade_keeps_every_record_and_a_suspects_whole_na
         await load_all(db)
         kenya = await create_user(db, email="wanjiru@kws.test", name="Wanjiru", role="focal_point", country="KEN",
                                   cleared_for_nominal=True)
-        operation = await active_operation(db)
+        operation_id = await operation_as_then(db)
         suspect = {"nationality": "VNM", "sex": "male", "role": "courier",
                    "name_encrypted": encrypt(settings, "Tran Van A")}
-        record_id = await stored_as_then(db, operation.id, kenya.id, suspects=(suspect,))
+        record_id = await stored_as_then(db, operation_id, kenya.id, suspects=(suspect,))
         await db.commit()
     await engine.dispose()
     await asyncio.to_thread(upgrade, url)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from opsplatform import dates
+from opsplatform.checks import read_in
 from opsplatform.errors import InvalidInput
 from opsplatform.reporting.filters import ResultFilter
 from tests.conftest import login
@@ -71,3 +72,25 @@ async def test_a_page_says_which_field_is_wrong_in_words(client, db, cast):
     assert '<a href="#f-start">Start</a>: must be a date as YYYY-MM-DD (got &#34;1 October&#34;)' in page.text
     assert 'id="f-start"' in page.text and 'value="1 October"' in page.text  # the field, with what was typed
     assert "start: must" not in page.text
+
+
+@pytest.mark.parametrize(("locale", "typed", "read"), [
+    ("en_US", "10/2/2026", date(2026, 10, 2)), ("en_GB", "02/10/2026", date(2026, 10, 2)),
+    ("fr_FR", "02/10/2026", date(2026, 10, 2)), ("de_DE", "02.10.2026", date(2026, 10, 2)),
+    ("es_ES", "2-10-2026", date(2026, 10, 2)), ("en_US", "2026/10/02", date(2026, 10, 2)),
+    ("zh_Hans_CN", "2026/10/2", date(2026, 10, 2)), ("zh_Hans_CN", "13/10/2026", date(2026, 10, 13)),
+    ("fr_FR", "02/10/2026 00:00", date(2026, 10, 2)), ("fr_FR", "2026-10-02", date(2026, 10, 2)),
+    ("en_US", "13/10/2026", None), ("fr_FR", "31/02/2026", None), ("fr_FR", "02/10", None),
+])
+def test_a_day_reads_as_the_sheets_language_writes_it(locale, typed, read):
+    with read_in(locale):
+        assert dates.day(typed) == read
+
+
+@pytest.mark.parametrize(("locale", "typed"), [("fr_FR", "02/10/26"), ("en_US", "10/2/26"),
+                                                ("zh_Hans_CN", "02/10/2026")])
+def test_a_day_with_two_readings_is_refused_with_its_reason(locale, typed):
+    with read_in(locale):
+        assert dates.day(typed) is None
+        assert dates.day_problem(typed).startswith(f'is ambiguous: "{typed}" could be read as two different days')
+        assert typed not in dates.day_problem(typed, quoted=False)

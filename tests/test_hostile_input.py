@@ -17,12 +17,13 @@ from opsplatform.app import create_app
 from opsplatform.auth.services import create_user
 from opsplatform.database import make_engine, make_sessionmaker, session_scope, upgrade
 from opsplatform.models.audit import AuditEvent
+from opsplatform.models.operations import Operation
 from opsplatform.models.seizures import Seizure, SeizureItem
 from opsplatform.reference.loader import load_all
 from opsplatform.reporting.summary import summary
 from opsplatform.settings import Settings
 from tests.conftest import form_post, login, password_hash
-from tests.migration_support import stored_as_then
+from tests.migration_support import operation_as_then, stored_as_then
 from tests.pgcluster import free_port
 from tests.results_support import IVORY, active_operation, bearer, member
 from tests.test_cli import opsplatform
@@ -147,9 +148,9 @@ async def test_values_stored_before_the_bounds_are_bounded_by_the_upgrade_and_ev
         for person in people.values():
             person.password_hash = password_hash()
         await db.commit()
-        operation = await active_operation(db)
+        operation_id = await operation_as_then(db)
         # As a sender could store them before the bounds: 1e308 kg twice, and a value of 1e25.
-        record_id = await stored_as_then(db, operation.id, people["focal_point"].id, quantity=1e308,
+        record_id = await stored_as_then(db, operation_id, people["focal_point"].id, quantity=1e308,
                                          estimated_value=1e25)
         await db.commit()
     await engine.dispose()
@@ -160,7 +161,7 @@ async def test_values_stored_before_the_bounds_are_bounded_by_the_upgrade_and_ev
         assert stored == {(1e9, None)}
         changed = (await db.scalars(select(AuditEvent).where(AuditEvent.actor == "migration 0010"))).all()
         assert len(changed) == 2 and "1e+308" in changed[0].before["quantity"]
-        figures = await summary(db, await member(db, people["coordinator"], operation))
+        figures = await summary(db, await member(db, people["coordinator"], await db.get(Operation, operation_id)))
         assert {(e["term"], e["unit"]): e["quantity"] for e in figures["by_term_unit"]} == {
             ("TUS", "kg"): 1e9, ("TUS", "number"): 1e9}  # the figures were made again from the bounded records
     await engine.dispose()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import io
+from datetime import date
 
 import openpyxl
 import pytest
@@ -11,8 +13,9 @@ from sqlalchemy import func, select, update
 from opsplatform.errors import InvalidInput
 from opsplatform.models.audit import AuditEvent
 from opsplatform.models.operations import Participant
-from opsplatform.models.seizures import Seizure, SeizureItem
+from opsplatform.models.seizures import Seizure, SeizureItem, SheetImport
 from opsplatform.seizures.imports import import_sheet
+from tests.conftest import form_post, login
 from tests.results_support import active_operation, member
 from tests.test_cli import opsplatform
 
@@ -146,3 +149,132 @@ async def test_the_cli_imports_with_a_report_and_exit_1_on_rejected_rows(databas
     code, out, _err = await opsplatform("import", "seizures", "--database-url", database_url, "--operation",
                                         "THUNDER-2026", "--country", "KEN", str(path))
     assert code == 0 and "0 updated, 2 unchanged" in out
+
+
+# --- numbers and dates as the sender's spreadsheet wrote them -------------------------------------------------------
+
+TYPED_HEADER = ["seizure_ref", "item_no", "seizure_date", "latitude", "longitude", "taxon", "term", "quantity", "unit",
+                "estimated_value", "currency", "suspects_arrested"]
+# The same three items as Excel writes them with its cells formatted as text, set to English (United States) and to
+# French (France): grouping, decimal signs and the order of day and month each language's way.
+AS_ENGLISH = [["KE-20", "1", "10/2/2026", "-1.319167", "36.927778", "Loxodonta africana", "TUS", "1,234.5", "KGM",
+               "15,000.75", "USD", "2"],
+              ["KE-20", "2", "10/2/2026", "-1.319167", "36.927778", "Loxodonta africana", "TUS", "1,234", "", "", "",
+               "2"],
+              ["KE-21", "1", "10/13/2026", "", "", "Manis javanica", "SCA", "0.125", "kg", "1,250,000", "KES", "0"]]
+AS_FRENCH = [["KE-20", "1", "02/10/2026", "-1,319167", "36,927778", "Loxodonta africana", "TUS", "1\u202f234,5", "KGM",
+              "15\u202f000,75", "USD", "2"],
+             ["KE-20", "2", "02/10/2026", "-1,319167", "36,927778", "Loxodonta africana", "TUS", "1\u202f234", "", "",
+              "", "2"],
+             ["KE-21", "1", "13/10/2026", "", "", "Manis javanica", "SCA", "0,125", "kg", "1\u00a0250\u00a0000", "KES",
+              "0"]]
+
+
+def text_workbook(rows: list[list[str]]) -> bytes:
+    book = openpyxl.Workbook()
+    for row in [TYPED_HEADER, *rows]:
+        book.active.append(row)
+    for line in book.active.iter_rows():
+        for cell in line:
+            cell.number_format = "@"  # cells formatted as text: what is typed stays text
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def excel_csv(rows: list[list[str]], delimiter: str) -> bytes:
+    """As Excel saves "CSV UTF-8": a BOM, CRLF, cells holding the delimiter quoted."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows([TYPED_HEADER, *rows])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+async def stored_items(db) -> list[tuple]:
+    return (await db.execute(
+        select(Seizure.seizure_ref, Seizure.seizure_date, Seizure.latitude, Seizure.longitude,
+               Seizure.suspects_arrested, SeizureItem.item_no, SeizureItem.term_code, SeizureItem.quantity,
+               SeizureItem.unit_code, SeizureItem.estimated_value, SeizureItem.currency)
+        .join(SeizureItem, SeizureItem.seizure_id == Seizure.id)
+        .order_by(Seizure.seizure_ref, SeizureItem.item_no))).all()
+
+
+async def test_a_sheet_saved_by_excel_in_english_or_in_french_gives_the_same_records(db, cast, thunder):
+    kenya = await member(db, cast.kenya, thunder)
+    first = await import_sheet(db, kenya, "KEN", text_workbook(AS_ENGLISH), "kenya-en.xlsx", locale="en_US")
+    assert (first.created, first.problems) == (2, [])
+    records = await stored_items(db)
+    assert records == [
+        ("KE-20", date(2026, 10, 2), -1.319167, 36.927778, 2, 1, "TUS", 1234.5, "KGM", 15000.75, "USD"),
+        ("KE-20", date(2026, 10, 2), -1.319167, 36.927778, 2, 2, "TUS", 1234, None, None, None),
+        ("KE-21", date(2026, 10, 13), None, None, 0, 1, "SCA", 0.125, "KGM", 1250000, "KES")]
+    # Each other way of saving the same sheet finds every record as it is: nothing created, nothing changed.
+    for content, name, locale in ((excel_csv(AS_ENGLISH, ","), "kenya-en.csv", "en_US"),
+                                  (text_workbook(AS_FRENCH), "kenya-fr.xlsx", "fr_FR"),
+                                  (excel_csv(AS_FRENCH, ";"), "kenya-fr.csv", "fr_FR")):
+        again = await import_sheet(db, kenya, "KEN", content, name, locale=locale)
+        assert (again.created, again.updated, again.unchanged, again.problems) == (0, 0, 2, []), name
+    assert await stored_items(db) == records
+
+
+async def test_a_number_with_two_readings_in_the_sheets_language_is_reported_not_guessed(db, cast, thunder):
+    kenya = await member(db, cast.kenya, thunder)
+    french = [row[:] for row in AS_FRENCH[:1]]
+    french[0][7] = "1.234"  # French groups with a space and writes decimals with a comma: a point says neither
+    report = await import_sheet(db, kenya, "KEN", excel_csv(french, ";"), "kenya.csv", locale="fr_FR")
+    assert report.problems == ['row 2: quantity: is ambiguous: "1.234" may be 1\u202f234 or 1,234; write 1234 or '
+                               '1,234, or choose the language the sheet was written in']
+    swiss = [row[:] for row in AS_ENGLISH[:1]]
+    swiss[0][2], swiss[0][7] = "02.10.2026", "1,234"  # Swiss German groups with ’ and writes decimals with a point
+    report = await import_sheet(db, kenya, "KEN", excel_csv(swiss, ";"), "kenya.csv", locale="de_CH")
+    assert len(report.problems) == 1 and report.problems[0].startswith('row 2: quantity: is ambiguous: "1,234"')
+    short_year = [row[:] for row in AS_ENGLISH[:1]]
+    short_year[0][2] = "10/2/26"
+    report = await import_sheet(db, kenya, "KEN", excel_csv(short_year, ","), "kenya.csv", locale="en_US")
+    assert report.problems == ['row 2: seizure_date: is ambiguous: "10/2/26" could be read as two different days (day '
+                               'and month, or the century); write it as YYYY-MM-DD']
+    assert await counts(db) == (0, 0)
+
+
+async def test_a_sheet_is_read_as_its_reporting_country_writes_unless_told_otherwise(db, cast, thunder):
+    kenya = await member(db, cast.kenya, thunder)
+    rows = [["KE-30", "1", "02/10/2026", "", "", "Loxodonta africana", "TUS", "1,234", "KGM", "", "", "0"]]
+    report = await import_sheet(db, kenya, "KEN", excel_csv(rows, ","), "kenya.csv")  # Kenya: 1,234.5; day first
+    assert report.problems == []
+    assert (await stored_items(db))[0][1:8] == (date(2026, 10, 2), None, None, 0, 1, "TUS", 1234)
+    rows[0][7] = "1,5"
+    await import_sheet(db, kenya, "KEN", excel_csv(rows, ";"), "kenya.csv", locale="fr_FR")
+    assert (await stored_items(db))[0][7] == 1.5
+
+
+async def test_a_workbooks_numeric_cells_are_numbers_in_every_language(db, cast, thunder):
+    book = openpyxl.Workbook()
+    book.active.append(["seizure_ref", "seizure_date", "taxon", "term", "quantity", "unit"])
+    book.active.append(["KE-40", date(2026, 10, 9), "Manis javanica", "SCA", 1.234, "KGM"])  # a typed 1.234 kg
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", buffer.getvalue(), "kenya.xlsx",
+                                locale="fr_FR")
+    assert report.problems == []
+    assert (await stored_items(db))[0][7] == 1.234
+
+
+async def test_the_cli_and_the_imports_page_take_the_sheets_language(database_url, db, cast, client, thunder, tmp_path):
+    path = tmp_path / "kenya-fr.csv"
+    path.write_bytes(excel_csv(AS_FRENCH, ";"))
+    code, out, err = await opsplatform("import", "seizures", "--database-url", database_url, "--operation",
+                                       "THUNDER-2026", "--country", "KEN", "--locale", "fr_FR", str(path))
+    assert code == 0, out + err
+    assert [row[7] for row in await stored_items(db)] == [1234.5, 1234, 0.125]
+    code, _out, err = await opsplatform("import", "seizures", "--database-url", database_url, "--operation",
+                                        "THUNDER-2026", "--country", "KEN", "--locale", "klingon", str(path))
+    assert code == 1 and "locale" in err
+    await login(client, cast.kenya)
+    page = (await client.get("/operations/THUNDER-2026/imports")).text
+    assert '<option value="fr_FR">' in page and '<option value="sw_KE">' in page
+    response = await form_post(client, "/operations/THUNDER-2026/imports", {"locale": "fr_FR"},
+                               files={"file": ("kenya-fr.csv", path.read_bytes(), "text/csv")})
+    assert response.status_code in (302, 303), response.text
+    assert (await db.scalars(select(SheetImport.locale).order_by(SheetImport.id))).all() == ["fr_FR", "fr_FR"]
+    refused = await form_post(client, "/operations/THUNDER-2026/imports", {"locale": "xx_XX"},
+                              files={"file": ("kenya-fr.csv", path.read_bytes(), "text/csv")})
+    assert refused.status_code == 400 and "choose one of the languages listed" in refused.text

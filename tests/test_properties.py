@@ -26,7 +26,7 @@ from opsplatform.errors import InvalidInput
 from opsplatform.models.seizures import Seizure
 from opsplatform.seizures import services
 from opsplatform.seizures.imports import ImportReport, import_sheet
-from opsplatform.seizures.sheets import COLUMNS, REQUIRED, SheetError, SheetLimits, read_rows
+from opsplatform.seizures.sheets import COLUMNS, NUMERIC, REQUIRED, SheetError, SheetLimits, read_rows
 from opsplatform.seizures.validation import (
     MAX_COUNT,
     MAX_ITEMS,
@@ -322,14 +322,16 @@ NAMES = st.sampled_from(["sheet.csv", "sheet.xlsx", "sheet.txt", "sheet", "sheet
 
 
 def _read(content: bytes, filename: str) -> list | None:
-    """The rows, each with every column as text; None when the file is refused as a whole (saying why)."""
+    """The rows, each with every column as text, but a workbook's numeric cell in a numeric column as a number; None
+    when the file is refused as a whole (saying why)."""
     try:
         rows = list(read_rows(content, filename, LIMITS))
     except SheetError as refused:
         assert str(refused)
         return None
     for number, values in rows:
-        assert number >= 2 and list(values) == list(COLUMNS) and all(isinstance(v, str) for v in values.values())
+        assert number >= 2 and list(values) == list(COLUMNS)
+        assert all(isinstance(v, str) or column in NUMERIC and type(v) in (int, float) for column, v in values.items())
     return rows
 
 

@@ -47,7 +47,7 @@ async def test_sample_codes_are_right(db):
     assert kenya.timezone == "Africa/Nairobi"
     assert (await db.get(TradeTerm, "TUS")).name_en.lower() == "tusks"
     assert (await db.get(TradeTerm, "TUS")).name_fr
-    kilogram = await db.get(Unit, "KIL")
+    kilogram = await db.get(Unit, "KGM")
     assert (kilogram.family, kilogram.factor) == ("mass", 1)
     nairobi = await db.get(Airport, "NBO")
     assert nairobi.country_code == "KEN" and -2 < nairobi.latitude < -1
@@ -117,8 +117,9 @@ async def test_reloading_changes_nothing(db):
 
 
 @pytest.mark.parametrize("quantity,unit,expected", [
-    (3, "KIL", ("kg", 3)), (2500, "GRM", ("kg", 2.5)), (2, "TON", ("kg", 2000)), (1.5, "CUM", ("m3", 1.5)),
-    (1000000, "CCM", ("m3", 1.0)), (500, "MLT", ("l", 0.5)), (7, None, ("number", 7)), (4, "PCS", ("PCS", 4)),
+    (3, "KGM", ("kg", 3)), (2500, "GRM", ("kg", 2.5)), (2, "TON", ("kg", 2000)), (1.5, "MTQ", ("m3", 1.5)),
+    (1000000, "CMQ", ("m3", 1.0)), (500, "MLT", ("l", 0.5)), (7, None, ("number", 7)), (7, "NAR", ("number", 7)),
+    (4, "PCS", ("PCS", 4)), (2, "MTK", ("MTK", 2)),
 ])
 async def test_units_normalise_by_family_and_never_mix(db, quantity, unit, expected):
     normalised_unit, normalised_quantity = normalise(quantity, await db.get(Unit, unit) if unit else None)
@@ -128,8 +129,8 @@ async def test_units_normalise_by_family_and_never_mix(db, quantity, unit, expec
 
 async def test_unit_aliases_resolve_to_cites_codes(db):
     spellings = alias_map(list((await db.scalars(select(Unit))).all()))
-    assert [spellings[a] for a in ("kg", "g", "t", "m3", "l", "kil", "ml")] == \
-        ["KIL", "GRM", "TON", "CUM", "LTR", "KIL", "MLT"]
+    assert [spellings[a] for a in ("kg", "g", "t", "m3", "l", "kil", "ml", "cum", "sqm", "ccm", "no.")] == \
+        ["KGM", "GRM", "TON", "MTQ", "LTR", "KGM", "MLT", "MTQ", "MTK", "CMQ", "NAR"]
 
 
 # --- docs/reference.md: the public interface, described in full ----------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
+from opsplatform.models.vocabulary import DISPOSALS
 from opsplatform.seizures.sheets import COLUMNS, REQUIRED, SheetError, read_rows
 from opsplatform.seizures.template import build_template
 
@@ -112,12 +113,13 @@ def test_an_xlsx_gives_numbers_and_dates_as_a_spreadsheet_shows_them() -> None:
 
     rows = [values for __, values in read_rows(content, "results.xlsx")]
 
+    # A numeric cell of a numeric column stays a number (no language reads it); elsewhere it is text as shown.
     assert rows[0] == filled({"seizure_ref": "KEN-1", "seizure_date": "2026-10-03", "taxon": "Loxodonta africana",
-                              "term": "TUS", "quantity": "779.6", "unit": "KIL", "suspects_arrested": "2",
-                              "latitude": "-1.319167"})
+                              "term": "TUS", "quantity": 779.6, "unit": "KIL", "suspects_arrested": 2,
+                              "latitude": -1.319167})
     assert rows[1] == filled({"seizure_ref": "1234", "seizure_date": "2026-10-04", "taxon": "Manis", "term": "SCA",
-                              "quantity": "12", "suspects_arrested": "0", "latitude": "0.3"})
-    assert rows[2]["quantity"] == "0.00001"
+                              "quantity": 12, "suspects_arrested": 0, "latitude": 0.3})
+    assert rows[2]["quantity"] == 0.00001
 
 
 def test_blank_xlsx_rows_are_skipped_but_keep_the_row_numbers_the_user_sees() -> None:
@@ -243,7 +245,7 @@ def test_the_first_row_of_a_big_xlsx_comes_without_reading_the_rest() -> None:
 
     assert inspect.isgenerator(rows)
     assert next(rows) == (2, filled({"seizure_ref": "KEN-0", "seizure_date": "2026-10-03", "taxon": "Manis",
-                                     "term": "SCA", "quantity": "1"}))
+                                     "term": "SCA", "quantity": 1}))
     rows.close()
 
 
@@ -275,8 +277,10 @@ def test_the_template_dropdowns_take_their_values_from_the_hidden_lists_sheet() 
     assert listed(dropdowns[countries]) == ["KEN", "TZA", "VNM"] and len(countries.split()) == 5
     state = get_column_letter(COLUMNS.index("specimen_state") + 1)
     assert listed(dropdowns[f"{state}2:{state}5001"]) == ["live", "dead"]
+    disposal = get_column_letter(COLUMNS.index("disposal") + 1)
+    assert listed(dropdowns[f"{disposal}2:{disposal}5001"]) == list(DISPOSALS)  # the annual report's disposal
     assert all(formula.startswith("Lists!$") for formula in dropdowns.values())
-    assert len(dropdowns) == 12
+    assert len(dropdowns) == 14
 
 
 def test_a_list_longer_than_an_inline_list_allows_still_gets_a_dropdown() -> None:
@@ -327,9 +331,9 @@ def test_a_filled_template_reads_back() -> None:
     workbook.save(output)
 
     assert list(read_rows(output.getvalue(), "THUNDER-2026 KEN.xlsx")) == [
-        (2, filled({"seizure_ref": "KEN-001", "item_no": "1", "seizure_date": "2026-10-03",
-                    "taxon": "Loxodonta africana", "term": "TUS", "quantity": "779.6", "unit": "KIL",
-                    "origin_country": "KEN", "suspects_arrested": "2"})),
-        (3, filled({"seizure_ref": "KEN-001", "item_no": "2", "seizure_date": "2026-10-03", "taxon": "Manis",
-                    "term": "SCA", "quantity": "12", "unit": "KIL"})),
+        (2, filled({"seizure_ref": "KEN-001", "item_no": 1, "seizure_date": "2026-10-03",
+                    "taxon": "Loxodonta africana", "term": "TUS", "quantity": 779.6, "unit": "KIL",
+                    "origin_country": "KEN", "suspects_arrested": 2})),
+        (3, filled({"seizure_ref": "KEN-001", "item_no": 2, "seizure_date": "2026-10-03", "taxon": "Manis",
+                    "term": "SCA", "quantity": 12, "unit": "KIL"})),
     ]

@@ -32,6 +32,11 @@ from opsplatform.settings import Settings
 # Fields whose absence weakens the analysis (latitude stands for the coordinates, given both or neither).
 QUALITY_FIELDS = ("location", "latitude", "location_type", "detection_method", "transport_mode", "agency",
                   "origin_country", "destination_country", "concealment", "case_status")
+# The per-country tables a reader scans rather than reads: the follow-up names the countries with most seizures and
+# adds up the rest, completeness lists the countries that reported least. Every country is on the follow-up and
+# completeness pages; at 140 countries the full tables would also triple the time the PDF takes.
+FOLLOW_UP_COUNTRIES = 15
+LEAST_COMPLETE = 20
 
 
 async def previous_operation(session: AsyncSession, member: Member) -> Member | None:
@@ -76,6 +81,27 @@ async def arrests(session: AsyncSession, scope: Scope) -> dict[str, Any]:
             "nationalities": (await per(detailed.c.nationality))[:15], "roles": await per(detailed.c.role)}
 
 
+def leading_countries(funnel: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """The follow-up funnel's `limit` countries with most seizures, the others added up as "other" (with those not
+    named already), then the total."""
+    *countries, total = funnel
+    named = [e for e in countries if e["country"] != "other"]
+    rest = named[limit:] + [e for e in countries if e["country"] == "other"]
+    other = [{"country": "other", **{k: sum(e[k] for e in rest) for k in ("seizures", *CASE_STAGES)}}] if rest else []
+    return [*named[:limit], *other, total]
+
+
+def least_complete(grid: returns.Completeness, limit: int) -> dict[str, Any]:
+    """Completeness and timeliness over all countries; the `limit` countries that reported least, least first; how
+    many others there are and the lowest rate among them."""
+    rows = sorted(grid.rows, key=lambda r: (r.rate, r.timeliness, r.name))
+    shown, rest = rows[:limit], rows[limit:]
+    return {"rate": round(grid.rate, 4), "timeliness": round(grid.timeliness, 4), "days": len(grid.days),
+            "countries": [{"country": r.code, "name": r.name, "reported": r.reported, "rate": round(r.rate, 4),
+                           "timeliness": round(r.timeliness, 4)} for r in shown],
+            "others": len(rest), "others_rate": round(min(r.rate for r in rest), 4) if rest else None}
+
+
 async def build(session: AsyncSession, settings: Settings, member: Member, edition: str | None,
                 now: datetime) -> Brief:
     operation = member.operation
@@ -90,11 +116,8 @@ async def build(session: AsyncSession, settings: Settings, member: Member, editi
         "breakdowns": {key: more[key][:20] for key in ("by_region", "by_network", "by_taxon", "by_agency",
                                                        "by_location_type", "by_concealment", "routes", "legs")},
         "arrests": await arrests(session, scope),
-        "follow_up": await followup_funnel(session, member),
-        "completeness": {"rate": round(grid.rate, 4), "timeliness": round(grid.timeliness, 4), "days": len(grid.days),
-                         "countries": [{"country": r.code, "name": r.name, "reported": r.reported,
-                                        "rate": round(r.rate, 4), "timeliness": round(r.timeliness, 4)}
-                                       for r in grid.rows]},
+        "follow_up": leading_countries(await followup_funnel(session, member), FOLLOW_UP_COUNTRIES),
+        "completeness": least_complete(grid, LEAST_COMPLETE),
         "quality": await data_quality(session, scope),
         "previous": {"code": previous.operation.code, "name": previous.operation.name,
                      "figures": await summary(session, previous)} if previous else None,

@@ -1,5 +1,5 @@
-"""Follow-up to prosecution: countries record each step of a case with its date, also after the operation closed,
-and the funnel from seizures to convictions is counted per country."""
+"""Follow-up to prosecution: countries record each step of a case with its date and the disposal of the specimens,
+also after the operation closed, and the funnel from seizures to convictions is counted per country."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from opsplatform.models.operations import Phase
 from opsplatform.models.seizures import Seizure, SeizureStatus, counted
 from opsplatform.models.vocabulary import CASE_STAGES
 from opsplatform.policy import Member
+from opsplatform.seizures.validation import check_disposal
 
 RANK = {stage: n for n, stage in enumerate(CASE_STAGES, start=1)}
 
@@ -35,13 +36,8 @@ async def record_case_event(session: AsyncSession, member: Member, seizure: Seiz
     Unlike corrections of the record, follow-up stays open to the reporting country after the operation closed:
     prosecutions take months.
     """
-    operation, user = member.operation, member.user
-    if not (policy.may(member, "follow_up") and policy.may_change(member, seizure)):
-        raise NotAllowed(_("only the reporting country's focal points or a coordinator follow a case up"))
-    if operation.phase in (Phase.draft, Phase.planning):
-        raise InvalidInput.one("operation", _("cases are followed up once the operation is active"))
-    if seizure.status == SeizureStatus.withdrawn:
-        raise InvalidInput.one("seizure", _("a withdrawn record has no case to follow up"))
+    user = member.user
+    _refuse_follow_up(member, seizure)
     today = today or utcnow().date()
     errors: list[FieldError] = []
     stage = checks.text(raw.get("stage"))
@@ -67,6 +63,30 @@ async def record_case_event(session: AsyncSession, member: Member, seizure: Seiz
         seizure.updated_at = utcnow()
     await session.flush()
     return event
+
+
+async def record_disposal(session: AsyncSession, member: Member, seizure: Seizure, raw: dict[str, Any]) -> Seizure:
+    """What became of the record's confiscated specimens (the annual illegal trade report's disposal), or empty when
+    not yet decided. Open after the operation closed, as the rest of the follow-up: a court may hold them for years."""
+    _refuse_follow_up(member, seizure)
+    disposal, errors = check_disposal(raw)
+    if errors:
+        raise InvalidInput(errors)
+    if disposal != seizure.disposal:
+        seizure.disposal = disposal
+        seizure.version += 1
+        seizure.updated_at = utcnow()
+    await session.flush()
+    return seizure
+
+
+def _refuse_follow_up(member: Member, seizure: Seizure) -> None:
+    if not (policy.may(member, "follow_up") and policy.may_change(member, seizure)):
+        raise NotAllowed(_("only the reporting country's focal points or a coordinator follow a case up"))
+    if member.operation.phase in (Phase.draft, Phase.planning):
+        raise InvalidInput.one("operation", _("cases are followed up once the operation is active"))
+    if seizure.status == SeizureStatus.withdrawn:
+        raise InvalidInput.one("seizure", _("a withdrawn record has no case to follow up"))
 
 
 async def case_events(session: AsyncSession, seizure: Seizure) -> list[tuple[CaseEvent, str | None]]:

@@ -13,7 +13,7 @@ from opsplatform.cases.links import counted_as, links_of
 from opsplatform.models.cases import LinkKind
 from opsplatform.models.operations import Participant
 from opsplatform.models.seizures import Seizure, SeizureStatus
-from opsplatform.models.vocabulary import CASE_STAGES
+from opsplatform.models.vocabulary import CASE_STAGES, DISPOSALS
 from opsplatform.policy import Member
 
 
@@ -29,6 +29,6 @@ async def record_context(session: AsyncSession, member: Member, seizure: Seizure
         "events": await case_events(session, seizure),
         "may_link": open_record and policy.may_request_link(member, seizure),
         "may_follow_up": open_record and policy.may(member, "follow_up") and policy.may_change(member, seizure),
-        "kinds": list(LinkKind), "stages": CASE_STAGES, "other_countries": others,
+        "kinds": list(LinkKind), "stages": CASE_STAGES, "disposals": DISPOSALS, "other_countries": others,
         "form": form or {"section": None, "values": {}, "errors": {}},
     }

@@ -19,20 +19,27 @@ from opsplatform.errors import InvalidInput
 @click.option("--output", "output", required=True, type=click.Path(dir_okay=False), help="XLSX file to write.")
 @click.option("--share-with-iccwc/--no-share-with-iccwc", default=True, show_default=True,
               help="Whether the Party lets the CITES Secretariat share the data with ICCWC partners.")
+@click.option("--agency", default="", help="Agency preparing the report (printed on the cover sheet).")
+@click.option("--contact-name", default="", help="Contact person for the report.")
+@click.option("--contact-email", default="", help="The contact's e-mail address.")
+@click.option("--contact-phone", default="", help="The contact's telephone number.")
 @run_async
-async def annual_illegal_trade(database_url: str, country: str, year: int, output: str,
-                               share_with_iccwc: bool) -> None:
-    """The CITES annual illegal trade report of a country's seizures in a year, across operations, as XLSX."""
+async def annual_illegal_trade(database_url: str, country: str, year: int, output: str, share_with_iccwc: bool,
+                               agency: str, contact_name: str, contact_email: str, contact_phone: str) -> None:
+    """The CITES annual illegal trade report of a country's seizures in a year, in operations and in its national
+    register, as XLSX."""
     from opsplatform.cases.annual_report import annual_report, check_request, workbook
     from opsplatform.database import utcnow
 
-    country, year, share = check_request({"country": country, "year": str(year),
-                                          "share_with_iccwc": "yes" if share_with_iccwc else "no"}, utcnow().date())
+    asked = check_request({"country": country, "year": str(year),
+                           "share_with_iccwc": "yes" if share_with_iccwc else "no", "agency": agency,
+                           "contact_name": contact_name, "contact_email": contact_email,
+                           "contact_phone": contact_phone}, utcnow().date())
 
     async def work(session: Any) -> Any:
-        report = await annual_report(session, policy.command_line(), country, year, share)
+        report = await annual_report(session, policy.command_line(), asked)
         if report is None:
-            raise InvalidInput.one("country", f"no country {country}")
+            raise InvalidInput.one("country", f"no country {asked.country}")
         return report
 
     report = await with_session(settings_for(database_url), work)

@@ -23,12 +23,16 @@ def import_() -> None:
 @click.option("--operation", "code", required=True, help="Operation code.")
 @click.option("--country", required=True, help="Reporting country (ISO 3166-1 alpha-3).")
 @click.option("--dry-run", is_flag=True, help="Check every row and report, writing nothing.")
+@click.option("--locale", help="Language the sheet's typed numbers and dates are written in, such as fr_FR or en_US "
+                               "(default: the reporting country's).")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @run_async
-async def import_seizures(database_url: str, code: str, country: str, dry_run: bool, file: str) -> None:
+async def import_seizures(database_url: str, code: str, country: str, dry_run: bool, locale: str | None,
+                          file: str) -> None:
     """Import a seizure sheet (CSV or XLSX); good rows are imported even when others are rejected."""
     from sqlalchemy import select
 
+    from opsplatform.checks import known_locale
     from opsplatform.errors import InvalidInput
     from opsplatform.jobs import tasks
     from opsplatform.models.operations import Participant
@@ -43,6 +47,8 @@ async def import_seizures(database_url: str, code: str, country: str, dry_run: b
         async with session_scope(sessionmaker) as session:
             member = await command_line_member(session, code)
             alpha3 = country.strip().upper()
+            if locale is not None and known_locale(locale) is None:
+                raise InvalidInput.one("locale", f"{locale} is not a language such as fr_FR or en_US")
             if not await session.scalar(select(Participant.id).where(
                     Participant.operation_id == member.operation.id, Participant.country_code == alpha3)):
                 raise InvalidInput.one("country", f"{alpha3} does not take part in {member.operation.code}")
@@ -50,7 +56,8 @@ async def import_seizures(database_url: str, code: str, country: str, dry_run: b
             kind, status = (sheet_tasks.CHECK, sheet_tasks.CHECKING) if dry_run else \
                 (sheet_tasks.IMPORT, sheet_tasks.QUEUED)
             upload = await sheet_tasks.keep(session, operation_id=member.operation.id, country=alpha3,
-                                            filename=Path(file).name, content=content, user=None)
+                                            filename=Path(file).name, content=content, user=None,
+                                            locale=known_locale(locale) if locale else None)
             upload.status = status
             run = await tasks.queue(session, kind.name, str(upload.id), here=True)
             await session.commit()

@@ -1,4 +1,5 @@
-"""`opsplatform operations …`: operations from their files, and their phases (its `team` subgroup: team.py)."""
+"""`opsplatform operations …`: operations from their files, their phases and national registers (its `team` subgroup:
+team.py)."""
 
 from __future__ import annotations
 
@@ -55,5 +56,25 @@ async def operations_set_phase(database_url: str, code: str, phase: str) -> None
         await set_phase(session, operation, phase)
         await session.commit()
         return f"{operation.code} is now in the {phase} phase"
+
+    click.echo(await with_session(settings_for(database_url), work))
+
+
+@operations.command("register")
+@database_option
+@click.option("--country", required=True, help="The country (ISO 3166-1 alpha-3).")
+@click.option("--year", type=int, default=None, help="The calendar year (default: this year).")
+@run_async
+async def operations_register(database_url: str, country: str, year: int | None) -> None:
+    """Open a country's national register of a year (its seizures outside any operation); prints its code."""
+    from opsplatform.database import utcnow
+    from opsplatform.operations.registers import national_register
+
+    today = utcnow().date()
+
+    async def work(session: Any) -> str:
+        register = await national_register(session, country.strip().upper(), year or today.year, today, None)
+        await session.commit()
+        return register.code
 
     click.echo(await with_session(settings_for(database_url), work))

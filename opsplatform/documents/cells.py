@@ -22,7 +22,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def exported_text(text: str) -> str:
     """Text as an exported cell holds it: without the control characters a workbook cannot hold, and after a single
     quote when a spreadsheet program would read it as a formula."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if not text.isprintable():  # control characters are not printable: most text needs no search for them
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

@@ -42,6 +42,9 @@ class Operation(Audited, SQLModel, table=True):
     release_embargo: datetime | None = None
     target_terms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     cloned_from_id: int | None = Field(default=None, foreign_key="operations.id")
+    # Set on a country's national register (operations/registers.py): the seizures its focal points log outside any
+    # operation in one calendar year, a closed group of that country alone. None for an operation.
+    register_country: str | None = Field(default=None, foreign_key="countries.alpha3", max_length=3)
     created_by: int | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = Field(default_factory=utcnow)
     version: int = 1

@@ -79,6 +79,9 @@ class Seizure(Audited, SQLModel, table=True):
     suspect_nationalities: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     case_status: str | None = Field(default=None, max_length=16)
     notes: str | None = None
+    # The annual illegal trade report's reason for the seizure and disposal of the specimens (vocabulary.py).
+    seizure_reason: str | None = Field(default=None, max_length=24)
+    disposal: str | None = Field(default=None, max_length=24)
     # The case file for the Ecomessage (CITES Res. Conf. 11.3 (Rev. CoP19), Annex 1), by the form's items; the form,
     # the API and the sheet's optional columns fill it (models/vocabulary.py CASE_FIELDS).
     seizure_time: str | None = Field(default=None, max_length=5)  # HH:MM, local time of the discovery (3)
@@ -261,6 +264,9 @@ class SheetImport(SQLModel, table=True):
     country_code: str = Field(foreign_key="countries.alpha3", max_length=3)
     filename: str = Field(max_length=255)
     sha256: str = Field(max_length=64)
+    # The language its numbers and dates are read in (a Babel locale such as fr_FR), when the sender chose one; none:
+    # the reporting country's (checks.country_locale).
+    locale: str | None = Field(default=None, max_length=16)
     uploaded_by: int | None = Field(default=None, foreign_key="users.id")  # None: the command line
     run_by: int | None = Field(default=None, foreign_key="users.id")  # who asked for its current check or import
     created_at: datetime = Field(default_factory=utcnow)

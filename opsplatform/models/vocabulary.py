@@ -15,6 +15,12 @@ SUSPECT_ROLES = ("poacher", "courier", "dealer", "trafficker", "buyer", "organis
 SPECIMEN_STATES = ("live", "dead")
 SPECIMEN_SEXES = ("male", "female", "mixed", "unknown")
 DOCUMENT_TYPES = ("passport", "national_id", "residence_permit", "other")
+# Why the specimens were seized, and what became of them once confiscated: the two columns of the CITES annual illegal
+# trade report that a record did not hold (seed/README.md says where each list comes from).
+SEIZURE_REASONS = ("no_permit", "invalid_permit", "exceeds_permit", "not_matching_permit", "undeclared",
+                   "illegal_possession", "other")
+DISPOSALS = ("returned_to_export", "rescue_centre", "released_to_wild", "held_as_evidence", "stored", "destroyed",
+             "scientific_use", "sold", "died_or_euthanised", "other")
 
 # Seizure-level sheet columns (must agree across a seizure's rows) and item-level ones.
 SEIZURE_FIELDS = ("seizure_date", "location", "latitude", "longitude", "location_type", "detection_method",
@@ -32,6 +38,9 @@ CASE_FIELDS = ("offence_description", "code_name", "legislation", "legal_referen
                "modus_operandi", "packaging")
 # The same for an item: the precise description of its specimens.
 SPECIMEN_FIELDS = ("specimen_state", "specimen_sex", "specimen_age", "specimen_description")
+# The annual illegal trade report's two fields: the form and the API take them, and the sheet as optional columns
+# where an empty cell keeps what the record holds (the disposal often comes months after the seizure).
+REPORT_FIELDS = ("seizure_reason", "disposal")
 # What a person and a company are recorded with beside their nominal fields (models/seizures.py).
 SUSPECT_FIELDS = ("nationality", "sex", "role", "arrest_date", "document_type", "profession", "company_function")
 COMPANY_FIELDS = ("company_type", "name", "activities")

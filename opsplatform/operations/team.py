@@ -44,6 +44,8 @@ async def entry_for(session: AsyncSession, email: str, role: str | None = None, 
 
 async def add(session: AsyncSession, operation: Operation, entry: TeamEntry, added_by: User | None) -> OperationMember:
     """Add a member, or change the role and lead of one already there."""
+    if operation.register_country:
+        raise InvalidInput.one("email", _("a national register has no team: only its country's focal points keep it"))
     member = await session.scalar(select(OperationMember).where(OperationMember.operation_id == operation.id,
                                                                 OperationMember.user_id == entry.user.id))
     if member is None:

@@ -18,7 +18,8 @@ ACCOUNT: dict[str, frozenset[str]] = {
     Role.admin: frozenset({"administer", "run_jobs"}),
     Role.coordinator: frozenset({"join_operations", "create_operations", "annual_report", "run_jobs",
                                  "find_records"}),
-    Role.focal_point: frozenset({"join_operations", "annual_report", "daily_reminders", "find_records"}),
+    Role.focal_point: frozenset({"join_operations", "annual_report", "daily_reminders", "find_records",
+                                 "keep_register"}),
     Role.analyst: frozenset({"join_operations", "annual_report", "find_records"}),
     Role.press_officer: frozenset({"join_operations"}),
 }

@@ -1,6 +1,10 @@
 """Exports of the filtered view (CSV, XLSX, GeoJSON): one row per item of the seizures the user sees in full, with
 the fields the user picks, the sheet's columns. Never nominal data: suspects, companies and the case file's nominal
-fields are not among the fields at all."""
+fields are not among the fields at all.
+
+Rows are read a batch at a time. CSV and GeoJSON are written a batch at a time too, as chunks of a streamed
+response, so the first bytes leave at once and memory stays flat however many rows there are; a workbook is written
+whole, in a thread."""
 
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ from opsplatform.seizures.sheets import COLUMNS
 FIELDS = ("id", "reporting_country", "status", *COLUMNS, "normalised_unit", "normalised_quantity")
 FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
            "geojson": "application/geo+json"}
+BATCH = 1000  # rows fetched in one round trip, and written as one chunk of a streamed file
 
 
 def visible_records(member: Member, result_filter: ResultFilter) -> Select[tuple[Seizure]]:
@@ -37,7 +42,8 @@ def visible_records(member: Member, result_filter: ResultFilter) -> Select[tuple
 
 
 def pick_fields(requested: Sequence[str]) -> list[str]:
-    chosen = [f for f in requested if f] or list(FIELDS)
+    """The fields asked for, each once, in their order (every field when none is asked for)."""
+    chosen = list(dict.fromkeys(f for f in requested if f)) or list(FIELDS)
     unknown = [f for f in chosen if f not in FIELDS]
     if unknown:
         raise InvalidInput.one("fields", _("unknown fields %(names)s; choose from %(all)s", names=", ".join(unknown),
@@ -60,32 +66,79 @@ def _column(field: str) -> Any:
     return Seizure.__table__.c[field] if field in Seizure.__table__.c else null()
 
 
-async def rows(session: AsyncSession, member: Member, result_filter: ResultFilter,
-               fields: list[str]) -> AsyncIterator[dict[str, Any]]:
-    """Rows in batches, so a large export does not load every record at once; only the fields asked for are read,
-    as plain columns (no record objects built)."""
-    query = (select(*(_column(f).label(f) for f in fields))
-             .select_from(Seizure).join(SeizureItem, SeizureItem.seizure_id == Seizure.id)
-             .join(Taxon, Taxon.id == SeizureItem.taxon_id)
-             .where(policy.records(member), result_filter.seizure_clause(), result_filter.item_clause())
-             .order_by(Seizure.seizure_date, Seizure.id, SeizureItem.item_no)
-             .execution_options(yield_per=1000))
-    async for row in await session.stream(query):
-        yield {f: _cell(value) for f, value in zip(fields, row, strict=True)}
+def export_query(member: Member, result_filter: ResultFilter, fields: list[str]) -> Select[Any]:
+    """One row per item of the seizures the member sees in full under the filter, only the fields asked for, as
+    plain columns (no record objects built). Built while the request's objects are at hand: a streamed file is read
+    after the handler has returned."""
+    return (select(*(_column(f).label(f) for f in fields))
+            .select_from(Seizure).join(SeizureItem, SeizureItem.seizure_id == Seizure.id)
+            .join(Taxon, Taxon.id == SeizureItem.taxon_id)
+            .where(policy.records(member), result_filter.seizure_clause(), result_filter.item_clause())
+            .order_by(Seizure.seizure_date, Seizure.id, SeizureItem.item_no))
+
+
+async def batches(session: AsyncSession, query: Select[Any]) -> AsyncIterator[list[list[Any]]]:
+    """The rows BATCH at a time, each value as every format exports it: a large export never holds every record,
+    and rows arrive a batch per round trip rather than one by one, through the connection (plain columns need none
+    of the ORM's row handling)."""
+    result = await (await session.connection()).stream(query.execution_options(yield_per=BATCH))
+    async for partition in result.partitions():
+        # Most optional fields are empty: None is passed on without a call.
+        yield [[value if value is None else _cell(value) for value in row] for row in partition]
 
 
 def _cell(value: Any) -> Any:
     """A value as every format exports it: text never a formula, yes or no as the sheet writes them, lists joined,
-    dates in ISO, numbers as they are (the commonest kinds tested first: every cell of an export passes here)."""
+    dates in ISO, numbers as they are (the commonest kinds tested first: every filled cell of an export passes here)."""
     if value.__class__ is str:
         return exported_text(value)
-    if value is None or value.__class__ in (int, float):
+    if value.__class__ in (int, float):
         return value
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
         value = ";".join(value)
     return exported_cell(value.isoformat() if hasattr(value, "isoformat") else value)
+
+
+async def csv_chunks(rows: AsyncIterator[list[list[Any]]], fields: list[str]) -> AsyncIterator[bytes]:
+    """CSV in UTF-8 with a BOM (spreadsheet programs then read it as UTF-8), the header first, then a chunk a batch.
+    Every field quoted: a spreadsheet program splitting at ";" would otherwise read "a;=1+1" as a formula."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    out.write("\ufeff")
+    writer.writerow(fields)
+    yield _taken(out)
+    async for batch in rows:
+        writer.writerows(batch)
+        yield _taken(out)
+
+
+def _taken(out: io.StringIO) -> bytes:
+    """What was written to `out` since it was last taken, as UTF-8; `out` is emptied."""
+    text = out.getvalue()
+    out.seek(0)
+    out.truncate()
+    return text.encode()
+
+
+async def geojson_chunks(rows: AsyncIterator[list[list[Any]]], fields: list[str]) -> AsyncIterator[bytes]:
+    """A FeatureCollection of one point per row (no geometry without coordinates) with the row as its properties;
+    the same bytes as one `json.dumps` of the whole, written a batch of features at a time."""
+    latitude, longitude = fields.index("latitude"), fields.index("longitude")
+    yield b'{"type": "FeatureCollection", "features": ['
+    separator = ""
+    async for batch in rows:
+        features = [{"type": "Feature", "properties": dict(zip(fields, row, strict=True)),
+                     "geometry": {"type": "Point", "coordinates": [row[longitude], row[latitude]]}
+                     if row[latitude] is not None else None} for row in batch]
+        if features:
+            yield (separator + json.dumps(features, ensure_ascii=False)[1:-1]).encode()
+            separator = ", "
+    yield b"]}"
+
+
+STREAMED = {"csv": csv_chunks, "geojson": geojson_chunks}
 
 
 def _workbook(title: str, fields: list[str], values: list[list[Any]]) -> bytes:
@@ -99,23 +152,8 @@ def _workbook(title: str, fields: list[str], values: list[list[Any]]) -> bytes:
     return buffer.getvalue()
 
 
-async def render(fmt: str, records: AsyncIterator[dict[str, Any]], fields: list[str]) -> bytes:
-    if fmt == "csv":
-        out = io.StringIO()
-        # Every field quoted: a spreadsheet program splitting at ";" would otherwise read "a;=1+1" as a formula.
-        writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
-        writer.writerow(fields)
-        async for record in records:
-            writer.writerow(record.values())
-        return ("\ufeff" + out.getvalue()).encode()  # the BOM makes spreadsheet programs read UTF-8
-    if fmt == "xlsx":
-        # Read here, written in a thread: a workbook costs about a second per 10,000 rows of CPU that other
-        # requests would otherwise wait behind.
-        values = [list(record.values()) async for record in records]
-        return await asyncio.to_thread(_workbook, _("Seizures"), fields, values)
-    features = []
-    async for record in records:
-        lat, lon = record.get("latitude"), record.get("longitude")
-        features.append({"type": "Feature", "properties": record,
-                         "geometry": {"type": "Point", "coordinates": [lon, lat]} if lat is not None else None})
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()
+async def workbook(rows: AsyncIterator[list[list[Any]]], fields: list[str]) -> bytes:
+    """The rows as an XLSX workbook. Read here, written in a thread: a workbook costs about a second per 10,000
+    rows of CPU that other requests would otherwise wait behind."""
+    values = [row async for batch in rows for row in batch]
+    return await asyncio.to_thread(_workbook, _("Seizures"), fields, values)

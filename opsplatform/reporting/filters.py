@@ -114,7 +114,9 @@ class ResultFilter:
             conditions.append(or_(Seizure.transport_mode.in_(known),
                                   *([Seizure.transport_mode.is_(None)] if "unknown" in self.modes else [])))
         if self.terms or self.taxa or self.taxon_groups:
-            conditions.append(exists().where(SeizureItem.seizure_id == Seizure.id, self.item_clause()))
+            # Its own items even where the query also reads items (an export's rows): only the seizure correlates.
+            conditions.append(exists().where(SeizureItem.seizure_id == Seizure.id, self.item_clause())
+                              .correlate_except(SeizureItem))
         return and_(true(), *conditions)
 
 

@@ -8,8 +8,9 @@ and dots (hubs, places), with a legend. Nothing is fetched: the output is self-c
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from markupsafe import Markup
 
@@ -21,6 +22,7 @@ from opsplatform.reporting.maps import colour_classes
 LAND, BORDER, SEA = "#eef0ec", "#9aa39b", "#f7fafc"
 WORLD = (-180.0, -56.0, 180.0, 80.0)  # west, south, east, north: every inhabited coast
 MIN_SPAN = (50.0, 30.0)  # degrees: a focused map still shows the neighbours
+DETAIL = 0.5  # px: an outline's points nearer than this to the line through their neighbours are not drawn
 
 
 @dataclass(frozen=True)
@@ -48,31 +50,21 @@ def svg_map(*, title: str, fills: Mapping[str, str] | None = None, lines: Sequen
             width: int = 640) -> Markup:
     """A map of the countries in `fills` (ISO alpha-3 → colour), `lines` and `dots`, framed around them."""
     fills = fills or {}
-    shapes = country_shapes()["features"]
-    west, south, east, north = _frame(
-        [_bounds(f["geometry"]) for f in shapes if f["id"] in fills],
-        [stop for line in lines for stop in line.stops] + [(d.latitude, d.longitude) for d in dots])
-    scale = width / (east - west)
-    height = round((north - south) * scale)
-
-    def xy(latitude: float, longitude: float) -> tuple[float, float]:
-        return (longitude - west) * scale, (north - latitude) * scale
-
-    def shift(longitude: float) -> float:
-        """Across the antimeridian, what lies west of the frame is drawn 360° east, inside it."""
-        return longitude + 360 if longitude < west and longitude + 360 <= east else longitude
-
+    boxes = _boxes()
+    frame = _frame([boxes[code] for code in fills if code in boxes],
+                   [stop for line in lines for stop in line.stops] + [(d.latitude, d.longitude) for d in dots])
+    west, south, east, north = frame
+    height = round((north - south) * width / (east - west))
+    xy, shift = _projection(frame, width)
+    outlines = _outlines(frame, width)
     body = [Markup('<rect width="{}" height="{}" fill="{}"/>').format(width, height, SEA)]
-    for feature in shapes:
-        box = _bounds(feature["geometry"])
-        if (box[2] < west and shift(box[2]) == box[2]) or box[0] > east or box[3] < south or box[1] > north:
-            continue
-        path = _path(feature["geometry"], xy, shift)
-        if feature["id"] in fills:
+    # The countries not shown are one shape: alike, untitled, and a PDF draws one element quicker than a hundred.
+    if land := "".join(path for code, _name, path in outlines if code not in fills):
+        body.append(Markup('<path d="{}" fill="{}" stroke="{}" stroke-width="0.4"/>').format(land, LAND, BORDER))
+    for code, name, path in outlines:
+        if code in fills:
             body.append(Markup('<path d="{}" fill="{}" stroke="{}" stroke-width="0.5"><title>{}</title></path>')
-                        .format(path, fills[feature["id"]], BORDER, feature["properties"]["name"]))
-        else:
-            body.append(Markup('<path d="{}" fill="{}" stroke="{}" stroke-width="0.4"/>').format(path, LAND, BORDER))
+                        .format(path, fills[code], BORDER, name))
     for line in lines:
         body.append(_line(line, lambda lat, lon: xy(lat, shift(lon))))
     for dot in dots:
@@ -89,6 +81,46 @@ def svg_map(*, title: str, fills: Mapping[str, str] | None = None, lines: Sequen
         'style="max-width:{w}px;height:auto;font-family:{family},sans-serif;font-size:{f}px" class="static-map">'
         '<title>{title}</title>{body}</svg>').format(w=width, h=height, f=FONT, family=FAMILY, title=title,
                                                     body=Markup("").join(body))
+
+
+Frame = tuple[float, float, float, float]  # west, south, east, north
+Project = Callable[[float, float], tuple[float, float]]
+
+
+def _projection(frame: Frame, width: int) -> tuple[Project, Callable[[float], float]]:
+    """(latitude, longitude) → (x, y) in pixels of a map `width` wide; and a longitude moved across the antimeridian:
+    what lies west of the frame is drawn 360° east, inside it."""
+    west, _south, east, north = frame
+    scale = width / (east - west)
+
+    def xy(latitude: float, longitude: float) -> tuple[float, float]:
+        return (longitude - west) * scale, (north - latitude) * scale
+
+    def shift(longitude: float) -> float:
+        return longitude + 360 if longitude < west and longitude + 360 <= east else longitude
+
+    return xy, shift
+
+
+@cache
+def _boxes() -> dict[str, Frame]:
+    """Each country's bounding box, by its code."""
+    return {f["id"]: _bounds(f["geometry"]) for f in country_shapes()["features"]}
+
+
+@lru_cache(maxsize=32)
+def _outlines(frame: Frame, width: int) -> tuple[tuple[str, str, str], ...]:
+    """(code, name, SVG path) of every country in the frame, projected and simplified to what `width` pixels show.
+    Kept by frame: an operation's maps mostly share one, and a PDF draws an outline's every point."""
+    west, south, east, north = frame
+    xy, shift = _projection(frame, width)
+    found = []
+    for feature in country_shapes()["features"]:
+        box = _boxes()[feature["id"]]
+        if (box[2] < west and shift(box[2]) == box[2]) or box[0] > east or box[3] < south or box[1] > north:
+            continue
+        found.append((feature["id"], feature["properties"]["name"], _path(feature["geometry"], xy, shift)))
+    return tuple(found)
 
 
 def _bounds(geometry: Mapping) -> tuple[float, float, float, float]:
@@ -129,20 +161,44 @@ def _frame(boxes: list[tuple[float, float, float, float]],
     return west, south, east, north
 
 
-def _path(geometry: Mapping, xy, shift) -> str:  # type: ignore[no-untyped-def]
+def _path(geometry: Mapping, xy: Project, shift: Callable[[float], float]) -> str:
     parts = []
     for ring in _rings(geometry):
         # A ring moves whole (by its easternmost point), so no polygon is torn across the frame.
         offset = shift(max(lon for lon, _lat in ring)) - max(lon for lon, _lat in ring)
         points: list[str] = []
-        for lon, lat in ring:
-            x, y = xy(lat, lon + offset)
+        for x, y in _simplified([xy(lat, lon + offset) for lon, lat in ring]):
             point = f"{x:.1f} {y:.1f}"
             if not points or points[-1] != point:
                 points.append(point)
         if len(points) > 2:
             parts.append("M" + "L".join(points) + "Z")
     return "".join(parts)
+
+
+def _simplified(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The points of a line that stray more than DETAIL pixels from it (Douglas-Peucker): the outline as drawn at
+    this size, with half the points or fewer."""
+    if len(points) < 3:
+        return points
+    keep = [True] + [False] * (len(points) - 2) + [True]
+    spans = [(0, len(points) - 1)]
+    while spans:
+        first, last = spans.pop()
+        (x1, y1), (x2, y2) = points[first], points[last]
+        dx, dy = x2 - x1, y2 - y1
+        length = math.hypot(dx, dy)
+        farthest, at = -1.0, first
+        for i in range(first + 1, last):
+            x, y = points[i]
+            # From the chord, or from its end when the chord closes on itself (a ring's first and last points).
+            away = abs(dy * (x - x1) - dx * (y - y1)) / length if length else math.hypot(x - x1, y - y1)
+            if away > farthest:
+                farthest, at = away, i
+        if farthest > DETAIL:
+            keep[at] = True
+            spans += [(first, at), (at, last)]
+    return [point for point, kept in zip(points, keep, strict=True) if kept]
 
 
 def _line(line: Line, xy) -> Markup:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform import checks
 from opsplatform.database import analyze, bulk_insert, utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.figures import rollup
@@ -20,8 +21,9 @@ from opsplatform.i18n import _
 from opsplatform.models.audit import AuditEvent
 from opsplatform.models.auth import User
 from opsplatform.models.operations import Operation
+from opsplatform.models.reference import Country
 from opsplatform.models.seizures import Seizure, SeizureItem, SeizureStatus, StatusChange
-from opsplatform.models.vocabulary import CASE_FIELDS, SEIZURE_FIELDS, SPECIMEN_FIELDS
+from opsplatform.models.vocabulary import CASE_FIELDS, REPORT_FIELDS, SEIZURE_FIELDS, SPECIMEN_FIELDS
 from opsplatform.policy import Member
 from opsplatform.seizures.services import refuse_if_locked, shared_by_default
 from opsplatform.seizures.sheets import DEFAULT_LIMITS, SheetError, SheetLimits, read_rows
@@ -106,10 +108,11 @@ class Group:
         return self.seizure[0]
 
 
-FIELDS = ("seizure_ref", *SEIZURE_FIELDS, *CASE_FIELDS)  # a Group's seizure tuple: its reference first
+FIELDS = ("seizure_ref", *SEIZURE_FIELDS, *REPORT_FIELDS, *CASE_FIELDS)  # a Group's seizure tuple: reference first
 DATE = FIELDS.index("seizure_date")
-# Where an empty cell keeps the stored value: the Ecomessage's columns, which sheets made before them lack.
-KEPT = frozenset(FIELDS.index(f) for f in CASE_FIELDS)
+# Where an empty cell keeps the stored value: the annual report's and the Ecomessage's columns, which sheets made
+# before them lack.
+KEPT = frozenset(FIELDS.index(f) for f in (*REPORT_FIELDS, *CASE_FIELDS))
 ITEM_KEPT = frozenset(ITEM_COLUMNS.index(f) for f in SPECIMEN_FIELDS)
 
 
@@ -202,16 +205,18 @@ async def stored(session: AsyncSession, operation: Operation, country: str, refs
 
 
 async def import_sheet(session: AsyncSession, member: Member, country: str, content: bytes, filename: str, *,
-                       limits: SheetLimits = DEFAULT_LIMITS, dry_run: bool = False,
-                       progress: Progress | None = None) -> ImportReport:
+                       limits: SheetLimits = DEFAULT_LIMITS, dry_run: bool = False, progress: Progress | None = None,
+                       locale: str | None = None) -> ImportReport:
     """Import a seizure sheet for `country` (one the member logs for: see `reporting_country`); returns counts and one
-    problem line per bad row. A dry run only counts what an import would create, update and leave unchanged."""
+    problem line per bad row. A dry run only counts what an import would create, update and leave unchanged. Its typed
+    numbers and dates are read in `locale` (a Babel name), by default as the reporting country writes them."""
     operation, user = member.operation, member.user
     refuse_if_locked(member, None)
     report = ImportReport()
     try:
-        groups = await check_rows(await Reference.load(session), operation, read_rows(content, filename, limits),
-                                  report, progress)
+        with checks.read_in(locale or await sheet_locale(session, country)):
+            groups = await check_rows(await Reference.load(session), operation, read_rows(content, filename, limits),
+                                      report, progress)
     except SheetError as exc:
         raise InvalidInput.one("file", str(exc)) from exc
     del content  # read: its memory (up to 60 MB) is better spent writing
@@ -244,6 +249,12 @@ async def import_sheet(session: AsyncSession, member: Member, country: str, cont
             await analyze(session, "seizures", "seizure_items")
             await session.commit()
     return report
+
+
+async def sheet_locale(session: AsyncSession, country: str) -> str:
+    """How the reporting country writes numbers and dates, where the sender chose no language for the sheet."""
+    alpha2 = await session.scalar(select(Country.alpha2).where(Country.alpha3 == country))
+    return checks.country_locale(alpha2) if alpha2 else "en"
 
 
 def _changes(group: Group, current: Stored | None) -> bool:

@@ -36,8 +36,10 @@ async def send_reminders(session: AsyncSession, settings: Settings, now: datetim
     """Returns how many focal points were reminded. Each (operation, country, day) is claimed first, so a country is
     reminded once however often and on however many instances this runs, and a run after downtime catches up."""
     reminded = 0
+    # National registers are kept when there is something to log: no day of theirs is ever due.
     running = (await session.scalars(select(Operation).where(
-        Operation.phase.in_((Phase.active, Phase.reporting))).order_by(Operation.id))).all()
+        Operation.phase.in_((Phase.active, Phase.reporting)), Operation.register_country.is_(None))
+        .order_by(Operation.id))).all()
     for operation in running:
         due: defaultdict[date, set[str]] = defaultdict(set)
         for country, zone in (await session.execute(

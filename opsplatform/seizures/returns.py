@@ -71,6 +71,8 @@ async def record_nil_returns(session: AsyncSession, member: Member, country: str
 
 
 def _outside_window(operation: Operation, day: date, today: date) -> str | None:
+    if operation.register_country:  # kept when there is something to log, never day by day
+        return _("a national register takes no nil returns: it holds the seizures made outside operations")
     if operation.start_date <= day <= min(operation.end_date, today):
         return None
     return _("must be a day of the window up to today (%(start)s to %(end)s)", start=operation.start_date.isoformat(),

@@ -23,6 +23,7 @@ from opsplatform.models.vocabulary import (
     CASE_FIELDS,
     COMPANY_FIELDS,
     ITEM_FIELDS,
+    REPORT_FIELDS,
     SEIZURE_FIELDS,
     SPECIMEN_FIELDS,
     SUSPECT_FIELDS,
@@ -61,7 +62,8 @@ async def parts_of(session: AsyncSession, seizure_ids: list[int], *, items: bool
 async def seizure_fields(session: AsyncSession, seizure: Seizure, parts: Parts | None = None) -> dict[str, Any]:
     """A stored seizure as raw input (what a form or PATCH starts from); never its nominal fields."""
     parts = parts or await parts_of(session, [seizure.id])
-    return {"seizure_ref": seizure.seizure_ref, **{f: getattr(seizure, f) for f in (*SEIZURE_FIELDS, *CASE_FIELDS)},
+    return {"seizure_ref": seizure.seizure_ref,
+            **{f: getattr(seizure, f) for f in (*SEIZURE_FIELDS, *REPORT_FIELDS, *CASE_FIELDS)},
             "seizure_date": seizure.seizure_date.isoformat(),
             "items": [{"item_no": i.item_no, "taxon": name, "term": i.term_code, "quantity": i.quantity,
                        "unit": i.unit_code or "", "estimated_value": i.estimated_value, "currency": i.currency or "",

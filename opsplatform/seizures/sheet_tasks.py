@@ -41,10 +41,12 @@ def limits(settings: Settings) -> SheetLimits:
 
 
 async def keep(session: AsyncSession, *, operation_id: int, country: str, filename: str, content: bytes,
-               user: User | None) -> SheetImport:
-    """Keep an uploaded file (`user` None: the command line), in the caller's transaction."""
+               user: User | None, locale: str | None = None) -> SheetImport:
+    """Keep an uploaded file (`user` None: the command line), in the caller's transaction; `locale`: the language
+    its numbers and dates are written in, when the sender chose one."""
     upload = SheetImport(operation_id=operation_id, country_code=country, filename=safe_filename(filename),
-                         sha256=hashlib.sha256(content).hexdigest(), uploaded_by=user.id if user else None)
+                         sha256=hashlib.sha256(content).hexdigest(), uploaded_by=user.id if user else None,
+                         locale=locale)
     session.add(upload)
     await session.flush()
     session.add(SheetFile(upload_id=upload.id, content=content))
@@ -131,8 +133,7 @@ async def check(session: AsyncSession, settings: Settings, slot: str, beat: Beat
         try:
             report = await import_sheet(session, await _acting(session, upload, asker), upload.country_code,
                                         await content_of(session, upload), upload.filename, limits=limits(settings),
-                                        dry_run=True,
-                                        progress=_Told(upload.id, beat))
+                                        dry_run=True, progress=_Told(upload.id, beat), locale=upload.locale)
         except InvalidInput as exc:
             await _end(session, upload.id, REFUSED, report=[f"{e.field}: {e.message}" for e in exc.errors])
             return 0
@@ -161,7 +162,7 @@ async def run_import(session: AsyncSession, settings: Settings, slot: str, beat:
         try:
             report = await import_sheet(session, await _acting(session, upload, asker), upload.country_code,
                                         await content_of(session, upload), upload.filename, limits=limits(settings),
-                                        progress=_Told(upload_id, beat))
+                                        progress=_Told(upload_id, beat), locale=upload.locale)
         except InvalidInput as exc:
             await session.rollback()
             await _failed(session, upload_id, [f"{e.field}: {e.message}" for e in exc.errors])

@@ -2,6 +2,8 @@
 
 Pure functions, no database. `read_rows` streams `(row_number, values)` with the row numbers a spreadsheet program
 shows and raises `SheetError` only when the file as a whole cannot be read; checking each value is the importer's job.
+Values are text as typed, but for a workbook's numeric cells in the numeric columns, which stay numbers: they need no
+reading, whatever language the sheet's text is written in.
 openpyxl is imported only to read a workbook: a worker checking a CSV does without its memory.
 """
 
@@ -20,17 +22,21 @@ from decimal import Decimal
 
 from opsplatform import format
 from opsplatform.i18n import _, ngettext
-from opsplatform.models.vocabulary import CASE_FIELDS, SPECIMEN_FIELDS
+from opsplatform.models.vocabulary import CASE_FIELDS, REPORT_FIELDS, SPECIMEN_FIELDS
 
 COLUMNS: tuple[str, ...] = (
     "seizure_ref", "item_no", "seizure_date", "location", "latitude", "longitude", "location_type",
     "detection_method", "transport_mode", "agency", "origin_country", "export_country", "destination_country",
     "transit_countries", "taxon", "term", "quantity", "unit", "estimated_value", "currency", "concealment",
     "suspects_arrested", "suspect_nationalities", "case_status", "notes",
+    # The annual illegal trade report's reason and disposal: optional, an empty cell keeps the record's value.
+    *REPORT_FIELDS,
     # The Ecomessage's case file and specimens' description: optional, an empty cell keeps the record's value.
     *CASE_FIELDS, *SPECIMEN_FIELDS,
 )
 REQUIRED: tuple[str, ...] = ("seizure_ref", "seizure_date", "taxon", "term", "quantity")
+NUMERIC: frozenset[str] = frozenset({"item_no", "latitude", "longitude", "quantity", "estimated_value",
+                                     "suspects_arrested"})
 
 # A header that would hold a person's identity, kept out of sheets (docs/reference.md): one with any of these words,
 NOMINAL_WORDS = frozenset({"passport", "surname", "forename", "firstname", "lastname", "fullname", "birth",
@@ -65,25 +71,27 @@ class SheetError(Exception):
 
 
 def read_rows(content: bytes, filename: str,
-              limits: SheetLimits = DEFAULT_LIMITS) -> Iterator[tuple[int, dict[str, str]]]:
-    """Each non-empty data row as (row number a spreadsheet shows, stripped text by public sheet column)."""
+              limits: SheetLimits = DEFAULT_LIMITS) -> Iterator[tuple[int, dict[str, str | float]]]:
+    """Each non-empty data row as (row number a spreadsheet shows, stripped text by public sheet column; a number for a
+    workbook's numeric cell in a NUMERIC column)."""
     positions: dict[str, int] | None = None
     rows = _xlsx_rows(content, limits) if _is_xlsx(content, filename) else _csv_rows(content)
     count = 0
     for number, cells in enumerate(rows, 1):
-        if not any(cells):
+        if all(cell == "" for cell in cells):
             continue
         if positions is None:  # the first non-empty row is the header
-            positions = _header_positions(cells)
+            positions = _header_positions([_text(cell) for cell in cells])
             continue
         count += 1
         if count > limits.rows:
             raise SheetError(_("the sheet has more than %(n)s rows, more than one upload may hold; split it into "
                                "sheets of at most %(n)s rows and upload each", n=format.number(limits.rows)))
-        values = dict.fromkeys(COLUMNS, "")
+        values: dict[str, str | float] = dict.fromkeys(COLUMNS, "")
         for column, index in positions.items():
             if index < len(cells):
-                values[column] = cells[index]
+                cell = cells[index]
+                values[column] = cell if cell.__class__ is str or column in NUMERIC else _text(cell)
         yield number, values
     if positions is None:
         raise SheetError(_("the file is empty; fill in the seizure sheet template and upload it again"))
@@ -194,7 +202,7 @@ def _measure(content: bytes, limits: SheetLimits) -> None:
                            limit=limits.unpacked_mb, ratio=limits.ratio))
 
 
-def _xlsx_rows(content: bytes, limits: SheetLimits) -> Iterator[list[str]]:
+def _xlsx_rows(content: bytes, limits: SheetLimits) -> Iterator[list[str | float]]:
     from openpyxl import load_workbook
 
     _measure(content, limits)
@@ -216,7 +224,7 @@ def _xlsx_rows(content: bytes, limits: SheetLimits) -> Iterator[list[str]]:
                 return
             except DAMAGED as exc:  # cut short or damaged after its first rows
                 raise _unreadable() from exc
-            yield [_cell_text(value) for value in row]
+            yield [_cell(value) for value in row]
     finally:
         workbook.close()
 
@@ -227,14 +235,24 @@ def _shared(text: str) -> str:
     return sys.intern(text) if len(text) <= SHARED_LENGTH else text
 
 
-def _cell_text(value: object) -> str:
+def _cell(value: object) -> str | float:
+    """A workbook cell as text, but a number as the number it is."""
     if isinstance(value, str):  # most cells: checked first as it runs for every cell of every row
         return _shared(value.strip())
     if value is None:
         return ""
     if isinstance(value, float):
-        # The 15 significant digits Excel shows (not 0.30000000000000004), without an exponent or a ".0".
-        return f"{Decimal(f'{value:.15g}'):f}"
+        return float(f"{value:.15g}")  # the 15 significant digits Excel shows (not 0.30000000000000004)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
     if isinstance(value, date):  # datetime too: Excel has no date-only type
         return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def _text(value: str | float) -> str:
+    """A cell as text: a number without an exponent or a ".0", as a spreadsheet shows it."""
+    if isinstance(value, float):
+        return f"{Decimal(repr(value)):f}".removesuffix(".0") if value.is_integer() or "e" in repr(value) \
+            else repr(value)
     return str(value)

@@ -14,7 +14,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from opsplatform.i18n import _
-from opsplatform.models.vocabulary import SPECIMEN_SEXES, SPECIMEN_STATES
+from opsplatform.labels import value_label
+from opsplatform.models.vocabulary import DISPOSALS, SEIZURE_REASONS, SPECIMEN_SEXES, SPECIMEN_STATES
 from opsplatform.seizures.sheets import COLUMNS, REQUIRED
 
 TEMPLATE_ROWS = 5000
@@ -55,7 +56,8 @@ def build_template(*, operation_code: str, operation_name: str, start: date, end
                    "real_destination_country"), [c for c, __ in countries], False),
                  (("currency",), currencies, True), (("case_status",), case_statuses, True),
                  (("specimen_state",), list(SPECIMEN_STATES), True), (("specimen_sex",), list(SPECIMEN_SEXES), True),
-                 (("origin_at_sea", "documents_fraudulent"), ["yes", "no"], True)]
+                 (("origin_at_sea", "documents_fraudulent"), ["yes", "no"], True),
+                 (("seizure_reason",), list(SEIZURE_REASONS), True), (("disposal",), list(DISPOSALS), True)]
     for index, (columns, values, strict) in enumerate(dropdowns, 1):
         for row, value in enumerate([", ".join(columns), *values], 1):
             lists.cell(row, index, value)
@@ -85,7 +87,10 @@ def build_template(*, operation_code: str, operation_name: str, start: date, end
     taxa = workbook.create_sheet(names["taxa"])
     _write_pairs(taxa, 1, (_("Scientific name (copy it into the taxon column)"), _("Common name")), target_taxa)
     codes = workbook.create_sheet(names["codes"])  # what the codes in the dropdowns mean
-    for offset, (title, pairs) in enumerate((("term", terms), ("unit", units), (_("country"), countries))):
+    worded = {column: [(code, value_label(code)) for code in codes]
+              for column, codes in (("seizure_reason", SEIZURE_REASONS), ("disposal", DISPOSALS))}
+    for offset, (title, pairs) in enumerate((("term", terms), ("unit", units), (_("country"), countries),
+                                             *worded.items())):
         _write_pairs(codes, offset * 3 + 1, (title, _("meaning")), pairs)
     _write_instructions(workbook.create_sheet(names["instructions"]), names, operation_code, operation_name, start, end)
     output = io.BytesIO()
@@ -133,6 +138,8 @@ def _write_instructions(sheet: Worksheet, names: dict[str, str], code: str, name
         _("Countries: ISO 3166-1 alpha-3 codes such as KEN; separate several with \";\"."),
         _("The columns from offence_description to specimen_description complete the INTERPOL Ecomessage: they may "
           "be left out, and an empty cell keeps what the record already holds."),
+        _("seizure_reason and disposal complete the CITES annual illegal trade report (codes: sheet \"%(sheet)s\"): "
+          "they may be left out too, and an empty cell keeps what the record already holds.", sheet=names["codes"]),
         _("Never put the names, passport or other document numbers of suspects in this sheet: enter them only "
           "through the secure form or the API."),
     ]

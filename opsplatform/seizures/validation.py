@@ -11,7 +11,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,16 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform import checks, dates
 from opsplatform.database import record_id
 from opsplatform.errors import FieldError
-from opsplatform.i18n import _
+from opsplatform.i18n import _, current_language
 from opsplatform.models import vocabulary as v
 from opsplatform.models.operations import Operation
 from opsplatform.models.reference import Currency, Taxon, TradeTerm, Unit
 from opsplatform.models.seizures import COMPANY_NOMINAL, SEIZURE_NOMINAL, SUSPECT_NOMINAL
 from opsplatform.reference import lookup
-from opsplatform.reference.units import alias_map, normalise
+from opsplatform.reference.units import NUMBER_CODE, alias_map, fits, normalise, term_units
 
 CODED = {"location_type": v.LOCATION_TYPES, "detection_method": v.DETECTION_METHODS,
-         "transport_mode": v.TRANSPORT_MODES, "agency": v.AGENCIES, "case_status": v.CASE_STATUSES}
+         "transport_mode": v.TRANSPORT_MODES, "agency": v.AGENCIES, "case_status": v.CASE_STATUSES,
+         "seizure_reason": v.SEIZURE_REASONS, "disposal": v.DISPOSALS}
 ITEM_CODED = {"specimen_state": v.SPECIMEN_STATES, "specimen_sex": v.SPECIMEN_SEXES}
 SUSPECT_CODED = {"sex": v.SEXES, "role": v.SUSPECT_ROLES, "document_type": v.DOCUMENT_TYPES}
 # The case file's countries and yes/no answers; the rest of it is text (TEXT_LIMITS), but for the time of day.
@@ -63,7 +64,7 @@ class Reference:
     """Reference data loaded once per request or import, so checking 50,000 rows asks the database nothing."""
 
     taxa: dict[str, tuple[int, str]]  # lower-case scientific name → (id, scientific name)
-    terms: set[str]
+    terms: dict[str, tuple[str, ...]]  # code → the units the CITES guidelines give it
     units: dict[str, Unit]
     unit_spellings: dict[str, str]
     countries: dict[str, str]
@@ -91,7 +92,7 @@ class Reference:
         # Copies outside the session: the same Reference serves later requests, after this session has ended.
         units = [Unit(**unit.model_dump()) for unit in (await session.scalars(select(Unit))).all()]
         return cls(taxa={name.lower(): (tid, name) for tid, name in taxa},
-                   terms=set((await session.scalars(select(TradeTerm.code))).all()),
+                   terms={t.code: term_units(t) for t in (await session.scalars(select(TradeTerm))).all()},
                    units={u.code: u for u in units}, unit_spellings=alias_map(units),
                    countries=await lookup.country_codes(session),
                    currencies=set((await session.scalars(select(Currency.code))).all()),
@@ -263,6 +264,14 @@ def check_seizure(ref: Reference, operation: Operation, raw: dict[str, Any], *,
     return c.clean, c.errors
 
 
+def check_disposal(raw: dict[str, Any]) -> tuple[str | None, list[FieldError]]:
+    """The disposal of a record's specimens on its own, as the case follow-up records it: the codes and wording of
+    the whole record's check."""
+    c = Checker(cast(Reference, None), raw)  # a code needs no reference data
+    c.coded("disposal", CODED["disposal"])
+    return c.clean["disposal"], c.errors
+
+
 def _time_of_day(c: Checker) -> str | None:
     text = c.text("seizure_time")
     match = re.fullmatch(r"(\d{1,2}):(\d{2})(:\d{2})?", text)
@@ -294,12 +303,18 @@ def check_item(ref: Reference, raw: dict[str, Any]) -> tuple[dict[str, Any], lis
     c.clean["term_code"] = sys.intern(term)  # one string for every row of a sheet
     unit_text = c.text("unit")
     unit_code = ref.unit_spellings.get(unit_text.lower()) if unit_text else None
-    if unit_text and unit_code is None:
-        c.fail("unit", _('unknown unit "%(value)s" (a CITES unit code such as KIL or PCS; kg, g, t, m3, l; '
+    known = unit_code is not None or not unit_text
+    if not known:
+        c.fail("unit", _('unknown unit "%(value)s" (a CITES unit code such as KGM or MTQ; kg, g, t, m3, l; '
                          'empty for number of specimens)', value=unit_text))
+    if unit_code == NUMBER_CODE:  # the number of specimens is kept as no unit, as an empty cell says it
+        unit_code = None
+    elif term in ref.terms and known and not fits(
+            ref.units.get(unit_code or ""), ref.terms[term], ref.units):
+        c.fail("unit", unit_problem(ref, term, unit_text))
     c.clean["unit_code"] = unit_code
     quantity = c.number("quantity", required=True, strict=True, maximum=MAX_QUANTITY)
-    if quantity is not None and (unit_code or not unit_text):
+    if quantity is not None and known:
         c.clean["normalised_unit"], c.clean["normalised_quantity"] = normalise(quantity, ref.units.get(unit_code or ""))
     value = c.number("estimated_value", maximum=MAX_MONEY)
     currency = c.text("currency").upper()
@@ -322,6 +337,18 @@ def check_item(ref: Reference, raw: dict[str, Any]) -> tuple[dict[str, Any], lis
     c.clean["item_no"] = c.clean.get("item_no") or None
     return c.clean, c.errors
 
+
+def unit_problem(ref: Reference, term: str, unit_text: str) -> str:
+    """A unit the term is not recorded in, with the units it is recorded in, in the reader's language."""
+    language = current_language()
+    named = [_("the number of specimens (unit left empty)") if code == NUMBER_CODE
+             else f"{code} ({getattr(ref.units[code], f'name_{language}', None) or ref.units[code].name_en})"
+             for code in ref.terms[term] if code == NUMBER_CODE or code in ref.units]
+    if not unit_text:
+        return _("%(term)s is recorded in %(units)s, not as a number of specimens", term=term,
+                 units=_(" or ").join(named))
+    return _('%(term)s is recorded in %(units)s, or a unit that converts into them (got "%(value)s")', term=term,
+             units=_(" or ").join(named), value=unit_text)
 
 def check_suspect(ref: Reference, raw: dict[str, Any], *,
                   nominal_allowed: bool) -> tuple[dict[str, Any], list[FieldError]]:

@@ -43,10 +43,10 @@ async def readable_attachment(db: AsyncSession, member: Member, message_id: int,
 
 async def annual_report_response(request: Request, db: AsyncSession) -> Response[bytes]:
     """The XLSX for the query's country and year, or 404 for a country the user may not report on."""
-    country, year, share = annual_report.check_request(dict(request.query_params), utcnow().date())
-    report = await annual_report.annual_report(db, request.user, country, year, share)
+    asked = annual_report.check_request(dict(request.query_params), utcnow().date())
+    report = await annual_report.annual_report(db, request.user, asked)
     if report is None:
-        raise NotFoundException(_("no country %(code)s whose report you may export", code=country))
+        raise NotFoundException(_("no country %(code)s whose report you may export", code=asked.country))
     return Response(annual_report.workbook(report), media_type=XLSX,
                     headers=download_headers(annual_report.filename(report)))
 

@@ -10,7 +10,7 @@ from litestar.datastructures import FormMultiDict
 from opsplatform.database import record_id
 from opsplatform.errors import InvalidInput
 from opsplatform.models.seizures import SEIZURE_NOMINAL
-from opsplatform.models.vocabulary import CASE_FIELDS, ITEM_FIELDS, SEIZURE_FIELDS
+from opsplatform.models.vocabulary import CASE_FIELDS, ITEM_FIELDS, REPORT_FIELDS, SEIZURE_FIELDS
 
 ROWS = ("items", "suspects", "companies")
 ROW = re.compile(r"^(items|suspects|companies)-(\d+)-(\w+)$")
@@ -21,7 +21,7 @@ REMOVE = {"remove_item": "items", "remove_suspect": "suspects", "remove_company"
 def parse(form: FormMultiDict) -> dict[str, Any]:
     """Form fields → the raw seizure dict the validator takes; rows left entirely empty are dropped."""
     raw: dict[str, Any] = {k: form.get(k, "") for k in ("seizure_ref", "reporting_country", "correction_reason",
-                                                          *SEIZURE_FIELDS, *CASE_FIELDS)}
+                                                          *SEIZURE_FIELDS, *REPORT_FIELDS, *CASE_FIELDS)}
     # Shown only to the cleared: left out, what is stored is kept.
     raw |= {k: form.get(k, "") for k in SEIZURE_NOMINAL if k in form}
     raw["transit_countries"] = form.getall("transit_countries", [])
@@ -69,5 +69,6 @@ def errors_by_field(exc: InvalidInput) -> dict[str, str]:
 
 def blank(raw: dict[str, Any] | None = None) -> dict[str, Any]:
     raw = raw or {}
-    return {**dict.fromkeys((*SEIZURE_FIELDS, *CASE_FIELDS), ""), "transit_countries": [], "suspect_nationalities": [],
-            "items": [dict.fromkeys(ITEM_FIELDS, "")], "suspects": [], "companies": [], **raw}
+    return {**dict.fromkeys((*SEIZURE_FIELDS, *REPORT_FIELDS, *CASE_FIELDS), ""), "transit_countries": [],
+            "suspect_nationalities": [], "items": [dict.fromkeys(ITEM_FIELDS, "")], "suspects": [], "companies": [],
+            **raw}

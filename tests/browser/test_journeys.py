@@ -180,7 +180,7 @@ def test_a_seizure_with_a_bad_quantity_is_refused_next_to_the_field_and_nothing_
              "#f-suspects_arrested": "2"}
     chosen = {"#f-location_type": "airport", "#f-transport_mode": "air_cargo", "#f-detection_method": "xray",
               "#f-origin_country": focal_point.country, "#f-destination_country": "VNM", "#f-items-0-term": "TUS",
-              "#f-items-0-unit": "KIL"}
+              "#f-items-0-unit": "KGM"}
     for selector, value in typed.items():
         page.fill(selector, value)
     for selector, value in chosen.items():
@@ -267,13 +267,13 @@ def test_on_a_phone_the_seizure_form_adds_rows_in_place_keeps_a_draft_and_enter_
         page.fill("#f-items-1-taxon", "Manis")
         page.select_option("#f-items-1-term", "SCA")
         page.fill("#f-items-1-quantity", "3.5")
-        page.select_option("#f-items-1-unit", "KIL")
+        page.select_option("#f-items-1-unit", "KGM")
         # What is typed survives a reload (a closed tab, a lost connection), and the page says so.
         page.reload()
         expect(page.locator(".draft-notice")).to_be_visible()
         for selector, value in {**typed, "#f-items-1-quantity": "3.5"}.items():
             expect(page.locator(selector)).to_have_value(value)
-        expect(page.locator("#f-items-1-unit")).to_have_value("KIL")
+        expect(page.locator("#f-items-1-unit")).to_have_value("KGM")
         expect(page.locator(".picker ul.chips li")).to_contain_text("Tanzania")
         page.press("#f-items-1-quantity", "Enter")  # Enter saves the record: it never removes a row
         expect(page.locator(".flash-success")).to_contain_text("Seizure KE-PHONE-1 saved as submitted")

@@ -242,3 +242,36 @@ const outbox = (() => {
 if ("serviceWorker" in navigator && document.body?.dataset.worker) {
   navigator.serviceWorker.register(document.body.dataset.worker, { scope: "/" }).catch(() => {});
 }
+
+// A term is recorded in the units CITES gives it: once one is chosen, its item row offers those alone (the term's
+// option lists them in data-units; NAR, the number of specimens, is the empty unit). Without JavaScript every unit is
+// offered and the server says which the term takes.
+(() => {
+  const form = document.querySelector("form[data-draft]");
+  if (!form) return;
+  function offer(termSelect) {
+    const row = termSelect.closest("[data-row]");
+    const unitSelect = row?.querySelector('select[name$="-unit"]');
+    const given = termSelect.selectedOptions[0]?.dataset.units;
+    if (!unitSelect || given === undefined) return;
+    const codes = given.split(" ").filter(Boolean);
+    for (const option of unitSelect.options) {
+      const allowed = !codes.length || (option.value ? codes.includes(option.value) : codes.includes("NAR"));
+      option.hidden = option.disabled = !allowed && !option.selected;
+    }
+  }
+  const terms = () => form.querySelectorAll('select[name^="items-"][name$="-term"]');
+  form.addEventListener("change", (event) => {
+    if (event.target.matches?.('select[name$="-term"]')) {
+      const unitSelect = event.target.closest("[data-row]")?.querySelector('select[name$="-unit"]');
+      const codes = (event.target.selectedOptions[0]?.dataset.units || "").split(" ").filter(Boolean);
+      // A unit the new term does not take gives way to its preferred one.
+      if (unitSelect && codes.length && !(unitSelect.value ? codes.includes(unitSelect.value) : codes.includes("NAR"))) {
+        unitSelect.value = codes[0] === "NAR" ? "" : codes[0];
+      }
+      offer(event.target);
+    }
+  });
+  terms().forEach(offer);
+  new MutationObserver(() => terms().forEach(offer)).observe(form, { childList: true, subtree: true });
+})();

@@ -7,13 +7,13 @@ import base64
 import binascii
 from typing import Any
 
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, JSONBody
 from sqlalchemy import select
 
 from opsplatform import policy
-from opsplatform.cases import ecomessage, followup, links, messages
+from opsplatform.cases import annual_report, ecomessage, followup, links, messages
 from opsplatform.cases.attachments import EXTENSIONS, MAX_BYTES, MAX_FILES
 from opsplatform.cases.matching import match_json, matches_for
 from opsplatform.database import record_id
@@ -21,7 +21,7 @@ from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
 from opsplatform.models.cases import Audience, LinkKind, SeizureLink
 from opsplatform.models.seizures import Seizure
-from opsplatform.models.vocabulary import CASE_STAGES
+from opsplatform.models.vocabulary import CASE_STAGES, DISPOSALS
 from opsplatform.policy import Member
 from opsplatform.web import api_schema as doc, idempotency
 from opsplatform.web.access import Membership, ReadableLink, ReadableSeizure, needs
@@ -54,6 +54,9 @@ CASE_EVENT = doc.shape("CaseEvent", {
     "date": doc.day("Between the seizure and today", nullable=False),
     "note": NOTE,
 }, required=("stage", "date"))
+DISPOSAL = doc.shape("Disposal", {
+    "disposal": doc.coded(DISPOSALS, "What became of the confiscated specimens; null when not yet decided"),
+}, required=("disposal",))
 ATTACHMENTS = doc.listing(doc.shape("Attachment", {
     "filename": doc.text(nullable=False),
     "content_base64": doc.text(f"The file in base64, at most {MAX_BYTES // 2**20} MB",  # 4 characters per 3 bytes
@@ -80,7 +83,12 @@ ANNUAL_REPORT = doc.documented(parameters=[
     doc.query("country", doc.text(nullable=False), "ISO 3166-1 alpha-3 code such as KEN", required=True),
     doc.query("year", doc.whole(minimum=FIRST_YEAR, nullable=False), "A past or the current year", required=True),
     doc.query("share_with_iccwc", doc.coded(("yes", "no"), nullable=False),
-              "Whether ICCWC may use the data (yes when left out)")])
+              "Whether ICCWC may use the data (yes when left out)"),
+    *(doc.query(name, doc.text(max_length=annual_report.TEXT_LIMIT, nullable=False), description)
+      for name, description in (("agency", "The agency preparing the report, for its cover sheet"),
+                                ("contact_name", "The contact person for the report"),
+                                ("contact_email", "The contact's e-mail address"),
+                                ("contact_phone", "The contact's telephone number")))])
 
 _SEIZURE = {"code": "$request.path.code", "seizure_id": "$request.path.seizure_id"}
 _MESSAGE = {"code": "$request.path.code", "message_id": "$response.body#/id"}
@@ -177,6 +185,15 @@ class CaseApi(Controller):
 
         return await idempotency.created(request, db, create)
 
+    @put("/seizures/{seizure_id:int}/disposal", name="api:disposal", responses=ERRORS,
+         dependencies=FOLLOW_UP, summary='The disposal of the confiscated specimens: {"disposal": "destroyed"}; open '
+                                         'after the operation closed', operation_class=doc.documented(DISPOSAL))
+    async def set_disposal(self, db: Db, member: Membership, seizure: ReadableSeizure,
+                           data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+        await followup.record_disposal(db, member, seizure, data)
+        await db.commit()
+        return await _case_json(db, seizure)
+
     @get("/follow-up", name="api:followup", responses=ERRORS,
          summary="The funnel from seizures to convictions: per country and in total, seizures per stage reached")
     async def funnel(self, db: Db, member: Membership) -> list[dict[str, Any]]:
@@ -268,7 +285,7 @@ class CaseApi(Controller):
 
 
 async def _case_json(db: Db, seizure: Seizure) -> dict[str, Any]:
-    return {"case_status": seizure.case_status,
+    return {"case_status": seizure.case_status, "disposal": seizure.disposal,
             "events": [followup.case_event_json(e, who) for e, who in await followup.case_events(db, seizure)]}
 
 

@@ -79,8 +79,9 @@ ITEM = shape("SeizureItem", {
     "taxon": text("Scientific name of the lowest known taxon (GET /api/v1/taxa?q= finds it)", nullable=False),
     "term": text("CITES trade term code such as TUS, SCA, LIV", nullable=False),
     "quantity": number("In its unit", exclusive_minimum=0, maximum=MAX_QUANTITY, nullable=False),
-    "unit": text("CITES unit code such as KIL or PCS (kg, g, t, m3, l are understood); left out: number of "
-                 "specimens"),
+    "unit": text("CITES unit code such as KGM or MTQ, one the term is recorded in or that converts into one (kg, g, "
+                 "t, m3, l and the former codes KIL, CUM, SQM, CCM are understood; answered in the current code); "
+                 "left out or NAR: number of specimens"),
     "estimated_value": number("With its currency", minimum=0, maximum=MAX_MONEY),
     "currency": text("ISO 4217 code such as USD, with the estimated value"),
     **{name: coded(values) for name, values in ITEM_CODED.items()},

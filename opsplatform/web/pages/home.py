@@ -1,4 +1,4 @@
-"""The home page, the language switch and the health check."""
+"""The home page (with a focal point's national registers), the language switch and the health check."""
 
 from __future__ import annotations
 
@@ -8,12 +8,17 @@ from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy import func, select, text
 
-from opsplatform import policy
+from opsplatform import checks, policy
+from opsplatform.database import utcnow
+from opsplatform.errors import InvalidInput
+from opsplatform.labels import problems_in_words
 from opsplatform.models.operations import Participant
+from opsplatform.operations import registers
 from opsplatform.settings import LANGUAGES
 from opsplatform.web.authentication import remember_language
 from opsplatform.web.deps import Db
-from opsplatform.web.guards import login_required
+from opsplatform.web.flash import flash
+from opsplatform.web.guards import login_required, requires
 from opsplatform.web.redirects import redirect_to, same_site_path
 
 
@@ -31,7 +36,25 @@ class HomeController(Controller):
             select(visible, func.coalesce(participants.c.countries, 0))
             .outerjoin(participants, participants.c.operation_id == visible.c.id)
             .order_by(visible.c.start_date.desc()))).all()
-        return Template("home.html", context={"operations": rows})
+        return Template("home.html", context={
+            "operations": [row for row in rows if row.register_country is None],
+            # A focal point's national registers, apart: its country's seizures outside any operation.
+            "registers": [row for row in rows if row.register_country is not None],
+            "register_years": registers.register_years(utcnow().date())})
+
+    @post("/register", name="register", guards=[requires("keep_register")])
+    async def register(self, request: Request, db: Db, data: URLEncodedBody[dict[str, str]]) -> Redirect:
+        """Open the country's national register of a year (made the first time) at its seizure form."""
+        year = checks.whole(data.get("year", ""), 1, 9999) or 0
+        try:
+            register = await registers.national_register(db, request.user.country_code, year, utcnow().date(),
+                                                         request.user.id)
+        except InvalidInput as exc:
+            await db.rollback()
+            flash(request, problems_in_words(exc.errors), "error")
+            return redirect_to(request, "home")
+        await db.commit()
+        return redirect_to(request, "seizures:new", code=register.code)
 
     @post("/language", name="language")
     async def switch_language(self, request: Request, db: Db,

@@ -4,22 +4,24 @@ Checking and importing leave the request (seizures/sheet_tasks.py): the page pol
 
 from __future__ import annotations
 
+from babel import Locale
+from babel.numbers import format_decimal
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
-from opsplatform import policy
+from opsplatform import checks, dates, policy
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _, current_language
 from opsplatform.jobs.tasks import reap
 from opsplatform.labels import status_label
 from opsplatform.models import vocabulary as v
-from opsplatform.models.operations import Target
-from opsplatform.models.reference import Currency, Taxon, TradeTerm, Unit
+from opsplatform.models.operations import Participant, Target
+from opsplatform.models.reference import Country, Currency, Taxon, TradeTerm, Unit
 from opsplatform.models.seizures import SheetImport
-from opsplatform.reference import lookup
+from opsplatform.reference import lookup, units
 from opsplatform.rendering.filenames import download_headers
 from opsplatform.seizures import services, sheet_tasks
 from opsplatform.seizures.template import build_template
@@ -45,7 +47,7 @@ class ImportController(Controller):
         content = build_template(
             operation_code=operation.code, operation_name=operation.name, start=operation.start_date,
             end=operation.end_date, terms=await lookup.coded_names(db, TradeTerm),
-            units=await lookup.coded_names(db, Unit), countries=sorted(await lookup.country_choices(db)),
+            units=await _units_given(db), countries=sorted(await lookup.country_choices(db)),
             target_taxa=[(t.scientific_name, t.common_name(current_language()) or "") for t in targets],
             transport_modes=list(v.TRANSPORT_MODES),
             detection_methods=list(v.DETECTION_METHODS), agencies=list(v.AGENCIES),
@@ -60,7 +62,8 @@ class ImportController(Controller):
                                     .order_by(SheetImport.id.desc()).limit(30))).all()
         return Template("seizures/imports.html", status_code=status_code, context={
             "operation": member.operation, "uploads": uploads, "errors": errors or {},
-            "countries": None if policy.own_country(member) else sorted(member.countries or [])})
+            "countries": None if policy.own_country(member) else sorted(member.countries or []),
+            "locales": await _locales(db, member)})
 
     @get("/imports", name="imports")
     async def index(self, db: Db, member: Membership) -> Template:
@@ -76,6 +79,9 @@ class ImportController(Controller):
             if not isinstance(file, UploadFile) or not file.filename:
                 raise InvalidInput.one("file", _("choose a CSV or XLSX file"))
             country = await services.reporting_country(db, member, dict(form))
+            locale = checks.known_locale(form.get("locale")) if form.get("locale") else None
+            if form.get("locale") and locale is None:
+                raise InvalidInput.one("locale", _("choose one of the languages listed"))
             content = await file.read()
             if not content.strip():
                 raise InvalidInput.one("file", _("the file is empty; fill in the seizure sheet template and upload it "
@@ -83,7 +89,7 @@ class ImportController(Controller):
         except InvalidInput as exc:
             return await self._page(db, member, errors=exc.by_field(), status_code=400)
         upload = await sheet_tasks.keep(db, operation_id=operation.id, country=country, filename=file.filename,
-                                        content=content, user=request.user)
+                                        content=content, user=request.user, locale=locale)
         await sheet_tasks.start_check(db, upload, request.user)
         await db.commit()
         return redirect_to(request, "imports:detail", code=operation.code, import_id=upload.id)
@@ -129,3 +135,20 @@ class ImportController(Controller):
         return Response("\n".join(lines) + "\n", media_type="text/plain; charset=utf-8",
                         headers=download_headers(f"import-{upload.id}-report.txt"))
 
+
+async def _locales(db: Db, member: Membership) -> list[tuple[str, str]]:
+    """The languages a sheet's numbers and dates may be written in: those of the operation's countries and the usual
+    English, French and Spanish ones, each with how it writes 1234.5 and 2 October 2026."""
+    alpha2 = (await db.scalars(select(Country.alpha2).join(Participant, Participant.country_code == Country.alpha3)
+                               .where(Participant.operation_id == member.operation.id))).all()
+    codes = {checks.country_locale(code) for code in alpha2} | {"en_US", "en_GB", "fr_FR", "es_ES", "es_MX"}
+    language = current_language()
+    named = [(code, Locale.parse(code).get_display_name(language) or code) for code in codes]
+    return [(code, f"{name}: {format_decimal(1234.5, locale=code)} · {dates.short_example(code)}")
+            for code, name in sorted(named, key=lambda pair: pair[1].casefold())]
+
+
+async def _units_given(db: Db) -> list[tuple[str, str]]:
+    """The units some trade term is recorded in, for the template's unit list (others, and aliases, are still read)."""
+    given = {code for term in (await db.scalars(select(TradeTerm))).all() for code in units.term_units(term)}
+    return [(code, name) for code, name in await lookup.coded_names(db, Unit) if code in given]

@@ -1,4 +1,5 @@
-"""Record pages of the case exchange: ask for a link, record a follow-up step, generate the Ecomessage."""
+"""Record pages of the case exchange: ask for a link, record a follow-up step or the disposal of the specimens,
+generate the Ecomessage."""
 
 from __future__ import annotations
 
@@ -37,6 +38,13 @@ class CaseRecordController(Controller):
                                 lambda values: followup.record_case_event(db, member, seizure, values),
                                 lambda: _("Follow-up recorded: the case is now at %(stage)s.",
                                           stage=value_label(seizure.case_status)))
+
+    @post("/disposal", name="cases:disposal", dependencies=needs("follow_up"))
+    async def disposal(self, request: Request, db: Db, member: Membership, seizure: ReadableSeizure) -> Any:
+        return await _case_form(request, db, member, seizure, "disposal",
+                                lambda values: followup.record_disposal(db, member, seizure, values),
+                                lambda: _("Disposal recorded: %(disposal)s.", disposal=value_label(
+                                    seizure.disposal) if seizure.disposal else _("not yet decided")))
 
     @get("/ecomessage", name="cases:ecomessage", dependencies=needs("view_records"))
     async def ecomessage_page(self, request: Request, db: Db, member: Membership,

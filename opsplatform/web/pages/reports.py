@@ -18,13 +18,14 @@ from opsplatform.web.deps import Db
 from opsplatform.web.guards import login_required, requires
 
 
-async def annual_report_form(request: Request, db: Db, *, country: str, year: object,
+async def annual_report_form(request: Request, db: Db, *, typed: dict[str, str],
                              errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
+    """The report's form, with what was typed (or the user's own country and details, and last year)."""
     countries = await lookup.country_choices(db, policy.annual_report_countries(request.user))
     today = utcnow().date()
     return Template("cases/annual_report.html", status_code=status_code, context={
-        "countries": countries, "years": list(range(today.year, today.year - 10, -1)),
-        "default_country": country, "default_year": year, "errors": errors or {}})
+        "countries": countries, "years": list(range(today.year, today.year - 10, -1)), "errors": errors or {},
+        "typed": typed})
 
 
 class CaseReportController(Controller):
@@ -32,16 +33,17 @@ class CaseReportController(Controller):
 
     @get("/reports/annual-illegal-trade", name="cases:annual_report", guards=[requires("annual_report")])
     async def annual_report_page(self, request: Request, db: Db) -> Template:
-        return await annual_report_form(request, db, country=policy.account_country(request.user) or "",
-                                        year=utcnow().date().year - 1)
+        user = request.user
+        return await annual_report_form(request, db, typed={
+            "country": policy.account_country(user) or "", "year": str(utcnow().date().year - 1),
+            "contact_name": user.name, "contact_email": user.email})
 
     @get("/reports/annual-illegal-trade.xlsx", name="cases:annual_report_file", guards=[requires("annual_report")])
     async def annual_report_download(self, request: Request, db: Db) -> Response[bytes] | Template:
         try:
             return await annual_report_response(request, db)
         except InvalidInput as exc:
-            return await annual_report_form(request, db, country=request.query_params.get("country", ""),
-                                            year=request.query_params.get("year", ""), errors=exc.by_field(),
+            return await annual_report_form(request, db, typed=dict(request.query_params), errors=exc.by_field(),
                                             status_code=400)
 
     @get("/matches", name="cases:matches", guards=[login_required])

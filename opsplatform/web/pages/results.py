@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Stream, Template
 from sqlalchemy import select
 
 from opsplatform.database import utcnow
@@ -20,6 +20,7 @@ from opsplatform.web.access import Membership, needs
 from opsplatform.web.deps import Db
 from opsplatform.web.maps import map_response
 from opsplatform.web.pickers import filter_choices
+from opsplatform.web.streams import streamed
 
 MAP_KINDS = ("points", "countries", "flows")
 
@@ -69,14 +70,19 @@ class DashboardController(Controller):
         return map_response(settings, maps.points_map(settings, points))
 
     @get([f"/export.{fmt}" for fmt in exports.FORMATS], name="dashboard:export", dependencies=needs("view_records"))
-    async def export(self, request: Request, db: Db, member: Membership) -> Response[bytes]:
-        """The filtered records as CSV, XLSX or GeoJSON with the fields picked; what the filtered list shows."""
+    async def export(self, request: Request, db: Db, member: Membership) -> Response[bytes] | Stream:
+        """The filtered records as CSV, XLSX or GeoJSON with the fields picked; what the filtered list shows. CSV and
+        GeoJSON are streamed as they are written; a workbook is sent whole."""
         operation = member.operation
         fmt = request.url.path.rsplit(".", 1)[-1]
         fields = exports.pick_fields(request.query_params.getall("fields", []))
         if fmt == "geojson":
             fields += [f for f in ("latitude", "longitude") if f not in fields]
-        result_filter = await read_filter(db, request.query_params)
-        content = await exports.render(fmt, exports.rows(db, member, result_filter, fields), fields)
-        return Response(content, media_type=exports.FORMATS[fmt],
-                        headers=download_headers(f"{operation.code}-seizures.{fmt}"))
+        query = exports.export_query(member, await read_filter(db, request.query_params), fields)
+        headers = download_headers(f"{operation.code}-seizures.{fmt}")
+        if fmt in exports.STREAMED:
+            write = exports.STREAMED[fmt]
+            return streamed(request, lambda session: write(exports.batches(session, query), fields),
+                            media_type=exports.FORMATS[fmt], headers=headers)
+        content = await exports.workbook(exports.batches(db, query), fields)
+        return Response(content, media_type=exports.FORMATS[fmt], headers=headers)

@@ -23,7 +23,7 @@ from opsplatform.models.operations import Participant
 from opsplatform.models.reference import Country, Currency, Taxon, TradeTerm, Unit
 from opsplatform.models.seizures import SEIZURE_NOMINAL, Seizure, SeizureItem, StatusChange
 from opsplatform.policy import Member
-from opsplatform.reference import lookup
+from opsplatform.reference import lookup, units
 from opsplatform.reporting.exports import visible_records
 from opsplatform.reporting.filters import as_typed, read_filter
 from opsplatform.reporting.records import items_by_record
@@ -42,11 +42,16 @@ LOG = needs("log_records")
 
 
 async def form_choices(db: Db) -> dict[str, Any]:
-    """The lists a seizure form offers, loaded once per page."""
+    """The lists a seizure form offers, loaded once per page: each term with the units CITES records it in (the page
+    offers those alone once a term is chosen), the number of specimens being the empty unit."""
+    term_units = {t.code: units.term_units(t) for t in (await db.scalars(select(TradeTerm))).all()}
+    given = {code for codes in term_units.values() for code in codes}
     return {
         "countries": await lookup.country_choices(db),
         "terms": await lookup.coded_names(db, TradeTerm),
-        "units": await lookup.coded_names(db, Unit),
+        "term_units": {code: " ".join(codes) for code, codes in term_units.items()},
+        "units": [(code, name) for code, name in await lookup.coded_names(db, Unit)
+                  if code in given and code != units.NUMBER_CODE],
         "currencies": (await db.scalars(select(Currency.code).order_by(Currency.code))).all(),
         "vocabulary": v,
     }

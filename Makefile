@@ -62,6 +62,7 @@ benchmarks: $(STAMP)
 	$(BIN)/python -m benchmarks.heavy_uploads
 	$(BIN)/python -m benchmarks.scale_out
 	$(BIN)/python -m benchmarks.pages
+	$(BIN)/python -m benchmarks.pages --seizures 100000
 	$(BIN)/python -m benchmarks.summary --total 1000000
 	$(BIN)/python -m benchmarks.load
 

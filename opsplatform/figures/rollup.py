@@ -14,7 +14,8 @@ not what its slice holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from functools import cache
 from typing import Any
 
@@ -153,6 +154,25 @@ def _counted_records(where: Any) -> Any:
 async def rebuild(session: AsyncSession, operation_id: int | None = None) -> None:
     for statement in (*rebuild_statements(operation_id), *window_rebuild_statements(operation_id)):
         await session.execute(statement)
+
+
+@asynccontextmanager
+async def following_taxa(session: AsyncSession) -> AsyncIterator[None]:
+    """Around a reference load: the figures count taxa by name and group, so every operation whose records name a
+    taxon the load renamed or put in another group is counted again from its records. The caller commits."""
+    before = await _names_and_groups(session)
+    yield
+    changed = [taxon for taxon, now in (await _names_and_groups(session)).items() if before.get(taxon, now) != now]
+    for start in range(0, len(changed), 1000):
+        for operation_id in (await session.scalars(
+                select(Seizure.operation_id).join(SeizureItem, SeizureItem.seizure_id == Seizure.id)
+                .where(SeizureItem.taxon_id.in_(changed[start:start + 1000])).distinct())).all():
+            await rebuild(session, operation_id)
+
+
+async def _names_and_groups(session: AsyncSession) -> dict[int, tuple[str, str | None]]:
+    rows = await session.execute(select(Taxon.id, Taxon.scientific_name, Taxon.taxon_group))
+    return {taxon_id: (name, group) for taxon_id, name, group in rows}
 
 
 @cache

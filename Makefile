@@ -56,13 +56,15 @@ messages: $(STAMP)
 
 # Each writes its section of benchmarks/RESULTS.md. scale_out runs deploy/nginx.conf with Debian's nginx (installed
 # when root) in front of one app instance and then three; pages asks every page at Thunder scale as each role;
-# summary measures the summary and the dashboard at 100,000 seizures, then among 1,000,000.
+# summary measures the summary and the dashboard at 100,000 seizures, then among 1,000,000; load is `make load`.
 benchmarks: $(STAMP)
 	$(BIN)/python -m benchmarks.import_sheet
 	$(BIN)/python -m benchmarks.heavy_uploads
 	$(BIN)/python -m benchmarks.scale_out
 	$(BIN)/python -m benchmarks.pages
+	$(BIN)/python -m benchmarks.pages --seizures 100000
 	$(BIN)/python -m benchmarks.summary --total 1000000
+	$(BIN)/python -m benchmarks.load
 
 # 200 focal points submitting through the API for two minutes against a throw-away PostgreSQL (benchmarks/load.py).
 load: $(STAMP)

@@ -30,6 +30,7 @@ import asyncpg
 import httpx  # only to wait for the servers to come up
 from sqlalchemy import select
 
+from benchmarks.common import write_results
 from opsplatform.auth.services import create_api_token, create_user, start_session
 from opsplatform.database import make_engine, make_sessionmaker, upgrade, utcnow
 from opsplatform.models.reference import Country
@@ -267,7 +268,16 @@ async def main(seconds: float, rate: float, workers: int, capacity_seconds: floa
                                                                        dashboards=False, path="/insert",
                                                                        label="all-out")))
         app, bare = results[1]["submissions_per_s"], results[3]["submissions_per_s"]
-        print(json.dumps({"capacity_ratio_app_to_bare": round(app / bare, 3) if bare else None}))
+        ratio = round(app / bare, 3) if bare else None
+        print(json.dumps({"capacity_ratio_app_to_bare": ratio}))
+        write_results("Submission load", __doc__, [
+            f"{workers} uvicorn workers; paced runs {seconds:.0f} s at {rate:.0f} submissions/s offered (the bare "
+            f"endpoint's {min(seconds, 30):.0f} s), all-out runs {capacity_seconds:.0f} s.", "",
+            *(f"- {r['run']}: {r['submissions_per_s']:,} submissions/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
+              f"{r['submissions']:,} submissions, errors {r['errors'] or 'none'}"
+              + (f"; dashboard p50 {r['dashboard_p50_ms']} ms, p99 {r['dashboard_p99_ms']} ms" if "dashboards" in r
+                 else "") for r in results),
+            f"- capacity, app to bare endpoint (the floor): {ratio}"])
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ that may see it. Reported: the median server time of RUNS requests and the size,
 (the health check: what any request costs the stack), and the heavy documents' generation time.
 
 Run: .venv/bin/python -m benchmarks.pages [--seizures 5000] [--countries 140] [--engines both|sqlite|postgresql]
-Aim: every page and export <= 100 ms; the post-operation briefing and the release PDF <= 2 s.
+Aim: every page and export <= 100 ms (<= 300 ms at 100,000 seizures); the post-operation briefing and the release PDF
+<= 2 s at Thunder scale.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ from opsplatform.settings import Settings
 
 RUNS = 5
 AIM_MS, DOCUMENT_AIM_S = 100, 2.0
+THUNDER, LARGE_AIM_MS = 5000, 300  # beyond Thunder's size (100,000 seizures), pages aim at 300 ms
+
+
+def aim_ms(seizures: int) -> int:
+    return AIM_MS if seizures <= THUNDER else LARGE_AIM_MS
 ROLES = {"lead": "coordinator@demo.opsplatform.org", "network": "asean.coordinator@demo.opsplatform.org",
          "analyst": "analyst@demo.opsplatform.org", "press": "press@demo.opsplatform.org",
          "focal point": "fp.kenya@demo.opsplatform.org"}
@@ -98,7 +104,7 @@ async def documents(session, settings: Settings, operation: Operation) -> dict[s
     return times
 
 
-def table(floor: float, found: dict[str, dict[str, tuple]]) -> list[str]:
+def table(floor: float, found: dict[str, dict[str, tuple]], aim: int) -> list[str]:
     roles = list(ROLES)
     lines = ["| page | " + " | ".join(roles) + " | size |", "|---|" + "---:|" * (len(roles) + 1)]
     for page, by_role in found.items():
@@ -109,7 +115,7 @@ def table(floor: float, found: dict[str, dict[str, tuple]]) -> list[str]:
                 cells.append(f"({extra})")
                 continue
             size = max(size, extra)
-            mark = " **over**" if seconds * 1000 > AIM_MS else ""
+            mark = " **over**" if seconds * 1000 > aim else ""
             cells.append(f"{seconds * 1000:.0f} ms{mark}")
         lines.append(f"| `{page}` | " + " | ".join(cells) + f" | {size / 1024:.0f} KB |")
     return lines
@@ -147,20 +153,21 @@ async def run(seizures: int, countries: int, engines: str) -> None:
                 floor, found = await pages(settings, names, tokens)
                 await engine.dispose()
                 over = sorted({p for p, by_role in found.items() for s, _x in by_role.values()
-                               if s is not None and s * 1000 > AIM_MS})
+                               if s is not None and s * 1000 > aim_ms(seizures)})
                 worst = max(s for by_role in found.values() for s, _x in by_role.values() if s is not None)
                 at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
                 sections += [f"### {label}", "",
                              f"Run {at}: the demo loaded in {loaded:.0f} s; {code} has {countries} countries "
                              f"and {seizures:,} seizures. Floor (/health): {floor * 1000:.1f} ms. Slowest page "
                              f"{worst * 1000:.0f} ms = {worst / floor:.0f}x the floor; "
-                             f"{len(over)} of {len(found)} pages over {AIM_MS} ms for some role"
+                             f"{len(over)} of {len(found)} pages over {aim_ms(seizures)} ms for some role"
                              + (f" ({', '.join(f'`{p}`' for p in over)})." if over else "."), "",
                              *(f"- {name}: {seconds:.2f} s" + (" **over**" if seconds > DOCUMENT_AIM_S else "")
                                for name, seconds in heavy.items()), "",
-                             *table(floor, found), ""]
+                             *table(floor, found, aim_ms(seizures)), ""]
                 print("\n".join(sections[-len(found) - 8:]), flush=True)
-    write_results("Pages at Thunder scale", __doc__, sections)
+    title = "Pages at Thunder scale" if seizures == THUNDER else f"Pages at {seizures:,} seizures"
+    write_results(title, __doc__, sections)
 
 
 if __name__ == "__main__":

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from opsplatform.audit import recorder
 from opsplatform.cases import hooks
-from opsplatform.figures import rollup
+from opsplatform.figures import upkeep
 
 
 def install() -> None:
     """Idempotent: every call after the first changes nothing."""
     recorder.install()
-    rollup.install()
+    upkeep.install()
     hooks.install()

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from opsplatform.database import utcnow
 from opsplatform.models.reference import Taxon
+from opsplatform.models.reporting import DailyFigure
 from opsplatform.models.seizures import Seizure
 from opsplatform.reference import groups
 from opsplatform.reference.checklist import import_checklist, read_checklist
@@ -335,6 +336,36 @@ async def test_an_upload_nothing_can_be_read_from_is_refused_and_changes_nothing
     assert "not CSV text in UTF-8" in response.text
     await db.commit()
     assert await snapshot(db) == before
+
+
+async def test_a_later_export_that_files_a_taxon_in_another_group_moves_its_figures(client, cast, db, settings):
+    """The figures count by taxon group: when a newer export puts a logged taxon in another group, the operations
+    whose records name it are counted again, so their figures say what their records say."""
+    from tests.test_daily_figures import recomputed, stored
+
+    def listing(class_, order) -> bytes:
+        return (f"{HEADER}\n,Animalia,Chordata,{class_},{order},Novidae,Novus,primus,,Novus primus,,SPECIES,II"
+                + "," * 13 + "\n").encode()
+
+    await login(client, cast.admin)
+    first = await form_post(client, "/admin/reference/checklist", files={"file": ("a.csv", listing("Reptilia",
+                                                                                                  "Squamata"))})
+    assert first.status_code == 200 and (await taxon(db, "Novus primus")).taxon_group == "reptiles"
+    operation = await active_operation(db)
+    record = copy.deepcopy(IVORY)
+    record["items"] = [{"taxon": "Novus primus", "term": "LIV", "quantity": 3}]
+    await create_seizure(db, settings, await member(db, cast.kenya, operation), record)
+    await db.commit()
+    groups = select(DailyFigure.key).where(DailyFigure.operation_id == operation.id, DailyFigure.dimension == "group")
+    assert set((await db.scalars(groups)).all()) == {"reptiles"}
+
+    later = await form_post(client, "/admin/reference/checklist", files={"file": ("b.csv", listing("Amphibia",
+                                                                                                  "Anura"))})
+    assert later.status_code == 200
+    await db.commit()
+    assert (await taxon(db, "Novus primus")).taxon_group == "amphibians"
+    assert set((await db.scalars(groups)).all()) == {"amphibians"}
+    assert await stored(db, operation.id) == await recomputed(db, operation.id)
 
 
 async def test_only_an_admin_may_import(client, cast):

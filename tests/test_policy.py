@@ -74,6 +74,27 @@ async def test_a_focal_point_taken_off_the_operation_leaves_its_closed_group(db,
     assert await member_of(db, cast.kenya, world["a"]) is None
 
 
+async def test_taken_off_one_operation_a_focal_point_stays_in_the_others(db, cast, world):
+    """Being taken off A leaves Viet Nam's focal point in B, whether its place is asked with the operation in hand or
+    by the operation's code (as every request under an operation asks it)."""
+    vietnam = await create_user(db, email="vn@ops.test", name="Viet Nam", role="focal_point", country="VNM")
+    db.add(FocalPoint(operation_id=world["a"].id, country_code="VNM", user_id=vietnam.id,
+                      revoked_at=datetime(2026, 10, 9, tzinfo=UTC)))
+    await db.commit()
+    assert await seen(db, visible_operations(vietnam)) == {"B"}
+    assert await member_of(db, vietnam, world["a"]) is None
+    assert await policy.member_by_code(db, vietnam, "A") is None
+    assert (await member_of(db, vietnam, world["b"])).countries == {"VNM"}
+    assert (await policy.member_by_code(db, vietnam, "B")).operation.code == "B"
+
+
+async def test_the_place_asked_by_code_is_the_place_asked_with_the_operation(db, cast, world):
+    for user in (cast.coordinator, cast.analyst, cast.press, cast.kenya, cast.admin, world["asean"]):
+        for operation in (world["a"], world["b"]):
+            assert (await policy.member_by_code(db, user, operation.code)) == await member_of(db, user, operation)
+    assert await policy.member_by_code(db, cast.coordinator, "NO-SUCH") is None
+
+
 async def test_a_focal_point_sees_its_own_records_and_those_shared_in_its_operations(db, cast, world):
     kenya = await member_of(db, cast.kenya, world["a"])
     assert await refs(db, records(kenya)) == {"K1", "T2"}

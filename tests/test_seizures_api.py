@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event, func, select, text
@@ -12,6 +14,20 @@ from opsplatform.models.seizures import NilReturn, Seizure, SeizureItem, StatusC
 from tests.results_support import IVORY, active_operation, bearer
 
 URL = "/api/v1/operations/THUNDER-2026/seizures"
+
+
+@contextmanager
+def statements_run() -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs."""
+    seen: list[str] = []
+
+    def note(_connection, _cursor, statement, *_rest) -> None:
+        seen.append(" ".join(statement.split()))
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
 
 
 @pytest.fixture
@@ -273,15 +289,8 @@ async def test_a_page_of_records_costs_the_same_queries_however_many_it_holds(cl
     headers = await bearer(db, cast.kenya)
 
     async def statements() -> tuple[int, int]:
-        seen: list[str] = []
-
-        def note(_connection, _cursor, statement, *_rest) -> None:
-            seen.append(statement)
-        event.listen(Engine, "before_cursor_execute", note)
-        try:
+        with statements_run() as seen:
             page = await client.get(URL, headers=headers)
-        finally:
-            event.remove(Engine, "before_cursor_execute", note)
         assert page.status_code == 200
         return len(page.json()), len(seen)
 
@@ -291,3 +300,20 @@ async def test_a_page_of_records_costs_the_same_queries_however_many_it_holds(cl
         assert (await create(client, headers, seizure_ref=f"KE-Q-{n}")).status_code == 201
     six = await statements()
     assert (one[0], six[0]) == (1, 6) and six[1] == one[1]
+
+
+async def test_a_submission_is_a_handful_of_statements_and_takes_no_lock(client, db, cast, thunder):
+    """The user and its token read together, the operation with the member's place in it; the figures added to by
+    upsert, with no lock and no recount; the audit events in one insert; the answer built from what was written
+    (the same as reading the record back gives)."""
+    headers = await bearer(db, cast.kenya)
+    assert (await create(client, headers, seizure_ref="KE-W-1")).status_code == 201  # reference data now cached
+    with statements_run() as seen:
+        made = await create(client, headers, seizure_ref="KE-W-2")
+    assert made.status_code == 201
+    assert len(seen) <= 14, "\n".join(seen)  # 13 on PostgreSQL; SQLite inserts items one by one
+    assert not [s for s in seen if "advisory" in s or s.startswith("DELETE")], seen
+    assert [s.startswith("INSERT INTO audit_events") for s in seen].count(True) == 1
+    assert [s.startswith(("INSERT INTO daily_figures", "INSERT INTO window_figures")) for s in seen].count(True) == 2
+    read = await client.get(f"{URL}/{made.json()['id']}", headers=headers)
+    assert read.json() == made.json()

@@ -1,7 +1,8 @@
 """Writes an audit event for every insert, update and delete of an `Audited` model, in the same transaction.
 
 One listener on every ORM session means no service can forget to audit: the actor comes from
-`session.info["actor"]` (set per request, per CLI command, per job), else "system".
+`session.info["actor"]` (set per request, per CLI command, per job), else "system". Events are noted at each flush
+and saved together at the commit (one insert), or dropped with a rollback.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from opsplatform.models.audit import AuditEvent
 from opsplatform.models.audited import Audited
 
 REDACTED = "[redacted]"
+PENDING = "audit_pending"  # events of the transaction, saved at its commit
 
 
 def _plain(value: Any) -> Any:
@@ -67,36 +69,52 @@ def _identity(obj: Audited) -> str:
 def record(session: Session | AsyncSession, action: str, entity: str, entity_id: str | None,
            before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
     """Add one event by hand (logins, bulk imports, exports), attributed to the session's actor; saved on commit."""
-    actor_id, actor = session.info.get("actor", (None, "system"))
-    session.add(AuditEvent(at=utcnow(), actor_id=actor_id, actor=actor, action=action, entity=entity,
-                           entity_id=entity_id, before=before, after=after))
+    _pending(session.sync_session if isinstance(session, AsyncSession) else session).append(
+        (action, entity, entity_id, before, after))
+
+
+def _pending(session: Session) -> list[tuple[str, str, str | None, Any, Any]]:
+    return session.info.setdefault(PENDING, [])
 
 
 def _audit_flush(session: Session, _flush_context: Any) -> None:
-    rows: list[tuple[str, Audited, dict[str, Any] | None, dict[str, Any] | None]] = []
+    """Note the changes this flush wrote, now that new rows have their ids; the commit saves them all at once."""
+    rows = _pending(session)
     for obj in session.new:
         if isinstance(obj, Audited):
-            rows.append(("create", obj, None, _snapshot(obj)))
+            rows.append(("create", obj.__tablename__, _identity(obj), None, _snapshot(obj)))
     for obj in session.dirty:
         if isinstance(obj, Audited) and session.is_modified(obj, include_collections=False):
             before, after = _changes(obj)
             if after:
-                rows.append(("update", obj, before, after))
+                rows.append(("update", obj.__tablename__, _identity(obj), before, after))
     for obj in session.deleted:
         if isinstance(obj, Audited):
-            rows.append(("delete", obj, _snapshot(obj), None))
+            rows.append(("delete", obj.__tablename__, _identity(obj), _snapshot(obj), None))
+
+
+def _save(session: Session) -> None:
+    """One multi-row insert of the transaction's events, after its last flush."""
+    session.flush()
+    rows = session.info.pop(PENDING, None)
     if not rows:
         return
     actor_id, actor = session.info.get("actor", (None, "system"))
     now = utcnow()
     session.connection().execute(insert(AuditEvent.__table__), [
-        {"at": now, "actor_id": actor_id, "actor": actor, "action": action,
-         "entity": obj.__tablename__, "entity_id": _identity(obj), "before": before, "after": after}
-        for action, obj, before, after in rows
-    ])
+        {"at": now, "actor_id": actor_id, "actor": actor, "action": action, "entity": entity, "entity_id": entity_id,
+         "before": before, "after": after} for action, entity, entity_id, before, after in rows])
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(PENDING, None)
+
+
+LISTENERS = (("after_flush", _audit_flush), ("before_commit", _save), ("after_rollback", _forget))
 
 
 def install() -> None:
     """Record every change of an audited model in the audit log (wiring.install calls this at start)."""
-    if not event.contains(Session, "after_flush", _audit_flush):
-        event.listen(Session, "after_flush", _audit_flush)
+    for name, listener in LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)

@@ -20,9 +20,16 @@ def reference() -> None:
 @run_async
 async def reference_load(database_url: str) -> None:
     """Load or refresh reference data from seed/ (idempotent)."""
+    from opsplatform.figures.rollup import following_taxa
     from opsplatform.reference.loader import load_all
 
-    counts = await with_session(settings_for(database_url), load_all)
+    async def work(session: Any) -> dict[str, int]:
+        async with following_taxa(session):
+            counts = await load_all(session)
+        await session.commit()
+        return counts
+
+    counts = await with_session(settings_for(database_url), work)
     for name, count in counts.items():
         click.echo(f"{name:>16}: {count}")
 
@@ -33,13 +40,15 @@ async def reference_load(database_url: str) -> None:
 @run_async
 async def reference_import_checklist(database_url: str, file: str) -> None:
     """Load taxa from a Species+ or CITES Checklist CSV export, each under its genus and family."""
+    from opsplatform.figures.rollup import following_taxa
     from opsplatform.reference.checklist import ChecklistReport, import_checklist
 
     with open(file, "rb") as f:
         content = f.read()
 
     async def work(session: Any) -> ChecklistReport:
-        report = await import_checklist(session, content)
+        async with following_taxa(session):
+            report = await import_checklist(session, content)
         await session.commit()
         return report
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Index
+from sqlalchemy import Index, func, literal_column
 from sqlmodel import Field, SQLModel
 
 
@@ -16,10 +17,7 @@ class DailyFigure(SQLModel, table=True):
     """
 
     __tablename__ = "daily_figures"
-    __table_args__ = (
-        Index("ix_daily_figures_slice", "operation_id", "country", "day"),
-        Index("ix_daily_figures_dimension", "operation_id", "dimension"),
-    )
+    __table_args__ = (Index("ix_daily_figures_dimension", "operation_id", "dimension"),)
     id: int | None = Field(default=None, primary_key=True)
     operation_id: int = Field(foreign_key="operations.id")
     country: str = Field(max_length=3)
@@ -47,3 +45,15 @@ class WindowFigure(SQLModel, table=True):
     seizures: int = 0
     quantity: float | None = None
     arrested: int | None = None
+
+
+def figure_key(table: Any) -> list[Any]:
+    """What tells a figures row from the others: its slice (or country, for the window), dimension, key and unit, a
+    missing key or unit ("unknown") being one key. Unique, so that a save adds to its keys' rows (see upkeep.py)."""
+    nothing = literal_column("''")
+    return [*(table.c[name] for name in ("operation_id", "country", "day", "dimension") if name in table.c),
+            func.coalesce(table.c.key, nothing), func.coalesce(table.c.unit, nothing)]
+
+
+Index("ux_daily_figures_key", *figure_key(DailyFigure.__table__), unique=True)
+Index("ux_window_figures_key", *figure_key(WindowFigure.__table__), unique=True)

@@ -35,6 +35,7 @@ from opsplatform.policy.membership import (
     command_line,
     may_create_operation,
     may_lead,
+    member_by_code,
     member_of,
     network_countries,
     operation_coordinators,
@@ -65,7 +66,7 @@ from opsplatform.policy.records import (
 
 __all__ = [
     "TEAM_ROLES", "HOLDABLE", "ACCOUNT", "IN_OPERATION", "LEAD", "Member", "can", "may", "network_countries",
-    "operations_of", "visible_operations", "command_line", "member_of", "team_problem", "may_lead",
+    "operations_of", "visible_operations", "command_line", "member_by_code", "member_of", "team_problem", "may_lead",
     "may_create_operation", "team_members", "operation_coordinators", "records", "records_anywhere", "may_log_for",
     "may_change", "account_country", "own_country", "speaks_for_country", "corrects_for_others",
     "may_correct_closed", "may_validate", "sees_nominal", "ADMINISTERED", "sees_audit_values",

@@ -19,8 +19,9 @@ def network_countries(network_code: str) -> Select:
 
 def revoked(operation_id: Any, user_id: Any) -> ColumnElement[bool]:
     """A focal point taken off the operation by a coordinator (its invitation revoked) is no longer a member."""
+    # Correlated to whichever enclosing query names the operation, however deeply this is nested.
     return select(FocalPoint.id).where(FocalPoint.operation_id == operation_id, FocalPoint.user_id == user_id,
-                                       FocalPoint.revoked_at.is_not(None)).exists()
+                                       FocalPoint.revoked_at.is_not(None)).correlate_except(FocalPoint).exists()
 
 
 def operations_of(user: User, roles: tuple[str, ...] = (*TEAM_ROLES, Role.focal_point)) -> Select:
@@ -55,19 +56,42 @@ async def member_of(session: Any, user: User, operation: Operation) -> Member | 
         countries = frozenset((await session.scalars(network_countries(user.network_code))).all()) \
             if user.network_code else None
         return Member(user, operation, Role.coordinator, lead=True, countries=countries)
+    standing = (await session.execute(select(*_standing(user, operation.id)))).one()
+    return await _member(session, user, operation, standing)
+
+
+async def member_by_code(session: Any, user: User, code: str) -> Member | None:
+    """`member_of` the operation with this code, the operation and the user's place in it read together (asked by
+    every request under an operation)."""
+    if user.id is None:
+        operation = await session.scalar(select(Operation).where(Operation.code == code))
+        return None if operation is None else await member_of(session, user, operation)
+    row = (await session.execute(select(Operation, *_standing(user, Operation.id))
+                                 .where(Operation.code == code))).first()
+    return None if row is None else await _member(session, user, row[0], row)
+
+
+def _standing(user: User, operation_id: Any) -> list[Any]:
+    """What the user holds in an operation, as columns: whether its country takes part (a focal point not taken
+    off it), or its team role and lead."""
     if user.role == Role.focal_point:
-        takes_part = await session.scalar(select(Participant.id).where(
-            Participant.operation_id == operation.id, Participant.country_code == user.country_code,
-            ~revoked(operation.id, user.id)))
+        return [select(Participant.id).where(Participant.operation_id == operation_id,
+                                             Participant.country_code == user.country_code,
+                                             ~revoked(operation_id, user.id)).exists().label("takes_part")]
+    held = (OperationMember.operation_id == operation_id, OperationMember.user_id == user.id)
+    return [select(OperationMember.role).where(*held).scalar_subquery().label("role"),
+            select(OperationMember.lead).where(*held).scalar_subquery().label("lead")]
+
+
+async def _member(session: Any, user: User, operation: Operation, standing: Any) -> Member | None:
+    if user.role == Role.focal_point:
         return Member(user, operation, Role.focal_point, countries=frozenset({user.country_code})) \
-            if takes_part else None
-    row = (await session.execute(select(OperationMember.role, OperationMember.lead).where(
-        OperationMember.operation_id == operation.id, OperationMember.user_id == user.id))).first()
-    if row is None:
+            if standing.takes_part else None
+    if standing.role is None:
         return None
     countries = frozenset((await session.scalars(network_countries(user.network_code))).all()) \
         if user.network_code else None
-    return Member(user, operation, row.role, row.lead, countries)
+    return Member(user, operation, standing.role, bool(standing.lead), countries)
 
 
 def team_problem(user: User, role: str) -> str | None:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform import checks
 from opsplatform.database import analyze, bulk_insert, utcnow
 from opsplatform.errors import InvalidInput
-from opsplatform.figures import rollup
+from opsplatform.figures import upkeep
 from opsplatform.i18n import _
 from opsplatform.models.audit import AuditEvent
 from opsplatform.models.auth import User
@@ -109,7 +109,6 @@ class Group:
 
 
 FIELDS = ("seizure_ref", *SEIZURE_FIELDS, *REPORT_FIELDS, *CASE_FIELDS)  # a Group's seizure tuple: reference first
-DATE = FIELDS.index("seizure_date")
 # Where an empty cell keeps the stored value: the annual report's and the Ecomessage's columns, which sheets made
 # before them lack.
 KEPT = frozenset(FIELDS.index(f) for f in (*REPORT_FIELDS, *CASE_FIELDS))
@@ -223,7 +222,7 @@ async def import_sheet(session: AsyncSession, member: Member, country: str, cont
     shared = await shared_by_default(session, operation, country)
     # A batch at a time: its stored seizures read, compared and written in one transaction, so that neither the
     # country's records nor the plan are ever held whole beside the sheet.
-    refs, days = list(groups), set()
+    refs = list(groups)
     for start in range(0, len(refs), BATCH):
         chunk = [groups.pop(ref) for ref in refs[start:start + BATCH]]
         existing = await stored(session, operation, country, [g.ref for g in chunk])
@@ -233,14 +232,8 @@ async def import_sheet(session: AsyncSession, member: Member, country: str, cont
         batch = [(g, existing.get(g.ref)) for g in chunk if _changes(g, existing.get(g.ref))]
         report.unchanged += len(chunk) - len(batch)
         created = sum(1 for _g, current in batch if current is None)
-        # Every day of the sheet's seizures, changed or not: the last batch folds what earlier batches (and an
-        # earlier run cut short) added and took out.
-        days |= {(operation.id, country, day) for g in chunk for day in (
-            g.seizure[DATE], *((existing[g.ref].seizure[DATE],) if g.ref in existing else ()))}
         if not dry_run:
             await _write(session, operation, user, country, batch, shared)
-            if start + BATCH >= len(refs) and (report.created or report.updated or batch):
-                rollup.touch(session, days | await rollup.taken_out(session, operation.id, country))
         report.created, report.updated = report.created + created, report.updated + len(batch) - created
         if progress is not None and not dry_run:  # in the batch's transaction: the counts told are those committed
             await progress.saved(session, min(start + BATCH, len(refs)), len(refs), report)
@@ -269,11 +262,11 @@ async def _write(session: AsyncSession, operation: Operation, user: User, countr
     now = utcnow()
     creates = [g for g, current in batch if current is None]
     updates = [(g, current) for g, current in batch if current is not None]
-    # Bulk writes bypass the ORM, so the daily figures are told: the changed seizures' figures are taken out before
-    # and added after, the new ones' added (see rollup); the last batch folds the days.
+    # Bulk writes bypass the ORM, so the figures are told: the changed seizures' figures are taken out before and
+    # added after, the new ones' added (see upkeep).
     if updates:
-        await rollup.retract(session, [s.id for _g, s in updates])
-        rollup.add(session, {s.id: (operation.id, country, g.seizure[DATE]) for g, s in updates})
+        await upkeep.retract(session, [s.id for _g, s in updates])
+        upkeep.add(session, [s.id for _g, s in updates])
     new_ids: list[int] = []
     if creates:
         new_ids = await bulk_insert(session, Seizure.__table__, [
@@ -281,8 +274,7 @@ async def _write(session: AsyncSession, operation: Operation, user: User, countr
              "status": SeizureStatus.submitted, "version": 1, "created_by": user.id, "created_at": now,
              "updated_at": now, "shared_with_participants": shared, "publicity_approved": False} for g in creates],
             ids=True)
-        rollup.add(session, {i: (operation.id, country, g.seizure[DATE])
-                             for i, g in zip(new_ids, creates, strict=True)})
+        upkeep.add(session, new_ids)
     if updates:
         table = Seizure.__table__
         changed = await session.execute(

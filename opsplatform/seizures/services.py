@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import checks, crypto, policy
@@ -33,7 +33,7 @@ from opsplatform.operations.services import logging_refusal
 from opsplatform.policy import Member
 from opsplatform.seizures import events
 from opsplatform.seizures.nominal import sealed
-from opsplatform.seizures.shapes import seizure_fields
+from opsplatform.seizures.shapes import Parts, seizure_fields
 from opsplatform.seizures.validation import (
     MAX_COMPANIES,
     MAX_ITEMS,
@@ -221,35 +221,54 @@ async def _replace(session: AsyncSession, model: type[Suspect] | type[SeizureCom
 async def shared_by_default(session: AsyncSession, operation: Operation, country: str) -> bool:
     """Whether a new record of the country is shared with the other participants when its sender does not say:
     the country's choice on the operation page, for the form, the API and the sheet alike."""
-    return bool(await session.scalar(select(Participant.share_by_default).where(
-        Participant.operation_id == operation.id, Participant.country_code == country)))
+    return bool(await session.scalar(_sharing(operation, country)))
+
+
+def _sharing(operation: Operation, country: str) -> Select[tuple[bool]]:
+    return select(Participant.share_by_default).where(Participant.operation_id == operation.id,
+                                                      Participant.country_code == country)
 
 
 async def create_seizure(session: AsyncSession, settings: Settings, member: Member, raw: dict[str, Any],
                          ref: Reference | None = None) -> Seizure:
+    return (await create_seizure_with_parts(session, settings, member, raw, ref))[0]
+
+
+async def create_seizure_with_parts(session: AsyncSession, settings: Settings, member: Member, raw: dict[str, Any],
+                                    ref: Reference | None = None) -> tuple[Seizure, Parts]:
+    """The new record with the parts it was saved with, so that answering with it reads nothing back."""
     operation, user = member.operation, member.user
     country = await reporting_country(session, member, raw)
     refuse_if_locked(member, raw.get("correction_reason"))
-    checked = check_submission(ref or await Reference.load(session), member, raw, country=country)
-    clash = await session.scalar(select(Seizure.id).where(
+    ref = ref or await Reference.load(session)
+    checked = check_submission(ref, member, raw, country=country)
+    clash, shared_by_country = (await session.execute(select(select(Seizure.id).where(
         Seizure.operation_id == operation.id, Seizure.reporting_country == country,
-        Seizure.seizure_ref == checked.seizure["seizure_ref"]))
+        Seizure.seizure_ref == checked.seizure["seizure_ref"]).scalar_subquery(),
+        _sharing(operation, country).scalar_subquery()))).one()  # one round trip
     if clash is not None:
         raise InvalidInput.one("seizure_ref", _("already used by seizure %(id)s of your country; correct that one "
                                                 "instead", id=clash))
-    shared = checked.shared if checked.shared is not None else await shared_by_default(session, operation, country)
+    shared = checked.shared if checked.shared is not None else bool(shared_by_country)
     seizure = Seizure(operation_id=operation.id, reporting_country=country, created_by=user.id,
                       status=checked.status, shared_with_participants=shared, **checked.seizure, **checked.publicity,
                       **sealed(settings, checked.nominal, SEIZURE_NOMINAL, None))
     session.add(seizure)
     await session.flush()
-    session.add_all([SeizureItem(seizure_id=seizure.id, **_item_columns(i)) for i in checked.items])
-    session.add_all([_suspect_row(settings, seizure.id, s, None) for s in checked.suspects or []])
-    session.add_all([_company_row(settings, seizure.id, c, None) for c in checked.companies or []])
+    items = [SeizureItem(seizure_id=seizure.id, **_item_columns(i)) for i in checked.items]
+    suspects = [_suspect_row(settings, seizure.id, s, None) for s in checked.suspects or []]
+    companies = [_company_row(settings, seizure.id, c, None) for c in checked.companies or []]
+    session.add_all([*items, *suspects, *companies])
     _history(session, seizure, user, checked.status)
     await session.flush()
     await events.tell(events.SAVED, session, seizure)
-    return seizure
+    names = dict(ref.taxa.values())
+    return seizure, Parts(items={seizure.id: [(item, names[item.taxon_id]) for item in sorted(items, key=_number)]},
+                          suspects={seizure.id: suspects}, companies={seizure.id: companies})
+
+
+def _number(item: SeizureItem) -> int:
+    return item.item_no
 
 
 def _item_columns(item: dict[str, Any]) -> dict[str, Any]:

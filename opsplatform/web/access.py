@@ -45,8 +45,8 @@ def _user(request: Request) -> Any:
     return request.user
 
 
-async def _member(request: Request, db: Db, operation: Operation | None) -> Member:
-    member = await policy.member_of(db, _user(request), operation) if operation is not None else None
+async def _member(request: Request, db: Db, code: str) -> Member:
+    member = await policy.member_by_code(db, _user(request), code.strip().upper())
     if member is None:  # outside the closed group the operation does not exist
         raise NotFoundException(_("no operation that you can see with this code"))
     return member
@@ -60,8 +60,7 @@ def _checked(member: Member, capability: str | None) -> Member:
 
 def _provider(capability: str | None) -> Callable[..., Awaitable[Member]]:
     async def provide_member(request: Request, db: Db, code: FromPath[str]) -> Member:
-        operation = await db.scalar(select(Operation).where(Operation.code == code.strip().upper()))
-        member = _checked(await _member(request, db, operation), capability)
+        member = _checked(await _member(request, db, code), capability)
         request.state.member = member  # what the page's `may(…)` asks about
         return member
     return provide_member

@@ -181,8 +181,8 @@ class SeizureApi(Controller):
         settings = request.app.state.settings
 
         async def create() -> dict[str, Any]:
-            seizure = await services.create_seizure(db, settings, member, data)
-            return await shapes.seizure_json(db, settings, member, seizure)
+            seizure, parts = await services.create_seizure_with_parts(db, settings, member, data)
+            return await shapes.seizure_json(db, settings, member, seizure, parts)
 
         return await idempotency.created(request, db, create)
 

@@ -18,6 +18,7 @@ from opsplatform.auth import second_factor, services
 from opsplatform.auth.secrets import hash_password, password_problem
 from opsplatform.database import utcnow
 from opsplatform.errors import FieldError, InvalidInput
+from opsplatform.figures import rollup
 from opsplatform.i18n import _
 from opsplatform.labels import role_label
 from opsplatform.mail.outbox import retry_failed
@@ -193,7 +194,9 @@ class AdminController(Controller):
 
     @post("/reference/reload", name="admin:reference:reload")
     async def reload(self, request: Request, db: Db) -> Redirect:
-        await loader.load_all(db)
+        async with rollup.following_taxa(db):
+            await loader.load_all(db)
+        await db.commit()
         flash(request, _("Reference data reloaded from the seed files."), "success")
         return redirect_to(request, "admin:reference")
 
@@ -206,7 +209,8 @@ class AdminController(Controller):
         if not isinstance(upload, UploadFile) or not upload.filename:
             report = checklist.ChecklistReport(problems=[_("choose a CSV file exported from Species+")])
         else:
-            report = await checklist.import_checklist(db, await upload.read())
+            async with rollup.following_taxa(db):
+                report = await checklist.import_checklist(db, await upload.read())
             if report.imported:
                 record(db, "import", "taxa", None, after={"file": upload.filename, "rows": report.imported,
                                                          "added": report.added})

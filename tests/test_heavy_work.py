@@ -228,19 +228,20 @@ async def test_the_upgrade_moves_kept_files_apart_and_fails_imports_left_running
     from opsplatform.database import session_scope, upgrade
     from opsplatform.models.seizures import SheetFile
     from opsplatform.reference.loader import load_all
+    from tests.migration_support import operation_as_then
 
     url = f"sqlite+aiosqlite:///{tmp_path}/old.db"
     await asyncio.to_thread(upgrade, url, "0010")
     engine = make_engine(url)
     async with session_scope(make_sessionmaker(engine)) as db:
         await load_all(db)
-        operation = await active_operation(db)
+        operation_id = await operation_as_then(db)
         for n, status in enumerate(("done", "running"), 1):  # "running": its in-process import died with the server
             await db.execute(text(
                 "INSERT INTO sheet_imports (id, operation_id, country_code, filename, content, sha256, created_at, "
                 "status, rows_total, rows_done, created, updated, unchanged, rejected, report) VALUES (:id, :op, "
                 "'KEN', 'k.csv', :content, '', :now, :status, 6, 3, 2, 0, 0, 3, '[]')"),
-                {"id": n, "op": operation.id, "content": semicolon_csv(ROWS), "now": utcnow(), "status": status})
+                {"id": n, "op": operation_id, "content": semicolon_csv(ROWS), "now": utcnow(), "status": status})
         await db.commit()
     await engine.dispose()
     await asyncio.to_thread(upgrade, url)

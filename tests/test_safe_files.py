@@ -140,7 +140,7 @@ async def test_a_location_calling_a_web_service_is_text_in_the_annual_report(cli
                                 headers=await bearer(db, cast.kenya))
     assert response.status_code == 200, response.text
     assert [cell for cell in workbook_cells(response.content) if cell.data_type == "f"] == []
-    locations = {cell.value for cell in column(response.content, "Location of seizure", "Seizures")}
+    locations = {cell.value for cell in column(response.content, "Location of incident", "Seizures")}
     assert f"'{WEBSERVICE}, Airport" in locations  # the place type in words
 
 

@@ -119,6 +119,7 @@ async def test_the_api_answers_a_former_code_in_the_current_one(client, db, cast
     assert (await db.scalar(select(SeizureItem.unit_code))) == "MTQ"
 
 
+@pytest.mark.filterwarnings("ignore:.*expression-based index")  # SQLite does not reflect the figures' key
 async def test_the_upgrade_moves_stored_units_and_figures_to_the_2021_codes(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path}/0017.db"
     await asyncio.to_thread(upgrade, url, "0017")

@@ -1,24 +1,19 @@
 """Units: normalisation, the one rule for adding quantities (mass → kg, volume → m3, liquid → l, number of specimens →
 number), and which units a CITES trade term is recorded in.
 
-Any other unit keeps its CITES code, so quantities in different units are never added together. A term takes the
-units the CITES guidelines give it (`TradeTerm.preferred_unit` and `alternative_unit`, `NAR` for the number of
-specimens) and any unit that converts into one of them (tonnes or grams where kilograms are given); where the number of
-specimens is given, the counts the CITES Trade Database kept before 2021 (pieces, items, pairs, sets, skins, …) are
-taken too. Containers (bags, boxes, …) measure no specimen and fit no term.
+Any other unit keeps its CITES code, so quantities in different units are never added together. The CITES guidelines
+give each term the units it is best recorded in (`TradeTerm.preferred_unit` and `alternative_unit`, `NAR` for the
+number of specimens): the form offers those, but an item in another known unit is kept as it was measured (red sanders
+logs weighed in tonnes), since a seizing officer cannot turn a weight into a volume.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 from opsplatform.models.reference import TradeTerm, Unit
 
 NORMALISED = {"mass": "kg", "volume": "m3", "liquid": "l"}
 NUMBER = "number"
 NUMBER_CODE = "NAR"  # the number of specimens, since the 2021 guidelines; stored as no unit, as before
-COUNTS = "count"
-MEASURES = ("mass", "volume", "liquid", "area", "length")
 
 
 def normalise(quantity: float, unit: Unit | None) -> tuple[str, float]:
@@ -44,17 +39,3 @@ def term_units(term: TradeTerm) -> tuple[str, ...]:
     """The units the guidelines give a term, preferred first (`NAR`: the number of specimens)."""
     return tuple(code for value in (term.preferred_unit, term.alternative_unit)
                  for code in (value or "").split(";") if code)
-
-
-def fits(unit: Unit | None, given: Iterable[str], units: dict[str, Unit]) -> bool:
-    """Whether a quantity in `unit` (None: the number of specimens) is one a term given these units takes."""
-    given = tuple(given)
-    if unit is None or unit.family == NUMBER:
-        return NUMBER_CODE in given
-    if unit.code in given:
-        return True
-    if unit.family == COUNTS:
-        return NUMBER_CODE in given
-    return unit.family in MEASURES and unit.factor is not None and any(
-        (other := units.get(code)) is not None and other.family == unit.family and other.factor is not None
-        for code in given)

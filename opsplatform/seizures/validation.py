@@ -19,13 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform import checks, dates
 from opsplatform.database import record_id
 from opsplatform.errors import FieldError
-from opsplatform.i18n import _, current_language
+from opsplatform.i18n import _
 from opsplatform.models import vocabulary as v
 from opsplatform.models.operations import Operation
 from opsplatform.models.reference import Currency, Taxon, TradeTerm, Unit
 from opsplatform.models.seizures import COMPANY_NOMINAL, SEIZURE_NOMINAL, SUSPECT_NOMINAL
 from opsplatform.reference import lookup
-from opsplatform.reference.units import NUMBER_CODE, alias_map, fits, normalise, term_units
+from opsplatform.reference.units import NUMBER_CODE, alias_map, normalise, term_units
 
 CODED = {"location_type": v.LOCATION_TYPES, "detection_method": v.DETECTION_METHODS,
          "transport_mode": v.TRANSPORT_MODES, "agency": v.AGENCIES, "case_status": v.CASE_STATUSES,
@@ -309,9 +309,6 @@ def check_item(ref: Reference, raw: dict[str, Any]) -> tuple[dict[str, Any], lis
                          'empty for number of specimens)', value=unit_text))
     if unit_code == NUMBER_CODE:  # the number of specimens is kept as no unit, as an empty cell says it
         unit_code = None
-    elif term in ref.terms and known and not fits(
-            ref.units.get(unit_code or ""), ref.terms[term], ref.units):
-        c.fail("unit", unit_problem(ref, term, unit_text))
     c.clean["unit_code"] = unit_code
     quantity = c.number("quantity", required=True, strict=True, maximum=MAX_QUANTITY)
     if quantity is not None and known:
@@ -337,18 +334,6 @@ def check_item(ref: Reference, raw: dict[str, Any]) -> tuple[dict[str, Any], lis
     c.clean["item_no"] = c.clean.get("item_no") or None
     return c.clean, c.errors
 
-
-def unit_problem(ref: Reference, term: str, unit_text: str) -> str:
-    """A unit the term is not recorded in, with the units it is recorded in, in the reader's language."""
-    language = current_language()
-    named = [_("the number of specimens (unit left empty)") if code == NUMBER_CODE
-             else f"{code} ({getattr(ref.units[code], f'name_{language}', None) or ref.units[code].name_en})"
-             for code in ref.terms[term] if code == NUMBER_CODE or code in ref.units]
-    if not unit_text:
-        return _("%(term)s is recorded in %(units)s, not as a number of specimens", term=term,
-                 units=_(" or ").join(named))
-    return _('%(term)s is recorded in %(units)s, or a unit that converts into them (got "%(value)s")', term=term,
-             units=_(" or ").join(named), value=unit_text)
 
 def check_suspect(ref: Reference, raw: dict[str, Any], *,
                   nominal_allowed: bool) -> tuple[dict[str, Any], list[FieldError]]:

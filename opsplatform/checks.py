@@ -36,6 +36,10 @@ _PLAIN = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _GROUPED = {sep: re.compile(rf"[+-]?\d{{1,3}}(\{sep}\d{{3}})+") for sep in ",."}
 # The shape with two readings: one separator after one to three digits (not a lone 0), exactly three digits after.
 _TWO_READINGS = re.compile(r"[+-]?[1-9]\d{0,2}([.,])\d{3}")
+# Digits alone, or with a point for decimals where the locale writes decimals so: one reading in every locale that
+# takes them, read without Babel (most cells of a sheet, and a tenth of its reading time).
+_DIGITS = re.compile(r"[+-]?\d+")
+_POINT_DECIMALS = re.compile(r"[+-]?\d+\.\d+")
 _LOCALE: ContextVar[str | None] = ContextVar("numbers_and_dates_read_in", default=None)
 
 
@@ -121,9 +125,12 @@ def ambiguous(value: object) -> bool:
 
 
 def _typed(text: str, locale: str) -> float | None:
+    decimal, group = _symbols(locale)
+    if _DIGITS.fullmatch(text) or decimal == "." and group != "." and _POINT_DECIMALS.fullmatch(text):
+        read = float(text)
+        return read if math.isfinite(read) else None
     if not _TYPED.fullmatch(text):
         return None
-    decimal, group = _symbols(locale)
     compact = _SPACES.sub("", text)
     if (two := _TWO_READINGS.fullmatch(compact)) and compact == text:
         if two[1] not in (decimal, group):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -262,13 +263,9 @@ async def create_seizure_with_parts(session: AsyncSession, settings: Settings, m
     _history(session, seizure, user, checked.status)
     await session.flush()
     await events.tell(events.SAVED, session, seizure)
-    names = dict(ref.taxa.values())
-    return seizure, Parts(items={seizure.id: [(item, names[item.taxon_id]) for item in sorted(items, key=_number)]},
+    names, numbered = dict(ref.taxa.values()), sorted(items, key=attrgetter("item_no"))
+    return seizure, Parts(items={seizure.id: [(item, names[item.taxon_id]) for item in numbered]},
                           suspects={seizure.id: suspects}, companies={seizure.id: companies})
-
-
-def _number(item: SeizureItem) -> int:
-    return item.item_no
 
 
 def _item_columns(item: dict[str, Any]) -> dict[str, Any]:

@@ -115,7 +115,7 @@ def unknown_taxon_message(name: str, known_names: Sequence[str]) -> str:
     suggestions = difflib.get_close_matches(name.strip(), known_names, n=3, cutoff=0.75)
     if suggestions:
         return _("unknown taxon %(name)s; did you mean %(suggestions)s?", name=name,
-                 suggestions=" or ".join(suggestions))
+                 suggestions=_(" or ").join(suggestions))
     return _("unknown taxon %(name)s (give the scientific name of a species, genus, family or order)", name=name)
 
 

@@ -263,8 +263,8 @@ async def create_seizure_with_parts(session: AsyncSession, settings: Settings, m
     _history(session, seizure, user, checked.status)
     await session.flush()
     await events.tell(events.SAVED, session, seizure)
-    names, numbered = dict(ref.taxa.values()), sorted(items, key=attrgetter("item_no"))
-    return seizure, Parts(items={seizure.id: [(item, names[item.taxon_id]) for item in numbered]},
+    numbered = sorted(items, key=attrgetter("item_no"))
+    return seizure, Parts(items={seizure.id: [(item, ref.taxon_names[item.taxon_id]) for item in numbered]},
                           suspects={seizure.id: suspects}, companies={seizure.id: companies})
 
 

@@ -69,7 +69,7 @@ class Reference:
     unit_spellings: dict[str, str]
     countries: dict[str, str]
     currencies: set[str]
-    taxon_names: list[str] = field(default_factory=list)
+    taxon_names: dict[int, str] = field(default_factory=dict)  # id → scientific name
 
     @classmethod
     async def load(cls, session: AsyncSession) -> Reference:
@@ -96,7 +96,7 @@ class Reference:
                    units={u.code: u for u in units}, unit_spellings=alias_map(units),
                    countries=await lookup.country_codes(session),
                    currencies=set((await session.scalars(select(Currency.code))).all()),
-                   taxon_names=[name for _tid, name in taxa])
+                   taxon_names=dict(taxa))
 
 
 # Every submission is checked against the reference data; reading ~1,000 rows for each is most of the cost of a
@@ -292,7 +292,7 @@ def check_item(ref: Reference, raw: dict[str, Any]) -> tuple[dict[str, Any], lis
     if not taxon_text:
         c.fail("taxon", _("is required (the scientific name of the lowest known taxon)"))
     elif taxon is None:
-        c.fail("taxon", lookup.unknown_taxon_message(taxon_text, ref.taxon_names))
+        c.fail("taxon", lookup.unknown_taxon_message(taxon_text, list(ref.taxon_names.values())))
     c.clean["taxon_id"] = taxon[0] if taxon else None
     term = c.text("term").upper()
     if not term:

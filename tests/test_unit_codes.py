@@ -1,6 +1,6 @@
 """CITES units in the codes of the 2021 guidelines: the unit list as its source prints it, the former codes read as
-aliases and stored in the current ones, each term recorded only in the units CITES gives it (the form offers those
-alone, and the validator takes nothing else), and a database from before moved to the new codes."""
+aliases and stored in the current ones, each term offered in the units CITES gives it, each of them a pair the CITES
+Trade Database accepts (another known unit is kept as measured), and a database from before moved to the new codes."""
 
 from __future__ import annotations
 
@@ -56,6 +56,21 @@ async def test_every_term_is_recorded_in_units_of_the_2021_list_and_a_number_can
         [("KGM", "NAR"), ("KGM", "NAR"), ("NAR", "KGM"), ("MTQ", None), ("NAR", None)]
     assert terms["CST"].name_en == "chess sets"
     assert all("KGM" not in TERM_UNITS[code] for code in ("HOS", "QUI", "SCR"))
+
+
+def test_every_term_unit_pair_offered_is_one_the_cites_trade_database_accepts():
+    """seed/sources keeps the pairs the Trade Database checks an annual report against (2018, in the codes of the
+    time); a code newer than that list (or, for COS, newer in its meaning) is checked under the code it had there."""
+    allowed: dict[str, set[str]] = {}
+    for row in source("sources/cites-term-unit-pairs-2018.csv"):
+        allowed.setdefault(row["TERM_CODE"], set()).add(row["UNIT_CODE"] or "NAR")
+    current = {row["former_code"]: row["code"] for row in UNITS_2021 if row["former_code"]}
+    allowed = {term: {current.get(unit, unit) for unit in units} for term, units in allowed.items()}
+    allowed["CSD"] = allowed.pop("COS")  # coral sand: COS in the list, CSD since 2017
+    newer = {"COS", "ESH", "KNL", "TRU", "TRW"}  # cosmetics since 2017, the rest since 2021: not in the list
+    assert set(TERM_UNITS) - set(allowed) == newer
+    assert {term: units - allowed[term] for term, units in TERM_UNITS.items()
+            if term not in newer and units - allowed[term]} == {}
 
 
 async def test_every_term_unit_pair_the_form_offers_is_one_the_reference_gives_and_the_validator_takes(

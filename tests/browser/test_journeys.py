@@ -344,16 +344,21 @@ def test_the_coordinator_queries_a_record_and_the_focal_point_sees_the_query(jou
     picture(coordinator, "coordinator-query")
     focal_point = journey.pages["focal_point-en"]
     focal_point.goto(f"/operations/{OPERATION}")
-    queries = focal_point.locator("#queries-title")
-    expect(queries).to_contain_text("1 record has an open query")
+    expect(focal_point.locator("#queries-title")).to_contain_text("1 record has an open query")
     picture(focal_point, "focal-point-open-query")
-    focal_point.click("article.gaps >> text=KE-JKIA-001")
-    query = focal_point.locator(".open-query")  # the question first on the page, with one box to answer it
-    expect(query).to_contain_text("Please confirm the weight")
-    focal_point.fill("#m-answer", "Confirmed: 2 tusks, 120.5 kg in all.")
-    focal_point.click(".open-query button[type=submit]")
-    expect(focal_point.locator(".status").first).to_have_text("submitted")
-    expect(focal_point.locator("ol.history")).to_contain_text("Confirmed: 2 tusks")
+    focal_point.set_viewport_size(PHONE)  # answered on a phone
+    try:
+        focal_point.reload()
+        focal_point.click("article.gaps >> text=KE-JKIA-001")
+        query = focal_point.locator(".open-query")  # the question first on the page, with one box to answer it
+        expect(query).to_contain_text("Please confirm the weight")
+        focal_point.fill("#m-answer", "Confirmed: 2 tusks, 120.5 kg in all.")
+        focal_point.click(".open-query button[type=submit]")
+        expect(focal_point.locator(".status").first).to_have_text("submitted")
+        expect(focal_point.locator("ol.history")).to_contain_text("Confirmed: 2 tusks")
+        assert focal_point.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        focal_point.set_viewport_size(VIEWPORT)
 
 
 def test_on_a_phone_the_focal_point_attaches_a_photo_to_a_record(journey: Journey) -> None:
@@ -391,7 +396,11 @@ def test_without_a_connection_the_form_saves_to_the_outbox_and_sends_once_when_b
         page.fill("#f-items-0-taxon", "Psittacus erithacus")
         page.select_option("#f-items-0-term", "LIV")
         page.fill("#f-items-0-quantity", "14")
-        page.click("button[name=action][value=submit]")
+        page.click("button[name=action][value=add_item]")  # a second item, added in place without a connection
+        page.fill("#f-items-1-taxon", "Psittacus erithacus")
+        page.select_option("#f-items-1-term", "FEA")
+        page.fill("#f-items-1-quantity", "30")
+        page.press("#f-items-1-quantity", "Enter")  # Enter saves, to the outbox while offline
         waiting = page.locator(".outbox-notice")
         expect(waiting).to_contain_text("waiting for a connection")
         expect(waiting).to_contain_text("KE-OFFLINE-1")
@@ -405,6 +414,9 @@ def test_without_a_connection_the_form_saves_to_the_outbox_and_sends_once_when_b
         page.context.set_offline(False)
         expect(waiting).to_have_count(0, timeout=15_000)
         assert saved() == 1
+        items = journey.site.run(lambda s: s.scalars(select(SeizureItem.term_code).join(Seizure).where(
+            Seizure.seizure_ref == "KE-OFFLINE-1").order_by(SeizureItem.item_no)))
+        assert list(items) == ["LIV", "FEA"]
         page.evaluate("document.dispatchEvent(new Event('DOMContentLoaded'))")  # a second attempt sends nothing
         page.reload()
         expect(page.locator(".outbox-notice")).to_have_count(0)

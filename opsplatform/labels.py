@@ -96,8 +96,9 @@ def publicity_label(publicity: str) -> str:
 
 def rank_label(rank: str | None) -> str:
     """A taxonomic rank in words."""
-    return {"species": _("species"), "subspecies": _("subspecies"), "genus": _("genus"), "family": _("family"),
-            "order": _("order"), "class": _("class")}.get(rank or "", rank or "")
+    return {"species": _("species"), "subspecies": _("subspecies"), "variety": _("variety"), "genus": _("genus"),
+            "subfamily": _("subfamily"), "family": _("family"), "order": _("order"), "class": _("class"),
+            "phylum": _("phylum"), "kingdom": _("kingdom")}.get(rank or "", rank or "")
 
 
 @cache

@@ -11,20 +11,30 @@ from pathlib import Path
 
 import click
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import aliased
 
 from opsplatform.app import create_app
 from opsplatform.cli import main as cli_main
 from opsplatform.models.reference import Airport, Country, Network, NetworkMember, Region, Taxon, TradeTerm, Unit
 from opsplatform.models.vocabulary import CASE_STAGES, SEXES, SUSPECT_ROLES
+from opsplatform.reference import edition
 from opsplatform.reference.loader import counts, load_all
 from opsplatform.reference.units import alias_map, normalise
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import summary
+from opsplatform.seizures import validation
 from opsplatform.seizures.services import create_seizure
 from opsplatform.seizures.sheets import COLUMNS, DEFAULT_LIMITS, REQUIRED
-from opsplatform.seizures.validation import CODED, MAX_COUNT, MAX_ITEMS, MAX_MONEY, MAX_QUANTITY, MAX_SUSPECTS
+from opsplatform.seizures.validation import (
+    CODED,
+    MAX_COUNT,
+    MAX_ITEMS,
+    MAX_MONEY,
+    MAX_QUANTITY,
+    MAX_SUSPECTS,
+    Reference,
+)
 from tests.results_support import IVORY, active_operation, member
 
 
@@ -253,3 +263,22 @@ def test_the_readme_links_the_reference_and_nothing_mentions_the_old_contract_fi
     assert "](docs/reference.md)" in readme
     for page in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]:
         assert "CONTRACT.md" not in page.read_text(encoding="utf-8"), f"{page.name} mentions CONTRACT.md"
+
+
+async def test_the_validator_sees_a_reference_load_at_once_and_another_process_s_within_seconds(db, monkeypatch):
+    """The reference data is kept per process: a load here is seen by the next submission, one by another process
+    (a taxon written behind this process's back) once the stamp is next compared."""
+    assert "pangolinus novus" not in (await Reference.load(db)).taxa
+    await db.execute(insert(Taxon).values(scientific_name="Pangolinus novus", rank="species", taxon_group="mammals",
+                                          kingdom="Animalia"))
+    await db.commit()
+    assert "pangolinus novus" not in (await Reference.load(db)).taxa  # asked again within STAMP_SECONDS
+    monkeypatch.setattr(validation, "STAMP_SECONDS", 0)
+    assert "pangolinus novus" in (await Reference.load(db)).taxa  # the stamp compared: one more taxon
+    monkeypatch.undo()
+    await db.execute(update(Taxon).where(Taxon.scientific_name == "Pangolinus novus").values(
+        scientific_name="Pangolinus alter"))
+    await db.commit()
+    edition.changed()  # as a load or a checklist import in this process says
+    taxa = (await Reference.load(db)).taxa
+    assert "pangolinus alter" in taxa and "pangolinus novus" not in taxa

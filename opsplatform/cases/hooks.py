@@ -1,5 +1,5 @@
-"""What case exchange does when a seizure is saved or moves on, through seizures.events: its suspects are matched
-with other countries' records, and a record that changed status is resettled in its linked shipment."""
+"""What case exchange does when a seizure is saved or moves on, through seizures.events: suspects saved with document
+numbers are matched with other countries' records, and a record that changed status is resettled in its linked shipment."""
 
 from __future__ import annotations
 
@@ -20,5 +20,5 @@ async def _resettle(session: AsyncSession, seizure: Seizure) -> None:
 
 
 def install() -> None:
-    events.on(events.SAVED, _match)
+    events.on(events.DOCUMENTS, _match)
     events.on(events.MOVED, _resettle)

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform.i18n import _
 from opsplatform.labels import rank_label
 from opsplatform.models.reference import Taxon
+from opsplatform.reference import edition
 from opsplatform.reference.groups import kingdoms, taxon_group
 from opsplatform.reference.loader import RANK_DEPTH, link_parents, load_taxa, read_csv, search_key
 
@@ -248,4 +249,5 @@ async def import_checklist(session: AsyncSession, content: bytes) -> ChecklistRe
     await link_parents(session, links, "checklist")
     report.added = sum(name not in stored for name in taxa)
     report.problems = [message for _row, message in sorted(problems, key=lambda problem: problem[0])]
+    edition.changed()
     return report

@@ -30,6 +30,7 @@ from opsplatform.models.reference import (
     TradeTerm,
     Unit,
 )
+from opsplatform.reference import edition
 
 COUNTRY_SHAPES = paths.STATIC / "geo" / "countries-110m.geojson"
 ORGANISATIONS = {"CITES": "CITES Secretariat", "INTERPOL": "INTERPOL",
@@ -212,6 +213,7 @@ async def load_all(session: AsyncSession) -> dict[str, int]:
     await load_currencies_and_airports(session)
     await load_label_points(session)
     await session.commit()
+    edition.changed()
     return await counts(session)
 
 

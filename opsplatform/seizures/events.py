@@ -12,8 +12,8 @@ from opsplatform.models.seizures import Seizure
 
 Hook = Callable[[AsyncSession, Seizure], Awaitable[None]]
 
-# A seizure's record and suspects were saved: created or corrected.
-SAVED: list[Hook] = []
+# Suspects with document numbers were saved: in a new record, or in a correction that sent its suspects.
+DOCUMENTS: list[Hook] = []
 # Its status changed (a correction that changes it, or a step such as withdraw or validate).
 MOVED: list[Hook] = []
 

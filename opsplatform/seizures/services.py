@@ -262,7 +262,8 @@ async def create_seizure_with_parts(session: AsyncSession, settings: Settings, m
     session.add_all([*items, *suspects, *companies])
     _history(session, seizure, user, checked.status)
     await session.flush()
-    await events.tell(events.SAVED, session, seizure)
+    if any(suspect.document_hash for suspect in suspects):
+        await events.tell(events.DOCUMENTS, session, seizure)
     numbered = sorted(items, key=attrgetter("item_no"))
     return seizure, Parts(items={seizure.id: [(item, ref.taxon_names[item.taxon_id]) for item in numbered]},
                           suspects={seizure.id: suspects}, companies={seizure.id: companies})
@@ -324,7 +325,8 @@ async def update_seizure(session: AsyncSession, settings: Settings, member: Memb
     await session.flush()
     if seizure.status != previous:
         await events.tell(events.MOVED, session, seizure)
-    await events.tell(events.SAVED, session, seizure)
+    if checked.suspects and any(suspect["document_number"] for suspect in checked.suspects):
+        await events.tell(events.DOCUMENTS, session, seizure)
     if reason:
         await tell_country(session, member, seizure, N_("%(who)s corrected your record %(ref)s in %(operation)s: "
                                                          "%(reason)s"), reason)

@@ -24,7 +24,7 @@ from opsplatform.models import vocabulary as v
 from opsplatform.models.operations import Operation
 from opsplatform.models.reference import Currency, Taxon, TradeTerm, Unit
 from opsplatform.models.seizures import COMPANY_NOMINAL, SEIZURE_NOMINAL, SUSPECT_NOMINAL
-from opsplatform.reference import lookup
+from opsplatform.reference import edition, lookup
 from opsplatform.reference.units import NUMBER_CODE, alias_map, normalise, term_units
 
 CODED = {"location_type": v.LOCATION_TYPES, "detection_method": v.DETECTION_METHODS,
@@ -75,16 +75,24 @@ class Reference:
     async def load(cls, session: AsyncSession) -> Reference:
         """The reference data, kept per database in this process while it is unchanged (one cheap query checks)."""
         key = str(session.bind.url) if session.bind is not None else ""
-        stamp = tuple((await session.execute(_STAMP)).one())
-        cached = _CACHE.get(key)
-        if cached is not None and cached[0] == stamp and time.monotonic() - cached[1] < CACHE_SECONDS:
-            return cached[2]
-        reference = await cls._read(session)
+        now, cached = time.monotonic(), _CACHE.get(key)
+        if cached is None or cached.edition != edition.current() or now - cached.read >= CACHE_SECONDS:
+            return await cls._keep(session, key, now)
+        if now - cached.checked >= STAMP_SECONDS:
+            if tuple((await session.execute(_STAMP)).one()) != cached.stamp:
+                return await cls._keep(session, key, now)
+            cached.checked = now
+        return cached.reference
+
+    @classmethod
+    async def _keep(cls, session: AsyncSession, key: str, now: float) -> Reference:
+        kept = _Kept(edition.current(), tuple((await session.execute(_STAMP)).one()), await cls._read(session), now,
+                     now)
         _CACHE.pop(key, None)
         while len(_CACHE) >= CACHE_DATABASES:  # many databases only in tests: keep the newest few
             _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = (stamp, time.monotonic(), reference)
-        return reference
+        _CACHE[key] = kept
+        return kept.reference
 
     @classmethod
     async def _read(cls, session: AsyncSession) -> Reference:
@@ -100,14 +108,28 @@ class Reference:
 
 
 # Every submission is checked against the reference data; reading ~1,000 rows for each is most of the cost of a
-# submission, so a process keeps them while this stamp (row counts and the newest taxon) is unchanged. The time
-# limit bounds how long an edit in place (a renamed taxon) can go unseen by another instance.
+# submission, so a process keeps them. A load or an import in this process is seen at once (its edition). One in
+# another process is seen within STAMP_SECONDS, when this stamp (row counts and the newest taxon) is next compared:
+# asking it of every submission cost a statement each. CACHE_SECONDS bounds how long an edit in place (a renamed
+# taxon) can go unseen by another instance.
 _STAMP = text("SELECT (SELECT count(*) FROM taxa), (SELECT coalesce(max(id), 0) FROM taxa), "
               "(SELECT count(*) FROM trade_terms), (SELECT count(*) FROM units), (SELECT count(*) FROM countries), "
               "(SELECT count(*) FROM currencies)")
+STAMP_SECONDS = 5
 CACHE_SECONDS = 60
 CACHE_DATABASES = 4
-_CACHE: dict[str, tuple[tuple[int, ...], float, Reference]] = {}
+
+
+@dataclass
+class _Kept:
+    edition: int
+    stamp: tuple[int, ...]
+    reference: Reference
+    read: float
+    checked: float
+
+
+_CACHE: dict[str, _Kept] = {}
 
 
 class Checker:

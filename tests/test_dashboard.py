@@ -171,3 +171,22 @@ async def test_routes_and_their_legs_are_counted_through_transit_countries(db, c
     assert more["flows"] == [{"origin": "KEN", "destination": "VNM", "seizures": 4}]
     assert more["legs"] == [{"origin": "ARE", "destination": "VNM", "seizures": 4},
                             {"origin": "KEN", "destination": "ARE", "seizures": 4}]
+
+
+async def test_new_since_yesterday_counts_the_records_logged_in_the_last_day_within_the_scope(db, cast, results):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from opsplatform.database import utcnow
+    from opsplatform.models.operations import Operation
+    from opsplatform.reporting.filters import ResultFilter
+    from opsplatform.reporting.summary import breakdowns
+
+    await db.execute(update(Seizure).where(Seizure.seizure_ref == "KE-1").values(
+        created_at=utcnow() - timedelta(days=2)))
+    await db.commit()
+    operation = await db.scalar(select(Operation))
+    seen = {who: (await breakdowns(db, await member(db, user, operation), ResultFilter(), utcnow()))[
+        "new_since_yesterday"] for who, user in (("coordinator", cast.coordinator), ("kenya", cast.kenya))}
+    assert seen == {"coordinator": 3, "kenya": 3}  # KE-1 is two days old; a count, like the figures, spans countries

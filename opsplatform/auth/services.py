@@ -189,13 +189,13 @@ async def create_api_token(session: AsyncSession, user: User, name: str) -> tupl
 
 async def user_for_api_token(session: AsyncSession, raw: str, now: datetime) -> User | None:
     row = (await session.execute(
-        select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id)
+        select(User, ApiToken.id, ApiToken.last_used_at).join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == token_hash(raw), ApiToken.revoked_at.is_(None), User.is_active))).first()
     if row is None:
         return None
-    user, token = row
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        await session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+    user, token_id, last_used_at = row
+    if last_used_at is None or now - last_used_at > timedelta(minutes=5):
+        await session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
         await session.commit()
     return user
 

@@ -1,5 +1,6 @@
 """What case exchange does when a seizure is saved or moves on, through seizures.events: suspects saved with document
-numbers are matched with other countries' records, and a record that changed status is resettled in its linked shipment."""
+numbers are matched with other countries' records, and a record that changed status is resettled in its linked
+shipment."""
 
 from __future__ import annotations
 

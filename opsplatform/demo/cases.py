@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.cases.followup import record_case_event
+from opsplatform.cases.followup import record_case_event, record_disposal
 from opsplatform.cases.links import decide_link, request_link
 from opsplatform.cases.matching import find_matches
 from opsplatform.cases.messages import post_message
@@ -19,12 +19,15 @@ from opsplatform.crypto import decrypt, document_hash, encrypt
 from opsplatform.models.auth import User
 from opsplatform.models.cases import SeizureLink
 from opsplatform.models.operations import Operation, Phase
-from opsplatform.models.seizures import COUNTED_STATUSES, Seizure, Suspect
+from opsplatform.models.seizures import COUNTED_STATUSES, Seizure, SeizureItem, Suspect
 from opsplatform.models.vocabulary import CASE_STAGES
 from opsplatform.policy import Member, member_of
 from opsplatform.settings import Settings
 
 COORDINATOR = "coordinator@demo.opsplatform.org"
+ENDED = ("conviction", "sentence", "asset_forfeiture")  # a case that ended: the court decided on the specimens
+ENDED_DISPOSALS = {"live": ("rescue_centre", "rescue_centre", "released_to_wild"),
+                   "other": ("destroyed", "destroyed", "stored", "scientific_use")}
 
 
 async def load_case_exchange(session: AsyncSession, settings: Settings, today: date,
@@ -59,13 +62,17 @@ async def _member(session: AsyncSession, operation: Operation, **who: str) -> Me
 
 
 async def _follow_up(session: AsyncSession, rng: random.Random, operation: Operation, today: date) -> int:
-    """Months after the closed operation: investigations, charges, a few convictions and sentences."""
+    """Months after the closed operation: investigations, charges, a few convictions and sentences, and what became
+    of the specimens of a case that ended (from a generator of its own, so that the cases' steps stay as they were)."""
     coordinator = await _member(session, operation, email=COORDINATOR)
     if coordinator is None:
         return 0
     seizures = (await session.scalars(select(Seizure).where(
         Seizure.operation_id == operation.id, Seizure.status.in_(COUNTED_STATUSES), Seizure.suspects_arrested > 0)
         .order_by(Seizure.id).limit(40))).all()
+    live = set((await session.scalars(select(SeizureItem.seizure_id).where(
+        SeizureItem.seizure_id.in_([s.id for s in seizures]), SeizureItem.term_code == "LIV"))).all())
+    disposals = random.Random(20261129)
     count = 0
     for seizure in seizures:
         furthest = rng.choice([0, 0, 1, 1, 2, 3, 3, 4, 5])
@@ -75,6 +82,9 @@ async def _follow_up(session: AsyncSession, rng: random.Random, operation: Opera
             await record_case_event(session, coordinator, seizure, {"stage": stage, "date": day.isoformat()},
                                     today=today)
             count += 1
+        if seizure.case_status in ENDED and seizure.disposal is None:
+            await record_disposal(session, coordinator, seizure, {"disposal": disposals.choice(
+                ENDED_DISPOSALS["live" if seizure.id in live else "other"])})
     return count
 
 

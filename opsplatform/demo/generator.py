@@ -20,13 +20,24 @@ from opsplatform.audit.recorder import record
 from opsplatform.auth.services import create_user
 from opsplatform.crypto import document_hash, encrypt
 from opsplatform.database import analyze, bulk_insert, refresh_statistics, utcnow
+from opsplatform.demo.case_files import CaseFiles
 from opsplatform.demo.cases import load_case_exchange
 from opsplatform.demo.documents import load_demo_documents
 from opsplatform.figures import rollup
 from opsplatform.models.auth import User
 from opsplatform.models.operations import FocalPoint, Operation, Phase
 from opsplatform.models.reference import Airport, Country, NetworkMember, Taxon, TradeTerm, Unit
-from opsplatform.models.seizures import NilReturn, Seizure, SeizureItem, SeizureStatus, Suspect
+from opsplatform.models.seizures import (
+    COMPANY_NOMINAL,
+    SEIZURE_NOMINAL,
+    SUSPECT_NOMINAL,
+    NilReturn,
+    Seizure,
+    SeizureCompany,
+    SeizureItem,
+    SeizureStatus,
+    Suspect,
+)
 from opsplatform.operations.services import create_operation as create_operation_from_spec
 from opsplatform.operations.spec import parse_spec
 from opsplatform.paths import SEED
@@ -106,6 +117,12 @@ def public_description(commodity: Commodity, quantity: float, agency: str, locat
     amount = f"{quantity:g} kg" if commodity.unit and commodity.unit.family == "mass" else f"{quantity:g}"
     text = f"{agency.capitalize()} officers seized {amount} {commodity.label}"
     return text + (f", {concealment}" if concealment else "") + (f", at {location}" if location else "") + "."
+
+
+def sealed(settings: Settings, names: tuple[str, ...], values: dict[str, Any]) -> dict[str, str | None]:
+    """The `<name>_encrypted` column of every one of these nominal fields (a bulk insert takes every row's columns
+    from its first), each value encrypted as the demo encrypts all nominal data; None where there is none."""
+    return {f"{name}_encrypted": encrypt(settings, values.get(name)) for name in names}
 
 
 def _label(name: str, term: str, term_name: str) -> str:
@@ -256,6 +273,17 @@ async def create_operation(session: AsyncSession, settings: Settings, rng: rando
                               f"P{rng.randint(1000000, 9999999)}") for _ in range(arrested)])
         logged.add((country, day))
 
+    # The case files, from their own generator: the records drawn above are those the same seed always gave.
+    cities = dict((await session.execute(select(Airport.name, Airport.city).where(
+        Airport.country_code.in_(countries)))).all())
+    files = CaseFiles(code, closed=plan.phase == Phase.closed, today=today, cities=cities, taxa=taxa,
+                      countries=dict((await session.execute(select(Country.alpha3, Country.name))).all()))
+    case_files = [files.draw(row, rows, people) for row, rows, people in zip(seizure_rows, item_rows, suspect_rows,
+                                                                             strict=True)]
+    for row, case_file in zip(seizure_rows, case_files, strict=True):
+        row.update(case_file.seizure)
+        row.update(sealed(settings, SEIZURE_NOMINAL, case_file.nominal))
+
     ids: list[int] = []
     for begin in range(0, len(seizure_rows), 5000):
         ids += await bulk_insert(session, Seizure.__table__, seizure_rows[begin:begin + 5000], ids=True)
@@ -264,26 +292,32 @@ async def create_operation(session: AsyncSession, settings: Settings, rng: rando
                    "unit_code": c.unit.code if c.unit else None,
                    **dict(zip(("normalised_unit", "normalised_quantity"), normalise(q, c.unit), strict=True)),
                    "estimated_value": round(q * rng.uniform(20, 900), -1) if rng.random() < 0.3 else None,
-                   "currency": "USD"} for sid, rows in zip(ids, item_rows, strict=True) for n, c, q in rows]
+                   "currency": "USD", **specimens}
+                  for sid, rows, case_file in zip(ids, item_rows, case_files, strict=True)
+                  for (n, c, q), specimens in zip(rows, case_file.specimens, strict=True)]
     for row in items_flat:
         if row["estimated_value"] is None:
             row["currency"] = None
-    suspects_flat = [{"seizure_id": sid, "nationality": nat, "sex": sex, "role": role,
-                      "name_encrypted": encrypt(settings, name), "date_of_birth_encrypted": encrypt(settings, dob),
-                      "document_number_encrypted": encrypt(settings, doc),
+    suspects_flat = [{"seizure_id": sid, "nationality": nat, "sex": sex, "role": role, **person.fields,
+                      **sealed(settings, SUSPECT_NOMINAL,
+                               {"name": name, "date_of_birth": dob, "document_number": doc} | person.nominal),
                       "document_hash": document_hash(settings, doc)}
-                     for sid, rows in zip(ids, suspect_rows, strict=True) for nat, sex, role, name, dob, doc in rows]
+                     for sid, rows, case_file in zip(ids, suspect_rows, case_files, strict=True)
+                     for (nat, sex, role, name, dob, doc), person in zip(rows, case_file.persons, strict=True)]
+    companies_flat = [{"seizure_id": sid, **{k: company[k] for k in ("company_type", "name", "activities")},
+                       **sealed(settings, COMPANY_NOMINAL, company)}
+                      for sid, case_file in zip(ids, case_files, strict=True) for company in case_file.companies]
     nil_rows = [{"operation_id": operation.id, "country_code": c, "day": d, "created_at": logged_at(rng, d, created)}
                 for c in countries for d in days if (c, d) not in logged and rng.random() < 0.55]
     for table, rows in ((SeizureItem.__table__, items_flat), (Suspect.__table__, suspects_flat),
-                        (NilReturn.__table__, nil_rows)):
+                        (SeizureCompany.__table__, companies_flat), (NilReturn.__table__, nil_rows)):
         await bulk_insert(session, table, rows)
     await rollup.rebuild(session, operation.id)  # a new operation: its figures counted once, from its records
     record(session, "demo_load", "operations", str(operation.id),
            after={"code": code, "seizures": len(ids), "items": len(items_flat), "nil_returns": len(nil_rows)})
     await session.commit()
     echo(f"  {code}: {len(countries)} countries, {len(ids)} seizures, {len(items_flat)} items, "
-         f"{len(suspects_flat)} suspects, {len(nil_rows)} nil returns")
+         f"{len(suspects_flat)} suspects, {len(companies_flat)} companies, {len(nil_rows)} nil returns")
 
 
 OBJECTIVES = """Target the criminal networks behind wildlife and timber trafficking across source, transit and \

@@ -8,7 +8,8 @@ Each focal point submits a seizure (two items) at a steady pace, so that togethe
 per second, and every tenth round reads its dashboard (the HTML page with figures, charts and completeness).
 Reported: submissions/s, p50 and p99 of the submissions' response times, errors; then the same load against a bare
 endpoint (a minimal Litestar app with an asyncpg pool that inserts one row per request) served the same way, and a
-short all-out run of both to compare their capacity. Aim: >= 300 submissions/s, p99 <= 150 ms, no errors.
+short all-out run of both to compare their capacity; then the app paced at four fifths of its measured capacity,
+which shows the response times at a rate the machine carries. Aim: >= 300 submissions/s, p99 <= 150 ms, no errors.
 """
 
 from __future__ import annotations
@@ -261,18 +262,23 @@ async def main(seconds: float, rate: float, workers: int, capacity_seconds: floa
                                                       path=SUBMIT, label="paced")))
             results.append(report("app, all-out (no dashboards)", *await drive(
                 base, people, capacity_seconds, None, dashboards=False, path=SUBMIT, label="all-out")))
+            # What a focal point meets at a rate this machine carries: four fifths of the capacity just measured.
+            carried = round(0.8 * results[-1]["submissions_per_s"])
+            results.append(report(f"app at {carried}/s offered (4/5 of its capacity)", *await drive(
+                base, people, min(seconds, 60), carried, dashboards=True, path=SUBMIT, label="paced")))
         with served("benchmarks.bare_insert:create_app", {"BARE_DATABASE_URL": url}, workers) as base:
             results.append(report("bare insert", *await drive(base, people, min(seconds, 30), rate,
                                                               dashboards=False, path="/insert", label="paced")))
             results.append(report("bare insert, all-out", *await drive(base, people, capacity_seconds, None,
                                                                        dashboards=False, path="/insert",
                                                                        label="all-out")))
-        app, bare = results[1]["submissions_per_s"], results[3]["submissions_per_s"]
+        app, bare = results[1]["submissions_per_s"], results[4]["submissions_per_s"]
         ratio = round(app / bare, 3) if bare else None
         print(json.dumps({"capacity_ratio_app_to_bare": ratio}))
         write_results("Submission load", __doc__, [
             f"{workers} uvicorn workers; paced runs {seconds:.0f} s at {rate:.0f} submissions/s offered (the bare "
-            f"endpoint's {min(seconds, 30):.0f} s), all-out runs {capacity_seconds:.0f} s.", "",
+            f"endpoint's {min(seconds, 30):.0f} s, the app's at four fifths of its capacity "
+            f"{min(seconds, 60):.0f} s), all-out runs {capacity_seconds:.0f} s.", "",
             *(f"- {r['run']}: {r['submissions_per_s']:,} submissions/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
               f"{r['submissions']:,} submissions, errors {r['errors'] or 'none'}"
               + (f"; dashboard p50 {r['dashboard_p50_ms']} ms, p99 {r['dashboard_p99_ms']} ms" if "dashboards" in r

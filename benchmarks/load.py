@@ -265,7 +265,7 @@ async def main(seconds: float, rate: float, workers: int, capacity_seconds: floa
             # What a focal point meets at a rate this machine carries: four fifths of the capacity just measured.
             carried = round(0.8 * results[-1]["submissions_per_s"])
             results.append(report(f"app at {carried}/s offered (4/5 of its capacity)", *await drive(
-                base, people, min(seconds, 60), carried, dashboards=True, path=SUBMIT, label="paced")))
+                base, people, min(seconds, 60), carried, dashboards=True, path=SUBMIT, label="carried")))
         with served("benchmarks.bare_insert:create_app", {"BARE_DATABASE_URL": url}, workers) as base:
             results.append(report("bare insert", *await drive(base, people, min(seconds, 30), rate,
                                                               dashboards=False, path="/insert", label="paced")))

@@ -73,7 +73,7 @@ class Reference:
 
     @classmethod
     async def load(cls, session: AsyncSession) -> Reference:
-        """The reference data, kept per database in this process while it is unchanged (one cheap query checks)."""
+        """The reference data, kept per database in this process while it is unchanged (see _STAMP below)."""
         key = str(session.bind.url) if session.bind is not None else ""
         now, cached = time.monotonic(), _CACHE.get(key)
         if cached is None or cached.edition != edition.current() or now - cached.read >= CACHE_SECONDS:

@@ -16,6 +16,7 @@ import warnings
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
@@ -32,6 +33,7 @@ from opsplatform.app import create_app
 from opsplatform.auth.secrets import hash_password
 from opsplatform.auth.services import create_user
 from opsplatform.database import make_engine, make_sessionmaker, session_scope, upgrade
+from opsplatform.demo.generator import load_demo
 from opsplatform.models.auth import User
 from opsplatform.reference.loader import load_all
 from opsplatform.settings import Settings
@@ -264,3 +266,30 @@ async def login(client: AsyncTestClient, user: User, password: str = PASSWORD): 
     response = await form_post(client, "/login", {"email": user.email, "password": password})
     assert response.status_code in (302, 303), response.text
     return response
+
+
+# --- the demo, small -----------------------------------------------------------------------------------------------
+
+DEMO_TODAY = date(2026, 10, 22)
+DEMO_SEIZURES = 150
+
+
+@pytest_asyncio.fixture(scope="module", params=["sqlite", "postgresql"])
+async def demo_settings(request: pytest.FixtureRequest, templates, tmp_path_factory) -> AsyncIterator[Settings]:
+    """The demo loaded once per test module that asks for it, on each database."""
+    async with fresh_database(request.param, templates, tmp_path_factory.mktemp("demo")) as url:
+        settings = Settings(database_url=url, scheduler_enabled=False, smtp_port=free_port())
+        engine = make_engine(url)
+        async with session_scope(make_sessionmaker(engine)) as session:
+            await load_demo(session, settings, seizures=DEMO_SEIZURES, today=DEMO_TODAY, echo=lambda _: None,
+                            reload_reference=False)
+        await engine.dispose()
+        yield settings
+
+
+@pytest_asyncio.fixture
+async def demo(demo_settings: Settings) -> AsyncIterator:
+    engine = make_engine(demo_settings.database_url)
+    async with session_scope(make_sessionmaker(engine)) as session:
+        yield session
+    await engine.dispose()

@@ -6,17 +6,11 @@ it again checks that nothing changes.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import date
-
-import pytest
-import pytest_asyncio
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
 from opsplatform.app import create_app
 from opsplatform.crypto import decrypt
-from opsplatform.database import make_engine, make_sessionmaker, session_scope
 from opsplatform.demo.generator import DEMO_ACCOUNTS, demo_window, load_demo
 from opsplatform.models.auth import User
 from opsplatform.models.cases import CaseEvent, OperationMessage, SeizureLink, SuspectMatch
@@ -25,32 +19,7 @@ from opsplatform.models.operations import FocalPoint, Operation, OperationMember
 from opsplatform.models.reference import NetworkMember
 from opsplatform.models.releases import Release
 from opsplatform.models.seizures import NilReturn, Seizure, SeizureItem, Suspect
-from opsplatform.settings import Settings
-from tests.conftest import form_post, fresh_database
-from tests.pgcluster import free_port
-
-TODAY = date(2026, 10, 22)
-SEIZURES = 150
-
-
-@pytest_asyncio.fixture(scope="module", params=["sqlite", "postgresql"])
-async def demo_settings(request: pytest.FixtureRequest, templates, tmp_path_factory) -> AsyncIterator[Settings]:
-    async with fresh_database(request.param, templates, tmp_path_factory.mktemp("demo")) as url:
-        settings = Settings(database_url=url, scheduler_enabled=False, smtp_port=free_port())
-        engine = make_engine(url)
-        async with session_scope(make_sessionmaker(engine)) as session:
-            await load_demo(session, settings, seizures=SEIZURES, today=TODAY, echo=lambda _: None,
-                            reload_reference=False)
-        await engine.dispose()
-        yield settings
-
-
-@pytest_asyncio.fixture
-async def demo(demo_settings: Settings) -> AsyncIterator:
-    engine = make_engine(demo_settings.database_url)
-    async with session_scope(make_sessionmaker(engine)) as session:
-        yield session
-    await engine.dispose()
+from tests.conftest import DEMO_SEIZURES, DEMO_TODAY, form_post
 
 
 async def count(db, model, *where) -> int:
@@ -61,12 +30,12 @@ async def test_the_demo_loads_two_thunder_operations_with_results(demo):
     current, previous = (await demo.scalars(select(Operation).where(Operation.series == "THUNDER")
                                             .order_by(Operation.start_date.desc()))).all()
     assert (current.code, current.phase) == ("THUNDER-2026", "active")
-    assert (current.start_date, current.end_date) == demo_window(TODAY)
+    assert (current.start_date, current.end_date) == demo_window(DEMO_TODAY)
     assert (previous.code, previous.phase) == ("THUNDER-2025", "closed")
     assert 100 <= await count(demo, Participant, Participant.operation_id == current.id) <= 130
-    assert await count(demo, Seizure, Seizure.operation_id == current.id) == SEIZURES
-    assert await count(demo, Seizure, Seizure.operation_id == previous.id) == SEIZURES * 3 // 5
-    assert await count(demo, Seizure, Seizure.seizure_date > TODAY) == 0
+    assert await count(demo, Seizure, Seizure.operation_id == current.id) == DEMO_SEIZURES
+    assert await count(demo, Seizure, Seizure.operation_id == previous.id) == DEMO_SEIZURES * 3 // 5
+    assert await count(demo, Seizure, Seizure.seizure_date > DEMO_TODAY) == 0
     assert await count(demo, SeizureItem) >= 240
     assert await count(demo, NilReturn) > 0
     # Ivory is reported both by weight and by number, as countries do.
@@ -79,7 +48,7 @@ async def test_the_demo_shows_the_case_exchange(demo):
     previous = await demo.scalar(select(Operation).where(Operation.code == "THUNDER-2025"))
     assert await count(demo, CaseEvent, CaseEvent.seizure_id.in_(
         select(Seizure.id).where(Seizure.operation_id == previous.id))) >= 10
-    assert await count(demo, CaseEvent, CaseEvent.day > TODAY) == 0
+    assert await count(demo, CaseEvent, CaseEvent.day > DEMO_TODAY) == 0
     assert set((await demo.scalars(select(SeizureLink.status))).all()) == {"accepted", "pending"}
     assert await count(demo, Seizure, Seizure.same_shipment_as_id.is_not(None)) == 1
     assert await count(demo, SuspectMatch) == 1
@@ -145,7 +114,8 @@ async def test_every_demo_account_logs_in_and_sees_its_operations(demo_settings)
 async def test_the_demo_is_deterministic_and_loading_again_changes_nothing(demo, demo_settings):
     refs = (await demo.scalars(select(Seizure.seizure_ref).order_by(Seizure.id))).all()
     users, documents = await count(demo, User), await count(demo, Artifact)
-    await load_demo(demo, demo_settings, seizures=SEIZURES, today=TODAY, echo=lambda _: None, reload_reference=False)
+    await load_demo(demo, demo_settings, seizures=DEMO_SEIZURES, today=DEMO_TODAY, echo=lambda _: None,
+                    reload_reference=False)
     assert (await demo.scalars(select(Seizure.seizure_ref).order_by(Seizure.id))).all() == refs
     assert (await count(demo, User), await count(demo, Artifact)) == (users, documents)
     assert await count(demo, User, User.email.in_([a.email for a in DEMO_ACCOUNTS])) == len(DEMO_ACCOUNTS)

@@ -8,18 +8,13 @@ The demo is loaded once per database for this module, as tests/test_demo.py load
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import date
-
-import pytest_asyncio
 from sqlalchemy import case, func, select, text
 
 from opsplatform.cases.annual_report import ReportRequest, annual_report
 from opsplatform.cases.ecomessage import ecomessage_context, render_ecomessage
 from opsplatform.crypto import decrypt
-from opsplatform.database import make_engine, make_sessionmaker, session_scope
 from opsplatform.demo.case_files import tables
-from opsplatform.demo.generator import DEMO_ACCOUNTS, load_demo
+from opsplatform.demo.generator import DEMO_ACCOUNTS
 from opsplatform.labels import form_field_label
 from opsplatform.models.auth import User
 from opsplatform.models.operations import Operation, Phase
@@ -46,39 +41,14 @@ from opsplatform.models.vocabulary import (
 )
 from opsplatform.seizures.nominal import opened
 from opsplatform.seizures.validation import Reference, check_company, check_item, check_seizure, check_suspect
-from opsplatform.settings import Settings
-from tests.conftest import fresh_database
 from tests.ecomessage_support import html_text
-from tests.pgcluster import free_port
 from tests.results_support import member
 
-TODAY = date(2026, 10, 22)
-SEIZURES = 150
 ENDED = ("conviction", "sentence", "asset_forfeiture")
 COORDINATOR, ANALYST = DEMO_ACCOUNTS[1].email, DEMO_ACCOUNTS[5].email  # cleared for nominal data; not cleared
 # What every case file holds, whatever the record's mode of transport and place.
 ALWAYS = ("offence_description", "legislation", "legal_reference", "penalties", "seizure_time", "agency_name",
           "agency_address", "agency_telecoms", "packaging", "seizure_reason")
-
-
-@pytest_asyncio.fixture(scope="module", params=["sqlite", "postgresql"])
-async def demo_settings(request, templates, tmp_path_factory) -> AsyncIterator[Settings]:
-    async with fresh_database(request.param, templates, tmp_path_factory.mktemp("demo-case-files")) as url:
-        settings = Settings(database_url=url, scheduler_enabled=False, smtp_port=free_port())
-        engine = make_engine(url)
-        async with session_scope(make_sessionmaker(engine)) as session:
-            await load_demo(session, settings, seizures=SEIZURES, today=TODAY, echo=lambda _: None,
-                            reload_reference=False)
-        await engine.dispose()
-        yield settings
-
-
-@pytest_asyncio.fixture
-async def demo(demo_settings: Settings) -> AsyncIterator:
-    engine = make_engine(demo_settings.database_url)
-    async with session_scope(make_sessionmaker(engine)) as session:
-        yield session
-    await engine.dispose()
 
 
 async def test_most_records_with_arrests_have_a_case_file_a_reason_and_ended_cases_a_disposal(demo):

@@ -157,9 +157,8 @@ def _publicity(raw: dict[str, Any], errors: list[FieldError], country_speaks: bo
         errors.append(FieldError("public_description", _("must be at most %(n)s characters",
                                                          n=TEXT_LIMITS["public_description"])))
     if approved and not description:
-        errors.append(FieldError("public_description", _("is required to approve the seizure for the public "
-                                                         "release: describe it as the press may print it, with no "
-                                                         "names")))
+        errors.append(FieldError("public_description", _("is required to approve the seizure for the public release: "
+                                                         "describe it as the press may print it, with no names")))
     return {"publicity_approved": approved, "public_description": description or None}
 
 
@@ -369,7 +368,7 @@ async def change_status(session: AsyncSession, member: Member, seizure: Seizure,
     await session.flush()
     await events.tell(events.MOVED, session, seizure)  # a withdrawn record no longer stands for its shipment
     if action in ("query", "answer"):
-        await _tell_other_side(session, seizure, action, member.user)
+        await _tell_other_side(session, seizure, action, member)
     elif action == "withdraw" and policy.corrects_for_others(member, seizure):
         await tell_country(session, member, seizure, N_("%(who)s withdrew your record %(ref)s in %(operation)s: "
                                                          "%(reason)s"), message.strip())
@@ -385,10 +384,9 @@ async def tell_country(session: AsyncSession, member: Member, seizure: Seizure, 
                  params={"who": member.user.name, "ref": seizure.seizure_ref, "operation": code, "reason": reason})
 
 
-async def _tell_other_side(session: AsyncSession, seizure: Seizure, action: str, user: User) -> None:
+async def _tell_other_side(session: AsyncSession, seizure: Seizure, action: str, member: Member) -> None:
     """A query reaches the reporting country's focal points (and whoever logged it); an answer, who asked."""
-    code = await session.scalar(select(Operation.code).where(Operation.id == seizure.operation_id))
-    link = f"/operations/{code}/seizures/{seizure.id}"
+    code, user, link = member.operation.code, member.user, f"/operations/{member.operation.code}/seizures/{seizure.id}"
     if action == "query":
         recipients = {*(await session.scalars(country_focal_points(seizure.operation_id, seizure.reporting_country))),
                       seizure.created_by}

@@ -304,9 +304,8 @@ async def test_a_page_of_records_costs_the_same_queries_however_many_it_holds(cl
 
 async def test_a_submission_is_a_handful_of_statements_and_takes_no_lock(client, db, cast, thunder):
     """The user and its token read together, the operation with the member's place in it, the reference data from
-    the process's cache; the figures added to by
-    upsert, with no lock and no recount; the audit events in one insert; the answer built from what was written
-    (the same as reading the record back gives)."""
+    the process's cache; the figures added to by upsert, with no lock and no recount; the audit events in one insert;
+    the answer built from what was written (the same as reading the record back gives)."""
     headers = await bearer(db, cast.kenya)
     assert (await create(client, headers, seizure_ref="KE-W-1")).status_code == 201  # reference data now cached
     with statements_run() as seen:

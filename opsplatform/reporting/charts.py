@@ -50,6 +50,7 @@ _FONT = FontProperties(family=FAMILY, size=FONT)
 _MEASURE = FigureCanvasAgg(Figure(dpi=DPI)).get_renderer()
 
 
+@lru_cache(maxsize=8192)  # the same labels and values come back in every chart drawn again as figures change
 def text_width(text: str, size: float = FONT, bold: bool = False) -> float:
     """The width in pixels of `text` in the charts' font, measured from the font's own glyph advances."""
     font = _FONT.copy()

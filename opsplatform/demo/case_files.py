@@ -25,6 +25,8 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
+from opsplatform.i18n import language
+from opsplatform.labels import country_name
 from opsplatform.models.vocabulary import CASE_FIELDS, CASE_STAGES, REPORT_FIELDS, SPECIMEN_FIELDS
 from opsplatform.paths import SEED
 
@@ -67,12 +69,6 @@ def tables() -> dict[str, Any]:
         return json.load(f)
 
 
-def written(name: str) -> str:
-    """A country's name as a sentence writes it: "Korea, Republic of" → "Republic of Korea"."""
-    first, _comma, rest = name.partition(", ")
-    return f"{rest} {first}" if rest else name
-
-
 @dataclass
 class Person:
     """What a suspect gets besides the generator's own fields: plain fields, and plain nominal ones to encrypt."""
@@ -96,12 +92,17 @@ class CaseFile:
 class CaseFiles:
     """Draws the case files of one operation's records, in the order the records were made."""
 
-    def __init__(self, code: str, *, closed: bool, today: date, countries: dict[str, str],
-                 cities: dict[str, str | None], taxa: dict[int, str]) -> None:
+    def __init__(self, code: str, *, closed: bool, today: date, cities: dict[str, str | None],
+                 taxa: dict[int, str]) -> None:
         self.rng = random.Random(f"{code} case files")
         self.closed, self.today = closed, today
-        self.countries = {alpha3: written(name) for alpha3, name in countries.items()}
         self.cities, self.taxa, self.t = cities, taxa, tables()
+
+    @staticmethod
+    def country(alpha3: str) -> str:
+        """A country's name as the app writes it, in English like the rest of the case file."""
+        with language("en"):
+            return country_name(alpha3)
 
     def draw(self, row: dict[str, Any], items: list[tuple[int, Any, float]],
              people: list[tuple[Any, ...]]) -> CaseFile:
@@ -120,7 +121,7 @@ class CaseFiles:
             return CaseFile(seizure, {}, [NO_SPECIMENS] * len(items),
                             [Person(dict.fromkeys(PERSON_KEYS)) for _p in people], [])
         country, mode, agency = row["reporting_country"], row["transport_mode"], row["agency"]
-        name = self.countries.get(country, country)
+        name = self.country(country)
         city = self.cities.get(row["location"]) if row["location"] else None
         fraudulent = mode in CARGO and rng.random() < 0.2
         reason = self._reason(row, fraudulent=fraudulent)
@@ -312,7 +313,7 @@ class CaseFiles:
         named.add((family, first))
         towns = t["towns"].get(nationality) or t["cities"].get(nationality)
         issued = row["seizure_date"] - timedelta(days=rng.randint(100, 3300))
-        place = self.countries.get(nationality, nationality)
+        place = self.country(nationality)
         nominal |= {
             "name": None,  # the whole name is for records made before names were split
             "family_name": family, "first_names": first,
@@ -355,7 +356,7 @@ class CaseFiles:
             return None
         towns = self.t["cities"].get(country) or self.t["towns"].get(country)
         return ", ".join(p for p in (street.format(n=rng.randint(1, 250)), rng.choice(towns) if towns else None,
-                                     self.countries.get(country, country)) if p)
+                                     self.country(country)) if p)
 
     def _officer(self, agency: str) -> str:
         """10: the officer to contact (a placeholder name, in the order its language writes it)."""

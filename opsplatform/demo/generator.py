@@ -276,8 +276,7 @@ async def create_operation(session: AsyncSession, settings: Settings, rng: rando
     # The case files, from their own generator: the records drawn above are those the same seed always gave.
     cities = dict((await session.execute(select(Airport.name, Airport.city).where(
         Airport.country_code.in_(countries)))).all())
-    files = CaseFiles(code, closed=plan.phase == Phase.closed, today=today, cities=cities, taxa=taxa,
-                      countries=dict((await session.execute(select(Country.alpha3, Country.name))).all()))
+    files = CaseFiles(code, closed=plan.phase == Phase.closed, today=today, cities=cities, taxa=taxa)
     case_files = [files.draw(row, rows, people) for row, rows, people in zip(seizure_rows, item_rows, suspect_rows,
                                                                              strict=True)]
     for row, case_file in zip(seizure_rows, case_files, strict=True):

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar, Request
+from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -18,7 +18,6 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import __version__, paths, wiring
 from opsplatform.database import make_engine, make_sessionmaker
@@ -54,18 +53,11 @@ from opsplatform.web.pages.results import DashboardController
 from opsplatform.web.pages.seizure_files import SeizureFileController
 from opsplatform.web.pages.seizures import SeizureController
 from opsplatform.web.pages.team import TeamController
+from opsplatform.web.request_db import provide_db
 
 # Responses already packed (spreadsheets, PDFs, Word files, images, downloads of stored files) are not compressed again.
 PACKED = [r"\.(xlsx|pdf|docx|png|jpe?g|gif|webp|zip)$", r"^/documents/", r"/attachments/", r"/file$"]
 MAX_UPLOAD = 60 * 1024 * 1024  # a 50,000-row seizure sheet is 5-10 MB; leave room for larger ones
-
-
-async def provide_db(state: State, request: Request) -> AsyncIterator[AsyncSession]:
-    """A database session per request; changes are attributed to the requesting user in the audit log."""
-    async with state.sessionmaker() as session:
-        user = request.user
-        session.sync_session.info["actor"] = (user.id, user.email) if user else (None, "anonymous")
-        yield session
 
 
 def server_options(settings: Settings) -> dict[str, Any]:

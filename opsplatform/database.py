@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from alembic.config import Config
 from sqlalchemy import JSON, event, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -53,7 +55,35 @@ def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30) -> A
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **pool)
+    engine = create_async_engine(url, **pool)
+    _ping_when_idle(engine)
+    return engine
+
+
+IDLE_PING_SECONDS = 10.0
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """A pooled connection is tried before use only when it sat idle IDLE_PING_SECONDS or more, when the server may
+    have ended it (a restart, an idle timeout on the way); one the pool hands out again at once is not, as a ping is
+    three round trips of asyncpg's (begin, ping, roll back). A dead one is replaced before the request uses it; a
+    connection lost in use is answered by web/errors.py, and the pool drops every connection older than the loss."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _try_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED)
+        if returned is not None and time.monotonic() - returned >= IDLE_PING_SECONDS:
+            try:
+                dbapi_connection.ping()
+            except Exception as exc:  # which error a dead connection raises depends on how it died
+                raise DisconnectionError from exc
+
+
+_RETURNED = "returned_at"
 
 
 def make_sessionmaker(engine: AsyncEngine) -> Sessionmaker:

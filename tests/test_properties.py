@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from opsplatform.database import LARGEST_ID
 from opsplatform.errors import InvalidInput
 from opsplatform.models.seizures import Seizure
-from opsplatform.seizures import services
+from opsplatform.seizures import submission
 from opsplatform.seizures.imports import ImportReport, import_sheet
 from opsplatform.seizures.sheets import COLUMNS, NUMERIC, REQUIRED, SheetError, SheetLimits, read_rows
 from opsplatform.seizures.validation import (
@@ -115,7 +115,7 @@ def within(value, schema) -> bool:
                              and (schema.exclusive_minimum is None or value > schema.exclusive_minimum))
 
 
-def assert_sound(checked: services.Checked, body: dict) -> None:
+def assert_sound(checked: submission.Checked, body: dict) -> None:
     """An accepted seizure holds what its fields may hold, whatever was sent."""
     values = {**checked.seizure, **checked.publicity}
     for name, limit in TEXT_LIMITS.items():
@@ -147,7 +147,7 @@ async def kenya(db, cast):
 async def test_any_json_in_any_field_is_a_clean_seizure_or_a_refusal_naming_fields(kenya, body: dict):
     who, ref = kenya
     try:
-        checked = services.check_submission(ref, who, body, country="KEN")
+        checked = submission.check_submission(ref, who, body, country="KEN")
     except InvalidInput as refused:
         event("refused")
         assert refused.errors
@@ -161,14 +161,14 @@ async def test_any_json_in_any_field_is_a_clean_seizure_or_a_refusal_naming_fiel
 async def test_a_number_beyond_any_float_is_refused_not_raised(kenya):
     who, ref = kenya
     with pytest.raises(InvalidInput) as refused:
-        services.check_submission(ref, who, {**IVORY, "latitude": 10**400}, country="KEN")
+        submission.check_submission(ref, who, {**IVORY, "latitude": 10**400}, country="KEN")
     assert refused.value.by_field()["latitude"]
 
 
 async def test_a_public_description_that_is_not_text_is_refused(kenya):
     who, ref = kenya
     with pytest.raises(InvalidInput) as refused:
-        services.check_submission(ref, who, {**IVORY, "publicity_approved": True, "public_description": ["Ivory"]},
+        submission.check_submission(ref, who, {**IVORY, "publicity_approved": True, "public_description": ["Ivory"]},
                                   country="KEN")
     assert refused.value.by_field()["public_description"]
 
@@ -177,7 +177,7 @@ async def test_a_public_description_that_is_not_text_is_refused(kenya):
 
 def _refused(ref, who, body: dict) -> dict[str, str]:
     try:
-        services.check_submission(ref, who, body, country="KEN")
+        submission.check_submission(ref, who, body, country="KEN")
     except InvalidInput as refused:
         return refused.by_field()
     return {}

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
 from opsplatform.models.seizures import NilReturn, Seizure, SeizureItem, StatusChange, Suspect
 from tests.results_support import IVORY, active_operation, bearer
@@ -300,6 +301,25 @@ async def test_a_page_of_records_costs_the_same_queries_however_many_it_holds(cl
         assert (await create(client, headers, seizure_ref=f"KE-Q-{n}")).status_code == 201
     six = await statements()
     assert (one[0], six[0]) == (1, 6) and six[1] == one[1]
+
+
+async def test_a_request_works_in_one_database_connection(client, db, cast, thunder):
+    """Who asks is read in the request's own session, which the route then works in: one connection checked out
+    (one pre-ping, one transaction) per request, not one for the token and another for the route."""
+    headers = await bearer(db, cast.kenya)
+    assert (await client.get(URL, headers=headers)).status_code == 200  # the token's first use is noted, committed
+    checkouts: list[object] = []
+
+    def note(*_args: object) -> None:
+        checkouts.append(_args)
+    event.listen(Pool, "checkout", note)
+    try:
+        assert (await create(client, headers, seizure_ref="KE-C-1")).status_code == 201
+        assert len(checkouts) == 1
+        assert (await client.get(URL, headers=headers)).status_code == 200
+        assert len(checkouts) == 2
+    finally:
+        event.remove(Pool, "checkout", note)
 
 
 async def test_a_submission_is_a_handful_of_statements_and_takes_no_lock(client, db, cast, thunder):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import event, insert, inspect
@@ -43,8 +44,12 @@ def _shown(obj: Audited, key: str, value: Any) -> Any:
 
 
 def _snapshot(obj: Audited) -> dict[str, Any]:
-    state = inspect(obj)
-    return {attr.key: _shown(obj, attr.key, getattr(obj, attr.key)) for attr in state.mapper.column_attrs}
+    return {key: _shown(obj, key, getattr(obj, key)) for key in _columns(type(obj))}
+
+
+@cache
+def _columns(model: type[Audited]) -> tuple[str, ...]:
+    return tuple(attr.key for attr in inspect(model).column_attrs)
 
 
 def _changes(obj: Audited) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -77,12 +82,26 @@ def _pending(session: Session) -> list[tuple[str, str, str | None, Any, Any]]:
     return session.info.setdefault(PENDING, [])
 
 
+def _created(obj: Audited) -> tuple[str, str, str | None, Any, Any]:
+    return "create", obj.__tablename__, _identity(obj), None, _snapshot(obj)
+
+
+async def insert_audited(session: AsyncSession, model: type[Audited], rows: list[dict[str, Any]]) -> list[Any]:
+    """Insert rows of an audited model in one statement, returned as its objects in row order, each with the event a
+    flush would note: for the busiest writes, which need none of a flush's bookkeeping."""
+    if not rows:
+        return []
+    made = list((await session.scalars(insert(model).returning(model, sort_by_parameter_order=True), rows)).all())
+    _pending(session.sync_session).extend(_created(obj) for obj in made)
+    return made
+
+
 def _audit_flush(session: Session, _flush_context: Any) -> None:
     """Note the changes this flush wrote, now that new rows have their ids; the commit saves them all at once."""
     rows = _pending(session)
     for obj in session.new:
         if isinstance(obj, Audited):
-            rows.append(("create", obj.__tablename__, _identity(obj), None, _snapshot(obj)))
+            rows.append(_created(obj))
     for obj in session.dirty:
         if isinstance(obj, Audited) and session.is_modified(obj, include_collections=False):
             before, after = _changes(obj)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import bindparam, case, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform.auth.secrets import hash_password, new_token, password_problem, token_hash, verify_password
@@ -143,12 +143,18 @@ async def start_session(session: AsyncSession, settings: Settings, user: User, *
     return raw
 
 
+# Built once, as every request asks them: the user of a login session, of an API token.
+_BY_SESSION = (select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
+               .where(UserSession.id == bindparam("hash"), UserSession.expires_at > bindparam("now"),
+                      UserSession.created_at > bindparam("oldest"), User.is_active))
+_BY_TOKEN = (select(User, ApiToken.id, ApiToken.last_used_at).join(ApiToken, ApiToken.user_id == User.id)
+             .where(ApiToken.token_hash == bindparam("hash"), ApiToken.revoked_at.is_(None), User.is_active))
+
+
 async def user_for_session(session: AsyncSession, settings: Settings, raw: str, now: datetime) -> User | None:
     """The session's user while the session is neither idle too long nor older than the absolute lifetime."""
-    row = (await session.execute(
-        select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.id == token_hash(raw), UserSession.expires_at > now,
-               UserSession.created_at > now - timedelta(hours=settings.session_max_hours), User.is_active))).first()
+    row = (await session.execute(_BY_SESSION, {"hash": token_hash(raw), "now": now,
+                                               "oldest": now - timedelta(hours=settings.session_max_hours)})).first()
     if row is None:
         return None
     user, user_session = row
@@ -188,9 +194,7 @@ async def create_api_token(session: AsyncSession, user: User, name: str) -> tupl
 
 
 async def user_for_api_token(session: AsyncSession, raw: str, now: datetime) -> User | None:
-    row = (await session.execute(
-        select(User, ApiToken.id, ApiToken.last_used_at).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == token_hash(raw), ApiToken.revoked_at.is_(None), User.is_active))).first()
+    row = (await session.execute(_BY_TOKEN, {"hash": token_hash(raw)})).first()
     if row is None:
         return None
     user, token_id, last_used_at = row

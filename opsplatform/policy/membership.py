@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, select
+from sqlalchemy import ColumnElement, Select, bindparam, false, select
 
 from opsplatform.i18n import _
 from opsplatform.models.auth import Role, User
@@ -56,7 +57,7 @@ async def member_of(session: Any, user: User, operation: Operation) -> Member | 
         countries = frozenset((await session.scalars(network_countries(user.network_code))).all()) \
             if user.network_code else None
         return Member(user, operation, Role.coordinator, lead=True, countries=countries)
-    standing = (await session.execute(select(*_standing(user, operation.id)))).one()
+    standing = (await session.execute(_standing_of(user.role == Role.focal_point), _who(user, id=operation.id))).one()
     return await _member(session, user, operation, standing)
 
 
@@ -66,19 +67,36 @@ async def member_by_code(session: Any, user: User, code: str) -> Member | None:
     if user.id is None:
         operation = await session.scalar(select(Operation).where(Operation.code == code))
         return None if operation is None else await member_of(session, user, operation)
-    row = (await session.execute(select(Operation, *_standing(user, Operation.id))
-                                 .where(Operation.code == code))).first()
+    row = (await session.execute(_operation_and_standing(user.role == Role.focal_point),
+                                 _who(user, code=code))).first()
     return None if row is None else await _member(session, user, row[0], row)
 
 
-def _standing(user: User, operation_id: Any) -> list[Any]:
+def _who(user: User, **operation: Any) -> dict[str, Any]:
+    return {"user_id": user.id, "country": user.country_code, **operation}
+
+
+# Built once for each kind of member, as every request under an operation asks them; the user, its country and the
+# operation are bound at each ask.
+@cache
+def _standing_of(focal_point: bool) -> Select:
+    return select(*_standing(focal_point, bindparam("id")))
+
+
+@cache
+def _operation_and_standing(focal_point: bool) -> Select:
+    return select(Operation, *_standing(focal_point, Operation.id)).where(Operation.code == bindparam("code"))
+
+
+def _standing(focal_point: bool, operation_id: Any) -> list[Any]:
     """What the user holds in an operation, as columns: whether its country takes part (a focal point not taken
     off it), or its team role and lead."""
-    if user.role == Role.focal_point:
+    user_id = bindparam("user_id")
+    if focal_point:
         return [select(Participant.id).where(Participant.operation_id == operation_id,
-                                             Participant.country_code == user.country_code,
-                                             ~revoked(operation_id, user.id)).exists().label("takes_part")]
-    held = (OperationMember.operation_id == operation_id, OperationMember.user_id == user.id)
+                                             Participant.country_code == bindparam("country"),
+                                             ~revoked(operation_id, user_id)).exists().label("takes_part")]
+    held = (OperationMember.operation_id == operation_id, OperationMember.user_id == user_id)
     return [select(OperationMember.role).where(*held).scalar_subquery().label("role"),
             select(OperationMember.lead).where(*held).scalar_subquery().label("lead")]
 

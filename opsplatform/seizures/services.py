@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import checks, crypto, policy
+from opsplatform.audit.recorder import insert_audited
 from opsplatform.database import advance_version, utcnow
-from opsplatform.errors import FieldError, InvalidInput, NotAllowed
+from opsplatform.errors import InvalidInput, NotAllowed
+from opsplatform.figures import upkeep
 from opsplatform.i18n import N_, _
 from opsplatform.models.auth import User
 from opsplatform.models.operations import Operation, Participant
@@ -35,131 +36,9 @@ from opsplatform.policy import Member
 from opsplatform.seizures import events
 from opsplatform.seizures.nominal import sealed
 from opsplatform.seizures.shapes import Parts, seizure_fields
-from opsplatform.seizures.validation import (
-    MAX_COMPANIES,
-    MAX_ITEMS,
-    MAX_SUSPECTS,
-    TEXT_LIMITS,
-    Reference,
-    check_company,
-    check_item,
-    check_seizure,
-    check_suspect,
-)
+from opsplatform.seizures.submission import ENTRY_STATUSES, check_submission
+from opsplatform.seizures.validation import Reference
 from opsplatform.settings import Settings
-
-ENTRY_STATUSES = (SeizureStatus.draft, SeizureStatus.submitted)
-
-
-@dataclass
-class Checked:
-    seizure: dict[str, Any]  # the seizure's columns, but its nominal fields (in `nominal`)
-    nominal: dict[str, Any]
-    items: list[dict[str, Any]]
-    suspects: list[dict[str, Any]] | None  # None: left out, the stored ones are kept
-    companies: list[dict[str, Any]] | None
-    status: str
-    shared: bool | None
-    publicity: dict[str, Any]  # publicity_approved / public_description when given (form, API); {} leaves them
-
-
-def check_submission(ref: Reference, member: Member, raw: dict[str, Any], *, country: str) -> Checked:
-    """Every problem in a seizure with its items, suspects and companies, named `field`, `items[i].field`,
-    `suspects[i].field`, `companies[i].field`."""
-    cleared = policy.sees_nominal(member, country)
-    seizure, errors = check_seizure(ref, member.operation, raw, nominal_allowed=cleared)
-    nominal = {name: seizure.pop(name) for name in SEIZURE_NOMINAL}
-    items: list[dict[str, Any]] = []
-    raw_items = raw.get("items")
-    if not isinstance(raw_items, list) or not raw_items:
-        errors.append(FieldError("items", _("add at least one item (taxon, term, quantity)")))
-        raw_items = []
-    elif len(raw_items) > MAX_ITEMS:
-        raise InvalidInput.one("items", _("a seizure has at most %(n)s items; record the others as another seizure "
-                                          "with the same place and date", n=MAX_ITEMS))
-    for n, raw_item in enumerate(raw_items):
-        item, item_errors = check_item(ref, raw_item if isinstance(raw_item, dict) else {})
-        item["item_no"] = item["item_no"] or n + 1
-        errors += [FieldError(f"items[{n}].{e.field}", e.message) for e in item_errors]
-        items.append(item)
-    first: dict[Any, int] = {}
-    for n, item in enumerate(items):
-        if first.setdefault(item["item_no"], n) != n:
-            errors.append(FieldError(f"items[{n}].item_no", _("item %(n)s is listed twice", n=item["item_no"])))
-    suspects = _rows(raw, "suspects", errors, lambda row: check_suspect(ref, row, nominal_allowed=cleared),
-                     MAX_SUSPECTS, _("must be a list of suspects"),
-                     _("a seizure has at most %(n)s suspects", n=MAX_SUSPECTS))
-    companies = _rows(raw, "companies", errors, lambda row: check_company(ref, row, nominal_allowed=cleared),
-                      MAX_COMPANIES, _("must be a list of companies"),
-                      _("a seizure has at most %(n)s companies", n=MAX_COMPANIES))
-    if suspects and not any(e.field == "suspects_arrested" for e in errors):
-        _arrests_from_suspects(seizure, suspects, raw)
-    status = raw.get("status") or SeizureStatus.submitted
-    if status not in ENTRY_STATUSES:
-        errors.append(FieldError("status", _("must be draft or submitted")))
-    publicity = _publicity(raw, errors, policy.speaks_for_country(member, country))
-    if errors:
-        raise InvalidInput(errors)
-    shared = raw.get("shared_with_participants")
-    return Checked(seizure, nominal, items, suspects, companies, status, None if shared is None else _yes(shared),
-                   publicity)
-
-
-def _rows(raw: dict[str, Any], kind: str, errors: list[FieldError],
-          check: Callable[[dict[str, Any]], tuple[dict[str, Any], list[FieldError]]], most: int, not_a_list: str,
-          too_many: str) -> list[dict[str, Any]] | None:
-    """A list of suspects or companies, each checked, its problems named `kind[i].field`; None when left out."""
-    if raw.get(kind) is None:
-        return None
-    if not isinstance(raw[kind], list):
-        errors.append(FieldError(kind, not_a_list))
-        return []
-    if len(raw[kind]) > most:
-        raise InvalidInput.one(kind, too_many)
-    rows = []
-    for n, row in enumerate(raw[kind]):
-        clean, row_errors = check(row if isinstance(row, dict) else {})
-        errors += [FieldError(f"{kind}[{n}].{e.field}", e.message) for e in row_errors]
-        rows.append(clean)
-    return rows
-
-
-def _arrests_from_suspects(seizure: dict[str, Any], suspects: list[dict[str, Any]], raw: dict[str, Any]) -> None:
-    """Arrests are typed once: the suspects listed give the count and the nationalities when these are left empty (a
-    country that logs counts only lists no suspects; a count given is kept, as some listed may not be arrested)."""
-    if raw.get("suspects_arrested") in (None, ""):
-        seizure["suspects_arrested"] = len(suspects)
-    if not seizure["suspect_nationalities"]:
-        seizure["suspect_nationalities"] = list(dict.fromkeys(s["nationality"] for s in suspects if s["nationality"]))
-
-
-def _yes(value: Any) -> bool:
-    return value in (True, "on", "true", "1")
-
-
-def _publicity(raw: dict[str, Any], errors: list[FieldError], country_speaks: bool) -> dict[str, Any]:
-    """The reporting country's consent to show this seizure as a highlight of the public release, in its words: only
-    its focal points give it. Only the form and the API carry it (a sheet never does, so a re-import cannot withdraw
-    a consent given)."""
-    if "publicity_approved" not in raw and "public_description" not in raw:
-        return {}
-    if not country_speaks:
-        errors.append(FieldError("publicity_approved", _("only the reporting country's focal points approve its "
-                                                         "records for the public release")))
-        return {}
-    approved = _yes(raw.get("publicity_approved"))
-    description = raw.get("public_description") or ""
-    if not isinstance(description, str):
-        errors.append(FieldError("public_description", _("must be text")))
-        description = ""
-    description = description.strip()
-    if len(description) > TEXT_LIMITS["public_description"]:
-        errors.append(FieldError("public_description", _("must be at most %(n)s characters",
-                                                         n=TEXT_LIMITS["public_description"])))
-    if approved and not description:
-        errors.append(FieldError("public_description", _("is required to approve the seizure for the public release: "
-                                                         "describe it as the press may print it, with no names")))
-    return {"publicity_approved": approved, "public_description": description or None}
 
 
 async def reporting_country(session: AsyncSession, member: Member, raw: dict[str, Any]) -> str:
@@ -188,23 +67,27 @@ def refuse_if_locked(member: Member, reason: str | None) -> None:
 
 def _history(session: AsyncSession, seizure: Seizure, user: User | None, to_status: str, *,
              from_status: str | None = None, message: str | None = None) -> None:
-    session.add(StatusChange(seizure_id=seizure.id, actor_id=user.id if user else None,
-                             actor=user.email if user else "system", from_status=from_status, to_status=to_status,
-                             message=message))
+    session.add(StatusChange(**_step(seizure.id, user, to_status, from_status=from_status, message=message)))
 
 
-def _suspect_row(settings: Settings, seizure_id: int, suspect: dict[str, Any], kept: Suspect | None) -> Suspect:
-    """A suspect to store; nominal fields left out by someone who may not see them are kept as they were."""
+def _step(seizure_id: int, user: User | None, to_status: str, *, from_status: str | None = None,
+          message: str | None = None) -> dict[str, Any]:
+    return {"seizure_id": seizure_id, "actor_id": user.id if user else None, "actor": user.email if user else "system",
+            "from_status": from_status, "to_status": to_status, "message": message}
+
+
+def _suspect_row(settings: Settings, seizure_id: int, suspect: dict[str, Any], kept: Suspect | None) -> dict[str, Any]:
+    """A suspect's columns to store; nominal fields left out by someone who may not see them are kept as they were."""
     document_hash = crypto.document_hash(settings, suspect["document_number"]) if suspect["document_number"] else \
         (kept.document_hash if kept else None)
-    return Suspect(seizure_id=seizure_id, document_hash=document_hash, **{f: suspect[f] for f in SUSPECT_FIELDS},
-                   **sealed(settings, suspect, SUSPECT_NOMINAL, kept))
+    return {"seizure_id": seizure_id, "document_hash": document_hash, **{f: suspect[f] for f in SUSPECT_FIELDS},
+            **sealed(settings, suspect, SUSPECT_NOMINAL, kept)}
 
 
 def _company_row(settings: Settings, seizure_id: int, company: dict[str, Any],
-                 kept: SeizureCompany | None) -> SeizureCompany:
-    return SeizureCompany(seizure_id=seizure_id, **{f: company[f] for f in COMPANY_FIELDS},
-                          **sealed(settings, company, COMPANY_NOMINAL, kept))
+                 kept: SeizureCompany | None) -> dict[str, Any]:
+    return {"seizure_id": seizure_id, **{f: company[f] for f in COMPANY_FIELDS},
+            **sealed(settings, company, COMPANY_NOMINAL, kept)}
 
 
 async def _replace(session: AsyncSession, model: type[Suspect] | type[SeizureCompany], seizure_id: int,
@@ -215,18 +98,24 @@ async def _replace(session: AsyncSession, model: type[Suspect] | type[SeizureCom
     for old in kept.values():
         await session.delete(old)
     await session.flush()
-    session.add_all([row(r, kept.get(r["id"])) for r in rows])
+    session.add_all([model(**row(r, kept.get(r["id"]))) for r in rows])
 
 
 async def shared_by_default(session: AsyncSession, operation: Operation, country: str) -> bool:
     """Whether a new record of the country is shared with the other participants when its sender does not say:
     the country's choice on the operation page, for the form, the API and the sheet alike."""
-    return bool(await session.scalar(_sharing(operation, country)))
+    return bool(await session.scalar(_SHARING, {"operation": operation.id, "country": country}))
 
 
-def _sharing(operation: Operation, country: str) -> Select[tuple[bool]]:
-    return select(Participant.share_by_default).where(Participant.operation_id == operation.id,
-                                                      Participant.country_code == country)
+# Built once, as every submission asks them (in one round trip): whether its reference is taken, and whether the
+# country shares its records by default.
+_SHARING = select(Participant.share_by_default).where(Participant.operation_id == bindparam("operation"),
+                                                      Participant.country_code == bindparam("country"))
+_CLASH_AND_SHARING = select(
+    select(Seizure.id).where(Seizure.operation_id == bindparam("operation"),
+                             Seizure.reporting_country == bindparam("country"),
+                             Seizure.seizure_ref == bindparam("ref")).scalar_subquery(),
+    _SHARING.scalar_subquery())
 
 
 async def create_seizure(session: AsyncSession, settings: Settings, member: Member, raw: dict[str, Any],
@@ -242,25 +131,26 @@ async def create_seizure_with_parts(session: AsyncSession, settings: Settings, m
     refuse_if_locked(member, raw.get("correction_reason"))
     ref = ref or await Reference.load(session)
     checked = check_submission(ref, member, raw, country=country)
-    clash, shared_by_country = (await session.execute(select(select(Seizure.id).where(
-        Seizure.operation_id == operation.id, Seizure.reporting_country == country,
-        Seizure.seizure_ref == checked.seizure["seizure_ref"]).scalar_subquery(),
-        _sharing(operation, country).scalar_subquery()))).one()  # one round trip
+    clash, shared_by_country = (await session.execute(_CLASH_AND_SHARING, {
+        "operation": operation.id, "country": country, "ref": checked.seizure["seizure_ref"]})).one()
     if clash is not None:
         raise InvalidInput.one("seizure_ref", _("already used by seizure %(id)s of your country; correct that one "
                                                 "instead", id=clash))
     shared = checked.shared if checked.shared is not None else bool(shared_by_country)
-    seizure = Seizure(operation_id=operation.id, reporting_country=country, created_by=user.id,
-                      status=checked.status, shared_with_participants=shared, **checked.seizure, **checked.publicity,
-                      **sealed(settings, checked.nominal, SEIZURE_NOMINAL, None))
-    session.add(seizure)
-    await session.flush()
-    items = [SeizureItem(seizure_id=seizure.id, **_item_columns(i)) for i in checked.items]
-    suspects = [_suspect_row(settings, seizure.id, s, None) for s in checked.suspects or []]
-    companies = [_company_row(settings, seizure.id, c, None) for c in checked.companies or []]
-    session.add_all([*items, *suspects, *companies])
-    _history(session, seizure, user, checked.status)
-    await session.flush()
+    # Inserted by statement, not by a flush: the busiest write of an operation (the audit events as a flush notes
+    # them; the figures told, as for a sheet's records).
+    [seizure] = await insert_audited(session, Seizure, [{
+        "operation_id": operation.id, "reporting_country": country, "created_by": user.id, "status": checked.status,
+        "shared_with_participants": shared, **checked.seizure, **checked.publicity,
+        **sealed(settings, checked.nominal, SEIZURE_NOMINAL, None)}])
+    upkeep.add(session, [seizure.id])
+    items = await insert_audited(session, SeizureItem, [{"seizure_id": seizure.id, **_item_columns(i)}
+                                                        for i in checked.items])
+    suspects = await insert_audited(session, Suspect, [_suspect_row(settings, seizure.id, s, None)
+                                                       for s in checked.suspects or []])
+    companies = await insert_audited(session, SeizureCompany, [_company_row(settings, seizure.id, c, None)
+                                                               for c in checked.companies or []])
+    await session.execute(insert(StatusChange), [_step(seizure.id, user, checked.status)])
     if any(suspect.document_hash for suspect in suspects):
         await events.tell(events.DOCUMENTS, session, seizure)
     numbered = sorted(items, key=attrgetter("item_no"))

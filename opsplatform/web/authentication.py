@@ -6,11 +6,13 @@ from typing import TYPE_CHECKING
 
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.types import Receive, Scope, Send
 
 from opsplatform import i18n
 from opsplatform.auth.services import user_for_api_token, user_for_session
 from opsplatform.database import utcnow
 from opsplatform.notifications.services import unread_count
+from opsplatform.web.request_db import close_left, request_session
 
 if TYPE_CHECKING:
     from litestar import Response
@@ -40,7 +42,14 @@ def _full_page_request(connection: ASGIConnection) -> bool:
 
 
 class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
-    """Sets `request.user` to the User or None; guards decide what None may reach."""
+    """Sets `request.user` to the User or None; guards decide what None may reach. The user is read in the request's
+    own database session (web/request_db.py), which the route then works in."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await close_left(scope)
 
     async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
         state = connection.app.state
@@ -50,13 +59,16 @@ class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
         # The API takes tokens only, so a browser's cookie can never be used for a cross-site API write.
         raw = bearer_token(connection) if is_api else connection.cookies.get(SESSION_COOKIE)
         if raw:
-            async with state.sessionmaker() as session:
-                if is_api:
-                    user = await user_for_api_token(session, raw, now)
-                else:
-                    user = await user_for_session(session, state.settings, raw, now)
-                    if user is not None and _full_page_request(connection):  # base.html's header shows it
-                        connection.state.unread_notifications = await unread_count(session, user.id)
+            session = request_session(connection)
+            if is_api:
+                user = await user_for_api_token(session, raw, now)
+            else:
+                user = await user_for_session(session, state.settings, raw, now)
+                if user is not None and _full_page_request(connection):  # base.html's header shows it
+                    connection.state.unread_notifications = await unread_count(session, user.id)
+            if user is not None:
+                # Detached, as read: a rollback in the route must not expire who asks (error pages still name it).
+                session.expunge(user)
         i18n.set_language(
             (user.language if user else None) or connection.cookies.get(LANGUAGE_COOKIE)
             or i18n.negotiate(connection.headers.get("accept-language")) or state.settings.default_language)

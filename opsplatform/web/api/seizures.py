@@ -15,7 +15,7 @@ from opsplatform.errors import Conflict, InvalidInput
 from opsplatform.i18n import _
 from opsplatform.models.seizures import COMPANY_NOMINAL, SEIZURE_NOMINAL, SUSPECT_NOMINAL, Seizure
 from opsplatform.policy import Member
-from opsplatform.seizures import attachments, returns, services, shapes
+from opsplatform.seizures import attachments, returns, services, shapes, submission
 from opsplatform.seizures.validation import (
     CASE_COUNTRIES,
     CASE_FLAGS,
@@ -62,7 +62,7 @@ PAGE = 200
 RECORDS = needs("view_records")
 LOG = needs("log_records")
 
-# --- the documented shapes (validation.py and services.check_submission decide) -------------------------------------
+# --- the documented shapes (validation.py and submission.check_submission decide) ---------------------------------
 
 COUNTRIES = listing(COUNTRY, "Country codes (a text of codes separated by ; or , is understood)")
 
@@ -129,7 +129,7 @@ SEIZURE_FIELDS = {
                                  "null), they are kept", max_items=MAX_SUSPECTS),
     "companies": listing(COMPANY, "The companies involved (the Ecomessage's item 6); sent with a correction, the list "
                                   "replaces them; left out (or null), they are kept", max_items=MAX_COMPANIES),
-    "status": coded(services.ENTRY_STATUSES, "draft, or submitted (when left out)"),
+    "status": coded(submission.ENTRY_STATUSES, "draft, or submitted (when left out)"),
     "shared_with_participants": flag("Shown in full to the other participating countries (your country's default "
                                      "when left out)"),
     "publicity_approved": flag("The reporting country's focal points approve the seizure as a highlight of the "

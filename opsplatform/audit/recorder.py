@@ -91,7 +91,9 @@ async def insert_audited(session: AsyncSession, model: type[Audited], rows: list
     flush would note: for the busiest writes, which need none of a flush's bookkeeping."""
     if not rows:
         return []
-    made = list((await session.scalars(insert(model).returning(model, sort_by_parameter_order=True), rows)).all())
+    # Empty values written as NULL rather than left out, so rows with different empty fields go in one batch.
+    made = list((await session.scalars(insert(model).returning(model, sort_by_parameter_order=True), rows,
+                                       execution_options={"render_nulls": True})).all())
     _pending(session.sync_session).extend(_created(obj) for obj in made)
     return made
 

@@ -125,6 +125,8 @@ async def test_a_filter_narrows_every_figure_alike(db, cast, loaded):
     figures = await summary(db, await member(db, cast.coordinator, operation),
                             ResultFilter.from_params({"countries": "KEN", "end": "2026-10-15"}))
     assert as_maps(figures) == expected(only)
+    # The countries counted are the filter's too: one country asked for, one taking part (and it reported).
+    assert figures["countries"] == {"participating": 1, "reporting": 1, "with_seizures": 1}
 
 
 async def test_a_press_officer_sees_only_what_consent_allows(db, cast, loaded):

@@ -98,6 +98,11 @@ class ResultFilter:
             conditions.append(day >= self.start)
         if self.end:
             conditions.append(day <= self.end)
+        return and_(self.places(country), *conditions)
+
+    def places(self, country: Any) -> ColumnElement[bool]:
+        """Conditions on a country column: the countries, regions and networks asked for."""
+        conditions: list[ColumnElement[bool]] = []
         if self.countries:
             conditions.append(country.in_(self.countries))
         if self.regions:

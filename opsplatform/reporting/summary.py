@@ -103,7 +103,10 @@ def _figures_query(scope: Scope) -> Any:
     c = figures.c
     is_total = c.dimension == "total"
     none = cast(null(), String)
-    participating = select(Participant.country_code).where(Participant.operation_id == scope.operation.id)
+    # The participants the filter's places keep: a view of one country or region counts its own (and who of them
+    # reported), not the whole operation's.
+    participating = select(Participant.country_code).where(Participant.operation_id == scope.operation.id,
+                                                           scope.filter.places(Participant.country_code))
     if policy.names_only_consenting(scope.member):
         participating = participating.where(Participant.publicity != "none")
     with_seizures = select(c.country).where(is_total).distinct()

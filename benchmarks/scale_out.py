@@ -212,8 +212,8 @@ def summary(steps: list[tuple[str, list[dict[str, Any]]]], failures: tuple[int, 
              f"- **Scaling down** under load: after two instances stopped, nginx met a closed port {failures[0]} times "
              f"(until its DNS answer expired) and passed each of those requests on to the live instance. Errors in "
              f"that run: {sum(again[0]['errors'].values()) or 'none'}; nginx logged {failures[1]} requests reset "
-             f"unread by a stopping instance (sent into its queue as it stopped): those are answered 502, as nginx "
-             f"does not resend a POST; clients send them again under the same Idempotency-Key.",
+             f"unread by a stopping instance (sent into its queue as it stopped), each passed on to another as well "
+             f"(`proxy_next_upstream … non_idempotent`).",
              f"- **Compression** (client accepting gzip; straight from the app → through nginx): {coded}.",
              "", "CPU in each all-out run, in % of one core (process trees: PostgreSQL with its backends; other = "
              "the rest of the machine):", "", *cpu_table(steps), "",

@@ -45,7 +45,7 @@ async def notable_seizures(session: AsyncSession, member: Member, since: datetim
     is_priority = exists().where(SeizureItem.seizure_id == Seizure.id, SeizureItem.taxon_id.in_(priority))
     value = select(func.coalesce(func.sum(SeizureItem.estimated_value), 0)).where(
         SeizureItem.seizure_id == Seizure.id).scalar_subquery()
-    query = (select(Seizure).where(policy.records(member), Seizure.id.in_(scope.seizures()), Seizure.created_at <= now)
+    query = (select(Seizure).where(policy.records(member), *scope.where(), Seizure.created_at <= now)
              .order_by(is_priority.desc(), Seizure.suspects_arrested.desc(), value.desc(), Seizure.id).limit(NOTABLE))
     if since is not None:
         query = query.where(Seizure.created_at > since)

@@ -379,8 +379,11 @@ async def load_demo(session: AsyncSession, settings: Settings, *, seizures: int 
         await create_operation(session, settings, rng, plan, today=today, commodities=commodities, echo=echo)
     # Before the documents: a release freezes its figures, which count a linked shipment once.
     await load_case_exchange(session, settings, today, echo)
-    press = await session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[-1].email))
-    await load_demo_documents(session, settings, press, echo)
+    # Planner statistics for what was just loaded, before the documents read it: without them PostgreSQL plans the
+    # sitrep's queries for the empty tables it last counted, and 100,000 records take it hours.
     await refresh_statistics(session, settings, utcnow())
     await analyze(session, "seizures", "seizure_items", "daily_figures", "window_figures", "nil_returns")
-    await session.commit()  # planner statistics for what was just loaded, on PostgreSQL too
+    await session.commit()
+    press = await session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[-1].email))
+    await load_demo_documents(session, settings, press, echo)
+    await session.commit()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -81,7 +82,7 @@ async def commodity_lines(session: AsyncSession, scope: Scope) -> list[dict[str,
     category = (await _category(session)).label("category")
     items = (select(category, SeizureItem.seizure_id, SeizureItem.normalised_unit, SeizureItem.normalised_quantity)
              .join(Taxon, Taxon.id == SeizureItem.taxon_id)
-             .where(SeizureItem.seizure_id.in_(scope.seizures())).subquery())
+             .where(SeizureItem.seizure_id.in_(scope.seizures())).cte("release_items"))  # read once for both sums
     c = items.c
     rows = (await session.execute(union_all(
         select(c.category, cast(c.normalised_unit, String), cast(func.sum(c.normalised_quantity), Float),
@@ -117,11 +118,6 @@ async def release_figures(session: AsyncSession, operation: Operation, now: date
         select(Country.region_code, cast(func.sum(daily.c.seizures), Float), func.count(distinct(daily.c.country)))
         .join(Country, Country.alpha3 == daily.c.country).where(daily.c.dimension == "total")
         .group_by(Country.region_code).order_by(func.sum(daily.c.seizures).desc()))).all()
-    highlights = (await session.execute(
-        select(Seizure.reporting_country, Seizure.seizure_date, Seizure.public_description)
-        .where(*scope.where(), Seizure.publicity_approved, Seizure.public_description.is_not(None),
-               Seizure.public_description != "", Seizure.reporting_country.in_(named))
-        .order_by(Seizure.seizure_date, Seizure.id).limit(HIGHLIGHTS))).all()
     # Photos: only those a named country approved one by one; named by their content, so the frozen release shows
     # exactly the photos approved with it (rendering reads their copies, stripped of metadata, by id).
     photos = (await session.execute(
@@ -144,11 +140,26 @@ async def release_figures(session: AsyncSession, operation: Operation, now: date
                                   suppress_below, "seizures") for region, n, countries in regions],
         "by_country": [_suppressed(dict(entry), suppress_below, "seizures", "suspects_arrested")
                        for entry in figures["by_country"]],
-        "highlights": _keyed([{"country": country, "date": day.isoformat(), "description": text}
-                              for country, day, text in highlights]),
+        "highlights": await _highlights(session, scope, named),
         "photos": [{"id": photo_id, "sha256": sha256, "country": country} for photo_id, sha256, country in photos],
         "suppress_below": suppress_below,
     }
+
+
+async def release_highlights(session: AsyncSession, operation: Operation) -> list[dict[str, Any]]:
+    """The highlights the release would show now (what the press officer writes them up from)."""
+    scope = Scope(Member(PRESS_VIEW, operation, Role.press_officer), ResultFilter())
+    return await _highlights(session, scope, (await session.scalars(policy.named_countries(operation.id))).all())
+
+
+async def _highlights(session: AsyncSession, scope: Scope, named: Sequence[str]) -> list[dict[str, Any]]:
+    """The seizures of named countries approved one by one for the release, by date, keyed for their translations."""
+    rows = (await session.execute(
+        select(Seizure.reporting_country, Seizure.seizure_date, Seizure.public_description)
+        .where(*scope.where(), Seizure.publicity_approved, Seizure.public_description.is_not(None),
+               Seizure.public_description != "", Seizure.reporting_country.in_(named))
+        .order_by(Seizure.seizure_date, Seizure.id).limit(HIGHLIGHTS))).all()
+    return _keyed([{"country": country, "date": day.isoformat(), "description": text} for country, day, text in rows])
 
 
 def _keyed(highlights: list[dict[str, Any]]) -> list[dict[str, Any]]:

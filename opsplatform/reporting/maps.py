@@ -53,6 +53,8 @@ async def seizure_points(session: AsyncSession, member: Member, result_filter: R
         select(Seizure.latitude, Seizure.longitude, Seizure.seizure_date, Seizure.reporting_country,
                Seizure.seizure_ref, Seizure.transport_mode)
         .where(*Scope(member, result_filter).where(), policy.records(member), Seizure.latitude.is_not(None)))).all()
+    if len(rows) > SERVER_CLUSTER_THRESHOLD:  # drawn as cells that show counts: no point's words are shown
+        return [SeizurePoint(lat, lon, "") for lat, lon, *_facts in rows]
     # Each day, country and mode put in words once, not once a point.
     days = {day: format.date(day) for day in {row.seizure_date for row in rows}}
     countries = {code: country_name(code) for code in {row.reporting_country for row in rows}}

@@ -22,6 +22,7 @@ from opsplatform.models.operations import Operation
 from opsplatform.models.releases import Release, ReleaseStatus
 from opsplatform.policy import Member
 from opsplatform.releases import workflow
+from opsplatform.releases.figures import release_highlights
 from opsplatform.releases.state import ReleaseState
 from opsplatform.rendering.filenames import download_headers
 from opsplatform.reporting.dashboard import few_unnamed
@@ -55,8 +56,7 @@ class ReleaseController(Controller):
         texts = {f"{name}_{lang}": (release.texts.get(lang) or {}).get(name, "")
                  for lang in LANGUAGES for name in workflow.TEXT_FIELDS}
         # The highlights the press officer may write in each language: those the live figures hold now.
-        highlights = (await workflow.figures_of(db, operation, release, utcnow()))["highlights"] \
-            if release.status == ReleaseStatus.draft else []
+        highlights = await release_highlights(db, operation) if release.status == ReleaseStatus.draft else []
         texts |= {f"highlight_{key}_{lang}": text for lang, written in (release.highlight_texts or {}).items()
                   for key, text in written.items()}
         return Template("releases/edit.html", status_code=status_code, context={

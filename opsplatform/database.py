@@ -61,13 +61,14 @@ def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30) -> A
 
 
 IDLE_PING_SECONDS = 10.0
+_RETURNED = "returned_at"  # when the connection went back to the pool, in its record's info
 
 
 def _ping_when_idle(engine: AsyncEngine) -> None:
     """A pooled connection is tried before use only when it sat idle IDLE_PING_SECONDS or more, when the server may
     have ended it (a restart, an idle timeout on the way); one the pool hands out again at once is not, as a ping is
     three round trips of asyncpg's (begin, ping, roll back). A dead one is replaced before the request uses it; a
-    connection lost in use is answered by web/errors.py, and the pool drops every connection older than the loss."""
+    connection lost in use is answered 503 by web/errors.py, and the pool drops every connection older than the loss."""
 
     @event.listens_for(engine.sync_engine, "checkin")
     def _returned(_dbapi_connection: Any, record: Any) -> None:
@@ -81,9 +82,6 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
                 dbapi_connection.ping()
             except Exception as exc:  # which error a dead connection raises depends on how it died
                 raise DisconnectionError from exc
-
-
-_RETURNED = "returned_at"
 
 
 def make_sessionmaker(engine: AsyncEngine) -> Sessionmaker:

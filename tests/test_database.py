@@ -154,3 +154,18 @@ async def test_a_connection_the_server_ended_while_idle_is_replaced_before_a_req
             assert await connection.scalar(text("SELECT pg_backend_pid()")) != first
     finally:
         await engine.dispose()
+
+
+async def test_a_request_whose_database_connection_was_lost_is_told_to_come_back(client, database_url, db, cast):
+    """The server ends the app's connections (a restart, a failover) while they are fresh in the pool: the request
+    that meets a dead one is answered 503 with Retry-After, not 500, and the next one gets a new connection."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite's connections are files: nothing ends them")
+    headers = await bearer(db, cast.kenya)
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 200  # a connection now in the pool
+    own = await db.scalar(text("SELECT pg_backend_pid()"))
+    await db.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                          "AND pid <> :own"), {"own": own})
+    lost = await client.get("/api/v1/me", headers=headers)
+    assert lost.status_code == 503 and lost.headers["retry-after"] == "5"
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 200

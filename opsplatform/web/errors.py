@@ -11,7 +11,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
 from litestar.response import Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
 
 from opsplatform.errors import InvalidInput, NotAllowed
 from opsplatform.i18n import _
@@ -87,6 +87,19 @@ def server_error(request: Request, exc: Exception) -> Response:
 def busy(request: Request, exc: PoolTimeout) -> Response:
     """Every database connection stayed busy for the pool timeout: overload, not a fault. Say when to come back."""
     log.warning("%s %s answered 503: every database connection was busy", request.method, request.url.path)
+    return _come_back(request)
+
+
+def database_error(request: Request, exc: DBAPIError) -> Response:
+    """The database connection was lost during the request (a restart, a failover): the pool has dropped every
+    connection as old, so the next try gets a new one; say when to come back. Any other database error is a fault."""
+    if not exc.connection_invalidated:
+        return server_error(request, exc)
+    log.warning("%s %s answered 503: the database connection was lost", request.method, request.url.path)
+    return _come_back(request)
+
+
+def _come_back(request: Request) -> Response:
     headers = {"Retry-After": "5"}
     if _is_api(request):
         return Response({"status_code": 503, "detail": _("the service is busy; try again in a few seconds")},
@@ -94,5 +107,5 @@ def busy(request: Request, exc: PoolTimeout) -> Response:
     return _page(request, 503, _("Busy"), _("Too many requests at once. Try again in a few seconds."), headers)
 
 
-HANDLERS = {PoolTimeout: busy, HTTPException: http_error, InvalidInput: invalid_input, NotAllowed: not_allowed,
-            HTTP_500_INTERNAL_SERVER_ERROR: server_error}
+HANDLERS = {PoolTimeout: busy, DBAPIError: database_error, HTTPException: http_error, InvalidInput: invalid_input,
+            NotAllowed: not_allowed, HTTP_500_INTERNAL_SERVER_ERROR: server_error}

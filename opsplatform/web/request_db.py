@@ -1,5 +1,5 @@
 """One database session per request: who asks is read in it, then the route works in it, so a request checks out
-one connection (one pre-ping, one transaction) however many layers ask the database. The route's `db` dependency
+one connection (one transaction) however many layers ask the database. The route's `db` dependency
 closes it when its dependencies are cleaned up, before the answer is sent; a request whose route never took it has it
 closed by the authentication middleware at the end."""
 

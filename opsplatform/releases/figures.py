@@ -109,9 +109,8 @@ async def commodity_lines(session: AsyncSession, scope: Scope) -> list[dict[str,
 async def release_figures(session: AsyncSession, operation: Operation, now: datetime,
                           suppress_below: int | None = None) -> dict[str, Any]:
     """Everything the release shows, as of `now`; counts under `suppress_below` are replaced by "fewer than"."""
-    press = Member(PRESS_VIEW, operation, Role.press_officer)
-    scope = Scope(press, ResultFilter())
-    figures = await summary(session, press)
+    scope = _press_scope(operation)
+    figures = await summary(session, scope.member)
     named = sorted((await session.scalars(policy.named_countries(operation.id))).all())
     daily = scope.figures("total")
     regions = (await session.execute(
@@ -146,10 +145,15 @@ async def release_figures(session: AsyncSession, operation: Operation, now: date
     }
 
 
+def _press_scope(operation: Operation) -> Scope:
+    """What a release counts: the operation as a press officer sees it, unfiltered."""
+    return Scope(Member(PRESS_VIEW, operation, Role.press_officer), ResultFilter())
+
+
 async def release_highlights(session: AsyncSession, operation: Operation) -> list[dict[str, Any]]:
     """The highlights the release would show now (what the press officer writes them up from)."""
-    scope = Scope(Member(PRESS_VIEW, operation, Role.press_officer), ResultFilter())
-    return await _highlights(session, scope, (await session.scalars(policy.named_countries(operation.id))).all())
+    named = (await session.scalars(policy.named_countries(operation.id))).all()
+    return await _highlights(session, _press_scope(operation), named)
 
 
 async def _highlights(session: AsyncSession, scope: Scope, named: Sequence[str]) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -149,6 +150,21 @@ async def test_maps_work_offline_and_show_no_nominal_data(client, db, cast, resu
     assert "Tran Van A" not in response.text
     if kind == "points":
         assert "TZ-1" in response.text and "KE-1" not in response.text  # points are records: own country only
+
+
+async def test_a_reference_written_as_a_template_is_shown_not_run_on_the_map(client, db, cast, results):
+    """The map's script passes through a template engine (folium's): typed text must reach it as text, never as
+    template code that the server would run."""
+    payload = "{{ 7 * 7 }}{% for x in range(3) %}X{% endfor %}"
+    body = {**IVORY, "seizure_ref": payload, "seizure_date": "2026-10-06"}
+    response = await client.post(f"/api/v1{BASE}/seizures", json=body, headers=await bearer(db, cast.kenya))
+    assert response.status_code == 201, response.text
+
+    await login(client, cast.kenya)
+    page = (await client.get(f"{BASE}/map/points")).text
+    popups = [row[2] for row in json.loads(re.search(r"var data = (\[.*?\]);", page)[1])]
+    assert "49" not in "".join(popups) and "X·" not in "".join(popups)
+    assert any(html.unescape(popup).split(" · ")[2] == payload for popup in popups)
 
 
 async def test_the_map_of_a_press_officer_leaves_out_countries_without_consent(client, db, cast, results):

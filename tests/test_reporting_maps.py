@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from opsplatform.rendering.maps import shapes_url
 from opsplatform.reporting.maps import (
     MAX_FLOWS,
     PALETTE,
@@ -67,20 +68,10 @@ def flows_drawn(html: str) -> tuple[list[dict], list[dict]]:
             [drawn(f) for f in flows if f["geometry"]["type"] == "Polygon"])
 
 
-def seizure_fills(html: str) -> dict[str, str]:
-    """Fill colour by country in the last GeoJSON layer drawn (the counted countries); '*' is its default case."""
-    cases = re.findall(r"switch\(feature\.id\) \{(.*?)\n\s*\}", html, re.S)[-1]
-    fills: dict[str, str] = {}
-    pending: list[str] = []
-    for line in cases.splitlines():
-        if cases := re.findall(r'case "(\w+)":', line):
-            pending += cases
-        elif "default:" in line:
-            pending.append("*")
-        elif colour := re.search(r'"fillColor": "(#\w+)"', line):
-            fills.update(dict.fromkeys(pending, colour[1]))
-            pending = []
-    return fills
+def country_layer(html: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The countries layer's fills and tooltips by country, as the page gives them to the browser."""
+    fills, tooltips = re.search(r"var fills = (\{.*?\}), tooltips = (\{.*?\});", html).groups()
+    return json.loads(fills), json.loads(tooltips)
 
 
 def legend(html: str) -> str:
@@ -140,11 +131,11 @@ def test_100000_points_render_under_a_megabyte(settings):
 def test_choropleth_colours_low_and_high_counts_apart_and_leaves_the_rest_neutral(settings):
     html = render(choropleth_map(settings, COUNTS, legend_title="Seizures"))
 
-    fills = seizure_fills(html)
-    fill = lambda iso3: fills.get(iso3, fills["*"])  # noqa: E731
-    assert fill("KEN") == PALETTE[0] and fill("MOZ") == PALETTE[-1]
-    assert {fill(iso3) for iso3, n in COUNTS.items() if n and iso3 != "unknown"} == set(PALETTE)
-    assert html.count('"id": "KEN"') == 2 and html.count('"id": "USA"') == 1  # no count: basemap only
+    fills, tooltips = country_layer(html)
+    assert fills["KEN"] == PALETTE[0] and fills["MOZ"] == PALETTE[-1]
+    assert {fills[iso3] for iso3, n in COUNTS.items() if n and iso3 != "unknown"} == set(PALETTE)
+    assert "USA" not in fills and "USA" not in tooltips  # no count: the plain basemap's fill and name
+    assert tooltips["MOZ"] == "Mozambique: 1,000 seizures"
 
 
 def test_choropleth_legend_lists_the_class_breaks(settings):
@@ -160,7 +151,17 @@ def test_choropleth_legend_lists_the_class_breaks(settings):
 def test_choropleth_with_no_counts_is_the_plain_basemap(settings):
     html = render(choropleth_map(settings, {"KEN": 0}, legend_title="Seizures"))
 
-    assert 'L.control({position: "bottomleft"})' not in html and html.count('"id": "KEN"') == 1
+    assert 'L.control({position: "bottomleft"})' not in html and country_layer(html) == ({}, {})
+
+
+@pytest.mark.parametrize("draw", [lambda s: points_map(s, scattered(50)), lambda s: flows_map(s, [], LABEL_POINTS),
+                                  lambda s: choropleth_map(s, COUNTS, legend_title="Seizures")])
+def test_the_country_outlines_are_fetched_once_not_written_into_every_map(settings, draw):
+    html = render(draw(settings))
+
+    assert len(html.encode()) < 20_000 and '"coordinates"' not in html
+    url = re.search(r'fetch\("(/static/geo/countries-110m\.geojson\?v=\w{12})"\)', html)[1]
+    assert url == shapes_url()
 
 
 def test_flows_are_arrows_aggregated_and_widened_by_count_the_largest_on_top(settings):
@@ -209,7 +210,7 @@ def test_a_flow_across_the_antimeridian_goes_the_short_way(settings):
 
 
 def test_labels_and_country_codes_are_escaped(settings):
-    label = "<script>alert('x')</script> `${document.cookie}` \\"
+    label = "<script>alert('x')</script> `${document.cookie}` \\ {{ 7 * 7 }}"
     html = render(points_map(settings, [SeizurePoint(1.0, 2.0, label)]))
     flows = render(flows_map(settings, [("<img src=x onerror=alert(1)>", "VNM", 2)],
                              {**LABEL_POINTS, "<img src=x onerror=alert(1)>": (1.0, 2.0)}))
@@ -217,7 +218,7 @@ def test_labels_and_country_codes_are_escaped(settings):
     popup = json.loads(re.search(r"var data = (\[.*?\]);", html)[1])[0][2]
     assert "<script>alert" not in html
     assert popup.startswith("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;")
-    assert not {"<", "`", "${", "\\"} & set(re.findall(r"<|`|\$\{|\\", popup))
+    assert not {"<", "`", "${", "\\", "{"} & set(re.findall(r"<|`|\$\{|\\|\{", popup)) and "49" not in popup
     assert "<img src=x" not in flows
     assert flows_drawn(flows)[0][0]["tooltip"] == "&lt;img src=x onerror=alert(1)&gt; → VNM: 2 seizures"
 

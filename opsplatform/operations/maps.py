@@ -19,7 +19,7 @@ def routes_map(settings: Settings, data: dict[str, Any]) -> folium.Map:
     for route in routes:
         for role in ("transit", "origin", "destination"):  # a destination outranks a transit country
             fills.update(dict.fromkeys(getattr(route, role), ROLE_COLOURS[role]))
-    m = base_map(settings, highlight=fills)
+    m = base_map(settings, fills=fills)
     for n, route in enumerate(routes):
         colour = LINE_COLOURS[n % len(LINE_COLOURS)]
         stops = [[points[c] for c in getattr(route, role) if points.get(c) and points[c][0] is not None]

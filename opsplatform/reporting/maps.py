@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -50,14 +49,14 @@ async def seizure_points(session: AsyncSession, member: Member, result_filter: R
     """The counted records in the filter that the member sees in full and that have a position, as points whose
     popups hold only non-nominal facts."""
     where = (*Scope(member, result_filter).where(), policy.records(member), Seizure.latitude.is_not(None))
-    # The positions first: above the threshold they are drawn as cells that show counts, and no point's words are
-    # read or written (at 100,000 records, reading them was most of the page).
-    places = (await session.execute(select(Seizure.latitude, Seizure.longitude).where(*where))).all()
-    if len(places) > SERVER_CLUSTER_THRESHOLD:
-        return [SeizurePoint(lat, lon, "") for lat, lon in places]
     rows = (await session.execute(
         select(Seizure.latitude, Seizure.longitude, Seizure.seizure_date, Seizure.reporting_country,
-               Seizure.seizure_ref, Seizure.transport_mode).where(*where))).all()
+               Seizure.seizure_ref, Seizure.transport_mode).where(*where).limit(SERVER_CLUSTER_THRESHOLD + 1))).all()
+    if len(rows) > SERVER_CLUSTER_THRESHOLD:
+        # Drawn as cells that show counts: only positions are read, and no point's words are written (at 100,000
+        # records, reading them was most of the page).
+        return [SeizurePoint(lat, lon, "") for lat, lon in
+                (await session.execute(select(Seizure.latitude, Seizure.longitude).where(*where))).all()]
     # Each day, country and mode put in words once, not once a point.
     days = {day: format.date(day) for day in {row.seizure_date for row in rows}}
     countries = {code: country_name(code) for code in {row.reporting_country for row in rows}}
@@ -74,8 +73,10 @@ def points_map(settings: Settings, points: Sequence[SeizurePoint]) -> folium.Map
     elif points:
         # Markers built in the browser from one JSON array: ~60 bytes a point, against ~800 for folium.Marker + Popup.
         cluster = FastMarkerCluster(
-            [(round(p.latitude, 5), round(p.longitude, 5), map_text(p.label)) for p in points],
-            callback="function (row) { return L.marker([row[0], row[1]]).bindPopup(row[2]); }")
+            [], callback="function (row) { return L.marker([row[0], row[1]]).bindPopup(row[2]); }")
+        # Given after building: folium checks each position one by one (most of the page's time at 5,000 points),
+        # and these are the database's own floats.
+        cluster.data = [[round(p.latitude, 5), round(p.longitude, 5), map_text(p.label)] for p in points]
         cluster.default_js = [("markerclusterjs", f"{MARKERCLUSTER}/leaflet.markercluster.js")]
         cluster.default_css = [("markerclustercss", f"{MARKERCLUSTER}/MarkerCluster.css"),
                                ("markerclusterdefaultcss", f"{MARKERCLUSTER}/MarkerCluster.Default.css")]
@@ -85,21 +86,14 @@ def points_map(settings: Settings, points: Sequence[SeizurePoint]) -> folium.Map
 
 def choropleth_map(settings: Settings, counts: Mapping[str, int], *, legend_title: str) -> folium.Map:
     """Countries filled by seizure count (ISO alpha-3 → count) with a legend; countries with none stay neutral."""
-    m = base_map(settings)
     # Only countries drawn shape the classes: an "unknown" origin or a territory without a shape would skew them.
-    counted = [f for f in country_shapes()["features"] if counts.get(f["id"], 0) > 0]
+    counted = [f["id"] for f in country_shapes()["features"] if counts.get(f["id"], 0) > 0]
     if not counted:
-        return m
-    colour_of, legend = colour_classes([counts[f["id"]] for f in counted])
-    # A layer of the counted countries only, over the neutral basemap: it carries the fill and a tooltip with the count.
-    features = [{**f, "properties": {"name": f["properties"]["name"], "seizures": _seizures(counts[f["id"]])}}
-                for f in counted]
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": features}, name="seizures",
-        style_function=lambda f: {"fillColor": colour_of(counts[f["id"]]), "color": "#6b6b6b",
-                                  "weight": 0.6, "fillOpacity": 0.9},
-        tooltip=folium.GeoJsonTooltip(fields=["name", "seizures"], labels=False),
-    ).add_to(m)
+        return base_map(settings)
+    colour_of, legend = colour_classes([counts[country] for country in counted])
+    m = base_map(settings, fills={country: colour_of(counts[country]) for country in counted},
+                 tooltips={country: map_text(f"{country_name(country)}: {_seizures(counts[country])}")
+                           for country in counted})
     _Legend(legend_title, legend).add_to(m)
     return m
 
@@ -239,6 +233,6 @@ class _Legend(MacroElement):
         super().__init__()
         self._name = "Legend"
         swatches = "".join(f'<div><i style="display:inline-block;width:14px;height:12px;margin-right:6px;'
-                           f'background:{colour}"></i>{html.escape(text)}</div>' for colour, text in rows)
+                           f'background:{colour}"></i>{map_text(text)}</div>' for colour, text in rows)
         self.html = (f'<div style="background:#fff;padding:6px 8px;border-radius:4px;font:12px/1.5 sans-serif;'
-                     f'box-shadow:0 1px 4px rgba(0,0,0,.3)"><strong>{html.escape(title)}</strong>{swatches}</div>')
+                     f'box-shadow:0 1px 4px rgba(0,0,0,.3)"><strong>{map_text(title)}</strong>{swatches}</div>')

@@ -58,6 +58,10 @@ class Seizure(Audited, SQLModel, table=True):
         # caught up with a fresh import, into reading every record for "same_shipment_as_id IS NULL".
         Index("ix_seizures_same_shipment_as_id", "same_shipment_as_id", postgresql_where=text(LINKED),
               sqlite_where=text(LINKED)),
+        # Only the records opened to all participants, which every focal point reads beside its own country's
+        # (policy.records). SQLite writes the flag as "= 1" in queries: its index must say the same to be used.
+        Index("ix_seizures_shared", "operation_id", "seizure_date", postgresql_where=text("shared_with_participants"),
+              sqlite_where=text("shared_with_participants = 1")),
     )
     id: int | None = Field(default=None, primary_key=True)
     operation_id: int = Field(foreign_key="operations.id")

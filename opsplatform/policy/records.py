@@ -22,8 +22,10 @@ def records(member: Member) -> ColumnElement[bool]:
     the countries they reach."""
     in_operation = Seizure.operation_id == member.operation.id
     if member.role == Role.focal_point:
-        return and_(in_operation, or_(Seizure.reporting_country == member.user.country_code,
-                                      Seizure.shared_with_participants))
+        # The operation named in each branch: each is then one index's (the country's slice, the shared records'),
+        # where `operation AND (country OR shared)` read every record of the operation.
+        return or_(and_(in_operation, Seizure.reporting_country == member.user.country_code),
+                   and_(in_operation, Seizure.shared_with_participants))
     if member.role in (Role.coordinator, Role.analyst):
         return and_(in_operation, reached(member, Seizure.reporting_country))
     return false()

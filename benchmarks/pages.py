@@ -5,7 +5,7 @@ that may see it. Reported: the median server time of RUNS requests and the size,
 
 Run: .venv/bin/python -m benchmarks.pages [--seizures 5000] [--countries 140] [--engines both|sqlite|postgresql]
 Aim: every page and export <= 100 ms (<= 300 ms at 100,000 seizures); the post-operation briefing and the release PDF
-<= 2 s at Thunder scale.
+<= 2 s at Thunder scale, as every PDF document (a record's Ecomessage too: WeasyPrint lays out its five pages).
 """
 
 from __future__ import annotations
@@ -38,7 +38,10 @@ AIM_MS, DOCUMENT_AIM_S = 100, 2.0
 THUNDER, LARGE_AIM_MS = 5000, 300  # beyond Thunder's size (100,000 seizures), pages aim at 300 ms
 
 
-def aim_ms(seizures: int) -> int:
+def aim_ms(page: str, seizures: int) -> float:
+    """The aim for a page: a PDF document's, else a page's at this size."""
+    if page.endswith(".pdf"):
+        return DOCUMENT_AIM_S * 1000
     return AIM_MS if seizures <= THUNDER else LARGE_AIM_MS
 ROLES = {"lead": "coordinator@demo.opsplatform.org", "network": "asean.coordinator@demo.opsplatform.org",
          "analyst": "analyst@demo.opsplatform.org", "press": "press@demo.opsplatform.org",
@@ -104,7 +107,7 @@ async def documents(session, settings: Settings, operation: Operation) -> dict[s
     return times
 
 
-def table(floor: float, found: dict[str, dict[str, tuple]], aim: int) -> list[str]:
+def table(floor: float, found: dict[str, dict[str, tuple]], seizures: int) -> list[str]:
     roles = list(ROLES)
     lines = ["| page | " + " | ".join(roles) + " | size |", "|---|" + "---:|" * (len(roles) + 1)]
     for page, by_role in found.items():
@@ -115,7 +118,7 @@ def table(floor: float, found: dict[str, dict[str, tuple]], aim: int) -> list[st
                 cells.append(f"({extra})")
                 continue
             size = max(size, extra)
-            mark = " **over**" if seconds * 1000 > aim else ""
+            mark = " **over**" if seconds * 1000 > aim_ms(page, seizures) else ""
             cells.append(f"{seconds * 1000:.0f} ms{mark}")
         lines.append(f"| `{page}` | " + " | ".join(cells) + f" | {size / 1024:.0f} KB |")
     return lines
@@ -153,7 +156,7 @@ async def run(seizures: int, countries: int, engines: str) -> None:
                 floor, found = await pages(settings, names, tokens)
                 await engine.dispose()
                 over = sorted({p for p, by_role in found.items() for s, _x in by_role.values()
-                               if s is not None and s * 1000 > aim_ms(seizures)})
+                               if s is not None and s * 1000 > aim_ms(p, seizures)})
                 worst = max(s for by_role in found.values() for s, _x in by_role.values() if s is not None)
                 at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
                 begun = len(sections)
@@ -161,11 +164,11 @@ async def run(seizures: int, countries: int, engines: str) -> None:
                              f"Run {at}: the demo loaded in {loaded:.0f} s; {code} has {countries} countries "
                              f"and {seizures:,} seizures. Floor (/health): {floor * 1000:.1f} ms. Slowest page "
                              f"{worst * 1000:.0f} ms = {worst / floor:.0f}x the floor; "
-                             f"{len(over)} of {len(found)} pages over {aim_ms(seizures)} ms for some role"
+                             f"{len(over)} of {len(found)} pages over their aim for some role"
                              + (f" ({', '.join(f'`{p}`' for p in over)})." if over else "."), "",
                              *(f"- {name}: {seconds:.2f} s" + (" **over**" if seconds > DOCUMENT_AIM_S else "")
                                for name, seconds in heavy.items()), "",
-                             *table(floor, found, aim_ms(seizures)), ""]
+                             *table(floor, found, seizures), ""]
                 print("\n".join(sections[begun:]), flush=True)  # kept in the log should a later engine fail
     title = "Pages at Thunder scale" if seizures == THUNDER else f"Pages at {seizures:,} seizures"
     write_results(title, __doc__, sections)

@@ -69,6 +69,21 @@ async def sign_in(client: Any, email: str, password: str) -> None:
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 
+def kept_subsection(title: str, heading: str) -> list[str]:
+    """The lines of subsection `heading` (e.g. "### postgresql") of section `title` as RESULTS.md holds it, for a run
+    of one engine that keeps the other's last figures; none when there are none."""
+    text = RESULTS.read_text() if RESULTS.exists() else ""
+    begin, end = f"<!-- {title} -->", f"<!-- /{title} -->"
+    if begin not in text or end not in text:
+        return []
+    lines = text[text.index(begin):text.index(end)].splitlines()
+    if heading not in lines:
+        return []
+    start = lines.index(heading)
+    stop = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("### ")), len(lines))
+    return lines[start:stop]
+
+
 def write_results(title: str, doc: str | None, lines: list[str]) -> None:
     """Put this benchmark's section into benchmarks/RESULTS.md, replacing the one from its last run."""
     intro = "# Benchmark results\n\nWritten by `make benchmarks`; each section by its own module, on this machine.\n"

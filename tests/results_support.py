@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import copy
+import random
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, text
 
 from opsplatform import policy
 from opsplatform.auth.services import create_api_token
 from opsplatform.models.auth import User
 from opsplatform.models.operations import Operation, Participant
+from opsplatform.models.seizures import Seizure
 from opsplatform.operations import services, team
 from opsplatform.operations.spec import parse_spec
 from opsplatform.operations.team import TeamEntry
@@ -55,6 +58,23 @@ async def join_everyone(db, operation: Operation) -> None:
 async def record_member(db, user, seizure) -> Member:
     """The user's place in the operation of a record."""
     return await member(db, user, await db.get(Operation, seizure.operation_id))
+
+
+async def many_records(db, operation: Operation, n: int = 3000, *, seed: int | None = None) -> None:
+    """`n` records of the operation's participants, one in ten opened to all, with the engine's statistics of them (a
+    plan is the engine's choice for the rows it believes it has); with `seed`, each at a position drawn from it
+    anywhere on land or sea between 60° S and 75° N."""
+    countries = sorted((await db.scalars(select(Participant.country_code)
+                                         .where(Participant.operation_id == operation.id))).all())
+    rng = random.Random(seed)
+    await db.execute(insert(Seizure), [
+        {"operation_id": operation.id, "reporting_country": countries[i % len(countries)], "seizure_ref": f"R-{i}",
+         "seizure_date": date(2026, 10, 1) + timedelta(days=i % 30), "shared_with_participants": i % 10 == 0,
+         "transit_countries": [], "suspect_nationalities": [],
+         **({"latitude": rng.uniform(-60, 75), "longitude": rng.uniform(-180, 180)} if seed is not None else {})}
+        for i in range(n)])
+    await db.commit()
+    await db.execute(text("ANALYZE"))
 
 
 async def member(db, user, operation) -> Member:

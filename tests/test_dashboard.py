@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from opsplatform.models.seizures import Seizure
-from opsplatform.reporting import exports
+from opsplatform.reporting import exports, maps
+from opsplatform.reporting.filters import ResultFilter
 from tests.conftest import login
-from tests.results_support import IVORY, active_operation, bearer, member
+from tests.results_support import IVORY, active_operation, bearer, many_records, member
 
 BASE = "/operations/THUNDER-2026"
 
@@ -150,6 +151,24 @@ async def test_maps_work_offline_and_show_no_nominal_data(client, db, cast, resu
     assert "Tran Van A" not in response.text
     if kind == "points":
         assert "TZ-1" in response.text and "KE-1" not in response.text  # points are records: own country only
+
+
+async def test_above_the_threshold_the_database_counts_the_points_in_cells(client, db, cast):
+    operation = await active_operation(db)
+    await many_records(db, operation, maps.SERVER_CLUSTER_THRESHOLD * 2, seed=5)
+    coordinator, kenya = await member(db, cast.coordinator, operation), await member(db, cast.kenya, operation)
+
+    cells = await maps.seizure_points(db, coordinator, ResultFilter())
+    assert all(isinstance(c, maps.Cell) for c in cells) and 10 < len(cells) <= maps.MAX_CELLS
+    assert sum(c.seizures for c in cells) == maps.SERVER_CLUSTER_THRESHOLD * 2
+    assert all(-60 <= c.latitude <= 75 and -180 <= c.longitude <= 180 for c in cells)  # each its points' mean
+    # The focal point's own and the shared: under the threshold, points with their words.
+    points = await maps.seizure_points(db, kenya, ResultFilter())
+    assert all(isinstance(p, maps.SeizurePoint) for p in points) and 0 < len(points) <= maps.SERVER_CLUSTER_THRESHOLD
+
+    await login(client, cast.coordinator)
+    page = await client.get(f"{BASE}/map/points")
+    assert page.status_code == 200 and len(page.content) < 200_000 and "markerClusterGroup" not in page.text
 
 
 async def test_a_reference_written_as_a_template_is_shown_not_run_on_the_map(client, db, cast, results):

@@ -3,15 +3,12 @@ from indexes at any size (a scan of the operation's records cost 190 ms of a 540
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from sqlalchemy import func, select, text
 
-from sqlalchemy import func, insert, select, text
-
-from opsplatform.models.operations import Participant
 from opsplatform.models.seizures import Seizure
 from opsplatform.reporting.exports import visible_records
 from opsplatform.reporting.filters import ResultFilter
-from tests.results_support import active_operation, member
+from tests.results_support import active_operation, many_records, member
 
 
 async def plan(db, query) -> str:
@@ -23,19 +20,6 @@ async def plan(db, query) -> str:
         return "\n".join(row[-1] for row in (await db.execute(text(f"EXPLAIN QUERY PLAN {sql}"))).all())
     await db.execute(text("SET LOCAL enable_seqscan = off"))
     return "\n".join(row[0] for row in (await db.execute(text(f"EXPLAIN {sql}"))).all())
-
-
-async def many_records(db, operation, n: int = 3000) -> None:
-    """`n` records of the operation's participants, one in ten opened to all, with the engine's statistics of them: a
-    plan is the engine's choice for the rows it believes it has."""
-    countries = sorted((await db.scalars(select(Participant.country_code)
-                                         .where(Participant.operation_id == operation.id))).all())
-    await db.execute(insert(Seizure), [
-        {"operation_id": operation.id, "reporting_country": countries[i % len(countries)], "seizure_ref": f"R-{i}",
-         "seizure_date": date(2026, 10, 1) + timedelta(days=i % 30), "shared_with_participants": i % 10 == 0,
-         "transit_countries": [], "suspect_nationalities": []} for i in range(n)])
-    await db.commit()
-    await db.execute(text("ANALYZE"))
 
 
 async def test_a_focal_points_records_are_found_through_its_country_and_the_shared_ones(db, cast):

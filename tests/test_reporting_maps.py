@@ -11,12 +11,15 @@ import pytest
 
 from opsplatform.rendering.maps import shapes_url
 from opsplatform.reporting.maps import (
+    MAX_CELLS,
     MAX_FLOWS,
     PALETTE,
     SERVER_CLUSTER_THRESHOLD,
+    Cell,
     SeizurePoint,
     choropleth_map,
     flows_map,
+    grid_cells,
     points_map,
 )
 from opsplatform.settings import Settings
@@ -80,7 +83,7 @@ def legend(html: str) -> str:
 
 
 def test_maps_load_nothing_from_the_internet_by_default(settings):
-    for m in (points_map(settings, scattered(10)), points_map(settings, scattered(SERVER_CLUSTER_THRESHOLD + 1)),
+    for m in (points_map(settings, scattered(10)), points_map(settings, [Cell(1.0, 2.0, 3)]),
               choropleth_map(settings, COUNTS, legend_title="Seizures"),
               flows_map(settings, [("KEN", "VNM", 3)], LABEL_POINTS)):
         html = render(m)
@@ -106,26 +109,35 @@ def test_a_few_points_are_clustered_in_the_browser_with_the_local_plugin(setting
     assert shapes(html, "circleMarker") == []
 
 
-def test_many_points_are_clustered_on_the_server_into_cells(settings):
-    html = render(points_map(settings, scattered(20_000)))
-
-    cells = shapes(html, "circleMarker")
-    assert MARKERCLUSTER_JS not in html and "markerClusterGroup" not in html
-    assert 10 < len(cells) <= 1000
-    assert sum(int(re.fullmatch(r"([\d,]+) seizures?", c["tooltip"])[1].replace(",", "")) for c in cells) == 20_000
-    biggest = max(cells, key=lambda c: c["options"]["radius"])
-    smallest = min(cells, key=lambda c: c["options"]["radius"])
-    assert int(biggest["tooltip"].split()[0].replace(",", "")) > int(smallest["tooltip"].split()[0].replace(",", ""))
+def cells_drawn(html: str) -> list[dict]:
+    """The cells layer's circles: position (latitude, longitude), radius and tooltip text."""
+    layers = [json.loads(data) for data in re.findall(r"_add\((\{.*?\})\);", html, re.S)]
+    cells = next(layer["features"] for layer in layers if layer["features"][0]["id"].startswith("cell-"))
+    return [{"position": cell["geometry"]["coordinates"][::-1], "radius": cell["properties"]["radius"],
+             "tooltip": cell["properties"]["seizures"]} for cell in cells]
 
 
-def test_100000_points_render_under_a_megabyte(settings):
-    rng = random.Random(3)
-    points = [SeizurePoint(rng.uniform(-60, 75), rng.uniform(-180, 180), "2025-03-01 · Kenya") for _ in range(100_000)]
+def test_cells_are_circles_sized_by_their_count_in_one_layer(settings):
+    cells = [Cell(-1.3, 36.9, 1), Cell(10.5, 106.0, 400), Cell(51.5, -0.1, 1_234)]
 
-    html = render(points_map(settings, points))
+    html = render(points_map(settings, cells))
 
-    assert len(html.encode()) < 1_000_000
-    assert len(shapes(html, "circleMarker")) <= 1000
+    drawn = cells_drawn(html)
+    assert MARKERCLUSTER_JS not in html and "L.circleMarker" not in html.split("_pointToLayer")[0]
+    assert [c["tooltip"] for c in drawn] == ["1 seizure", "400 seizures", "1,234 seizures"]
+    assert [c["position"] for c in drawn] == [[-1.3, 36.9], [10.5, 106.0], [51.5, -0.1]]
+    assert drawn[0]["radius"] < drawn[1]["radius"] < drawn[2]["radius"] == 18
+
+
+def test_larger_cells_add_up_the_finest_exactly():
+    # Row and column of the 2.5° grid; 40 of them in a row of 5° squares' worth make 20 cells of 5°.
+    fine = [(row, column, 2, 2 * (row * 2.5 - 90 + 1), 2 * (column * 2.5 - 180 + 1))
+            for row in range(36) for column in range(20)]
+
+    cells = grid_cells(fine)
+
+    assert len(cells) <= MAX_CELLS and sum(c.seizures for c in cells) == 2 * 36 * 20
+    assert len(cells) == 18 * 10 and {c.seizures for c in cells} == {8}  # 5° cells hold four fine ones each
 
 
 def test_choropleth_colours_low_and_high_counts_apart_and_leaves_the_rest_neutral(settings):

@@ -13,8 +13,10 @@ import folium
 from branca.element import MacroElement
 from folium.plugins import FastMarkerCluster
 from folium.template import Template
-from sqlalchemy import select
+from sqlalchemy import Integer, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from opsplatform import format, policy
 from opsplatform.i18n import ngettext
@@ -27,9 +29,10 @@ from opsplatform.reporting.summary import Scope
 from opsplatform.settings import Settings
 
 SERVER_CLUSTER_THRESHOLD = 5000
-# Each cell is a folium CircleMarker (~0.7 kB of script): 500 cells keep any number of points near 0.6 MB a page.
-MAX_CELLS = 500
-CELL_SIZES = (2, 5, 10, 15, 30, 45)  # degrees; the first that gives at most MAX_CELLS cells (45° always does)
+MAX_CELLS = 500  # circles above the threshold, whatever the number of points
+# Degrees; the first that gives at most MAX_CELLS cells (40° always does). Each is a multiple of the first, so the
+# database counts the finest grid once and larger cells are added up from it exactly.
+CELL_SIZES = (2.5, 5, 10, 20, 40)
 MAX_FLOWS = 200
 PALETTE = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")  # ColorBrewer Reds, 5 classes
 INK = "#8e2c1f"
@@ -45,18 +48,49 @@ class SeizurePoint:
     label: str
 
 
-async def seizure_points(session: AsyncSession, member: Member, result_filter: ResultFilter) -> list[SeizurePoint]:
-    """The counted records in the filter that the member sees in full and that have a position, as points whose
-    popups hold only non-nominal facts."""
+@dataclass(frozen=True)
+class Cell:
+    """Seizures counted together in a square of the grid, drawn at their mean position."""
+
+    latitude: float
+    longitude: float
+    seizures: int
+
+
+class _Floor(FunctionElement[int]):
+    """floor() of a number never below zero: SQLite may be built without its math functions, and there CAST
+    truncates, which for such numbers is the same."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_Floor)
+def _floor_sql(element: _Floor, compiler: Any, **kw: Any) -> str:
+    return f"floor({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_Floor, "sqlite")
+def _floor_sqlite(element: _Floor, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
+
+
+async def seizure_points(session: AsyncSession, member: Member,
+                         result_filter: ResultFilter) -> list[SeizurePoint] | list[Cell]:
+    """The counted records in the filter that the member sees in full and that have a position: as points whose
+    popups hold only non-nominal facts, or above the threshold as cells of the grid that show counts."""
     where = (*Scope(member, result_filter).where(), policy.records(member), Seizure.latitude.is_not(None))
     rows = (await session.execute(
         select(Seizure.latitude, Seizure.longitude, Seizure.seizure_date, Seizure.reporting_country,
                Seizure.seizure_ref, Seizure.transport_mode).where(*where).limit(SERVER_CLUSTER_THRESHOLD + 1))).all()
     if len(rows) > SERVER_CLUSTER_THRESHOLD:
-        # Drawn as cells that show counts: only positions are read, and no point's words are written (at 100,000
-        # records, reading them was most of the page).
-        return [SeizurePoint(lat, lon, "") for lat, lon in
-                (await session.execute(select(Seizure.latitude, Seizure.longitude).where(*where))).all()]
+        # Counted by the database on the finest grid (squares numbered from the south pole and the antimeridian):
+        # at 100,000 records, reading every position was most of the page.
+        fine = CELL_SIZES[0]
+        row, column = _Floor((Seizure.latitude + 90) / fine), _Floor((Seizure.longitude + 180) / fine)
+        counted = await session.execute(select(row, column, func.count(), func.sum(Seizure.latitude),
+                                               func.sum(Seizure.longitude)).where(*where).group_by(row, column))
+        return grid_cells([tuple(cell) for cell in counted.all()])
     # Each day, country and mode put in words once, not once a point.
     days = {day: format.date(day) for day in {row.seizure_date for row in rows}}
     countries = {code: country_name(code) for code in {row.reporting_country for row in rows}}
@@ -65,11 +99,29 @@ async def seizure_points(session: AsyncSession, member: Member, result_filter: R
             for lat, lon, day, country, ref, mode in rows]
 
 
-def points_map(settings: Settings, points: Sequence[SeizurePoint]) -> folium.Map:
-    """Seizure locations with popups: clustered in the browser up to the threshold, on the server above it."""
+def grid_cells(fine: Sequence[tuple[int, int, int, float, float]]) -> list[Cell]:
+    """Cells of the first size that gives at most MAX_CELLS, added up from the finest grid's (row, column, seizures,
+    sum of latitudes, sum of longitudes)."""
+    for size in CELL_SIZES:
+        k = round(size / CELL_SIZES[0])
+        cells: defaultdict[tuple[int, int], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+        for row, column, n, latitudes, longitudes in fine:
+            cell = cells[(row // k, column // k)]
+            cell[0] += n
+            cell[1] += latitudes
+            cell[2] += longitudes
+        if len(cells) <= MAX_CELLS:
+            break
+    return [Cell(round(latitudes / n, 4), round(longitudes / n, 4), int(n)) for n, latitudes, longitudes in
+            cells.values()]
+
+
+def points_map(settings: Settings, places: Sequence[SeizurePoint] | Sequence[Cell]) -> folium.Map:
+    """Seizure locations with popups, clustered in the browser; or the server's cells, sized by their count."""
     m = base_map(settings)
-    if len(points) > SERVER_CLUSTER_THRESHOLD:
-        _add_cells(m, points)
+    points = [p for p in places if isinstance(p, SeizurePoint)]
+    if len(points) < len(places):
+        _add_cells(m, [c for c in places if isinstance(c, Cell)])
     elif points:
         # Markers built in the browser from one JSON array: ~60 bytes a point, against ~800 for folium.Marker + Popup.
         cluster = FastMarkerCluster(
@@ -81,7 +133,7 @@ def points_map(settings: Settings, points: Sequence[SeizurePoint]) -> folium.Map
         cluster.default_css = [("markerclustercss", f"{MARKERCLUSTER}/MarkerCluster.css"),
                                ("markerclusterdefaultcss", f"{MARKERCLUSTER}/MarkerCluster.Default.css")]
         cluster.add_to(m)
-    return _fit(m, [(p.latitude, p.longitude) for p in points])
+    return _fit(m, [(p.latitude, p.longitude) for p in places])
 
 
 def choropleth_map(settings: Settings, counts: Mapping[str, int], *, legend_title: str) -> folium.Map:
@@ -141,22 +193,19 @@ def _flow_style(feature: dict) -> dict[str, Any]:
     return {"color": INK, "weight": weight, "opacity": 0.7}
 
 
-def _add_cells(m: folium.Map, points: Sequence[SeizurePoint]) -> None:
-    """One circle per grid cell at the mean position of its points, its area proportional to their number."""
-    for size in CELL_SIZES:
-        cells: defaultdict[tuple[int, int], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
-        for p in points:
-            cell = cells[(math.floor(p.latitude / size), math.floor(p.longitude / size))]
-            cell[0] += 1
-            cell[1] += p.latitude
-            cell[2] += p.longitude
-        if len(cells) <= MAX_CELLS:
-            break
-    biggest = max(n for n, _, _ in cells.values())
-    for n, latitudes, longitudes in cells.values():
-        folium.CircleMarker((round(latitudes / n, 4), round(longitudes / n, 4)),
-                            radius=round(3 + 15 * math.sqrt(n / biggest), 1), color=INK, weight=1, fill=True,
-                            fill_color=PALETTE[3], fill_opacity=0.6, tooltip=map_text(_seizures(int(n)))).add_to(m)
+def _add_cells(m: folium.Map, cells: Sequence[Cell]) -> None:
+    """One circle per cell, its area proportional to its seizures: one GeoJSON layer (a folium element per circle
+    cost a template apiece, most of the page at 500 cells)."""
+    biggest = max(cell.seizures for cell in cells)
+    features = [{"type": "Feature", "id": f"cell-{n}",
+                 "geometry": {"type": "Point", "coordinates": [cell.longitude, cell.latitude]},
+                 "properties": {"seizures": map_text(_seizures(cell.seizures)),
+                                "radius": round(3 + 15 * math.sqrt(cell.seizures / biggest), 1)}}
+                for n, cell in enumerate(cells)]
+    folium.GeoJson({"type": "FeatureCollection", "features": features}, name="cells",
+                   marker=folium.CircleMarker(color=INK, weight=1, fill=True, fill_color=PALETTE[3], fill_opacity=0.6),
+                   style_function=lambda feature: {"radius": feature["properties"]["radius"]},
+                   tooltip=folium.GeoJsonTooltip(fields=["seizures"], labels=False)).add_to(m)
 
 
 def colour_classes(values: Sequence[int]) -> tuple[Callable[[int], str], list[tuple[str, str]]]:

@@ -61,15 +61,16 @@ async def record_member(db, user, seizure) -> Member:
 
 
 async def many_records(db, operation: Operation, n: int = 3000, *, seed: int | None = None) -> None:
-    """`n` records of the operation's participants, one in ten opened to all, with the engine's statistics of them (a
-    plan is the engine's choice for the rows it believes it has); with `seed`, each at a position drawn from it
-    anywhere on land or sea between 60° S and 75° N."""
+    """`n` records of the operation's participants, one in ten opened to all, one in twenty-five approved as a
+    highlight, with the engine's statistics of them (a plan is the engine's choice for the rows it believes it has);
+    with `seed`, each at a position drawn from it anywhere on land or sea between 60° S and 75° N."""
     countries = sorted((await db.scalars(select(Participant.country_code)
                                          .where(Participant.operation_id == operation.id))).all())
     rng = random.Random(seed)
     await db.execute(insert(Seizure), [
         {"operation_id": operation.id, "reporting_country": countries[i % len(countries)], "seizure_ref": f"R-{i}",
          "seizure_date": date(2026, 10, 1) + timedelta(days=i % 30), "shared_with_participants": i % 10 == 0,
+         "publicity_approved": i % 25 == 0, "public_description": f"Seizure {i}" if i % 25 == 0 else None,
          "transit_countries": [], "suspect_nationalities": [],
          **({"latitude": rng.uniform(-60, 75), "longitude": rng.uniform(-180, 180)} if seed is not None else {})}
         for i in range(n)])

@@ -62,6 +62,9 @@ class Seizure(Audited, SQLModel, table=True):
         # (policy.records). SQLite writes the flag as "= 1" in queries: its index must say the same to be used.
         Index("ix_seizures_shared", "operation_id", "seizure_date", postgresql_where=text("shared_with_participants"),
               sqlite_where=text("shared_with_participants = 1")),
+        # Only the records approved as highlights of a release, which it reads by date (releases/figures.py).
+        Index("ix_seizures_publicity", "operation_id", "seizure_date", postgresql_where=text("publicity_approved"),
+              sqlite_where=text("publicity_approved = 1")),
     )
     id: int | None = Field(default=None, primary_key=True)
     operation_id: int = Field(foreign_key="operations.id")

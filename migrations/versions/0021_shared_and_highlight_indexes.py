@@ -1,4 +1,5 @@
-"""An index of the records opened to all participants, which every focal point reads beside its own country's.
+"""Indexes of the records opened to all participants, which every focal point reads beside its own country's, and
+of the records approved as a release's highlights.
 
 Revision ID: 0021
 Revises: 0020
@@ -20,7 +21,10 @@ def upgrade() -> None:
     op.create_index('ix_seizures_shared', 'seizures', ['operation_id', 'seizure_date'],
                     postgresql_where=sa.text('shared_with_participants'),
                     sqlite_where=sa.text('shared_with_participants = 1'))
+    op.create_index('ix_seizures_publicity', 'seizures', ['operation_id', 'seizure_date'],
+                    postgresql_where=sa.text('publicity_approved'), sqlite_where=sa.text('publicity_approved = 1'))
 
 
 def downgrade() -> None:
+    op.drop_index('ix_seizures_publicity', table_name='seizures')
     op.drop_index('ix_seizures_shared', table_name='seizures')

@@ -123,7 +123,9 @@ async def release_figures(session: AsyncSession, operation: Operation, now: date
         select(SeizureAttachment.id, SeizureAttachment.sha256, Seizure.reporting_country)
         .join(Seizure, Seizure.id == SeizureAttachment.seizure_id)
         .where(*scope.where(), SeizureAttachment.publicity_approved, SeizureAttachment.public_copy.is_not(None),
-               Seizure.reporting_country.in_(named))
+               Seizure.reporting_country.in_(named),
+               # Named from the approved photos (a few): else the records were read first, all of them, to find none.
+               Seizure.id.in_(select(SeizureAttachment.seizure_id).where(SeizureAttachment.publicity_approved)))
         .order_by(Seizure.seizure_date, SeizureAttachment.id).limit(PHOTOS))).all()
     return {
         "operation": {"code": operation.code, "name": operation.name,

@@ -1,6 +1,9 @@
-"""Overload: when every database connection stays busy, requests are told to come back (503), not failed (500)."""
+"""Overload: when every database connection stays busy, requests are told to come back (503), not failed (500); and
+no request waits while the garbage collector walks what the server made when it started."""
 
 from __future__ import annotations
+
+import gc
 
 from litestar.testing import AsyncTestClient
 
@@ -26,3 +29,11 @@ async def test_a_request_that_finds_every_connection_busy_gets_503_with_retry_af
                 await connection.invalidate()
                 await connection.close()
         assert (await client.get("/api/v1/me", headers=auth)).status_code == 200
+
+
+async def test_what_the_server_made_when_it_started_is_kept_out_of_the_collectors_full_passes(settings):
+    """Measured on a map page: a full pass over the started app's 350,000 objects took 170 ms every few requests."""
+    gc.unfreeze()  # what earlier tests froze in this process
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        assert gc.get_freeze_count() > 100_000
+        assert (await client.get("/health")).status_code == 200

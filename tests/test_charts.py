@@ -233,3 +233,9 @@ def test_templates_insert_charts_without_escaping_them_again() -> None:
     chart = bar_chart(TAXA[:2], title="Top taxa")
     assert isinstance(chart, Markup)
     assert Environment(autoescape=True).from_string("{{ chart }}").render(chart=chart) == str(chart)
+
+
+def test_charts_side_by_side_repeat_no_id() -> None:
+    """A page or a document shows several charts: an id twice is an error, and a PDF's anchors say so."""
+    ids = [found for chart in charts() for found in re.findall(r'\sid="([^"]+)"', chart)]
+    assert len(ids) == len(set(ids)), sorted(i for i in set(ids) if ids.count(i) > 1)

@@ -8,6 +8,7 @@ its label and value on hover. Charts are cached by what they show: a dashboard o
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import threading
@@ -93,9 +94,14 @@ def _svg(figure: Figure, title: str, desc: str, hovers: dict[str, str]) -> Marku
     def marked(match: re.Match[str]) -> str:
         gid, kind = match[1], match[2]
         hover = Markup("<title>{}</title>").format(hovers[gid]) if gid in hovers else ""
-        return str(Markup('<g id="{}" class="{}">{}').format(gid, kind, hover))
+        return str(Markup('<g class="{}">{}').format(kind, hover))
 
-    return Markup(re.sub(r'<g id="(chart_([a-z-]+?)-\d+)">', marked, svg))
+    svg = re.sub(r'<g id="(chart_([a-z-]+?)-\d+)">', marked, svg)
+    # A page or a document holds several charts, and an id twice is an error (a PDF's anchors among them): the groups'
+    # ids ("figure_1", "axes_1") go, and those something refers to (clip paths, markers) are made this chart's own.
+    svg = re.sub(r'<g id="[^"]*"', "<g", svg)
+    own = hashlib.sha256(svg.encode()).hexdigest()[:8]
+    return Markup(re.sub(r'(\sid="|url\(#|href="#)([^")]+)', lambda m: f"{m[1]}{m[2]}-{own}", svg))
 
 
 def _figure(width: float, height: float) -> Figure:

@@ -39,11 +39,3 @@ def date(value: dt.date | dt.datetime | str | None, width: str = "medium") -> st
     if isinstance(value, dt.datetime):
         return format_datetime(value, format=width, locale=current_language(), tzinfo=None)
     return format_date(value, format=width, locale=current_language())
-
-
-def label(*parts: object) -> str:
-    """A short line of facts for a map's popup or tooltip: days and numbers in the current language, empty parts
-    left out, joined by middle dots. Escaping for the map is the map's business (rendering.maps.map_text)."""
-    shown = [date(p) if isinstance(p, dt.date) else number(p) if isinstance(p, int | float) and not isinstance(p, bool)
-             else str(p) for p in parts if p is not None and p != ""]
-    return " · ".join(shown)

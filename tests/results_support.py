@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
 import random
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import insert, select, text
@@ -89,3 +91,10 @@ async def bearer(db, user) -> dict[str, str]:
     _token, raw = await create_api_token(db, user, "tests")
     await db.commit()
     return {"Authorization": f"Bearer {raw}"}
+
+
+def map_popups(html: str) -> list[str]:
+    """Each marker's popup on a points map (HTML), as the browser builds it from the page's words and numbers."""
+    words = json.loads(re.search(r"\}; \}\)\((\[.*?\])\);\n", html)[1])
+    data = json.loads(re.search(r"var data = (\[.*?\]);", html)[1])
+    return [" · ".join(words[n] for n in row[2:]) for row in data]

@@ -16,7 +16,7 @@ from opsplatform.models.seizures import Seizure
 from opsplatform.reporting import exports, maps
 from opsplatform.reporting.filters import ResultFilter
 from tests.conftest import login
-from tests.results_support import IVORY, active_operation, bearer, many_records, member
+from tests.results_support import IVORY, active_operation, bearer, many_records, map_popups, member
 
 BASE = "/operations/THUNDER-2026"
 
@@ -181,9 +181,17 @@ async def test_a_reference_written_as_a_template_is_shown_not_run_on_the_map(cli
 
     await login(client, cast.kenya)
     page = (await client.get(f"{BASE}/map/points")).text
-    popups = [row[2] for row in json.loads(re.search(r"var data = (\[.*?\]);", page)[1])]
+    popups = map_popups(page)
     assert "49" not in "".join(popups) and "X·" not in "".join(popups)
     assert any(html.unescape(popup).split(" · ")[2] == payload for popup in popups)
+
+
+async def test_a_popup_reads_in_the_readers_language(client, db, cast, results):
+    cast.kenya.language = "fr"
+    await db.commit()
+    await login(client, cast.kenya)
+    page = await client.get(f"{BASE}/map/points")
+    assert "3 oct. 2026 · Kenya · KE-1 · Fret aérien" in map_popups(page.text)
 
 
 async def test_the_map_of_a_press_officer_leaves_out_countries_without_consent(client, db, cast, results):

@@ -33,7 +33,13 @@ class ApiConflict:
 
 
 def _error(description: str) -> ResponseSpec:
-    return ResponseSpec(data_container=ApiError, description=description)
+    return _spec(ApiError, description)
+
+
+def _spec(container: type, description: str) -> ResponseSpec:
+    # No generated example: it was random text drawn anew by each start of the app (no help to a reader, and the
+    # document then differed from one start to the next, and with it every client or test generated from it).
+    return ResponseSpec(data_container=container, description=description, generate_examples=False)
 
 
 ERRORS = {
@@ -43,7 +49,6 @@ ERRORS = {
     404: _error("No such operation or record that you can see (another country's record is answered 404)"),
     503: _error("Busy: every database connection is in use; retry after the seconds in Retry-After"),
 }
-ERRORS_WITH_CONFLICT = {**ERRORS, 409: ResponseSpec(data_container=ApiConflict,
-                                                    description="Changed by someone else since you read it")}
+ERRORS_WITH_CONFLICT = {**ERRORS, 409: _spec(ApiConflict, "Changed by someone else since you read it")}
 CREATE_ERRORS = {**ERRORS, 422: _error("The Idempotency-Key was used for another request: send a new key for each new "
                                        "record")}

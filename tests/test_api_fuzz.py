@@ -12,19 +12,24 @@ from __future__ import annotations
 import asyncio
 import copy
 import itertools
+import pkgutil
+import sys
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 from litestar.testing import AsyncTestClient
 from schemathesis import APIOperation, GenerationMode
 from sqlalchemy import select, update
 
+import opsplatform
 from opsplatform.app import create_app
 from opsplatform.cases import links, messages
 from opsplatform.database import make_engine, make_sessionmaker, session_scope
@@ -43,6 +48,7 @@ from tests.results_support import ACTIVE, IVORY, active_operation, bearer, membe
 # unknown taxon), and the validators read what a form or a sheet would send (a number as text, a code list as one
 # text), so neither "valid data is accepted" nor "invalid data is refused" holds: a 4xx or a 2xx, never a 5xx.
 LENIENT = [schemathesis.checks.positive_data_acceptance, schemathesis.checks.negative_data_rejection]
+pytestmark = pytest.mark.usefixtures("every_module_loaded")  # the same cases alone or after other files
 EXAMPLES = 25  # per operation, generation mode and database; derandomized, so CI runs the same cases every time
 SCENARIOS, STEPS = 100, 10  # linked sequences per database, and their longest
 QUIET = {"deadline": None, "derandomize": True, "database": None, "suppress_health_check": list(HealthCheck)}
@@ -223,8 +229,8 @@ async def test_linked_calls_follow_a_record_from_the_answer_that_made_it(databas
     print(f"  followed to a record made in the run: {dict(followed)}")
     assert not [label for label, statuses in tally.items() if statuses[500]], tally
     # Operations and seizures made by generated calls were then taken by the calls their links lead to: a made
-    # operation read, itself or its records (which of its links a run takes depends on the sequences explored, and
-    # those differ with the process: 969 cases alone, 854 in a CI worker after other files), a made seizure read.
+    # operation read, itself or its records (the sequences explored decide which of its links is taken), a made
+    # seizure read.
     assert {"GET /api/v1/operations/{code}", "GET /api/v1/operations/{code}/seizures"} & set(followed), followed
     assert "GET /api/v1/operations/{code}/seizures/{seizure_id}" in followed, followed
 
@@ -272,6 +278,18 @@ async def test_the_document_types_every_body_and_parameter_and_asks_for_the_toke
     summary = operations["GET /api/v1/operations/{code}/summary"]
     assert {p["name"] for p in summary["parameters"] if p["in"] == "query"} == {f.name for f in fields(ResultFilter)}
     assert len({o["operationId"] for o in operations.values()}) == len(operations)
+
+
+def test_every_module_the_exploration_draws_constants_from_is_loaded_before_it() -> None:
+    """Hypothesis draws some values from the constants of the project's own modules loaded in the process (not tests,
+    not installed packages). With every module of the app loaded first, nothing a test file loads later can change
+    them: the exploration is the same alone and in a CI worker (it was not: 969 cases alone, 854 in a worker)."""
+    root = Path(opsplatform.__file__).parents[1]
+    own = {name for name, module in list(sys.modules.items())
+           if (file := getattr(module, "__file__", None)) and Path(file).is_relative_to(root)
+           and "site-packages" not in file and "tests" not in Path(file).relative_to(root).parts}
+    every = {module.name for module in pkgutil.walk_packages(opsplatform.__path__, "opsplatform.")}
+    assert own == {"opsplatform"} | {name for name in every if not name.endswith("__main__")}
 
 
 async def test_the_document_is_the_same_from_one_start_of_the_app_to_the_next(settings):

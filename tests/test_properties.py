@@ -40,6 +40,8 @@ from opsplatform.web.api.seizures import ITEM, NEW_SEIZURE, SUSPECT
 from opsplatform.web.gate import LARGEST_NUMBER
 from tests.results_support import IVORY, active_operation, member
 
+# Derandomized: the same cases on every run, alone or after other files (every_module_loaded says why).
+pytestmark = pytest.mark.usefixtures("every_module_loaded")
 QUICK = {"derandomize": True, "database": None, "deadline": None}
 WITH_DB = dict(QUICK, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 

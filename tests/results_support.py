@@ -14,7 +14,8 @@ from opsplatform import policy
 from opsplatform.auth.services import create_api_token
 from opsplatform.models.auth import User
 from opsplatform.models.operations import Operation, Participant
-from opsplatform.models.seizures import Seizure
+from opsplatform.models.reference import Taxon
+from opsplatform.models.seizures import Seizure, SeizureItem
 from opsplatform.operations import services, team
 from opsplatform.operations.spec import parse_spec
 from opsplatform.operations.team import TeamEntry
@@ -78,6 +79,20 @@ async def many_records(db, operation: Operation, n: int = 3000, *, seed: int | N
         for i in range(n)])
     await db.commit()
     await db.execute(text("ANALYZE"))
+
+
+async def items_for_all(db, operation: Operation) -> int:
+    """One item (a number of African elephant tusks) for each of the operation's records that has none, as
+    `many_records` leaves them; how many were added."""
+    taxon = await db.scalar(select(Taxon.id).where(Taxon.scientific_name == "Loxodonta africana"))
+    bare = (await db.scalars(select(Seizure.id).where(Seizure.operation_id == operation.id,
+                                                      ~Seizure.id.in_(select(SeizureItem.seizure_id))))).all()
+    if bare:
+        await db.execute(insert(SeizureItem), [
+            {"seizure_id": seizure_id, "item_no": 1, "taxon_id": taxon, "term_code": "TUS", "quantity": i % 7 + 1,
+             "normalised_unit": "number", "normalised_quantity": i % 7 + 1} for i, seizure_id in enumerate(bare)])
+        await db.commit()
+    return len(bare)
 
 
 async def member(db, user, operation) -> Member:

@@ -136,6 +136,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ('GET', '/operations/{code:str}/export.csv'):                                                       "login 404   200   404   200   200   403   200   200",
     ('GET', '/operations/{code:str}/export.geojson'):                                                   "login 404   200   404   200   200   403   200   200",
     ('GET', '/operations/{code:str}/export.xlsx'):                                                      "login 404   200   404   200   200   403   200   200",
+    ('POST', '/operations/{code:str}/export.xlsx'):                                                     "login 404   302   404   302   302   403   302   302",
     ('POST', '/operations/{code:str}/focal-points'):                                                    "login 404   400   404   400   403   403   403   403",
     ('POST', '/operations/{code:str}/focal-points/{focal_point_id:int}/{action:str}'):                  "login 404   302   404   404   403   403   403   403",
     ('GET', '/operations/{code:str}/follow-up'):                                                        "login 404   200   404   200   200   200   200   200",

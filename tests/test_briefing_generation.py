@@ -117,7 +117,7 @@ async def test_a_generation_that_fails_names_its_error_and_asks_to_try_again(cli
     await db.commit()
     [run] = await work_off(settings)
     assert (run.outcome, run.error) == ("error", "InvalidInput")
-    assert ("Post-operation briefing · English · ODT was not generated: an error (InvalidInput); generate it again, "
+    assert ("Post-operation briefing · English · ODT was not generated: an error (InvalidInput); ask for it again, "
             "and tell an administrator if it happens again") in (await client.get(f"{BASE}/documents")).text
 
 

@@ -27,6 +27,7 @@ from opsplatform.mail.outbox import deliver_due
 from opsplatform.models.jobs import JobRun
 from opsplatform.operations.phases import move_phases
 from opsplatform.releases.workflow import publish_due
+from opsplatform.reporting import workbooks
 from opsplatform.seizures.reminders import send_reminders
 from opsplatform.settings import Settings
 
@@ -85,6 +86,8 @@ JOBS = (
     Job("purge_expired", N_("hourly: removes expired sessions, links and failed-login records, and the "
         "answers kept for repeated API creates after a week"),
         {"trigger": "interval", "hours": 1}, per_hour, purge_expired),
+    Job("purge_workbooks", N_("hourly: removes the workbooks of filtered records written in the background after a "
+        "week"), {"trigger": "interval", "hours": 1}, per_hour, workbooks.purge_workbooks),
     Job("message_digest", N_("daily at 06:00 UTC: e-mails each member the operation messages posted since the last "
         "digest that they may read"), {"trigger": "cron", "hour": 6}, per_day, send_digests),
 )

@@ -5,6 +5,7 @@ imports them when it runs)."""
 from __future__ import annotations
 
 from opsplatform.briefings import tasks as briefing_tasks
+from opsplatform.reporting import workbooks
 from opsplatform.seizures import sheet_tasks
 
-TASKS = {**sheet_tasks.KINDS, **briefing_tasks.KINDS}
+TASKS = {**sheet_tasks.KINDS, **briefing_tasks.KINDS, **workbooks.KINDS}

@@ -29,7 +29,8 @@ async def _unheard(_step: int) -> None:
 
 def kind_title(kind: str, edition: str | None = None) -> str:
     title = {"pre": _("Pre-operation briefing"), "sitrep": _("Daily situation report"),
-             "post": _("Post-operation briefing"), "release": _("Public results release")}[kind]
+             "post": _("Post-operation briefing"), "release": _("Public results release"),
+             "export": _("Workbook of the filtered records")}[kind]
     if edition == "shareable":
         return _("%(title)s (shareable edition)", title=title)
     if edition == "restricted":

@@ -12,16 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform import policy
 from opsplatform.database import utcnow
 from opsplatform.i18n import _, language
-from opsplatform.jobs.tasks import ERROR, QUEUED, RUNNING, Beat, Refused, TaskKind, queue
+from opsplatform.jobs.tasks import Beat, Followed, Refused, TaskKind, acting_member, queue, recent_runs
 from opsplatform.models.auth import User
-from opsplatform.models.jobs import JobRun
-from opsplatform.models.operations import Operation
 from opsplatform.policy import Member
 from opsplatform.settings import Settings
 
@@ -51,30 +47,6 @@ class Asked:
         return cls(int(operation_id), int(user_id), kind, fmt, lang, edition[0] if edition else None)
 
 
-@dataclass(frozen=True)
-class Generation:
-    """What the documents page shows of a generation on its way, or failed lately: what was asked and its run."""
-
-    asked: Asked
-    run: JobRun
-
-    @property
-    def active(self) -> bool:
-        return self.run.outcome in (QUEUED, RUNNING)
-
-    @property
-    def reason(self) -> str:
-        """Why it failed, for who asked: a refusal says it in a sentence; otherwise the run holds the name of the
-        error (its message may quote the data) or the reaper's "stopped"."""
-        error = self.run.error or ""
-        if error == "stopped":
-            return _("its worker stopped before the end")
-        if error.isidentifier():
-            return _("an error (%(error)s); generate it again, and tell an administrator if it happens again",
-                     error=error)
-        return error
-
-
 async def ask(session: AsyncSession, member: Member, *, kind: str, fmt: str, lang: str,
               edition: str | None) -> Asked:
     """Check the choice as generating does (an InvalidInput names the field) and queue its generation, in the caller's
@@ -86,26 +58,19 @@ async def ask(session: AsyncSession, member: Member, *, kind: str, fmt: str, lan
     return asked
 
 
-async def generations(session: AsyncSession, member: Member, now: datetime) -> list[Generation]:
+async def generations(session: AsyncSession, member: Member, now: datetime) -> list[Followed[Asked]]:
     """The member's generations in the operation that are on their way or failed in the last day, oldest first."""
-    runs = (await session.scalars(select(JobRun).where(
-        JobRun.job == GENERATE.name, JobRun.slot.startswith(f"{member.operation.id}:{member.user.id}:"),
-        or_(JobRun.outcome.in_((QUEUED, RUNNING)), and_(JobRun.outcome == ERROR, JobRun.finished_at > now - SHOWN)))
-        .order_by(JobRun.id))).all()
-    return [Generation(Asked.of(run.slot), run) for run in runs]
+    runs = await recent_runs(session, GENERATE.name, f"{member.operation.id}:{member.user.id}:", now, SHOWN)
+    return [Followed(Asked.of(run.slot), run) for run in runs]
 
 
 async def _acting(session: AsyncSession, settings: Settings, asked: Asked) -> Member:
-    """Who asked, as a member of the operation now and still allowed to generate; their changes are theirs in the
-    audit log."""
-    user = await session.get(User, asked.user_id)
-    operation = await session.get(Operation, asked.operation_id)
-    member = await policy.member_of(session, user, operation) \
-        if user is not None and user.is_active and operation is not None else None
-    if member is None or not policy.may(member, "generate_briefings"):
+    """Who asked, as a member of the operation now and still allowed to generate."""
+    member = await acting_member(session, asked.user_id, asked.operation_id, "generate_briefings")
+    if member is None:
+        user = await session.get(User, asked.user_id)
         with language((user.language if user is not None else None) or settings.default_language):
             raise Refused(_("you may no longer generate documents in this operation"))
-    session.sync_session.info["actor"] = (member.user.id, member.user.email)
     return member
 
 

@@ -24,6 +24,7 @@ FORMATS = {  # text types get "; charset=utf-8" from Litestar
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "json": "application/json",
     "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 DOCUMENT_FORMATS = ("html", "pdf", "docx")
 

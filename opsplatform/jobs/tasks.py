@@ -16,22 +16,28 @@ import os
 import resource
 import socket
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform import policy
 from opsplatform.database import Sessionmaker, session_scope, utcnow
+from opsplatform.i18n import _
+from opsplatform.models.auth import User
 from opsplatform.models.jobs import JobRun
+from opsplatform.models.operations import Operation
+from opsplatform.policy import Member
 from opsplatform.settings import Settings
 
 log = logging.getLogger(__name__)
 QUEUED, RUNNING, OK, ERROR = "queued", "running", "ok", "error"
 STALE = timedelta(minutes=5)  # no beat for this long: the worker is gone (a beat comes at least every batch)
 IDLE = 1.0  # seconds the dispatcher waits when nothing is queued
+A = TypeVar("A")
 
 
 class Refused(Exception):
@@ -55,9 +61,35 @@ class TaskKind:
     failed: Callable[[AsyncSession, str, str], Awaitable[None]]
 
 
-async def queue(session: AsyncSession, kind: str, slot: str, *, here: bool = False) -> JobRun:
-    """Queue `kind` for `slot` (in the caller's transaction), or with `here` claim it for this process (the command
-    line works in its own); a run already queued or running is kept, a finished one is queued again."""
+@dataclass(frozen=True)
+class Followed(Generic[A]):
+    """What a page shows of someone's task on its way, or failed lately: what was asked and its run."""
+
+    asked: A
+    run: JobRun
+
+    @property
+    def active(self) -> bool:
+        return self.run.outcome in (QUEUED, RUNNING)
+
+    @property
+    def reason(self) -> str:
+        """Why it failed, for who asked: a refusal says it in a sentence; otherwise the run holds the name of the
+        error (its message may quote the data) or the reaper's "stopped"."""
+        error = self.run.error or ""
+        if error == "stopped":
+            return _("its worker stopped before the end")
+        if error.isidentifier():
+            return _("an error (%(error)s); ask for it again, and tell an administrator if it happens again",
+                     error=error)
+        return error
+
+
+async def queue(session: AsyncSession, kind: str, slot: str, *, here: bool = False,
+                asked: dict[str, Any] | None = None) -> JobRun:
+    """Queue `kind` for `slot` (in the caller's transaction), with what it was `asked` beyond the slot if anything,
+    or with `here` claim it for this process (the command line works in its own); a run already queued or running is
+    kept, a finished one is queued again."""
     run = await session.scalar(select(JobRun).where(JobRun.job == kind, JobRun.slot == slot))
     if run is None:
         run = JobRun(job=kind, slot=slot, started_at=utcnow())
@@ -66,10 +98,39 @@ async def queue(session: AsyncSession, kind: str, slot: str, *, here: bool = Fal
         return run
     now = utcnow()
     run.outcome, run.done, run.total, run.error, run.finished_at, run.memory_mb = QUEUED, 0, 0, None, None, None
+    run.asked = asked
     if here:
         run.outcome, run.started_at, run.heartbeat_at, run.worker = RUNNING, now, now, this_worker()
     await session.flush()
     return run
+
+
+async def asked_of(session: AsyncSession, kind: str, slot: str) -> dict[str, Any]:
+    """What the run of `kind` for `slot` was asked beyond its slot (empty if nothing)."""
+    return await session.scalar(select(JobRun.asked).where(JobRun.job == kind, JobRun.slot == slot)) or {}
+
+
+async def recent_runs(session: AsyncSession, kind: str, slot_prefix: str, now: datetime,
+                      shown: timedelta) -> Sequence[JobRun]:
+    """The runs of `kind` whose slots start with `slot_prefix` (whose they are) that are on their way or failed within
+    `shown`, oldest first: what a page shows of someone's tasks."""
+    return (await session.scalars(select(JobRun).where(
+        JobRun.job == kind, JobRun.slot.startswith(slot_prefix),
+        or_(JobRun.outcome.in_((QUEUED, RUNNING)), and_(JobRun.outcome == ERROR, JobRun.finished_at > now - shown)))
+        .order_by(JobRun.id))).all()
+
+
+async def acting_member(session: AsyncSession, user_id: int, operation_id: int, allowed: str) -> Member | None:
+    """Who asked for a task, as a member of the operation now, if still an active account allowed `allowed` (a role,
+    a team or an account may have changed since it asked); its changes are then its own in the audit log."""
+    user = await session.get(User, user_id)
+    operation = await session.get(Operation, operation_id)
+    member = await policy.member_of(session, user, operation) \
+        if user is not None and user.is_active and operation is not None else None
+    if member is None or not policy.may(member, allowed):
+        return None
+    session.sync_session.info["actor"] = (member.user.id, member.user.email)
+    return member
 
 
 def this_worker() -> str:

@@ -5,8 +5,9 @@ kind, slot = what it works on) is queued as a row and claimed by one worker, whi
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from opsplatform.database import utcnow
@@ -27,3 +28,4 @@ class JobRun(SQLModel, table=True):
     heartbeat_at: datetime | None = None  # a task's last sign of life
     worker: str | None = Field(default=None, max_length=80)  # the process working on a task: host:pid
     memory_mb: int | None = None  # the peak memory of the task's worker process
+    asked: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))  # a task's input beyond its slot

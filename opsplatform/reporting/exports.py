@@ -3,8 +3,8 @@ the fields the user picks, the sheet's columns. Never nominal data: suspects, co
 fields are not among the fields at all.
 
 Rows are read a batch at a time. CSV and GeoJSON are written a batch at a time too, as chunks of a streamed
-response, so the first bytes leave at once and memory stays flat however many rows there are; a workbook is written
-whole, in a thread."""
+response, so the first bytes leave at once and memory stays flat however many rows there are. A workbook cannot be
+sent before it is whole: a small one is written in a thread of the request, a large one by a task (workbooks.py)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import openpyxl
-from sqlalchemy import Select, null, select
+from sqlalchemy import Select, func, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
+from opsplatform.documents import services as documents
 from opsplatform.documents.cells import exported_cell, exported_text, sheet_row
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
@@ -31,8 +32,7 @@ from opsplatform.reporting.filters import ResultFilter
 from opsplatform.seizures.sheets import COLUMNS
 
 FIELDS = ("id", "reporting_country", "status", *COLUMNS, "normalised_unit", "normalised_quantity")
-FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-           "geojson": "application/geo+json"}
+FORMATS = {"csv": documents.FORMATS["csv"], "xlsx": documents.FORMATS["xlsx"], "geojson": "application/geo+json"}
 BATCH = 1000  # rows fetched in one round trip, and written as one chunk of a streamed file
 
 
@@ -141,19 +141,37 @@ async def geojson_chunks(rows: AsyncIterator[list[list[Any]]], fields: list[str]
 STREAMED = {"csv": csv_chunks, "geojson": geojson_chunks}
 
 
-def _workbook(title: str, fields: list[str], values: list[list[Any]]) -> bytes:
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(title)  # the column names stay the public sheet columns, in every language
-    sheet.append(fields)
-    for row in values:
-        sheet.append(sheet_row(sheet, row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+class Workbook:
+    """An XLSX workbook of an export's rows, written a row at a time (openpyxl's write-only mode keeps no cells)."""
+
+    def __init__(self, fields: list[str]) -> None:
+        self._book = openpyxl.Workbook(write_only=True)
+        self._sheet = self._book.create_sheet(_("Seizures"))
+        self._sheet.append(fields)  # the column names stay the public sheet columns, in every language
+
+    def add(self, rows: list[list[Any]]) -> None:
+        for row in rows:
+            self._sheet.append(sheet_row(self._sheet, row))
+
+    def content(self) -> bytes:
+        buffer = io.BytesIO()
+        self._book.save(buffer)
+        return buffer.getvalue()
+
+
+def _workbook(fields: list[str], values: list[list[Any]]) -> bytes:
+    book = Workbook(fields)
+    book.add(values)
+    return book.content()
 
 
 async def workbook(rows: AsyncIterator[list[list[Any]]], fields: list[str]) -> bytes:
-    """The rows as an XLSX workbook. Read here, written in a thread: a workbook costs about a second per 10,000
-    rows of CPU that other requests would otherwise wait behind."""
+    """The rows as an XLSX workbook. Read here, written in a thread: a workbook costs about a second per 4,000 rows
+    of CPU that other requests would otherwise wait behind (a larger one is written by a task: workbooks.py)."""
     values = [row async for batch in rows for row in batch]
-    return await asyncio.to_thread(_workbook, _("Seizures"), fields, values)
+    return await asyncio.to_thread(_workbook, fields, values)
+
+
+async def count_rows(session: AsyncSession, query: Select[Any]) -> int:
+    """How many rows an export of `query` holds."""
+    return await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0

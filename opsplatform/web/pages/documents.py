@@ -1,7 +1,8 @@
 """The operation's documents page: generate a briefing in a language and format, list what was generated, download.
 
-Generating leaves the request (briefings/tasks.py): the page shows the member's generations on their way, polling
-their progress (htmx; a refresh without script), and each document in the list once kept."""
+Generating leaves the request (briefings/tasks.py), as writing a large workbook does (reporting/workbooks.py): the
+page shows the member's generations and workbooks on their way, polling their progress (htmx; a refresh without
+script), and each document in the list once kept."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 from opsplatform.jobs.tasks import reap
 from opsplatform.rendering.filenames import download_headers
+from opsplatform.reporting import workbooks
 from opsplatform.web.access import Membership, ReadableDocument, needs
 from opsplatform.web.deps import Db
 from opsplatform.web.flash import flash
@@ -37,6 +39,7 @@ class DocumentController(Controller):
         return Template(template, status_code=status_code, context={
             "operation": operation, "artifacts": artifacts, "kind_title": services.kind_title,
             "generations": await generation.generations(db, member, utcnow()),
+            "writings": await workbooks.writings(db, member, utcnow()),
             "may_generate": policy.may(member, "generate_briefings"),
             "kind_choices": [(kind, services.kind_title(kind)) for kind in services.KINDS],
             "form": form or {"kind": "post" if operation.phase in ("reporting", "closed") else "sitrep"

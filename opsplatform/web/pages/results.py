@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
-from litestar.response import Stream, Template
+from litestar.response import Redirect, Stream, Template
 from sqlalchemy import select
 
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
-from opsplatform.i18n import _
+from opsplatform.i18n import _, current_language
 from opsplatform.models.reference import Country
 from opsplatform.rendering.filenames import download_headers
-from opsplatform.reporting import exports, maps
+from opsplatform.reporting import exports, maps, workbooks
 from opsplatform.reporting.dashboard import dashboard_context
 from opsplatform.reporting.filters import ResultFilter, as_typed, read_filter
 from opsplatform.reporting.summary import breakdowns, summary
 from opsplatform.web.access import Membership, needs
 from opsplatform.web.deps import Db
+from opsplatform.web.flash import flash
 from opsplatform.web.maps import map_response
 from opsplatform.web.pickers import filter_choices
+from opsplatform.web.redirects import redirect_to
 from opsplatform.web.streams import streamed
 
 MAP_KINDS = ("points", "countries", "flows")
@@ -70,19 +72,35 @@ class DashboardController(Controller):
         return map_response(settings, maps.points_map(settings, points))
 
     @get([f"/export.{fmt}" for fmt in exports.FORMATS], name="dashboard:export", dependencies=needs("view_records"))
-    async def export(self, request: Request, db: Db, member: Membership) -> Response[bytes] | Stream:
+    async def export(self, request: Request, db: Db, member: Membership) -> Response[bytes] | Stream | Template:
         """The filtered records as CSV, XLSX or GeoJSON with the fields picked; what the filtered list shows. CSV and
-        GeoJSON are streamed as they are written; a workbook is sent whole."""
+        GeoJSON are streamed as they are written; a workbook is sent whole, or if large offered to be written in the
+        background (workbooks.py)."""
         operation = member.operation
         fmt = request.url.path.rsplit(".", 1)[-1]
         fields = exports.pick_fields(request.query_params.getall("fields", []))
         if fmt == "geojson":
             fields += [f for f in ("latitude", "longitude") if f not in fields]
-        query = exports.export_query(member, await read_filter(db, request.query_params), fields)
+        result_filter = await read_filter(db, request.query_params)
+        query = exports.export_query(member, result_filter, fields)
         headers = download_headers(f"{operation.code}-seizures.{fmt}")
         if fmt in exports.STREAMED:
             write = exports.STREAMED[fmt]
             return streamed(request, lambda session: write(exports.batches(session, query), fields),
                             media_type=exports.FORMATS[fmt], headers=headers)
+        if (rows := await exports.count_rows(db, query)) > workbooks.AT_ONCE:
+            return Template("reporting/workbook.html", context={
+                "operation": operation, "rows": rows, "fields": fields, "params": result_filter.as_params()})
         content = await exports.workbook(exports.batches(db, query), fields)
         return Response(content, media_type=exports.FORMATS[fmt], headers=headers)
+
+    @post("/export.xlsx", name="dashboard:workbook", dependencies=needs("view_records"))
+    async def workbook(self, request: Request, db: Db, member: Membership) -> Redirect:
+        """Queue a large workbook of the filtered records, written in the background and kept in the operation's
+        documents for the member who asked; the documents page follows its progress."""
+        form = await request.form()
+        await workbooks.ask(db, member, await read_filter(db, form), exports.pick_fields(form.getall("fields", [])),
+                            current_language())
+        await db.commit()
+        flash(request, _("The workbook is being written: it is listed below, for you alone, once ready."), "success")
+        return redirect_to(request, "documents", code=member.operation.code)

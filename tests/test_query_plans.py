@@ -1,6 +1,7 @@
 """The shape of the hottest record queries, read from each engine's plan: each must be answerable from indexes at any
-size (at 100,000 records, a scan of the operation's records cost 190 ms of the focal point's 540 ms list, and 210 ms
-of the release's preview for its twelve highlights)."""
+size (at 100,000 records, a scan of the operation's records cost 190 ms of the focal point's 540 ms list, 210 ms of
+the release's preview for its twelve highlights, and sorting every readable record 460 ms of the search page's latest
+records on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from opsplatform.models.seizures import Seizure
 from opsplatform.releases.figures import highlights_query, press_scope
 from opsplatform.reporting.exports import visible_records
 from opsplatform.reporting.filters import ResultFilter
+from opsplatform.reporting.records import NEWEST, PAGE, matching
 from tests.results_support import active_operation, many_records, member
 
 
@@ -44,3 +46,12 @@ async def test_a_releases_highlights_are_read_through_the_approved_records_in_da
     named = (await db.scalars(policy.named_countries(operation.id))).all()
 
     assert "ix_seizures_publicity" in await plan(db, highlights_query(scope, named))
+
+
+async def test_the_latest_records_across_operations_are_read_backwards_not_sorted(db, cast):
+    operation = await active_operation(db)
+    await many_records(db, operation)
+
+    for user in (cast.coordinator, cast.analyst):
+        found = await plan(db, matching(user, "").order_by(*NEWEST).limit(PAGE))
+        assert "TEMP B-TREE" not in found and "Sort" not in found, found

@@ -26,7 +26,7 @@ class AnalysisController(Controller):
     @get("/records", name="records:search", guards=[requires("find_records")])
     async def search(self, request: Request, db: Db, q: FromQuery[str] = "", page: PageNumber = 1) -> Template:
         """Records found by reference, place, document number or company in every operation the person reads
-        records of; with nothing typed, the newest of them all."""
+        records of (the latest logged first); with nothing typed, all of them."""
         if len(q) > SEARCH_LENGTH:
             return Template("reporting/records.html", status_code=400, context={
                 "q": q[:SEARCH_LENGTH], "found": None, "page": 1, "page_size": PAGE,

@@ -2,7 +2,8 @@
 and 5,000 seizures (beside last year's and a regional operation), each page asked in-process by each demo account
 that may see it. Reported: the median server time of five requests (of two for a page over 3 s) and the size,
 against the floor of the same run (the health check: what any request costs the stack), and the heavy documents'
-generation time.
+generation time, and the time a task takes to write the workbook of every record (above 1,000 rows the XLSX export
+is offered as such a task, so its page is the offer).
 
 Run: .venv/bin/python -m benchmarks.pages [--seizures 5000] [--countries 140] [--engines both|sqlite|postgresql]
 Aim: every page and export <= 100 ms (<= 300 ms at 100,000 seizures); the post-operation briefing and the release PDF
@@ -32,6 +33,8 @@ from opsplatform.models.documents import Artifact
 from opsplatform.models.operations import Operation
 from opsplatform.models.seizures import Seizure
 from opsplatform.policy import member_of
+from opsplatform.reporting import exports, workbooks
+from opsplatform.reporting.filters import ResultFilter
 from opsplatform.settings import Settings
 
 RUNS = 5
@@ -63,7 +66,7 @@ PAGES = (
     "/operations/{op}/messages", "/operations/{op}/imports", "/operations/{op}/team",
     "/operations/{op}/release", "/operations/{op}/release/preview", "/operations/{op}/release/export.csv",
     "/operations/{op}/release/export.json", "/operations/{op}/release/export.pdf", "/releases", "/matches",
-    "/notifications", "/records?taxon=Loxodonta", "/compare?operations={op}&operations={last}",
+    "/notifications", "/records", "/records?q=KEN-", "/compare?operations={op}&operations={last}",
     "/reports/annual-illegal-trade", "/api/v1/operations/{op}/summary", "/api/v1/operations/{op}/seizures",
 )
 
@@ -99,7 +102,8 @@ async def pages(settings: Settings, names: dict[str, str],
 
 
 async def documents(session, settings: Settings, operation: Operation) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    """Seconds to generate each briefing as a PDF, as the lead coordinator."""
+    """Seconds to generate each briefing as a PDF, and to write the workbook of every record (a task's work), as the
+    lead coordinator."""
     lead = await session.scalar(select(User).where(User.email == ROLES["lead"]))
     member = await member_of(session, lead, operation)
     times = {}
@@ -108,6 +112,15 @@ async def documents(session, settings: Settings, operation: Operation) -> dict[s
         await generate(session, settings, member, kind=kind, fmt="pdf", lang="en", now=utcnow())
         times[f"{kind} briefing PDF"] = time.perf_counter() - start
         await session.commit()
+    asked = await workbooks.ask(session, member, ResultFilter(), list(exports.FIELDS), "en")
+    await session.commit()
+
+    async def beat(_done: int, _total: int, within=None) -> None:  # type: ignore[no-untyped-def]
+        """Progress goes nowhere here."""
+
+    start = time.perf_counter()
+    rows = await workbooks.write(session, settings, asked.slot, beat)
+    times[f"workbook of every record, {rows:,} rows (written by a task)"] = time.perf_counter() - start
     return times
 
 
@@ -170,7 +183,8 @@ async def run(seizures: int, countries: int, engines: str) -> None:
                              f"{worst * 1000:.0f} ms = {worst / floor:.0f}x the floor; "
                              f"{len(over)} of {len(found)} pages over their aim for some role"
                              + (f" ({', '.join(f'`{p}`' for p in over)})." if over else "."), "",
-                             *(f"- {name}: {seconds:.2f} s" + (" **over**" if seconds > DOCUMENT_AIM_S else "")
+                             *(f"- {name}: {seconds:.2f} s" + (" **over**" if "PDF" in name and seconds > DOCUMENT_AIM_S
+                                                                else "")
                                for name, seconds in heavy.items()), "",
                              *table(floor, found, seizures), ""]
                 print("\n".join(sections[begun:]), flush=True)  # kept in the log should a later engine fail

@@ -138,3 +138,14 @@ async def test_workbooks_are_removed_after_a_week_in_the_audit_log(client, db, c
     assert await db.scalar(select(func.count()).select_from(Artifact)) == 0
     assert await db.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.entity == "artifacts", AuditEvent.action == "delete")) == 1
+
+
+async def test_a_member_has_at_most_three_workbooks_on_their_way(client, db, cast, large):
+    await login(client, cast.analyst)
+    for day in ("2026-10-27", "2026-10-28", "2026-10-29", "2026-10-29"):  # the last asked again: kept, not counted
+        await form_post(client, f"{BASE}/export.xlsx", {"end": day, "fields": WANTED["fields"]})
+    refused = await form_post(client, f"{BASE}/export.xlsx", {"end": "2026-10-26", "fields": WANTED["fields"]})
+    assert refused.status_code in (302, 303)
+    page = (await client.get(f"{BASE}/documents")).text
+    assert "3 of your workbooks are still being written: ask for another once one is ready" in page
+    assert await db.scalar(select(func.count()).select_from(JobRun)) == workbooks.ON_THEIR_WAY == 3

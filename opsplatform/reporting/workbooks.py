@@ -21,7 +21,8 @@ from opsplatform import policy
 from opsplatform.audit.recorder import record
 from opsplatform.database import utcnow
 from opsplatform.documents.services import keep, provenance
-from opsplatform.i18n import _, language
+from opsplatform.errors import InvalidInput
+from opsplatform.i18n import _, language, ngettext
 from opsplatform.jobs.tasks import Beat, Followed, Refused, TaskKind, acting_member, asked_of, queue, recent_runs
 from opsplatform.models.documents import Artifact
 from opsplatform.policy import Member
@@ -32,6 +33,7 @@ from opsplatform.settings import Settings
 AT_ONCE = 1000  # rows a request writes itself (about a quarter of a second); a larger workbook is a task
 KEPT = timedelta(days=7)  # then the workbook is removed: one made again holds the records as they are then
 SHOWN = timedelta(days=1)  # how long a failed workbook stays on the page of who asked
+ON_THEIR_WAY = 3  # a member's workbooks queued or being written at once
 KIND = "export"  # the kept document's kind
 
 
@@ -64,8 +66,15 @@ class Asked:
 async def ask(session: AsyncSession, member: Member, result_filter: ResultFilter, fields: list[str],
               lang: str) -> Asked:
     """Queue the workbook of the records the member sees under the filter, in the caller's transaction; the same
-    workbook already on its way is kept."""
+    workbook already on its way is kept. Refused (InvalidInput) while ON_THEIR_WAY others of the member's are: the
+    task workers are shared with everyone's sheets and briefings."""
     asked = Asked(member.operation.id, member.user.id, lang, result_filter.as_params(), fields)
+    others = [w for w in await writings(session, member, utcnow()) if w.active and w.run.slot != asked.slot]
+    if len(others) >= ON_THEIR_WAY:
+        raise InvalidInput.one("workbook", ngettext(
+            "%(num)s of your workbooks is still being written: ask for another once it is ready",
+            "%(num)s of your workbooks are still being written: ask for another once one is ready", len(others),
+            num=len(others)))
     await queue(session, WORKBOOK.name, asked.slot, asked=asked.asked)
     return asked
 

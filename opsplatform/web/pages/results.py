@@ -97,10 +97,16 @@ class DashboardController(Controller):
     @post("/export.xlsx", name="dashboard:workbook", dependencies=needs("view_records"))
     async def workbook(self, request: Request, db: Db, member: Membership) -> Redirect:
         """Queue a large workbook of the filtered records, written in the background and kept in the operation's
-        documents for the member who asked; the documents page follows its progress."""
-        form = await request.form()
-        await workbooks.ask(db, member, await read_filter(db, form), exports.pick_fields(form.getall("fields", [])),
-                            current_language())
-        await db.commit()
-        flash(request, _("The workbook is being written: it is listed below, for you alone, once ready."), "success")
-        return redirect_to(request, "documents", code=member.operation.code)
+        documents for the member who asked; the documents page follows its progress, or says why none was queued."""
+        form, code = await request.form(), member.operation.code  # a rollback below expires the operation
+        try:
+            await workbooks.ask(db, member, await read_filter(db, form),
+                                exports.pick_fields(form.getall("fields", [])), current_language())
+        except InvalidInput as exc:
+            await db.rollback()
+            flash(request, " ".join(exc.by_field().values()), "error")
+        else:
+            await db.commit()
+            flash(request, _("The workbook is being written: it is listed below, for you alone, once ready."),
+                  "success")
+        return redirect_to(request, "documents", code=code)

@@ -480,6 +480,18 @@ def test_no_page_a_focal_point_visits_scrolls_sideways_on_a_phone(journey: Journ
         page.set_viewport_size(VIEWPORT)
 
 
+def test_the_coordinators_documents_page_fits_a_phone(journey: Journey) -> None:
+    """Its generate form's choices are long ("Restricted: with the focal-point directory"): they wrap within the
+    page rather than push it sideways."""
+    page = journey.pages["coordinator"]
+    page.set_viewport_size(PHONE)
+    try:
+        page.goto(f"/operations/{OPERATION}/documents")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        page.set_viewport_size(VIEWPORT)
+
+
 def test_revoking_asks_first_and_cancelling_keeps_what_was_there(journey: Journey) -> None:
     page = journey.pages["coordinator"]
     page.goto("/account")

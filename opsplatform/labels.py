@@ -183,7 +183,8 @@ def form_field_label(name: str) -> str:
             "locale": _("Language the sheet's numbers and dates are written in"),
             "share_with_iccwc": _("The data may be shared with ICCWC partners"),
             "contact_name": _("Contact person"), "contact_email": _("E-mail"), "contact_phone": _("Telephone"),
-            "idempotency_key": _("The form's sending key (open the form again)")}.get(name) or column_label(name)
+            "idempotency_key": _("The form's sending key (open the form again)"), "fields": _("Fields"),
+            "workbook": _("Workbook")}.get(name) or column_label(name)
 
 
 def _person_labels() -> dict[str, str]:

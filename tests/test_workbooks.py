@@ -149,3 +149,13 @@ async def test_a_member_has_at_most_three_workbooks_on_their_way(client, db, cas
     page = (await client.get(f"{BASE}/documents")).text
     assert "3 of your workbooks are still being written: ask for another once one is ready" in page
     assert await db.scalar(select(func.count()).select_from(JobRun)) == workbooks.ON_THEIR_WAY == 3
+
+
+async def test_a_workbook_asked_with_bad_fields_or_dates_queues_nothing_and_says_which(client, db, cast, large):
+    await login(client, cast.coordinator)
+    for form, said in (({"fields": ["seizure_ref", "suspects"]}, "Fields: unknown fields suspects"),
+                       ({"end": "2026-13-45", "fields": ["seizure_ref"]}, "End: ")):
+        response = await form_post(client, f"{BASE}/export.xlsx", form)
+        assert response.status_code in (302, 303)
+        assert said in (await client.get(f"{BASE}/documents")).text, form
+    assert await db.scalar(select(func.count()).select_from(JobRun)) == 0

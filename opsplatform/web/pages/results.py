@@ -10,6 +10,7 @@ from sqlalchemy import select
 from opsplatform.database import utcnow
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _, current_language
+from opsplatform.labels import problems_in_words
 from opsplatform.models.reference import Country
 from opsplatform.rendering.filenames import download_headers
 from opsplatform.reporting import exports, maps, workbooks
@@ -104,7 +105,7 @@ class DashboardController(Controller):
                                 exports.pick_fields(form.getall("fields", [])), current_language())
         except InvalidInput as exc:
             await db.rollback()
-            flash(request, " ".join(exc.by_field().values()), "error")
+            flash(request, problems_in_words(exc.errors), "error")
         else:
             await db.commit()
             flash(request, _("The workbook is being written: it is listed below, for you alone, once ready."),

@@ -181,7 +181,7 @@ def whole(value: object, low: int, high: int) -> int | None:
 
 def number_problem(value: object, *, whole: bool = False, strict: bool = False) -> str:
     """What is wrong with a value that is not a number of 0 or more (greater than 0 when strict; whole when whole)."""
-    text = _quoted(value)
+    text = shown_back(value)
     if ambiguous(value):
         return ambiguity(text)
     # One literal per message, so that extraction finds each of them.
@@ -205,17 +205,18 @@ def ambiguity(text: str) -> str:
 
 def range_problem(value: object, low: float, high: float) -> str:
     return _('must be a whole number from %(low)s to %(high)s (got "%(value)s")', low=low, high=high,
-             value=_quoted(value))
+             value=shown_back(value))
 
 
 def too_large(value: object, maximum: float) -> str:
-    return _('must be at most %(n)s (got "%(value)s")', n=f"{maximum:,.0f}", value=_quoted(value))
+    return _('must be at most %(n)s (got "%(value)s")', n=f"{maximum:,.0f}", value=shown_back(value))
 
 
 def code_problem(value: object, codes: Iterable[str]) -> str:
     """A value that is not one of `codes`; the codes are listed so that the reader can pick one."""
-    return _('must be one of %(values)s (got "%(value)s")', values=", ".join(codes), value=_quoted(value))
+    return _('must be one of %(values)s (got "%(value)s")', values=", ".join(codes), value=shown_back(value))
 
 
-def _quoted(value: object) -> str:
+def shown_back(value: object) -> str:
+    """A typed value as a message quotes it back: trimmed, and at most 30 characters (a paste can be any length)."""
     return (value if isinstance(value, str) else "" if value is None else str(value)).strip()[:30]

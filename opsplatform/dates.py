@@ -16,7 +16,7 @@ from functools import cache
 
 from babel.dates import get_date_format
 
-from opsplatform.checks import Ambiguous, reading_locale
+from opsplatform.checks import Ambiguous, reading_locale, shown_back
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 
@@ -108,10 +108,10 @@ def day_problem(value: object, *, quoted: bool = True) -> str:
         if not quoted:
             return _("is ambiguous: its day and month, or its century, could be read two ways; write it as YYYY-MM-DD")
         return _('is ambiguous: "%(value)s" could be read as two different days (day and month, or the century); '
-                 'write it as YYYY-MM-DD', value=value)
+                 'write it as YYYY-MM-DD', value=shown_back(value))
     if not quoted:
         return _("must be a date as YYYY-MM-DD")
-    return _('must be a date as YYYY-MM-DD (got "%(value)s")', value=value)
+    return _('must be a date as YYYY-MM-DD (got "%(value)s")', value=shown_back(value))
 
 
 def moment_problem() -> str:

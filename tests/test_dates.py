@@ -94,3 +94,8 @@ def test_a_day_with_two_readings_is_refused_with_its_reason(locale, typed):
         assert dates.day(typed) is None
         assert dates.day_problem(typed).startswith(f'is ambiguous: "{typed}" could be read as two different days')
         assert typed not in dates.day_problem(typed, quoted=False)
+
+
+def test_a_long_paste_is_quoted_back_short() -> None:
+    said = dates.day_problem("9" * 5000)
+    assert said.startswith('must be a date as YYYY-MM-DD (got "') and len(said) < 80

@@ -6,9 +6,12 @@ import copy
 import json
 import random
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import event, insert, select, text
+from sqlalchemy.engine import Engine
 
 from opsplatform import policy
 from opsplatform.auth.services import create_api_token
@@ -113,3 +116,17 @@ def map_popups(html: str) -> list[str]:
     words = json.loads(re.search(r"\}; \}\)\((\[.*?\])\);\n", html)[1])
     data = json.loads(re.search(r"var data = (\[.*?\]);", html)[1])
     return [" · ".join(words[n] for n in row[2:]) for row in data]
+
+
+@contextmanager
+def statements_run() -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs."""
+    seen: list[str] = []
+
+    def note(_connection, _cursor, statement, *_rest) -> None:
+        seen.append(" ".join(statement.split()))
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)

@@ -3,32 +3,14 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 from sqlalchemy import event, func, select, text
-from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 
 from opsplatform.models.seizures import NilReturn, Seizure, SeizureItem, StatusChange, Suspect
-from tests.results_support import IVORY, active_operation, bearer
+from tests.results_support import IVORY, active_operation, bearer, statements_run
 
 URL = "/api/v1/operations/THUNDER-2026/seizures"
-
-
-@contextmanager
-def statements_run() -> Iterator[list[str]]:
-    """The SQL statements sent while the block runs."""
-    seen: list[str] = []
-
-    def note(_connection, _cursor, statement, *_rest) -> None:
-        seen.append(" ".join(statement.split()))
-    event.listen(Engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(Engine, "before_cursor_execute", note)
 
 
 @pytest.fixture

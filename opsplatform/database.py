@@ -56,6 +56,9 @@ def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30) -> A
 
         return engine
     engine = create_async_engine(url, **pool)
+    # Many rows without RETURNING (the audit events of a commit, figures) go as multi-row INSERTs, a page of rows per
+    # statement, rather than asyncpg's executemany, which runs the statement once per row.
+    engine.sync_engine.dialect.use_insertmanyvalues_wo_returning = True
     _ping_when_idle(engine)
     return engine
 

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import event, insert, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.interfaces import ExecuteStyle
 
 from opsplatform import policy
 from opsplatform.auth.services import create_api_token
@@ -118,13 +119,21 @@ def map_popups(html: str) -> list[str]:
     return [" · ".join(words[n] for n in row[2:]) for row in data]
 
 
-@contextmanager
-def statements_run() -> Iterator[list[str]]:
-    """The SQL statements sent while the block runs."""
-    seen: list[str] = []
+class Sent(str):
+    """A statement as sent; `many` when the driver ran it once per row of parameters (an executemany)."""
 
-    def note(_connection, _cursor, statement, *_rest) -> None:
-        seen.append(" ".join(statement.split()))
+    many: bool
+
+
+@contextmanager
+def statements_run() -> Iterator[list[Sent]]:
+    """The SQL statements sent while the block runs."""
+    seen: list[Sent] = []
+
+    def note(_connection, _cursor, statement, _parameters, context, _executemany) -> None:
+        sent = Sent(" ".join(statement.split()))
+        sent.many = context is not None and context.execute_style is ExecuteStyle.EXECUTEMANY
+        seen.append(sent)
     event.listen(Engine, "before_cursor_execute", note)
     try:
         yield seen

@@ -13,8 +13,7 @@ from opsplatform import database
 from opsplatform.app import create_app
 from opsplatform.auth.services import create_user
 from opsplatform.crypto import encrypt
-from opsplatform.database import (current_revision, head_revision, make_engine, make_sessionmaker, session_scope, upgrade,
-                                  utcnow)
+from opsplatform.database import current_revision, head_revision, make_engine, make_sessionmaker, session_scope, upgrade
 from opsplatform.models import metadata
 from opsplatform.models.seizures import Seizure, SeizureCompany
 from opsplatform.reference.loader import load_all
@@ -176,7 +175,7 @@ async def test_a_bulk_insert_gives_each_row_its_id_in_row_order_without_a_statem
     """Regression: on SQLite every row was an INSERT of its own (SQLAlchemy cannot trust the order of a multi-row
     RETURNING there), 6 of the 10 s of a 50,000-row import."""
     operation = await active_operation(db)
-    now = utcnow()
+    now = database.utcnow()
     rows = [{"operation_id": operation.id, "reporting_country": "KEN", "seizure_ref": f"KE-BULK-{n}",
              "seizure_date": operation.start_date, "transit_countries": [], "suspect_nationalities": [],
              "suspects_arrested": 0, "status": "submitted", "version": 1, "created_at": now, "updated_at": now,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+
 import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.pool import Pool
@@ -317,7 +318,8 @@ async def test_a_submission_is_a_handful_of_statements_and_takes_no_lock(client,
     assert not [s for s in seen if "FROM taxa" in s], seen  # the reference data's stamp is asked every few seconds
     assert [s for s in seen if "JOIN suspects" in s]  # a suspect's document number is matched with other records
     assert not [s for s in seen if "advisory" in s or s.startswith("DELETE")], seen
-    assert [s.startswith("INSERT INTO audit_events") for s in seen].count(True) == 1
+    [audit] = [s for s in seen if s.startswith("INSERT INTO audit_events")]
+    assert not audit.many or db.bind.dialect.name == "sqlite"  # SQLite steps one prepared statement in process
     assert [s.startswith(("INSERT INTO daily_figures", "INSERT INTO window_figures")) for s in seen].count(True) == 2
     read = await client.get(f"{URL}/{made.json()['id']}", headers=headers)
     assert read.json() == made.json()

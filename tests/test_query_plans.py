@@ -55,3 +55,17 @@ async def test_the_latest_records_across_operations_are_read_backwards_not_sorte
     for user in (cast.coordinator, cast.analyst):
         found = await plan(db, matching(user, "").order_by(*NEWEST).limit(PAGE))
         assert "TEMP B-TREE" not in found and "Sort" not in found, found
+
+
+async def test_an_operations_counted_records_are_read_from_the_index_alone(db, cast):
+    """What makes a record count (its status, no link to another country's record of the shipment) is in the slice
+    index: a release's commodity lines read 100,000 records' rows for it, 203 ms of their 430 on SQLite."""
+    operation = await active_operation(db)
+    await many_records(db, operation)
+
+    if db.bind.dialect.name == "postgresql":  # its records marked visible to all, as autovacuum leaves a table
+        await db.commit()
+        async with db.bind.connect() as connection:
+            await (await connection.execution_options(isolation_level="AUTOCOMMIT")).execute(text("VACUUM seizures"))
+    found = await plan(db, press_scope(operation).seizures())
+    assert "COVERING INDEX ix_seizures_slice" in found or "Index Only Scan using ix_seizures_slice" in found, found

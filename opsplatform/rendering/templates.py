@@ -76,8 +76,8 @@ def environment() -> Environment:
     env.globals["form_field"] = form_field
     env.globals["column_label"] = labels.column_label
     env.globals["group_label"] = labels.group_label
-    env.globals["query_string"] = lambda params, **changes: urlencode(
-        {k: v for k, v in {**params, **changes}.items() if v not in (None, "")})
+    env.globals["query_string"] = lambda params, **changes: urlencode(  # a list as the key repeated
+        {k: v for k, v in {**params, **changes}.items() if v not in (None, "", [])}, doseq=True)
     return env
 
 

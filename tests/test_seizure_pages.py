@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from opsplatform.models.seizures import NilReturn, Seizure, SeizureItem, SheetImport
 from tests.conftest import csrf_of, form_post, login, work_off
-from tests.results_support import active_operation, record_member
+from tests.results_support import active_operation, record_member, statements_run
 from tests.test_imports import ROWS, semicolon_csv
 
 BASE = "/operations/THUNDER-2026"
@@ -42,6 +42,19 @@ async def test_a_rejected_form_shows_the_error_by_its_field_and_keeps_everything
     fixed = await form_post(client, f"{BASE}/seizures/new", {**FORM, "items-0-quantity": "3"})
     assert fixed.status_code in (302, 303)
     assert await db.scalar(select(SeizureItem.quantity)) == 3
+
+
+async def test_a_page_under_an_operation_reads_who_asks_and_their_place_there_in_one_query(client, cast, thunder):
+    """The login session, its user, the operation the path names and the user's place in it: one read, as for the
+    API (tests/test_access_matrix.py tries it as every role)."""
+    await login(client, cast.kenya)
+    with statements_run() as seen:
+        assert (await client.get(f"{BASE}/seizures/new", headers={"HX-Request": "true"})).status_code == 200
+    [who] = [s for s in seen if "FROM users" in s]
+    assert "JOIN user_sessions" in who and "JOIN operations" in who and "participants" in who, who
+    assert [s for s in seen if "operations.code =" in s] == [who]  # the operation is not looked up again
+    missing = await client.get("/operations/NO-SUCH/seizures/new")
+    assert missing.status_code == 404 and "no operation that you can see with this code" in missing.text
 
 
 async def test_items_are_added_and_removed_without_losing_input(client, db, cast, thunder):

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, case, delete, select, update
+from sqlalchemy import Select, bindparam, case, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform import policy
 from opsplatform.auth.secrets import hash_password, new_token, password_problem, token_hash, verify_password
 from opsplatform.database import upsert, utcnow
 from opsplatform.errors import FieldError, InvalidInput
@@ -23,6 +26,7 @@ from opsplatform.models.auth import (
     UserSession,
 )
 from opsplatform.models.reference import Country, Network
+from opsplatform.policy import Member
 from opsplatform.settings import LANGUAGES, Settings
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -151,19 +155,43 @@ _BY_TOKEN = (select(User, ApiToken.id, ApiToken.last_used_at).join(ApiToken, Api
              .where(ApiToken.token_hash == bindparam("hash"), ApiToken.revoked_at.is_(None), User.is_active))
 
 
-async def user_for_session(session: AsyncSession, settings: Settings, raw: str, now: datetime) -> User | None:
-    """The session's user while the session is neither idle too long nor older than the absolute lifetime."""
-    row = (await session.execute(_BY_SESSION, {"hash": token_hash(raw), "now": now,
-                                               "oldest": now - timedelta(hours=settings.session_max_hours)})).first()
+class Caller(NamedTuple):
+    user: User
+    member: Member | None  # its place in the operation the request names, asked with it; else None
+
+
+def _with_operation(query: Select, operation: str | None) -> Select:
+    return query if operation is None else _in_operation(query)
+
+
+@cache
+def _in_operation(query: Select) -> Select:
+    return policy.with_standing(query)
+
+
+def _asked(hashed: str, operation: str | None, **values: Any) -> dict[str, Any]:
+    return {"hash": hashed, **values, **({} if operation is None else {"code": operation})}
+
+
+async def _caller(session: AsyncSession, row: Any, operation: str | None) -> Caller:
+    return Caller(row.User, None if operation is None else await policy.member_in(session, row.User, row))
+
+
+async def user_for_session(session: AsyncSession, settings: Settings, raw: str, now: datetime,
+                           operation: str | None = None) -> Caller | None:
+    """The session's user while the session is neither idle too long nor older than the absolute lifetime; with
+    `operation` (a code), its place in that operation read together with it."""
+    row = (await session.execute(_with_operation(_BY_SESSION, operation), _asked(
+        token_hash(raw), operation, now=now, oldest=now - timedelta(hours=settings.session_max_hours)))).first()
     if row is None:
         return None
-    user, user_session = row
+    user_session = row.UserSession
     lifetime = timedelta(hours=settings.session_hours)
     if user_session.expires_at - now < lifetime / 2:  # slide the expiry, writing at most twice per lifetime
         await session.execute(update(UserSession).where(UserSession.id == user_session.id)
                               .values(expires_at=now + lifetime))
         await session.commit()
-    return user
+    return await _caller(session, row, operation)
 
 
 async def end_session(session: AsyncSession, raw: str) -> None:
@@ -193,15 +221,16 @@ async def create_api_token(session: AsyncSession, user: User, name: str) -> tupl
     return token, raw
 
 
-async def user_for_api_token(session: AsyncSession, raw: str, now: datetime) -> User | None:
-    row = (await session.execute(_BY_TOKEN, {"hash": token_hash(raw)})).first()
+async def user_for_api_token(session: AsyncSession, raw: str, now: datetime,
+                             operation: str | None = None) -> Caller | None:
+    """The token's user; with `operation` (a code), its place in that operation read together with it."""
+    row = (await session.execute(_with_operation(_BY_TOKEN, operation), _asked(token_hash(raw), operation))).first()
     if row is None:
         return None
-    user, token_id, last_used_at = row
-    if last_used_at is None or now - last_used_at > timedelta(minutes=5):
-        await session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
+        await session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
         await session.commit()
-    return user
+    return await _caller(session, row, operation)
 
 
 async def revoke_api_token(session: AsyncSession, user: User, token_id: int, now: datetime) -> bool:

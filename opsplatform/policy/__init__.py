@@ -35,7 +35,7 @@ from opsplatform.policy.membership import (
     command_line,
     may_create_operation,
     may_lead,
-    member_by_code,
+    member_in,
     member_of,
     network_countries,
     operation_coordinators,
@@ -43,6 +43,7 @@ from opsplatform.policy.membership import (
     team_members,
     team_problem,
     visible_operations,
+    with_standing,
 )
 from opsplatform.policy.records import (
     ADMINISTERED,
@@ -66,7 +67,8 @@ from opsplatform.policy.records import (
 
 __all__ = [
     "TEAM_ROLES", "HOLDABLE", "ACCOUNT", "IN_OPERATION", "LEAD", "Member", "can", "may", "network_countries",
-    "operations_of", "visible_operations", "command_line", "member_by_code", "member_of", "team_problem", "may_lead",
+    "operations_of", "visible_operations", "command_line", "member_in", "with_standing", "member_of", "team_problem",
+    "may_lead",
     "may_create_operation", "team_members", "operation_coordinators", "records", "records_anywhere", "may_log_for",
     "may_change", "account_country", "own_country", "speaks_for_country", "corrects_for_others",
     "may_correct_closed", "may_validate", "sees_nominal", "ADMINISTERED", "sees_audit_values",

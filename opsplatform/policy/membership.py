@@ -57,44 +57,38 @@ async def member_of(session: Any, user: User, operation: Operation) -> Member | 
         countries = frozenset((await session.scalars(network_countries(user.network_code))).all()) \
             if user.network_code else None
         return Member(user, operation, Role.coordinator, lead=True, countries=countries)
-    standing = (await session.execute(_standing_of(user.role == Role.focal_point), _who(user, id=operation.id))).one()
+    standing = (await session.execute(_standing_of(user.role == Role.focal_point), {
+        "id": operation.id, "user_id": user.id, "country": user.country_code})).one()
     return await _member(session, user, operation, standing)
 
 
-async def member_by_code(session: Any, user: User, code: str) -> Member | None:
-    """`member_of` the operation with this code, the operation and the user's place in it read together (asked by
-    every request under an operation)."""
-    if user.id is None:
-        operation = await session.scalar(select(Operation).where(Operation.code == code))
-        return None if operation is None else await member_of(session, user, operation)
-    row = (await session.execute(_operation_and_standing(user.role == Role.focal_point),
-                                 _who(user, code=code))).first()
-    return None if row is None else await _member(session, user, row[0], row)
+def with_standing(query: Select) -> Select:
+    """`query`, which reads a User, with the operation whose code is bound as `code` (outer-joined: None where there
+    is none) and the user's standing in it as further columns, for both kinds of member as the user is not known
+    before the read: so who asks and their place in the operation of the path come in one read (`member_in`)."""
+    return (query.add_columns(Operation, *_standing(True, Operation.id, User.id, User.country_code),
+                              *_standing(False, Operation.id, User.id, User.country_code))
+            .outerjoin(Operation, Operation.code == bindparam("code")))
 
 
-def _who(user: User, **operation: Any) -> dict[str, Any]:
-    return {"user_id": user.id, "country": user.country_code, **operation}
+async def member_in(session: Any, user: User, row: Any) -> Member | None:
+    """The user's place in the operation of a `with_standing` row, as `member_of` gives it: None outside its closed
+    group, or where no operation has the code."""
+    return None if row.Operation is None else await _member(session, user, row.Operation, row)
 
 
-# Built once for each kind of member, as every request under an operation asks them; the user, its country and the
-# operation are bound at each ask.
+# Built once for each kind of member; the user, its country and the operation are bound at each ask.
 @cache
 def _standing_of(focal_point: bool) -> Select:
-    return select(*_standing(focal_point, bindparam("id")))
+    return select(*_standing(focal_point, bindparam("id"), bindparam("user_id"), bindparam("country")))
 
 
-@cache
-def _operation_and_standing(focal_point: bool) -> Select:
-    return select(Operation, *_standing(focal_point, Operation.id)).where(Operation.code == bindparam("code"))
-
-
-def _standing(focal_point: bool, operation_id: Any) -> list[Any]:
+def _standing(focal_point: bool, operation_id: Any, user_id: Any, country: Any) -> list[Any]:
     """What the user holds in an operation, as columns: whether its country takes part (a focal point not taken
     off it), or its team role and lead."""
-    user_id = bindparam("user_id")
     if focal_point:
         return [select(Participant.id).where(Participant.operation_id == operation_id,
-                                             Participant.country_code == bindparam("country"),
+                                             Participant.country_code == country,
                                              ~revoked(operation_id, user_id)).exists().label("takes_part")]
     held = (OperationMember.operation_id == operation_id, OperationMember.user_id == user_id)
     return [select(OperationMember.role).where(*held).scalar_subquery().label("role"),

@@ -28,6 +28,7 @@ from opsplatform.models.operations import Operation
 from opsplatform.models.seizures import Seizure, SeizureAttachment, SheetImport
 from opsplatform.policy import Member
 from opsplatform.seizures import attachments
+from opsplatform.web.authentication import PATH_MEMBER
 from opsplatform.web.deps import Db
 
 Membership: TypeAlias = NamedDependency[Member]  # as `member`: the user's place in the path's operation
@@ -45,8 +46,9 @@ def _user(request: Request) -> Any:
     return request.user
 
 
-async def _member(request: Request, db: Db, code: str) -> Member:
-    member = await policy.member_by_code(db, _user(request), code.strip().upper())
+def _member(request: Request) -> Member:
+    _user(request)
+    member = request.state.get(PATH_MEMBER)  # read with who asks (web/authentication.py)
     if member is None:  # outside the closed group the operation does not exist
         raise NotFoundException(_("no operation that you can see with this code"))
     return member
@@ -58,9 +60,9 @@ def _checked(member: Member, capability: str | None) -> Member:
     return member
 
 
-def _provider(capability: str | None) -> Callable[..., Awaitable[Member]]:
-    async def provide_member(request: Request, db: Db, code: FromPath[str]) -> Member:
-        member = _checked(await _member(request, db, code), capability)
+def _provider(capability: str | None) -> Callable[[Request], Awaitable[Member]]:
+    async def provide_member(request: Request) -> Member:
+        member = _checked(_member(request), capability)
         request.state.member = member  # what the page's `may(…)` asks about
         return member
     return provide_member

@@ -12,6 +12,7 @@ from opsplatform import i18n
 from opsplatform.auth.services import user_for_api_token, user_for_session
 from opsplatform.database import utcnow
 from opsplatform.notifications.services import unread_count
+from opsplatform.operations.spec import CODE_RE
 from opsplatform.web.request_db import close_left, request_session
 
 if TYPE_CHECKING:
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 SESSION_COOKIE = "opsp_session"
 LANGUAGE_COOKIE = "opsp_lang"
 API_PREFIX = "/api/"
+# The user's place in the operation the path names, read with who asks (web/access.py checks it for the route).
+PATH_MEMBER = "path_member"
 
 
 def remember_language(response: Response, lang: str, settings: Settings) -> None:
@@ -33,6 +36,12 @@ def remember_language(response: Response, lang: str, settings: Settings) -> None
 def bearer_token(connection: ASGIConnection) -> str | None:
     scheme, _, token = connection.headers.get("authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _operation_code(connection: ASGIConnection) -> str | None:
+    """The code of the operation the path names (every route under one calls it `code`), as operations keep it."""
+    code = connection.scope["path_params"].get("code")
+    return code.strip().upper() if isinstance(code, str) else None
 
 
 def _full_page_request(connection: ASGIConnection) -> bool:
@@ -60,13 +69,18 @@ class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
         raw = bearer_token(connection) if is_api else connection.cookies.get(SESSION_COOKIE)
         if raw:
             session = request_session(connection)
+            code = _operation_code(connection)
+            operation = code if code is not None and CODE_RE.match(code) else None  # else no operation has it
             if is_api:
-                user = await user_for_api_token(session, raw, now)
+                caller = await user_for_api_token(session, raw, now, operation)
             else:
-                user = await user_for_session(session, state.settings, raw, now)
-                if user is not None and _full_page_request(connection):  # base.html's header shows it
+                caller = await user_for_session(session, state.settings, raw, now, operation)
+            if caller is not None:
+                user = caller.user
+                if code is not None:
+                    connection.state[PATH_MEMBER] = caller.member
+                if not is_api and _full_page_request(connection):  # base.html's header shows it
                     connection.state.unread_notifications = await unread_count(session, user.id)
-            if user is not None:
                 # Detached, as read: a rollback in the route must not expire who asks (error pages still name it).
                 session.expunge(user)
         i18n.set_language(

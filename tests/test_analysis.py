@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.conftest import login
-from tests.results_support import IVORY, active_operation, bearer
+from tests.results_support import IVORY, active_operation, bearer, statements_run
 
 THUNDER, COBRA = "THUNDER-2026", "COBRA-IV"
 
@@ -45,6 +45,8 @@ SEARCHES = [  # what is typed, and the records found
     ("acme cashew", {"KE-JKIA-7", "TZ-DAR-1"}),  # a company, across countries
     ("", {"KE-JKIA-7", "KE-MSA-1", "TZ-DAR-1"}),  # nothing typed: the analyst's list of all
     ("100%", set()),  # a wildcard typed is a character to find
+    ("dar_es", set()),  # and so is the other
+    ("MOMBASA PORT", {"KE-MSA-1"}),  # typed in capitals
 ]
 
 
@@ -54,6 +56,17 @@ async def test_the_coordinator_finds_records_across_operations(client, cast, two
         page = await client.get("/records", params={"q": typed})
         assert page.status_code == 200, typed
         assert found(page.text) == refs, typed
+
+
+async def test_a_search_compares_without_lowering_every_value_it_reads(client, cast, two_operations):
+    """Any case is found by the database's own comparison (ILIKE; SQLite's LIKE, which ignores ASCII case as its
+    lower() does), not by lowering each searched field of every readable record first."""
+    await login(client, cast.coordinator)
+    with statements_run() as seen:
+        page = await client.get("/records", params={"q": "Acme"})
+    assert found(page.text) == {"KE-JKIA-7", "TZ-DAR-1"}
+    searches = [s for s in seen if "companies_involved" in s and "LIKE" in s]
+    assert len(searches) == 2 and not [s for s in searches if "lower(" in s], searches  # the count and the page
 
 
 async def test_a_focal_point_finds_only_its_countrys_records(client, cast, two_operations):

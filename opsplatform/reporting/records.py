@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
+from opsplatform.database import holds_text
 from opsplatform.models.auth import User
 from opsplatform.models.operations import Operation
 from opsplatform.models.reference import Taxon
@@ -40,8 +41,7 @@ def matching(user: User, text: str) -> Select[tuple[Seizure, Operation]]:
     query = select(Seizure, Operation).join(Operation, Operation.id == Seizure.operation_id).where(
         policy.records_anywhere(user))
     if text := text.strip():
-        wanted = text.lower()
-        query = query.where(or_(*(func.lower(column).contains(wanted, autoescape=True) for column in SEARCHED)))
+        query = query.where(or_(*(holds_text(column, text) for column in SEARCHED)))
     return query
 
 

@@ -160,13 +160,10 @@ class Caller(NamedTuple):
     member: Member | None  # its place in the operation the request names, asked with it; else None
 
 
-def _with_operation(query: Select, operation: str | None) -> Select:
-    return query if operation is None else _in_operation(query)
-
-
 @cache
-def _in_operation(query: Select) -> Select:
-    return policy.with_standing(query)
+def _read(query: Select, in_operation: bool) -> Select:
+    """`query`, with the operation the request names and the user's place in it when it names one."""
+    return policy.with_standing(query) if in_operation else query
 
 
 def _asked(hashed: str, operation: str | None, **values: Any) -> dict[str, Any]:
@@ -181,7 +178,7 @@ async def user_for_session(session: AsyncSession, settings: Settings, raw: str, 
                            operation: str | None = None) -> Caller | None:
     """The session's user while the session is neither idle too long nor older than the absolute lifetime; with
     `operation` (a code), its place in that operation read together with it."""
-    row = (await session.execute(_with_operation(_BY_SESSION, operation), _asked(
+    row = (await session.execute(_read(_BY_SESSION, operation is not None), _asked(
         token_hash(raw), operation, now=now, oldest=now - timedelta(hours=settings.session_max_hours)))).first()
     if row is None:
         return None
@@ -224,7 +221,7 @@ async def create_api_token(session: AsyncSession, user: User, name: str) -> tupl
 async def user_for_api_token(session: AsyncSession, raw: str, now: datetime,
                              operation: str | None = None) -> Caller | None:
     """The token's user; with `operation` (a code), its place in that operation read together with it."""
-    row = (await session.execute(_with_operation(_BY_TOKEN, operation), _asked(token_hash(raw), operation))).first()
+    row = (await session.execute(_read(_BY_TOKEN, operation is not None), _asked(token_hash(raw), operation))).first()
     if row is None:
         return None
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):

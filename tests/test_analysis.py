@@ -58,7 +58,7 @@ async def test_the_coordinator_finds_records_across_operations(client, cast, two
         assert found(page.text) == refs, typed
 
 
-async def test_a_search_compares_without_lowering_every_value_and_counts_the_records_alone(client, cast, two_operations):
+async def test_a_search_lowers_no_value_and_counts_the_records_alone(client, cast, two_operations):
     """Any case is found by the database's own comparison (ILIKE; SQLite's LIKE, which ignores ASCII case as its
     lower() does), not by lowering each searched field of every readable record first; the records are counted
     without their operations, which led SQLite to read them through an index."""

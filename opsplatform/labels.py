@@ -218,6 +218,13 @@ def _company_labels() -> dict[str, str]:
 
 def column_label(name: str) -> str:
     """A column of the seizure sheet or of an export in words (the files keep the reference's column names)."""
+    return _column_labels(current_language()).get(name, name)
+
+
+@cache
+def _column_labels(language: str) -> dict[str, str]:
+    """Every column's words in `language` (the current one), made once: a page that lists the columns asks each, and
+    making them all for each cost more than the page's figures."""
     return {"id": _("Record number"), "reporting_country": _("Reporting country"), "status": _("Status"),
             "seizure_ref": _("Your reference"), "item_no": _("Item number"), "seizure_date": _("Date of seizure"),
             "location": _("Place"), "latitude": _("Latitude"), "longitude": _("Longitude"),
@@ -230,7 +237,7 @@ def column_label(name: str) -> str:
             "suspect_nationalities": _("Nationalities of the suspects"), "case_status": _("Case status"),
             "notes": _("Notes"), "seizure_reason": _("Reason for seizure"),
             "disposal": _("Disposal of the confiscated specimens"), "normalised_unit": _("Normalised unit"),
-            "normalised_quantity": _("Normalised quantity"), **_case_file_labels()}.get(name, name)
+            "normalised_quantity": _("Normalised quantity"), **_case_file_labels()}
 
 
 def _case_file_labels() -> dict[str, str]:

@@ -35,29 +35,23 @@ class Found:
 NEWEST = (Seizure.id.desc(),)
 
 
-def found_where(user: User, text: str) -> list[Any]:
-    """The conditions on Seizure for the user's readable records matching `text` (any part of a searched field, any
-    case); its readable records when nothing is typed."""
-    where = [policy.records_anywhere(user)]
-    if text := text.strip():
-        where.append(or_(*(holds_text(column, text) for column in SEARCHED)))
-    return where
-
-
 def matching(user: User, text: str) -> Select[tuple[Seizure, Operation]]:
-    """The user's readable records matching `text`, with their operations."""
-    return select(Seizure, Operation).join(Operation, Operation.id == Seizure.operation_id).where(
-        *found_where(user, text))
+    """The user's readable records, with their operations, matching `text` (any part of a searched field, any case);
+    all of them when nothing is typed. Its conditions are on Seizure alone."""
+    query = select(Seizure, Operation).join(Operation, Operation.id == Seizure.operation_id).where(
+        policy.records_anywhere(user))
+    if text := text.strip():
+        query = query.where(or_(*(holds_text(column, text) for column in SEARCHED)))
+    return query
 
 
 async def find_records(session: AsyncSession, user: User, text: str, page: int = 1) -> Found:
     """The user's readable records matching `text`, the latest logged first, a page at a time."""
-    where = found_where(user, text)
+    query = matching(user, text)
     # Counted from the records alone: joined with their operations, SQLite read each operation's records through an
     # index rather than the table in order (100,000 records: 258 → 87 ms).
-    total = await session.scalar(select(func.count()).select_from(Seizure).where(*where)) or 0
-    rows = (await session.execute(matching(user, text).order_by(*NEWEST).offset((page - 1) * PAGE)
-                                  .limit(PAGE))).all()
+    total = await session.scalar(select(func.count()).select_from(Seizure).where(query.whereclause)) or 0
+    rows = (await session.execute(query.order_by(*NEWEST).offset((page - 1) * PAGE).limit(PAGE))).all()
     return Found([(seizure, operation) for seizure, operation in rows], total)
 
 

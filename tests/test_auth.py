@@ -164,6 +164,17 @@ async def test_admin_pages_open_for_admins(client, cast, path):
     assert (await client.get(path)).status_code == 200
 
 
+async def test_the_admin_finds_people_and_audit_events_by_any_part_in_any_case(client, cast):
+    """The same search as the records': any case, and a wildcard typed is a character to find."""
+    await login(client, cast.admin)
+    for typed, shown in (("WANJIRU", True), ("kws.TEST", True), ("wanj%", False), ("_anjiru", False)):
+        page = await client.get("/admin/users", params={"q": typed})
+        assert page.status_code == 200 and ("wanjiru@kws.test" in page.text) is shown, typed
+    audit = await client.get("/admin/audit", params={"actor": "ADA@OPS"})
+    assert audit.status_code == 200 and "ada@ops.test" in audit.text
+    assert "ada@ops.test" not in (await client.get("/admin/audit", params={"actor": "ada%"})).text
+
+
 async def test_sessions_expire(client, cast, db):
     await login(client, cast.press)
     session_row = await db.scalar(select(UserSession))

@@ -16,7 +16,7 @@ from opsplatform import dates, policy
 from opsplatform.audit.recorder import record
 from opsplatform.auth import second_factor, services
 from opsplatform.auth.secrets import hash_password, password_problem
-from opsplatform.database import utcnow
+from opsplatform.database import holds_text, utcnow
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.figures import rollup
 from opsplatform.i18n import _
@@ -61,8 +61,7 @@ class AdminController(Controller):
     async def users(self, db: Db, q: FromQuery[str] = "", role: FromQuery[str] = "") -> Template:
         query = select(User).order_by(User.role, User.email)
         if q:
-            query = query.where(func.lower(User.email).contains(q.lower(), autoescape=True)
-                                 | func.lower(User.name).contains(q.lower(), autoescape=True))
+            query = query.where(holds_text(User.email, q) | holds_text(User.name, q))
         if role:
             query = query.where(User.role == role)
         users = (await db.scalars(query)).all()
@@ -149,7 +148,7 @@ class AdminController(Controller):
         if entity:
             query = query.where(AuditEvent.entity == entity)
         if actor:
-            query = query.where(func.lower(AuditEvent.actor).contains(actor.lower(), autoescape=True))
+            query = query.where(holds_text(AuditEvent.actor, actor))
         if action:
             query = query.where(AuditEvent.action == action)
         errors = {}

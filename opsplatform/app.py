@@ -54,7 +54,7 @@ from opsplatform.web.pages.results import DashboardController
 from opsplatform.web.pages.seizure_files import SeizureFileController
 from opsplatform.web.pages.seizures import SeizureController
 from opsplatform.web.pages.team import TeamController
-from opsplatform.web.request_db import provide_db
+from opsplatform.web.request_db import provide_db, provide_reads
 
 # Responses already packed (spreadsheets, PDFs, Word files, images, downloads of stored files) are not compressed again.
 PACKED = [r"\.(xlsx|pdf|docx|png|jpe?g|gif|webp|zip)$", r"^/documents/", r"/attachments/", r"/file$"]
@@ -71,6 +71,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load()
     wiring.install()
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout)
+    replica = make_engine(settings.read_database_url, pool_size=settings.db_pool_size,
+                          pool_timeout=settings.db_pool_timeout, read_only=True) if settings.read_database_url else None
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -88,6 +90,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
             await engine.dispose()
+            if replica is not None:
+                await replica.dispose()
 
     template_engine = JinjaTemplateEngine.from_environment(environment())
     template_engine.register_template_callable("flashes", lambda ctx: flash.read(ctx["request"]))
@@ -106,8 +110,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health, favicon, create_static_files_router("/static", directories=[paths.STATIC], name="static",
                                                include_in_schema=False),
         ],
-        state=State({"settings": settings, "engine": engine, "sessionmaker": make_sessionmaker(engine)}),
-        dependencies={"db": Provide(provide_db), **access.DEPENDENCIES},
+        state=State({"settings": settings, "engine": engine, "sessionmaker": make_sessionmaker(engine),
+                     "read_sessionmaker": make_sessionmaker(replica or engine)}),
+        dependencies={"db": Provide(provide_db), "reads": Provide(provide_reads),
+                      **access.DEPENDENCIES},
         # Who asks first (the language of any refusal), then an upload too large for its route, before the CSRF
         # check reads a form's body.
         middleware=[DefineMiddleware(AuthenticationMiddleware,

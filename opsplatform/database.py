@@ -65,10 +65,11 @@ def _holds_on_sqlite(element: _Holds, compiler: Any, **kw: Any) -> str:
     return f"({column} LIKE {pattern} ESCAPE '/')"
 
 
-def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30, read_only: bool = False) -> AsyncEngine:
     """An engine with `pool_size` connections kept (twice as many more at peaks); a request that finds them all busy
-    waits up to `pool_timeout` seconds, then is answered 503 (web/errors.py)."""
-    pool = {"pool_size": pool_size, "max_overflow": 2 * pool_size, "pool_timeout": pool_timeout}
+    waits up to `pool_timeout` seconds, then is answered 503 (web/errors.py). A `read_only` one (a read replica's,
+    PostgreSQL) refuses every write, so that no write can go where it would be lost or refused later."""
+    pool: dict[str, Any] = {"pool_size": pool_size, "max_overflow": 2 * pool_size, "pool_timeout": pool_timeout}
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **pool)
 
@@ -82,6 +83,8 @@ def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30) -> A
             cursor.close()
 
         return engine
+    if read_only:
+        pool["connect_args"] = {"server_settings": {"default_transaction_read_only": "on"}}
     engine = create_async_engine(url, **pool)
     # Many rows without RETURNING (the audit events of a commit, figures) go as multi-row INSERTs, a page of rows per
     # statement, rather than asyncpg's executemany, which runs the statement once per row.

@@ -41,6 +41,12 @@ class Settings:
     database_url: str = setting("OPSPLATFORM_DATABASE_URL", "SQLAlchemy URL: `sqlite+aiosqlite:///path.db` (default "
                                 "`./opsplatform.db`) or `postgresql+asyncpg://user:password@host:5432/db`.",
                                 DEFAULT_DATABASE_URL)
+    read_database_url: str = setting("OPSPLATFORM_READ_DATABASE_URL", "Optional URL of a read replica of that "
+                                     "database (a PostgreSQL hot standby, `postgresql+asyncpg://…`). When set, the "
+                                     "dashboard with its maps, the filtered exports and the summary API read from it, "
+                                     "leaving the primary to the writes; they then show what the replica has "
+                                     "replayed, a moment behind a save. Empty (default): everything reads the "
+                                     "database above.", "")
     secret_key: str = setting("OPSPLATFORM_SECRET_KEY", "Signs CSRF tokens, flash cookies, one-time links and the "
                               "step between password and second-factor code. "
                               "At least 32 random characters; required in production.", "")
@@ -153,6 +159,11 @@ class Settings:
         if not 1 <= self.attachment_max_mb <= MAX_ATTACHMENT_MB:
             raise SettingsError(f"OPSPLATFORM_ATTACHMENT_MAX_MB must be from 1 to {MAX_ATTACHMENT_MB} "
                                 f"(got {self.attachment_max_mb})")
+        if self.read_database_url and not (self.read_database_url.startswith("postgresql")
+                                           and self.database_url.startswith("postgresql")):
+            raise SettingsError("OPSPLATFORM_READ_DATABASE_URL is for a PostgreSQL read replica "
+                                "(postgresql+asyncpg://…) of a PostgreSQL OPSPLATFORM_DATABASE_URL; leave it empty "
+                                "with SQLite")
         if self.session_hours < 1 or self.session_max_hours < self.session_hours:
             raise SettingsError("OPSPLATFORM_SESSION_MAX_HOURS must be at least OPSPLATFORM_SESSION_HOURS, "
                                 f"which must be 1 or more (got {self.session_max_hours} and {self.session_hours})")

@@ -7,6 +7,8 @@ from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 Db: TypeAlias = NamedDependency[AsyncSession]  # the request's database session (provided as "db" in app.py)
+# What the heaviest reads use (provided as "reads"): a read replica's session when one is set, else the request's own.
+Reads: TypeAlias = NamedDependency[AsyncSession]
 
 # Paging is bounded: a page or offset past any real list is a 400 naming the parameter, never a database error.
 PAGES = 10_000

@@ -1,8 +1,8 @@
 """Responses whose body is written while it is sent (large exports).
 
 The request's database session closes when the handler returns, before the response is sent: a streamed body reads
-through a session of its own, opened when the first chunk is asked for and closed after the last one, or when the
-client goes away."""
+through a session of its own (on the read replica when one is set), opened when the first chunk is asked for and
+closed after the last one, or when the client goes away."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def streamed(request: Request, chunks: Callable[[AsyncSession], AsyncIterator[by
              headers: dict[str, str]) -> Stream:
     """A response of the chunks that `chunks` writes from a session of the body's own."""
     async def body() -> AsyncIterator[bytes]:
-        async with request.app.state.sessionmaker() as session:
+        async with request.app.state.read_sessionmaker() as session:
             async for chunk in chunks(session):
                 yield chunk
 

@@ -15,7 +15,7 @@ from opsplatform.reporting.summary import summary
 from opsplatform.web.access import Membership
 from opsplatform.web.api_docs import ERRORS
 from opsplatform.web.api_schema import coded, day, documented, listing, query, text
-from opsplatform.web.deps import Db
+from opsplatform.web.deps import Reads
 
 # The filter's parameters as the document lists them; read_filter reads and checks them.
 FILTER_HELP = {
@@ -47,5 +47,5 @@ class ReportingApi(Controller):
     @get("/summary", name="api:summary", responses=ERRORS,
          summary="The operation's figures, filtered as the dashboard filters them",
          operation_class=documented(parameters=filter_parameters()))
-    async def summary(self, request: Request, db: Db, member: Membership) -> dict[str, Any]:
-        return await summary(db, member, await read_filter(db, request.query_params))
+    async def summary(self, request: Request, reads: Reads, member: Membership) -> dict[str, Any]:
+        return await summary(reads, member, await read_filter(reads, request.query_params))

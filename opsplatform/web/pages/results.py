@@ -18,7 +18,7 @@ from opsplatform.reporting.dashboard import dashboard_context
 from opsplatform.reporting.filters import ResultFilter, as_typed, read_filter
 from opsplatform.reporting.summary import breakdowns, summary
 from opsplatform.web.access import Membership, needs
-from opsplatform.web.deps import Db
+from opsplatform.web.deps import Db, Reads
 from opsplatform.web.flash import flash
 from opsplatform.web.maps import map_response
 from opsplatform.web.pickers import filter_choices
@@ -33,35 +33,35 @@ class DashboardController(Controller):
     path = "/operations/{code:str}"
 
     @get("/dashboard", name="dashboard")
-    async def dashboard(self, request: Request, db: Db, member: Membership) -> Template:
+    async def dashboard(self, request: Request, reads: Reads, member: Membership) -> Template:
         """The whole page; while the operation is active htmx refreshes the figures every 30 seconds."""
         operation = member.operation
         try:
-            result_filter = await read_filter(db, request.query_params)
+            result_filter = await read_filter(reads, request.query_params)
         except InvalidInput as exc:  # the figures unfiltered, the filter as typed with what is wrong in it
             result_filter, errors = ResultFilter(), exc.by_field()
             params = as_typed(request.query_params)
         else:
             errors, params = {}, result_filter.as_params()
-        context = await dashboard_context(db, member, result_filter, utcnow())
+        context = await dashboard_context(reads, member, result_filter, utcnow())
         if request.headers.get("hx-request"):  # the figures alone, refreshed: no filter bar to fill
             return Template("reporting/_figures.html", context={**context, "operation": operation})
         return Template("reporting/dashboard.html", context={
             **context, "operation": operation, "filter": result_filter, "params": params,
             "errors": errors, "live": operation.phase == "active", "map_kinds": MAP_KINDS,
-            "export_fields": exports.FIELDS, **await filter_choices(db)})
+            "export_fields": exports.FIELDS, **await filter_choices(reads)})
 
     @get("/map/{kind:str}", name="dashboard:map")
-    async def map(self, request: Request, db: Db, member: Membership, kind: FromPath[str]) -> Response:
+    async def map(self, request: Request, reads: Reads, member: Membership, kind: FromPath[str]) -> Response:
         """Seizure points (clustered), a choropleth of seizures per country, or trafficking flows; no nominal data."""
-        result_filter, settings = await read_filter(db, request.query_params), request.app.state.settings
+        result_filter, settings = await read_filter(reads, request.query_params), request.app.state.settings
         if kind == "countries":
-            figures = await summary(db, member, result_filter)
+            figures = await summary(reads, member, result_filter)
             return map_response(settings, maps.choropleth_map(
                 settings, {e["country"]: e["seizures"] for e in figures["by_country"]}, legend_title=_("Seizures")))
         if kind == "flows":
-            more = await breakdowns(db, member, result_filter, utcnow())
-            points = {c: (lat, lon) for c, lat, lon in (await db.execute(
+            more = await breakdowns(reads, member, result_filter, utcnow())
+            points = {c: (lat, lon) for c, lat, lon in (await reads.execute(
                 select(Country.alpha3, Country.latitude, Country.longitude)
                 .where(Country.latitude.is_not(None)))).all()}
             return map_response(settings, maps.flows_map(
@@ -69,11 +69,11 @@ class DashboardController(Controller):
         if kind != "points":
             raise InvalidInput.one("kind", _("choose points, countries or flows"))
         # Points are records: only those the user sees in full, and only non-nominal facts in the popup.
-        points = await maps.seizure_points(db, member, result_filter)
+        points = await maps.seizure_points(reads, member, result_filter)
         return map_response(settings, maps.points_map(settings, points))
 
     @get([f"/export.{fmt}" for fmt in exports.FORMATS], name="dashboard:export", dependencies=needs("view_records"))
-    async def export(self, request: Request, db: Db, member: Membership) -> Response[bytes] | Stream | Template:
+    async def export(self, request: Request, reads: Reads, member: Membership) -> Response[bytes] | Stream | Template:
         """The filtered records as CSV, XLSX or GeoJSON with the fields picked; what the filtered list shows. CSV and
         GeoJSON are streamed as they are written; a workbook is sent whole, or if large offered to be written in the
         background (workbooks.py)."""
@@ -82,17 +82,17 @@ class DashboardController(Controller):
         fields = exports.pick_fields(request.query_params.getall("fields", []))
         if fmt == "geojson":
             fields += [f for f in ("latitude", "longitude") if f not in fields]
-        result_filter = await read_filter(db, request.query_params)
+        result_filter = await read_filter(reads, request.query_params)
         query = exports.export_query(member, result_filter, fields)
         headers = download_headers(f"{operation.code}-seizures.{fmt}")
         if fmt in exports.STREAMED:
             write = exports.STREAMED[fmt]
             return streamed(request, lambda session: write(exports.batches(session, query), fields),
                             media_type=exports.FORMATS[fmt], headers=headers)
-        if (rows := await exports.count_rows(db, query)) > workbooks.AT_ONCE:
+        if (rows := await exports.count_rows(reads, query)) > workbooks.AT_ONCE:
             return Template("reporting/workbook.html", context={
                 "operation": operation, "rows": rows, "fields": fields, "params": result_filter.as_params()})
-        content = await exports.workbook(exports.batches(db, query), fields)
+        content = await exports.workbook(exports.batches(reads, query), fields)
         return Response(content, media_type=exports.FORMATS[fmt], headers=headers)
 
     @post("/export.xlsx", name="dashboard:workbook", dependencies=needs("view_records"))

@@ -10,8 +10,10 @@ import pytest
 from sqlalchemy import func, select, text
 
 from opsplatform.auth.services import create_user
+from opsplatform.database import utcnow
 from opsplatform.models.cases import SuspectMatch
 from opsplatform.models.notifications import Notification
+from opsplatform.models.operations import FocalPoint
 from opsplatform.models.seizures import Suspect
 from tests.cases_support import invite, logged
 from tests.conftest import login, password_hash
@@ -96,3 +98,17 @@ async def test_matches_are_shown_to_the_cleared_with_contacts_and_never_the_othe
     page = await client.get("/matches")
     assert page.status_code == 200 and f"/seizures/{kenyan.id}" in page.text and "neema@tz.test" in page.text
     assert "TZ-1" not in page.text and KENYAN_WAY not in page.text
+
+
+async def test_a_focal_point_taken_off_the_operation_is_no_longer_shown_its_matches(client, db, settings, cast,
+                                                                                     neema):
+    operation = await active_operation(db)
+    await invite(db, operation, cast.kenya, neema)
+    await logged(db, settings, operation, cast.kenya, "KE-1", suspects=suspect(KENYAN_WAY))
+    await logged(db, settings, operation, neema, "TZ-1", suspects=suspect(TANZANIAN_WAY))
+    assert len((await client.get("/api/v1/matches", headers=await bearer(db, neema))).json()) == 1
+    taken_off = await db.scalar(select(FocalPoint).where(FocalPoint.user_id == neema.id))
+    taken_off.revoked_at = utcnow()
+    await db.commit()
+    assert (await client.get("/api/v1/matches", headers=await bearer(db, neema))).json() == []
+    assert len((await client.get("/api/v1/matches", headers=await bearer(db, cast.kenya))).json()) == 1

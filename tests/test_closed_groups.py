@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import io
 import logging
 from dataclasses import replace
 from datetime import date
 
 import httpx
+import openpyxl
 import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
@@ -482,3 +484,30 @@ async def test_the_audit_page_tells_the_admin_who_changed_a_record_but_not_its_v
     assert "Values shown only to those who may read this record" in page
     users = (await client.get("/admin/audit?entity=users")).text
     assert cast.kenya.email in users  # accounts are the administrator's own to read
+
+
+async def test_a_focal_point_taken_off_an_operation_finds_none_of_its_records_anywhere(client, db, cast, thunder):
+    """Taken off Thunder, Kenya's focal point no longer finds Thunder's records through the search across its
+    operations, its annual report or its suspect matches: only those of the operations it is still in."""
+    cobra = await active_operation(db, code="COBRA-2026", name="COBRA 2026")
+    await log(client, db, cast.kenya, seizure_ref="KE-THUNDER")
+    await log(client, db, cast.kenya, seizure_ref="KE-THUNDER-SHARED", shared_with_participants=True)
+    cobra_record = await client.post("/api/v1/operations/COBRA-2026/seizures", headers=await bearer(db, cast.kenya),
+                                     json={**copy.deepcopy(IVORY), "suspects": [], "seizure_ref": "KE-COBRA"})
+    assert cobra_record.status_code == 201, cobra_record.text
+    await login(client, cast.kenya)
+    found = (await client.get("/records?q=KE-")).text
+    assert "KE-COBRA" in found and "KE-THUNDER" in found
+
+    kenya_in_thunder = await db.scalar(select(FocalPoint).where(FocalPoint.operation_id == thunder.id,
+                                                                FocalPoint.user_id == cast.kenya.id))
+    kenya_in_thunder.revoked_at = utcnow()
+    await db.commit()
+    found = (await client.get("/records?q=KE-")).text
+    assert "KE-COBRA" in found and "KE-THUNDER" not in found
+    report = await client.get("/api/v1/reports/annual-illegal-trade", headers=await bearer(db, cast.kenya),
+                              params={"country": "KEN", "year": "2026", "share_with_iccwc": "no"})
+    assert report.status_code == 200 and cobra.id
+    cells = " ".join(str(value) for sheet in openpyxl.load_workbook(io.BytesIO(report.content))
+                     for row in sheet.iter_rows(values_only=True) for value in row)
+    assert "KE-COBRA" in cells and "KE-THUNDER" not in cells

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -111,8 +111,9 @@ async def matches_for(session: AsyncSession, user: User) -> list[MatchView]:
              .join(op_a, op_a.id == a.operation_id).join(op_b, op_b.id == b.operation_id)
              .order_by(SuspectMatch.found_at.desc(), SuspectMatch.id.desc()))
     country = policy.account_country(user)
-    if country:
-        query = query.where(or_(a.reporting_country == country, b.reporting_country == country))
+    if country:  # its country's side, in an operation it is still in
+        query = query.where(or_(and_(a.reporting_country == country, policy.records_anywhere(user, a)),
+                                and_(b.reporting_country == country, policy.records_anywhere(user, b))))
     else:
         query = query.where(policy.records_anywhere(user, a), policy.records_anywhere(user, b))
     found: list[tuple[datetime, Side | None, list[Side]]] = []

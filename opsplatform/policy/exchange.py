@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, false, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, literal, or_, select, true
 
 from opsplatform.models.auth import Role, User
 from opsplatform.models.cases import Audience, OperationMessage, SeizureLink
@@ -30,11 +30,8 @@ def annual_report_countries(user: User) -> Select:
 def annual_report_access(user: User, country: str) -> ColumnElement[bool]:
     """A country's seizures for its annual illegal trade report: its own focal points (their own country only, never
     the records other countries shared with them), coordinators and analysts for the records they see."""
-    if user.role == Role.focal_point:
-        return and_(Seizure.reporting_country == country, literal(country == user.country_code))
-    if user.role in (Role.coordinator, Role.analyst):
-        return and_(Seizure.reporting_country == country, records_anywhere(user))
-    return false()
+    own = literal(country == user.country_code) if user.role == Role.focal_point else true()
+    return and_(Seizure.reporting_country == country, own, records_anywhere(user))
 
 
 def link_access(member: Member) -> ColumnElement[bool]:

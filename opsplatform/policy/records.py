@@ -36,9 +36,9 @@ def records_anywhere(user: User, seizures: Any = Seizure) -> ColumnElement[bool]
     annual report): `records` over all its memberships. `seizures` is Seizure or an alias of it (both sides of a
     match are read at once)."""
     s = seizures
-    if user.role == Role.focal_point:
-        return or_(s.reporting_country == user.country_code,
-                   and_(s.shared_with_participants, s.operation_id.in_(operations_of(user))))
+    if user.role == Role.focal_point:  # its country's and the shared ones, of the operations it is still in
+        return and_(s.operation_id.in_(operations_of(user)),
+                    or_(s.reporting_country == user.country_code, s.shared_with_participants))
     if user.role in (Role.coordinator, Role.analyst):
         reached = s.reporting_country.in_(network_countries(user.network_code)) if user.network_code else true()
         return and_(s.operation_id.in_(operations_of(user, (Role.coordinator, Role.analyst))), reached)

@@ -112,3 +112,18 @@ async def test_a_focal_point_taken_off_the_operation_is_no_longer_shown_its_matc
     await db.commit()
     assert (await client.get("/api/v1/matches", headers=await bearer(db, neema))).json() == []
     assert len((await client.get("/api/v1/matches", headers=await bearer(db, cast.kenya))).json()) == 1
+
+
+async def test_without_a_cleared_focal_point_only_the_coordinators_reaching_the_country_are_told(db, settings, cast):
+    """Neither country has a cleared focal point: the cleared coordinators are told in their place, but a network's
+    coordinator only of its network's countries (Kenya and Tanzania are not in ASEAN-WEN's)."""
+    asean = await create_user(db, email="anan@asean.test", name="Anan ASEAN", role="coordinator", network="ASEAN-WEN",
+                              cleared_for_nominal=True)
+    operation = await active_operation(db, countries=[{"country": c, "publicity": "named"}
+                                                      for c in ("KEN", "TZA", "THA")])
+    await logged(db, settings, operation, cast.coordinator, "KE-1", suspects=suspect(KENYAN_WAY))
+    await logged(db, settings, operation, cast.coordinator, "TZ-1", reporting_country="TZA",
+                 suspects=suspect(TANZANIAN_WAY))
+    assert await db.scalar(select(func.count()).select_from(SuspectMatch)) == 1
+    told = set((await db.scalars(select(Notification.user_id).where(Notification.kind == "match"))).all())
+    assert cast.coordinator.id in told and asean.id not in told

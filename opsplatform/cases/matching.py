@@ -71,24 +71,26 @@ async def _side(session: AsyncSession, seizure_id: int) -> Side:
 
 
 async def _told(session: AsyncSession, side: Side) -> set[int]:
-    """A side's cleared focal points on its operation; the operation's cleared coordinators if it has none."""
+    """A side's cleared focal points on its operation; if it has none, the operation's cleared coordinators who reach
+    its country (a network's coordinator is told of its network's countries only)."""
     focal = set((await session.scalars(country_focal_points(side.operation_id, side.country)
                                        .where(User.cleared_for_nominal))).all())
     if focal:
         return focal
-    return set((await session.scalars(policy.operation_coordinators(side.operation_id)
+    return set((await session.scalars(policy.operation_coordinators(side.operation_id, side.country)
                                       .where(User.cleared_for_nominal))).all())
 
 
 async def contacts(session: AsyncSession, side: Side) -> list[tuple[str, str]]:
-    """Whom the other country contacts: this side's focal points for that operation, else its coordinators."""
+    """Whom the other country contacts: this side's focal points for that operation, else the coordinators who reach
+    its country."""
     users = select(User.name, User.email).order_by(User.name)
     found = (await session.execute(users.where(User.id.in_(country_focal_points(side.operation_id, side.country)))))
     rows = [tuple(r) for r in found.all()]
     if rows:
         return rows
     return [tuple(r) for r in (await session.execute(users.where(
-        User.id.in_(policy.operation_coordinators(side.operation_id))))).all()]
+        User.id.in_(policy.operation_coordinators(side.operation_id, side.country))))).all()]
 
 
 @dataclass

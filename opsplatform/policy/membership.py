@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, false, select
+from sqlalchemy import ColumnElement, Select, bindparam, false, literal, or_, select
 
 from opsplatform.i18n import _
 from opsplatform.models.auth import Role, User
@@ -138,6 +138,10 @@ def team_members(operation_id: Any, role: str) -> Select:
             .where(OperationMember.operation_id == operation_id, OperationMember.role == role, User.is_active))
 
 
-def operation_coordinators(operation_id: Any) -> Select:
-    """User ids of the operation's active coordinators: they follow it (sitreps, suspect matches)."""
-    return team_members(operation_id, Role.coordinator)
+def operation_coordinators(operation_id: Any, country: str | None = None) -> Select:
+    """User ids of the operation's active coordinators: they follow it (sitreps, suspect matches). With `country`,
+    those who reach that country: a network's coordinator only its network's countries."""
+    coordinators = team_members(operation_id, Role.coordinator)
+    if country is None:
+        return coordinators
+    return coordinators.where(or_(User.network_code.is_(None), literal(country).in_(in_networks([User.network_code]))))

@@ -14,6 +14,7 @@ from opsplatform.database import utcnow
 from opsplatform.models.operations import FocalPoint, Operation, Participant, Route, Target
 from opsplatform.models.seizures import Seizure
 from opsplatform.operations import services
+from opsplatform.operations.focal_points import country_focal_points, directory
 from opsplatform.operations.spec import operation_spec, parse_spec
 from tests.conftest import body_of, csrf_of, form_post, login
 from tests.results_support import bearer, join_everyone, member
@@ -431,3 +432,19 @@ async def test_removing_a_route_or_target_is_in_the_audit_log(client, db, cast, 
     await form_post(client, f"/operations/THUNDER-2026/targets/{target.id}/remove")
     removed = (await db.execute(select(AuditEvent.entity, AuditEvent.actor).where(AuditEvent.action == "delete"))).all()
     assert ("routes", cast.coordinator.email) in removed and ("targets", cast.coordinator.email) in removed
+
+
+async def test_an_account_moved_to_another_country_no_longer_hears_for_the_one_it_left(client, db, cast, thunder,
+                                                                                        settings):
+    """Tanzania's focal point account is moved to Uganda: its invitation for Tanzania still stands in the table, but
+    Tanzania's notices and directory entry no longer go to it (nor to an account no longer a focal point)."""
+    db.add_all([FocalPoint(operation_id=thunder.id, country_code=u.country_code, user_id=u.id)
+                for u in (cast.kenya, cast.tanzania)])
+    await db.commit()
+    assert set((await db.scalars(country_focal_points(thunder.id, "TZA"))).all()) == {cast.tanzania.id}
+    cast.tanzania.country_code = "UGA"
+    cast.kenya.role = "analyst"
+    await db.commit()
+    assert (await db.scalars(country_focal_points(thunder.id, "TZA"))).all() == []
+    assert (await db.scalars(country_focal_points(thunder.id, "KEN"))).all() == []
+    assert await directory(db, thunder) == []

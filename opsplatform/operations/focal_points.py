@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,10 +24,16 @@ INVITATION_DAYS = 14
 
 
 def country_focal_points(operation_id: int, country: str) -> Select:
-    """User ids of a country's focal points on an operation: invited, not revoked, account active."""
+    """User ids of a country's focal points on an operation: invited, not revoked, account active and still the
+    country's focal point (an account moved to another country or role no longer hears for this one)."""
     return (select(FocalPoint.user_id).join(User, User.id == FocalPoint.user_id)
-            .where(FocalPoint.operation_id == operation_id, FocalPoint.country_code == country,
-                   FocalPoint.revoked_at.is_(None), User.is_active))
+            .where(FocalPoint.operation_id == operation_id, FocalPoint.country_code == country, *_current()))
+
+
+def _current() -> tuple[Any, ...]:
+    """An invitation that still stands: not revoked, its account active and still a focal point of its country."""
+    return (FocalPoint.revoked_at.is_(None), User.is_active, User.role == Role.focal_point,
+            User.country_code == FocalPoint.country_code)
 
 
 @dataclass
@@ -133,6 +140,6 @@ async def directory(session: AsyncSession, operation: Operation) -> list[Directo
     rows = (await session.execute(
         select(FocalPoint, User, Country.name).join(User, User.id == FocalPoint.user_id)
         .join(Country, Country.alpha3 == FocalPoint.country_code)
-        .where(FocalPoint.operation_id == operation.id, FocalPoint.revoked_at.is_(None))
+        .where(FocalPoint.operation_id == operation.id, *_current())
         .order_by(Country.name, User.name))).all()
     return [DirectoryEntry(fp, user, name) for fp, user, name in rows]

@@ -8,13 +8,14 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from opsplatform.auth.services import create_user
 from opsplatform.models.cases import SeizureLink
 from opsplatform.models.seizures import Seizure
 from opsplatform.reporting.summary import summary
 from opsplatform.seizures.returns import completeness, silent_countries
 from opsplatform.seizures.services import change_status
 from tests.cases_support import invite, logged
-from tests.conftest import form_post, login
+from tests.conftest import form_post, login, password_hash
 from tests.results_support import active_operation, bearer, member, record_member
 
 API = "/api/v1/operations/THUNDER-2026"
@@ -206,3 +207,39 @@ async def test_the_case_exchange_api_is_in_the_openapi_document(client):
                  "/api/v1/operations/{code}/seizures/{seizure_id}/ecomessage.pdf"):
         assert path in paths, path
     assert "delete" in paths["/api/v1/operations/{code}/links/{link_id}"]
+
+
+async def test_where_a_record_counts_names_only_the_records_its_reader_knows(client, db, settings, cast, records):
+    """A chain of same-shipment links: Kenya–Tanzania, then Uganda–Tanzania. Uganda has no link with Kenya and
+    cannot open its record, so Uganda's page does not name it; nor does Kenya's page name Uganda's record."""
+    operation, kenya, tanzania, _other = records
+    uganda_fp = await create_user(db, email="okello@uwa.test", name="Okello Uganda", role="focal_point",
+                                  country="UGA")
+    uganda_fp.password_hash = password_hash()
+    await db.commit()
+    await invite(db, operation, uganda_fp)
+    uganda = await logged(db, settings, operation, uganda_fp, "UG-5", seizure_date="2026-10-05")
+
+    async def same_shipment(asker, seizure_id, country, ref, decider) -> None:  # type: ignore[no-untyped-def]
+        link = (await client.post(f"{API}/links", headers=await bearer(db, asker), json={
+            "seizure_id": seizure_id, "other_country": country, "other_seizure_ref": ref,
+            "kind": "same_shipment"})).json()
+        decided = await client.post(f"{API}/links/{link['id']}/decision", json={"decision": "accept"},
+                                    headers=await bearer(db, decider))
+        assert decided.status_code == 200, decided.text
+
+    await same_shipment(cast.kenya, kenya, "TZA", "TZ-9", cast.tanzania)
+    await same_shipment(uganda_fp, uganda.id, "TZA", "TZ-9", cast.tanzania)
+    assert (await fresh(db, uganda.id)).same_shipment_as_id == kenya
+
+    await login(client, uganda_fp)
+    page = (await client.get(f"/operations/THUNDER-2026/seizures/{uganda.id}")).text
+    assert "Counted once, under another record of the same shipment" in page and "KE-1" not in page
+    client.cookies.clear()
+    await login(client, cast.kenya)
+    page = (await client.get(f"/operations/THUNDER-2026/seizures/{kenya}")).text
+    assert "also for the same shipment recorded by: TZA TZ-9, 1 other record" in page and "UG-5" not in page
+    client.cookies.clear()
+    await login(client, cast.coordinator)  # sees every record: each named
+    page = (await client.get(f"/operations/THUNDER-2026/seizures/{kenya}")).text
+    assert "recorded by: TZA TZ-9, UGA UG-5" in page

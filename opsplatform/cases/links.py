@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import checks, policy
@@ -270,16 +270,23 @@ async def links_of(session: AsyncSession, member: Member, seizure: Seizure) -> l
     return views
 
 
-async def counted_as(session: AsyncSession, seizure: Seizure) -> dict[str, Any]:
-    """Where a record counts: under an earlier record of the same shipment, or here (standing for later ones)."""
+async def counted_as(session: AsyncSession, member: Member, seizure: Seizure) -> dict[str, Any]:
+    """Where a record counts: under an earlier record of the same shipment, or here (standing for later ones). The
+    other records are named only where the member knows them: those it sees in full, and those linked with this one
+    (the link names them); a chain of links reaches records of countries the member has no link with."""
+    linked = select(case((SeizureLink.seizure_id == seizure.id, SeizureLink.other_seizure_id),
+                         else_=SeizureLink.seizure_id)).where(
+        policy.link_access(member), SeizureLink.status != LinkStatus.removed,
+        or_(SeizureLink.seizure_id == seizure.id, SeizureLink.other_seizure_id == seizure.id))
+    known = case((or_(policy.records(member), Seizure.id.in_(linked)), True), else_=False).label("known")
+    shown = select(Seizure.id, Seizure.seizure_ref, Seizure.reporting_country, known)
     under = None
     if seizure.same_shipment_as_id is not None:
-        under = (await session.execute(select(Seizure.id, Seizure.seizure_ref, Seizure.reporting_country)
-                                       .where(Seizure.id == seizure.same_shipment_as_id))).one()
-    stands_for = (await session.execute(select(Seizure.id, Seizure.seizure_ref, Seizure.reporting_country)
-                                        .where(Seizure.same_shipment_as_id == seizure.id)
+        under = (await session.execute(shown.where(Seizure.id == seizure.same_shipment_as_id))).one()
+    stands_for = (await session.execute(shown.where(Seizure.same_shipment_as_id == seizure.id)
                                         .order_by(Seizure.id))).all()
-    return {"under": under, "stands_for": stands_for}
+    return {"under": under, "stands_for": [r for r in stands_for if r.known],
+            "unknown": sum(1 for r in stands_for if not r.known)}
 
 
 async def link_entry(session: AsyncSession, member: Member, link: SeizureLink) -> dict[str, Any]:

@@ -25,7 +25,7 @@ async def record_context(session: AsyncSession, member: Member, seizure: Seizure
         Participant.operation_id == member.operation.id, Participant.country_code != seizure.reporting_country)
         .order_by(Participant.country_code))).all()
     return {
-        "links": await links_of(session, member, seizure), "counted_as": await counted_as(session, seizure),
+        "links": await links_of(session, member, seizure), "counted_as": await counted_as(session, member, seizure),
         "events": await case_events(session, seizure),
         "may_link": open_record and policy.may_request_link(member, seizure),
         "may_follow_up": open_record and policy.may(member, "follow_up") and policy.may_change(member, seizure),

@@ -318,6 +318,29 @@ async def test_only_the_reporting_country_approves_its_record_for_the_release(cl
     assert own["publicity_approved"] is True
 
 
+async def test_only_the_reporting_country_opens_its_record_to_the_other_participants(client, db, cast, thunder):
+    """Sharing a record in full with the other countries is the country's word: a coordinator neither opens one it
+    corrects nor logs one open against the country's default; the country's focal point does."""
+    record = await log(client, db, cast.kenya)
+    coordinator = await bearer(db, cast.coordinator)
+    url = f"{API}/seizures/{record['id']}"
+    opened = await client.patch(url, json={"version": 1, "shared_with_participants": True,
+                                           "correction_reason": "for the region"}, headers=coordinator)
+    assert opened.status_code == 400 and opened.json()["errors"][0]["field"] == "shared_with_participants"
+    tanzania = await bearer(db, cast.tanzania)
+    assert (await client.get(url, headers=tanzania)).status_code == 404
+    kept = await client.patch(url, json={"version": 1, "location": "Mombasa port", "shared_with_participants": False,
+                                         "correction_reason": "the port"}, headers=coordinator)
+    assert kept.status_code == 200, kept.text  # left as it stands: nothing to refuse
+    logged_open = await client.post(f"{API}/seizures", headers=coordinator, json={
+        **copy.deepcopy(IVORY), "suspects": [], "seizure_ref": "KE-BY-COORD", "reporting_country": "KEN",
+        "shared_with_participants": True})
+    assert logged_open.status_code == 400
+    own = await client.patch(url, json={"version": 2, "shared_with_participants": True},
+                             headers=await bearer(db, cast.kenya))
+    assert own.status_code == 200 and (await client.get(url, headers=tanzania)).status_code == 200
+
+
 async def test_a_coordinators_correction_carries_a_reason_the_country_is_told(client, db, cast, thunder):
     record = await log(client, db, cast.kenya)
     coordinator = await bearer(db, cast.coordinator)

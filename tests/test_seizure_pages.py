@@ -253,3 +253,26 @@ async def test_a_focal_point_sees_its_open_queries_on_the_operation_page(client,
     await db.commit()
     page = (await client.get(BASE)).text
     assert "1 record has an open query" in page and "KE-77" in page
+
+
+async def test_a_coordinator_logs_and_corrects_a_countrys_record_through_the_form(client, db, cast, thunder):
+    """The form leaves out what is the country's word (sharing, the release highlight) for a coordinator, who logs
+    and corrects the record with everything else; the country's focal point is offered both."""
+    await login(client, cast.coordinator)
+    page = (await client.get(f"{BASE}/seizures/new")).text
+    assert 'name="public_description"' not in page and 'name="shared_with_participants"' not in page
+    assert "is the country's word" in page
+    fixed = {**FORM, "items-0-quantity": "3", "reporting_country": "KEN"}
+    logged = await form_post(client, f"{BASE}/seizures/new", fixed)
+    assert logged.status_code in (302, 303), logged.text
+    seizure = await db.scalar(select(Seizure).where(Seizure.seizure_ref == "KE-77"))
+    corrected = await form_post(client, f"{BASE}/seizures/{seizure.id}/edit", {
+        **fixed, "location": "Mombasa port", "version": "1", "correction_reason": "the port, per customs",
+        "action": "save"})
+    assert corrected.status_code in (302, 303), corrected.text
+    await db.refresh(seizure)
+    assert (seizure.location, seizure.shared_with_participants) == ("Mombasa port", False)
+    client.cookies.clear()
+    await login(client, cast.kenya)
+    page = (await client.get(f"{BASE}/seizures/{seizure.id}/edit")).text
+    assert 'name="public_description"' in page and 'name="shared_with_participants"' in page

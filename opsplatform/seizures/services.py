@@ -136,7 +136,7 @@ async def create_seizure_with_parts(session: AsyncSession, settings: Settings, m
     if clash is not None:
         raise InvalidInput.one("seizure_ref", _("already used by seizure %(id)s of your country; correct that one "
                                                 "instead", id=clash))
-    shared = checked.shared if checked.shared is not None else bool(shared_by_country)
+    shared = sharing(member, country, checked.shared, bool(shared_by_country))
     # Inserted by statement, not by a flush: the busiest write of an operation (the audit events as a flush notes
     # them; the figures told, as for a sheet's records).
     [seizure] = await insert_audited(session, Seizure, [{
@@ -156,6 +156,18 @@ async def create_seizure_with_parts(session: AsyncSession, settings: Settings, m
     numbered = sorted(items, key=attrgetter("item_no"))
     return seizure, Parts(items={seizure.id: [(item, ref.taxon_names[item.taxon_id]) for item in numbered]},
                           suspects={seizure.id: suspects}, companies={seizure.id: companies})
+
+
+def sharing(member: Member, country: str, asked: bool | None, standing: bool) -> bool:
+    """Whether a record is open in full to the other participants: the country's word, as its publicity consent. Its
+    focal points decide; anyone else leaves it as it stands (a new record: the country's default), and is told so if
+    they asked otherwise."""
+    if asked is None or asked == standing:
+        return standing
+    if not policy.speaks_for_country(member, country):
+        raise InvalidInput.one("shared_with_participants", _("only the reporting country's focal points open its "
+                                                             "records to the other participants"))
+    return asked
 
 
 def _item_columns(item: dict[str, Any]) -> dict[str, Any]:
@@ -189,8 +201,8 @@ async def update_seizure(session: AsyncSession, settings: Settings, member: Memb
     await advance_version(session, seizure, version)
     for name, value in {**checked.seizure, **sealed(settings, checked.nominal, SEIZURE_NOMINAL, seizure)}.items():
         setattr(seizure, name, value)
-    if checked.shared is not None:
-        seizure.shared_with_participants = checked.shared
+    seizure.shared_with_participants = sharing(member, seizure.reporting_country, checked.shared,
+                                               seizure.shared_with_participants)
     for name, value in checked.publicity.items():
         setattr(seizure, name, value)
     previous = seizure.status

@@ -26,8 +26,8 @@ def parse(form: FormMultiDict) -> dict[str, Any]:
     raw |= {k: form.get(k, "") for k in SEIZURE_NOMINAL if k in form}
     raw["transit_countries"] = form.getall("transit_countries", [])
     raw["suspect_nationalities"] = form.getall("suspect_nationalities", [])
-    raw["shared_with_participants"] = form.get("shared_with_participants") == "on"
-    if "public_description" in form:  # the publicity part is shown only to the record's country
+    if "public_description" in form:  # the country's word (sharing, publicity) is shown only to its focal points
+        raw["shared_with_participants"] = form.get("shared_with_participants") == "on"
         raw["publicity_approved"] = form.get("publicity_approved") == "on"
         raw["public_description"] = form.get("public_description", "")
     rows: dict[str, dict[int, dict[str, str]]] = {kind: {} for kind in ROWS}

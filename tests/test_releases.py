@@ -16,14 +16,16 @@ from sqlalchemy import select, update
 from opsplatform.auth.services import create_user
 from opsplatform.background.schedule import BY_NAME, run_job
 from opsplatform.database import utcnow
+from opsplatform.models.auth import User
 from opsplatform.models.documents import Artifact
 from opsplatform.models.notifications import Notification
-from opsplatform.models.operations import Participant
+from opsplatform.models.operations import Operation, Participant
 from opsplatform.models.releases import Release
+from opsplatform.operations.services import set_publicity
 from opsplatform.releases.workflow import publish_due
 from tests.conftest import form_post, login
 from tests.documents_support import known_operation, pdf_text, quantities
-from tests.results_support import IVORY, bearer
+from tests.results_support import IVORY, bearer, member
 from tests.test_cli import opsplatform
 
 PAGE = "/operations/THUNDER-2026/release"
@@ -251,3 +253,47 @@ async def test_highlights_are_written_per_language_and_otherwise_marked_as_the_c
     data = json.loads((await client.get(f"{PAGE}/export.json", params={"lang": "fr"})).content)
     assert [(h["description"], h["as_written_by_the_country"]) for h in data["highlights"]] == [(french, False)]
     assert "key" not in data["highlights"][0]
+
+
+async def consent_changed_by_its_country(db, country: str, publicity: str) -> None:
+    user = await db.scalar(select(User).where(User.role == "focal_point", User.country_code == country))
+    operation = await db.scalar(select(Operation).where(Operation.code == "THUNDER-2026"))
+    await set_publicity(db, await member(db, user, operation), country, publicity, utcnow())
+    await db.commit()
+
+
+async def test_a_consent_changed_after_approval_stops_the_publication_until_approved_again(client, db, cast, known):
+    await login(client, cast.press)
+    await client.get(PAGE)
+    await login(client, cast.coordinator)
+    assert (await act(client, "approve", db)).status_code in (302, 303)
+    await consent_changed_by_its_country(db, "KEN", "aggregate")  # named when the figures were approved
+    refused = await act(client, "publish", db)
+    assert refused.status_code == 400 and "KEN changed their consent since the release was approved" in refused.text
+    assert (await client.get(PUBLIC)).status_code == 404
+    assert (await act(client, "reopen", db)).status_code in (302, 303)
+    assert (await act(client, "approve", db)).status_code in (302, 303)
+    assert (await act(client, "publish", db)).status_code in (302, 303)
+    client.cookies.clear()
+    public = json.loads((await client.get(f"{PUBLIC}.json")).content)
+    assert "KEN" not in public["countries"]["named"]
+
+
+async def test_a_scheduled_release_whose_consents_changed_is_not_published_but_back_to_draft(client, db, cast, known,
+                                                                                             settings):
+    embargo = (utcnow() + timedelta(days=2)).replace(second=0, microsecond=0)
+    await login(client, cast.press)
+    await client.get(PAGE)
+    await form_post(client, PAGE, {"version": "1", "embargo": embargo.strftime("%Y-%m-%dT%H:%M"),
+                                   "narrative_en": "Context.", "quotes_en": ""})
+    await login(client, cast.coordinator)
+    await act(client, "approve", db)
+    await login(client, cast.press)
+    assert (await act(client, "schedule", db)).status_code in (302, 303)
+    await consent_changed_by_its_country(db, "UGA", "named")  # none when the figures were approved
+    assert await publish_due(db, settings, embargo) == 0
+    release = await db.scalar(select(Release).execution_options(populate_existing=True))
+    assert (release.status, release.figures, release.published_at) == ("draft", None, None)
+    assert (await client.get(PUBLIC)).status_code == 404
+    told = (await db.scalars(select(Notification.params).where(Notification.user_id == cast.press.id))).all()
+    assert {"countries": "UGA", "operation": "THUNDER-2026"} in told

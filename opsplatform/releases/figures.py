@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
 from opsplatform.models.auth import Role, User
-from opsplatform.models.operations import Operation
+from opsplatform.models.operations import Operation, Participant
 from opsplatform.models.reference import Country, Taxon
 from opsplatform.models.seizures import Seizure, SeizureAttachment, SeizureItem
 from opsplatform.paths import SEED
@@ -144,7 +144,14 @@ async def release_figures(session: AsyncSession, operation: Operation, now: date
         "highlights": await _highlights(session, scope, named),
         "photos": [{"id": photo_id, "sha256": sha256, "country": country} for photo_id, sha256, country in photos],
         "suppress_below": suppress_below,
+        "consents": await consents(session, operation),
     }
+
+
+async def consents(session: AsyncSession, operation: Operation) -> dict[str, str]:
+    """Each participant's consent to the release (named, aggregate, none), as the figures were compiled under it."""
+    return dict((await session.execute(select(Participant.country_code, Participant.publicity)
+                                       .where(Participant.operation_id == operation.id))).all())
 
 
 def press_scope(operation: Operation) -> Scope:

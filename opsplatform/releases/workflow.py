@@ -21,7 +21,7 @@ from opsplatform.models.operations import Operation, Participant
 from opsplatform.models.releases import Release, ReleaseCorrection, ReleaseStatus
 from opsplatform.notifications.services import notify
 from opsplatform.policy import Member
-from opsplatform.releases.figures import HIGHLIGHTS, release_figures
+from opsplatform.releases.figures import HIGHLIGHTS, consents, release_figures
 from opsplatform.settings import LANGUAGES, Settings
 
 TEXT_FIELDS = {"narrative": 20_000, "quotes": 10_000}
@@ -132,6 +132,9 @@ async def act(session: AsyncSession, member: Member, release: Release, action: s
     elif action == "reopen":
         release.figures, release.approved_by_id, release.approved_at = None, None, None
     elif action == "publish":
+        if changed := await consents_changed(session, operation, release):
+            raise InvalidInput.one("status", _("%(countries)s changed their consent since the release was approved: "
+                                               "reopen it and approve it again", countries=", ".join(changed)))
         release.published_at, release.published_by = now, user.name
     release.status = target
     await _touch(session, release, read, now)
@@ -156,6 +159,16 @@ async def correct(session: AsyncSession, release: Release, member: Member, note:
     return correction
 
 
+async def consents_changed(session: AsyncSession, operation: Operation, release: Release) -> list[str]:
+    """Countries whose consent differs from the one the approved figures were compiled under: publishing them would
+    show what a country no longer agrees to (releases approved before consents were kept with their figures: none)."""
+    kept = (release.figures or {}).get("consents")
+    if kept is None:
+        return []
+    now = await consents(session, operation)
+    return sorted(c for c in kept.keys() | now.keys() if kept.get(c) != now.get(c))
+
+
 async def unconfirmed_consents(session: AsyncSession, operation: Operation) -> list[str]:
     """Participants whose consent the coordinator proposed and none of their focal points has confirmed yet."""
     return list((await session.scalars(select(Participant.country_code).where(
@@ -174,6 +187,11 @@ async def publish_due(session: AsyncSession, settings: Settings, now: datetime) 
     due = (await session.scalars(select(Release.id).where(
         Release.status == ReleaseStatus.scheduled, Release.embargo <= now))).all()
     for release_id in due:
+        release = await session.get(Release, release_id)
+        operation = await session.get(Operation, release.operation_id)
+        if changed := await consents_changed(session, operation, release):
+            await _lapse(session, release, changed, now)
+            continue
         # The conditional UPDATE is the claim: of several instances, exactly one sees a row change.
         claimed = await session.execute(
             update(Release).where(Release.id == release_id, Release.status == ReleaseStatus.scheduled,
@@ -190,6 +208,24 @@ async def publish_due(session: AsyncSession, settings: Settings, now: datetime) 
             published += 1
         await session.commit()
     return published
+
+
+async def _lapse(session: AsyncSession, release: Release, changed: list[str], now: datetime) -> None:
+    """A scheduled release whose countries changed their consent since its approval goes back to draft, unpublished;
+    its press office is told to have it approved again."""
+    claimed = await session.execute(
+        update(Release).where(Release.id == release.id, Release.status == ReleaseStatus.scheduled)
+        .values(status=ReleaseStatus.draft, figures=None, approved_by_id=None, approved_at=None,
+                version=Release.version + 1, updated_at=now))
+    if claimed.rowcount == 1:
+        record(session, "update", "releases", str(release.id), before={"status": ReleaseStatus.scheduled},
+               after={"status": ReleaseStatus.draft, "consents_changed": changed})
+        operation = await session.get(Operation, release.operation_id)
+        await _tell_press_office(session, operation, N_("%(countries)s changed their consent after the release of "
+                                                        "%(operation)s was approved: it was not published, approve it "
+                                                        "again"), {"countries": ", ".join(changed),
+                                                                   "operation": operation.code})
+    await session.commit()
 
 
 async def _tell_press_office(session: AsyncSession, operation: Operation, text: str, params: dict[str, str]) -> None:

@@ -18,6 +18,7 @@ from opsplatform.labels import country_name
 from opsplatform.models.documents import Artifact
 from opsplatform.models.operations import Operation
 from opsplatform.models.vocabulary import CASE_STAGES
+from tests.cases_support import logged
 from tests.conftest import form_post, login, work_off
 from tests.documents_support import (
     LONG_NAMED,
@@ -28,7 +29,7 @@ from tests.documents_support import (
     quantities,
     window_around,
 )
-from tests.results_support import join_everyone, member
+from tests.results_support import active_operation, join_everyone, member
 from tests.test_cli import opsplatform
 
 BASE = "/operations/THUNDER-2026"
@@ -224,6 +225,26 @@ async def test_the_previous_operation_of_the_series_is_compared(db, settings, ca
     html = plain(artifact.content.decode())
     assert "Compared with Operation Thunder 2025" in html
     assert f"Seizures {len(sent)} 0 —" in html  # no seizures before: no percentage to give
+
+
+async def test_the_comparison_shows_what_the_previous_operations_countries_agreed_to_publish(db, settings, cast,
+                                                                                              known):
+    """The briefing is read by members who were not in last year's operation: it compares with the figures that
+    operation's countries agreed to publish (Uganda's consent there was none), not its maker's own view."""
+    operation, sent = known
+    operation.series = "THUNDER"
+    earlier = await active_operation(db, code="THUNDER-2025", name="Operation Thunder 2025", start="2025-10-01",
+                                     end="2025-10-31", series="THUNDER",
+                                     countries=[{"country": "KEN", "publicity": "named"},
+                                                {"country": "UGA", "publicity": "none"}])
+    for ref, country in (("KE-2025", "KEN"), ("UG-2025", "UGA"), ("UG-2025-B", "UGA")):
+        await logged(db, settings, earlier, cast.coordinator, ref, reporting_country=country,
+                     seizure_date="2025-10-03")
+    coordinator = await member(db, cast.coordinator, operation)
+    html = plain((await generate(db, settings, coordinator, kind="post", fmt="html", lang="en",
+                                 now=utcnow())).content.decode())
+    assert "Compared with Operation Thunder 2025" in html
+    assert re.search(rf"Seizures {len(sent)} 1 \S", html), html[html.index("Compared with"):][:300]
 
 
 async def test_the_post_operation_briefing_shows_the_follow_up_funnel(db, settings, cast, known):

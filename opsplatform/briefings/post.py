@@ -40,15 +40,18 @@ LEAST_COMPLETE = 20
 
 
 async def previous_operation(session: AsyncSession, member: Member) -> Member | None:
-    """The member's place in the operation of the same series that started last before this one, when it belongs to
-    that operation's closed group too (its figures are not the member's to see otherwise)."""
+    """The operation of the same series that started last before this one, as its public release counts it, when
+    the member belongs to its closed group too: the briefing is read by members of this operation who were not in
+    that one, so it compares with the figures its countries agreed to publish, not the member's own view."""
     operation = member.operation
     if not operation.series:
         return None
     previous = await session.scalar(select(Operation).where(
         Operation.series == operation.series, Operation.start_date < operation.start_date)
         .order_by(Operation.start_date.desc()).limit(1))
-    return await policy.member_of(session, member.user, previous) if previous is not None else None
+    if previous is None or await policy.member_of(session, member.user, previous) is None:
+        return None
+    return policy.public_view(previous)
 
 
 async def data_quality(session: AsyncSession, scope: Scope) -> dict[str, Any]:

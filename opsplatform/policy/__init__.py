@@ -29,7 +29,13 @@ from opsplatform.policy.exchange import (
     message_readers,
     sees_link_network,
 )
-from opsplatform.policy.figures import aggregate_access, aggregate_countries, named_countries, names_only_consenting
+from opsplatform.policy.figures import (
+    aggregate_access,
+    aggregate_countries,
+    named_countries,
+    names_only_consenting,
+    public_view,
+)
 from opsplatform.policy.members import ACCOUNT, HOLDABLE, IN_OPERATION, LEAD, TEAM_ROLES, Member, can, may
 from opsplatform.policy.membership import (
     command_line,
@@ -73,7 +79,8 @@ __all__ = [
     "may_change", "account_country", "own_country", "speaks_for_country", "corrects_for_others",
     "may_correct_closed", "may_validate", "sees_nominal", "ADMINISTERED", "sees_audit_values",
     "may_use_second_factor", "sees_directory", "uploads", "completeness_countries", "aggregate_access",
-    "names_only_consenting", "named_countries", "aggregate_countries", "DOCUMENT_READERS", "RECORD_DOCUMENTS",
+    "names_only_consenting",
+    "public_view", "named_countries", "aggregate_countries", "DOCUMENT_READERS", "RECORD_DOCUMENTS",
     "WHOLE_OPERATION", "document_scope", "readable_documents", "annual_report_countries", "annual_report_access",
     "link_access", "may_request_link", "may_decide_link", "may_remove_link", "sees_link_network", "cleared_member",
     "message_access", "may_address", "message_readers",

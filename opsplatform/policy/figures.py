@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, select, true
 
-from opsplatform.models.auth import Role
-from opsplatform.models.operations import Participant, Publicity
+from opsplatform.models.auth import Role, User
+from opsplatform.models.operations import Operation, Participant, Publicity
 from opsplatform.models.seizures import Seizure
 from opsplatform.policy.members import Member
 
@@ -26,6 +26,15 @@ def aggregate_access(member: Member, country: Any = Seizure.reporting_country, *
     if member.role in (Role.focal_point, Role.coordinator, Role.analyst):
         return true()
     return false()
+
+
+PUBLIC = User(id=None, email="release", name="release", role=Role.press_officer)
+
+
+def public_view(operation: Operation) -> Member:
+    """The operation as its public release counts it, of no one in particular: a press officer's view (the countries
+    that consented, named only those that agreed to be). What anyone outside its closed group may be shown of it."""
+    return Member(PUBLIC, operation, Role.press_officer)
 
 
 def names_only_consenting(member: Member) -> bool:

@@ -19,18 +19,15 @@ from sqlalchemy import Float, Select, String, case, cast, distinct, func, null, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
-from opsplatform.models.auth import Role, User
 from opsplatform.models.operations import Operation, Participant
 from opsplatform.models.reference import Country, Taxon
 from opsplatform.models.seizures import Seizure, SeizureAttachment, SeizureItem
 from opsplatform.paths import SEED
-from opsplatform.policy import Member
 from opsplatform.reference.lookup import descendants, taxon_tree
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import Scope, summary
 
 # The release is compiled as a press officer sees the results: the policy decides which countries count.
-PRESS_VIEW = User(id=None, email="release", name="release", role=Role.press_officer)
 HIGHLIGHTS = 12
 PHOTOS = 6
 
@@ -156,7 +153,7 @@ async def consents(session: AsyncSession, operation: Operation) -> dict[str, str
 
 def press_scope(operation: Operation) -> Scope:
     """What a release counts: the operation as a press officer sees it, unfiltered."""
-    return Scope(Member(PRESS_VIEW, operation, Role.press_officer), ResultFilter())
+    return Scope(policy.public_view(operation), ResultFilter())
 
 
 async def release_highlights(session: AsyncSession, operation: Operation) -> list[dict[str, Any]]:

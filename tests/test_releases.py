@@ -33,9 +33,16 @@ PUBLIC = "/releases/THUNDER-2026"
 NOMINAL = ("Tran Van A", "C1234567", "1980-02-03")
 
 
+# Tanzania counts in the totals without its name, as do two more countries that logged nothing: enough of them
+# for the release to count it (fewer would be revealed by subtracting the named countries from the totals).
+CONSENTS = [{"country": "KEN", "publicity": "named"}, {"country": "TZA", "publicity": "aggregate"},
+            {"country": "UGA", "publicity": "none"}, {"country": "RWA", "publicity": "aggregate"},
+            {"country": "BDI", "publicity": "aggregate"}]
+
+
 @pytest.fixture
 async def known(client, db, cast):
-    operation, sent = await known_operation(client, db, cast)
+    operation, sent = await known_operation(client, db, cast, countries=copy.deepcopy(CONSENTS))
     uganda = await create_user(db, email="ug@uwa.test", name="Uganda", role="focal_point", country="UGA")
     # Kenya approves one seizure for publicity, in its own words; Uganda (consent: none) does too.
     for who, ref, words in ((cast.kenya, "KE-1", "120 kg of ivory hidden in cashew nut sacks at JKIA"),
@@ -222,7 +229,8 @@ async def test_the_cli_prints_the_release(database_url, db, cast, known):
 
 
 async def test_named_countries_read_in_the_readers_alphabet_and_the_notes_keep_their_spaces(client, db, cast, known):
-    await db.execute(update(Participant).values(publicity="named"))
+    await db.execute(update(Participant).where(Participant.country_code.in_(("KEN", "TZA", "UGA")))
+                     .values(publicity="named"))
     await db.commit()
     await login(client, cast.press)
     await client.get(PAGE)
@@ -297,3 +305,19 @@ async def test_a_scheduled_release_whose_consents_changed_is_not_published_but_b
     assert (await client.get(PUBLIC)).status_code == 404
     told = (await db.scalars(select(Notification.params).where(Notification.user_id == cast.press.id))).all()
     assert {"countries": "UGA", "operation": "THUNDER-2026"} in told
+
+
+async def test_a_release_leaves_out_a_country_that_alone_agreed_only_to_count_in_the_totals(client, db, cast):
+    """Tanzania alone counts without its name: the total less the named countries would be Tanzania's figures, so
+    the release counts only the named countries (its press officer is told why)."""
+    _operation, sent = await known_operation(client, db, cast)  # KEN named, TZA aggregate, UGA none
+    await login(client, cast.press)
+    page = (await client.get(PAGE)).text
+    assert "Only 1 country agreed to count in the totals without its name (TZA)" in page
+    assert "so the release leaves them out" in page
+    data = json.loads((await client.get(f"{PAGE}/export.json")).content)
+    kenya = [s for s in sent if s["reporting_country"] == "KEN"]
+    assert (data["seizures"], data["suspects_arrested"]) == (len(kenya), sum(s["suspects_arrested"] for s in kenya))
+    assert {e["country"] for e in data["by_country"]} == {"KEN"}
+    dashboard = (await client.get("/api/v1/operations/THUNDER-2026/summary", headers=await bearer(db, cast.press)))
+    assert {e["country"] for e in dashboard.json()["by_country"]} == {"KEN", "other"}  # the press office sees it

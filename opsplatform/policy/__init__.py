@@ -30,6 +30,7 @@ from opsplatform.policy.exchange import (
     sees_link_network,
 )
 from opsplatform.policy.figures import (
+    FEWEST_UNNAMED,
     aggregate_access,
     aggregate_countries,
     named_countries,
@@ -80,7 +81,7 @@ __all__ = [
     "may_correct_closed", "may_validate", "sees_nominal", "ADMINISTERED", "sees_audit_values",
     "may_use_second_factor", "sees_directory", "uploads", "completeness_countries", "aggregate_access",
     "names_only_consenting",
-    "public_view", "named_countries", "aggregate_countries", "DOCUMENT_READERS", "RECORD_DOCUMENTS",
+    "public_view", "FEWEST_UNNAMED", "named_countries", "aggregate_countries", "DOCUMENT_READERS", "RECORD_DOCUMENTS",
     "WHOLE_OPERATION", "document_scope", "readable_documents", "annual_report_countries", "annual_report_access",
     "link_access", "may_request_link", "may_decide_link", "may_remove_link", "sees_link_network", "cleared_member",
     "message_access", "may_address", "message_readers",

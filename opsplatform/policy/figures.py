@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 
 from opsplatform.models.auth import Role, User
 from opsplatform.models.operations import Operation, Participant, Publicity
 from opsplatform.models.seizures import Seizure
 from opsplatform.policy.members import Member
+
+FEWEST_UNNAMED = 3  # countries counted without their names hide among at least this many of them
 
 
 def aggregate_access(member: Member, country: Any = Seizure.reporting_country, *,
@@ -17,12 +19,20 @@ def aggregate_access(member: Member, country: Any = Seizure.reporting_country, *
     """Which seizures count in the figures a member sees: every country's for those who handle records; for a press
     officer only countries whose consent lets the release show them (`named` or `aggregate`), and only `named` ones
     once the figures are narrowed to some countries, so that no filter isolates a country that agreed only to count
-    in the totals. `country` defaults to the seizure's; the figures pass their own. The consents are the member's
-    operation's, named as a value: a subquery correlated to each row would be run once a row."""
+    in the totals. What is published (`public_view`) counts `aggregate` ones only while at least FEWEST_UNNAMED
+    countries gave that consent: fewer would be revealed by subtracting the named countries from the totals.
+    `country` defaults to the seizure's; the figures pass their own. The consents are the member's operation's,
+    read by uncorrelated subqueries (run once, not once a row)."""
     if member.role == Role.press_officer:
-        consents = (Publicity.named,) if narrowed else (Publicity.named, Publicity.aggregate)
-        return country.in_(select(Participant.country_code).where(
-            Participant.operation_id == member.operation.id, Participant.publicity.in_(consents)))
+        named = country.in_(named_countries(member.operation.id))
+        if narrowed:
+            return named
+        unnamed = aggregate_countries(member.operation.id)
+        counted = country.in_(unnamed)
+        if member.user is PUBLIC:
+            enough = select(func.count()).select_from(unnamed.subquery()).scalar_subquery() >= FEWEST_UNNAMED
+            counted = and_(enough, counted)
+        return or_(named, counted)
     if member.role in (Role.focal_point, Role.coordinator, Role.analyst):
         return true()
     return false()
@@ -33,7 +43,8 @@ PUBLIC = User(id=None, email="release", name="release", role=Role.press_officer)
 
 def public_view(operation: Operation) -> Member:
     """The operation as its public release counts it, of no one in particular: a press officer's view (the countries
-    that consented, named only those that agreed to be). What anyone outside its closed group may be shown of it."""
+    that consented, named only those that agreed to be), without the countries that agreed only to count in the
+    totals when too few did. What anyone outside its closed group may be shown of it."""
     return Member(PUBLIC, operation, Role.press_officer)
 
 

@@ -65,9 +65,9 @@ async def dashboard_context(session: AsyncSession, member: Member, result_filter
 
 
 async def few_unnamed(session: AsyncSession, member: Member) -> list[str] | None:
-    """For the press office: the countries that agreed only to count in the totals, when fewer than three of them
-    contribute (subtracting the named countries from the totals would then reveal them); else None."""
+    """For the press office: the countries that agreed only to count in the totals, when too few of them did so for
+    the public release to count their figures (policy.aggregate_access); else None."""
     if not policy.names_only_consenting(member):
         return None
     unnamed = (await session.scalars(policy.aggregate_countries(member.operation.id))).all()
-    return sorted(unnamed) if 0 < len(unnamed) < 3 else None
+    return sorted(unnamed) if 0 < len(unnamed) < policy.FEWEST_UNNAMED else None

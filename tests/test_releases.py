@@ -321,3 +321,19 @@ async def test_a_release_leaves_out_a_country_that_alone_agreed_only_to_count_in
     assert {e["country"] for e in data["by_country"]} == {"KEN"}
     dashboard = (await client.get("/api/v1/operations/THUNDER-2026/summary", headers=await bearer(db, cast.press)))
     assert {e["country"] for e in dashboard.json()["by_country"]} == {"KEN", "other"}  # the press office sees it
+
+
+async def test_a_single_small_count_is_not_given_away_by_the_total(client, db, cast, known):
+    """Under a threshold of 2 only Tanzania's one seizure (in "other") is small: the total less Kenya's would give
+    it, so Kenya's count is withheld too; the total is still given."""
+    await login(client, cast.press)
+    await client.get(PAGE)
+    await form_post(client, PAGE, {"version": "1", "suppress_below": "2"})
+    data = json.loads((await client.get(f"{PAGE}/export.json")).content)
+    by_country = {e["country"]: e for e in data["by_country"]}
+    assert by_country["other"]["seizures"] is None and by_country["other"]["fewer_than"] == 2
+    assert by_country["KEN"]["seizures"] is None and "seizures" in by_country["KEN"]["withheld"]
+    assert data["seizures"] == 3
+    rows = list(csv.DictReader(io.StringIO((await client.get(f"{PAGE}/export.csv")).content.decode("utf-8-sig"))))
+    assert {r["name"]: r["note"] for r in rows if r["section"] == "country"} == {
+        "Kenya": "withheld", "Other countries": "fewer than 2"}

@@ -134,10 +134,11 @@ async def release_figures(session: AsyncSession, operation: Operation, now: date
                       "reporting": figures["countries"]["reporting"], "named": named},
         "seizures": figures["seizures"], "suspects_arrested": figures["suspects_arrested"],
         "commodities": await commodity_lines(session, scope),
-        "by_region": [_suppressed({"region": region or "unknown", "seizures": int(n), "countries": countries},
-                                  suppress_below, "seizures") for region, n, countries in regions],
-        "by_country": [_suppressed(dict(entry), suppress_below, "seizures", "suspects_arrested")
-                       for entry in figures["by_country"]],
+        "by_region": _complemented([_suppressed({"region": region or "unknown", "seizures": int(n),
+                                                 "countries": countries}, suppress_below, "seizures")
+                                    for region, n, countries in regions], "seizures"),
+        "by_country": _complemented([_suppressed(dict(entry), suppress_below, "seizures", "suspects_arrested")
+                                     for entry in figures["by_country"]], "seizures", "suspects_arrested"),
         "highlights": await _highlights(session, scope, named),
         "photos": [{"id": photo_id, "sha256": sha256, "country": country} for photo_id, sha256, country in photos],
         "suppress_below": suppress_below,
@@ -195,6 +196,20 @@ def _suppressed(entry: dict[str, Any], threshold: int | None, *keys: str) -> dic
                 entry[key] = None
                 entry["fewer_than"] = threshold
     return entry
+
+
+def _complemented(entries: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
+    """The totals are given: with a single count of a list suppressed, the total less the others would give it, so
+    the smallest count shown is withheld too (named in the entry's "withheld")."""
+    for key in keys:
+        if sum(1 for e in entries if e[key] is None and e.get("fewer_than")) != 1:
+            continue
+        shown = [e for e in entries if e[key]]
+        if shown:
+            smallest = min(shown, key=lambda e: e[key])
+            smallest[key] = None
+            smallest.setdefault("withheld", []).append(key)
+    return entries
 
 
 def approximate(quantity: float) -> tuple[str, float]:

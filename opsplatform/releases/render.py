@@ -53,6 +53,8 @@ def commodity_sentence(line: dict[str, Any]) -> str:
 
 
 def count_text(entry: dict[str, Any], key: str) -> str:
+    if entry.get(key) is None and key in entry.get("withheld", ()):
+        return _("withheld")
     if entry.get(key) is None and entry.get("fewer_than"):
         return _("fewer than %(n)s", n=entry["fewer_than"])
     return format.number(entry.get(key) or 0)
@@ -192,7 +194,8 @@ def as_csv(figures: dict[str, Any], release: Release, corrections: list[ReleaseC
         rows.append(["commodity", line["category"], line["label"], "seizures", line["seizures"], ""])
     for section, key in (("region", "region"), ("country", "country")):
         for entry in data[f"by_{section}"]:
-            note = f"fewer than {entry['fewer_than']}" if entry.get("fewer_than") and entry["seizures"] is None else ""
+            note = "" if entry["seizures"] is not None else "withheld" if "seizures" in entry.get("withheld", ()) \
+                else f"fewer than {entry['fewer_than']}"
             rows.append([section, entry[key], entry["name"], "seizures", entry["seizures"] if not note else "", note])
     for item in data["highlights"]:
         rows.append(["highlight", item["country"], country_name(item["country"]), item["date"], "",

@@ -277,6 +277,11 @@ async def test_a_press_officer_cannot_isolate_a_country_that_agreed_only_to_coun
     assert page.status_code == 200 and "agreed only to count in the totals" in page.text
     coordinator = await summary(db, await member(db, cast.coordinator, thunder), ResultFilter(countries=("TZA",)))
     assert coordinator["seizures"] == 1  # those who handle records still see each country
+    # Nor does the count of countries that reported tell whether Tanzania did (here by a nil return).
+    nil = await client.post(f"{API}/nil-returns", json={"date": "2026-10-09"}, headers=await bearer(db, cast.tanzania))
+    assert nil.status_code == 201, nil.text
+    alone = (await client.get(f"{API}/summary?countries=TZA", headers=headers)).json()["countries"]
+    assert (alone["participating"], alone["reporting"]) == (0, 0)
 
 
 async def test_the_approval_page_warns_when_fewer_than_three_countries_count_without_their_name(client, db, cast,

@@ -104,11 +104,10 @@ def _figures_query(scope: Scope) -> Any:
     is_total = c.dimension == "total"
     none = cast(null(), String)
     # The participants the filter's places keep: a view of one country or region counts its own (and who of them
-    # reported), not the whole operation's.
+    # reported), not the whole operation's; of those, only the ones whose figures the member sees (consent).
     participating = select(Participant.country_code).where(Participant.operation_id == scope.operation.id,
-                                                           scope.filter.places(Participant.country_code))
-    if policy.names_only_consenting(scope.member):
-        participating = participating.where(Participant.publicity != "none")
+                                                           scope.filter.places(Participant.country_code),
+                                                           scope.access(Participant.country_code))
     with_seizures = select(c.country).where(is_total).distinct()
     reporting = union(with_seizures, *reported_without_figures(scope.operation.id)).subquery()
 

@@ -86,6 +86,19 @@ def country_locale(alpha2: str) -> str:
 def _symbols(locale: str) -> tuple[str, str]:
     return get_decimal_symbol(locale), get_group_symbol(locale)
 
+# What no field takes: C0 controls (but tab, newline, carriage return) and the noncharacters U+FFFE and U+FFFF.
+# PostgreSQL text cannot hold NUL, and none of them can be written in XML (spreadsheets, Word files).
+UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def character_problem(text: str) -> str | None:
+    """What is wrong with a text holding a character no field takes, or None."""
+    found = UNWRITABLE.search(text)
+    if found is None:
+        return None
+    return _("contains a character (U+%(code)s) that no field accepts; remove it", code=f"{ord(found.group(0)):04X}")
+
+
 def text(value: object) -> str:
     """Text as typed, trimmed, its lines ending in a newline whatever the browser or system sent: browsers send a
     textarea's line breaks as CRLF, which would otherwise run paragraphs together where text is split on them."""

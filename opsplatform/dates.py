@@ -95,9 +95,10 @@ def moment(value: object) -> datetime | None:
         return None
     try:
         read = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        read = read.replace(tzinfo=UTC) if read.tzinfo is None else read.astimezone(UTC)
+    except (ValueError, OverflowError):  # 9999-12-31T23:59-14:00 is past the last instant Python can hold
         return None
-    return read.replace(tzinfo=UTC) if read.tzinfo is None else read.astimezone(UTC)
+    return read if 1900 <= read.year <= 2999 else None  # no embargo or moment of this work is further off
 
 
 def day_problem(value: object, *, quoted: bool = True) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import logging
 import math
 
@@ -16,17 +17,20 @@ from opsplatform import format
 from opsplatform.app import create_app
 from opsplatform.auth.services import create_user
 from opsplatform.database import make_engine, make_sessionmaker, session_scope, upgrade
+from opsplatform.errors import InvalidInput
 from opsplatform.models.audit import AuditEvent
 from opsplatform.models.operations import Operation
 from opsplatform.models.seizures import Seizure, SeizureItem
 from opsplatform.reference.loader import load_all
 from opsplatform.reporting.summary import summary
+from opsplatform.seizures.imports import import_sheet
 from opsplatform.settings import Settings
 from tests.conftest import form_post, login, password_hash
 from tests.migration_support import operation_as_then, stored_as_then
 from tests.pgcluster import free_port
 from tests.results_support import IVORY, active_operation, bearer, member
 from tests.test_cli import opsplatform
+from tests.test_imports import ROWS, semicolon_csv
 
 API = "/api/v1/operations/THUNDER-2026"
 
@@ -194,3 +198,90 @@ async def test_without_reference_data_a_command_says_so(tmp_path):
                     '"countries": [{"country": "KEN"}]}')
     code, _out, err = await opsplatform("operations", "create", "--database-url", url, "--file", str(spec))
     assert code == 1 and "reference data not loaded: run `opsplatform reference load`" in err
+
+
+# --- what a review of hostile input found ----------------------------------------------------------------------------
+
+async def test_a_character_no_xml_holds_is_refused_wherever_it_is_typed(client, db, cast, thunder):
+    """U+FFFF and U+FFFE cannot be written in a workbook or a Word file: refused as the control characters are, in a
+    body, a query and a form, so that no export or report of the record can fail on it later."""
+    kenya = await bearer(db, cast.kenya)
+    await refused(await client.post(f"{API}/seizures", json=seizure(notes="see\uffff"), headers=kenya), "notes")
+    report = await client.get("/api/v1/reports/annual-illegal-trade", headers=kenya,
+                              params={"country": "KEN", "year": "2026", "agency": "Kenya\ufffe"})
+    await refused(report, "agency")
+    await login(client, cast.kenya)
+    form = await form_post(client, "/operations/THUNDER-2026/seizures/new", {"seizure_ref": "KE-X",
+                                                                             "notes": "odd\uffff"})
+    assert form.status_code == 400 and "U+FFFF" in form.text
+    assert await db.scalar(select(func.count()).select_from(Seizure)) == 0
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", None, "application/x-json"])
+async def test_an_api_body_passes_the_gate_whatever_its_content_type_says(client, db, cast, thunder, content_type):
+    headers = {**await bearer(db, cast.kenya), **({"Content-Type": content_type} if content_type else {})}
+    sent = json.dumps(seizure(notes="esc\x1b and nul\x00")).encode()
+    await refused(await client.post(f"{API}/seizures", content=sent, headers=headers), "notes")
+    deep = ("[" * 50_000 + "]" * 50_000).encode()
+    assert (await client.post(f"{API}/seizures", content=deep, headers=headers)).status_code == 400
+    assert await db.scalar(select(func.count()).select_from(Seizure)) == 0
+
+
+async def test_a_sheet_row_with_a_character_no_field_takes_is_rejected_and_the_others_imported(db, cast, thunder):
+    """A NUL deep in a CSV (past what is looked at to tell a CSV from a binary file) made PostgreSQL refuse the
+    whole import; an escape character was stored. Each is now its row's problem, named by column."""
+    filler = [f"KE-F{n};1;2026-10-07;Lunga Lunga;;;road;TZA;;Psittacus erithacus;LIV;4;;;;0" for n in range(900)]
+    rows = [ROWS[0], ROWS[2].replace("Mombasa port", "Mombasa\x1bport"), *filler,
+            "KE-5;1;2026-10-07;Lunga\x00Lunga;;;road;TZA;;Psittacus erithacus;LIV;4;;;;0"]
+    report = await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", semicolon_csv(rows), "k.csv")
+    assert (report.rows, report.rejected) == (903, 2)
+    assert "row 3: location: contains a character (U+001B) that no field accepts; remove it" in report.problems
+    assert "row 904: location: contains a character (U+0000) that no field accepts; remove it" in report.problems
+    refs = set((await db.scalars(select(Seizure.seizure_ref))).all())
+    assert len(refs) == 901 and "KE-1" in refs and not refs & {"KE-2", "KE-5"}
+
+
+async def test_a_quote_never_closed_refuses_the_sheet_naming_its_row(db, cast, thunder):
+    rows = [ROWS[0], ROWS[2].replace("Mombasa port", '"Mombasa port'), "KE-5;1;2026-10-07;Lunga Lunga;;;road;TZA;;"
+            "Psittacus erithacus;LIV;4;;;;0"]
+    with pytest.raises(InvalidInput) as refusal:
+        await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", semicolon_csv(rows), "k.csv")
+    assert "row 3 opens a quote (\") that is never closed" in str(refusal.value.errors)
+    assert await db.scalar(select(func.count()).select_from(Seizure)) == 0
+
+
+async def test_the_same_reference_sent_twice_at_once_stores_one_and_refuses_the_other(settings, db, cast, thunder):
+    """Without an Idempotency-Key, two sends of one reference race to the unique index: one is stored, the other
+    answered 409 (never 500); two nil returns for one day likewise."""
+    kenya = await bearer(db, cast.kenya)
+    for _round in range(3):
+        async with AsyncTestClient(app=create_app(settings)) as one, AsyncTestClient(app=create_app(settings)) as two:
+            ref = f"KE-RACE-{_round}"
+            answers = await asyncio.gather(*(c.post(f"{API}/seizures", json=seizure(seizure_ref=ref), headers=kenya)
+                                             for c in (one, two)))
+            assert sorted(a.status_code for a in answers) in ([201, 400], [201, 409]), [a.text for a in answers]
+    assert await db.scalar(select(func.count()).select_from(Seizure)) == 3
+
+
+@pytest.mark.parametrize("embargo", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "5000-01-01T00:00Z"])
+async def test_an_embargo_past_any_calendar_is_refused(client, db, cast, thunder, embargo):
+    answer = await client.patch(API, json={"version": thunder.version, "release_embargo": embargo},
+                                headers=await bearer(db, cast.coordinator))
+    await refused(answer, "release_embargo")
+
+
+@pytest.mark.parametrize("word,shared", [("yes", True), ("on", True), (True, True), (1, True), ("no", False),
+                                         (False, False), ("off", False)])
+async def test_a_flag_is_read_in_any_of_its_words(client, db, cast, thunder, word, shared):
+    answer = await client.post(f"{API}/seizures", json=seizure(shared_with_participants=word),
+                               headers=await bearer(db, cast.kenya))
+    assert answer.status_code == 201 and answer.json()["shared_with_participants"] is shared
+
+
+async def test_a_flag_in_no_word_of_yes_or_no_is_refused(client, db, cast, thunder):
+    kenya = await bearer(db, cast.kenya)
+    await refused(await client.post(f"{API}/seizures", json=seizure(shared_with_participants="maybe"),
+                                    headers=kenya), "shared_with_participants")
+    await refused(await client.post(f"{API}/seizures", json=seizure(publicity_approved=["yes"],
+                                                                    public_description="ivory"), headers=kenya),
+                  "publicity_approved")

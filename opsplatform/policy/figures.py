@@ -24,15 +24,16 @@ def aggregate_access(member: Member, country: Any = Seizure.reporting_country, *
     `country` defaults to the seizure's; the figures pass their own. The consents are the member's operation's,
     read by uncorrelated subqueries (run once, not once a row)."""
     if member.role == Role.press_officer:
-        named = country.in_(named_countries(member.operation.id))
+        operation_id = member.operation.id
         if narrowed:
-            return named
-        unnamed = aggregate_countries(member.operation.id)
-        counted = country.in_(unnamed)
+            return country.in_(named_countries(operation_id))
+        unnamed = Participant.publicity == Publicity.aggregate
         if member.user is PUBLIC:
-            enough = select(func.count()).select_from(unnamed.subquery()).scalar_subquery() >= FEWEST_UNNAMED
-            counted = and_(enough, counted)
-        return or_(named, counted)
+            among = select(func.count()).select_from(aggregate_countries(operation_id).subquery())
+            unnamed = and_(unnamed, among.scalar_subquery() >= FEWEST_UNNAMED)
+        # One list of countries (a single hashed subquery): the counted records are then read from their index alone.
+        return country.in_(select(Participant.country_code).where(
+            Participant.operation_id == operation_id, or_(Participant.publicity == Publicity.named, unnamed)))
     if member.role in (Role.focal_point, Role.coordinator, Role.analyst):
         return true()
     return false()

@@ -136,6 +136,12 @@ async def check_rows(ref: Reference, operation: Operation, rows: Iterable[tuple[
         report.rows += 1
         if progress is not None and report.rows % READ_BEAT == 0:
             await progress.read(report.rows)
+        # What no field takes (the gate refuses it in forms and the API): one search of the row, then its cells.
+        if checks.UNWRITABLE.search("".join(v for v in values.values() if v.__class__ is str)):
+            for name, value in values.items():
+                if value.__class__ is str and (problem := checks.character_problem(value)):
+                    report.reject(number, name, problem)
+            continue
         # Without item_no, a seizure's rows are its items 1, 2, … in sheet order (stable on re-upload).
         position = seen[values["seizure_ref"]] = seen.get(values["seizure_ref"], 0) + 1
         # A seizure's rows repeat its seizure-level values, usually one after the other: check each run once.

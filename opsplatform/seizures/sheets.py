@@ -164,12 +164,18 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
                                                    for cell in first_line.split(d)), first_line.count(d)))
     # Decoded as it is read, so a large file is never held twice as text.
     text = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, errors="replace", newline="")
+    last, rows = [""], 0
     try:
-        for record in csv.reader(text, delimiter=delimiter):
-            yield [_shared(cell.strip()) for cell in record]
+        for last in csv.reader(text, delimiter=delimiter):
+            rows += 1
+            yield [_shared(cell.strip()) for cell in last]
     except csv.Error as exc:
         raise SheetError(_("the file cannot be read as CSV (%(problem)s); save the sheet again as CSV or Excel "
                            "workbook (.xlsx) and upload it again", problem=exc)) from exc
+    # A quote opened and never closed takes the rest of the file into its cell, rows and all, without an error.
+    if last and "\n" in last[-1] and not content.rstrip().endswith(b'"'):
+        raise SheetError(_("row %(row)s opens a quote (\") that is never closed, so every row after it was read into "
+                           "its last cell; close or remove the quote and upload the sheet again", row=rows))
 
 
 # What a damaged workbook raises while it is opened or read. The zip module raises these few; openpyxl, reading

@@ -16,7 +16,9 @@ from opsplatform.seizures.validation import (
     MAX_COMPANIES,
     MAX_ITEMS,
     MAX_SUSPECTS,
+    NO,
     TEXT_LIMITS,
+    YES,
     Reference,
     check_company,
     check_item,
@@ -74,11 +76,10 @@ def check_submission(ref: Reference, member: Member, raw: dict[str, Any], *, cou
     if status not in ENTRY_STATUSES:
         errors.append(FieldError("status", _("must be draft or submitted")))
     publicity = _publicity(raw, errors, policy.speaks_for_country(member, country))
+    shared = _flag(raw, "shared_with_participants", errors)
     if errors:
         raise InvalidInput(errors)
-    shared = raw.get("shared_with_participants")
-    return Checked(seizure, nominal, items, suspects, companies, status, None if shared is None else _yes(shared),
-                   publicity)
+    return Checked(seizure, nominal, items, suspects, companies, status, shared, publicity)
 
 
 def _rows(raw: dict[str, Any], kind: str, errors: list[FieldError],
@@ -109,8 +110,18 @@ def _arrests_from_suspects(seizure: dict[str, Any], suspects: list[dict[str, Any
         seizure["suspect_nationalities"] = list(dict.fromkeys(s["nationality"] for s in suspects if s["nationality"]))
 
 
-def _yes(value: Any) -> bool:
-    return value in (True, "on", "true", "1")
+def _flag(raw: dict[str, Any], name: str, errors: list[FieldError]) -> bool | None:
+    """Yes or no as every input says it (true or false in JSON; yes, no, on, off, 1, 0 typed), None when left out;
+    anything else is refused rather than read as no."""
+    value = raw.get(name)
+    if value is None or value == "":
+        return None
+    word = value.strip().lower() if isinstance(value, str) else str(value).lower() \
+        if isinstance(value, bool | int) else None
+    if word in YES or word in NO:
+        return word in YES
+    errors.append(FieldError(name, _('must be yes or no (got "%(value)s")', value=str(value)[:40])))
+    return None
 
 
 def _publicity(raw: dict[str, Any], errors: list[FieldError], country_speaks: bool) -> dict[str, Any]:
@@ -123,7 +134,7 @@ def _publicity(raw: dict[str, Any], errors: list[FieldError], country_speaks: bo
         errors.append(FieldError("publicity_approved", _("only the reporting country's focal points approve its "
                                                          "records for the public release")))
         return {}
-    approved = _yes(raw.get("publicity_approved"))
+    approved = bool(_flag(raw, "publicity_approved", errors))
     description = raw.get("public_description") or ""
     if not isinstance(description, str):
         errors.append(FieldError("public_description", _("must be text")))

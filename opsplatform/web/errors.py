@@ -10,8 +10,13 @@ from http import HTTPStatus
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
 from litestar.response import Template
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
-from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_409_CONFLICT,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
+from sqlalchemy.exc import DBAPIError, IntegrityError, TimeoutError as PoolTimeout
 
 from opsplatform.errors import InvalidInput, NotAllowed
 from opsplatform.i18n import _
@@ -99,6 +104,20 @@ def database_error(request: Request, exc: DBAPIError) -> Response:
     return _come_back(request)
 
 
+def same_moment(request: Request, exc: IntegrityError) -> Response:
+    """Two requests saved the same unique thing at once (one reference, one day's nil return) and this one came
+    second: nothing of it was saved. Any other integrity error is a fault."""
+    if "unique" not in str(exc.orig).lower() and "duplicate key" not in str(exc.orig).lower():
+        return server_error(request, exc)
+    log.warning("%s %s answered 409: saved at the same moment as another request", request.method, request.url.path)
+    detail = _("the same was saved by another request at the same moment (the same reference, or the same day's nil "
+               "return): nothing of this one was saved; reload to see what is stored")
+    if _is_api(request):
+        return Response({"status_code": 409, "detail": detail}, status_code=HTTP_409_CONFLICT,
+                        media_type=MediaType.JSON)
+    return _page(request, 409, _("Saved at the same moment"), detail)
+
+
 def _come_back(request: Request) -> Response:
     headers = {"Retry-After": "5"}
     if _is_api(request):
@@ -107,5 +126,5 @@ def _come_back(request: Request) -> Response:
     return _page(request, 503, _("Busy"), _("Too many requests at once. Try again in a few seconds."), headers)
 
 
-HANDLERS = {PoolTimeout: busy, DBAPIError: database_error, HTTPException: http_error, InvalidInput: invalid_input,
-            NotAllowed: not_allowed, HTTP_500_INTERNAL_SERVER_ERROR: server_error}
+HANDLERS = {PoolTimeout: busy, IntegrityError: same_moment, DBAPIError: database_error, HTTPException: http_error,
+            InvalidInput: invalid_input, NotAllowed: not_allowed, HTTP_500_INTERNAL_SERVER_ERROR: server_error}

@@ -3,9 +3,12 @@ person could have meant is refused here, whatever the route, with a 400 naming w
 
 - A JSON body that is not UTF-8, not JSON, nested deeper than MAX_DEPTH, or holds a number that is not finite or
   larger than any field takes (LARGEST_NUMBER; each field's own bound is the validator's).
-- A C0 control character (but tab, newline and carriage return) anywhere typed: path, query, form fields, JSON
-  strings and keys. PostgreSQL text cannot hold NUL; the others break spreadsheets (openpyxl refuses them) and are
+- A C0 control character (but tab, newline and carriage return), or the noncharacter U+FFFE or U+FFFF, anywhere
+  typed: path, query, form fields, JSON strings and keys. PostgreSQL text cannot hold NUL; none of them can be
+  written in XML, so they would break spreadsheets and Word files (openpyxl and lxml refuse them), and they are
   never meant.
+- An API request's body is read as JSON whatever its Content-Type says (the API's handlers read it so), so a body
+  labelled otherwise passes the same checks.
 - A record id in the path beyond the INTEGER columns' range: no such record can exist, so it is not found.
 
 Before all of these, `UploadLimit` refuses an upload larger than its route takes (413), before a byte of it is read.
@@ -14,7 +17,6 @@ Before all of these, `UploadLimit` refuses an upload larger than its route takes
 from __future__ import annotations
 
 import math
-import re
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -25,6 +27,7 @@ from litestar.exceptions import NotFoundException, SerializationException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.middleware import ASGIMiddleware
 
+from opsplatform.checks import character_problem
 from opsplatform.database import LARGEST_ID
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
@@ -34,18 +37,8 @@ if TYPE_CHECKING:
 
 MAX_DEPTH = 16  # a seizure with items and suspects is 3 deep; messages with attachments 3
 LARGEST_NUMBER = 10**15  # money, the largest any field takes
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 JSON_TYPES = ("application/json",)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
-def control_problem(text: str) -> str | None:
-    """What is wrong with a text that holds a control character, or None."""
-    found = CONTROL.search(text)
-    if found is None:
-        return None
-    return _("contains a control character (U+%(code)s) that no field accepts; remove it",
-             code=f"{ord(found.group(0)):04X}")
 
 
 async def gate(request: Request) -> None:
@@ -54,17 +47,17 @@ async def gate(request: Request) -> None:
         raise NotFoundException()
     errors: list[FieldError] = []
     raw_path = request.scope.get("raw_path", b"").split(b"?")[0]  # some servers keep the query in raw_path
-    problem = control_problem(request.url.path) or (control_problem("\x00") if b"%00" in raw_path else None)
+    problem = character_problem(request.url.path) or (character_problem("\x00") if b"%00" in raw_path else None)
     if problem:
         errors.append(FieldError("path", problem))
     for key, value in request.query_params.multi_items():
-        if problem := control_problem(key) or control_problem(value):
-            errors.append(FieldError(key if not control_problem(key) else "query", problem))
+        if problem := character_problem(key) or character_problem(value):
+            errors.append(FieldError(key if not character_problem(key) else "query", problem))
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media in JSON_TYPES and await request.body():
-        errors += await _json_problems(request)
-    elif media in FORM_TYPES:
+    if media in FORM_TYPES:
         errors += await _form_problems(request)
+    elif (media in JSON_TYPES or request.url.path.startswith("/api/")) and await request.body():
+        errors += await _json_problems(request)
     if errors:
         raise InvalidInput(errors[:20])
 
@@ -91,7 +84,7 @@ def _walk(data: Any) -> Any:
             yield FieldError("body", _("is nested more than %(n)s levels deep", n=MAX_DEPTH))
             return
         if isinstance(value, str):
-            if problem := control_problem(value):
+            if problem := character_problem(value):
                 yield FieldError(path, problem)
         elif isinstance(value, bool) or value is None:
             continue
@@ -100,7 +93,7 @@ def _walk(data: Any) -> Any:
                 yield FieldError(path, _("is not a number any field takes (at most %(n)s)", n="10^15"))
         elif isinstance(value, dict):
             for key, item in value.items():
-                if problem := control_problem(str(key)):
+                if problem := character_problem(str(key)):
                     yield FieldError(path, problem)
                 stack.append((item, key if path == "body" else f"{path}.{key}", depth + 1))
         elif isinstance(value, list):
@@ -115,7 +108,7 @@ async def _form_problems(request: Request) -> list[FieldError]:
     errors = []
     for key, value in form.multi_items():
         text = value.filename or "" if isinstance(value, UploadFile) else str(value)
-        if problem := control_problem(key) or control_problem(text):
+        if problem := character_problem(key) or character_problem(text):
             errors.append(FieldError(key, problem))
     return errors
 

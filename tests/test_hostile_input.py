@@ -285,3 +285,19 @@ async def test_a_flag_in_no_word_of_yes_or_no_is_refused(client, db, cast, thund
     await refused(await client.post(f"{API}/seizures", json=seizure(publicity_approved=["yes"],
                                                                     public_description="ivory"), headers=kenya),
                   "publicity_approved")
+
+
+async def test_a_record_stored_with_such_a_character_before_it_was_refused_still_exports(client, db, cast, thunder):
+    """A record may hold such a character from a sheet imported before rows were checked for them: its Word file, a
+    workbook of it and its country's annual report leave the character out rather than fail."""
+    created = (await client.post(f"{API}/seizures", json=seizure(), headers=await bearer(db, cast.kenya))).json()
+    stored = await db.get(Seizure, created["id"])
+    stored.notes, stored.location = "back\x08space", "end\uffff"
+    await db.commit()
+    await login(client, cast.coordinator)
+    for url in (f"/operations/THUNDER-2026/seizures/{created['id']}/ecomessage.docx",
+                "/operations/THUNDER-2026/export.xlsx", "/operations/THUNDER-2026/export.csv",
+                "/reports/annual-illegal-trade.xlsx?country=KEN&year=2026"):
+        assert (await client.get(url)).status_code == 200, url
+    exported = (await client.get("/operations/THUNDER-2026/export.csv")).content.decode("utf-8-sig")
+    assert "backspace" in exported and "\x08" not in exported and "\uffff" not in exported

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from openpyxl.cell.cell import WriteOnlyCell
+
+from opsplatform.checks import UNWRITABLE
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -20,10 +22,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def exported_text(text: str) -> str:
-    """Text as an exported cell holds it: without the control characters a workbook cannot hold, and after a single
+    """Text as an exported cell holds it: without the characters a workbook cannot hold (input refuses them; a record
+    may hold one from before it did), and after a single
     quote when a spreadsheet program would read it as a formula."""
-    if not text.isprintable():  # control characters are not printable: most text needs no search for them
-        text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if not text.isprintable():  # these characters are not printable: most text needs no search for them
+        text = UNWRITABLE.sub("", text)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

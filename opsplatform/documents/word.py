@@ -27,7 +27,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from lxml import etree, html as lxml_html
 
-from opsplatform import paths
+from opsplatform import checks, paths
 
 STATIC = paths.STATIC
 SKIPPED = {"script", "style", "form", "nav", "button", "input", "select", "template", "noscript"}
@@ -38,8 +38,9 @@ MUTED = RGBColor(0x66, 0x66, 0x66)
 
 
 def docx_from_html(html: str, *, title: str) -> bytes:
-    """The HTML document as a Word file titled `title` (the file's core property)."""
-    tree = lxml_html.document_fromstring(html)
+    """The HTML document as a Word file titled `title` (the file's core property). Characters Word's XML cannot hold
+    are left out: input refuses them, but a record may hold one from before it did."""
+    tree = lxml_html.document_fromstring(checks.UNWRITABLE.sub("", html))
     document = Document()
     document.core_properties.title = title
     section = document.sections[0]

@@ -301,3 +301,15 @@ async def test_a_record_stored_with_such_a_character_before_it_was_refused_still
         assert (await client.get(url)).status_code == 200, url
     exported = (await client.get("/operations/THUNDER-2026/export.csv")).content.decode("utf-8-sig")
     assert "backspace" in exported and "\x08" not in exported and "\uffff" not in exported
+
+
+async def test_a_form_of_thousands_of_rows_is_refused_before_they_are_checked_or_drawn(client, db, cast, thunder):
+    await login(client, cast.kenya)
+    rows = {f"items-{n}-{field}": value for n in range(3000)
+            for field, value in (("taxon", "Loxodonta africana"), ("term", "TUS"), ("quantity", "1"))}
+    for action in ("submit", "add_item"):
+        answer = await form_post(client, "/operations/THUNDER-2026/seizures/new",
+                                 {"seizure_ref": "KE-MANY", "seizure_date": "2026-10-04", "action": action, **rows})
+        assert answer.status_code == 400 and "a seizure has at most 500 items" in answer.text
+        assert len(answer.content) < 100_000  # the rows are not drawn again
+    assert await db.scalar(select(func.count()).select_from(Seizure)) == 0

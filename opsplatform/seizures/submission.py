@@ -53,8 +53,7 @@ def check_submission(ref: Reference, member: Member, raw: dict[str, Any], *, cou
         errors.append(FieldError("items", _("add at least one item (taxon, term, quantity)")))
         raw_items = []
     elif len(raw_items) > MAX_ITEMS:
-        raise InvalidInput.one("items", _("a seizure has at most %(n)s items; record the others as another seizure "
-                                          "with the same place and date", n=MAX_ITEMS))
+        raise too_many("items")
     for n, raw_item in enumerate(raw_items):
         item, item_errors = check_item(ref, raw_item if isinstance(raw_item, dict) else {})
         item["item_no"] = item["item_no"] or n + 1
@@ -65,11 +64,9 @@ def check_submission(ref: Reference, member: Member, raw: dict[str, Any], *, cou
         if first.setdefault(item["item_no"], n) != n:
             errors.append(FieldError(f"items[{n}].item_no", _("item %(n)s is listed twice", n=item["item_no"])))
     suspects = _rows(raw, "suspects", errors, lambda row: check_suspect(ref, row, nominal_allowed=cleared),
-                     MAX_SUSPECTS, _("must be a list of suspects"),
-                     _("a seizure has at most %(n)s suspects", n=MAX_SUSPECTS))
+                     _("must be a list of suspects"))
     companies = _rows(raw, "companies", errors, lambda row: check_company(ref, row, nominal_allowed=cleared),
-                      MAX_COMPANIES, _("must be a list of companies"),
-                      _("a seizure has at most %(n)s companies", n=MAX_COMPANIES))
+                      _("must be a list of companies"))
     if suspects and not any(e.field == "suspects_arrested" for e in errors):
         _arrests_from_suspects(seizure, suspects, raw)
     status = raw.get("status") or SeizureStatus.submitted
@@ -82,17 +79,30 @@ def check_submission(ref: Reference, member: Member, raw: dict[str, Any], *, cou
     return Checked(seizure, nominal, items, suspects, companies, status, shared, publicity)
 
 
+MOST = {"items": MAX_ITEMS, "suspects": MAX_SUSPECTS, "companies": MAX_COMPANIES}
+
+
+def too_many(kind: str) -> InvalidInput:
+    """A seizure sent with more items, suspects or companies than one holds (refused before any is checked)."""
+    n = MOST[kind]
+    return InvalidInput.one(kind, {
+        "items": _("a seizure has at most %(n)s items; record the others as another seizure with the same place and "
+                   "date", n=n),
+        "suspects": _("a seizure has at most %(n)s suspects", n=n),
+        "companies": _("a seizure has at most %(n)s companies", n=n)}[kind])
+
+
 def _rows(raw: dict[str, Any], kind: str, errors: list[FieldError],
-          check: Callable[[dict[str, Any]], tuple[dict[str, Any], list[FieldError]]], most: int, not_a_list: str,
-          too_many: str) -> list[dict[str, Any]] | None:
+          check: Callable[[dict[str, Any]], tuple[dict[str, Any], list[FieldError]]],
+          not_a_list: str) -> list[dict[str, Any]] | None:
     """A list of suspects or companies, each checked, its problems named `kind[i].field`; None when left out."""
     if raw.get(kind) is None:
         return None
     if not isinstance(raw[kind], list):
         errors.append(FieldError(kind, not_a_list))
         return []
-    if len(raw[kind]) > most:
-        raise InvalidInput.one(kind, too_many)
+    if len(raw[kind]) > MOST[kind]:
+        raise too_many(kind)
     rows = []
     for n, row in enumerate(raw[kind]):
         clean, row_errors = check(row if isinstance(row, dict) else {})

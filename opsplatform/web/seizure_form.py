@@ -11,6 +11,7 @@ from opsplatform.database import record_id
 from opsplatform.errors import InvalidInput
 from opsplatform.models.seizures import SEIZURE_NOMINAL
 from opsplatform.models.vocabulary import CASE_FIELDS, ITEM_FIELDS, REPORT_FIELDS, SEIZURE_FIELDS
+from opsplatform.seizures.submission import MOST, too_many
 
 ROWS = ("items", "suspects", "companies")
 ROW = re.compile(r"^(items|suspects|companies)-(\d+)-(\w+)$")
@@ -34,6 +35,9 @@ def parse(form: FormMultiDict) -> dict[str, Any]:
     for key in form:
         if match := ROW.match(key):
             rows[match[1]].setdefault(int(match[2]), {})[match[3]] = form.get(key, "")
+    # Refused before any is checked or shown again: a form of thousands of rows took seconds to check and draw.
+    if crowded := next((kind for kind in ROWS if len(rows[kind]) > MOST[kind] + 1), None):
+        raise too_many(crowded)
     # A stored suspect or company stays (its nominal fields may be all it holds, and hidden from this reader): only
     # its Remove button takes it out.
     for kind in rows:

@@ -313,3 +313,16 @@ async def test_a_form_of_thousands_of_rows_is_refused_before_they_are_checked_or
         assert answer.status_code == 400 and "a seizure has at most 500 items" in answer.text
         assert len(answer.content) < 100_000  # the rows are not drawn again
     assert await db.scalar(select(func.count()).select_from(Seizure)) == 0
+
+
+@pytest.mark.parametrize("query,field", [("regions=zzz", "regions"), ("networks=BOGUS", "networks"),
+                                         ("taxon_groups=dragons", "taxon_groups"), ("regions=002,999", "regions")])
+async def test_a_filter_value_nobody_knows_is_refused_not_matched_to_nothing(client, db, cast, thunder, query, field):
+    coordinator = await bearer(db, cast.coordinator)
+    await refused(await client.get(f"{API}/summary?{query}", headers=coordinator), field)
+
+
+async def test_known_regions_and_networks_are_read_in_any_case(client, db, cast, thunder):
+    coordinator = await bearer(db, cast.coordinator)
+    for query in ("regions=002", "networks=asean-wen", "networks=ASEAN-WEN", "taxon_groups=mammals"):
+        assert (await client.get(f"{API}/summary?{query}", headers=coordinator)).status_code == 200, query

@@ -6,17 +6,18 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from opsplatform import dates
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
-from opsplatform.models.reference import Taxon, in_networks, in_regions
+from opsplatform.models.reference import Network, Region, Taxon, in_networks, in_regions
 from opsplatform.models.seizures import Seizure, SeizureItem
 from opsplatform.models.vocabulary import TRANSPORT_MODES
 from opsplatform.reference import names
+from opsplatform.reference.loader import TAXON_GROUPS
 from opsplatform.reference.lookup import unknown_taxon_message
 
 NAMED = ("countries", "terms", "taxa")  # read by name or code: see read_filter
@@ -53,6 +54,9 @@ class ResultFilter:
         for mode in modes:
             if mode not in (*TRANSPORT_MODES, "unknown"):
                 errors.append(FieldError("modes", _("unknown transport mode %(mode)s", mode=mode)))
+        errors += [FieldError("taxon_groups", _("unknown taxon group %(group)s; choose from %(groups)s", group=group,
+                                                groups=", ".join(TAXON_GROUPS)))
+                   for group in values("taxon_groups") if group not in TAXON_GROUPS]
         if errors:
             raise InvalidInput(errors)
         return cls(start=days.get("start"), end=days.get("end"),
@@ -136,14 +140,20 @@ def _with_everything_below(names: tuple[str, ...]) -> Select[tuple[int]]:
 
 async def read_filter(session: AsyncSession, params: Any) -> ResultFilter:
     """The filter of a page's or the API's query: countries, terms and taxa given by code or by name in any language
-    ("Kenya", "KE", "KEN"; "tusks", "TUS"), kept as codes; one nobody knows is refused, named, rather than silently
-    matching nothing."""
+    ("Kenya", "KE", "KEN"; "tusks", "TUS"), regions and networks by code, kept as codes; one nobody knows is refused,
+    named, rather than silently matching nothing."""
     typed = ResultFilter.from_params(params)
-    asked = [kind for kind in NAMED if getattr(typed, kind)]
-    if not asked:
-        return typed
-    known = await names.spellings(session, asked)
     errors, codes = [], {}
+    for kind, model in (("regions", Region), ("networks", Network)):  # by code only: a few, each checked
+        if wanted := getattr(typed, kind):
+            known_codes = {c.upper(): c for c in (await session.scalars(select(model.code).where(
+                func.upper(model.code).in_([w.upper() for w in wanted])))).all()}
+            errors += [FieldError(kind, _("unknown region code %(code)s (UN M49, such as 002 for Africa)", code=w)
+                                  if kind == "regions" else _("unknown enforcement network %(code)s", code=w))
+                       for w in wanted if w.upper() not in known_codes]
+            codes[kind] = tuple(dict.fromkeys(known_codes[w.upper()] for w in wanted if w.upper() in known_codes))
+    asked = [kind for kind in NAMED if getattr(typed, kind)]
+    known = await names.spellings(session, asked)
     for kind in asked:
         found: list[str] = []
         for value in getattr(typed, kind):

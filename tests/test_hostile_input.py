@@ -326,3 +326,14 @@ async def test_known_regions_and_networks_are_read_in_any_case(client, db, cast,
     coordinator = await bearer(db, cast.coordinator)
     for query in ("regions=002", "networks=asean-wen", "networks=ASEAN-WEN", "taxon_groups=mammals"):
         assert (await client.get(f"{API}/summary?{query}", headers=coordinator)).status_code == 200, query
+
+
+async def test_a_status_message_is_text_of_a_bounded_length(client, db, cast, thunder):
+    created = (await client.post(f"{API}/seizures", json=seizure(), headers=await bearer(db, cast.kenya))).json()
+    url, coordinator = f"{API}/seizures/{created['id']}/status", await bearer(db, cast.coordinator)
+    await refused(await client.post(url, json={"action": "query", "message": {"why": ["x"]}}, headers=coordinator),
+                  "message")
+    await refused(await client.post(url, json={"action": "query", "message": "?" * 2001}, headers=coordinator),
+                  "message")
+    asked = await client.post(url, json={"action": "query", "message": "Which port?"}, headers=coordinator)
+    assert asked.status_code == 200, asked.text

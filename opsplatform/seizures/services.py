@@ -245,7 +245,10 @@ STEPS = {
 }
 
 
-async def change_status(session: AsyncSession, member: Member, seizure: Seizure, action: str, message: str = "",
+MESSAGE_LIMIT = 2000  # a query or an answer is a few lines; a page of them stays a page
+
+
+async def change_status(session: AsyncSession, member: Member, seizure: Seizure, action: str, message: Any = "",
                         version: int | None = None) -> Seizure:
     """The validation loop: a coordinator validates or queries; the reporting country answers or withdraws. The step
     is taken from the version read (the caller's `version` if it sent one), so two at once cannot both win."""
@@ -259,6 +262,12 @@ async def change_status(session: AsyncSession, member: Member, seizure: Seizure,
                                            action={"validate": _("validated"), "query": _("queried"),
                                                    "answer": _("answered"), "withdraw": _("withdrawn"),
                                                    "submit": _("submitted")}[action]))
+    if message is None:
+        message = ""
+    if not isinstance(message, str):
+        raise InvalidInput.one("message", _("must be text"))
+    if len(message) > MESSAGE_LIMIT:
+        raise InvalidInput.one("message", _("must be at most %(n)s characters", n=MESSAGE_LIMIT))
     if action in ("query", "answer", "withdraw") and not message.strip():
         raise InvalidInput.one("message", _("is required: say what should be checked") if action == "query"
                                else _("is required"))

@@ -215,7 +215,7 @@ class SeizureApi(Controller):
         if version is not None and not is_version(version):
             raise InvalidInput.one("version", _("must be the version you read (an integer)"))
         return await _changed(request, db, member, seizure, lambda: services.change_status(
-            db, member, seizure, str(data.get("action") or ""), str(data.get("message") or ""), version))
+            db, member, seizure, str(data.get("action") or ""), data.get("message"), version))
 
     # A record's files are read by exactly its readers (`policy.records`); anyone else is answered 404.
     @get("/seizures/{seizure_id:int}/attachments", name="api:seizure:attachments", responses=ERRORS,

@@ -99,6 +99,16 @@ def character_problem(text: str) -> str | None:
     return _("contains a character (U+%(code)s) that no field accepts; remove it", code=f"{ord(found.group(0)):04X}")
 
 
+YES, NO = ("yes", "true", "1", "on"), ("no", "false", "0", "off")
+
+
+def yes_or_no(value: object) -> bool | None:
+    """A yes or a no in any of its words (JSON true or false, 1 or 0; yes, no, on, off typed in any case); None for
+    anything else, which the caller refuses or, when left empty, leaves unsaid."""
+    word = value.strip().lower() if isinstance(value, str) else str(value).lower() if isinstance(value, int) else None
+    return True if word in YES else False if word in NO else None
+
+
 def text(value: object) -> str:
     """Text as typed, trimmed, its lines ending in a newline whatever the browser or system sent: browsers send a
     textarea's line breaks as CRLF, which would otherwise run paragraphs together where text is split on them."""

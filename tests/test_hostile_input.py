@@ -21,6 +21,7 @@ from opsplatform.errors import InvalidInput
 from opsplatform.models.audit import AuditEvent
 from opsplatform.models.operations import Operation
 from opsplatform.models.seizures import Seizure, SeizureItem
+from opsplatform.operations.spec import parse_spec
 from opsplatform.reference.loader import load_all
 from opsplatform.reporting.summary import summary
 from opsplatform.seizures.imports import import_sheet
@@ -337,3 +338,20 @@ async def test_a_status_message_is_text_of_a_bounded_length(client, db, cast, th
                   "message")
     asked = await client.post(url, json={"action": "query", "message": "Which port?"}, headers=coordinator)
     assert asked.status_code == 200, asked.text
+
+
+@pytest.mark.parametrize("said,priority", [("no", False), ("false", False), (False, False), ("yes", True),
+                                           (True, True), (None, False)])
+async def test_a_target_taxons_priority_is_read_in_any_word_of_yes_or_no(db, cast, said, priority):
+    target = {"taxon": "Loxodonta africana", **({} if said is None else {"priority": said})}
+    spec = await parse_spec(db, {"code": "PRIO-2026", "name": "Priority", "start": "2026-10-01", "end": "2026-10-31",
+                                 "countries": ["KEN"], "target_taxa": [target]})
+    assert spec.targets[0].priority is priority
+
+
+async def test_a_target_taxons_priority_in_no_word_of_yes_or_no_is_refused(db, cast):
+    with pytest.raises(InvalidInput) as refusal:
+        await parse_spec(db, {"code": "PRIO-2026", "name": "Priority", "start": "2026-10-01", "end": "2026-10-31",
+                              "countries": ["KEN"], "target_taxa": [{"taxon": "Loxodonta africana",
+                                                                     "priority": "maybe"}]})
+    assert [e.field for e in refusal.value.errors] == ["target_taxa[0].priority"]

@@ -21,7 +21,7 @@ def import_() -> None:
 @import_.command("seizures")
 @database_option
 @click.option("--operation", "code", required=True, help="Operation code.")
-@click.option("--country", required=True, help="Reporting country (ISO 3166-1 alpha-3).")
+@click.option("--country", required=True, help="Reporting country (ISO 3166-1 alpha-3, or alpha-2).")
 @click.option("--dry-run", is_flag=True, help="Check every row and report, writing nothing.")
 @click.option("--locale", help="Language the sheet's typed numbers and dates are written in, such as fr_FR or en_US "
                                "(default: the reporting country's).")
@@ -37,6 +37,7 @@ async def import_seizures(database_url: str, code: str, country: str, dry_run: b
     from opsplatform.jobs import tasks
     from opsplatform.models.operations import Participant
     from opsplatform.models.seizures import SheetImport
+    from opsplatform.reference import lookup
     from opsplatform.seizures import sheet_tasks
 
     content = Path(file).read_bytes()
@@ -46,7 +47,7 @@ async def import_seizures(database_url: str, code: str, country: str, dry_run: b
     try:
         async with session_scope(sessionmaker) as session:
             member = await command_line_member(session, code)
-            alpha3 = country.strip().upper()
+            alpha3 = lookup.resolve_country(await lookup.country_codes(session), country) or country.strip().upper()
             if locale is not None and known_locale(locale) is None:
                 raise InvalidInput.one("locale", f"{locale} is not a language such as fr_FR or en_US")
             if not await session.scalar(select(Participant.id).where(

@@ -220,7 +220,11 @@ async def parse_spec(session: AsyncSession, data: dict[str, Any], *, existing_id
         elif taxon.id in {t.taxon_id for t in targets}:
             check.add(f"target_taxa[{n}]", _("%(name)s is listed twice", name=taxon.scientific_name))
         else:
-            targets.append(TargetSpec(taxon.id, taxon.scientific_name, bool(entry.get("priority")), notes))
+            priority = checks.yes_or_no(entry.get("priority", False))
+            if priority is None:
+                check.add(f"target_taxa[{n}].priority", _('must be yes or no (got "%(value)s")',
+                                                          value=str(entry.get("priority"))[:40]))
+            targets.append(TargetSpec(taxon.id, taxon.scientific_name, bool(priority), notes))
     terms = [t.upper() for t in check.strings(data, "target_terms")]
     known_terms = set((await session.scalars(select(TradeTerm.code))).all())
     for n, term in enumerate(terms):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from opsplatform import policy
+from opsplatform import checks, policy
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
 from opsplatform.models.seizures import SEIZURE_NOMINAL, SeizureStatus
@@ -16,9 +16,7 @@ from opsplatform.seizures.validation import (
     MAX_COMPANIES,
     MAX_ITEMS,
     MAX_SUSPECTS,
-    NO,
     TEXT_LIMITS,
-    YES,
     Reference,
     check_company,
     check_item,
@@ -126,12 +124,9 @@ def _flag(raw: dict[str, Any], name: str, errors: list[FieldError]) -> bool | No
     value = raw.get(name)
     if value is None or value == "":
         return None
-    word = value.strip().lower() if isinstance(value, str) else str(value).lower() \
-        if isinstance(value, bool | int) else None
-    if word in YES or word in NO:
-        return word in YES
-    errors.append(FieldError(name, _('must be yes or no (got "%(value)s")', value=str(value)[:40])))
-    return None
+    if (said := checks.yes_or_no(value)) is None:
+        errors.append(FieldError(name, _('must be yes or no (got "%(value)s")', value=str(value)[:40])))
+    return said
 
 
 def _publicity(raw: dict[str, Any], errors: list[FieldError], country_speaks: bool) -> dict[str, Any]:

@@ -56,7 +56,6 @@ ITEM_TEXT_LIMITS = {"specimen_age": 100, "specimen_description": 2000}
 SUSPECT_TEXT_LIMITS = {"profession": 100, "company_function": 100}
 COMPANY_TEXT_LIMITS = {"company_type": 200, "name": 200, "activities": 2000}
 NOMINAL_LIMIT = 500  # characters of any nominal field
-YES, NO = ("yes", "true", "1", "on"), ("no", "false", "0", "off")
 
 
 @dataclass
@@ -189,7 +188,7 @@ class Checker:
         """Yes, no, or not known (empty): true/false in JSON, yes/no in a sheet or a form."""
         value = self.raw.get(name)
         word = "" if value is None else str(value).lower() if isinstance(value, bool) else self.text(name).lower()
-        self.clean[name] = True if word in YES else False if word in NO else None
+        self.clean[name] = checks.yes_or_no(word) if word else None
         if word and self.clean[name] is None:
             self.fail(name, _('must be yes or no (got "%(value)s")', value=self.text(name)))
 

@@ -190,7 +190,7 @@ async def publish_due(session: AsyncSession, settings: Settings, now: datetime) 
         release = await session.get(Release, release_id)
         operation = await session.get(Operation, release.operation_id)
         if changed := await consents_changed(session, operation, release):
-            await _lapse(session, release, changed, now)
+            await _lapse(session, operation, release, changed, now)
             continue
         # The conditional UPDATE is the claim: of several instances, exactly one sees a row change.
         claimed = await session.execute(
@@ -201,8 +201,6 @@ async def publish_due(session: AsyncSession, settings: Settings, now: datetime) 
         if claimed.rowcount == 1:
             record(session, "update", "releases", str(release_id), before={"status": ReleaseStatus.scheduled},
                    after={"status": ReleaseStatus.published, "published_at": now.isoformat()})
-            operation = await session.scalar(select(Operation).join(Release, Release.operation_id == Operation.id)
-                                              .where(Release.id == release_id))
             await _tell_press_office(session, operation, N_("The release of %(operation)s is published"),
                                      {"operation": operation.code})
             published += 1
@@ -210,7 +208,8 @@ async def publish_due(session: AsyncSession, settings: Settings, now: datetime) 
     return published
 
 
-async def _lapse(session: AsyncSession, release: Release, changed: list[str], now: datetime) -> None:
+async def _lapse(session: AsyncSession, operation: Operation, release: Release, changed: list[str],
+                 now: datetime) -> None:
     """A scheduled release whose countries changed their consent since its approval goes back to draft, unpublished;
     its press office is told to have it approved again."""
     claimed = await session.execute(
@@ -220,7 +219,6 @@ async def _lapse(session: AsyncSession, release: Release, changed: list[str], no
     if claimed.rowcount == 1:
         record(session, "update", "releases", str(release.id), before={"status": ReleaseStatus.scheduled},
                after={"status": ReleaseStatus.draft, "consents_changed": changed})
-        operation = await session.get(Operation, release.operation_id)
         await _tell_press_office(session, operation, N_("%(countries)s changed their consent after the release of "
                                                         "%(operation)s was approved: it was not published, approve it "
                                                         "again"), {"countries": ", ".join(changed),

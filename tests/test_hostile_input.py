@@ -355,3 +355,9 @@ async def test_a_target_taxons_priority_in_no_word_of_yes_or_no_is_refused(db, c
                               "countries": ["KEN"], "target_taxa": [{"taxon": "Loxodonta africana",
                                                                      "priority": "maybe"}]})
     assert [e.field for e in refusal.value.errors] == ["target_taxa[0].priority"]
+
+
+async def test_a_time_of_day_in_other_digits_is_kept_in_ascii_digits(client, db, cast, thunder):
+    answer = await client.post(f"{API}/seizures", json=seizure(seizure_time="٢٣:٠٥"),
+                               headers=await bearer(db, cast.kenya))
+    assert answer.status_code == 201 and answer.json()["seizure_time"] == "23:05"

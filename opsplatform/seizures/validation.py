@@ -301,7 +301,7 @@ def _time_of_day(c: Checker) -> str | None:
     if match is None or int(match[1]) > 23 or int(match[2]) > 59:
         c.fail("seizure_time", _('must be a time of day as HH:MM, e.g. 14:30 (got "%(value)s")', value=text))
         return None
-    return f"{int(match[1]):02d}:{match[2]}"
+    return f"{int(match[1]):02d}:{int(match[2]):02d}"  # digits of any script, kept as ASCII
 
 
 def check_item(ref: Reference, raw: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:

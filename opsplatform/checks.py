@@ -109,6 +109,11 @@ def yes_or_no(value: object) -> bool | None:
     return True if word in YES else False if word in NO else None
 
 
+def yes_or_no_problem(value: object) -> str:
+    """What is wrong with a value `yes_or_no` could not read."""
+    return _('must be yes or no (got "%(value)s")', value=str(value)[:40])
+
+
 def text(value: object) -> str:
     """Text as typed, trimmed, its lines ending in a newline whatever the browser or system sent: browsers send a
     textarea's line breaks as CRLF, which would otherwise run paragraphs together where text is split on them."""

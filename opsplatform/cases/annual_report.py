@@ -103,9 +103,10 @@ def check_request(raw: dict[str, Any], today: date) -> ReportRequest:
     year = checks.whole(year_text, FIRST_YEAR, today.year) or 0
     if not year:
         errors.append(FieldError("year", checks.range_problem(year_text, FIRST_YEAR, today.year)))
-    share = checks.text(raw.get("share_with_iccwc", "yes")).lower()
-    if share not in ("yes", "no", "true", "false", "on", "off", "1", "0", ""):
-        errors.append(FieldError("share_with_iccwc", _("must be yes or no")))
+    said = raw.get("share_with_iccwc")
+    share = True if said in (None, "") else checks.yes_or_no(said)
+    if share is None:
+        errors.append(FieldError("share_with_iccwc", checks.yes_or_no_problem(said)))
     cover = {name: checks.text(raw.get(name)) for name in ("agency", "contact_name", "contact_email",
                                                             "contact_phone")}
     for name, value in cover.items():
@@ -117,7 +118,7 @@ def check_request(raw: dict[str, Any], today: date) -> ReportRequest:
         errors.append(FieldError("contact_phone", _("must be a telephone number such as +254 20 2379407")))
     if errors:
         raise InvalidInput(errors)
-    return ReportRequest(country, year, share in ("yes", "true", "on", "1", ""), **cover)
+    return ReportRequest(country, year, bool(share), **cover)
 
 
 async def annual_report(session: AsyncSession, user: User, request: ReportRequest) -> AnnualReport | None:

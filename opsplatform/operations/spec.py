@@ -222,8 +222,7 @@ async def parse_spec(session: AsyncSession, data: dict[str, Any], *, existing_id
         else:
             priority = checks.yes_or_no(entry.get("priority", False))
             if priority is None:
-                check.add(f"target_taxa[{n}].priority", _('must be yes or no (got "%(value)s")',
-                                                          value=str(entry.get("priority"))[:40]))
+                check.add(f"target_taxa[{n}].priority", checks.yes_or_no_problem(entry.get("priority")))
             targets.append(TargetSpec(taxon.id, taxon.scientific_name, bool(priority), notes))
     terms = [t.upper() for t in check.strings(data, "target_terms")]
     known_terms = set((await session.scalars(select(TradeTerm.code))).all())

@@ -125,7 +125,7 @@ def _flag(raw: dict[str, Any], name: str, errors: list[FieldError]) -> bool | No
     if value is None or value == "":
         return None
     if (said := checks.yes_or_no(value)) is None:
-        errors.append(FieldError(name, _('must be yes or no (got "%(value)s")', value=str(value)[:40])))
+        errors.append(FieldError(name, checks.yes_or_no_problem(value)))
     return said
 
 

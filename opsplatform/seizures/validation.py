@@ -190,7 +190,7 @@ class Checker:
         word = "" if value is None else str(value).lower() if isinstance(value, bool) else self.text(name).lower()
         self.clean[name] = checks.yes_or_no(word) if word else None
         if word and self.clean[name] is None:
-            self.fail(name, _('must be yes or no (got "%(value)s")', value=self.text(name)))
+            self.fail(name, checks.yes_or_no_problem(self.text(name)))
 
     def day(self, name: str, *, quoted: bool = True) -> date | None:
         """An optional day as YYYY-MM-DD; a nominal one is never quoted back (errors travel: logs, screenshots)."""

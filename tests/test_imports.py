@@ -16,7 +16,7 @@ from opsplatform.models.operations import Participant
 from opsplatform.models.seizures import Seizure, SeizureItem, SheetImport
 from opsplatform.seizures.imports import import_sheet
 from tests.conftest import form_post, login
-from tests.results_support import active_operation, member
+from tests.results_support import IVORY, active_operation, bearer, member
 from tests.test_cli import opsplatform
 
 HEADER = ("seizure_ref;item_no;seizure_date;location;latitude;longitude;transport_mode;origin_country;"
@@ -104,6 +104,39 @@ async def test_rows_that_contradict_their_seizure_are_refused(db, cast, thunder)
     assert report.problems == ['row 3: transport_mode: differs from row 2 of the same seizure_ref ("air_cargo" there, '
                                '"air_passenger" here)']
     assert await counts(db) == (1, 1)
+
+
+async def test_a_column_the_sheet_lacks_keeps_the_records_value_and_an_empty_cell_clears_it(client, db, cast, thunder):
+    """A record logged through the API, then a sheet of a few columns for it: what the sheet does not carry (the
+    place, the route, the suspects' count, an item's unit, value and currency) is kept; an empty cell still clears."""
+    sent = await client.post("/api/v1/operations/THUNDER-2026/seizures", headers=await bearer(db, cast.kenya),
+                             json={**IVORY, "suspects": [], "notes": "detector dog alerted"})
+    assert sent.status_code == 201, sent.text
+    few = (b"seizure_ref,item_no,seizure_date,taxon,term,quantity,concealment\r\n"
+           b"KE-JKIA-001,1,2026-10-03,Loxodonta africana,TUS,130,\r\n")
+    kenya = await member(db, cast.kenya, thunder)
+    report = await import_sheet(db, kenya, "KEN", few, "kenya.csv")
+    assert (report.updated, report.problems) == (1, [])
+    seizure = await db.scalar(select(Seizure))
+    await db.refresh(seizure)
+    assert seizure.concealment is None  # its column is there, empty
+    assert (seizure.location, seizure.latitude, seizure.transport_mode, seizure.origin_country,
+            seizure.transit_countries, seizure.suspects_arrested, seizure.suspect_nationalities, seizure.notes) == (
+        "JKIA cargo terminal", -1.32, "air_cargo", "KEN", ["ARE"], 2, ["KEN", "VNM"], "detector dog alerted")
+    items = (await db.execute(select(SeizureItem.item_no, SeizureItem.quantity, SeizureItem.unit_code,
+                                     SeizureItem.normalised_unit, SeizureItem.normalised_quantity,
+                                     SeizureItem.estimated_value, SeizureItem.currency)
+                              .order_by(SeizureItem.item_no))).all()
+    # Item 1's 130 is in the unit it has (kg); item 2, not in the sheet, is as it was.
+    assert items == [(1, 130, "KGM", "kg", 130, 90000, "USD"), (2, 14, None, "number", 14, None, None)]
+    again = await import_sheet(db, kenya, "KEN", few, "kenya.csv")
+    assert (again.updated, again.unchanged) == (0, 1)
+    # Coordinates are both or neither: a sheet with an empty latitude says the longitude is gone too.
+    coordinates = (b"seizure_ref,seizure_date,taxon,term,quantity,latitude\r\n"
+                   b"KE-JKIA-001,2026-10-03,Loxodonta africana,TUS,130,\r\n")
+    assert (await import_sheet(db, kenya, "KEN", coordinates, "kenya.csv")).updated == 1
+    await db.refresh(seizure)
+    assert (seizure.latitude, seizure.longitude, seizure.location) == (None, None, "JKIA cargo terminal")
 
 
 async def test_a_dry_run_writes_nothing(db, cast, thunder):

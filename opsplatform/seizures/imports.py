@@ -1,11 +1,11 @@
 """Seizure sheet import: every row through the one validator; good rows kept when others are bad; a re-upload
-updates by `seizure_ref` + `item_no` and never duplicates, and an empty Ecomessage cell keeps what the record holds;
-written in batches so a crash never half-writes a seizure.
+updates by `seizure_ref` + `item_no` and never duplicates, and a column the sheet lacks or an empty Ecomessage cell
+keeps what the record holds; written in batches so a crash never half-writes a seizure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -21,12 +21,13 @@ from opsplatform.i18n import _
 from opsplatform.models.audit import AuditEvent
 from opsplatform.models.auth import User
 from opsplatform.models.operations import Operation
-from opsplatform.models.reference import Country
+from opsplatform.models.reference import Country, Unit
 from opsplatform.models.seizures import Seizure, SeizureItem, SeizureStatus, StatusChange
 from opsplatform.models.vocabulary import CASE_FIELDS, REPORT_FIELDS, SEIZURE_FIELDS, SPECIMEN_FIELDS
 from opsplatform.policy import Member
+from opsplatform.reference.units import normalise
 from opsplatform.seizures.services import refuse_if_locked, shared_by_default
-from opsplatform.seizures.sheets import DEFAULT_LIMITS, SheetError, SheetLimits, read_rows
+from opsplatform.seizures.sheets import COLUMNS, DEFAULT_LIMITS, SheetError, SheetLimits, read_rows
 from opsplatform.seizures.validation import MAX_ITEMS, Reference, check_item, check_seizure
 
 ITEM_COLUMNS = ("taxon_id", "term_code", "quantity", "unit_code", "normalised_unit", "normalised_quantity",
@@ -98,10 +99,10 @@ class Group:
     def numbered(self) -> dict[int, tuple[Any, ...]]:
         return {item[0]: item[1:] for item in self.items}
 
-    def over(self, current: Stored) -> None:
-        """Its values laid over the stored seizure's: where a kept column's cell is empty, the stored value stays."""
-        self.seizure = _over(self.seizure, current.seizure, KEPT)
-        self.items = tuple((item[0], *_over(item[1:], current.items.get(item[0]), ITEM_KEPT)) for item in self.items)
+    def over(self, current: Stored, unsaid: Unsaid) -> None:
+        """Its values laid over the stored seizure's: where the sheet leaves a value unsaid, the stored one stays."""
+        self.seizure = _over(self.seizure, current.seizure, KEPT, unsaid.fields)
+        self.items = tuple((item[0], *unsaid.item(item[1:], current.items.get(item[0]))) for item in self.items)
 
     @property
     def ref(self) -> str:
@@ -113,12 +114,48 @@ FIELDS = ("seizure_ref", *SEIZURE_FIELDS, *REPORT_FIELDS, *CASE_FIELDS)  # a Gro
 # before them lack.
 KEPT = frozenset(FIELDS.index(f) for f in (*REPORT_FIELDS, *CASE_FIELDS))
 ITEM_KEPT = frozenset(ITEM_COLUMNS.index(f) for f in SPECIMEN_FIELDS)
+# Values given both or neither: a sheet with a column of the pair says both, so a pair is never half kept.
+PAIRS = (frozenset({"latitude", "longitude"}), frozenset({"estimated_value", "currency"}))
+QUANTITY, UNIT, NORMALISED_UNIT, NORMALISED_QUANTITY = (ITEM_COLUMNS.index(c) for c in (
+    "quantity", "unit_code", "normalised_unit", "normalised_quantity"))
 
 
-def _over(sent: tuple[Any, ...], stored: tuple[Any, ...] | None, kept: frozenset[int]) -> tuple[Any, ...]:
+@dataclass(frozen=True, slots=True)
+class Unsaid:
+    """What a re-uploaded sheet leaves as the record holds it: every field of a column the sheet lacks, so that a
+    sheet of fewer columns never wipes what the form or the API recorded, and an empty cell of a KEPT column. An
+    empty cell of any other column clears its field."""
+
+    fields: frozenset[int]  # FIELDS positions of the columns the sheet lacks
+    item_fields: frozenset[int]  # ITEM_COLUMNS positions likewise
+    units: dict[str, Unit] | None  # without a unit column: to read a stored item's quantity in the unit it has
+
+    @classmethod
+    def of(cls, columns: Collection[str], units: dict[str, Unit]) -> Unsaid:
+        said = set(columns).union(*(pair for pair in PAIRS if pair & set(columns)))
+        absent = [column for column in COLUMNS if column not in said]
+        return cls(frozenset(FIELDS.index(c) for c in absent if c in FIELDS),
+                   frozenset(ITEM_COLUMNS.index(c) for c in absent if c in ITEM_COLUMNS),
+                   None if "unit" in columns else units)
+
+    def item(self, sent: tuple[Any, ...], stored: tuple[Any, ...] | None) -> tuple[Any, ...]:
+        if stored is None:
+            return sent
+        laid = _over(sent, stored, ITEM_KEPT, self.item_fields)
+        if self.units is None:
+            return laid
+        values = list(laid)  # the quantity is in the unit the item has
+        values[UNIT] = stored[UNIT]
+        values[NORMALISED_UNIT], values[NORMALISED_QUANTITY] = normalise(values[QUANTITY],
+                                                                         self.units.get(stored[UNIT] or ""))
+        return tuple(values)
+
+
+def _over(sent: tuple[Any, ...], stored: tuple[Any, ...] | None, kept: frozenset[int],
+          absent: frozenset[int]) -> tuple[Any, ...]:
     if stored is None:
         return sent
-    return tuple(stored[i] if value is None and i in kept else value for i, value in enumerate(sent))
+    return tuple(stored[i] if i in absent or value is None and i in kept else value for i, value in enumerate(sent))
 
 
 def _shown(value: Any) -> str:
@@ -218,12 +255,14 @@ async def import_sheet(session: AsyncSession, member: Member, country: str, cont
     operation, user = member.operation, member.user
     refuse_if_locked(member, None)
     report = ImportReport()
+    reference, columns = await Reference.load(session), set[str]()
     try:
         with checks.read_in(locale or await sheet_locale(session, country)):
-            groups = await check_rows(await Reference.load(session), operation, read_rows(content, filename, limits),
-                                      report, progress)
+            groups = await check_rows(reference, operation, read_rows(content, filename, limits, columns), report,
+                                      progress)
     except SheetError as exc:
         raise InvalidInput.one("file", str(exc)) from exc
+    unsaid = Unsaid.of(columns, reference.units)
     del content  # read: its memory (up to 60 MB) is better spent writing
     shared = await shared_by_default(session, operation, country)
     # A batch at a time: its stored seizures read, compared and written in one transaction, so that neither the
@@ -234,7 +273,7 @@ async def import_sheet(session: AsyncSession, member: Member, country: str, cont
         existing = await stored(session, operation, country, [g.ref for g in chunk])
         for group in chunk:
             if group.ref in existing:
-                group.over(existing[group.ref])
+                group.over(existing[group.ref], unsaid)
         batch = [(g, existing.get(g.ref)) for g in chunk if _changes(g, existing.get(g.ref))]
         report.unchanged += len(chunk) - len(batch)
         created = sum(1 for _g, current in batch if current is None)

@@ -70,10 +70,11 @@ class SheetError(Exception):
     """
 
 
-def read_rows(content: bytes, filename: str,
-              limits: SheetLimits = DEFAULT_LIMITS) -> Iterator[tuple[int, dict[str, str | float]]]:
-    """Each non-empty data row as (row number a spreadsheet shows, stripped text by public sheet column; a number for a
-    workbook's numeric cell in a NUMERIC column)."""
+def read_rows(content: bytes, filename: str, limits: SheetLimits = DEFAULT_LIMITS,
+              columns: set[str] | None = None) -> Iterator[tuple[int, dict[str, str | float]]]:
+    """Each non-empty data row as (row number a spreadsheet shows, stripped text by public sheet column, empty for a
+    column the sheet lacks; a number for a workbook's numeric cell in a NUMERIC column). `columns`, when given,
+    receives the public columns the header row has."""
     positions: dict[str, int] | None = None
     rows = _xlsx_rows(content, limits) if _is_xlsx(content, filename) else _csv_rows(content)
     count = 0
@@ -82,6 +83,8 @@ def read_rows(content: bytes, filename: str,
             continue
         if positions is None:  # the first non-empty row is the header
             positions = _header_positions([_text(cell) for cell in cells])
+            if columns is not None:
+                columns.update(positions)
             continue
         count += 1
         if count > limits.rows:

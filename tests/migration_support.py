@@ -5,13 +5,30 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import MetaData, Table, insert, select
+from sqlalchemy import MetaData, Table, bindparam, insert, select, update
 
 from opsplatform.database import utcnow
 from opsplatform.models.auth import Role, User
 from opsplatform.models.reference import Taxon
 from opsplatform.policy import TEAM_ROLES
+from opsplatform.reference import loader
 from tests.results_support import ACTIVE, IVORY
+
+
+async def reference_as_then(db) -> None:
+    """The bundled reference data in the tables of an older revision: as today's loader writes it, but the taxa with
+    the columns their table has then (no lineage before 0024), each under its parent."""
+    for load in (loader.load_regions_and_countries, loader.load_networks, loader.load_terms_and_units,
+                 loader.load_currencies_and_airports, loader.load_label_points):
+        await load(db)
+    taxa = await db.run_sync(lambda session: Table("taxa", MetaData(), autoload_with=session.connection()))
+    rows = loader.read_csv("taxa.csv")
+    await db.execute(insert(taxa), [{"source": "seed", "search_text": loader.search_key(row["scientific_name"]),
+                                     **{c: row[c] or None for c in row if c in taxa.c}} for row in rows])
+    ids = dict((await db.execute(select(taxa.c.scientific_name, taxa.c.id))).all())
+    await db.execute(update(taxa).where(taxa.c.id == bindparam("taxon_id")).values(parent_id=bindparam("parent")),
+                     [{"taxon_id": ids[row["scientific_name"]], "parent": ids[row["parent"]]}
+                      for row in rows if row.get("parent") in ids])
 
 
 async def stored_as_then(db, operation_id: int, user_id: int, *, suspects: tuple[dict, ...] = (),

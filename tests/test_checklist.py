@@ -22,9 +22,10 @@ from opsplatform.models.reporting import DailyFigure
 from opsplatform.models.seizures import Seizure
 from opsplatform.reference import groups
 from opsplatform.reference.checklist import import_checklist, read_checklist
+from opsplatform.reference.commodities import commodities
 from opsplatform.reference.loader import TAXON_GROUPS, read_csv
 from opsplatform.reference.lookup import with_descendants
-from opsplatform.releases.figures import commodities, release_figures
+from opsplatform.releases.figures import release_figures
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.seizures.services import create_seizure
 from tests.conftest import form_post, login

@@ -16,9 +16,8 @@ from opsplatform.crypto import encrypt
 from opsplatform.database import current_revision, head_revision, make_engine, make_sessionmaker, session_scope, upgrade
 from opsplatform.models import metadata
 from opsplatform.models.seizures import Seizure, SeizureCompany
-from opsplatform.reference.loader import load_all
 from opsplatform.settings import Settings, SettingsError, describe, load
-from tests.migration_support import operation_as_then, stored_as_then
+from tests.migration_support import operation_as_then, reference_as_then, stored_as_then
 from tests.pgcluster import free_port
 from tests.results_support import active_operation, bearer, statements_run
 
@@ -54,7 +53,7 @@ async def test_the_ecomessage_upgrade_keeps_every_record_and_a_suspects_whole_na
     await asyncio.to_thread(upgrade, url, "0015")
     engine = make_engine(url)
     async with session_scope(make_sessionmaker(engine)) as db:
-        await load_all(db)
+        await reference_as_then(db)
         kenya = await create_user(db, email="wanjiru@kws.test", name="Wanjiru", role="focal_point", country="KEN",
                                   cleared_for_nominal=True)
         operation_id = await operation_as_then(db)

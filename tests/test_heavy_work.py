@@ -227,14 +227,13 @@ async def test_the_upgrade_moves_kept_files_apart_and_fails_imports_left_running
 
     from opsplatform.database import session_scope, upgrade
     from opsplatform.models.seizures import SheetFile
-    from opsplatform.reference.loader import load_all
-    from tests.migration_support import operation_as_then
+    from tests.migration_support import operation_as_then, reference_as_then
 
     url = f"sqlite+aiosqlite:///{tmp_path}/old.db"
     await asyncio.to_thread(upgrade, url, "0010")
     engine = make_engine(url)
     async with session_scope(make_sessionmaker(engine)) as db:
-        await load_all(db)
+        await reference_as_then(db)
         operation_id = await operation_as_then(db)
         for n, status in enumerate(("done", "running"), 1):  # "running": its in-process import died with the server
             await db.execute(text(

@@ -22,12 +22,11 @@ from opsplatform.models.audit import AuditEvent
 from opsplatform.models.operations import Operation
 from opsplatform.models.seizures import Seizure, SeizureItem
 from opsplatform.operations.spec import parse_spec
-from opsplatform.reference.loader import load_all
 from opsplatform.reporting.summary import summary
 from opsplatform.seizures.imports import import_sheet
 from opsplatform.settings import Settings
 from tests.conftest import form_post, login, password_hash
-from tests.migration_support import operation_as_then, stored_as_then
+from tests.migration_support import operation_as_then, reference_as_then, stored_as_then
 from tests.pgcluster import free_port
 from tests.results_support import IVORY, active_operation, bearer, member
 from tests.test_cli import opsplatform
@@ -146,7 +145,7 @@ async def test_values_stored_before_the_bounds_are_bounded_by_the_upgrade_and_ev
     await asyncio.to_thread(upgrade, url, "0009")
     engine = make_engine(url)
     async with session_scope(make_sessionmaker(engine)) as db:
-        await load_all(db)
+        await reference_as_then(db)
         people = {role: await create_user(db, email=f"{role}@ops.test", name=role, role=role,
                                           country="KEN" if role == "focal_point" else None)
                   for role in ("coordinator", "focal_point")}

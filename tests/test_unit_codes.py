@@ -16,11 +16,10 @@ from opsplatform.auth.services import create_user
 from opsplatform.database import make_engine, make_sessionmaker, session_scope, upgrade
 from opsplatform.models.reference import TradeTerm, Unit
 from opsplatform.models.seizures import SeizureItem
-from opsplatform.reference.loader import load_all
 from opsplatform.reference.units import alias_map
 from opsplatform.seizures.validation import Reference, check_item
 from tests.conftest import login
-from tests.migration_support import stored_as_then
+from tests.migration_support import reference_as_then, stored_as_then
 from tests.results_support import active_operation, bearer
 
 SEED = Path(__file__).resolve().parents[1] / "seed"
@@ -133,7 +132,7 @@ async def test_the_upgrade_moves_stored_units_and_figures_to_the_2021_codes(tmp_
     await asyncio.to_thread(upgrade, url, "0017")
     engine = make_engine(url)
     async with session_scope(make_sessionmaker(engine)) as db:
-        await load_all(db)
+        await reference_as_then(db)
         operation = await active_operation(db)
         kenya = await create_user(db, email="wanjiru@kws.test", name="Wanjiru", role="focal_point", country="KEN")
         record_id = await stored_as_then(db, operation.id, kenya.id)

@@ -133,9 +133,9 @@ def upgrade() -> None:
     # ### end Alembic commands ###
     # The figures of existing seizures, by the definitions the application keeps them with (what counts is now
     # `seizures.models.counted()`); before any link exists this equals the count by status alone.
-    from opsplatform.figures.rollup import rebuild_statements
+    from opsplatform.figures.rollup import FIRST_DIMENSIONS, rebuild_statements
 
-    for statement in rebuild_statements():
+    for statement in rebuild_statements(dimensions=FIRST_DIMENSIONS):
         op.get_bind().execute(statement)
 
 

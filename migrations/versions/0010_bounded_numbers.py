@@ -49,13 +49,14 @@ def upgrade() -> None:
             at=now, actor_id=None, actor="migration 0010", action="update", entity="seizure_items",
             entity_id=str(row.id), before={k: str(getattr(row, k)) for k in after}, after=after))
     # The figures those items fed are made again from the records.
-    from opsplatform.figures.rollup import rebuild_statements, window_rebuild_statements
+    from opsplatform.figures.rollup import FIRST_DIMENSIONS, rebuild_statements, window_rebuild_statements
 
     operations = connection.execute(sa.text(
         "SELECT DISTINCT s.operation_id FROM seizures s JOIN seizure_items i ON i.seizure_id = s.id "
         "WHERE i.id IN (" + ",".join(str(int(row.id)) for row in bad) + ")")).scalars().all()
     for operation_id in operations:
-        for statement in (*rebuild_statements(operation_id), *window_rebuild_statements(operation_id)):
+        for statement in (*rebuild_statements(operation_id, FIRST_DIMENSIONS),
+                          *window_rebuild_statements(operation_id)):
             connection.execute(statement)
 
 

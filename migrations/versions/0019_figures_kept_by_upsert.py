@@ -21,10 +21,10 @@ NOTHING = sa.text("coalesce(key, '')"), sa.text("coalesce(unit, '')")
 
 
 def upgrade() -> None:
-    from opsplatform.figures.rollup import rebuild_statements, window_rebuild_statements
+    from opsplatform.figures.rollup import FIRST_DIMENSIONS, rebuild_statements, window_rebuild_statements
 
     connection = op.get_bind()
-    for statement in (*rebuild_statements(), *window_rebuild_statements()):
+    for statement in (*rebuild_statements(dimensions=FIRST_DIMENSIONS), *window_rebuild_statements()):
         connection.execute(statement)
     # The slice index is the unique key's first columns: it serves the same reads.
     op.drop_index('ix_daily_figures_slice', table_name='daily_figures')

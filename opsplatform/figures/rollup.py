@@ -41,10 +41,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from opsplatform.models.reference import Taxon
 from opsplatform.models.reporting import DailyFigure, WindowFigure
 from opsplatform.models.seizures import Seizure, SeizureItem, counted
+from opsplatform.reference.commodities import commodity_of_item
 
 # Seizure-level dimensions: one key per seizure. Item-level ones count the seizures involving each key.
 SEIZURE_DIMENSIONS = ("mode", "method", "agency", "location_type", "concealment", "route")
-ITEM_DIMENSIONS = ("group", "taxon", "term")
+ITEM_DIMENSIONS = ("group", "taxon", "term", "commodity")
 COLUMNS = ("operation_id", "country", "day", "dimension", "key", "unit", "seizures", "quantity", "arrested")
 WINDOW_COLUMNS = tuple(c for c in COLUMNS if c != "day")
 # The seizure columns the figures read: named, so a migration that rebuilds the figures needs no later column.
@@ -91,21 +92,26 @@ def facts(seizures: Any, items_where: Any = EVERY_ITEM, dimensions: Iterable[str
                                                no_number, cast(null(), Integer)))
                 .group_by(*slice_key, key))
 
-    def per_item(dimension: str) -> Any:
-        key, unit, quantity = {
-            "group": (Taxon.taxon_group, no_text, no_number),
-            "taxon": (Taxon.scientific_name, no_text, no_number),
-            "term": (SeizureItem.term_code, SeizureItem.normalised_unit, func.sum(SeizureItem.normalised_quantity)),
+    def per_item(dimension: str, by_unit: bool = True) -> Any:
+        key, per_unit = {
+            "group": (Taxon.taxon_group, False),
+            "taxon": (Taxon.scientific_name, False),
+            "term": (SeizureItem.term_code, True),
+            "commodity": (commodity_of_item(), True),
         }[dimension]
+        unit, quantity = ((SeizureItem.normalised_unit, func.sum(SeizureItem.normalised_quantity))
+                          if per_unit and by_unit else (no_text, no_number))
         return (select(*slice_columns, *_named(literal(dimension), cast(key, String), cast(unit, String),
                                                func.count(distinct(s.id)), cast(quantity, Float),
                                                cast(null(), Integer)))
                 .select_from(seizures).join(SeizureItem, SeizureItem.seizure_id == s.id)
                 .join(Taxon, Taxon.id == SeizureItem.taxon_id).where(items_where)
-                .group_by(*slice_key, key, *([unit] if dimension == "term" else [])))
+                .group_by(*slice_key, key, *([unit] if per_unit and by_unit else [])))
 
     parts = [per_seizure(d) for d in ("total", *SEIZURE_DIMENSIONS) if d in wanted]
     parts += [per_item(d) for d in ITEM_DIMENSIONS if d in wanted]
+    if "commodity" in wanted:  # its seizures in any unit too (an item's unit is never empty): per unit they overlap
+        parts.append(per_item("commodity", by_unit=False))
     return union_all(*parts)
 
 
@@ -121,13 +127,18 @@ def read(table: Any, *where: Any, by_day: bool = False) -> Select:
             .where(*where).group_by(*keys))
 
 
-def rebuild_statements(operation_id: int | None = None) -> tuple[Any, Any]:
+# The dimensions before taxa kept their lineage (migration 0024): what the migrations before it count again.
+FIRST_DIMENSIONS = ("total", *SEIZURE_DIMENSIONS, "group", "taxon", "term")
+
+
+def rebuild_statements(operation_id: int | None = None, dimensions: Iterable[str] | None = None) -> tuple[Any, Any]:
     """DELETE and INSERT that recompute every slice of one operation, or of all (used by migrations that change what
     counts, after the columns `counted()` reads exist)."""
     table = DailyFigure.__table__
     narrow = (lambda c: c == operation_id) if operation_id is not None else (lambda c: true())
     return (delete(table).where(narrow(table.c.operation_id)),
-            insert(table).from_select(COLUMNS, facts(_counted_records(narrow(Seizure.operation_id)))))
+            insert(table).from_select(COLUMNS, facts(_counted_records(narrow(Seizure.operation_id)),
+                                                     dimensions=dimensions)))
 
 
 def _window_sums(where: Any) -> Any:
@@ -158,11 +169,12 @@ async def rebuild(session: AsyncSession, operation_id: int | None = None) -> Non
 
 @asynccontextmanager
 async def following_taxa(session: AsyncSession) -> AsyncIterator[None]:
-    """Around a reference load: the figures count taxa by name and group, so every operation whose records name a
-    taxon the load renamed or put in another group is counted again from its records. The caller commits."""
-    before = await _names_and_groups(session)
+    """Around a reference load: the figures count taxa by name, group and line (a commodity is "under Elephantidae"),
+    so every operation whose records name a taxon the load renamed, put in another group or moved is counted again
+    from its records. The caller commits."""
+    before = await _taxa_as_counted(session)
     yield
-    changed = [taxon for taxon, now in (await _names_and_groups(session)).items() if before.get(taxon, now) != now]
+    changed = [taxon for taxon, now in (await _taxa_as_counted(session)).items() if before.get(taxon, now) != now]
     for start in range(0, len(changed), 1000):
         for operation_id in (await session.scalars(
                 select(Seizure.operation_id).join(SeizureItem, SeizureItem.seizure_id == Seizure.id)
@@ -170,9 +182,9 @@ async def following_taxa(session: AsyncSession) -> AsyncIterator[None]:
             await rebuild(session, operation_id)
 
 
-async def _names_and_groups(session: AsyncSession) -> dict[int, tuple[str, str | None]]:
-    rows = await session.execute(select(Taxon.id, Taxon.scientific_name, Taxon.taxon_group))
-    return {taxon_id: (name, group) for taxon_id, name, group in rows}
+async def _taxa_as_counted(session: AsyncSession) -> dict[int, tuple[str, str | None, str]]:
+    rows = await session.execute(select(Taxon.id, Taxon.scientific_name, Taxon.taxon_group, Taxon.lineage))
+    return {taxon_id: (name, group, lineage) for taxon_id, name, group, lineage in rows}
 
 
 @cache

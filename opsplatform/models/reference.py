@@ -72,6 +72,9 @@ class Taxon(SQLModel, table=True):
     source: str = Field(default="seed", max_length=16)
     # Every name, lower-cased and without accents, so "elephant" finds "Éléphant" on any database.
     search_text: str = ""
+    # Its line from the top down, itself included, each name between ";" (";Animalia;…;Elephantidae;Loxodonta;"):
+    # "under Elephantidae" is then a condition on the row itself, with no walk of the tree (see reference/loader.py).
+    lineage: str = ""
 
     def common_name(self, language: str) -> str | None:
         return getattr(self, f"common_name_{language}", None) or self.common_name_en

@@ -13,7 +13,9 @@ class DailyFigure(SQLModel, table=True):
     """Counted seizures of one slice (operation, reporting country, seizure date) for one key of one dimension.
 
     dimension "total" carries the slice's seizures and suspects arrested;
-    the others count seizures per key (transport mode, taxon group, term with `unit`, …); key NULL is "unknown".
+    the others count seizures per key (transport mode, taxon group, term with `unit`, …); key NULL is "unknown";
+    "commodity" (a public release's lines) has a row per `unit` with its quantity, and one without: the seizures
+    involving the commodity in any unit, which the rows per unit cannot give (a seizure may be in two).
     """
 
     __tablename__ = "daily_figures"

@@ -11,7 +11,7 @@ from typing import Any
 import airportsdata
 import pycountry
 from babel.core import get_global
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
@@ -140,9 +140,12 @@ async def link_parents(session: AsyncSession, links: dict[str, str], source: str
 
     A taxon already below the parent given stays where it is (a species the bundled file puts under its family keeps
     the genus an import put between them). A taxon from another source (bundled, imported) only moves down its own
-    line, so the bundled file and a checklist import never undo each other; no taxon goes under itself."""
-    known = {name: (taxon_id, parent_id, rank, taxon_source) for taxon_id, name, parent_id, rank, taxon_source in (
-        await session.execute(select(Taxon.id, Taxon.scientific_name, Taxon.parent_id, Taxon.rank, Taxon.source)))}
+    line, so the bundled file and a checklist import never undo each other; no taxon goes under itself. Every taxon
+    whose line changed (moved, or under one that moved, or new) has its lineage written again."""
+    rows = (await session.execute(select(Taxon.id, Taxon.scientific_name, Taxon.parent_id, Taxon.rank, Taxon.source,
+                                         Taxon.lineage))).all()
+    known = {name: (taxon_id, parent_id, rank, taxon_source)
+             for taxon_id, name, parent_id, rank, taxon_source, _lineage in rows}
     parent_of = {taxon_id: parent_id for taxon_id, parent_id, _rank, _source in known.values()}
 
     def line(taxon_id: int | None) -> set[int]:  # the taxon and every taxon above it
@@ -167,7 +170,30 @@ async def link_parents(session: AsyncSession, links: dict[str, str], source: str
         for start in range(0, len(children), 500):
             await session.execute(update(Taxon).where(Taxon.id.in_(children[start:start + 500]))
                                   .values(parent_id=parent_id))
+    names = {taxon_id: name for taxon_id, name, *_rest in rows}
+    kept = {taxon_id: lineage for taxon_id, *_rest, lineage in rows}
+    if changed := [{"taxon_id": taxon_id, "lineage": lineage}
+                   for taxon_id, lineage in lineages(parent_of, names).items() if kept[taxon_id] != lineage]:
+        await session.execute(update(Taxon.__table__).where(Taxon.__table__.c.id == bindparam("taxon_id")), changed)
     return sum(len(children) for children in moved.values())
+
+
+def lineages(parent_of: dict[int, int | None], names: dict[int, str]) -> dict[int, str]:
+    """Each taxon's line from the top down, itself included, as Taxon.lineage keeps it (";Felidae;Panthera;")."""
+    found: dict[int, str] = {}
+
+    def lineage(taxon_id: int) -> str:
+        if taxon_id not in found:
+            line, above = [], taxon_id
+            while above is not None and above not in found and above not in line:  # link_parents makes no loop
+                line.append(above)
+                above = parent_of.get(above)
+            top = found.get(above, ";") if above is not None else ";"
+            for below in reversed(line):
+                top = found[below] = f"{top}{names[below]};"
+        return found[taxon_id]
+
+    return {taxon_id: lineage(taxon_id) for taxon_id in names}
 
 
 async def load_terms_and_units(session: AsyncSession) -> None:

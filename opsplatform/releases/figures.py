@@ -7,23 +7,19 @@ rendered in any language and format later without looking anything up again.
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Float, Select, String, case, cast, distinct, func, null, select, union_all
+from sqlalchemy import Float, Select, cast, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from opsplatform import policy
 from opsplatform.models.operations import Operation, Participant
-from opsplatform.models.reference import Country, Taxon
-from opsplatform.models.seizures import Seizure, SeizureAttachment, SeizureItem
-from opsplatform.paths import SEED
-from opsplatform.reference.lookup import descendants, taxon_tree
+from opsplatform.models.reference import Country
+from opsplatform.models.seizures import Seizure, SeizureAttachment
+from opsplatform.reference.commodities import commodities
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import Scope, summary
 
@@ -32,65 +28,18 @@ HIGHLIGHTS = 12
 PHOTOS = 6
 
 
-@dataclass(frozen=True)
-class Commodity:
-    code: str
-    taxa: tuple[str, ...]  # scientific names (covering the taxa below them) or "group:<taxon group>"
-    terms: tuple[str, ...]  # empty: any term
-    counted_as: str  # "pieces" or "specimens": what a count of this commodity is called
-    labels: dict[str, str]
-    phrases: dict[str, str]  # "of elephant ivory", "d'ivoire d'éléphant", "de marfil de elefante"
-
-
-@cache
-def commodities() -> tuple[Commodity, ...]:
-    """The commodity lines of seed/release_commodities.csv, in order: the first that matches an item takes it."""
-    with open(SEED / "release_commodities.csv", newline="", encoding="utf-8") as f:
-        return tuple(Commodity(row["code"], tuple(t for t in row["taxa"].split(";") if t),
-                               tuple(t for t in row["terms"].split(";") if t), row["counted_as"],
-                               {lang: row[f"label_{lang}"] for lang in ("en", "fr", "es")},
-                               {lang: row[f"phrase_{lang}"] for lang in ("en", "fr", "es")})
-                     for row in csv.DictReader(f))
-
-
-async def _category(session: AsyncSession) -> Any:
-    """A CASE expression naming the commodity line of an item (joined with its taxon)."""
-    names = {t for c in commodities() for t in c.taxa if not t.startswith("group:")}
-    ids = dict((await session.execute(select(Taxon.scientific_name, Taxon.id)
-                                      .where(Taxon.scientific_name.in_(names)))).all())
-    whens, tree = [], await taxon_tree(session)
-    for commodity in commodities()[:-1]:  # the last line takes whatever is left
-        named = descendants(tree, [ids[t] for t in commodity.taxa if t in ids])
-        groups = [t.removeprefix("group:") for t in commodity.taxa if t.startswith("group:")]
-        condition = SeizureItem.taxon_id.in_(named) if named else None
-        if groups:
-            condition = Taxon.taxon_group.in_(groups) if condition is None \
-                else condition | Taxon.taxon_group.in_(groups)
-        if commodity.terms:
-            condition = SeizureItem.term_code.in_(commodity.terms) if condition is None \
-                else condition & SeizureItem.term_code.in_(commodity.terms)
-        if condition is not None:
-            whens.append((condition, commodity.code))
-    return case(*whens, else_=commodities()[-1].code)
-
-
 async def commodity_lines(session: AsyncSession, scope: Scope) -> list[dict[str, Any]]:
-    """Per commodity line: quantities per normalised unit (never added across units) and the seizures involving it."""
-    category = (await _category(session)).label("category")
-    items = (select(category, SeizureItem.seizure_id, SeizureItem.normalised_unit, SeizureItem.normalised_quantity)
-             .join(Taxon, Taxon.id == SeizureItem.taxon_id)
-             .where(SeizureItem.seizure_id.in_(scope.seizures())).cte("release_items"))  # read once for both sums
-    c = items.c
-    rows = (await session.execute(union_all(
-        select(c.category, cast(c.normalised_unit, String), cast(func.sum(c.normalised_quantity), Float),
-               func.count(distinct(c.seizure_id))).group_by(c.category, c.normalised_unit),
-        select(c.category, cast(null(), String), cast(null(), Float), func.count(distinct(c.seizure_id)))
-        .group_by(c.category)))).all()
+    """Per commodity line: quantities per normalised unit (never added across units) and the seizures involving it,
+    from the figures kept per commodity."""
+    kept = scope.figures("commodity")
+    rows = (await session.execute(
+        select(kept.c.key, kept.c.unit, func.sum(kept.c.seizures), cast(func.sum(kept.c.quantity), Float))
+        .group_by(kept.c.key, kept.c.unit))).all()
     found: dict[str, dict[str, Any]] = {}
-    for code, unit, quantity, seizures in rows:
+    for code, unit, seizures, quantity in rows:
         line = found.setdefault(code, {"quantities": []})
         if unit is None:
-            line["seizures"] = seizures
+            line["seizures"] = int(seizures)
         else:
             line["quantities"].append({"unit": unit, "quantity": round(quantity, 3)})
     ordered = []

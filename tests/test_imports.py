@@ -139,6 +139,19 @@ async def test_a_column_the_sheet_lacks_keeps_the_records_value_and_an_empty_cel
     assert (seizure.latitude, seizure.longitude, seizure.location) == (None, None, "JKIA cargo terminal")
 
 
+async def test_a_cell_longer_than_the_csv_reader_takes_rejects_its_row_and_the_others_import(db, cast, thunder):
+    """A cell past the CSV reader's limit refused the whole sheet without naming a row; on one line or over many inside
+    its quotes, it is now its row's problem, and the rows after it are read as they are."""
+    rows = [ROWS[0], ROWS[0].replace("KE-1;", "KE-6;").replace("JKIA", "x" * 200_000),
+            ROWS[0].replace("KE-1;", "KE-7;").replace("JKIA", '"' + "shed 3\n" * 20_000 + '"'),
+            ROWS[0].replace("KE-1;", "KE-8;")]
+    report = await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", semicolon_csv(rows), "kenya.csv")
+    too_long = "is longer than 131,072 characters, more than any column takes; shorten it"
+    assert report.problems == [f"row 3: location: {too_long}", f"row 4: location: {too_long}"]
+    assert (report.rows, report.created) == (4, 2)
+    assert set((await db.scalars(select(Seizure.seizure_ref))).all()) == {"KE-1", "KE-8"}
+
+
 async def test_a_dry_run_writes_nothing(db, cast, thunder):
     report = await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", semicolon_csv(ROWS), "kenya.csv",
                                 dry_run=True)

@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from opsplatform.models.vocabulary import DISPOSALS
-from opsplatform.seizures.sheets import COLUMNS, REQUIRED, SheetError, read_rows
+from opsplatform.seizures.sheets import COLUMNS, REQUIRED, RowProblem, SheetError, read_rows
 from opsplatform.seizures.template import build_template
 
 HEADER = ["seizure_ref", "seizure_date", "taxon", "term", "quantity", "unit"]
@@ -221,15 +221,38 @@ def test_an_empty_file_is_refused() -> None:
 
 def test_rows_come_one_at_a_time_before_the_rest_of_the_file_is_read() -> None:
     good = b"KEN-1,2026-10-03,Manis,SCA,1,\n" * 100_000
-    # A field too big for the CSV reader at the very end: reading it first would raise before any row came.
+    # A field too big for the CSV reader at the very end: reading it first would stop before any row came.
     content = ",".join(HEADER).encode() + b"\n" + good + b"KEN-2,2026-10-03,Manis,SCA,1," + b"x" * 200_000
 
     rows = read_rows(content, "results.csv")
 
     assert inspect.isgenerator(rows)
     assert next(rows)[0] == 2
-    with pytest.raises(SheetError, match="cannot be read as CSV"):
-        list(rows)
+    assert list(rows)[-1] == (100_002, RowProblem("unit", TOO_LONG))
+
+
+TOO_LONG = "is longer than 131,072 characters, more than any column takes; shorten it"
+
+
+def test_a_cell_longer_than_the_csv_reader_takes_is_its_rows_problem_naming_the_column() -> None:
+    content = (",".join([*HEADER, "remarks"]) + "\n"
+               "KEN-1,2026-10-03,Manis,SCA,1,,\n"
+               "KEN-2,2026-10-03," + "M" * 200_000 + ",SCA,1,,\n"
+               'KEN-3,2026-10-03,Manis,SCA,1,,"' + 'a ""b""\r\n' * 20_000 + '",\n'
+               "KEN-4,2026-10-03,Manis,SCA,1,,,," + "x" * 140_000 + "\n"
+               "KEN-5,2026-10-03,Manis,SCA,1,,\n").encode()
+
+    rows = list(read_rows(content, "results.csv"))
+
+    assert [(number, values if isinstance(values, RowProblem) else values["seizure_ref"])
+            for number, values in rows] == [
+        (2, "KEN-1"), (3, RowProblem("taxon", TOO_LONG)), (4, RowProblem("remarks", TOO_LONG)),
+        (5, RowProblem("column 9", TOO_LONG)), (6, "KEN-5")]
+
+
+def test_a_header_cell_longer_than_the_csv_reader_takes_refuses_the_sheet_naming_it() -> None:
+    with pytest.raises(SheetError, match=f"row 1: column 2: {TOO_LONG}"):
+        list(read_rows(("seizure_ref," + "x" * 200_000 + "\nKEN-1,\n").encode(), "results.csv"))
 
 
 def test_the_first_row_of_a_big_xlsx_comes_without_reading_the_rest() -> None:

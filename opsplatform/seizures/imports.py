@@ -27,7 +27,7 @@ from opsplatform.models.vocabulary import CASE_FIELDS, REPORT_FIELDS, SEIZURE_FI
 from opsplatform.policy import Member
 from opsplatform.reference.units import normalise
 from opsplatform.seizures.services import refuse_if_locked, shared_by_default
-from opsplatform.seizures.sheets import COLUMNS, DEFAULT_LIMITS, SheetError, SheetLimits, read_rows
+from opsplatform.seizures.sheets import COLUMNS, DEFAULT_LIMITS, RowProblem, SheetError, SheetLimits, read_rows
 from opsplatform.seizures.validation import MAX_ITEMS, Reference, check_item, check_seizure
 
 ITEM_COLUMNS = ("taxon_id", "term_code", "quantity", "unit_code", "normalised_unit", "normalised_quantity",
@@ -162,7 +162,7 @@ def _shown(value: Any) -> str:
     return ";".join(value) if isinstance(value, list) else "" if value is None else str(value)
 
 
-async def check_rows(ref: Reference, operation: Operation, rows: Iterable[tuple[int, dict[str, str]]],
+async def check_rows(ref: Reference, operation: Operation, rows: Iterable[tuple[int, dict[str, str] | RowProblem]],
                      report: ImportReport, progress: Progress | None = None) -> dict[str, Group]:
     """Validate every row; group the good ones by seizure_ref, refusing rows that contradict their seizure."""
     groups: dict[str, Group] = {}
@@ -173,6 +173,9 @@ async def check_rows(ref: Reference, operation: Operation, rows: Iterable[tuple[
         report.rows += 1
         if progress is not None and report.rows % READ_BEAT == 0:
             await progress.read(report.rows)
+        if values.__class__ is RowProblem:
+            report.reject(number, values.column, values.problem)
+            continue
         # What no field takes (the gate refuses it in forms and the API): one search of the row, then its cells.
         if checks.UNWRITABLE.search("".join(v for v in values.values() if v.__class__ is str)):
             for name, value in values.items():

@@ -1,7 +1,8 @@
 """Seizure sheets (the columns of the sheet contract): read a CSV or XLSX row by row.
 
 Pure functions, no database. `read_rows` streams `(row_number, values)` with the row numbers a spreadsheet program
-shows and raises `SheetError` only when the file as a whole cannot be read; checking each value is the importer's job.
+shows and raises `SheetError` only when the file as a whole cannot be read; checking each value is the importer's job,
+but for a row that cannot be read at all (`RowProblem`).
 Values are text as typed, but for a workbook's numeric cells in the numeric columns, which stay numbers: they need no
 reading, whatever language the sheet's text is written in.
 openpyxl is imported only to read a workbook: a worker checking a CSV does without its memory.
@@ -70,19 +71,40 @@ class SheetError(Exception):
     """
 
 
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """A row that cannot be read, given in place of its values: the importer rejects it, naming the column."""
+
+    column: str
+    problem: str
+
+
+@dataclass(frozen=True, slots=True)
+class _TooLong:
+    """A CSV record with a cell longer than the CSV reader takes: its position."""
+
+    cell: int
+
+
 def read_rows(content: bytes, filename: str, limits: SheetLimits = DEFAULT_LIMITS,
-              columns: set[str] | None = None) -> Iterator[tuple[int, dict[str, str | float]]]:
+              columns: set[str] | None = None) -> Iterator[tuple[int, dict[str, str | float] | RowProblem]]:
     """Each non-empty data row as (row number a spreadsheet shows, stripped text by public sheet column, empty for a
-    column the sheet lacks; a number for a workbook's numeric cell in a NUMERIC column). `columns`, when given,
-    receives the public columns the header row has."""
+    column the sheet lacks; a number for a workbook's numeric cell in a NUMERIC column), or a RowProblem. `columns`,
+    when given, receives the public columns the header row has."""
     positions: dict[str, int] | None = None
+    header: list[str] = []
     rows = _xlsx_rows(content, limits) if _is_xlsx(content, filename) else _csv_rows(content)
     count = 0
     for number, cells in enumerate(rows, 1):
-        if all(cell == "" for cell in cells):
+        too_long = cells.__class__ is _TooLong
+        if not too_long and all(cell == "" for cell in cells):
             continue
+        if positions is None and too_long:
+            raise SheetError(_("row %(row)s: %(column)s: %(problem)s", row=number,
+                               column=_column_name([], {}, cells.cell), problem=_too_long()))
         if positions is None:  # the first non-empty row is the header
-            positions = _header_positions([_text(cell) for cell in cells])
+            header = [_text(cell) for cell in cells]
+            positions = _header_positions(header)
             if columns is not None:
                 columns.update(positions)
             continue
@@ -90,6 +112,9 @@ def read_rows(content: bytes, filename: str, limits: SheetLimits = DEFAULT_LIMIT
         if count > limits.rows:
             raise SheetError(_("the sheet has more than %(n)s rows, more than one upload may hold; split it into "
                                "sheets of at most %(n)s rows and upload each", n=format.number(limits.rows)))
+        if too_long:
+            yield number, RowProblem(_column_name(header, positions, cells.cell), _too_long())
+            continue
         values: dict[str, str | float] = dict.fromkeys(COLUMNS, "")
         for column, index in positions.items():
             if index < len(cells):
@@ -98,6 +123,18 @@ def read_rows(content: bytes, filename: str, limits: SheetLimits = DEFAULT_LIMIT
         yield number, values
     if positions is None:
         raise SheetError(_("the file is empty; fill in the seizure sheet template and upload it again"))
+
+
+def _too_long() -> str:
+    return _("is longer than %(n)s characters, more than any column takes; shorten it",
+             n=format.number(csv.field_size_limit()))
+
+
+def _column_name(header: list[str], positions: dict[str, int], index: int) -> str:
+    """The column at a position: its public name, or its header as typed, or its number."""
+    known = next((column for column, at in positions.items() if at == index), None)
+    typed = header[index].strip() if index < len(header) else ""
+    return known or typed or _("column %(n)s", n=index + 1)
 
 
 def _is_xlsx(content: bytes, filename: str) -> bool:
@@ -157,7 +194,7 @@ def _is_utf8(content: bytes, chunk: int = 1 << 20) -> bool:
     return True
 
 
-def _csv_rows(content: bytes) -> Iterator[list[str]]:
+def _csv_rows(content: bytes) -> Iterator[list[str] | _TooLong]:
     # "utf-8-sig" also drops the BOM Excel writes with "CSV UTF-8"; cp1252 is Excel's plain "CSV" on Windows in
     # western Europe, Africa and the Americas.
     encoding = "utf-8-sig" if _is_utf8(content) else "cp1252"
@@ -166,19 +203,89 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
     delimiter = max((",", ";"), key=lambda d: (sum(_column_key(cell.strip().strip('"')) in COLUMNS
                                                    for cell in first_line.split(d)), first_line.count(d)))
     # Decoded as it is read, so a large file is never held twice as text.
-    text = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, errors="replace", newline="")
+    record: list[str] = []  # the lines of the record being read
+    lines = _kept(io.TextIOWrapper(io.BytesIO(content), encoding=encoding, errors="replace", newline=""), record)
+    reader = csv.reader(lines, delimiter=delimiter)
     last, rows = [""], 0
-    try:
-        for last in csv.reader(text, delimiter=delimiter):
-            rows += 1
-            yield [_shared(cell.strip()) for cell in last]
-    except csv.Error as exc:
-        raise SheetError(_("the file cannot be read as CSV (%(problem)s); save the sheet again as CSV or Excel "
-                           "workbook (.xlsx) and upload it again", problem=exc)) from exc
+    while True:
+        try:
+            for last in reader:
+                record.clear()
+                rows += 1
+                yield [_shared(cell.strip()) for cell in last]
+            break
+        except csv.Error as exc:
+            # A cell longer than the reader takes (csv.field_size_limit: 128 K characters, 26 times the longest
+            # field) is its row's problem: the row's other lines are skipped and the next row is read as it is.
+            cells = _Cells(delimiter, csv.field_size_limit())
+            for line in record:
+                cells.feed(line)
+            while cells.quoted and (line := next(lines, None)) is not None:
+                cells.feed(line)
+            if cells.quoted:
+                raise _unclosed(rows + 1) from exc
+            if cells.too_long is None:
+                raise SheetError(_("the file cannot be read as CSV (%(problem)s); save the sheet again as CSV or "
+                                   "Excel workbook (.xlsx) and upload it again", problem=exc)) from exc
+            record.clear()
+            last, rows = [""], rows + 1
+            yield _TooLong(cells.too_long)
     # A quote opened and never closed takes the rest of the file into its cell, rows and all, without an error.
     if last and "\n" in last[-1] and not content.rstrip().endswith(b'"'):
-        raise SheetError(_("row %(row)s opens a quote (\") that is never closed, so every row after it was read into "
-                           "its last cell; close or remove the quote and upload the sheet again", row=rows))
+        raise _unclosed(rows)
+
+
+def _unclosed(row: int) -> SheetError:
+    return SheetError(_("row %(row)s opens a quote (\") that is never closed, so every row after it was read into "
+                        "its last cell; close or remove the quote and upload the sheet again", row=row))
+
+
+def _kept(text: Iterator[str], record: list[str]) -> Iterator[str]:
+    """A text's lines as the CSV reader takes them, each kept in `record` until the reader's caller clears it."""
+    for line in text:
+        record.append(line)
+        yield line
+
+
+class _Cells:
+    """A CSV record's cells measured line by line as the csv module splits them, their text not kept: a quote opens a
+    cell only at its start, "" in a quoted cell is a quote, and a line break in one is part of it."""
+
+    def __init__(self, delimiter: str, limit: int) -> None:
+        self.delimiter, self.limit = delimiter, limit
+        self.cell = self.length = 0
+        self.quoted, self.starting = False, True
+        self.too_long: int | None = None  # the first cell longer than the limit
+
+    def feed(self, line: str) -> None:
+        end, at = len(line.rstrip("\r\n")), 0
+        while at < len(line):
+            if self.quoted:
+                quote = line.find('"', at)
+                if quote < 0:  # the cell goes on in the next line
+                    self._grow(len(line) - at)
+                    return
+                self._grow(quote - at)
+                if line.startswith('"', quote + 1):
+                    self._grow(1)
+                    at = quote + 2
+                else:
+                    self.quoted, at = False, quote + 1
+            elif self.starting and line.startswith('"', at):
+                self.quoted, self.starting, at = True, False, at + 1
+            else:
+                self.starting = False
+                delimiter = line.find(self.delimiter, at, end)
+                if delimiter < 0:  # the record ends with the line
+                    self._grow(max(end - at, 0))
+                    return
+                self._grow(delimiter - at)
+                self.cell, self.length, self.starting, at = self.cell + 1, 0, True, delimiter + 1
+
+    def _grow(self, length: int) -> None:
+        self.length += length
+        if self.length > self.limit and self.too_long is None:
+            self.too_long = self.cell
 
 
 # What a damaged workbook raises while it is opened or read. The zip module raises these few; openpyxl, reading

@@ -152,6 +152,14 @@ async def test_a_cell_longer_than_the_csv_reader_takes_rejects_its_row_and_the_o
     assert set((await db.scalars(select(Seizure.seizure_ref))).all()) == {"KE-1", "KE-8"}
 
 
+async def test_a_sheet_saved_as_unicode_text_imports(db, cast, thunder):
+    """Excel's "Unicode text": UTF-16 with a BOM, tab-separated (it was refused as not a CSV or XLSX file)."""
+    content = ("\ufeff" + "\r\n".join([HEADER, *ROWS[:2]]).replace(";", "\t") + "\r\n").encode("utf-16-le")
+    report = await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", content, "kenya.txt")
+    assert (report.created, report.problems) == (1, [])
+    assert await counts(db) == (1, 2)
+
+
 async def test_a_dry_run_writes_nothing(db, cast, thunder):
     report = await import_sheet(db, await member(db, cast.kenya, thunder), "KEN", semicolon_csv(ROWS), "kenya.csv",
                                 dry_run=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import inspect
 import io
 import zipfile
@@ -80,6 +81,20 @@ def test_a_cp1252_file_keeps_its_accents() -> None:
 
     assert number == 2
     assert values["location"] == "Aéroport Félix-Houphouët-Boigny"
+
+
+def test_a_utf16_csv_as_excel_saves_unicode_text_reads_like_utf8() -> None:
+    """Excel's "Unicode text" is UTF-16 with a BOM, tab-separated; UTF-16 with commas, and tabs in UTF-8, read too."""
+    tabs = ("seizure_ref\tseizure_date\ttaxon\tterm\tquantity\tnotes\r\n"
+            "KEN-001\t2026-10-03\tLoxodonta africana\tTUS\t12.5\tCôte d'Ivoire\r\n"
+            'KEN-002\t2026-10-04\tManis\tSCA\t3\t"seen at\r\nthe gate"\r\n')
+    commas = tabs.replace("\t", ",")
+    as_utf8 = list(read_rows(commas.encode(), "results.csv"))
+    assert [values["notes"] for __, values in as_utf8] == ["Côte d'Ivoire", "seen at\r\nthe gate"]
+
+    for content in (codecs.BOM_UTF16_LE + tabs.encode("utf-16-le"), codecs.BOM_UTF16_BE + commas.encode("utf-16-be"),
+                    tabs.encode()):
+        assert list(read_rows(content, "unicode text.txt")) == as_utf8
 
 
 def test_a_quoted_field_may_hold_the_delimiter_and_a_line_break() -> None:
@@ -196,7 +211,7 @@ def test_names_of_places_and_species_are_not_taken_for_a_persons_name() -> None:
     (b"%PDF-1.7\n1 0 obj << /Type /Catalog >>", "results.csv"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200), "results.xls"),
     (b"\x00\x01\x02garbage\xff\xfe" * 50, "results"),
-    ("seizure_ref,seizure_date\n".encode("utf-16"), "unicode text.txt"),
+    ("seizure_ref,seizure_date\n".encode("utf-16-le"), "unicode text without its BOM.txt"),
 ])
 def test_a_file_that_is_not_a_sheet_is_refused(content: bytes, filename: str) -> None:
     with pytest.raises(SheetError, match="not a CSV or XLSX file"):

@@ -47,6 +47,9 @@ PERSON_WORDS = frozenset({"suspect", "offender", "person", "accused", "courier",
                           "last", "full", "given", "family", "middle", "number", "no", "card", "national", "travel"})
 # Old Excel, PDF and images are read by no CSV reader; say so rather than report a page of bad rows.
 BINARY_SIGNATURES = (b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
+# Text in UTF-16 (Excel's "Unicode text", tab-separated) begins with a BOM that gives its byte order.
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+DELIMITERS = (",", ";", "\t")
 SHARED_LENGTH = 64
 
 
@@ -141,7 +144,7 @@ def _is_xlsx(content: bytes, filename: str) -> bool:
     if content.startswith(b"PK\x03\x04"):  # every XLSX is a zip, whatever its name
         return True
     name = filename.lower()
-    if (b"\x00" in content[:4096] or content.startswith(BINARY_SIGNATURES)
+    if (b"\x00" in content[:4096] and not content.startswith(UTF16_BOMS) or content.startswith(BINARY_SIGNATURES)
             or name.endswith((".xls", ".xlsx", ".xlsm", ".ods", ".pdf", ".doc", ".docx"))):
         raise SheetError(_('"%(filename)s" is not a CSV or XLSX file; save the sheet from your spreadsheet program '
                            'as Excel workbook (.xlsx) or CSV and upload it again', filename=filename))
@@ -195,12 +198,12 @@ def _is_utf8(content: bytes, chunk: int = 1 << 20) -> bool:
 
 
 def _csv_rows(content: bytes) -> Iterator[list[str] | _TooLong]:
-    # "utf-8-sig" also drops the BOM Excel writes with "CSV UTF-8"; cp1252 is Excel's plain "CSV" on Windows in
-    # western Europe, Africa and the Americas.
-    encoding = "utf-8-sig" if _is_utf8(content) else "cp1252"
+    # "utf-16" reads the byte order from the BOM; "utf-8-sig" also drops the BOM Excel writes with "CSV UTF-8";
+    # cp1252 is Excel's plain "CSV" on Windows in western Europe, Africa and the Americas.
+    encoding = "utf-16" if content.startswith(UTF16_BOMS) else "utf-8-sig" if _is_utf8(content) else "cp1252"
     head = content[:65536].decode(encoding, errors="replace").splitlines()
     first_line = next((line for line in head if line.strip()), "")
-    delimiter = max((",", ";"), key=lambda d: (sum(_column_key(cell.strip().strip('"')) in COLUMNS
+    delimiter = max(DELIMITERS, key=lambda d: (sum(_column_key(cell.strip().strip('"')) in COLUMNS
                                                    for cell in first_line.split(d)), first_line.count(d)))
     # Decoded as it is read, so a large file is never held twice as text.
     record: list[str] = []  # the lines of the record being read
@@ -231,8 +234,18 @@ def _csv_rows(content: bytes) -> Iterator[list[str] | _TooLong]:
             last, rows = [""], rows + 1
             yield _TooLong(cells.too_long)
     # A quote opened and never closed takes the rest of the file into its cell, rows and all, without an error.
-    if last and "\n" in last[-1] and not content.rstrip().endswith(b'"'):
+    if last and "\n" in last[-1] and not _ends_in_quote(content, encoding):
         raise _unclosed(rows)
+
+
+def _ends_in_quote(content: bytes, encoding: str) -> bool:
+    """Whether the text ends with a quote, but for spaces and line breaks (its last line only: a blank line after a
+    quoted cell would be a row of its own)."""
+    start = max(len(content) - 64, 0)
+    if encoding == "utf-16":  # from a whole character, read in the BOM's byte order
+        start += start % 2
+        encoding = "utf-16-le" if content.startswith(codecs.BOM_UTF16_LE) else "utf-16-be"
+    return content[start:].decode(encoding, errors="replace").rstrip().endswith('"')
 
 
 def _unclosed(row: int) -> SheetError:

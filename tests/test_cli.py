@@ -14,11 +14,11 @@ from opsplatform.settings import DEFAULT_DATABASE_URL
 from tests.conftest import csrf_of
 
 
-async def opsplatform(*args: str, stdin: str | None = None, cwd: str | None = None) -> tuple[int, str, str]:
+async def opsplatform(*args: str, stdin: str | bytes | None = None, cwd: str | None = None) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "opsplatform", *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE, cwd=cwd)
-    out, err = await process.communicate(stdin.encode() if stdin else None)
+    out, err = await process.communicate(stdin.encode() if isinstance(stdin, str) else stdin)
     return process.returncode, out.decode(), err.decode()
 
 
@@ -33,6 +33,15 @@ async def test_users_create_with_password_from_stdin(database_url, db, client):
     login = await client.post("/login", data={"email": "fp@kws.test", "password": "a long enough secret",
                                               "_csrf_token": await csrf_of(client)})
     assert login.status_code in (302, 303)
+
+
+async def test_users_create_refuses_a_password_that_is_not_utf8_text_in_one_line(database_url, db):
+    code, _, err = await opsplatform("users", "create", "--database-url", database_url, "--email", "fp@kws.test",
+                                     "--name", "Wanjiru", "--role", "analyst", "--password-stdin",
+                                     stdin="mot de passe très long\n".encode("latin-1"))
+    assert code == 1 and "Traceback" not in err, err
+    assert "password: standard input is not UTF-8 text; type the password again in UTF-8" in err.splitlines()
+    assert await db.scalar(select(func.count()).select_from(User)) == 0
 
 
 async def test_users_create_without_password_prints_a_generated_one(database_url):

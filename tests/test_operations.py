@@ -126,6 +126,32 @@ async def test_the_cli_rejects_a_bad_file_with_exit_1(database_url, tmp_path):
     assert code == 1 and "end: must be on or after the start" in err
 
 
+@pytest.mark.parametrize("content,problem", [
+    ('{"code": "T-1", "name": "Opération"}'.encode("latin-1"),
+     "is not UTF-8 text (byte 0xe9 at position 27); save it as UTF-8"),
+    (b'{"code": "T-1", "objectives": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "is nested too deeply to read"),
+    (b"", "is not valid JSON: Expecting value: line 1 column 1 (char 0)"),
+])
+async def test_the_cli_names_a_file_it_cannot_read_in_one_line_with_exit_1(database_url, db, tmp_path, content,
+                                                                           problem):
+    path = tmp_path / "thunder.json"
+    path.write_bytes(content)
+    code, _out, err = await opsplatform("operations", "create", "--database-url", database_url, "--file", str(path))
+    assert code == 1 and "Traceback" not in err, err
+    assert [line for line in err.splitlines() if line.startswith("file: ")] == [f"file: {path} {problem}"]
+    assert await db.scalar(select(func.count()).select_from(Operation)) == 0
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le", "utf-16-be"])
+async def test_the_cli_reads_an_operation_file_with_a_bom_in_utf8_or_utf16(database_url, db, tmp_path, encoding):
+    path = tmp_path / "thunder.json"
+    text = json.dumps({**EXAMPLE, "name": "Opération Tonnerre"}, ensure_ascii=False)
+    path.write_bytes(("\ufeff" + text).encode(encoding))
+    code, out, err = await opsplatform("operations", "create", "--database-url", database_url, "--file", str(path))
+    assert (code, out.strip()) == (0, "THUNDER-2026"), err
+    assert await db.scalar(select(Operation.name)) == "Opération Tonnerre"
+
+
 async def test_the_web_form_keeps_what_was_typed_when_refused(client, cast, db):
     await login(client, cast.coordinator)
     response = await form_post(client, "/operations/new", {"code": "COBRA-4", "name": "Cobra IV",

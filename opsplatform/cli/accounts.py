@@ -35,7 +35,7 @@ async def users_create(database_url: str, email: str, name: str, role: str, coun
 
     from opsplatform.auth.services import create_user
 
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else secrets.token_urlsafe(12)
+    password = _password_from_stdin() if password_stdin else secrets.token_urlsafe(12)
 
     async def work(session: Any) -> Any:
         user = await create_user(session, email=email, name=name, role=role, country=country, network=network,
@@ -47,6 +47,15 @@ async def users_create(database_url: str, email: str, name: str, role: str, coun
     click.echo(f"created {user.role} {user.email} (id {user.id})")
     if not password_stdin:
         click.echo(f"password: {password}")
+
+
+def _password_from_stdin() -> str:
+    """The first line of standard input, read as UTF-8 whatever the terminal's locale says."""
+    try:
+        return sys.stdin.buffer.readline().decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput.one("password", "standard input is not UTF-8 text; type the password again in "
+                                           "UTF-8") from exc
 
 
 @click.group()

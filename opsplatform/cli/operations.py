@@ -7,8 +7,7 @@ from typing import Any
 
 import click
 
-from opsplatform.cli.tools import database_option, operation_by_code, run_async, settings_for, with_session
-from opsplatform.errors import InvalidInput
+from opsplatform.cli.tools import database_option, operation_by_code, read_json, run_async, settings_for, with_session
 
 
 @click.group()
@@ -23,16 +22,10 @@ def operations() -> None:
 @run_async
 async def operations_create(database_url: str, path: str) -> None:
     """Create an operation from a JSON file; prints its code."""
-    import json
-
     from opsplatform.operations.services import create_operation
     from opsplatform.operations.spec import parse_spec
 
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput.one("file", f"not valid JSON: {exc}") from exc
+    data = read_json(path)
 
     async def work(session: Any) -> str:
         operation = await create_operation(session, await parse_spec(session, data), None)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 import functools
+import json
 import sys
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 import click
@@ -48,6 +51,23 @@ def refused(error: InvalidInput) -> None:
     for problem in error.errors:
         click.echo(f"{problem.field}: {problem.message}", err=True)
     sys.exit(1)
+
+
+def read_json(path: str) -> Any:
+    """A JSON file given on the command line: UTF-8 (a BOM allowed) or UTF-16 with its BOM, as editors save text. What
+    is wrong with it is refused in one line naming the file, never as a traceback."""
+    content = Path(path).read_bytes()
+    encoding = "utf-16" if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
+    try:
+        return json.loads(content.decode(encoding))
+    except UnicodeDecodeError as exc:
+        name = "UTF-16" if encoding == "utf-16" else "UTF-8"
+        raise InvalidInput.one("file", f"{path} is not {name} text (byte 0x{exc.object[exc.start]:02x} at position "
+                                       f"{exc.start}); save it as UTF-8") from exc
+    except RecursionError as exc:  # the parser's own limit, about a thousand levels
+        raise InvalidInput.one("file", f"{path} is nested too deeply to read") from exc
+    except json.JSONDecodeError as exc:
+        raise InvalidInput.one("file", f"{path} is not valid JSON: {exc}") from exc
 
 
 async def with_session(settings: Settings, work: Callable[..., Coroutine[Any, Any, Any]]) -> Any:

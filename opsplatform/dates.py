@@ -20,6 +20,7 @@ from opsplatform.checks import Ambiguous, reading_locale, shown_back
 from opsplatform.errors import InvalidInput
 from opsplatform.i18n import _
 
+YEARS = range(1900, 3000)  # no date or moment of this work is further off: an embargo, a register's year
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 MIDNIGHT = re.compile(r"[ T]00:00(:00(\.0+)?)?$")  # spreadsheets write a date cell with a midnight time
 
@@ -98,7 +99,7 @@ def moment(value: object) -> datetime | None:
         read = read.replace(tzinfo=UTC) if read.tzinfo is None else read.astimezone(UTC)
     except (ValueError, OverflowError):  # 9999-12-31T23:59-14:00 is past the last instant Python can hold
         return None
-    return read if 1900 <= read.year <= 2999 else None  # no embargo or moment of this work is further off
+    return read if read.year in YEARS else None
 
 
 def day_problem(value: object, *, quoted: bool = True) -> str:

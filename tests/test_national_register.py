@@ -127,3 +127,14 @@ async def test_the_command_line_opens_a_register_and_names_it(db, cast, database
     code, _out, err = await opsplatform("operations", "register", "--database-url", database_url, "--country", "TZA",
                                         "--year", str(year + 1))
     assert code == 1 and "year: a national register is opened for" in err
+
+
+@pytest.mark.parametrize("year", ["0", "-1", "1899", "3000", "99999"])
+async def test_the_command_line_refuses_a_year_off_the_calendar_naming_the_option_and_its_range(db, cast,
+                                                                                               database_url, year):
+    """--year 0 opened this year's register, as if no year were given."""
+    code, out, err = await opsplatform("operations", "register", "--database-url", database_url, "--country", "KEN",
+                                       "--year", year)
+    assert code == 2 and not out, out
+    assert f"Invalid value for '--year': {year} is not in the range 1900<=x<=2999" in err
+    assert await db.scalar(select(func.count()).select_from(Operation)) == 0

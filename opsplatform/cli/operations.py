@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from opsplatform import dates
 from opsplatform.cli.tools import database_option, operation_by_code, read_json, run_async, settings_for, with_session
 
 
@@ -56,7 +57,8 @@ async def operations_set_phase(database_url: str, code: str, phase: str) -> None
 @operations.command("register")
 @database_option
 @click.option("--country", required=True, help="The country (ISO 3166-1 alpha-3).")
-@click.option("--year", type=int, default=None, help="The calendar year (default: this year).")
+@click.option("--year", type=click.IntRange(dates.YEARS.start, dates.YEARS.stop - 1), default=None,
+              help="The calendar year (default: this year).")
 @run_async
 async def operations_register(database_url: str, country: str, year: int | None) -> None:
     """Open a country's national register of a year (its seizures outside any operation); prints its code."""
@@ -66,7 +68,8 @@ async def operations_register(database_url: str, country: str, year: int | None)
     today = utcnow().date()
 
     async def work(session: Any) -> str:
-        register = await national_register(session, country.strip().upper(), year or today.year, today, None)
+        register = await national_register(session, country.strip().upper(), today.year if year is None else year,
+                                           today, None)
         await session.commit()
         return register.code
 

@@ -20,6 +20,7 @@ import logging
 import time
 from contextlib import ExitStack
 from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
 from litestar.testing import AsyncTestClient
@@ -89,12 +90,49 @@ async def timed_get(client: AsyncTestClient, path: str, token: str = "") -> tupl
     return time.perf_counter() - start, answer.status_code, len(answer.content)
 
 
+STREAMED = tuple(f"/operations/{{op}}/export.{fmt}" for fmt in exports.STREAMED)
+
+
+async def first_rows(app: Any, path: str, cookies: str) -> float:
+    """Seconds until the app sends the second chunk of a streamed response's body: the first batch of rows (the
+    first chunk is the file's head, sent before any row is read). Asked of the app itself, as a server would: the
+    test client hands over a body only once whole."""
+    sent: list[float] = []
+    done, asked = asyncio.Event(), False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal asked
+        if asked:  # as a server: the client is gone once the whole body is sent
+            await done.wait()
+            return {"type": "http.disconnect"}
+        asked = True
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            if message.get("body"):
+                sent.append(time.perf_counter())
+            if not message.get("more_body"):
+                done.set()
+
+    path, _, query = path.partition("?")
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
+             "headers": [(b"host", b"testserver"), (b"cookie", cookies.encode())], "client": ("127.0.0.1", 50000),
+             "server": ("testserver", 80), "state": {}, "extensions": {}}
+    start = time.perf_counter()
+    await app(scope, receive, send)
+    return sent[1] - start
+
+
 async def pages(settings: Settings, names: dict[str, str],
-                tokens: dict[str, str]) -> tuple[float, dict[str, dict[str, tuple]]]:
-    """The floor (median seconds of /health) and, per page and role, (median seconds, bytes) or the refusal code;
-    the API's paths with the role's token."""
+                tokens: dict[str, str]) -> tuple[float, dict[str, dict[str, tuple]], dict[str, float]]:
+    """The floor (median seconds of /health); per page and role, (median seconds, bytes) or the refusal code, the
+    API's paths with the role's token; and for each streamed export, the lead's median time to its first rows."""
     found: dict[str, dict[str, tuple]] = {}
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    firsts: dict[str, float] = {}
+    app = create_app(settings)
+    async with AsyncTestClient(app=app) as client:
         floor = median([(await timed_get(client, "/health"))[0] for _ in range(50)])
         for role, email in ROLES.items():
             client.cookies.clear()
@@ -109,7 +147,10 @@ async def pages(settings: Settings, names: dict[str, str],
                 more = 1 if first[0] > SLOW_S else RUNS - 1
                 runs = [first, *[await timed_get(client, path, tokens[role]) for _ in range(more)]]
                 found.setdefault(page, {})[role] = (median([r[0] for r in runs]), runs[-1][2])
-    return floor, found
+                if role == "lead" and page in STREAMED:
+                    cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+                    firsts[page] = median([await first_rows(app, path, cookies) for _ in range(RUNS)])
+    return floor, found, firsts
 
 
 async def documents(session, settings: Settings, operation: Operation) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -182,7 +223,7 @@ async def run(seizures: int, countries: int, engines: str) -> None:
                     await session.commit()
                     await settled(url)
                     heavy = await documents(session, settings, running)
-                floor, found = await pages(settings, names, tokens)
+                floor, found, firsts = await pages(settings, names, tokens)
                 await engine.dispose()
                 over = sorted({p for p, by_role in found.items() for s, _x in by_role.values()
                                if s is not None and s * 1000 > aim_ms(p, seizures)})
@@ -197,7 +238,11 @@ async def run(seizures: int, countries: int, engines: str) -> None:
                              + (f" ({', '.join(f'`{p}`' for p in over)})." if over else "."), "",
                              *(f"- {name}: {seconds:.2f} s" + (" **over**" if "PDF" in name and seconds > DOCUMENT_AIM_S
                                                                 else "")
-                               for name, seconds in heavy.items()), "",
+                               for name, seconds in heavy.items()),
+                             "- streamed exports, as the lead coordinator, the first "
+                             f"{exports.BATCH:,} rows sent after: " + "; ".join(
+                                 f"`{page}` {seconds * 1000:.0f} ms" for page, seconds in firsts.items())
+                             + " (the table gives the whole file's time)", "",
                              *table(floor, found, seizures), ""]
                 print("\n".join(sections[begun:]), flush=True)  # kept in the log should a later engine fail
     title = "Pages at Thunder scale" if seizures == THUNDER else f"Pages at {seizures:,} seizures"

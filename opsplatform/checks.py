@@ -99,6 +99,41 @@ def character_problem(text: str) -> str | None:
     return _("contains a character (U+%(code)s) that no field accepts; remove it", code=f"{ord(found.group(0)):04X}")
 
 
+MAX_DEPTH = 16  # a seizure with items and suspects is 3 deep; messages with attachments 3; an operation file 4
+LARGEST_NUMBER = 10**15  # money, the largest any field takes
+
+
+def too_deep() -> str:
+    return _("is nested more than %(n)s levels deep", n=MAX_DEPTH)
+
+
+def document_problems(data: object, root: str) -> Iterator[tuple[str, str]]:
+    """Every problem of a decoded JSON document (an API body, an operation file), as (its path such as
+    `items[0].quantity`, what is wrong): text no field takes, a number no field takes, nesting past MAX_DEPTH.
+    Without recursion, so no depth breaks it."""
+    stack: list[tuple[object, str, int]] = [(data, root, 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            yield root, too_deep()
+            return
+        if isinstance(value, str):
+            if problem := character_problem(value):
+                yield path, problem
+        elif isinstance(value, bool) or value is None:
+            continue
+        elif isinstance(value, int | float):
+            if abs(value) > LARGEST_NUMBER or not math.isfinite(value):  # a huge int is no float
+                yield path, _("is not a number any field takes (at most %(n)s)", n="10^15")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if problem := character_problem(str(key)):
+                    yield path, problem
+                stack.append((item, key if path == root else f"{path}.{key}", depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{n}]", depth + 1) for n, item in enumerate(value))
+
+
 YES, NO = ("yes", "true", "1", "on"), ("no", "false", "0", "off")
 
 

@@ -142,6 +142,18 @@ async def test_the_cli_names_a_file_it_cannot_read_in_one_line_with_exit_1(datab
     assert await db.scalar(select(func.count()).select_from(Operation)) == 0
 
 
+async def test_the_cli_refuses_in_an_operation_file_what_the_api_refuses_naming_each_value(database_url, db,
+                                                                                          tmp_path):
+    path = tmp_path / "thunder.json"
+    path.write_text(json.dumps({**EXAMPLE, "name": "Thunder\x00", "objectives": "Stop \x1b[31m trafficking",
+                                "grace_days": 1e308}))
+    code, _out, err = await opsplatform("operations", "create", "--database-url", database_url, "--file", str(path))
+    assert code == 1 and "Traceback" not in err, err
+    assert sorted(line.split(":")[0] for line in err.splitlines()) == ["grace_days", "name", "objectives"], err
+    assert "U+0000" in err and "U+001B" in err and "10^15" in err
+    assert await db.scalar(select(func.count()).select_from(Operation)) == 0
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le", "utf-16-be"])
 async def test_the_cli_reads_an_operation_file_with_a_bom_in_utf8_or_utf16(database_url, db, tmp_path, encoding):
     path = tmp_path / "thunder.json"

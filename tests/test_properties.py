@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import func, select
 
+from opsplatform.checks import LARGEST_NUMBER
 from opsplatform.database import LARGEST_ID
 from opsplatform.errors import InvalidInput
 from opsplatform.models.seizures import Seizure
@@ -37,7 +38,6 @@ from opsplatform.seizures.validation import (
     Reference,
 )
 from opsplatform.web.api.seizures import ITEM, NEW_SEIZURE, SUSPECT
-from opsplatform.web.gate import LARGEST_NUMBER
 from tests.results_support import IVORY, active_operation, member
 
 # Derandomized: the same cases on every run, alone or after other files (every_module_loaded says why).

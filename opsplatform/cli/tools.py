@@ -14,8 +14,9 @@ from typing import Any
 import click
 
 from opsplatform import settings as settings_module
+from opsplatform.checks import document_problems
 from opsplatform.database import make_engine, make_sessionmaker, session_scope
-from opsplatform.errors import InvalidInput
+from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.settings import Settings, SettingsError
 
 CLI_ACTOR = (None, "cli")
@@ -54,12 +55,13 @@ def refused(error: InvalidInput) -> None:
 
 
 def read_json(path: str) -> Any:
-    """A JSON file given on the command line: UTF-8 (a BOM allowed) or UTF-16 with its BOM, as editors save text. What
-    is wrong with it is refused in one line naming the file, never as a traceback."""
+    """A JSON file given on the command line: UTF-8 (a BOM allowed) or UTF-16 with its BOM, as editors save text, and
+    holding only what the API would take (`checks.document_problems`). What is wrong with it is refused in one line
+    naming the file, or one per value naming it, never as a traceback."""
     content = Path(path).read_bytes()
     encoding = "utf-16" if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
     try:
-        return json.loads(content.decode(encoding))
+        data = json.loads(content.decode(encoding))
     except UnicodeDecodeError as exc:
         name = "UTF-16" if encoding == "utf-16" else "UTF-8"
         raise InvalidInput.one("file", f"{path} is not {name} text (byte 0x{exc.object[exc.start]:02x} at position "
@@ -68,6 +70,9 @@ def read_json(path: str) -> Any:
         raise InvalidInput.one("file", f"{path} is nested too deeply to read") from exc
     except json.JSONDecodeError as exc:
         raise InvalidInput.one("file", f"{path} is not valid JSON: {exc}") from exc
+    if problems := list(document_problems(data, "file")):
+        raise InvalidInput([FieldError(where, problem) for where, problem in problems[:20]])
+    return data
 
 
 async def with_session(settings: Settings, work: Callable[..., Coroutine[Any, Any, Any]]) -> Any:

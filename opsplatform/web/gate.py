@@ -16,8 +16,7 @@ Before all of these, `UploadLimit` refuses an upload larger than its route takes
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import msgspec
 from litestar import Request
@@ -27,7 +26,7 @@ from litestar.exceptions import NotFoundException, SerializationException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.middleware import ASGIMiddleware
 
-from opsplatform.checks import character_problem
+from opsplatform.checks import character_problem, document_problems, too_deep
 from opsplatform.database import LARGEST_ID
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.i18n import _
@@ -35,8 +34,6 @@ from opsplatform.i18n import _
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-MAX_DEPTH = 16  # a seizure with items and suspects is 3 deep; messages with attachments 3
-LARGEST_NUMBER = 10**15  # money, the largest any field takes
 JSON_TYPES = ("application/json",)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -66,38 +63,12 @@ async def _json_problems(request: Request) -> list[FieldError]:
     try:
         data = await request.json()  # decoded once: the handler's body parameter reads the same
     except RecursionError:
-        return [FieldError("body", _("is nested more than %(n)s levels deep", n=MAX_DEPTH))]
+        return [FieldError("body", too_deep())]
     except UnicodeDecodeError:
         return [FieldError("body", _("is not text in UTF-8"))]
     except (SerializationException, msgspec.DecodeError, ValueError):
         return [FieldError("body", _("is not valid JSON"))]
-    return list(_walk(data))
-
-
-def _walk(data: Any) -> Any:
-    """Every problem of a decoded JSON document, each named by its path (`items[0].quantity`); without recursion,
-    so no depth breaks it."""
-    stack: list[tuple[Any, str, int]] = [(data, "body", 0)]
-    while stack:
-        value, path, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            yield FieldError("body", _("is nested more than %(n)s levels deep", n=MAX_DEPTH))
-            return
-        if isinstance(value, str):
-            if problem := character_problem(value):
-                yield FieldError(path, problem)
-        elif isinstance(value, bool) or value is None:
-            continue
-        elif isinstance(value, int | float):
-            if abs(value) > LARGEST_NUMBER or not math.isfinite(value):  # a huge int is no float
-                yield FieldError(path, _("is not a number any field takes (at most %(n)s)", n="10^15"))
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if problem := character_problem(str(key)):
-                    yield FieldError(path, problem)
-                stack.append((item, key if path == "body" else f"{path}.{key}", depth + 1))
-        elif isinstance(value, list):
-            stack.extend((item, f"{path}[{n}]", depth + 1) for n, item in enumerate(value))
+    return [FieldError(path, problem) for path, problem in document_problems(data, "body")]
 
 
 async def _form_problems(request: Request) -> list[FieldError]:

@@ -46,6 +46,7 @@ from opsplatform.reference.commodities import commodity_of_item
 # Seizure-level dimensions: one key per seizure. Item-level ones count the seizures involving each key.
 SEIZURE_DIMENSIONS = ("mode", "method", "agency", "location_type", "concealment", "route")
 ITEM_DIMENSIONS = ("group", "taxon", "term", "commodity")
+BY_UNIT = frozenset({"term", "commodity"})  # counted per normalised unit, with the quantity in it
 COLUMNS = ("operation_id", "country", "day", "dimension", "key", "unit", "seizures", "quantity", "arrested")
 WINDOW_COLUMNS = tuple(c for c in COLUMNS if c != "day")
 # The seizure columns the figures read: named, so a migration that rebuilds the figures needs no later column.
@@ -92,24 +93,20 @@ def facts(seizures: Any, items_where: Any = EVERY_ITEM, dimensions: Iterable[str
                                                no_number, cast(null(), Integer)))
                 .group_by(*slice_key, key))
 
-    def per_item(dimension: str, by_unit: bool = True) -> Any:
-        key, per_unit = {
-            "group": (Taxon.taxon_group, False),
-            "taxon": (Taxon.scientific_name, False),
-            "term": (SeizureItem.term_code, True),
-            "commodity": (commodity_of_item(), True),
-        }[dimension]
-        unit, quantity = ((SeizureItem.normalised_unit, func.sum(SeizureItem.normalised_quantity))
-                          if per_unit and by_unit else (no_text, no_number))
+    def per_item(dimension: str, by_unit: bool) -> Any:
+        key = {"group": Taxon.taxon_group, "taxon": Taxon.scientific_name, "term": SeizureItem.term_code,
+               "commodity": commodity_of_item()}[dimension]
+        unit, quantity = ((SeizureItem.normalised_unit, func.sum(SeizureItem.normalised_quantity)) if by_unit
+                          else (no_text, no_number))
         return (select(*slice_columns, *_named(literal(dimension), cast(key, String), cast(unit, String),
                                                func.count(distinct(s.id)), cast(quantity, Float),
                                                cast(null(), Integer)))
                 .select_from(seizures).join(SeizureItem, SeizureItem.seizure_id == s.id)
                 .join(Taxon, Taxon.id == SeizureItem.taxon_id).where(items_where)
-                .group_by(*slice_key, key, *([unit] if per_unit and by_unit else [])))
+                .group_by(*slice_key, key, *([unit] if by_unit else [])))
 
     parts = [per_seizure(d) for d in ("total", *SEIZURE_DIMENSIONS) if d in wanted]
-    parts += [per_item(d) for d in ITEM_DIMENSIONS if d in wanted]
+    parts += [per_item(d, by_unit=d in BY_UNIT) for d in ITEM_DIMENSIONS if d in wanted]
     if "commodity" in wanted:  # its seizures in any unit too (an item's unit is never empty): per unit they overlap
         parts.append(per_item("commodity", by_unit=False))
     return union_all(*parts)

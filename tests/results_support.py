@@ -114,8 +114,8 @@ async def bearer(db, user) -> dict[str, str]:
 
 def map_popups(html: str) -> list[str]:
     """Each marker's popup on a points map (HTML), as the browser builds it from the page's words and numbers."""
-    words = json.loads(re.search(r"\}; \}\)\((\[.*?\])\);\n", html)[1])
-    data = json.loads(re.search(r"var data = (\[.*?\]);", html)[1])
+    data, words = (json.loads(found) for found in re.search(r"var \w+_rows = (\[.*?\]), \w+_words = (\[.*?\]);",
+                                                               html).groups())
     return [" · ".join(words[n] for n in row[2:]) for row in data]
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import html as html_module
 import json
 import random
 import re
 
 import pytest
+from hypothesis import given, strategies as st
 
-from opsplatform.rendering.maps import shapes_url
+from opsplatform.rendering.maps import map_text, shapes_url
 from opsplatform.reporting.maps import (
     MAX_CELLS,
     MAX_FLOWS,
@@ -105,7 +107,7 @@ def test_a_few_points_are_clustered_in_the_browser_with_the_local_plugin(setting
 
     assert f'<script src="{MARKERCLUSTER_JS}"></script>' in html
     assert "/static/vendor/markercluster-1.5.3/MarkerCluster.Default.css" in html
-    assert len(json.loads(re.search(r"var data = (\[.*?\]);", html)[1])) == SERVER_CLUSTER_THRESHOLD
+    assert len(map_popups(html)) == SERVER_CLUSTER_THRESHOLD
     assert '"maxZoom": 18' in html  # markercluster refuses a map without one
     assert shapes(html, "circleMarker") == []
 
@@ -220,6 +222,13 @@ def test_a_flow_across_the_antimeridian_goes_the_short_way(settings):
     assert [line["coordinates"][0] for line in lines] == [[0.0, 170.0], [0.0, -190.0]]
     assert all(abs(line["coordinates"][1][1] - line["coordinates"][0][1]) < 20 for line in lines)
     assert [arrow["coordinates"][0] for arrow in arrows] == [[10.0, 190.0], [10.0, -170.0]]
+
+
+@given(st.text())
+def test_map_text_keeps_the_words_and_nothing_a_popup_or_a_template_would_read(text):
+    safe = map_text(text)
+
+    assert html_module.unescape(safe) == text and not re.search(r"[<>\"'`$\\{}]", safe)
 
 
 def test_labels_and_country_codes_are_escaped(settings):

@@ -43,7 +43,7 @@ MARKERCLUSTER = "/static/vendor/markercluster-1.5.3"
 
 class SeizurePoint(NamedTuple):
     """Where a seizure was made, and its popup's facts in words (non-nominal only: day, country, reference, mode).
-    A tuple: a map makes thousands, and a frozen dataclass takes three times as long to make."""
+    A tuple: a map makes thousands, and a frozen dataclass takes twice as long to make."""
 
     latitude: float
     longitude: float

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_scientific
@@ -26,7 +27,13 @@ def number(value: float | int | None) -> str:
             value = int(value)
     if abs(value) >= LARGE:
         return format_scientific(value, "#.###E0", locale=current_language())
-    return format_decimal(value, locale=current_language())
+    return _decimal(value, current_language())
+
+
+@lru_cache(maxsize=4096)
+def _decimal(value: float | int, language: str) -> str:
+    """babel's reading of a number, kept: pages and maps write the same counts again and again, at 30-40 µs each."""
+    return format_decimal(value, locale=language)
 
 
 def date(value: dt.date | dt.datetime | str | None, width: str = "medium") -> str:

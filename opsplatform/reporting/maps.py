@@ -13,7 +13,6 @@ import folium
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
-from jinja2.utils import htmlsafe_json_dumps
 from sqlalchemy import Integer, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
@@ -24,7 +23,7 @@ from opsplatform.i18n import ngettext
 from opsplatform.labels import country_name, value_label
 from opsplatform.models.seizures import Seizure
 from opsplatform.policy import Member
-from opsplatform.rendering.maps import Verbatim, base_map, country_shapes, map_text
+from opsplatform.rendering.maps import DataLayer, base_map, country_shapes, map_text
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.summary import Scope
 from opsplatform.settings import Settings
@@ -39,6 +38,12 @@ MAX_FLOWS = 200
 PALETTE = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")  # ColorBrewer Reds, 5 classes
 INK = "#8e2c1f"
 MARKERCLUSTER = "/static/vendor/markercluster-1.5.3"
+# A flow's line takes its weight from its count; an arrowhead (no weight) is filled. A cell's circle, its radius.
+FLOW_STYLE = (f"function (feature) {{ var weight = feature.properties.weight; return weight === null ? "
+              f"{{color: '{INK}', weight: 1, fillColor: '{INK}', fillOpacity: 0.9}} : "
+              f"{{color: '{INK}', weight: weight, opacity: 0.7}}; }}")
+CELL_STYLE = (f"function (feature) {{ return {{radius: feature.properties.radius, color: '{INK}', weight: 1, "
+              f"fillColor: '{PALETTE[3]}', fillOpacity: 0.6}}; }}")
 
 
 class SeizurePoint(NamedTuple):
@@ -167,8 +172,7 @@ def flows_map(settings: Settings, flows: Sequence[tuple[str, str, int]],
                          _shape(len(features) + 1, "Polygon", [*arrow, arrow[0]], flow, None)]
     m = base_map(settings)
     if features:
-        folium.GeoJson({"type": "FeatureCollection", "features": features}, name="flows", style_function=_flow_style,
-                       tooltip=folium.GeoJsonTooltip(fields=["flow"], labels=False)).add_to(m)
+        _Shapes(features, tooltip="flow", style=FLOW_STYLE).add_to(m)
     return _fit(m, [points[country] for pair, _ in largest for country in pair])
 
 
@@ -179,17 +183,10 @@ def _shape(number: int, kind: str, corners: list[tuple[float, float]], flow: str
             "geometry": {"type": kind, "coordinates": line if kind == "LineString" else [line]}}
 
 
-def _flow_style(feature: dict) -> dict[str, Any]:
-    weight = feature["properties"]["weight"]
-    if weight is None:  # an arrowhead
-        return {"color": INK, "weight": 1, "fillColor": INK, "fillOpacity": 0.9}
-    return {"color": INK, "weight": weight, "opacity": 0.7}
-
-
-class _Markers(JSCSSMixin, MacroElement):
+class _Markers(JSCSSMixin, DataLayer):
     """Markers built in the browser from one JSON array, clustered there. Each row is a position and the numbers of
     its facts in one list of words, each word written and made safe once: days, countries and modes repeat (half the
-    page's bytes and time when each popup was whole). The rows and words are written as they are (`Verbatim`)."""
+    page's bytes and time when each popup was whole)."""
 
     default_js = [("markerclusterjs", f"{MARKERCLUSTER}/leaflet.markercluster.js")]
     default_css = [("markerclustercss", f"{MARKERCLUSTER}/MarkerCluster.css"),
@@ -211,31 +208,45 @@ class _Markers(JSCSSMixin, MacroElement):
         self._name = "Markers"
         words: dict[str, int] = {}
         number = words.setdefault
-        self.rows = [[round(p.latitude, 5), round(p.longitude, 5), *[number(f, len(words)) for f in p.facts]]
-                     for p in points]
-        self.words, self.separator = [map_text(word) for word in words], FACTS
+        rows = [[round(p.latitude, 5), round(p.longitude, 5), *[number(f, len(words)) for f in p.facts]]
+                for p in points]
+        self.data, self.separator = {"rows": rows, "words": [map_text(word) for word in words]}, FACTS
 
-    def render(self, **kwargs: Any) -> None:
-        name = self.get_name()
-        self.get_root().script.add_child(Verbatim(
-            f"var {name}_rows = {htmlsafe_json_dumps(self.rows)}, {name}_words = {htmlsafe_json_dumps(self.words)};"),
-            name=f"{name}_data")
-        super().render(**kwargs)
+
+class _Shapes(DataLayer):
+    """GeoJSON features in one layer (a folium element apiece cost a template each), each with the tooltip in its
+    property named `tooltip` (HTML made safe by `map_text`) and the style `style` gives (a JavaScript function of the
+    feature); a point is a circle."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            (function (map, features, style) {
+                L.geoJSON(features, {
+                    style: style,
+                    pointToLayer: function (feature, position) { return L.circleMarker(position, style(feature)); },
+                    onEachFeature: function (feature, layer) {
+                        layer.bindTooltip(feature.properties[{{ this.tooltip|tojson }}], {sticky: true});
+                    }
+                }).addTo(map);
+            })({{ this._parent.get_name() }}, {{ this.get_name() }}_features, {{ this.style }});
+        {% endmacro %}""")
+
+    def __init__(self, features: list[dict[str, Any]], *, tooltip: str, style: str) -> None:
+        super().__init__()
+        self._name = "Shapes"
+        self.data = {"features": {"type": "FeatureCollection", "features": features}}
+        self.tooltip, self.style = tooltip, style
 
 
 def _add_cells(m: folium.Map, cells: Sequence[Cell]) -> None:
-    """One circle per cell, its area proportional to its seizures: one GeoJSON layer (a folium element per circle
-    cost a template apiece, most of the page at 500 cells)."""
+    """One circle per cell, its area proportional to its seizures, all in one layer."""
     biggest = max(cell.seizures for cell in cells)
     features = [{"type": "Feature", "id": f"cell-{n}",
                  "geometry": {"type": "Point", "coordinates": [cell.longitude, cell.latitude]},
                  "properties": {"seizures": map_text(_seizures(cell.seizures)),
                                 "radius": round(3 + 15 * math.sqrt(cell.seizures / biggest), 1)}}
                 for n, cell in enumerate(cells)]
-    folium.GeoJson({"type": "FeatureCollection", "features": features}, name="cells",
-                   marker=folium.CircleMarker(color=INK, weight=1, fill=True, fill_color=PALETTE[3], fill_opacity=0.6),
-                   style_function=lambda feature: {"radius": feature["properties"]["radius"]},
-                   tooltip=folium.GeoJsonTooltip(fields=["seizures"], labels=False)).add_to(m)
+    _Shapes(features, tooltip="seizures", style=CELL_STYLE).add_to(m)
 
 
 def colour_classes(values: Sequence[int]) -> tuple[Callable[[int], str], list[tuple[str, str]]]:

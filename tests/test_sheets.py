@@ -109,6 +109,17 @@ def test_a_quoted_field_may_hold_the_delimiter_and_a_line_break() -> None:
     assert [number for number, __ in rows] == [2, 3]
 
 
+def test_a_last_cell_whose_quote_closes_before_its_end_is_read_as_spreadsheet_programs_do() -> None:
+    """A quoted cell with a line break, then text after its closing quote, at the very end of the file: closed, so
+    read (it was refused as a quote never closed, the file not ending in a quote)."""
+    content = (b'seizure_ref;seizure_date;taxon;term;quantity;concealment\r\n'
+               b'KEN-1;2026-10-03;Manis;SCA;4;"under\r\ndried" fish')
+
+    rows = list(read_rows(content, "results.csv"))
+
+    assert [(number, row["concealment"]) for number, row in rows] == [(2, "under\r\ndried fish")]
+
+
 def test_blank_lines_are_skipped_but_keep_the_row_numbers_the_user_sees() -> None:
     content = (b"seizure_ref,seizure_date,taxon,term,quantity\n\n"
                b"KEN-1,2026-10-03,Manis,SCA,4\n,,,,\nKEN-2,2026-10-04,Manis,SCA,1\n")

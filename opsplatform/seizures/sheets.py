@@ -209,10 +209,12 @@ def _csv_rows(content: bytes) -> Iterator[list[str] | _TooLong]:
     record: list[str] = []  # the lines of the record being read
     lines = _kept(io.TextIOWrapper(io.BytesIO(content), encoding=encoding, errors="replace", newline=""), record)
     reader = csv.reader(lines, delimiter=delimiter)
-    last, rows = [""], 0
+    last, rows, spread = [""], 0, []  # spread: the lines of the last record whose last cell holds a line break
     while True:
         try:
             for last in reader:
+                if last and "\n" in last[-1]:
+                    spread = record.copy()
                 record.clear()
                 rows += 1
                 yield [_shared(cell.strip()) for cell in last]
@@ -233,19 +235,14 @@ def _csv_rows(content: bytes) -> Iterator[list[str] | _TooLong]:
             record.clear()
             last, rows = [""], rows + 1
             yield _TooLong(cells.too_long)
-    # A quote opened and never closed takes the rest of the file into its cell, rows and all, without an error.
-    if last and "\n" in last[-1] and not _ends_in_quote(content, encoding):
-        raise _unclosed(rows)
-
-
-def _ends_in_quote(content: bytes, encoding: str) -> bool:
-    """Whether the text ends with a quote, but for spaces and line breaks (its last line only: a blank line after a
-    quoted cell would be a row of its own)."""
-    start = max(len(content) - 64, 0)
-    if encoding == "utf-16":  # from a whole character, read in the BOM's byte order
-        start += start % 2
-        encoding = "utf-16-le" if content.startswith(codecs.BOM_UTF16_LE) else "utf-16-be"
-    return content[start:].decode(encoding, errors="replace").rstrip().endswith('"')
+    # A quote opened and never closed takes the rest of the file into its cell, rows and all, without an error: the
+    # last record's lines, measured as the reader splits them, tell whether its last quote was closed.
+    if last and "\n" in last[-1]:
+        cells = _Cells(delimiter, csv.field_size_limit())
+        for line in spread:
+            cells.feed(line)
+        if cells.quoted:
+            raise _unclosed(rows)
 
 
 def _unclosed(row: int) -> SheetError:

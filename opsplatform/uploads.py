@@ -1,9 +1,11 @@
-"""Files as people send them (a photo from a phone, a scanned document): what a file is, found from its first bytes
-and never from its name or the browser's word for it; its size within a limit; a name that is only a name. Message
-attachments and seizure attachments check their files here, each with the types and size it takes."""
+"""Files as people send them (a photo from a phone, a scanned document, a sheet saved by a spreadsheet program):
+what a file is, found from its first bytes and never from its name or the browser's word for it; its size within a
+limit; a name that is only a name; the encoding of a text. Message attachments and seizure attachments check their
+files here, each with the types and size it takes; seizure sheets and checklists read their text in its encoding."""
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +27,8 @@ NAMES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG", "im
 # never among the types found, and would never be shown inline.
 SHOWN_INLINE = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 NAME_LIMIT = 200  # characters of a file's name kept (its extension is added to them)
+# Text in UTF-16 (Excel's "Unicode text", tab-separated) begins with a BOM that gives its byte order.
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 @dataclass(frozen=True)
@@ -79,3 +83,22 @@ def check_file(name: str | None, content: bytes, *, accepted: tuple[str, ...], m
         return _('"%(name)s" is not an allowed file type (%(allowed)s, checked by its content)', name=clean,
                  allowed=described(accepted))
     return Upload(typed_filename(clean, kind), kind, content)
+
+
+def text_encoding(content: bytes) -> str:
+    """The encoding of a text as spreadsheet programs save one, for `bytes.decode`: UTF-16 after its BOM (which gives
+    the byte order), UTF-8 with or without the BOM Excel writes with "CSV UTF-8" (dropped), else cp1252 (Excel's plain
+    "CSV" on Windows in western Europe, Africa and the Americas)."""
+    return "utf-16" if content.startswith(UTF16_BOMS) else "utf-8-sig" if _is_utf8(content) else "cp1252"
+
+
+def _is_utf8(content: bytes, chunk: int = 1 << 20) -> bool:
+    """Whether the bytes are UTF-8, checked a megabyte at a time: decoding a 60 MB file whole would hold it twice."""
+    decoder, view = codecs.getincrementaldecoder("utf-8")(), memoryview(content)
+    try:
+        for start in range(0, len(view), chunk):
+            decoder.decode(view[start:start + chunk])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True

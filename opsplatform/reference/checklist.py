@@ -25,6 +25,7 @@ from opsplatform.models.reference import Taxon
 from opsplatform.reference import edition
 from opsplatform.reference.groups import kingdoms, taxon_group
 from opsplatform.reference.loader import RANK_DEPTH, link_parents, load_taxa, read_csv, search_key
+from opsplatform.uploads import text_encoding
 
 # Our field → its column in either export, named in lower case without spaces or punctuation.
 COLUMNS = {
@@ -97,12 +98,9 @@ def _appendices(value: str) -> str | None:
 def read_checklist(content: bytes) -> tuple[list[tuple[int, list[Entry]]], list[tuple[int, str]]]:
     """Each usable row (its number, as a spreadsheet counts them, and its taxa, top down) of a Species+ or Checklist
     CSV export, and each row that cannot be used with its message (the file's own problems as row 1)."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = "\x00"
-    if "\x00" in text:  # a workbook, an archive or another encoding: not the CSV export
-        return [], [(1, _("the file is not CSV text in UTF-8: export the checklist from Species+ as CSV"))]
+    text = content.decode(text_encoding(content), errors="replace")  # as it is, or as a spreadsheet program saved it
+    if "\x00" in text:  # a workbook or an archive
+        return [], [(1, _("the file is not CSV text: export the checklist from Species+ as CSV"))]
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=max(",;\t", key=first_line.count))
     headings = next(reader, [])

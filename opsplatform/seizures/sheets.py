@@ -10,7 +10,6 @@ openpyxl is imported only to read a workbook: a worker checking a CSV does witho
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import sys
@@ -24,6 +23,7 @@ from decimal import Decimal
 from opsplatform import format
 from opsplatform.i18n import _, ngettext
 from opsplatform.models.vocabulary import CASE_FIELDS, REPORT_FIELDS, SPECIMEN_FIELDS
+from opsplatform.uploads import UTF16_BOMS, text_encoding
 
 COLUMNS: tuple[str, ...] = (
     "seizure_ref", "item_no", "seizure_date", "location", "latitude", "longitude", "location_type",
@@ -47,8 +47,6 @@ PERSON_WORDS = frozenset({"suspect", "offender", "person", "accused", "courier",
                           "last", "full", "given", "family", "middle", "number", "no", "card", "national", "travel"})
 # Old Excel, PDF and images are read by no CSV reader; say so rather than report a page of bad rows.
 BINARY_SIGNATURES = (b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
-# Text in UTF-16 (Excel's "Unicode text", tab-separated) begins with a BOM that gives its byte order.
-UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 DELIMITERS = (",", ";", "\t")
 SHARED_LENGTH = 64
 
@@ -185,22 +183,8 @@ def _header_positions(cells: list[str]) -> dict[str, int]:
     return positions
 
 
-def _is_utf8(content: bytes, chunk: int = 1 << 20) -> bool:
-    """Whether the bytes are UTF-8, checked a megabyte at a time: decoding a 60 MB file whole would hold it twice."""
-    decoder, view = codecs.getincrementaldecoder("utf-8")(), memoryview(content)
-    try:
-        for start in range(0, len(view), chunk):
-            decoder.decode(view[start:start + chunk])
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
 def _csv_rows(content: bytes) -> Iterator[list[str] | _TooLong]:
-    # "utf-16" reads the byte order from the BOM; "utf-8-sig" also drops the BOM Excel writes with "CSV UTF-8";
-    # cp1252 is Excel's plain "CSV" on Windows in western Europe, Africa and the Americas.
-    encoding = "utf-16" if content.startswith(UTF16_BOMS) else "utf-8-sig" if _is_utf8(content) else "cp1252"
+    encoding = text_encoding(content)
     head = content[:65536].decode(encoding, errors="replace").splitlines()
     first_line = next((line for line in head if line.strip()), "")
     delimiter = max(DELIMITERS, key=lambda d: (sum(_column_key(cell.strip().strip('"')) in COLUMNS

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -155,6 +156,19 @@ def text(value: object) -> str:
     if value is None:
         return ""
     return (value if isinstance(value, str) else str(value)).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+# Characters no one sees (Unicode's format characters: zero-width spaces and joiners, direction marks and embeddings, a
+# BOM, a soft hyphen): in a reference they would make two that read the same differ.
+_INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+
+
+def reference(value: object) -> str:
+    """A reference as it names a record: trimmed text in Unicode's compatibility form (a full-width "ＫＥ－１" from an
+    East Asian keyboard is "KE-1"; an é typed as e and an accent is the one é) without characters no one sees. Two
+    references that read the same are the same reference, whoever typed them and however."""
+    typed = text(value)
+    return typed if typed.isascii() else _INVISIBLE.sub("", unicodedata.normalize("NFKC", typed)).strip()
 
 
 def number(value: object) -> float | None:

@@ -111,6 +111,18 @@ async def test_withdrawing_the_earlier_record_lets_the_later_one_count(client, d
         {k: v for k, v in ARRESTS.items() if k != "KE-1"}, set())
 
 
+async def test_a_link_finds_the_record_whatever_invisible_characters_its_reference_came_with(client, db, cast,
+                                                                                          records):
+    """Pasted from an e-mail with a zero-width space, "TZ-9" named no record: the link waited for a record that
+    never came."""
+    _operation, kenya, tanzania, _other = records
+    asked = await client.post(f"{API}/links", headers=await bearer(db, cast.kenya), json={
+        "seizure_id": kenya, "other_country": "TZA", "other_seizure_ref": "TZ-\u200b9", "kind": "same_shipment"})
+    assert asked.status_code == 201, asked.text
+    link = await db.get(SeizureLink, asked.json()["id"])
+    assert (link.other_seizure_id, link.other_seizure_ref) == (tanzania, "TZ-9")
+
+
 async def test_link_requests_by_role_country_and_input(client, db, cast, records):
     _operation, kenya, tanzania, _other = records
     body = {"seizure_id": kenya, "other_country": "TZA", "other_seizure_ref": "TZ-9", "kind": "network"}

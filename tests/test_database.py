@@ -78,6 +78,47 @@ async def test_the_ecomessage_upgrade_keeps_every_record_and_a_suspects_whole_na
         assert "Tran Van A (the whole name, as recorded)" in html
 
 
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+async def test_the_upgrade_writes_stored_references_as_they_read_unless_another_record_has_it(kind, postgres_server,
+                                                                                              tmp_path):
+    """0025: a reference stored with a character no one sees, or full-width, is written as it reads (as input now
+    writes it), each change in the audit log; one that would then equal another record's stays as it is."""
+    if kind == "postgresql" and not postgres_server:
+        pytest.skip("PostgreSQL server binaries missing")
+    url = f"sqlite+aiosqlite:///{tmp_path}/0024.db" if kind == "sqlite" else await fresh_postgres(postgres_server,
+                                                                                                   "ops_0024")
+    await asyncio.to_thread(upgrade, url, "0024")
+    engine = make_engine(url)
+    stored = {"KE-\u200b7": "KE-7", "ＫＥ－７": "ＫＥ－７", "KE-8\ufeff": "KE-8", "KE-9": "KE-9",
+              "KE-\u00ad9": "KE-\u00ad9"}
+    async with session_scope(make_sessionmaker(engine)) as db:
+        await reference_as_then(db)
+        kenya = await create_user(db, email="wanjiru@kws.test", name="Wanjiru", role="focal_point", country="KEN")
+        operation_id = await operation_as_then(db)
+        ids = {}
+        for ref in stored:  # in this order: the first of two that read the same takes the reference
+            ids[ref] = await stored_as_then(db, operation_id, kenya.id)
+            await db.execute(text("UPDATE seizures SET seizure_ref = :ref WHERE id = :id"),
+                             {"ref": ref, "id": ids[ref]})
+        await db.execute(text(
+            "INSERT INTO seizure_links (operation_id, kind, seizure_id, other_seizure_ref, requesting_country, "
+            "other_country, status, requested_at) VALUES (:op, 'same_shipment', :id, 'TZ-\u200b1', 'KEN', 'TZA', "
+            "'pending', :at)"), {"op": operation_id, "id": ids["KE-9"], "at": database.utcnow()})
+        await db.commit()
+    await engine.dispose()
+    await asyncio.to_thread(upgrade, url)
+    engine = make_engine(url)
+    async with session_scope(make_sessionmaker(engine)) as db:
+        now = dict((await db.execute(select(Seizure.id, Seizure.seizure_ref))).all())
+        assert {ref: now[ids[ref]] for ref in stored} == stored
+        assert await db.scalar(text("SELECT other_seizure_ref FROM seizure_links")) == "TZ-1"
+        logged = (await db.execute(text("SELECT entity, entity_id FROM audit_events WHERE actor = 'migration 0025' "
+                                        "ORDER BY entity, entity_id"))).all()
+        assert {tuple(row) for row in logged} == {("seizures", str(ids["KE-\u200b7"])),
+                                                  ("seizures", str(ids["KE-8\ufeff"])), ("seizure_links", "1")}
+    await engine.dispose()
+
+
 async def fresh_postgres(server: str, name: str) -> str:
     import asyncpg
 

@@ -241,6 +241,31 @@ async def test_a_sheet_row_with_a_character_no_field_takes_is_rejected_and_the_o
     assert len(refs) == 901 and "KE-1" in refs and not refs & {"KE-2", "KE-5"}
 
 
+FULL_WIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F)}  # "KE-1" as an East Asian keyboard may type it: "ＫＥ－１"
+
+
+def same_reference(ref: str) -> list[str]:
+    """A reference as it may arrive: with a zero-width space, typed full-width, after a BOM with a soft hyphen."""
+    return [ref.replace("-", "-\u200b"), ref.translate(FULL_WIDTH), "\ufeff" + ref.replace("-", "\u00ad-")]
+
+
+async def test_a_reference_that_reads_the_same_is_the_same_reference(client, db, cast, thunder):
+    """Sent again with a character no one sees, or in full-width letters, a reference was a second record that read
+    the same: by the API it was stored twice, and a sheet sent again added its records twice."""
+    kenya = await bearer(db, cast.kenya)
+    assert (await client.post(f"{API}/seizures", json=seizure(seizure_ref="KE-1"), headers=kenya)).status_code == 201
+    for typed in same_reference("KE-1"):
+        answer = await client.post(f"{API}/seizures", json=seizure(seizure_ref=typed), headers=kenya)
+        assert answer.status_code == 400 and "already used by seizure" in answer.text, (typed, answer.text)
+    row = ROWS[0].replace("KE-1;", "{ref};")
+    fp = await member(db, cast.kenya, thunder)
+    assert (await import_sheet(db, fp, "KEN", semicolon_csv([row.format(ref="KE-2")]), "k.csv")).created == 1
+    for typed in same_reference("KE-2"):
+        again = await import_sheet(db, fp, "KEN", semicolon_csv([row.format(ref=typed)]), "k.csv")
+        assert (again.created, again.rejected, again.unchanged) == (0, 0, 1), typed
+    assert sorted((await db.scalars(select(Seizure.seizure_ref))).all()) == ["KE-1", "KE-2"]
+
+
 async def test_a_quote_never_closed_refuses_the_sheet_naming_its_row(db, cast, thunder):
     rows = [ROWS[0], ROWS[2].replace("Mombasa port", '"Mombasa port'), "KE-5;1;2026-10-07;Lunga Lunga;;;road;TZA;;"
             "Psittacus erithacus;LIV;4;;;;0"]

@@ -102,7 +102,7 @@ async def _target(session: AsyncSession, member: Member, raw: dict[str, Any],
             return None
         return seen, seen.reporting_country, seen.seizure_ref
     country = checks.text(raw.get("other_country")).upper()
-    ref = checks.text(raw.get("other_seizure_ref"))
+    ref = checks.reference(raw.get("other_seizure_ref"))
     if not country:
         errors.append(FieldError("other_country", _("is required: the country of the record to link")))
     elif not await session.scalar(select(Participant.id).where(Participant.operation_id == operation.id,

@@ -183,7 +183,8 @@ async def check_rows(ref: Reference, operation: Operation, rows: Iterable[tuple[
                     report.reject(number, name, problem)
             continue
         # Without item_no, a seizure's rows are its items 1, 2, … in sheet order (stable on re-upload).
-        position = seen[values["seizure_ref"]] = seen.get(values["seizure_ref"], 0) + 1
+        named = checks.reference(values["seizure_ref"])  # as check_seizure reads it: the group's key
+        position = seen[named] = seen.get(named, 0) + 1
         # A seizure's rows repeat its seizure-level values, usually one after the other: check each run once.
         key = tuple(values[f] for f in FIELDS)
         if key != last_key:

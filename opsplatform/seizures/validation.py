@@ -244,7 +244,7 @@ def check_seizure(ref: Reference, operation: Operation, raw: dict[str, Any], *,
     """Seizure-level fields: date in the window, coordinates both or neither, coded values, ISO countries, the case
     file (its nominal fields only where allowed)."""
     c = Checker(ref, raw)
-    ref_text = c.text("seizure_ref")
+    ref_text = checks.reference(c.text("seizure_ref"))
     if not ref_text:
         c.fail("seizure_ref", _("is required (your own reference for the seizure)"))
     elif len(ref_text) > TEXT_LIMITS["seizure_ref"]:

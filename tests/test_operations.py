@@ -129,7 +129,8 @@ async def test_the_cli_rejects_a_bad_file_with_exit_1(database_url, tmp_path):
 @pytest.mark.parametrize("content,problem", [
     ('{"code": "T-1", "name": "Opération"}'.encode("latin-1"),
      "is not UTF-8 text (byte 0xe9 at position 27); save it as UTF-8"),
-    (b'{"code": "T-1", "objectives": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "is nested too deeply to read"),
+    (b'{"code": "T-1", "objectives": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "is nested more than 16 levels deep"),
+    (b'{"code": "T-1", "objectives": ' + b"[" * 20 + b"]" * 20 + b"}", "is nested more than 16 levels deep"),
     (b"", "is not valid JSON: Expecting value: line 1 column 1 (char 0)"),
 ])
 async def test_the_cli_names_a_file_it_cannot_read_in_one_line_with_exit_1(database_url, db, tmp_path, content,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import codecs
 import functools
 import json
 import sys
@@ -14,10 +13,11 @@ from typing import Any
 import click
 
 from opsplatform import settings as settings_module
-from opsplatform.checks import document_problems
+from opsplatform.checks import document_problems, too_deep
 from opsplatform.database import make_engine, make_sessionmaker, session_scope
 from opsplatform.errors import FieldError, InvalidInput
 from opsplatform.settings import Settings, SettingsError
+from opsplatform.uploads import UTF16_BOMS
 
 CLI_ACTOR = (None, "cli")
 
@@ -59,19 +59,21 @@ def read_json(path: str) -> Any:
     holding only what the API would take (`checks.document_problems`). What is wrong with it is refused in one line
     naming the file, or one per value naming it, never as a traceback."""
     content = Path(path).read_bytes()
-    encoding = "utf-16" if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
+    encoding = "utf-16" if content.startswith(UTF16_BOMS) else "utf-8-sig"
     try:
         data = json.loads(content.decode(encoding))
     except UnicodeDecodeError as exc:
         name = "UTF-16" if encoding == "utf-16" else "UTF-8"
         raise InvalidInput.one("file", f"{path} is not {name} text (byte 0x{exc.object[exc.start]:02x} at position "
                                        f"{exc.start}); save it as UTF-8") from exc
-    except RecursionError as exc:  # the parser's own limit, about a thousand levels
-        raise InvalidInput.one("file", f"{path} is nested too deeply to read") from exc
+    except RecursionError as exc:  # the parser's own limit, about a thousand levels: past ours too
+        raise InvalidInput.one("file", f"{path} {too_deep()}") from exc
     except json.JSONDecodeError as exc:
         raise InvalidInput.one("file", f"{path} is not valid JSON: {exc}") from exc
     if problems := list(document_problems(data, "file")):
-        raise InvalidInput([FieldError(where, problem) for where, problem in problems[:20]])
+        # A problem of the file as a whole (its nesting) names it, as the problems above do.
+        raise InvalidInput([FieldError(where, f"{path} {problem}" if where == "file" else problem)
+                            for where, problem in problems[:20]])
     return data
 
 

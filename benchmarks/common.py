@@ -8,6 +8,7 @@ import platform
 import re
 import tempfile
 import time
+import timeit
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
@@ -84,12 +85,19 @@ def kept_subsection(title: str, heading: str) -> list[str]:
     return lines[start:stop]
 
 
+def pace_ms() -> float:
+    """How fast this machine runs Python, to compare runs made on different machines (machines of one kind here have
+    differed by half): the best of five sums of a million integers."""
+    return min(timeit.repeat("sum(range(10**6))", number=1, repeat=5)) * 1000
+
+
 def write_results(title: str, doc: str | None, lines: list[str]) -> None:
     """Put this benchmark's section into benchmarks/RESULTS.md, replacing the one from its last run."""
     intro = "# Benchmark results\n\nWritten by `make benchmarks`; each section by its own module, on this machine.\n"
     text = RESULTS.read_text() if RESULTS.exists() else intro
     begin, end = f"<!-- {title} -->", f"<!-- /{title} -->"
-    machine = f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
+    machine = (f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}; this "
+               f"machine's pace, a sum of a million integers in Python: {pace_ms():.0f} ms")
     summary = (doc or "").strip().split("\n\n")
     section = "\n".join([begin, f"## {title}", "", *summary[1:2], "",
                          f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine}.", "", *lines, end])

@@ -158,9 +158,11 @@ def text(value: object) -> str:
     return (value if isinstance(value, str) else str(value)).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-# Characters no one sees (Unicode's format characters: zero-width spaces and joiners, direction marks and embeddings, a
-# BOM, a soft hyphen): in a reference they would make two that read the same differ.
-_INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+# Characters no one sees (Unicode's format characters but the visible ones: zero-width spaces and joiners, direction
+# marks and embeddings, a BOM, a soft hyphen, annotation and tag characters): in a reference they would make two that
+# read the same differ.
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+                        "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
 
 
 def reference(value: object) -> str:
@@ -168,7 +170,8 @@ def reference(value: object) -> str:
     East Asian keyboard is "KE-1"; an é typed as e and an accent is the one é) without characters no one sees. Two
     references that read the same are the same reference, whoever typed them and however."""
     typed = text(value)
-    return typed if typed.isascii() else _INVISIBLE.sub("", unicodedata.normalize("NFKC", typed)).strip()
+    # Removed first: between a letter and its accent, an invisible character would keep them from composing.
+    return typed if typed.isascii() else unicodedata.normalize("NFKC", _INVISIBLE.sub("", typed)).strip()
 
 
 def number(value: object) -> float | None:

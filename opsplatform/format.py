@@ -30,7 +30,7 @@ def number(value: float | int | None) -> str:
     return _decimal(value, current_language())
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096, typed=True)  # typed: 1, 1.0 and True are one key otherwise
 def _decimal(value: float | int, language: str) -> str:
     """babel's reading of a number, kept: pages and maps write the same counts again and again, at 30-40 µs each."""
     return format_decimal(value, locale=language)

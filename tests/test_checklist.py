@@ -283,6 +283,7 @@ NOT_CSV = "the file is not CSV text: export the checklist from Species+ as CSV"
     (b"Name,Kingdom\nManis javanica,Animalia\n", NO_COLUMN % "Scientific Name"),
     (b"Scientific Name\nManis javanica\n", NO_COLUMN % "Kingdom"),
     (b"PK\x03\x04\x14\x00\x06\x00binary", NOT_CSV),  # a workbook
+    (b"a" * 140_000, "row 1 cannot be read as CSV: export the checklist again from Species+"),  # past the reader
 ])
 async def test_a_file_nothing_can_be_read_from_says_why_and_changes_nothing(db, content, problem):
     before = await snapshot(db)

@@ -10,10 +10,11 @@ import logging
 import math
 
 import pytest
+from hypothesis import given, strategies as st
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
-from opsplatform import format
+from opsplatform import checks, format
 from opsplatform.app import create_app
 from opsplatform.auth.services import create_user
 from opsplatform.database import make_engine, make_sessionmaker, session_scope, upgrade
@@ -264,6 +265,16 @@ async def test_a_reference_that_reads_the_same_is_the_same_reference(client, db,
         again = await import_sheet(db, fp, "KEN", semicolon_csv([row.format(ref=typed)]), "k.csv")
         assert (again.created, again.rejected, again.unchanged) == (0, 0, 1), typed
     assert sorted((await db.scalars(select(Seizure.seizure_ref))).all()) == ["KE-1", "KE-2"]
+
+
+@given(st.text())
+def test_a_reference_reads_the_same_once_kept(typed):
+    kept = checks.reference(typed)
+    assert checks.reference(kept) == kept and kept == kept.strip()
+
+
+def test_an_invisible_character_between_a_letter_and_its_accent_does_not_keep_them_apart():
+    assert checks.reference("Caf" + "e\u200b\u0301") == checks.reference("Café") == "Café"
 
 
 async def test_a_quote_never_closed_refuses_the_sheet_naming_its_row(db, cast, thunder):

@@ -143,6 +143,13 @@ async def test_the_cli_names_a_file_it_cannot_read_in_one_line_with_exit_1(datab
     assert await db.scalar(select(func.count()).select_from(Operation)) == 0
 
 
+async def test_the_cli_names_a_value_under_a_key_called_file_by_its_key(database_url, tmp_path):
+    path = tmp_path / "thunder.json"
+    path.write_text(json.dumps({**EXAMPLE, "file": "\x00"}))
+    code, _out, err = await opsplatform("operations", "create", "--database-url", database_url, "--file", str(path))
+    assert code == 1 and "file: contains a character (U+0000) that no field accepts; remove it" in err.splitlines()
+
+
 async def test_the_cli_refuses_in_an_operation_file_what_the_api_refuses_naming_each_value(database_url, db,
                                                                                           tmp_path):
     path = tmp_path / "thunder.json"

@@ -109,15 +109,21 @@ def test_a_quoted_field_may_hold_the_delimiter_and_a_line_break() -> None:
     assert [number for number, __ in rows] == [2, 3]
 
 
-def test_a_last_cell_whose_quote_closes_before_its_end_is_read_as_spreadsheet_programs_do() -> None:
-    """A quoted cell with a line break, then text after its closing quote, at the very end of the file: closed, so
-    read (it was refused as a quote never closed, the file not ending in a quote)."""
-    content = (b'seizure_ref;seizure_date;taxon;term;quantity;concealment\r\n'
-               b'KEN-1;2026-10-03;Manis;SCA;4;"under\r\ndried" fish')
+OPENED = (b'seizure_ref,seizure_date,taxon,term,quantity,notes\r\n'
+          b'KE-1,2026-10-01,Loxodonta africana,TUS,2,"found in a crate\r\n'
+          b'KE-2,2026-10-02,Loxodonta africana,TUS,3,ok\r\n')
 
-    rows = list(read_rows(content, "results.csv"))
 
-    assert [(number, row["concealment"]) for number, row in rows] == [(2, "under\r\ndried fish")]
+@pytest.mark.parametrize("rest", [
+    b'KE-3,2026-10-03,Loxodonta africana,TUS,1,one 30" tusk',  # a quote in the last row's text
+    b'KE-3,2026-10-03,Loxodonta africana,TUS,1,one 30" tusk\r\nKE-4,2026-10-04,Manis,SCA,4,\r\n',  # and rows after
+    b'KE-3,2026-10-03,Loxodonta africana,TUS,1,a ""quote""',  # "" is a quote inside the cell, never its end
+])
+def test_a_quote_never_closed_refuses_the_sheet_wherever_a_later_quote_seems_to_close_it(rest: bytes) -> None:
+    """The reader takes a later row's quote for the closing one: the rows between were read into one cell, without
+    an error, and lost (the file's end was looked at only, and only for a quote)."""
+    with pytest.raises(SheetError, match=r"row 2 opens a quote \(\"\) that is never closed"):
+        list(read_rows(OPENED + rest, "results.csv"))
 
 
 def test_blank_lines_are_skipped_but_keep_the_row_numbers_the_user_sees() -> None:

@@ -70,9 +70,9 @@ def read_json(path: str) -> Any:
         raise InvalidInput.one("file", f"{path} {too_deep()}") from exc
     except json.JSONDecodeError as exc:
         raise InvalidInput.one("file", f"{path} is not valid JSON: {exc}") from exc
-    if problems := list(document_problems(data, "file")):
+    if problems := list(document_problems(data, "")):
         # A problem of the file as a whole (its nesting) names it, as the problems above do.
-        raise InvalidInput([FieldError(where, f"{path} {problem}" if where == "file" else problem)
+        raise InvalidInput([FieldError(where or "file", problem if where else f"{path} {problem}")
                             for where, problem in problems[:20]])
     return data
 

@@ -103,7 +103,10 @@ def read_checklist(content: bytes) -> tuple[list[tuple[int, list[Entry]]], list[
         return [], [(1, _("the file is not CSV text: export the checklist from Species+ as CSV"))]
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=max(",;\t", key=first_line.count))
-    headings = next(reader, [])
+    try:
+        headings = next(reader, [])
+    except csv.Error:  # a heading longer than the reader takes (128 K characters)
+        return [], [(1, _("row %(row)s cannot be read as CSV: export the checklist again from Species+", row=1))]
     if not headings:
         return [], []
     position: dict[str, int] = {}

@@ -193,12 +193,14 @@ def _csv_rows(content: bytes) -> Iterator[list[str] | _TooLong]:
     record: list[str] = []  # the lines of the record being read
     lines = _kept(io.TextIOWrapper(io.BytesIO(content), encoding=encoding, errors="replace", newline=""), record)
     reader = csv.reader(lines, delimiter=delimiter)
-    last, rows, spread = [""], 0, []  # spread: the lines of the last record whose last cell holds a line break
+    rows = 0
     while True:
         try:
             for last in reader:
-                if last and "\n" in last[-1]:
-                    spread = record.copy()
+                # A quote never closed takes the rows after it into its cell without an error, up to the end of the
+                # file or to a quote in the text of a later row: a record over several lines is measured again.
+                if len(record) > 1 and _opened(record, delimiter):
+                    raise _unclosed(rows + 1)
                 record.clear()
                 rows += 1
                 yield [_shared(cell.strip()) for cell in last]
@@ -211,22 +213,22 @@ def _csv_rows(content: bytes) -> Iterator[list[str] | _TooLong]:
                 cells.feed(line)
             while cells.quoted and (line := next(lines, None)) is not None:
                 cells.feed(line)
-            if cells.quoted:
+            if cells.open:
                 raise _unclosed(rows + 1) from exc
             if cells.too_long is None:
                 raise SheetError(_("the file cannot be read as CSV (%(problem)s); save the sheet again as CSV or "
                                    "Excel workbook (.xlsx) and upload it again", problem=exc)) from exc
             record.clear()
-            last, rows = [""], rows + 1
+            rows += 1
             yield _TooLong(cells.too_long)
-    # A quote opened and never closed takes the rest of the file into its cell, rows and all, without an error: the
-    # last record's lines, measured as the reader splits them, tell whether its last quote was closed.
-    if last and "\n" in last[-1]:
-        cells = _Cells(delimiter, csv.field_size_limit())
-        for line in spread:
-            cells.feed(line)
-        if cells.quoted:
-            raise _unclosed(rows)
+
+
+def _opened(lines: list[str], delimiter: str) -> bool:
+    """Whether a record read from these lines ends in a quote never closed (`_Cells.open`)."""
+    cells = _Cells(delimiter, csv.field_size_limit())
+    for line in lines:
+        cells.feed(line)
+    return cells.open
 
 
 def _unclosed(row: int) -> SheetError:
@@ -243,13 +245,19 @@ def _kept(text: Iterator[str], record: list[str]) -> Iterator[str]:
 
 class _Cells:
     """A CSV record's cells measured line by line as the csv module splits them, their text not kept: a quote opens a
-    cell only at its start, "" in a quoted cell is a quote, and a line break in one is part of it."""
+    cell only at its start, "" in a quoted cell is a quote, and a line break in one is part of it. `open` tells
+    whether the record ends in a quote never closed: still quoted, or closed only by a quote inside the text of a cell
+    that took in a line break (`"found in a crate⏎…⏎one 30" tusk`), which the reader takes for the closing one."""
 
     def __init__(self, delimiter: str, limit: int) -> None:
         self.delimiter, self.limit = delimiter, limit
         self.cell = self.length = 0
-        self.quoted, self.starting = False, True
+        self.quoted, self.starting, self.spread, self.stray = False, True, False, False
         self.too_long: int | None = None  # the first cell longer than the limit
+
+    @property
+    def open(self) -> bool:
+        return self.quoted or self.stray
 
     def feed(self, line: str) -> None:
         end, at = len(line.rstrip("\r\n")), 0
@@ -258,13 +266,15 @@ class _Cells:
                 quote = line.find('"', at)
                 if quote < 0:  # the cell goes on in the next line
                     self._grow(len(line) - at)
+                    self.spread = True
                     return
                 self._grow(quote - at)
                 if line.startswith('"', quote + 1):
                     self._grow(1)
                     at = quote + 2
                 else:
-                    self.quoted, at = False, quote + 1
+                    self.stray |= self.spread and line[quote + 1:quote + 2] not in (self.delimiter, "\r", "\n", "")
+                    self.quoted, self.spread, at = False, False, quote + 1
             elif self.starting and line.startswith('"', at):
                 self.quoted, self.starting, at = True, False, at + 1
             else:

@@ -3,16 +3,33 @@ models have more since), so that an upgrade can be seen to keep or mend them."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 
 from sqlalchemy import MetaData, Table, bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from opsplatform.database import utcnow
+from opsplatform.database import make_engine, make_sessionmaker, session_scope, upgrade, utcnow
 from opsplatform.models.auth import Role, User
 from opsplatform.models.reference import Taxon
 from opsplatform.policy import TEAM_ROLES
 from opsplatform.reference import loader
 from tests.results_support import ACTIVE, IVORY
+
+
+@asynccontextmanager
+async def upgraded(url: str, revision: str = "head") -> AsyncIterator[AsyncSession]:
+    """A session on the database at `url` once migrated to `revision`, committed when the block ends well."""
+    await asyncio.to_thread(upgrade, url, revision)
+    engine = make_engine(url)
+    try:
+        async with session_scope(make_sessionmaker(engine)) as db:
+            yield db
+            await db.commit()
+    finally:
+        await engine.dispose()
 
 
 async def reference_as_then(db) -> None:

@@ -13,11 +13,11 @@ from opsplatform import database
 from opsplatform.app import create_app
 from opsplatform.auth.services import create_user
 from opsplatform.crypto import encrypt
-from opsplatform.database import current_revision, head_revision, make_engine, make_sessionmaker, session_scope, upgrade
+from opsplatform.database import current_revision, head_revision, make_engine, upgrade
 from opsplatform.models import metadata
 from opsplatform.models.seizures import Seizure, SeizureCompany
 from opsplatform.settings import Settings, SettingsError, describe, load
-from tests.migration_support import operation_as_then, reference_as_then, stored_as_then
+from tests.migration_support import operation_as_then, reference_as_then, stored_as_then, upgraded
 from tests.pgcluster import free_port
 from tests.results_support import active_operation, bearer, statements_run
 
@@ -50,9 +50,7 @@ async def test_the_ecomessage_upgrade_keeps_every_record_and_a_suspects_whole_na
     url = f"sqlite+aiosqlite:///{tmp_path}/0015.db" if kind == "sqlite" else await fresh_postgres(postgres_server,
                                                                                                    "ops_0015")
     settings = Settings(database_url=url, scheduler_enabled=False, smtp_port=free_port())
-    await asyncio.to_thread(upgrade, url, "0015")
-    engine = make_engine(url)
-    async with session_scope(make_sessionmaker(engine)) as db:
+    async with upgraded(url, "0015") as db:
         await reference_as_then(db)
         kenya = await create_user(db, email="wanjiru@kws.test", name="Wanjiru", role="focal_point", country="KEN",
                                   cleared_for_nominal=True)
@@ -60,14 +58,9 @@ async def test_the_ecomessage_upgrade_keeps_every_record_and_a_suspects_whole_na
         suspect = {"nationality": "VNM", "sex": "male", "role": "courier",
                    "name_encrypted": encrypt(settings, "Tran Van A")}
         record_id = await stored_as_then(db, operation_id, kenya.id, suspects=(suspect,))
-        await db.commit()
-    await engine.dispose()
-    await asyncio.to_thread(upgrade, url)
-    engine = make_engine(url)
-    async with session_scope(make_sessionmaker(engine)) as db:
+    async with upgraded(url) as db:
         headers = await bearer(db, kenya)
         assert await db.scalar(select(func.count()).select_from(SeizureCompany)) == 0
-    await engine.dispose()
     async with AsyncTestClient(app=create_app(settings)) as client:
         record = (await client.get(f"/api/v1/operations/THUNDER-2026/seizures/{record_id}", headers=headers)).json()
         assert (record["location"], record["carrier"], record["items"][0]["specimen_state"]) == \
@@ -87,12 +80,10 @@ async def test_the_upgrade_writes_stored_references_as_they_read_unless_another_
         pytest.skip("PostgreSQL server binaries missing")
     url = f"sqlite+aiosqlite:///{tmp_path}/0024.db" if kind == "sqlite" else await fresh_postgres(postgres_server,
                                                                                                    "ops_0024")
-    await asyncio.to_thread(upgrade, url, "0024")
-    engine = make_engine(url)
     # Left as they are: one reading as an earlier record's, one reading as nothing, one longer than a reference may be.
     stored = {"KE-\u200b7": "KE-7", "ＫＥ－７": "ＫＥ－７", "KE-8\ufeff": "KE-8", "KE-9": "KE-9",
               "KE-\u00ad9": "KE-\u00ad9", "\u200b": "\u200b", "\ufdfa" * 6: "\ufdfa" * 6}
-    async with session_scope(make_sessionmaker(engine)) as db:
+    async with upgraded(url, "0024") as db:
         await reference_as_then(db)
         kenya = await create_user(db, email="wanjiru@kws.test", name="Wanjiru", role="focal_point", country="KEN")
         operation_id = await operation_as_then(db)
@@ -105,11 +96,7 @@ async def test_the_upgrade_writes_stored_references_as_they_read_unless_another_
             "INSERT INTO seizure_links (operation_id, kind, seizure_id, other_seizure_ref, requesting_country, "
             "other_country, status, requested_at) VALUES (:op, 'same_shipment', :id, 'TZ-\u200b1', 'KEN', 'TZA', "
             "'pending', :at)"), {"op": operation_id, "id": ids["KE-9"], "at": database.utcnow()})
-        await db.commit()
-    await engine.dispose()
-    await asyncio.to_thread(upgrade, url)
-    engine = make_engine(url)
-    async with session_scope(make_sessionmaker(engine)) as db:
+    async with upgraded(url) as db:
         now = dict((await db.execute(select(Seizure.id, Seizure.seizure_ref))).all())
         assert {ref: now[ids[ref]] for ref in stored} == stored
         assert await db.scalar(text("SELECT other_seizure_ref FROM seizure_links")) == "TZ-1"
@@ -117,7 +104,6 @@ async def test_the_upgrade_writes_stored_references_as_they_read_unless_another_
                                         "ORDER BY entity, entity_id"))).all()
         assert {tuple(row) for row in logged} == {("seizures", str(ids["KE-\u200b7"])),
                                                   ("seizures", str(ids["KE-8\ufeff"])), ("seizure_links", "1")}
-    await engine.dispose()
 
 
 async def fresh_postgres(server: str, name: str) -> str:

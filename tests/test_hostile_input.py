@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from opsplatform import checks, format
 from opsplatform.app import create_app
 from opsplatform.auth.services import create_user
-from opsplatform.database import make_engine, make_sessionmaker, session_scope, upgrade
+from opsplatform.database import upgrade
 from opsplatform.errors import InvalidInput
 from opsplatform.models.audit import AuditEvent
 from opsplatform.models.operations import Operation
@@ -27,7 +27,7 @@ from opsplatform.reporting.summary import summary
 from opsplatform.seizures.imports import import_sheet
 from opsplatform.settings import Settings
 from tests.conftest import form_post, login, password_hash
-from tests.migration_support import operation_as_then, reference_as_then, stored_as_then
+from tests.migration_support import operation_as_then, reference_as_then, stored_as_then, upgraded
 from tests.pgcluster import free_port
 from tests.results_support import IVORY, active_operation, bearer, member
 from tests.test_cli import opsplatform
@@ -143,9 +143,7 @@ def test_a_number_always_reads_whatever_is_stored():
 async def test_values_stored_before_the_bounds_are_bounded_by_the_upgrade_and_everything_renders(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path}/old.db"
     settings = Settings(database_url=url, scheduler_enabled=False, smtp_port=free_port())
-    await asyncio.to_thread(upgrade, url, "0009")
-    engine = make_engine(url)
-    async with session_scope(make_sessionmaker(engine)) as db:
+    async with upgraded(url, "0009") as db:
         await reference_as_then(db)
         people = {role: await create_user(db, email=f"{role}@ops.test", name=role, role=role,
                                           country="KEN" if role == "focal_point" else None)
@@ -157,11 +155,7 @@ async def test_values_stored_before_the_bounds_are_bounded_by_the_upgrade_and_ev
         # As a sender could store them before the bounds: 1e308 kg twice, and a value of 1e25.
         record_id = await stored_as_then(db, operation_id, people["focal_point"].id, quantity=1e308,
                                          estimated_value=1e25)
-        await db.commit()
-    await engine.dispose()
-    await asyncio.to_thread(upgrade, url)
-    engine = make_engine(url)
-    async with session_scope(make_sessionmaker(engine)) as db:
+    async with upgraded(url) as db:
         stored = set((await db.execute(select(SeizureItem.quantity, SeizureItem.estimated_value))).all())
         assert stored == {(1e9, None)}
         changed = (await db.scalars(select(AuditEvent).where(AuditEvent.actor == "migration 0010"))).all()
@@ -169,7 +163,6 @@ async def test_values_stored_before_the_bounds_are_bounded_by_the_upgrade_and_ev
         figures = await summary(db, await member(db, people["coordinator"], await db.get(Operation, operation_id)))
         assert {(e["term"], e["unit"]): e["quantity"] for e in figures["by_term_unit"]} == {
             ("TUS", "kg"): 1e9, ("TUS", "number"): 1e9}  # the figures were made again from the bounded records
-    await engine.dispose()
     async with AsyncTestClient(app=create_app(settings)) as client:
         client.follow_redirects = False
         await login(client, people["coordinator"])

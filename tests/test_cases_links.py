@@ -12,7 +12,7 @@ from opsplatform.auth.services import create_user
 from opsplatform.models.cases import SeizureLink
 from opsplatform.models.seizures import Seizure
 from opsplatform.reporting.summary import summary
-from opsplatform.seizures.returns import completeness, silent_countries
+from opsplatform.seizures.returns import completeness, reporting_rate, silent_countries
 from opsplatform.seizures.services import change_status
 from tests.cases_support import invite, logged
 from tests.conftest import form_post, login, password_hash
@@ -205,6 +205,7 @@ async def test_the_duplicate_countrys_day_still_counts_as_reported(client, db, c
     grid = await completeness(db, operation, date(2026, 10, 31))
     tanzania_row = next(row for row in grid.rows if row.code == "TZA")
     assert tanzania_row.cells[3] == "seizures"  # 4 October: counted under Kenya's record, reported all the same
+    assert await reporting_rate(db, operation, date(2026, 10, 31)) == grid.rate  # the dashboard's figure agrees
     # The summary and the sitrep's silent countries say the same.
     assert "TZA" not in await silent_countries(db, operation)
     assert (await summary(db, await member(db, cast.coordinator, operation)))["countries"]["reporting"] == 2

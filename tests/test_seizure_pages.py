@@ -195,6 +195,37 @@ async def test_nil_returns_for_a_range_skip_the_days_with_seizures_and_say_so(cl
     assert await db.scalar(select(func.count()).select_from(NilReturn)) == 4  # nothing of the refused range kept
 
 
+async def test_the_dashboards_returns_rate_is_the_grids_for_each_reader(client, db, cast, thunder):
+    """The dashboard counts the reported days without drawing the grid: the same share, the whole grid's for the
+    coordinator, the focal point's own row for the focal point."""
+    from datetime import date
+
+    from opsplatform.policy import completeness_countries
+    from opsplatform.seizures.returns import completeness, reporting_rate
+    from tests.results_support import member
+
+    thunder.start_date, thunder.end_date = date(2026, 10, 1), date(2026, 10, 31)
+    await db.commit()
+    await login(client, cast.kenya)
+    for day in ("2026-10-03", "2026-10-09"):
+        await form_post(client, f"{BASE}/seizures/new", {**FORM, "items-0-quantity": "3", "seizure_date": day,
+                                                           "seizure_ref": f"KE-{day}"})
+    await form_post(client, f"{BASE}/nil-returns", {"date": "2026-10-01", "to": "2026-10-05"})  # the 3rd skipped
+    client.cookies.clear()
+    await login(client, cast.tanzania)
+    await form_post(client, f"{BASE}/nil-returns", {"date": "2026-10-02"})
+    today = date(2026, 12, 7)
+    for user, shown in ((cast.coordinator, "8%"), (cast.kenya, "19%")):  # (6 + 1) of 3 × 31 days; 6 of 31
+        reader = await member(db, user, thunder)
+        grid = await completeness(db, thunder, today, completeness_countries(reader))
+        assert await reporting_rate(db, thunder, today, completeness_countries(reader)) == grid.rate
+        client.cookies.clear()
+        await login(client, user)
+        page = (await client.get(f"{BASE}/dashboard")).text
+        assert f"<strong>{shown}</strong><span><a href=\"{BASE}/completeness\">daily returns in" in page
+    assert await reporting_rate(db, thunder, date(2026, 9, 30)) == 0.0  # before the window: no day to report
+
+
 async def upload(client, content: bytes, name: str):
     return await client.post(f"{BASE}/imports", files={"file": (name, content, "text/csv")},
                              data={"_csrf_token": await csrf_of(client)})

@@ -52,13 +52,13 @@ def result_charts(figures: dict[str, Any], more: dict[str, Any], operation: Oper
 
 async def dashboard_context(session: AsyncSession, member: Member, result_filter: ResultFilter,
                             now: datetime) -> dict[str, Any]:
-    """Figures, breakdowns, the completeness grid (for those who see records) and charts, as of `now`."""
+    """Figures, breakdowns, the daily returns' rate (for those who see records) and charts, as of `now`."""
     operation = member.operation
     figures = await summary(session, member, result_filter)
     more = await breakdowns(session, member, result_filter, now)
-    grid = await returns.completeness(session, operation, now.date(), policy.completeness_countries(member)) \
+    returns_rate = await returns.reporting_rate(session, operation, now.date(), policy.completeness_countries(member)) \
         if policy.may(member, "view_records") else None
-    return {"figures": figures, "more": more, "grid": grid,
+    return {"figures": figures, "more": more, "returns_rate": returns_rate,
             "charts": result_charts(figures, more, operation, now.date(),
                                     dict(await lookup.coded_names(session, TradeTerm))),
             "few_unnamed": await few_unnamed(session, member)}

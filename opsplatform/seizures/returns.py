@@ -123,14 +123,52 @@ async def completeness(session: AsyncSession, operation: Operation, today: date,
                        countries: list[str] | None = None) -> Completeness:
     """The countries × days grid up to today, like DHIS2 reporting rates; `countries` narrows it
     (a focal point's row)."""
+    days = _days(operation, today)
+    rows = {code: CountryRow(code, name) for code, name in (await session.execute(
+        _participants(operation, countries).add_columns(Country.name).order_by(Country.name))).all()}
+    first_seen: dict[tuple[str, date], tuple[str, datetime]] = {}
+    for state, query in zip(("seizures", "nil"), _reports(operation, countries), strict=True):
+        for country, day, at in (await session.execute(query)).all():
+            first_seen.setdefault((country, day), (state, _aware(at)))
+    deadlines = [datetime.combine(day, time.min, tzinfo=UTC) + ON_TIME for day in days]
+    for row in rows.values():
+        for day, deadline in zip(days, deadlines, strict=True):
+            state, at = first_seen.get((row.code, day), ("missing", None))
+            row.cells.append(state)
+            if at is not None and at < deadline:
+                row.on_time += 1
+    return Completeness(days, list(rows.values()))
+
+
+async def reporting_rate(session: AsyncSession, operation: Operation, today: date,
+                         countries: list[str] | None = None) -> float:
+    """The share of the grid's cells reported, `completeness(…).rate`, counted by the database without the grid."""
+    days = _days(operation, today)
+    reports = union(*(query.with_only_columns(*query.selected_columns[:2])
+                      for query in _reports(operation, countries))).subquery()
+    country, day = reports.c
+    reported = await session.scalar(select(func.count()).select_from(reports).where(
+        country.in_(_participants(operation, countries)), day.between(days[0], days[-1]))) if days else 0
+    cells = len(days) * (await session.scalar(
+        select(func.count()).select_from(_participants(operation, countries).subquery())) or 0)
+    return (reported or 0) / cells if cells else 0.0
+
+
+def _days(operation: Operation, today: date) -> list[date]:
+    """The days of the grid: the window up to today."""
     last = min(operation.end_date, today)
-    days = [operation.start_date + timedelta(days=i) for i in range(max((last - operation.start_date).days + 1, 0))]
-    participants = select(Participant.country_code, Country.name).join(
-        Country, Country.alpha3 == Participant.country_code).where(Participant.operation_id == operation.id)
-    if countries is not None:
-        participants = participants.where(Participant.country_code.in_(countries))
-    rows = {code: CountryRow(code, name)
-            for code, name in (await session.execute(participants.order_by(Country.name))).all()}
+    return [operation.start_date + timedelta(days=i) for i in range(max((last - operation.start_date).days + 1, 0))]
+
+
+def _participants(operation: Operation, countries: list[str] | None) -> Select:
+    """The grid's countries: the operation's participants, narrowed to `countries` when given."""
+    query = select(Participant.country_code).join(Country, Country.alpha3 == Participant.country_code) \
+        .where(Participant.operation_id == operation.id)
+    return query if countries is None else query.where(Participant.country_code.in_(countries))
+
+
+def _reports(operation: Operation, countries: list[str] | None) -> tuple[Select, Select]:
+    """(country, day, first moment) of what reported a day: its counted records, then its nil returns."""
     # A day is reported from its first counted record, whether counted under this country or, being the same
     # shipment, under another's: read from the records, since a record moved to another day takes its moment along.
     logged = select(Seizure.reporting_country, Seizure.seizure_date, func.min(Seizure.created_at)) \
@@ -141,17 +179,7 @@ async def completeness(session: AsyncSession, operation: Operation, today: date,
     if countries is not None:
         logged = logged.where(Seizure.reporting_country.in_(countries))
         nil = nil.where(NilReturn.country_code.in_(countries))
-    first_seen: dict[tuple[str, date], tuple[str, datetime]] = {
-        (country, day): ("seizures", at) for country, day, at in (await session.execute(logged)).all()}
-    for country, day, at in (await session.execute(nil)).all():
-        first_seen.setdefault((country, day), ("nil", at))
-    for row in rows.values():
-        for day in days:
-            state, at = first_seen.get((row.code, day), ("missing", None))
-            row.cells.append(state)
-            if at is not None and _aware(at) < datetime.combine(day, time.min, tzinfo=_aware(at).tzinfo) + ON_TIME:
-                row.on_time += 1
-    return Completeness(days, list(rows.values()))
+    return logged, nil
 
 
 def _aware(moment: datetime) -> datetime:

@@ -213,6 +213,21 @@ async def test_viewing_an_operation_by_role(client, db, cast, thunder, role, exp
         assert response.status_code == expected, (path, response.status_code)
 
 
+async def test_each_countrys_consent_reads_in_words_as_a_choice_for_the_coordinator_and_as_text_for_others(
+        client, db, cast, thunder):
+    await login(client, cast.coordinator)
+    page = (await client.get("/operations/THUNDER-2026")).text
+    consent = re.search(r'<select id="pub-TZA".*?</select>', page, re.S)[0]
+    assert re.findall(r'<option value="(\w+)" ?(selected)?>([^<]+)</option>', consent) == [
+        ("named", "", "named in the release"), ("aggregate", "selected", "in totals only"),
+        ("none", "", "not in the release")]
+    client.cookies.clear()
+    await login(client, cast.analyst)
+    page = (await client.get("/operations/THUNDER-2026")).text
+    assert '<span class="consent consent-named">named in the release</span>' in page
+    assert '<span class="consent consent-none">not in the release</span>' in page and "<select id=\"pub-" not in page
+
+
 async def test_a_focal_point_gets_404_for_an_operation_its_country_is_not_in(client, db, cast, thunder):
     other = await services.create_operation(db, await parse_spec(db, {
         **EXAMPLE, "code": "COBRA-5", "countries": [{"country": "VNM"}], "routes": []}), None)

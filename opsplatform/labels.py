@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from functools import cache
+from collections.abc import Callable, Mapping
+from functools import cache, wraps
 
 import pycountry
 from babel import Locale
@@ -14,14 +14,31 @@ from opsplatform.format import number
 from opsplatform.i18n import _, current_language
 
 
+def per_language(table: Callable[[], dict[str, str]]) -> Callable[[], dict[str, str]]:
+    """A table of words made once per language and kept: a page lists coded values by the hundred, and making a
+    table anew for each translated every entry of it (a select of 250 options, 70 entries each)."""
+    kept = cache(lambda _language: table())  # the language is the key; `table` translates into the current one
+    return wraps(table)(lambda: kept(current_language()))
+
+
 def role_label(role: str) -> str:
+    return _role_labels().get(role, role)
+
+
+@per_language
+def _role_labels() -> dict[str, str]:
     return {"admin": _("Administrator"), "coordinator": _("Coordinator"), "focal_point": _("National focal point"),
-            "analyst": _("Analyst"), "press_officer": _("Press officer")}.get(role, role)
+            "analyst": _("Analyst"), "press_officer": _("Press officer")}
 
 
 def phase_label(phase: str) -> str:
+    return _phase_labels().get(phase, phase)
+
+
+@per_language
+def _phase_labels() -> dict[str, str]:
     return {"draft": _("Draft"), "planning": _("Planning"), "active": _("Active"), "reporting": _("Reporting"),
-            "closed": _("Closed")}.get(phase, phase)
+            "closed": _("Closed")}
 
 
 def outcome_label(outcome: str) -> str:
@@ -33,6 +50,11 @@ def value_label(code: str | None) -> str:
     """A coded seizure value (transport mode, detection method, agency, place type, case status) in words."""
     if code is None or code == "unknown":
         return _("Unknown")
+    return _value_labels().get(code, code)
+
+
+@per_language
+def _value_labels() -> dict[str, str]:
     return {
         "air_passenger": _("Air passenger"), "air_cargo": _("Air cargo"), "sea_cargo": _("Sea cargo"),
         "sea_passenger": _("Sea passenger"), "road": _("Road"), "rail": _("Rail"), "postal": _("Postal"),
@@ -54,7 +76,7 @@ def value_label(code: str | None) -> str:
         "passport": _("Passport"), "national_id": _("National identity card"),
         "residence_permit": _("Residence permit"),
         **_report_values(),
-    }.get(code, code)
+    }
 
 
 def _report_values() -> dict[str, str]:
@@ -75,31 +97,51 @@ def _report_values() -> dict[str, str]:
 
 def status_label(status: str) -> str:
     """The status of a seizure, a link between records, a sheet import or an outgoing e-mail, in words."""
+    return _status_labels().get(status, status)
+
+
+@per_language
+def _status_labels() -> dict[str, str]:
     return {"draft": _("draft"), "submitted": _("submitted"), "validated": _("validated"), "queried": _("queried"),
             "withdrawn": _("withdrawn"), "pending": _("pending"), "accepted": _("accepted"), "refused": _("refused"),
             "removed": _("removed"), "checking": _("checking"), "previewed": _("checked"), "running": _("running"),
             "done": _("done"), "failed": _("failed"),
-            "queued": _("queued"), "sending": _("sending"), "sent": _("sent")}.get(status, status)
+            "queued": _("queued"), "sending": _("sending"), "sent": _("sent")}
 
 
 def kind_label(kind: str) -> str:
     """The kind of a link between records or of an operation message, in words."""
+    return _kind_labels().get(kind, kind)
+
+
+@per_language
+def _kind_labels() -> dict[str, str]:
     return {"same_shipment": _("same shipment"), "controlled_delivery": _("controlled delivery"),
             "network": _("same network"), "alert": _("alert"), "feedback": _("feedback"),
-            "seizure_notice": _("seizure notice")}.get(kind, kind)
+            "seizure_notice": _("seizure notice")}
 
 
 def publicity_label(publicity: str) -> str:
     """A country's consent to publicity in the public release, in words."""
+    return _publicity_labels().get(publicity, publicity)
+
+
+@per_language
+def _publicity_labels() -> dict[str, str]:
     return {"named": _("named in the release"), "aggregate": _("in totals only"),
-            "none": _("not in the release")}.get(publicity, publicity)
+            "none": _("not in the release")}
 
 
 def rank_label(rank: str | None) -> str:
     """A taxonomic rank in words."""
+    return _rank_labels().get(rank or "", rank or "")
+
+
+@per_language
+def _rank_labels() -> dict[str, str]:
     return {"species": _("species"), "subspecies": _("subspecies"), "variety": _("variety"), "genus": _("genus"),
             "subfamily": _("subfamily"), "family": _("family"), "order": _("order"), "class": _("class"),
-            "phylum": _("phylum"), "kingdom": _("kingdom")}.get(rank or "", rank or "")
+            "phylum": _("phylum"), "kingdom": _("kingdom")}
 
 
 @cache
@@ -174,6 +216,11 @@ def form_field_label(name: str) -> str:
         row = {"items": _("Item %(n)s", n=number), "suspects": _("Suspect %(n)s", n=number),
                "companies": _("Company %(n)s", n=number)}[kind]
         return f"{row}: {form_field_label(field)}"
+    return _form_field_labels().get(name) or column_label(name)
+
+
+@per_language
+def _form_field_labels() -> dict[str, str]:
     return {"public_description": _("Public description"), "correction_reason": _("Reason for this correction"),
             "nationality": _("Nationality"), "sex": _("Sex"), "role": _("Role"), "name": _("Name"),
             "date_of_birth": _("Date of birth"), "document_number": _("Document number"),
@@ -192,7 +239,7 @@ def form_field_label(name: str) -> str:
             "share_with_iccwc": _("The data may be shared with ICCWC partners"),
             "contact_name": _("Contact person"), "contact_email": _("E-mail"), "contact_phone": _("Telephone"),
             "idempotency_key": _("The form's sending key (open the form again)"), "fields": _("Fields"),
-            "workbook": _("Workbook")}.get(name) or column_label(name)
+            "workbook": _("Workbook")}
 
 
 def _person_labels() -> dict[str, str]:
@@ -218,13 +265,11 @@ def _company_labels() -> dict[str, str]:
 
 def column_label(name: str) -> str:
     """A column of the seizure sheet or of an export in words (the files keep the reference's column names)."""
-    return _column_labels(current_language()).get(name, name)
+    return _column_labels().get(name, name)
 
 
-@cache
-def _column_labels(language: str) -> dict[str, str]:
-    """Every column's words in `language` (the current one), made once: a page that lists the columns asks each, and
-    making them all for each cost more than the page's figures."""
+@per_language
+def _column_labels() -> dict[str, str]:
     return {"id": _("Record number"), "reporting_country": _("Reporting country"), "status": _("Status"),
             "seizure_ref": _("Your reference"), "item_no": _("Item number"), "seizure_date": _("Date of seizure"),
             "location": _("Place"), "latitude": _("Latitude"), "longitude": _("Longitude"),
@@ -265,9 +310,14 @@ def _case_file_labels() -> dict[str, str]:
 
 def group_label(group: str | None) -> str:
     """A taxon group in words."""
+    return _group_labels().get(group or "unknown", group or "")
+
+
+@per_language
+def _group_labels() -> dict[str, str]:
     return {"mammals": _("Mammals"), "birds": _("Birds"), "reptiles": _("Reptiles"), "amphibians": _("Amphibians"),
             "fish": _("Fish"), "invertebrates": _("Invertebrates"), "corals": _("Corals"), "plants": _("Plants"),
-            "timber": _("Timber"), "unknown": _("Unknown")}.get(group or "unknown", group or "")
+            "timber": _("Timber"), "unknown": _("Unknown")}
 
 
 def region_name(code: str | None, fallback: str | None = None) -> str:

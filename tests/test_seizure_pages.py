@@ -226,6 +226,28 @@ async def test_the_dashboards_returns_rate_is_the_grids_for_each_reader(client, 
     assert await reporting_rate(db, thunder, date(2026, 9, 30)) == 0.0  # before the window: no day to report
 
 
+async def test_the_record_list_pages_through_every_record_once_newest_first(client, db, settings, cast, thunder):
+    """Two pages of 50 and the status filter: each record the reader sees once, by day newest first, then by number."""
+    from opsplatform.reporting.exports import visible_records
+    from opsplatform.reporting.filters import ResultFilter
+    from tests.results_support import member
+    from tests.test_summary import generate, load
+
+    await load(db, settings, cast, thunder, generate(seed=5, count=70))
+    visible = (await db.scalars(visible_records(await member(db, cast.coordinator, thunder), ResultFilter())
+                                .order_by(Seizure.seizure_date.desc(), Seizure.id.desc()))).all()
+    assert len(visible) > 50
+    await login(client, cast.coordinator)
+
+    async def refs(query: str) -> list[str]:
+        page = (await client.get(f"{BASE}/seizures?{query}")).text
+        return re.findall(r'/seizures/\d+">([^<]+)</a></td>', page)
+
+    assert await refs("page=1") + await refs("page=2") == [s.seizure_ref for s in visible]
+    assert await refs("status=validated") == [s.seizure_ref for s in visible if s.status == "validated"]
+    assert await refs("page=3") == []
+
+
 async def upload(client, content: bytes, name: str):
     return await client.post(f"{BASE}/imports", files={"file": (name, content, "text/csv")},
                              data={"_csrf_token": await csrf_of(client)})

@@ -6,6 +6,7 @@ import difflib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -79,6 +80,7 @@ async def quantity_words(session: AsyncSession) -> QuantityWords:
     return QuantityWords(dict(await coded_names(session, TradeTerm)), dict(await coded_names(session, Unit)))
 
 
+@lru_cache(maxsize=4096)  # the same few hundred names are sorted for every page with a country or region picker
 def collation_key(text: str) -> str:
     """Sorts names as a reader expects: "Égypte" with the E's, not after "Zambie"."""
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))

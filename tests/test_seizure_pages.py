@@ -224,6 +224,14 @@ async def test_the_dashboards_returns_rate_is_the_grids_for_each_reader(client, 
         page = (await client.get(f"{BASE}/dashboard")).text
         assert f"<strong>{shown}</strong><span><a href=\"{BASE}/completeness\">daily returns in" in page
     assert await reporting_rate(db, thunder, date(2026, 9, 30)) == 0.0  # before the window: no day to report
+    # A withdrawn record no longer reports its day, in the grid or in the rate.
+    from opsplatform.seizures.services import change_status
+
+    withdrawn = await db.scalar(select(Seizure).where(Seizure.seizure_ref == "KE-2026-10-09"))
+    await change_status(db, await record_member(db, cast.kenya, withdrawn), withdrawn, "withdraw", "logged twice")
+    await db.commit()
+    grid = await completeness(db, thunder, today)
+    assert await reporting_rate(db, thunder, today) == grid.rate == 6 / 93
 
 
 async def test_the_record_list_pages_through_every_record_once_newest_first(client, db, settings, cast, thunder):

@@ -142,13 +142,15 @@ async def completeness(session: AsyncSession, operation: Operation, today: date,
 
 async def reporting_rate(session: AsyncSession, operation: Operation, today: date,
                          countries: list[str] | None = None) -> float:
-    """The share of the grid's cells reported, `completeness(…).rate`, counted by the database without the grid."""
+    """The share of the grid's cells reported, `completeness(…).rate`, counted from the kept figures (with the nil
+    returns and the records counted under another country's) rather than from every record."""
     days = _days(operation, today)
-    reports = union(*(query.with_only_columns(*query.selected_columns[:2])
-                      for query in _reports(operation, countries))).subquery()
+    if not days:
+        return 0.0
+    reports = union(*reports_by_day(operation.id)).subquery()
     country, day = reports.c
     reported = await session.scalar(select(func.count()).select_from(reports).where(
-        country.in_(_participants(operation, countries)), day.between(days[0], days[-1]))) if days else 0
+        country.in_(_participants(operation, countries)), day.between(days[0], days[-1])))
     cells = len(days) * (await session.scalar(
         select(func.count()).select_from(_participants(operation, countries).subquery())) or 0)
     return (reported or 0) / cells if cells else 0.0
@@ -194,23 +196,32 @@ def linked_records(operation_id: int) -> Select:
         Seizure.id.in_(linked), Seizure.operation_id == operation_id, Seizure.status.in_(COUNTED_STATUSES))
 
 
-def reported_without_figures(operation_id: int | None, day: date | None = None) -> list[Select]:
-    """The countries that reported (on `day`, or on any day) other than by a seizure in the figures: a nil return,
-    or a record counted under another country's (the same shipment). With the figures' countries, who reported."""
-    nil = select(NilReturn.country_code).where(NilReturn.operation_id == operation_id)
-    linked = linked_records(operation_id).with_only_columns(Seizure.reporting_country)
+def reported_without_figures(operation_id: int | None, day: date | None = None, by_day: bool = False) -> list[Select]:
+    """The countries (with the day, `by_day`) that reported (on `day`, or on any day) other than by a seizure in the
+    figures: a nil return, or a record counted under another country's (the same shipment). With the figures'
+    countries, who reported."""
+    nil = select(NilReturn.country_code, *((NilReturn.day,) if by_day else ())) \
+        .where(NilReturn.operation_id == operation_id)
+    linked = linked_records(operation_id).with_only_columns(
+        Seizure.reporting_country, *((Seizure.seizure_date,) if by_day else ()))
     if day is not None:
         nil, linked = nil.where(NilReturn.day == day), linked.where(Seizure.seizure_date == day)
     return [nil, linked]
 
 
+def reports_by_day(operation_id: int, day: date | None = None) -> list[Select]:
+    """(country, day) of every report, as the daily returns grid counts them: the figures' days with seizures, then
+    the nil returns and the records counted under another country's."""
+    daily = DailyFigure.__table__
+    seized = rollup.read(daily, daily.c.operation_id == operation_id, daily.c.dimension == "total",
+                         *((daily.c.day == day,) if day is not None else ()), by_day=True) \
+        .with_only_columns(daily.c.country, daily.c.day)
+    return [seized, *reported_without_figures(operation_id, day, by_day=True)]
+
+
 async def silent_countries(session: AsyncSession, operation: Operation, day: date | None = None) -> list[str]:
     """Participants with neither a seizure nor a nil return (on `day`, or on any day at all), as completeness counts."""
-    daily = DailyFigure.__table__
-    seized = rollup.read(daily, daily.c.operation_id == operation.id, daily.c.dimension == "total",
-                         *((daily.c.day == day,) if day is not None else ()), by_day=True) \
-        .with_only_columns(daily.c.country)
-    heard = union(seized, *reported_without_figures(operation.id, day)).subquery()
+    heard = union(*reports_by_day(operation.id, day)).subquery()
     return list((await session.scalars(
         select(Participant.country_code).join(Country, Country.alpha3 == Participant.country_code)
         .where(Participant.operation_id == operation.id, Participant.country_code.not_in(select(heard.c[0])))

@@ -43,11 +43,12 @@ def date(value: dt.date | dt.datetime | str | None, width: str = "medium") -> st
         return ""
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value[:10])
-    return _date(value, width, current_language())
+    # Keyed by the time zone too: one instant in two zones is one key otherwise, and babel reads each in its own.
+    return _date(value, getattr(value, "tzinfo", None), width, current_language())
 
 
 @lru_cache(maxsize=4096)
-def _date(value: dt.date | dt.datetime, width: str, language: str) -> str:
+def _date(value: dt.date | dt.datetime, _zone: dt.tzinfo | None, width: str, language: str) -> str:
     """babel's reading of a day or moment, kept: pages list the same days and moments again and again, at 70 µs each."""
     if isinstance(value, dt.datetime):
         return format_datetime(value, format=width, locale=language, tzinfo=None)

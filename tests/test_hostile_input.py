@@ -140,6 +140,18 @@ def test_a_number_always_reads_whatever_is_stored():
     assert format.number(1234.5) == "1,234.5" and format.number(10.0) == "10"
 
 
+def test_a_moment_reads_in_its_own_time_zone_however_often_an_equal_instant_was_read():
+    from datetime import UTC, date, datetime
+
+    from opsplatform.i18n import language
+
+    assert format.date(datetime(2026, 10, 1, 10, tzinfo=UTC), "short") == "10/1/26, 10:00\u202fAM"
+    assert format.date("2026-10-01T12:00:00+02:00", "short") == "10/1/26, 12:00\u202fPM"  # the same instant
+    assert format.date(date(2026, 10, 1)) == "Oct 1, 2026" and format.date(datetime(2026, 10, 1)) != "Oct 1, 2026"
+    with language("fr"):
+        assert format.date(date(2026, 10, 1)) == "1 oct. 2026"
+
+
 async def test_values_stored_before_the_bounds_are_bounded_by_the_upgrade_and_everything_renders(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path}/old.db"
     settings = Settings(database_url=url, scheduler_enabled=False, smtp_port=free_port())

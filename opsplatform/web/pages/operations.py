@@ -85,7 +85,7 @@ class OperationController(Controller):
             "countries": countries, "regions": await lookup.regions(db),
             "networks": (await db.execute(select(Network.code, Network.name).order_by(Network.code))).all(),
             "terms": await lookup.coded_names(db, TradeTerm),
-            "modes": TRANSPORT_MODES, "phases": list(Phase), "publicities": list(Publicity),
+            "modes": TRANSPORT_MODES, "phases": list(Phase),
             "publicity_options": [(p.value, publicity_label(p.value)) for p in Publicity],
             "section": section, "form": form or {}, "errors": errors or {}, "today": utcnow().date()})
 

@@ -207,7 +207,7 @@ async def test_routes_and_their_legs_are_counted_through_transit_countries(db, c
     from opsplatform.database import utcnow
     from opsplatform.models.operations import Operation
     from opsplatform.reporting.filters import ResultFilter
-    from opsplatform.reporting.summary import breakdowns
+    from opsplatform.reporting.summary import breakdowns, route_figures
 
     operation = await db.scalar(select(Operation))
     more = await breakdowns(db, await member(db, cast.coordinator, operation), ResultFilter(), utcnow())
@@ -215,6 +215,9 @@ async def test_routes_and_their_legs_are_counted_through_transit_countries(db, c
     assert more["flows"] == [{"origin": "KEN", "destination": "VNM", "seizures": 4}]
     assert more["legs"] == [{"origin": "ARE", "destination": "VNM", "seizures": 4},
                             {"origin": "KEN", "destination": "ARE", "seizures": 4}]
+    # The flows map reads the routes' figures alone, and finds the same.
+    routes = await route_figures(db, await member(db, cast.coordinator, operation), ResultFilter())
+    assert routes == {key: more[key] for key in ("routes", "flows", "legs")}
 
 
 async def test_new_since_yesterday_counts_the_records_logged_in_the_last_day_within_the_scope(db, cast, results):

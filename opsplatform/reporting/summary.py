@@ -186,20 +186,28 @@ def _busiest(counts: dict[Any, int], limit: int | None = None) -> list[tuple[Any
     return heapq.nsmallest(limit, counts.items(), key=order) if limit else sorted(counts.items(), key=order)
 
 
+async def route_figures(session: AsyncSession, member: Member, result_filter: ResultFilter) -> dict[str, Any]:
+    """The busiest routes, and the end-to-end flows and legs of all routes (`route_flows`), from the routes' figures
+    alone: the flows map needs nothing else of the dashboard."""
+    c = Scope(member, result_filter).figures("route").c
+    rows = (await session.execute(select(c.key, _total(c.seizures)).where(c.dimension == "route")
+                                  .group_by(c.key))).all()
+    return route_flows([(*key.split("|", 2), int(n)) for key, n in rows if key is not None])
+
+
 async def breakdowns(session: AsyncSession, member: Member, result_filter: ResultFilter,
                      now: datetime) -> dict[str, Any]:
     """What the dashboard shows beyond the summary: regions, networks, taxa, agencies, places, concealment, flows."""
     scope = Scope(member, result_filter)
-    figures = scope.figures("total", "taxon", "agency", "location_type", "concealment", "route")
+    figures = scope.figures("total", "taxon", "agency", "location_type", "concealment")
     c = figures.c
     by_key: dict[str, list[tuple[Any, int]]] = {}
     # One pass over the figures grouped by dimension and key (a UNION of one query per dimension rescans them each).
     for dimension, key, n in (await session.execute(select(c.dimension, c.key, _total(c.seizures))
                                                     .where(c.dimension != "total").group_by(c.dimension, c.key))).all():
         by_key.setdefault(dimension, []).append((key, int(n)))
-    for dimension, entries in by_key.items():
-        if dimension != "route":  # route_flows ranks the routes
-            entries.sort(key=lambda kn: (-kn[1], str(kn[0])))
+    for entries in by_key.values():
+        entries.sort(key=lambda kn: (-kn[1], str(kn[0])))
     region = (await session.execute(
         select(Region.name, _total(c.seizures)).select_from(figures)
         .join(Country, Country.alpha3 == c.country).outerjoin(Region, Region.code == Country.region_code)
@@ -209,7 +217,6 @@ async def breakdowns(session: AsyncSession, member: Member, result_filter: Resul
         .join(NetworkMember, NetworkMember.country_code == c.country)
         .where(c.dimension == "total").group_by(NetworkMember.network_code)
         .order_by(_total(c.seizures).desc()))).all()
-    routes = [(*key.split("|", 2), n) for key, n in by_key.get("route", []) if key is not None]
     # Found through the creation moments first: the operation's own index would have every record read to check it.
     recent = aliased(Seizure)
     new = await session.scalar(select(func.count()).where(*scope.where(), Seizure.id.in_(
@@ -220,6 +227,6 @@ async def breakdowns(session: AsyncSession, member: Member, result_filter: Resul
         "by_agency": _rows(by_key.get("agency", []), "agency"),
         "by_location_type": _rows(by_key.get("location_type", []), "location_type"),
         "by_concealment": _rows(by_key.get("concealment", []), "concealment")[:15],
-        **route_flows(routes),
+        **await route_figures(session, member, result_filter),
         "new_since_yesterday": new or 0,
     }

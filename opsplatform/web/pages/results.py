@@ -16,7 +16,7 @@ from opsplatform.rendering.filenames import download_headers
 from opsplatform.reporting import exports, maps, workbooks
 from opsplatform.reporting.dashboard import dashboard_context
 from opsplatform.reporting.filters import ResultFilter, as_typed, read_filter
-from opsplatform.reporting.summary import breakdowns, summary
+from opsplatform.reporting.summary import route_figures, summary
 from opsplatform.web.access import Membership, needs
 from opsplatform.web.deps import Db, Reads
 from opsplatform.web.flash import flash
@@ -60,12 +60,12 @@ class DashboardController(Controller):
             return map_response(settings, maps.choropleth_map(
                 settings, {e["country"]: e["seizures"] for e in figures["by_country"]}, legend_title=_("Seizures")))
         if kind == "flows":
-            more = await breakdowns(reads, member, result_filter, utcnow())
+            legs = (await route_figures(reads, member, result_filter))["legs"]
             points = {c: (lat, lon) for c, lat, lon in (await reads.execute(
                 select(Country.alpha3, Country.latitude, Country.longitude)
                 .where(Country.latitude.is_not(None)))).all()}
             return map_response(settings, maps.flows_map(
-                settings, [(f["origin"], f["destination"], f["seizures"]) for f in more["legs"]], points))
+                settings, [(f["origin"], f["destination"], f["seizures"]) for f in legs], points))
         if kind != "points":
             raise InvalidInput.one("kind", _("choose points, countries or flows"))
         # Points are records: only those the user sees in full, and only non-nominal facts in the popup.

@@ -222,7 +222,5 @@ def reports_by_day(operation_id: int, day: date | None = None) -> list[Select]:
 async def silent_countries(session: AsyncSession, operation: Operation, day: date | None = None) -> list[str]:
     """Participants with neither a seizure nor a nil return (on `day`, or on any day at all), as completeness counts."""
     heard = union(*reports_by_day(operation.id, day)).subquery()
-    return list((await session.scalars(
-        select(Participant.country_code).join(Country, Country.alpha3 == Participant.country_code)
-        .where(Participant.operation_id == operation.id, Participant.country_code.not_in(select(heard.c[0])))
-        .order_by(Country.name))).all())
+    return list((await session.scalars(_participants(operation, None).where(
+        Participant.country_code.not_in(select(heard.c[0]))).order_by(Country.name))).all())

@@ -5,15 +5,30 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import JSON, Boolean, event, func, insert, literal, select, text, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Integer,
+    String,
+    TypeDecorator,
+    bindparam,
+    event,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -38,6 +53,52 @@ def record_id(value: Any) -> int | None:
 def utcnow() -> datetime:
     """Timestamps are always aware and in UTC (SQLModel refuses naive ones)."""
     return datetime.now(UTC)
+
+
+def one_of(column: Any, values: Iterable[Any]) -> Any:
+    """`column IN (…)` for values fixed in the code or its seed data (statuses, term codes), written into the
+    statement's text: an IN of parameters is rewritten, and sent with a parameter each, every time its statement
+    runs, where a statement holding only this is built once. Values are text (or a str enum)."""
+    return column.in_([literal_column("'{}'".format(str(getattr(v, "value", v)).replace("'", "''")), String)
+                       for v in values])
+
+
+class _IdList(TypeDecorator[list[int]]):
+    """A list of ids as one parameter: an INTEGER[] for PostgreSQL, JSON text for SQLite's json_each."""
+
+    impl = String
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        return dialect.type_descriptor(ARRAY(Integer) if dialect.name == "postgresql" else String())
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        return list(value) if dialect.name == "postgresql" else json.dumps(list(value))
+
+
+class _AnyOf(FunctionElement[bool]):
+    type = Boolean()
+    inherit_cache = True
+    _is_implicitly_boolean = True  # a condition as it stands: not compared with 1 where booleans are numbers (SQLite)
+
+
+def any_of(column: Any, name: str) -> Any:
+    """`column` is one of the ids sent as the parameter `name` (a list): one parameter whatever their number, so the
+    statement's text never changes, where an IN of an expanding parameter is rewritten every time it runs (1 ms
+    for each save's figures statement)."""
+    return _AnyOf(column, bindparam(name, type_=_IdList()))
+
+
+@compiles(_AnyOf)
+def _any_of(element: _AnyOf, compiler: Any, **kw: Any) -> str:
+    column, ids = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({column} = ANY({ids}))"
+
+
+@compiles(_AnyOf, "sqlite")
+def _any_of_on_sqlite(element: _AnyOf, compiler: Any, **kw: Any) -> str:
+    column, ids = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({column} IN (SELECT value FROM json_each({ids})))"
 
 
 class _Holds(FunctionElement[bool]):

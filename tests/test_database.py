@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 from litestar.testing import AsyncTestClient
-from sqlalchemy import delete, func, inspect as sa_inspect, select, text
+from sqlalchemy import delete, func, inspect as sa_inspect, literal, select, text
 
 from opsplatform import database
 from opsplatform.app import create_app
@@ -216,3 +216,9 @@ async def test_a_bulk_insert_gives_each_row_its_id_in_row_order_without_a_statem
     assert [stored[i] for i in new_ids] == [row["seizure_ref"] for row in rows[5:]]
     assert len(stored) == 299
     assert len([s for s in sent if s.startswith("INSERT")]) <= 2, sent[:3]
+
+
+async def test_a_fixed_list_written_into_a_statement_keeps_its_values_as_they_are(db, cast):
+    """`one_of` writes its values into the SQL text: a quote in one is doubled, never read as the end of the value."""
+    for value, expected in (("it's", True), ("it", False), ("x') OR ('1'='1", False), ("validated", True)):
+        assert bool(await db.scalar(select(database.one_of(literal(value), ["it's", "validated"])))) is expected

@@ -24,7 +24,6 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    bindparam,
     cast,
     delete,
     distinct,
@@ -38,6 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from opsplatform.database import any_of
 from opsplatform.models.reference import Taxon
 from opsplatform.models.reporting import DailyFigure, WindowFigure
 from opsplatform.models.seizures import Seizure, SeizureItem, counted
@@ -134,7 +134,7 @@ def rebuild_statements(operation_id: int | None = None, dimensions: Iterable[str
     table = DailyFigure.__table__
     narrow = (lambda c: c == operation_id) if operation_id is not None else (lambda c: true())
     return (delete(table).where(narrow(table.c.operation_id)),
-            insert(table).from_select(COLUMNS, facts(_counted_records(narrow(Seizure.operation_id)),
+            insert(table).from_select(COLUMNS, facts(_counted_records(narrow(Seizure.operation_id)).subquery(),
                                                      dimensions=dimensions)))
 
 
@@ -154,9 +154,9 @@ def window_rebuild_statements(operation_id: int | None = None) -> tuple[Any, Any
                 daily.c.operation_id == operation_id if operation_id is not None else true())))
 
 
-def _counted_records(where: Any) -> Any:
+def _counted_records(where: Any) -> Select:
     table = Seizure.__table__
-    return select(*(table.c[name] for name in FACT_COLUMNS)).where(where, counted()).subquery()
+    return select(*(table.c[name] for name in FACT_COLUMNS)).where(where, counted())
 
 
 async def rebuild(session: AsyncSession, operation_id: int | None = None) -> None:
@@ -186,6 +186,7 @@ async def _taxa_as_counted(session: AsyncSession) -> dict[int, tuple[str, str | 
 
 @cache
 def contributions_statement() -> Any:
-    """The figures of the seizures given by id (`ids`, an expanding parameter): what they add to their slices' rows.
-    Built once: the statement is large, and building it anew for every save cost more than running it."""
-    return facts(_counted_records(Seizure.id.in_(bindparam("ids", expanding=True))))
+    """The figures of the seizures given by id (`ids`, a list): what they add to their slices' rows.
+    Built once: the statement is large, and building it anew for every save cost more than running it. The seizures
+    are found once, in a CTE that each dimension's part reads (a save's statement was 22 KB with them found in each)."""
+    return facts(_counted_records(any_of(Seizure.id, "ids")).cte("counted"))

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column, ColumnElement, Index, LargeBinary, UniqueConstraint, and_, text
 from sqlmodel import Field, SQLModel
 
-from opsplatform.database import utcnow
+from opsplatform.database import one_of, utcnow
 from opsplatform.models.audited import Audited
 
 
@@ -42,7 +42,7 @@ def counted() -> ColumnElement[bool]:
     """The seizures that count in figures: a counted status, and not the later record of a shipment that another
     country logged too (`same_shipment_as_id`, set when both countries agree to link them). The one definition for
     the summary, the daily figures, completeness and the follow-up funnel."""
-    return and_(Seizure.status.in_(COUNTED_STATUSES), Seizure.same_shipment_as_id.is_(None))
+    return and_(one_of(Seizure.status, COUNTED_STATUSES), Seizure.same_shipment_as_id.is_(None))
 
 
 class Seizure(Audited, SQLModel, table=True):

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, or_
 
+from opsplatform.database import one_of
 from opsplatform.models.reference import Taxon
 from opsplatform.models.seizures import SeizureItem
 from opsplatform.paths import SEED
@@ -46,10 +47,10 @@ def commodity_of_item() -> Any:
         named = [t for t in commodity.taxa if not t.startswith("group:")]
         groups = [t.removeprefix("group:") for t in commodity.taxa if t.startswith("group:")]
         taxa = [*(Taxon.lineage.contains(f";{name};", autoescape=True) for name in named),
-                *([Taxon.taxon_group.in_(groups)] if groups else [])]
+                *([one_of(Taxon.taxon_group, groups)] if groups else [])]
         condition = [or_(*taxa)] if taxa else []
         if commodity.terms:
-            condition.append(SeizureItem.term_code.in_(commodity.terms))
+            condition.append(one_of(SeizureItem.term_code, commodity.terms))
         if condition:
             whens.append((and_(*condition), commodity.code))
     return case(*whens, else_=commodities()[-1].code)

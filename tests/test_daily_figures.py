@@ -22,7 +22,7 @@ from opsplatform.seizures.imports import import_sheet
 from opsplatform.seizures.returns import completeness
 from opsplatform.seizures.services import change_status, create_seizure, update_seizure
 from opsplatform.seizures.shapes import seizure_fields
-from tests.results_support import IVORY, active_operation, member, record_member
+from tests.results_support import IVORY, active_operation, member, record_member, statements_run
 from tests.test_summary import generate, load
 
 # Every seizure, but through a filter the table cannot answer: the figures are computed from the records instead.
@@ -109,6 +109,29 @@ async def test_figures_follow_creates_corrections_status_changes_and_imports(db,
     rows[0]["seizure_date"], rows[1]["unit"] = "2026-10-02", ""
     report = await import_sheet(db, await member(db, cast.kenya, operation), "KEN", sheet(rows), "kenya.csv")
     assert report.updated == 2
+    await assert_consistent(db, operation, cast)
+
+
+async def test_a_new_record_adds_to_its_rows_without_reading_them_back_and_a_withdrawal_empties_them(db, settings,
+                                                                                                   cast) -> None:
+    """A row is read back after its upsert only to find one left with no seizures, which only a record leaving can
+    do: a new record's save writes its figures and reads nothing back (the busiest write); its withdrawal reads the
+    rows back and deletes those it empties."""
+    operation = await active_operation(db)
+    with statements_run() as saved:
+        seizure = await create_seizure(db, settings, await member(db, cast.kenya, operation), IVORY)
+        await db.commit()
+    upserts = [s for s in saved if s.startswith(("INSERT INTO daily_figures", "INSERT INTO window_figures"))]
+    assert len(upserts) == 2 and not any("RETURNING" in s for s in upserts), upserts
+    assert await stored(db, operation.id) == await recomputed(db, operation.id) != []
+
+    with statements_run() as withdrawn:
+        await change_status(db, await record_member(db, cast.kenya, seizure), seizure, "withdraw", "entered twice")
+        await db.commit()
+    upserts = [s for s in withdrawn if s.startswith(("INSERT INTO daily_figures", "INSERT INTO window_figures"))]
+    assert len(upserts) == 2 and all("RETURNING" in s for s in upserts), upserts
+    assert [s for s in withdrawn if s.startswith(("DELETE FROM daily_figures", "DELETE FROM window_figures"))]
+    assert await stored(db, operation.id) == [] and await window_stored(db, operation.id) == []
     await assert_consistent(db, operation, cast)
 
 

@@ -133,25 +133,30 @@ def _upsert(connection: Connection, table: Any, deltas: dict[Key, Amounts]) -> N
         return
     names = [c for c in COLUMNS if c in table.c]
     ordered = sorted(deltas.items(), key=lambda item: tuple("" if v is None else v for v in item[0]))
+    # Only a row some seizures leave can be left with none: the rows are read back only then (a new record's save
+    # adds to every row it touches, and a multi-row INSERT that returns nothing is lighter on both ends).
+    leaving = any(amounts[0] < 0 for _key, amounts in ordered)
+    statement = _upsert_statement(connection.dialect.name, table, leaving)
     emptied = []
     for start in range(0, len(ordered), CHUNK):
         rows = [dict(zip(names, (*key, *amounts), strict=True)) for key, amounts in ordered[start:start + CHUNK]]
-        emptied += [row.id for row in connection.execute(_upsert_statement(connection.dialect.name, table), rows)
-                    if row.seizures == 0]
+        result = connection.execute(statement, rows)
+        emptied += [row.id for row in result if row.seizures == 0] if leaving else []
     if emptied:
         connection.execute(delete(table).where(table.c.id.in_(emptied), table.c.seizures == 0))
 
 
 @cache
-def _upsert_statement(dialect: str, table: Any) -> Any:
+def _upsert_statement(dialect: str, table: Any, returning: bool) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(table)
     new = statement.excluded
-    return statement.on_conflict_do_update(index_elements=figure_key(table), set_={
+    statement = statement.on_conflict_do_update(index_elements=figure_key(table), set_={
         "seizures": table.c.seizures + new.seizures,
         # quantity and arrested: None stays None (dimensions without them); otherwise they add up
         **{name: _coalesced_sum(table.c[name], new[name]) for name in ("quantity", "arrested")},
-    }).returning(table.c.id, table.c.seizures)
+    })
+    return statement.returning(table.c.id, table.c.seizures) if returning else statement
 
 
 def _coalesced_sum(kept: Any, delta: Any) -> Any:

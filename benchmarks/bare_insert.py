@@ -23,7 +23,10 @@ def create_app() -> Litestar:
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
         pool["db"] = await asyncpg.create_pool(url, min_size=5, max_size=20)
-        async with pool["db"].acquire() as conn:
+        async with pool["db"].acquire() as conn, conn.transaction():
+            # Each worker process starts here at once: one creates the table, the others wait and find it (two
+            # CREATE … IF NOT EXISTS at the same moment can both try to create its sequence).
+            await conn.execute("SELECT pg_advisory_xact_lock(4242)")
             await conn.execute("CREATE TABLE IF NOT EXISTS bare_seizures (id bigserial PRIMARY KEY, body jsonb)")
         yield
         await pool["db"].close()

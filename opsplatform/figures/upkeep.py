@@ -133,9 +133,10 @@ def _upsert(connection: Connection, table: Any, deltas: dict[Key, Amounts]) -> N
         return
     names = [c for c in COLUMNS if c in table.c]
     ordered = sorted(deltas.items(), key=lambda item: tuple("" if v is None else v for v in item[0]))
-    # Only a row some seizures leave can be left with none: the rows are read back only then (a new record's save
-    # adds to every row it touches, and a multi-row INSERT that returns nothing is lighter on both ends).
-    leaving = any(amounts[0] < 0 for _key, amounts in ordered)
+    # Only a row some seizures leave, or one a change of amounts alone finds missing (rebuilt meanwhile), can be
+    # left with none: the rows are read back only then (a new record's save adds a seizure to every row it touches,
+    # and an INSERT that returns nothing is lighter on both ends).
+    leaving = any(amounts[0] <= 0 for _key, amounts in ordered)
     statement = _upsert_statement(connection.dialect.name, table, leaving)
     emptied = []
     for start in range(0, len(ordered), CHUNK):

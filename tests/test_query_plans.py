@@ -5,8 +5,6 @@ records on PostgreSQL)."""
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Engine
 
@@ -14,10 +12,10 @@ from opsplatform import policy
 from opsplatform.figures import rollup, upkeep
 from opsplatform.models.seizures import Seizure
 from opsplatform.releases.figures import highlights_query, press_scope
-from opsplatform.reporting.exports import FIELDS, export_query, visible_records
+from opsplatform.reporting.exports import visible_records
 from opsplatform.reporting.filters import ResultFilter
 from opsplatform.reporting.records import NEWEST, PAGE, matching
-from tests.results_support import active_operation, items_for_all, many_records, member
+from tests.results_support import active_operation, many_records, member
 
 
 async def plan(db, query) -> str:
@@ -113,17 +111,3 @@ def _summed(rows) -> dict:
     deltas: dict = {}
     upkeep._accumulate(deltas, rows, 1)
     return deltas
-
-
-async def test_an_operations_export_is_read_in_its_order_not_sorted_whole(db, cast):
-    """A coordinator's export reads the records in date order from an index, so its first rows are sent at once:
-    sorting every row first kept the first 1,000 of 100,000 records waiting 766 ms on SQLite (11 ms read in order)."""
-    operation = await active_operation(db)
-    await many_records(db, operation)
-    await items_for_all(db, operation)
-    await db.execute(text("ANALYZE"))
-
-    found = await plan(db, export_query(await member(db, cast.coordinator, operation), ResultFilter(), list(FIELDS)))
-    assert "ix_seizures_operation_date" in found, found
-    # Neither engine sorts the whole: SQLite reads in order, PostgreSQL sorts a record's few items at a time.
-    assert "TEMP B-TREE FOR ORDER BY" not in found and not re.search(r"(^|->)\s*Sort\s+\(", found, re.M), found

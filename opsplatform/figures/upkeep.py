@@ -142,7 +142,8 @@ def _upsert(connection: Connection, table: Any, deltas: dict[Key, Amounts]) -> N
     for start in range(0, len(ordered), CHUNK):
         rows = [dict(zip(names, (*key, *amounts), strict=True)) for key, amounts in ordered[start:start + CHUNK]]
         result = connection.execute(statement, rows)
-        emptied += [row.id for row in result if row.seizures == 0] if leaving else []
+        if leaving:
+            emptied += [row.id for row in result if row.seizures == 0]
     if emptied:
         connection.execute(delete(table).where(table.c.id.in_(emptied), table.c.seizures == 0))
 
